@@ -1,0 +1,108 @@
+package mvpgraph
+
+import "time"
+
+// AwardStatus is where an award stands.
+type AwardStatus string
+
+// Award statuses. An award is ACTIVE for its award year; when the year ends it
+// becomes ALUMNI (renewed or not); RETIRED ends it early, as when the MVP
+// joins the vendor.
+const (
+	AwardActive  AwardStatus = "ACTIVE"
+	AwardAlumni  AwardStatus = "ALUMNI"
+	AwardRetired AwardStatus = "RETIRED"
+)
+
+// Valid reports whether s is a known status.
+func (s AwardStatus) Valid() bool {
+	return s == AwardActive || s == AwardAlumni || s == AwardRetired
+}
+
+// Award recognises a member for an expertise for one award year.
+type Award struct {
+	ID          int64       `db:"id"`
+	MemberID    int64       `db:"member_id"`
+	ExpertiseID int64       `db:"expertise_id"`
+	Year        int         `db:"year"`
+	Status      AwardStatus `db:"status"`
+	CreatedAt   time.Time   `db:"created_at"`
+	UpdatedAt   time.Time   `db:"updated_at"`
+}
+
+// Award years the program accepts.
+const (
+	MinAwardYear = 1993
+	MaxAwardYear = 2100
+)
+
+// CheckAward applies the award rules to a proposed award of expertiseID for
+// year to member, given the member's existing awards: an employee is never
+// awarded, the year is in range, there is one award per member, expertise
+// and year, and at most one active award per member and expertise (the next
+// year comes through renewal).
+func CheckAward(member Member, existing []Award, expertiseID int64, year int) error {
+	if member.IsEmployee {
+		return Invalidf("memberId", "%s is an employee of the vendor; employees can never be awarded.", member.Handle)
+	}
+	if year < MinAwardYear || year > MaxAwardYear {
+		return Invalidf("year", "award year %d is outside %d to %d.", year, MinAwardYear, MaxAwardYear)
+	}
+	for _, a := range existing {
+		if a.MemberID != member.ID || a.ExpertiseID != expertiseID {
+			continue
+		}
+		if a.Year == year {
+			return Errorf(ECONFLICT, "%s already has an award for this expertise in %d.", member.Handle, year)
+		}
+		if a.Status == AwardActive {
+			return Errorf(ECONFLICT, "%s already holds an active award for this expertise (%d); renew that award instead.", member.Handle, a.Year)
+		}
+	}
+	return nil
+}
+
+// Renewal returns the award that renews a for the next award year, and a
+// with its year ended. Only an active award can be renewed, and never for
+// an employee.
+func Renewal(member Member, a Award) (ended, next Award, err error) {
+	if a.Status != AwardActive {
+		return a, Award{}, Invalidf("awardId", "only an active award can be renewed; this award is %s.", a.Status)
+	}
+	if member.IsEmployee {
+		return a, Award{}, Invalidf("awardId", "%s is an employee of the vendor; employees can never be awarded.", member.Handle)
+	}
+	if a.Year+1 > MaxAwardYear {
+		return a, Award{}, Invalidf("awardId", "award year %d is the last the program accepts.", a.Year)
+	}
+	ended = a
+	ended.Status = AwardAlumni
+	next = Award{MemberID: a.MemberID, ExpertiseID: a.ExpertiseID, Year: a.Year + 1, Status: AwardActive}
+	return ended, next, nil
+}
+
+// Retirement returns a retired, or an error when a is not active.
+func Retirement(a Award) (Award, error) {
+	if a.Status != AwardActive {
+		return a, Invalidf("awardId", "only an active award can be retired; this award is %s.", a.Status)
+	}
+	a.Status = AwardRetired
+	return a, nil
+}
+
+// AwardsRetiredOnEmployment returns the awards to retire when a member
+// becomes an employee of the vendor: every active one. It returns none when
+// the member stays or stops being an employee.
+func AwardsRetiredOnEmployment(wasEmployee, isEmployee bool, awards []Award) []Award {
+	if wasEmployee || !isEmployee {
+		return nil
+	}
+	var out []Award
+	for _, a := range awards {
+		if a.Status == AwardActive {
+			a.Status = AwardRetired
+			out = append(out, a)
+		}
+	}
+	return out
+}

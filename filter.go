@@ -1,0 +1,204 @@
+package mvpgraph
+
+import (
+	"encoding/base64"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// StringFilter compares a text field. Every operator set must hold.
+type StringFilter struct {
+	Eq     *string  `json:"_eq"`
+	Neq    *string  `json:"_neq"`
+	In     []string `json:"_in"`
+	Gt     *string  `json:"_gt"`
+	Gte    *string  `json:"_gte"`
+	Lt     *string  `json:"_lt"`
+	Lte    *string  `json:"_lte"`
+	Like   *string  `json:"_like"`
+	Ilike  *string  `json:"_ilike"`
+	IsNull *bool    `json:"_isNull"`
+}
+
+// IntFilter compares a whole-number field.
+type IntFilter struct {
+	Eq     *int  `json:"_eq"`
+	Neq    *int  `json:"_neq"`
+	In     []int `json:"_in"`
+	Gt     *int  `json:"_gt"`
+	Gte    *int  `json:"_gte"`
+	Lt     *int  `json:"_lt"`
+	Lte    *int  `json:"_lte"`
+	IsNull *bool `json:"_isNull"`
+}
+
+// BooleanFilter compares a true/false field.
+type BooleanFilter struct {
+	Eq  *bool `json:"_eq"`
+	Neq *bool `json:"_neq"`
+}
+
+// IDFilter compares a global ID.
+type IDFilter struct {
+	Eq  *string  `json:"_eq"`
+	Neq *string  `json:"_neq"`
+	In  []string `json:"_in"`
+}
+
+// MemberWhere selects members. Fields combine with AND.
+type MemberWhere struct {
+	And        []*MemberWhere `json:"_and"`
+	Or         []*MemberWhere `json:"_or"`
+	Not        *MemberWhere   `json:"_not"`
+	ID         *IDFilter      `json:"id"`
+	Handle     *StringFilter  `json:"handle"`
+	Name       *StringFilter  `json:"name"`
+	Email      *StringFilter  `json:"email"`
+	Country    *StringFilter  `json:"country"`
+	City       *StringFilter  `json:"city"`
+	Bio        *StringFilter  `json:"bio"`
+	Employer   *StringFilter  `json:"employer"`
+	IsEmployee *BooleanFilter `json:"isEmployee"`
+	IsMvp      *BooleanFilter `json:"isMvp"`
+}
+
+// ExpertiseWhere selects expertises.
+type ExpertiseWhere struct {
+	And      []*ExpertiseWhere `json:"_and"`
+	Or       []*ExpertiseWhere `json:"_or"`
+	Not      *ExpertiseWhere   `json:"_not"`
+	ID       *IDFilter         `json:"id"`
+	Name     *StringFilter     `json:"name"`
+	Category *StringFilter     `json:"category"`
+}
+
+// LeadWhere selects leads.
+type LeadWhere struct {
+	And   []*LeadWhere  `json:"_and"`
+	Or    []*LeadWhere  `json:"_or"`
+	Not   *LeadWhere    `json:"_not"`
+	ID    *IDFilter     `json:"id"`
+	Name  *StringFilter `json:"name"`
+	Email *StringFilter `json:"email"`
+	Kind  *StringFilter `json:"kind"`
+}
+
+// ProductTeamWhere selects product teams.
+type ProductTeamWhere struct {
+	And  []*ProductTeamWhere `json:"_and"`
+	Or   []*ProductTeamWhere `json:"_or"`
+	Not  *ProductTeamWhere   `json:"_not"`
+	ID   *IDFilter           `json:"id"`
+	Name *StringFilter       `json:"name"`
+}
+
+// MaxFilterDepth bounds the nesting of _and, _or and _not in one filter.
+const MaxFilterDepth = 8
+
+// Direction orders a column.
+type Direction string
+
+// Directions. Missing values sort last in ASC and first in DESC.
+const (
+	Asc  Direction = "ASC"
+	Desc Direction = "DESC"
+)
+
+// OrderBy is one column of a multi-column ordering. Field is the name of a
+// GraphQL order field, such as NAME; each store maps it to a column.
+type OrderBy struct {
+	Field     string    `json:"field"`
+	Direction Direction `json:"direction"`
+}
+
+// MarshalGQL writes d as a GraphQL enum value.
+func (d Direction) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(d))) }
+
+// UnmarshalGQL reads d from a GraphQL enum value.
+func (d *Direction) UnmarshalGQL(v any) error {
+	s, _ := v.(string)
+	if s != string(Asc) && s != string(Desc) {
+		return Invalidf("direction", "%v is not ASC or DESC.", v)
+	}
+	*d = Direction(s)
+	return nil
+}
+
+// PageArgs are Relay pagination arguments.
+type PageArgs struct {
+	First  *int
+	After  *string
+	Last   *int
+	Before *string
+}
+
+// Page sizes.
+const (
+	DefaultPageSize = 20
+	MaxPageSize     = 100
+)
+
+// Size returns the checked page size and whether the page is taken from the
+// end (last/before).
+func (p PageArgs) Size() (n int, backward bool, err error) {
+	if p.First != nil && p.Last != nil {
+		return 0, false, Invalidf("first", "pass first or last, not both.")
+	}
+	for _, a := range []struct {
+		name string
+		v    *int
+	}{{"first", p.First}, {"last", p.Last}} {
+		if a.v != nil && (*a.v < 0 || *a.v > MaxPageSize) {
+			return 0, false, Invalidf(a.name, "%s must be between 0 and %d; got %d. Page through larger results with the cursors.", a.name, MaxPageSize, *a.v)
+		}
+	}
+	switch {
+	case p.Last != nil:
+		return *p.Last, true, nil
+	case p.First != nil:
+		return *p.First, false, nil
+	case p.Before != nil && p.After == nil:
+		return DefaultPageSize, true, nil
+	}
+	return DefaultPageSize, false, nil
+}
+
+// GlobalID returns the opaque ID of the object of type typ with the given
+// database ID.
+func GlobalID(typ string, id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(typ + ":" + strconv.FormatInt(id, 10)))
+}
+
+// ParseGlobalID returns the type and database ID inside a global ID. field
+// names the input in the error.
+func ParseGlobalID(field, gid string) (typ string, id int64, err error) {
+	b, err := base64.RawURLEncoding.DecodeString(gid)
+	if err == nil {
+		var ok bool
+		var n string
+		if typ, n, ok = strings.Cut(string(b), ":"); ok && typ != "" {
+			if id, err = strconv.ParseInt(n, 10, 64); err == nil && id > 0 {
+				return typ, id, nil
+			}
+		}
+	}
+	return "", 0, Invalidf(field, "%q is not an ID issued by this API; use the id field of an object you fetched.", gid)
+}
+
+// ParseID returns the database ID inside a global ID that must be of type
+// typ. An ID of another type is EINVALID, since it can never name a typ.
+func ParseID(field, typ, gid string) (int64, error) {
+	t, id, err := ParseGlobalID(field, gid)
+	if err != nil {
+		return 0, err
+	}
+	if t != typ {
+		return 0, Invalidf(field, "%q is the ID of a %s, not of a %s.", gid, t, typ)
+	}
+	return id, nil
+}
+
+// String describes o for messages.
+func (o OrderBy) String() string { return fmt.Sprintf("%s %s", o.Field, o.Direction) }

@@ -1,0 +1,51 @@
+package mvpgraph
+
+import (
+	"io"
+	"strconv"
+)
+
+// StatsDimension is a key that program statistics can be grouped by.
+type StatsDimension string
+
+// Dimensions of program statistics.
+const (
+	ByExpertise StatsDimension = "EXPERTISE"
+	ByCategory  StatsDimension = "CATEGORY"
+	ByCountry   StatsDimension = "COUNTRY"
+	ByLead      StatsDimension = "LEAD"
+	ByYear      StatsDimension = "YEAR"
+)
+
+// MarshalGQL writes d as a GraphQL enum value.
+func (d StatsDimension) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(d))) }
+
+// UnmarshalGQL reads d from a GraphQL enum value.
+func (d *StatsDimension) UnmarshalGQL(v any) error {
+	s, _ := v.(string)
+	switch StatsDimension(s) {
+	case ByExpertise, ByCategory, ByCountry, ByLead, ByYear:
+		*d = StatsDimension(s)
+		return nil
+	}
+	return Invalidf("groupBy", "%v is not one of EXPERTISE, CATEGORY, COUNTRY, LEAD, YEAR.", v)
+}
+
+// StatsGroup counts one group of program statistics. The key fields of the
+// dimensions grouped by are set (nil where the group has no value, as for
+// members without awards); the others stay nil.
+//
+// Members counts the distinct members in the group, MVPs those among them
+// whose award in the group is active, and Awards the awards in the group.
+// Awards are attributed to a lead by the lead rule: the expertise's US lead
+// for US-based members, the country's international lead for others.
+type StatsGroup struct {
+	ExpertiseID *int64  `db:"expertise_id"`
+	Category    *string `db:"category"`
+	Country     *string `db:"country"`
+	LeadID      *int64  `db:"lead_id"`
+	Year        *int    `db:"year"`
+	Members     int     `db:"members"`
+	MVPs        int     `db:"mvps"`
+	Awards      int     `db:"awards"`
+}

@@ -1,0 +1,131 @@
+package store
+
+import (
+	"context"
+
+	sq "github.com/Masterminds/squirrel"
+	"github.com/jmoiron/sqlx"
+
+	"mvpgraph"
+)
+
+var awardColumns = []string{"id", "member_id", "expertise_id", "year", "status", "created_at", "updated_at"}
+
+// awardsOf returns the awards of each member, newest year first.
+func (s *Store) awardsOf(ctx context.Context, q queryer, memberIDs []int64) (map[int64][]mvpgraph.Award, error) {
+	var rows []mvpgraph.Award
+	err := s.selectAll(ctx, q, &rows, s.sb.Select(awardColumns...).From("awards").
+		Where(sq.Eq{"member_id": memberIDs}).OrderBy("member_id", "year DESC", "expertise_id"))
+	if err != nil {
+		return nil, mapError("list awards", err)
+	}
+	out := make(map[int64][]mvpgraph.Award, len(memberIDs))
+	for _, a := range rows {
+		out[a.MemberID] = append(out[a.MemberID], a)
+	}
+	return out, nil
+}
+
+// AwardsOfMembers returns the awards of each member, newest year first.
+func (s *Store) AwardsOfMembers(ctx context.Context, memberIDs []int64) (map[int64][]mvpgraph.Award, error) {
+	return s.awardsOf(ctx, s.db, memberIDs)
+}
+
+// AwardsByIDs returns the awards with the given IDs, in no set order.
+func (s *Store) AwardsByIDs(ctx context.Context, ids []int64) ([]mvpgraph.Award, error) {
+	var out []mvpgraph.Award
+	err := s.selectAll(ctx, s.db, &out, s.sb.Select(awardColumns...).From("awards").Where(sq.Eq{"id": ids}))
+	return out, mapError("get awards", err)
+}
+
+func (s *Store) awardByID(ctx context.Context, q queryer, id int64) (mvpgraph.Award, error) {
+	var a mvpgraph.Award
+	err := s.get(ctx, q, &a, s.sb.Select(awardColumns...).From("awards").Where(sq.Eq{"id": id}))
+	if mvpgraph.ErrorCode(mapError("", err)) == mvpgraph.ENOTFOUND {
+		return a, notFound("award", "awardId")
+	}
+	return a, mapError("get award", err)
+}
+
+func (s *Store) insertAward(ctx context.Context, tx queryer, a *mvpgraph.Award) error {
+	a.CreatedAt = s.now()
+	a.UpdatedAt = a.CreatedAt
+	id, err := s.insertID(ctx, tx, s.sb.Insert("awards").
+		Columns("member_id", "expertise_id", "year", "status", "created_at", "updated_at").
+		Values(a.MemberID, a.ExpertiseID, a.Year, a.Status, a.CreatedAt, a.UpdatedAt))
+	a.ID = id
+	return err
+}
+
+func (s *Store) setAwardStatus(ctx context.Context, tx queryer, a *mvpgraph.Award) error {
+	a.UpdatedAt = s.now()
+	_, err := s.exec(ctx, tx, s.sb.Update("awards").Set("status", a.Status).Set("updated_at", a.UpdatedAt).Where(sq.Eq{"id": a.ID}))
+	return err
+}
+
+// AwardMember gives member an active award for expertise in year, by the
+// award rules (see mvpgraph.CheckAward).
+func (s *Store) AwardMember(ctx context.Context, memberID, expertiseID int64, year int) (mvpgraph.Award, error) {
+	var a mvpgraph.Award
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		m, err := s.memberByID(ctx, tx, memberID, "memberId")
+		if err != nil {
+			return err
+		}
+		if _, err := s.expertiseByID(ctx, tx, expertiseID, "expertiseId"); err != nil {
+			return err
+		}
+		existing, err := s.awardsOf(ctx, tx, []int64{memberID})
+		if err != nil {
+			return err
+		}
+		if err := mvpgraph.CheckAward(m, existing[memberID], expertiseID, year); err != nil {
+			return err
+		}
+		a = mvpgraph.Award{MemberID: memberID, ExpertiseID: expertiseID, Year: year, Status: mvpgraph.AwardActive}
+		return s.insertAward(ctx, tx, &a)
+	})
+	return a, mapError("award member", err)
+}
+
+// RenewAward ends an active award's year and gives the member the same
+// award for the next year, which it returns.
+func (s *Store) RenewAward(ctx context.Context, awardID int64) (mvpgraph.Award, error) {
+	var next mvpgraph.Award
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		a, err := s.awardByID(ctx, tx, awardID)
+		if err != nil {
+			return err
+		}
+		m, err := s.memberByID(ctx, tx, a.MemberID, "awardId")
+		if err != nil {
+			return err
+		}
+		ended, n, err := mvpgraph.Renewal(m, a)
+		if err != nil {
+			return err
+		}
+		if err := s.setAwardStatus(ctx, tx, &ended); err != nil {
+			return err
+		}
+		next = n
+		return s.insertAward(ctx, tx, &next)
+	})
+	return next, mapError("renew award", err)
+}
+
+// RetireAward ends an active award early.
+func (s *Store) RetireAward(ctx context.Context, awardID int64) (mvpgraph.Award, error) {
+	var out mvpgraph.Award
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		a, err := s.awardByID(ctx, tx, awardID)
+		if err != nil {
+			return err
+		}
+		if out, err = mvpgraph.Retirement(a); err != nil {
+			return err
+		}
+		return s.setAwardStatus(ctx, tx, &out)
+	})
+	return out, mapError("retire award", err)
+}

@@ -1,0 +1,296 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	sq "github.com/Masterminds/squirrel"
+	"github.com/jmoiron/sqlx"
+
+	"mvpgraph"
+)
+
+const isMVPExpr = "EXISTS (SELECT 1 FROM awards ma WHERE ma.member_id = m.id AND ma.status = 'ACTIVE')"
+
+var memberColumns = []string{
+	"m.id", "m.handle", "m.name", "m.email", "m.country", "m.city", "m.bio",
+	"m.employer", "m.is_employee", "m.created_at", "m.updated_at", isMVPExpr + " AS is_mvp",
+}
+
+// memberRow is a member in a page of one of many parents.
+type memberRow struct {
+	mvpgraph.Member
+	ParentID int64 `db:"parent_id"`
+	RN       int64 `db:"rn"`
+}
+
+func memberOf(row any) *mvpgraph.Member {
+	switch r := row.(type) {
+	case *mvpgraph.Member:
+		return r
+	case *memberRow:
+		return &r.Member
+	}
+	panic(fmt.Sprintf("memberOf(%T)", row))
+}
+
+var memberID = sortKey{column: column{expr: "m.id", kind: kindInt}, value: func(r any) any { return memberOf(r).ID }}
+
+var memberOrder = orderFields{
+	"HANDLE":     {column: column{expr: "m.handle"}, value: func(r any) any { return memberOf(r).Handle }},
+	"NAME":       {column: column{expr: "m.name"}, value: func(r any) any { return memberOf(r).Name }},
+	"COUNTRY":    {column: column{expr: "m.country"}, value: func(r any) any { return memberOf(r).Country }},
+	"CITY":       {column: column{expr: "m.city", nullable: true}, value: func(r any) any { return memberOf(r).City }},
+	"EMPLOYER":   {column: column{expr: "m.employer", nullable: true}, value: func(r any) any { return memberOf(r).Employer }},
+	"CREATED_AT": {column: column{expr: "m.created_at", kind: kindTime}, value: func(r any) any { return memberOf(r).CreatedAt }},
+	"UPDATED_AT": {column: column{expr: "m.updated_at", kind: kindTime}, value: func(r any) any { return memberOf(r).UpdatedAt }},
+}
+
+// memberWhere compiles a member filter.
+func (s *Store) memberWhere(w *mvpgraph.MemberWhere, field string, depth int) (sq.Sqlizer, error) {
+	f := &filter{s: s}
+	if w == nil {
+		return f.result(), nil
+	}
+	if err := f.id(field+".id", "m.id", "Member", w.ID); err != nil {
+		return nil, err
+	}
+	f.text("m.handle", w.Handle)
+	f.text("m.name", w.Name)
+	f.text("m.email", w.Email)
+	f.text("m.country", w.Country)
+	f.text("m.city", w.City)
+	f.text("m.bio", w.Bio)
+	f.text("m.employer", w.Employer)
+	f.bool("m.is_employee", w.IsEmployee)
+	f.bool(isMVPExpr, w.IsMvp)
+	if err := combine(f, field, depth, w.And, w.Or, w.Not, s.memberWhere); err != nil {
+		return nil, err
+	}
+	return f.result(), f.err
+}
+
+// MemberQuery selects a list of members.
+type MemberQuery struct {
+	Where    *mvpgraph.MemberWhere
+	OrderBy  []*mvpgraph.OrderBy
+	Page     mvpgraph.PageArgs
+	MVPsOnly bool // only members holding an active award
+}
+
+func (s *Store) memberBase(q MemberQuery) (sq.SelectBuilder, error) {
+	cond, err := s.memberWhere(q.Where, "where", 0)
+	if err != nil {
+		return sq.SelectBuilder{}, err
+	}
+	b := s.sb.Select().From("members m").Where(cond)
+	if q.MVPsOnly {
+		b = b.Where(isMVPExpr)
+	}
+	return b, nil
+}
+
+// ListMembers returns a page of members.
+func (s *Store) ListMembers(ctx context.Context, q MemberQuery) (Page[mvpgraph.Member], error) {
+	o, err := memberOrder.build(q.OrderBy, memberID)
+	if err != nil {
+		return Page[mvpgraph.Member]{}, err
+	}
+	b, err := s.memberBase(q)
+	if err != nil {
+		return Page[mvpgraph.Member]{}, err
+	}
+	p, err := listPage[mvpgraph.Member](ctx, s, b.Columns(memberColumns...), o, q.Page)
+	return p, mapError("list members", err)
+}
+
+// CountMembers counts the members a query selects, ignoring its page.
+func (s *Store) CountMembers(ctx context.Context, q MemberQuery) (int, error) {
+	b, err := s.memberBase(q)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = s.get(ctx, s.db, &n, b.Columns("COUNT(*)"))
+	return n, mapError("count members", err)
+}
+
+// MVPParent names the parents whose MVPs are listed together.
+type MVPParent int
+
+// The parents of MVP lists.
+const (
+	ExpertiseMVPs MVPParent = iota // MVPs with an active award in the expertise
+	LeadMVPs                       // MVPs the lead looks after, by the lead rule
+)
+
+// parentJoin joins each member to the parents among ids it belongs to, as
+// column p.parent_id.
+func (s *Store) parentJoin(b sq.SelectBuilder, parent MVPParent, ids []int64) sq.SelectBuilder {
+	switch parent {
+	case ExpertiseMVPs:
+		return b.JoinClause(sq.And{
+			sq.Expr("JOIN (SELECT member_id, expertise_id AS parent_id FROM awards WHERE status = 'ACTIVE'"),
+			sq.Eq{"expertise_id": ids},
+			sq.Expr(") p ON p.member_id = m.id"),
+		})
+	default:
+		ph, args := inArgs(ids)
+		return b.JoinClause(sq.Expr("JOIN ("+fmt.Sprintf(leadRuleSQL, ph, ph)+") p ON p.member_id = m.id", append(args, args...)...))
+	}
+}
+
+// leadRuleSQL lists (member_id, parent_id = lead_id) pairs by the lead rule
+// for the lead IDs bound to its two IN lists: US-based MVPs belong to the
+// US leads of their active awards' expertises, others to the international
+// lead of their country.
+const leadRuleSQL = `SELECT a.member_id, le.lead_id AS parent_id
+	FROM awards a
+	JOIN members um ON um.id = a.member_id AND um.country = 'US'
+	JOIN lead_expertises le ON le.expertise_id = a.expertise_id
+	WHERE a.status = 'ACTIVE' AND le.lead_id IN (%[1]s)
+	UNION
+	SELECT im.id, lc.lead_id
+	FROM members im
+	JOIN lead_countries lc ON lc.country = im.country
+	WHERE lc.lead_id IN (%[2]s) AND EXISTS (SELECT 1 FROM awards ia WHERE ia.member_id = im.id AND ia.status = 'ACTIVE')`
+
+// MVPsOf returns one page of MVPs for each parent among ids.
+func (s *Store) MVPsOf(ctx context.Context, parent MVPParent, ids []int64, q MemberQuery) (map[int64]Page[mvpgraph.Member], error) {
+	o, err := memberOrder.build(q.OrderBy, memberID)
+	if err != nil {
+		return nil, err
+	}
+	b, err := s.memberBase(q)
+	if err != nil {
+		return nil, err
+	}
+	b = s.parentJoin(b.Columns(memberColumns...).Column("p.parent_id"), parent, ids)
+	rows, err := listPages(ctx, s, b, "p.parent_id", func(r *memberRow) int64 { return r.ParentID }, o, q.Page)
+	if err != nil {
+		return nil, mapError("list MVPs", err)
+	}
+	out := make(map[int64]Page[mvpgraph.Member], len(rows))
+	for id, p := range rows {
+		items := make([]mvpgraph.Member, len(p.Items))
+		for i, r := range p.Items {
+			items[i] = r.Member
+		}
+		out[id] = Page[mvpgraph.Member]{Items: items, Cursors: p.Cursors, HasNext: p.HasNext, HasPrevious: p.HasPrevious}
+	}
+	return out, nil
+}
+
+// CountMVPsOf counts the MVPs of each parent among ids that a query selects.
+func (s *Store) CountMVPsOf(ctx context.Context, parent MVPParent, ids []int64, q MemberQuery) (map[int64]int, error) {
+	b, err := s.memberBase(q)
+	if err != nil {
+		return nil, err
+	}
+	b = s.parentJoin(b.Columns("p.parent_id", "COUNT(*) AS n"), parent, ids).GroupBy("p.parent_id")
+	var rows []struct {
+		ParentID int64 `db:"parent_id"`
+		N        int   `db:"n"`
+	}
+	if err := s.selectAll(ctx, s.db, &rows, b); err != nil {
+		return nil, mapError("count MVPs", err)
+	}
+	out := make(map[int64]int, len(ids))
+	for _, r := range rows {
+		out[r.ParentID] = r.N
+	}
+	return out, nil
+}
+
+// MembersByIDs returns the members with the given IDs, in no set order.
+func (s *Store) MembersByIDs(ctx context.Context, ids []int64) ([]mvpgraph.Member, error) {
+	var out []mvpgraph.Member
+	err := s.selectAll(ctx, s.db, &out, s.sb.Select(memberColumns...).From("members m").Where(sq.Eq{"m.id": ids}))
+	return out, mapError("get members", err)
+}
+
+func (s *Store) memberByID(ctx context.Context, q queryer, id int64, field string) (mvpgraph.Member, error) {
+	var m mvpgraph.Member
+	err := s.get(ctx, q, &m, s.sb.Select(memberColumns...).From("members m").Where(sq.Eq{"m.id": id}))
+	if err != nil {
+		if mvpgraph.ErrorCode(mapError("", err)) == mvpgraph.ENOTFOUND {
+			return m, notFound("member", field)
+		}
+		return m, mapError("get member", err)
+	}
+	return m, nil
+}
+
+// MemberByID returns one member.
+func (s *Store) MemberByID(ctx context.Context, id int64) (mvpgraph.Member, error) {
+	return s.memberByID(ctx, s.db, id, "id")
+}
+
+// MemberByHandle returns the member with a handle, matched case-insensitively.
+func (s *Store) MemberByHandle(ctx context.Context, handle string) (mvpgraph.Member, error) {
+	h, err := mvpgraph.NormalizeHandle("handle", handle)
+	if err != nil {
+		return mvpgraph.Member{}, err
+	}
+	var m mvpgraph.Member
+	err = s.get(ctx, s.db, &m, s.sb.Select(memberColumns...).From("members m").Where(sq.Eq{"m.handle": h}))
+	if mvpgraph.ErrorCode(mapError("", err)) == mvpgraph.ENOTFOUND {
+		return m, &mvpgraph.Error{Code: mvpgraph.ENOTFOUND, Field: "handle", Message: fmt.Sprintf("no member has the handle %q.", h)}
+	}
+	return m, mapError("get member", err)
+}
+
+// CreateMember validates m, stores it, and fills in its ID and timestamps.
+func (s *Store) CreateMember(ctx context.Context, m *mvpgraph.Member) error {
+	if err := m.Normalize(); err != nil {
+		return err
+	}
+	if m.IsEmployee {
+		m.IsMVP = false
+	}
+	m.CreatedAt = s.now()
+	m.UpdatedAt = m.CreatedAt
+	id, err := s.insertID(ctx, s.db, s.sb.Insert("members").
+		Columns("handle", "name", "email", "country", "city", "bio", "employer", "is_employee", "created_at", "updated_at").
+		Values(m.Handle, m.Name, m.Email, m.Country, m.City, m.Bio, m.Employer, m.IsEmployee, m.CreatedAt, m.UpdatedAt))
+	if err != nil {
+		return mapError("create member", err)
+	}
+	m.ID = id
+	return nil
+}
+
+// UpdateMember applies u to a member. Making an MVP an employee retires the
+// MVP's active awards in the same transaction.
+func (s *Store) UpdateMember(ctx context.Context, id int64, u mvpgraph.MemberUpdate) (mvpgraph.Member, error) {
+	var out mvpgraph.Member
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		old, err := s.memberByID(ctx, tx, id, "id")
+		if err != nil {
+			return err
+		}
+		m, err := u.Apply(old)
+		if err != nil {
+			return err
+		}
+		m.UpdatedAt = s.now()
+		awards, err := s.awardsOf(ctx, tx, []int64{id})
+		if err != nil {
+			return err
+		}
+		for _, a := range mvpgraph.AwardsRetiredOnEmployment(old.IsEmployee, m.IsEmployee, awards[id]) {
+			if _, err := s.exec(ctx, tx, s.sb.Update("awards").Set("status", a.Status).Set("updated_at", m.UpdatedAt).Where(sq.Eq{"id": a.ID})); err != nil {
+				return err
+			}
+		}
+		if _, err := s.exec(ctx, tx, s.sb.Update("members").SetMap(map[string]any{
+			"handle": m.Handle, "name": m.Name, "email": m.Email, "country": m.Country, "city": m.City,
+			"bio": m.Bio, "employer": m.Employer, "is_employee": m.IsEmployee, "updated_at": m.UpdatedAt,
+		}).Where(sq.Eq{"id": id})); err != nil {
+			return err
+		}
+		out, err = s.memberByID(ctx, tx, id, "id")
+		return err
+	})
+	return out, mapError("update member", err)
+}

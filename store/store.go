@@ -1,0 +1,260 @@
+// Package store keeps the program in PostgreSQL or SQLite through sqlx. The
+// SQL is portable; where the dialects differ (placeholders, case-insensitive
+// matching, error codes) the Store asks its dialect. Each dialect has its
+// own embedded goose migrations. Row structs and SQL stay inside this
+// package: callers see domain types and mvpgraph errors.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	sq "github.com/Masterminds/squirrel"
+	"github.com/jmoiron/sqlx"
+	_ "github.com/lib/pq" // registers "postgres"
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // registers "sqlite"
+
+	"mvpgraph"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Dialect names a supported database.
+type Dialect string
+
+// Supported dialects.
+const (
+	Postgres Dialect = "postgres"
+	SQLite   Dialect = "sqlite"
+)
+
+// Store is the program's storage. It is safe for concurrent use.
+type Store struct {
+	db      *sqlx.DB
+	dialect Dialect
+	sb      sq.StatementBuilderType
+	now     func() time.Time
+}
+
+// ParseURL returns the dialect and driver data source of a database URL:
+// postgres://... (or postgresql://...) or sqlite:PATH (sqlite::memory: for a
+// private in-memory database).
+func ParseURL(raw string) (Dialect, string, error) {
+	switch {
+	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
+		if _, err := url.Parse(raw); err != nil {
+			return "", "", mvpgraph.Errorf(mvpgraph.EINVALID, "database URL is not a valid URL: %v", redactURLError(err))
+		}
+		return Postgres, raw, nil
+	case strings.HasPrefix(raw, "sqlite:"):
+		path := strings.TrimPrefix(strings.TrimPrefix(raw, "sqlite:"), "//")
+		if path == "" {
+			return "", "", mvpgraph.Errorf(mvpgraph.EINVALID, "database URL %q names no file; use sqlite:PATH, such as sqlite:mvpgraph.db", raw)
+		}
+		path, query, _ := strings.Cut(path, "?")
+		// Foreign keys are off in SQLite unless asked for; busy_timeout lets
+		// writers queue; immediate transactions take the write lock up front
+		// so that two writers never deadlock upgrading a read lock.
+		params := url.Values{}
+		params.Add("_pragma", "foreign_keys(1)")
+		params.Add("_pragma", "busy_timeout(10000)")
+		params.Add("_pragma", "case_sensitive_like(1)")
+		params.Add("_txlock", "immediate")
+		if path != ":memory:" {
+			params.Add("_pragma", "journal_mode(WAL)")
+			params.Add("_pragma", "synchronous(NORMAL)")
+		}
+		dsn := "file:" + path + "?" + params.Encode()
+		if query != "" {
+			dsn += "&" + query
+		}
+		return SQLite, dsn, nil
+	}
+	return "", "", mvpgraph.Errorf(mvpgraph.EINVALID, "database URL must start with postgres:// or sqlite: (such as sqlite:mvpgraph.db)")
+}
+
+// redactURLError drops the URL, which may hold a password, from a parse error.
+func redactURLError(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error()
+	}
+	return "malformed"
+}
+
+// Open connects to the database at rawURL and checks that it answers. It
+// does not migrate; call Migrate.
+func Open(ctx context.Context, rawURL string) (*Store, error) {
+	dialect, dsn, err := ParseURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	db, err := sqlx.Open(string(dialect), dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", dialect, err)
+	}
+	s := &Store{db: db, dialect: dialect, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+	switch dialect {
+	case Postgres:
+		s.sb = sq.StatementBuilder.PlaceholderFormat(sq.Dollar)
+		db.SetMaxOpenConns(20)
+		db.SetMaxIdleConns(20)
+		db.SetConnMaxIdleTime(5 * time.Minute)
+	case SQLite:
+		s.sb = sq.StatementBuilder.PlaceholderFormat(sq.Question)
+		if strings.Contains(dsn, ":memory:") {
+			// Each connection would otherwise open its own empty database.
+			db.SetMaxOpenConns(1)
+		} else {
+			db.SetMaxOpenConns(8)
+		}
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("connect to %s database: %w", dialect, err)
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Dialect returns the database in use.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+func (s *Store) migrationFS() (fs.FS, goose.Dialect) {
+	sub, err := fs.Sub(migrations, "migrations/"+string(s.dialect))
+	if err != nil {
+		panic(err) // the embedded tree is fixed at build time
+	}
+	if s.dialect == Postgres {
+		return sub, goose.DialectPostgres
+	}
+	return sub, goose.DialectSQLite3
+}
+
+func (s *Store) migrator() (*goose.Provider, error) {
+	fsys, dialect := s.migrationFS()
+	return goose.NewProvider(dialect, s.db.DB, fsys)
+}
+
+// Migrate applies every pending migration and returns how many ran.
+func (s *Store) Migrate(ctx context.Context) (int, error) {
+	p, err := s.migrator()
+	if err != nil {
+		return 0, fmt.Errorf("load migrations: %w", err)
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return len(res), fmt.Errorf("migrate: %w", err)
+	}
+	return len(res), nil
+}
+
+// MigrationsPending reports whether the database lags behind the migrations
+// built into this program.
+func (s *Store) MigrationsPending(ctx context.Context) (bool, error) {
+	p, err := s.migrator()
+	if err != nil {
+		return false, err
+	}
+	return p.HasPending(ctx)
+}
+
+// counterKey carries a statement counter in a context.
+type counterKey struct{}
+
+// WithStatementCounter returns a context in which the store counts the SQL
+// statements it runs; StatementCount reads the count.
+func WithStatementCounter(ctx context.Context) context.Context {
+	return context.WithValue(ctx, counterKey{}, new(atomic.Int64))
+}
+
+// StatementCount returns the statements run so far in a context made by
+// WithStatementCounter, or 0.
+func StatementCount(ctx context.Context) int64 {
+	if c, ok := ctx.Value(counterKey{}).(*atomic.Int64); ok {
+		return c.Load()
+	}
+	return 0
+}
+
+func count(ctx context.Context) {
+	if c, ok := ctx.Value(counterKey{}).(*atomic.Int64); ok {
+		c.Add(1)
+	}
+}
+
+// queryer is a *sqlx.DB or a *sqlx.Tx.
+type queryer interface {
+	sqlx.ExtContext
+	GetContext(ctx context.Context, dest any, query string, args ...any) error
+	SelectContext(ctx context.Context, dest any, query string, args ...any) error
+}
+
+func (s *Store) get(ctx context.Context, q queryer, dest any, b sq.Sqlizer) error {
+	query, args, err := b.ToSql()
+	if err != nil {
+		return err
+	}
+	count(ctx)
+	return q.GetContext(ctx, dest, query, args...)
+}
+
+func (s *Store) selectAll(ctx context.Context, q queryer, dest any, b sq.Sqlizer) error {
+	query, args, err := b.ToSql()
+	if err != nil {
+		return err
+	}
+	count(ctx)
+	return q.SelectContext(ctx, dest, query, args...)
+}
+
+func (s *Store) exec(ctx context.Context, q queryer, b sq.Sqlizer) (sql.Result, error) {
+	query, args, err := b.ToSql()
+	if err != nil {
+		return nil, err
+	}
+	count(ctx)
+	return q.ExecContext(ctx, query, args...)
+}
+
+// insertID runs an INSERT ... RETURNING id.
+func (s *Store) insertID(ctx context.Context, q queryer, b sq.InsertBuilder) (int64, error) {
+	var id int64
+	err := s.get(ctx, q, &id, b.Suffix("RETURNING id"))
+	return id, err
+}
+
+// inTx runs fn in a transaction, committing when it returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	count(ctx)
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	count(ctx)
+	return tx.Commit()
+}
+
+// Now returns the store's clock reading, for timestamps it writes.
+func (s *Store) Now() time.Time { return s.now() }
