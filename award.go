@@ -1,6 +1,10 @@
 package mvpgraph
 
-import "time"
+import (
+	"io"
+	"strconv"
+	"time"
+)
 
 // AwardStatus is where an award stands.
 type AwardStatus string
@@ -105,4 +109,17 @@ func AwardsRetiredOnEmployment(wasEmployee, isEmployee bool, awards []Award) []A
 		}
 	}
 	return out
+}
+
+// MarshalGQL writes s as a GraphQL enum value.
+func (s AwardStatus) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(s))) }
+
+// UnmarshalGQL reads s from a GraphQL enum value.
+func (s *AwardStatus) UnmarshalGQL(v any) error {
+	str, _ := v.(string)
+	if !AwardStatus(str).Valid() {
+		return Invalidf("status", "%v is not ACTIVE, ALUMNI or RETIRED.", v)
+	}
+	*s = AwardStatus(str)
+	return nil
 }

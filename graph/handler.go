@@ -1,0 +1,214 @@
+// Package graph holds the executable schema gqlgen generates from
+// schema.graphql, and the GraphQL HTTP handler: transports, limits and the
+// one place where mvpgraph errors become GraphQL errors.
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"mvpgraph"
+)
+
+// Options bound what one request may ask.
+type Options struct {
+	Logger        *slog.Logger
+	Introspection bool  // answer __schema and __type queries
+	MaxDepth      int   // deepest selection nesting
+	MaxComplexity int   // highest computed cost of one operation
+	MaxBodyBytes  int64 // largest request body
+}
+
+// DefaultOptions are the limits mvpgraph serves with unless told otherwise.
+func DefaultOptions() Options {
+	return Options{
+		Logger:        slog.Default(),
+		Introspection: true,
+		MaxDepth:      12,
+		MaxComplexity: 50000,
+		MaxBodyBytes:  1 << 20,
+	}
+}
+
+// GraphQL error codes, in extensions.code.
+const (
+	CodeBadUserInput    = "BAD_USER_INPUT"
+	CodeNotFound        = "NOT_FOUND"
+	CodeConflict        = "CONFLICT"
+	CodeInternal        = "INTERNAL"
+	CodeUnauthenticated = "UNAUTHENTICATED"
+	CodeForbidden       = "FORBIDDEN"
+	CodeQueryTooDeep    = "QUERY_TOO_DEEP"
+	CodeQueryTooCostly  = "QUERY_TOO_COMPLEX"
+)
+
+var codes = map[string]string{
+	mvpgraph.EINVALID:      CodeBadUserInput,
+	mvpgraph.ENOTFOUND:     CodeNotFound,
+	mvpgraph.ECONFLICT:     CodeConflict,
+	mvpgraph.EUNAUTHORIZED: CodeUnauthenticated,
+	mvpgraph.EFORBIDDEN:    CodeForbidden,
+}
+
+// NewHandler returns the GraphQL endpoint for es: GET and POST, a parsed
+// query cache, the depth and cost limits, and the error presenter.
+func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	srv := handler.New(es)
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if o.Introspection {
+		srv.Use(extension.Introspection{})
+	}
+	srv.Use(depthLimit{max: o.MaxDepth})
+	srv.Use(complexityLimit(o.MaxComplexity))
+	srv.SetErrorPresenter(presenter(o.Logger))
+	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
+		o.Logger.ErrorContext(ctx, "panic in resolver", "panic", fmt.Sprint(p))
+		return errors.New("internal: panic")
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if o.MaxBodyBytes > 0 {
+			r.Body = http.MaxBytesReader(w, r.Body, o.MaxBodyBytes)
+		}
+		srv.ServeHTTP(w, r)
+	})
+}
+
+// presenter maps errors onto the wire once: mvpgraph errors keep their
+// message and get a code (and the input field); anything else is logged and
+// shown as INTERNAL with no detail, so no SQL or driver text leaks.
+func presenter(log *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		var ge *gqlerror.Error
+		if !errors.As(err, &ge) {
+			ge = gqlerror.WrapPath(graphql.GetPath(ctx), err)
+		}
+		var me *mvpgraph.Error
+		if errors.As(err, &me) {
+			out := &gqlerror.Error{Message: me.Message, Path: ge.Path, Locations: ge.Locations, Extensions: map[string]any{}}
+			code, ok := codes[me.Code]
+			if !ok {
+				return internal(ctx, log, err, ge)
+			}
+			out.Extensions["code"] = code
+			if me.Field != "" {
+				out.Extensions["field"] = me.Field
+			}
+			return out
+		}
+		if ge.Err != nil || ge.Extensions["code"] == nil {
+			// A resolver's own error, not a parse or validation error.
+			if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+				return &gqlerror.Error{Message: "The request was cancelled or took too long.", Path: ge.Path, Extensions: map[string]any{"code": "TIMEOUT"}}
+			}
+			return internal(ctx, log, err, ge)
+		}
+		return ge
+	}
+}
+
+func internal(ctx context.Context, log *slog.Logger, err error, ge *gqlerror.Error) *gqlerror.Error {
+	log.ErrorContext(ctx, "internal error", "path", ge.Path.String(), "error", err.Error())
+	return &gqlerror.Error{
+		Message:    "Internal error. It has been logged; try again later.",
+		Path:       ge.Path,
+		Extensions: map[string]any{"code": CodeInternal},
+	}
+}
+
+// depthLimit refuses operations nested deeper than max.
+type depthLimit struct{ max int }
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = depthLimit{}
+
+func (depthLimit) ExtensionName() string                   { return "DepthLimit" }
+func (depthLimit) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (d depthLimit) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if d.max <= 0 || oc.Operation == nil {
+		return nil
+	}
+	if depth := selectionDepth(oc.Doc, oc.Operation.SelectionSet, 0, d.max); depth > d.max {
+		err := gqlerror.Errorf("The query nests deeper than %d levels; ask for less at once.", d.max)
+		errcode.Set(err, CodeQueryTooDeep)
+		return err
+	}
+	return nil
+}
+
+// selectionDepth returns the depth of a selection set, stopping once it
+// passes limit. Fragments count as the fields they hold.
+func selectionDepth(doc *ast.QueryDocument, set ast.SelectionSet, depth, limit int) int {
+	if depth > limit {
+		return depth
+	}
+	deepest := depth
+	for _, sel := range set {
+		var d int
+		switch s := sel.(type) {
+		case *ast.Field:
+			if len(s.SelectionSet) == 0 {
+				d = depth + 1
+			} else {
+				d = selectionDepth(doc, s.SelectionSet, depth+1, limit)
+			}
+		case *ast.InlineFragment:
+			d = selectionDepth(doc, s.SelectionSet, depth, limit)
+		case *ast.FragmentSpread:
+			if f := doc.Fragments.ForName(s.Name); f != nil {
+				d = selectionDepth(doc, f.SelectionSet, depth, limit)
+			}
+		}
+		deepest = max(deepest, d)
+	}
+	return deepest
+}
+
+// complexityLimit refuses operations costing more than limit, with a code
+// and a message that says what to do.
+func complexityLimit(limit int) graphql.HandlerExtension {
+	return &costLimit{inner: extension.FixedComplexityLimit(limit), limit: limit}
+}
+
+type costLimit struct {
+	inner *extension.ComplexityLimit
+	limit int
+}
+
+func (c *costLimit) ExtensionName() string { return "ComplexityLimit" }
+
+func (c *costLimit) Validate(es graphql.ExecutableSchema) error { return c.inner.Validate(es) }
+
+func (c *costLimit) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if err := c.inner.MutateOperationContext(ctx, oc); err != nil {
+		stats := extension.GetComplexityStats(ctx)
+		cost := 0
+		if stats != nil {
+			cost = stats.Complexity
+		}
+		out := gqlerror.Errorf("The query costs %d, over the limit of %d: ask for smaller pages (first/last) or fewer nested lists.", cost, c.limit)
+		errcode.Set(out, CodeQueryTooCostly)
+		return out
+	}
+	return nil
+}

@@ -1,0 +1,174 @@
+package resolvers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/vikstrous/dataloadgen"
+
+	"mvpgraph"
+	"mvpgraph/store"
+)
+
+// Loaders batch the lookups of one request, so that a nested query runs a
+// fixed number of SQL statements however many rows it returns. They live
+// for one request: nothing is cached across requests.
+type Loaders struct {
+	member           *dataloadgen.Loader[int64, mvpgraph.Member]
+	award            *dataloadgen.Loader[int64, mvpgraph.Award]
+	expertise        *dataloadgen.Loader[int64, mvpgraph.Expertise]
+	lead             *dataloadgen.Loader[int64, mvpgraph.Lead]
+	productTeam      *dataloadgen.Loader[int64, mvpgraph.ProductTeam]
+	awardsOfMember   *dataloadgen.Loader[int64, []mvpgraph.Award]
+	leadsOfMember    *dataloadgen.Loader[int64, []mvpgraph.Lead]
+	usLeadOf         *dataloadgen.Loader[int64, *mvpgraph.Lead]
+	countriesOfLead  *dataloadgen.Loader[int64, []string]
+	expertisesOfLead *dataloadgen.Loader[int64, []mvpgraph.Expertise]
+	expertisesOfTeam *dataloadgen.Loader[int64, []mvpgraph.Expertise]
+	contactsOfTeam   *dataloadgen.Loader[int64, []mvpgraph.Contact]
+
+	store *store.Store
+	mu    sync.Mutex
+	mvps  map[string]*dataloadgen.Loader[int64, store.Page[mvpgraph.Member]]
+	count map[string]*dataloadgen.Loader[int64, int]
+}
+
+// batchWait is how long a loader gathers keys before it queries: long enough
+// for the sibling resolvers of a list to join, short against a request.
+const batchWait = 2 * time.Millisecond
+
+var loaderOptions = []dataloadgen.Option{dataloadgen.WithWait(batchWait), dataloadgen.WithBatchCapacity(1000)}
+
+// byID indexes rows by their ID for a mapped loader.
+func byID[T any](list func(context.Context, []int64) ([]T, error), id func(T) int64) func(context.Context, []int64) (map[int64]T, error) {
+	return func(ctx context.Context, ids []int64) (map[int64]T, error) {
+		rows, err := list(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[int64]T, len(rows))
+		for _, r := range rows {
+			out[id(r)] = r
+		}
+		return out, nil
+	}
+}
+
+// orEmpty gives every key a value, so that a key with no rows loads as an
+// empty list rather than as not found.
+func orEmpty[V any](fetch func(context.Context, []int64) (map[int64]V, error)) func(context.Context, []int64) (map[int64]V, error) {
+	return func(ctx context.Context, ids []int64) (map[int64]V, error) {
+		m, err := fetch(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			if _, ok := m[id]; !ok {
+				var zero V
+				m[id] = zero
+			}
+		}
+		return m, nil
+	}
+}
+
+func newLoader[V any](fetch func(context.Context, []int64) (map[int64]V, error)) *dataloadgen.Loader[int64, V] {
+	return dataloadgen.NewMappedLoader(fetch, loaderOptions...)
+}
+
+// NewLoaders returns the loaders of one request.
+func NewLoaders(s *store.Store) *Loaders {
+	return &Loaders{
+		member:         newLoader(byID(s.MembersByIDs, func(m mvpgraph.Member) int64 { return m.ID })),
+		award:          newLoader(byID(s.AwardsByIDs, func(a mvpgraph.Award) int64 { return a.ID })),
+		expertise:      newLoader(byID(s.ExpertisesByIDs, func(e mvpgraph.Expertise) int64 { return e.ID })),
+		lead:           newLoader(byID(s.LeadsByIDs, func(l mvpgraph.Lead) int64 { return l.ID })),
+		productTeam:    newLoader(byID(s.ProductTeamsByIDs, func(t mvpgraph.ProductTeam) int64 { return t.ID })),
+		awardsOfMember: newLoader(orEmpty(s.AwardsOfMembers)),
+		leadsOfMember:  newLoader(orEmpty(s.LeadsOfMembers)),
+		usLeadOf: newLoader(orEmpty(func(ctx context.Context, ids []int64) (map[int64]*mvpgraph.Lead, error) {
+			m, err := s.USLeadsOfExpertises(ctx, ids)
+			out := make(map[int64]*mvpgraph.Lead, len(m))
+			for k, v := range m {
+				out[k] = &v
+			}
+			return out, err
+		})),
+		countriesOfLead:  newLoader(orEmpty(s.CountriesOfLeads)),
+		expertisesOfLead: newLoader(orEmpty(s.ExpertisesOfLeads)),
+		expertisesOfTeam: newLoader(orEmpty(s.ExpertisesOfTeams)),
+		contactsOfTeam:   newLoader(orEmpty(s.ContactsOfTeams)),
+		store:            s,
+		mvps:             map[string]*dataloadgen.Loader[int64, store.Page[mvpgraph.Member]]{},
+		count:            map[string]*dataloadgen.Loader[int64, int]{},
+	}
+}
+
+// mvpsKey identifies one set of list arguments, shared by the parents whose
+// pages load together.
+func mvpsKey(parent store.MVPParent, q store.MemberQuery, forCount bool) string {
+	b, _ := json.Marshal(struct {
+		P store.MVPParent
+		Q store.MemberQuery
+		C bool
+	}{parent, q, forCount})
+	return string(b)
+}
+
+// mvpsOf returns the loader of MVP pages for one parent kind and one set of
+// arguments.
+func (l *Loaders) mvpsOf(parent store.MVPParent, q store.MemberQuery) *dataloadgen.Loader[int64, store.Page[mvpgraph.Member]] {
+	key := mvpsKey(parent, q, false)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if ld, ok := l.mvps[key]; ok {
+		return ld
+	}
+	ld := newLoader(orEmpty(func(ctx context.Context, ids []int64) (map[int64]store.Page[mvpgraph.Member], error) {
+		return l.store.MVPsOf(ctx, parent, ids, q)
+	}))
+	l.mvps[key] = ld
+	return ld
+}
+
+// mvpCountOf returns the loader of MVP counts for one parent kind and filter.
+func (l *Loaders) mvpCountOf(parent store.MVPParent, q store.MemberQuery) *dataloadgen.Loader[int64, int] {
+	q.Page, q.OrderBy = mvpgraph.PageArgs{}, nil
+	key := mvpsKey(parent, q, true)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if ld, ok := l.count[key]; ok {
+		return ld
+	}
+	ld := newLoader(orEmpty(func(ctx context.Context, ids []int64) (map[int64]int, error) {
+		return l.store.CountMVPsOf(ctx, parent, ids, q)
+	}))
+	l.count[key] = ld
+	return ld
+}
+
+type loadersKey struct{}
+
+// WithLoaders returns ctx carrying fresh loaders for one request.
+func WithLoaders(ctx context.Context, s *store.Store) context.Context {
+	return context.WithValue(ctx, loadersKey{}, NewLoaders(s))
+}
+
+func loaders(ctx context.Context) *Loaders {
+	l, _ := ctx.Value(loadersKey{}).(*Loaders)
+	if l == nil {
+		panic("resolvers: request context has no loaders; wrap the handler with graph.Handler")
+	}
+	return l
+}
+
+// notFoundAs turns a loader's not-found into an mvpgraph error.
+func notFoundAs(err error, what, field string) error {
+	if errors.Is(err, dataloadgen.ErrNotFound) {
+		return &mvpgraph.Error{Code: mvpgraph.ENOTFOUND, Field: field, Message: "no " + what + " has this ID."}
+	}
+	return err
+}
