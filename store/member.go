@@ -124,16 +124,21 @@ const (
 	LeadMVPs                       // MVPs the lead looks after, by the lead rule
 )
 
+// parentColumn is the parent's ID in the rows parentJoin makes.
+func parentColumn(parent MVPParent) string {
+	if parent == ExpertiseMVPs {
+		return "p.expertise_id"
+	}
+	return "p.parent_id"
+}
+
 // parentJoin joins each member to the parents among ids it belongs to, as
-// column p.parent_id.
+// alias p.
 func (s *Store) parentJoin(b sq.SelectBuilder, parent MVPParent, ids []int64) sq.SelectBuilder {
 	switch parent {
 	case ExpertiseMVPs:
-		return b.JoinClause(sq.And{
-			sq.Expr("JOIN (SELECT member_id, expertise_id AS parent_id FROM awards WHERE status = 'ACTIVE'"),
-			sq.Eq{"expertise_id": ids},
-			sq.Expr(") p ON p.member_id = m.id"),
-		})
+		ph, args := inArgs(ids)
+		return b.JoinClause(sq.Expr("JOIN awards p ON p.member_id = m.id AND p.status = 'ACTIVE' AND p.expertise_id IN ("+ph+")", args...))
 	default:
 		ph, args := inArgs(ids)
 		return b.JoinClause(sq.Expr("JOIN ("+fmt.Sprintf(leadRuleSQL, ph, ph)+") p ON p.member_id = m.id", append(args, args...)...))
@@ -165,8 +170,8 @@ func (s *Store) MVPsOf(ctx context.Context, parent MVPParent, ids []int64, q Mem
 	if err != nil {
 		return nil, err
 	}
-	b = s.parentJoin(b.Columns(memberColumns...).Column("p.parent_id"), parent, ids)
-	rows, err := listPages(ctx, s, b, "p.parent_id", func(r *memberRow) int64 { return r.ParentID }, o, q.Page)
+	b = s.parentJoin(b.Columns(memberColumns...).Column(parentColumn(parent)+" AS parent_id"), parent, ids)
+	rows, err := listPages(ctx, s, b, parentColumn(parent), func(r *memberRow) int64 { return r.ParentID }, o, q.Page)
 	if err != nil {
 		return nil, mapError("list MVPs", err)
 	}
@@ -187,7 +192,7 @@ func (s *Store) CountMVPsOf(ctx context.Context, parent MVPParent, ids []int64, 
 	if err != nil {
 		return nil, err
 	}
-	b = s.parentJoin(b.Columns("p.parent_id", "COUNT(*) AS n"), parent, ids).GroupBy("p.parent_id")
+	b = s.parentJoin(b.Columns(parentColumn(parent)+" AS parent_id", "COUNT(*) AS n"), parent, ids).GroupBy(parentColumn(parent))
 	var rows []struct {
 		ParentID int64 `db:"parent_id"`
 		N        int   `db:"n"`

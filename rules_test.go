@@ -1,0 +1,247 @@
+package mvpgraph_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"mvpgraph"
+)
+
+func TestNormalizeCountry(t *testing.T) {
+	for _, tc := range []struct {
+		in, want string
+		ok       bool
+	}{
+		{"US", "US", true}, {"ca", "CA", true}, {" de ", "DE", true},
+		{"XX", "", false}, {"USA", "", false}, {"", "", false}, {"U", "", false}, {"UK", "", false},
+	} {
+		got, err := mvpgraph.NormalizeCountry("country", tc.in)
+		if !tc.ok {
+			require.Equal(t, mvpgraph.EINVALID, mvpgraph.ErrorCode(err), tc.in)
+			require.Equal(t, "country", mvpgraph.ErrorField(err))
+			continue
+		}
+		require.NoError(t, err, tc.in)
+		require.Equal(t, tc.want, got)
+	}
+	require.Len(t, mvpgraph.CountryCodes(), 249)
+}
+
+func TestNormalizeHandleAndEmail(t *testing.T) {
+	for _, tc := range []struct {
+		in, want string
+		ok       bool
+	}{
+		{"Ada", "ada", true}, {"jean.tremblay", "jean.tremblay", true}, {"a_b-c", "a_b-c", true}, {"x", "x", true},
+		{"", "", false}, {"a b", "", false}, {".a", "", false}, {"a.", "", false}, {"ümlaut", "", false},
+		{"a2345678901234567890123456789012345678901", "", false}, {"a234567890123456789012345678901234567890", "a234567890123456789012345678901234567890", true},
+	} {
+		got, err := mvpgraph.NormalizeHandle("handle", tc.in)
+		require.Equal(t, tc.ok, err == nil, "%q: %v", tc.in, err)
+		require.Equal(t, tc.want, got)
+	}
+	for _, tc := range []struct {
+		in, want string
+		ok       bool
+	}{
+		{"a@Example.COM", "a@example.com", true}, {" Ada@x.org ", "Ada@x.org", true},
+		{"nope", "", false}, {"Ada <a@x.org>", "", false}, {"a@", "", false},
+	} {
+		got, err := mvpgraph.NormalizeEmail("email", tc.in)
+		require.Equal(t, tc.ok, err == nil, "%q: %v", tc.in, err)
+		require.Equal(t, tc.want, got)
+	}
+}
+
+func TestCheckAward(t *testing.T) {
+	mvp := mvpgraph.Member{ID: 1, Handle: "ada"}
+	employee := mvpgraph.Member{ID: 2, Handle: "fay", IsEmployee: true}
+	history := []mvpgraph.Award{
+		{MemberID: 1, ExpertiseID: 10, Year: 2025, Status: mvpgraph.AwardAlumni},
+		{MemberID: 1, ExpertiseID: 10, Year: 2026, Status: mvpgraph.AwardActive},
+		{MemberID: 1, ExpertiseID: 20, Year: 2024, Status: mvpgraph.AwardRetired},
+	}
+	for _, tc := range []struct {
+		name      string
+		member    mvpgraph.Member
+		expertise int64
+		year      int
+		code      string
+	}{
+		{"new expertise", mvp, 30, 2026, ""},
+		{"after a retired award", mvp, 20, 2026, ""},
+		{"same year again", mvp, 10, 2026, mvpgraph.ECONFLICT},
+		{"past year again", mvp, 10, 2025, mvpgraph.ECONFLICT},
+		{"second active award", mvp, 10, 2027, mvpgraph.ECONFLICT},
+		{"employee", employee, 30, 2026, mvpgraph.EINVALID},
+		{"year too early", mvp, 30, 1990, mvpgraph.EINVALID},
+		{"year too late", mvp, 30, 2200, mvpgraph.EINVALID},
+	} {
+		err := mvpgraph.CheckAward(tc.member, history, tc.expertise, tc.year)
+		require.Equal(t, tc.code, mvpgraph.ErrorCode(err), "%s: %v", tc.name, err)
+	}
+}
+
+func TestRenewalAndRetirement(t *testing.T) {
+	m := mvpgraph.Member{ID: 1, Handle: "ada"}
+	active := mvpgraph.Award{ID: 5, MemberID: 1, ExpertiseID: 10, Year: 2026, Status: mvpgraph.AwardActive}
+
+	ended, next, err := mvpgraph.Renewal(m, active)
+	require.NoError(t, err)
+	require.Equal(t, mvpgraph.AwardAlumni, ended.Status)
+	require.Equal(t, mvpgraph.Award{MemberID: 1, ExpertiseID: 10, Year: 2027, Status: mvpgraph.AwardActive}, next)
+
+	_, _, err = mvpgraph.Renewal(m, ended)
+	require.Equal(t, mvpgraph.EINVALID, mvpgraph.ErrorCode(err))
+	_, _, err = mvpgraph.Renewal(mvpgraph.Member{ID: 1, IsEmployee: true}, active)
+	require.Equal(t, mvpgraph.EINVALID, mvpgraph.ErrorCode(err))
+
+	retired, err := mvpgraph.Retirement(active)
+	require.NoError(t, err)
+	require.Equal(t, mvpgraph.AwardRetired, retired.Status)
+	_, err = mvpgraph.Retirement(retired)
+	require.Equal(t, mvpgraph.EINVALID, mvpgraph.ErrorCode(err))
+}
+
+func TestAwardsRetiredOnEmployment(t *testing.T) {
+	awards := []mvpgraph.Award{
+		{ID: 1, Status: mvpgraph.AwardActive},
+		{ID: 2, Status: mvpgraph.AwardAlumni},
+		{ID: 3, Status: mvpgraph.AwardActive},
+	}
+	for _, tc := range []struct {
+		name     string
+		was, is  bool
+		retireds []int64
+	}{
+		{"becomes employee", false, true, []int64{1, 3}},
+		{"stays employee", true, true, nil},
+		{"leaves the vendor", true, false, nil},
+		{"never employee", false, false, nil},
+	} {
+		var got []int64
+		for _, a := range mvpgraph.AwardsRetiredOnEmployment(tc.was, tc.is, awards) {
+			require.Equal(t, mvpgraph.AwardRetired, a.Status)
+			got = append(got, a.ID)
+		}
+		require.Equal(t, tc.retireds, got, tc.name)
+	}
+	require.Equal(t, mvpgraph.AwardActive, awards[0].Status, "the input is not changed")
+}
+
+func TestLeadAssignmentRules(t *testing.T) {
+	us := mvpgraph.Lead{ID: 1, Name: "Uma", Kind: mvpgraph.LeadUS}
+	intl := mvpgraph.Lead{ID: 2, Name: "Chloe", Kind: mvpgraph.LeadInternational}
+	for _, tc := range []struct {
+		name     string
+		lead     mvpgraph.Lead
+		owner    int64
+		reassign bool
+		code     string
+	}{
+		{"unowned", us, 0, false, ""},
+		{"owned by the same lead", us, 1, false, ""},
+		{"owned by another", us, 7, false, mvpgraph.ECONFLICT},
+		{"explicit reassignment", us, 7, true, ""},
+		{"international lead", intl, 0, false, mvpgraph.EINVALID},
+	} {
+		err := mvpgraph.CheckExpertiseAssignment(tc.lead, "CRM", tc.owner, tc.reassign)
+		require.Equal(t, tc.code, mvpgraph.ErrorCode(err), "expertise, %s", tc.name)
+	}
+	for _, tc := range []struct {
+		name     string
+		lead     mvpgraph.Lead
+		country  string
+		owner    int64
+		reassign bool
+		code     string
+	}{
+		{"unowned", intl, "CA", 0, false, ""},
+		{"owned by another", intl, "CA", 9, false, mvpgraph.ECONFLICT},
+		{"explicit reassignment", intl, "CA", 9, true, ""},
+		{"US lead", us, "CA", 0, false, mvpgraph.EINVALID},
+		{"the US itself", intl, "US", 0, false, mvpgraph.EINVALID},
+	} {
+		err := mvpgraph.CheckCountryAssignment(tc.lead, tc.country, tc.owner, tc.reassign)
+		require.Equal(t, tc.code, mvpgraph.ErrorCode(err), "country, %s", tc.name)
+	}
+}
+
+func TestDeriveLeads(t *testing.T) {
+	usLeadOf := map[int64]int64{10: 1, 11: 1, 20: 2}
+	intlLeadOf := map[string]int64{"CA": 5, "FR": 6}
+	active := func(member, expertise int64) mvpgraph.Award {
+		return mvpgraph.Award{MemberID: member, ExpertiseID: expertise, Status: mvpgraph.AwardActive}
+	}
+	for _, tc := range []struct {
+		name   string
+		member mvpgraph.Member
+		awards []mvpgraph.Award
+		want   []int64
+	}{
+		{"US MVP, one expertise", mvpgraph.Member{ID: 1, Country: "US"}, []mvpgraph.Award{active(1, 10)}, []int64{1}},
+		{"US MVP, two expertises of one lead", mvpgraph.Member{ID: 1, Country: "US"}, []mvpgraph.Award{active(1, 10), active(1, 11)}, []int64{1}},
+		{"US MVP, two leads", mvpgraph.Member{ID: 1, Country: "US"}, []mvpgraph.Award{active(1, 20), active(1, 10)}, []int64{1, 2}},
+		{"US MVP, expertise without lead", mvpgraph.Member{ID: 1, Country: "US"}, []mvpgraph.Award{active(1, 99)}, nil},
+		{"US alumnus", mvpgraph.Member{ID: 1, Country: "US"}, []mvpgraph.Award{{MemberID: 1, ExpertiseID: 10, Status: mvpgraph.AwardAlumni}}, nil},
+		{"Canadian MVP, any expertise", mvpgraph.Member{ID: 3, Country: "CA"}, []mvpgraph.Award{active(3, 10), active(3, 20)}, []int64{5}},
+		{"Canadian alumnus", mvpgraph.Member{ID: 3, Country: "CA"}, []mvpgraph.Award{{MemberID: 3, ExpertiseID: 10, Status: mvpgraph.AwardRetired}}, nil},
+		{"country without lead", mvpgraph.Member{ID: 4, Country: "DE"}, []mvpgraph.Award{active(4, 10)}, nil},
+		{"other members' awards ignored", mvpgraph.Member{ID: 4, Country: "FR"}, []mvpgraph.Award{active(9, 10)}, nil},
+	} {
+		require.Equal(t, tc.want, mvpgraph.DeriveLeads(tc.member, tc.awards, usLeadOf, intlLeadOf), tc.name)
+	}
+}
+
+func TestPageSize(t *testing.T) {
+	n := func(v int) *int { return &v }
+	s := func(v string) *string { return &v }
+	for _, tc := range []struct {
+		args     mvpgraph.PageArgs
+		size     int
+		backward bool
+		field    string
+	}{
+		{mvpgraph.PageArgs{}, 20, false, ""},
+		{mvpgraph.PageArgs{First: n(100)}, 100, false, ""},
+		{mvpgraph.PageArgs{Last: n(5)}, 5, true, ""},
+		{mvpgraph.PageArgs{Before: s("c")}, 20, true, ""},
+		{mvpgraph.PageArgs{First: n(1000)}, 0, false, "first"},
+		{mvpgraph.PageArgs{Last: n(101)}, 0, false, "last"},
+		{mvpgraph.PageArgs{First: n(-1)}, 0, false, "first"},
+		{mvpgraph.PageArgs{First: n(1), Last: n(1)}, 0, false, "first"},
+	} {
+		size, backward, err := tc.args.Size()
+		require.Equal(t, tc.field, mvpgraph.ErrorField(err))
+		require.Equal(t, tc.size, size)
+		require.Equal(t, tc.backward, backward)
+	}
+}
+
+func TestGlobalIDs(t *testing.T) {
+	gid := mvpgraph.GlobalID("Member", 42)
+	typ, id, err := mvpgraph.ParseGlobalID("id", gid)
+	require.NoError(t, err)
+	require.Equal(t, "Member", typ)
+	require.EqualValues(t, 42, id)
+	_, err = mvpgraph.ParseID("id", "Lead", gid)
+	require.Equal(t, mvpgraph.EINVALID, mvpgraph.ErrorCode(err))
+	for _, bad := range []string{"", "42", "!!!", mvpgraph.GlobalID("Member", 0), "TWVtYmVyOng"} {
+		_, _, err := mvpgraph.ParseGlobalID("id", bad)
+		require.Equal(t, mvpgraph.EINVALID, mvpgraph.ErrorCode(err), bad)
+	}
+}
+
+func TestErrorHelpers(t *testing.T) {
+	require.Equal(t, "", mvpgraph.ErrorCode(nil))
+	require.Equal(t, mvpgraph.EINTERNAL, mvpgraph.ErrorCode(errPlain("boom")))
+	require.Equal(t, "Internal error.", mvpgraph.ErrorMessage(errPlain("pq: secret detail")))
+	e := mvpgraph.Invalidf("year", "bad %d", 1)
+	require.Equal(t, "bad 1", mvpgraph.ErrorMessage(e))
+	require.Equal(t, "year", mvpgraph.ErrorField(e))
+}
+
+type errPlain string
+
+func (e errPlain) Error() string { return string(e) }
