@@ -275,6 +275,9 @@ func (r *queryResolver) Members(ctx context.Context, where *mvpgraph.MemberWhere
 	if err != nil {
 		return nil, err
 	}
+	if err := prefetchMembers(ctx, p.Items); err != nil {
+		return nil, err
+	}
 	return memberConnection(p, func(ctx context.Context) (int, error) { return r.Store.CountMembers(ctx, q) }), nil
 }
 
@@ -282,6 +285,9 @@ func (r *queryResolver) Mvps(ctx context.Context, where *mvpgraph.MemberWhere, o
 	q := store.MemberQuery{Where: where, OrderBy: orderBy, Page: pageArgs(first, after, last, before), MVPsOnly: true}
 	p, err := r.Store.ListMembers(ctx, q)
 	if err != nil {
+		return nil, err
+	}
+	if err := prefetchMembers(ctx, p.Items); err != nil {
 		return nil, err
 	}
 	return memberConnection(p, func(ctx context.Context) (int, error) { return r.Store.CountMembers(ctx, q) }), nil

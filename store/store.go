@@ -180,8 +180,12 @@ func (s *Store) MigrationsPending(ctx context.Context) (bool, error) {
 type counterKey struct{}
 
 // WithStatementCounter returns a context in which the store counts the SQL
-// statements it runs; StatementCount reads the count.
+// statements it runs; StatementCount reads the count. A context that
+// already counts keeps its counter.
 func WithStatementCounter(ctx context.Context) context.Context {
+	if _, ok := ctx.Value(counterKey{}).(*atomic.Int64); ok {
+		return ctx
+	}
 	return context.WithValue(ctx, counterKey{}, new(atomic.Int64))
 }
 

@@ -1,0 +1,191 @@
+package resolvers_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"mvpgraph"
+	"mvpgraph/store"
+	"mvpgraph/store/storetest"
+)
+
+// snapshot is what the program holds, to show that refused mutations
+// change nothing.
+func snapshot(a *api) string {
+	a.t.Helper()
+	r := a.raw(`{
+		members(first: 100, orderBy: [{field: HANDLE}]) { totalCount edges { node { handle name country city isEmployee isMvp awards { year status expertise { name } } leads { name } } } }
+		leads(first: 100) { edges { node { name kind countries expertises { name } } } }
+		expertises(first: 100) { totalCount edges { node { name usLead { name } } } }
+		productTeams(first: 100) { totalCount }
+	}`)
+	require.Empty(a.t, r.Errors)
+	return string(r.Data)
+}
+
+func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		a := newAPI(t, s)
+		ids := buildProgram(a)
+		before := snapshot(a)
+		unknownMember := mvpgraph.GlobalID("Member", 999999)
+
+		for _, tc := range []struct {
+			name, code, field, query string
+		}{
+			{"malformed member ID", "BAD_USER_INPUT", "memberId", fmt.Sprintf(`mutation { awardMember(input: {memberId: "not-an-id", expertiseId: %q, year: 2026}) { award { id } } }`, ids["crm"])},
+			{"ID of another type", "BAD_USER_INPUT", "memberId", fmt.Sprintf(`mutation { awardMember(input: {memberId: %q, expertiseId: %q, year: 2026}) { award { id } } }`, ids["crm"], ids["crm"])},
+			{"unknown member", "NOT_FOUND", "memberId", fmt.Sprintf(`mutation { awardMember(input: {memberId: %q, expertiseId: %q, year: 2026}) { award { id } } }`, unknownMember, ids["crm"])},
+			{"unknown expertise", "NOT_FOUND", "expertiseId", fmt.Sprintf(`mutation { awardMember(input: {memberId: %q, expertiseId: %q, year: 2026}) { award { id } } }`, ids["ada"], mvpgraph.GlobalID("Expertise", 999999))},
+			{"employee awarded", "BAD_USER_INPUT", "memberId", fmt.Sprintf(`mutation { awardMember(input: {memberId: %q, expertiseId: %q, year: 2026}) { award { id } } }`, ids["fay"], ids["crm"])},
+			{"duplicate award", "CONFLICT", "", fmt.Sprintf(`mutation { awardMember(input: {memberId: %q, expertiseId: %q, year: 2026}) { award { id } } }`, ids["ada"], ids["crm"])},
+			{"year out of range", "BAD_USER_INPUT", "year", fmt.Sprintf(`mutation { awardMember(input: {memberId: %q, expertiseId: %q, year: 3000}) { award { id } } }`, ids["ada"], ids["excel"])},
+			{"invalid country", "BAD_USER_INPUT", "country", `mutation { createMember(input: {handle: "zed", name: "Zed", country: "XX"}) { member { id } } }`},
+			{"invalid country on update", "BAD_USER_INPUT", "country", fmt.Sprintf(`mutation { updateMember(input: {id: %q, country: "Canada"}) { member { id } } }`, ids["ada"])},
+			{"duplicate handle", "CONFLICT", "", `mutation { createMember(input: {handle: "ADA", name: "Another Ada", country: "US"}) { member { id } } }`},
+			{"invalid handle", "BAD_USER_INPUT", "handle", `mutation { createMember(input: {handle: "no spaces please", name: "Zed", country: "US"}) { member { id } } }`},
+			{"invalid email", "BAD_USER_INPUT", "email", `mutation { createMember(input: {handle: "zed", name: "Zed", country: "US", email: "zed"}) { member { id } } }`},
+			{"contact without email", "BAD_USER_INPUT", "contacts[1].email", `mutation { createProductTeam(input: {name: "T", contacts: [{name: "A", email: "a@x.example", role: "PM"}, {name: "B", email: "", role: "PM"}]}) { productTeam { id } } }`},
+			{"page size of 1000", "BAD_USER_INPUT", "first", `{ members(first: 1000) { edges { node { id } } } }`},
+			{"negative page size", "BAD_USER_INPUT", "last", `{ mvps(last: -5) { edges { node { id } } } }`},
+			{"nested page size of 1000", "BAD_USER_INPUT", "first", `{ expertises { edges { node { mvps(first: 1000) { totalCount } } } } }`},
+			{"malformed cursor", "BAD_USER_INPUT", "after", `{ members(after: "xyz") { edges { node { id } } } }`},
+			{"malformed node ID", "BAD_USER_INPUT", "id", `{ node(id: "%%%") { id } }`},
+			{"malformed filter ID", "BAD_USER_INPUT", "where.id._eq", `{ members(where: {id: {_eq: "1"}}) { totalCount } }`},
+			{"too many nodes", "BAD_USER_INPUT", "ids", fmt.Sprintf(`{ nodes(ids: [%s]) { id } }`, strings.Repeat(`"x",`, 101))},
+			{"renew unknown award", "NOT_FOUND", "awardId", fmt.Sprintf(`mutation { renewAward(input: {awardId: %q}) { award { id } } }`, mvpgraph.GlobalID("Award", 424242))},
+			{"assign expertise to an international lead", "BAD_USER_INPUT", "leadId", fmt.Sprintf(`mutation { assignExpertise(input: {leadId: %q, expertiseId: %q}) { lead { id } } }`, ids["chloe"], ids["excel"])},
+			{"assign the US to an international lead", "BAD_USER_INPUT", "country", fmt.Sprintf(`mutation { assignCountry(input: {leadId: %q, country: "US"}) { lead { id } } }`, ids["chloe"])},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				a := &api{t: t, c: a.c, s: a.s}
+				e := a.fail(tc.code, tc.field, tc.query)
+				require.NotEmpty(t, e.Message)
+				for _, leak := range []string{"sql", "SQL", "pq:", "constraint failed", "violates", "goroutine"} {
+					require.NotContains(t, e.Message, leak, "no database text reaches the client")
+				}
+			})
+		}
+
+		require.Equal(t, before, snapshot(a), "refused requests change nothing")
+
+		// The second US lead for an expertise: create one, then the assignment conflicts.
+		olaf := a.id(`mutation { createLead(input: {name: "Olaf", email: "olaf2@vendor.example", kind: US}) { lead { id } } }`, "createLead", "lead", "id")
+		a.fail("CONFLICT", "", fmt.Sprintf(`mutation { assignExpertise(input: {leadId: %q, expertiseId: %q}) { lead { id } } }`, olaf, ids["crm"]))
+		var moved struct {
+			AssignExpertise struct{ Expertise struct{ UsLead struct{ Name string } } }
+		}
+		a.do(&moved, fmt.Sprintf(`mutation { assignExpertise(input: {leadId: %q, expertiseId: %q, reassign: true}) { expertise { usLead { name } } } }`, olaf, ids["crm"]))
+		require.Equal(t, "Olaf", moved.AssignExpertise.Expertise.UsLead.Name, "reassigning is explicit")
+		var lead struct {
+			Node struct{ Expertises []struct{ Name string } }
+		}
+		a.do(&lead, fmt.Sprintf(`{ node(id: %q) { ... on Lead { expertises { name } } } }`, ids["uma"]))
+		require.Empty(t, lead.Node.Expertises, "the expertise left its former lead")
+	})
+}
+
+func TestInternalErrorsAreHidden(t *testing.T) {
+	s := storetest.New(t, store.SQLite)
+	var log bytes.Buffer
+	a := newAPIWithLog(t, s, &log)
+	require.NoError(t, s.Close())
+	e := a.fail("INTERNAL", "", `{ members { edges { node { id } } } }`)
+	require.NotContains(t, e.Message, "sql")
+	require.Contains(t, e.Message, "Internal error")
+	require.Contains(t, log.String(), "database is closed", "the cause is logged for operators")
+}
+
+func TestQueryLimits(t *testing.T) {
+	s := storetest.New(t, store.SQLite)
+	a := newAPI(t, s)
+
+	deep := "handle"
+	for range 10 {
+		deep = "awards { member { " + deep + " } }"
+	}
+	a.fail("QUERY_TOO_DEEP", "", fmt.Sprintf(`{ member(handle: "x") { %s } }`, deep))
+
+	a.fail("QUERY_TOO_COMPLEX", "", `{ expertises(first: 100) { edges { node { mvps(first: 100) { edges { node { awards { expertise { mvps(first: 100) { totalCount } } } } } } } } } }`)
+
+	var ok struct{ Members struct{ TotalCount int } }
+	a.do(&ok, `{ members(first: 100) { totalCount } }`)
+}
+
+// TestNoNPlusOne shows that the nested query runs the same number of SQL
+// statements for 10 MVPs as for 100.
+func TestNoNPlusOne(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		a := newAPI(t, s)
+		team := mvpgraph.ProductTeam{Name: "Team"}
+		_, err := s.CreateProductTeam(ctx, &team, nil)
+		require.NoError(t, err)
+		var experts []mvpgraph.Expertise
+		for i := range 5 {
+			e := mvpgraph.Expertise{Name: fmt.Sprintf("Expertise %d", i), Category: "Cat", ProductTeamID: &team.ID}
+			require.NoError(t, s.CreateExpertise(ctx, &e))
+			l := mvpgraph.Lead{Name: fmt.Sprintf("Lead %d", i), Email: fmt.Sprintf("lead%d@vendor.example", i), Kind: mvpgraph.LeadUS}
+			require.NoError(t, s.CreateLead(ctx, &l))
+			_, err := s.AssignExpertise(ctx, l.ID, e.ID, false)
+			require.NoError(t, err)
+			experts = append(experts, e)
+		}
+		intl := mvpgraph.Lead{Name: "Intl", Email: "intl@vendor.example", Kind: mvpgraph.LeadInternational}
+		require.NoError(t, s.CreateLead(ctx, &intl))
+		_, err = s.AssignCountry(ctx, intl.ID, "CA", false)
+		require.NoError(t, err)
+
+		query := `{ mvps(first: 100) { edges { node { awards { expertise { productTeam { name } usLead { name } } } leads { name } } } } }`
+		statements := map[int]int64{}
+		added := 0
+		for _, n := range []int{10, 100} {
+			for ; added < n; added++ {
+				country := "US"
+				if added%3 == 0 {
+					country = "CA"
+				}
+				m := mvpgraph.Member{Handle: fmt.Sprintf("m%03d", added), Name: "M", Country: country}
+				require.NoError(t, s.CreateMember(ctx, &m))
+				_, err := s.AwardMember(ctx, m.ID, experts[added%5].ID, 2026)
+				require.NoError(t, err)
+				past, err := s.AwardMember(ctx, m.ID, experts[(added+1)%5].ID, 2025)
+				require.NoError(t, err)
+				_, err = s.RetireAward(ctx, past.ID)
+				require.NoError(t, err)
+			}
+			reqCtx := store.WithStatementCounter(context.Background())
+			var out struct {
+				Mvps struct {
+					Edges []struct {
+						Node struct {
+							Awards []struct {
+								Expertise struct {
+									ProductTeam struct{ Name string }
+									UsLead      struct{ Name string }
+								}
+							}
+							Leads []struct{ Name string }
+						}
+					}
+				}
+			}
+			a.do(&out, query, withContext(reqCtx))
+			require.Len(t, out.Mvps.Edges, n)
+			for _, e := range out.Mvps.Edges {
+				require.Len(t, e.Node.Awards, 2)
+				require.Len(t, e.Node.Leads, 1)
+				require.Equal(t, "Team", e.Node.Awards[0].Expertise.ProductTeam.Name)
+			}
+			statements[n] = store.StatementCount(reqCtx)
+		}
+		require.Positive(t, statements[10])
+		require.Equal(t, statements[10], statements[100], "SQL statements for 10 and for 100 MVPs")
+		t.Logf("%s: %d SQL statements for 10 and for 100 MVPs", s.Dialect(), statements[100])
+	})
+}
