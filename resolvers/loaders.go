@@ -3,7 +3,6 @@ package resolvers
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"sync"
 	"time"
 
@@ -163,12 +162,4 @@ func loaders(ctx context.Context) *Loaders {
 		panic("resolvers: request context has no loaders; wrap the handler with graph.Handler")
 	}
 	return l
-}
-
-// notFoundAs turns a loader's not-found into an mvpgraph error.
-func notFoundAs(err error, what, field string) error {
-	if errors.Is(err, dataloadgen.ErrNotFound) {
-		return &mvpgraph.Error{Code: mvpgraph.ENOTFOUND, Field: field, Message: "no " + what + " has this ID."}
-	}
-	return err
 }

@@ -49,12 +49,6 @@ type result struct {
 	Errors []gqlError
 }
 
-func vars(kv map[string]any) client.Option {
-	return func(r *client.Request) {
-		r.Variables = kv
-	}
-}
-
 func withContext(ctx context.Context) client.Option {
 	return func(r *client.Request) {
 		r.HTTP = r.HTTP.WithContext(ctx)

@@ -21,6 +21,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	_ "github.com/lib/pq" // registers "postgres"
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 	_ "modernc.org/sqlite" // registers "sqlite"
 
 	"mvpgraph"
@@ -150,7 +151,17 @@ func (s *Store) migrationFS() (fs.FS, goose.Dialect) {
 
 func (s *Store) migrator() (*goose.Provider, error) {
 	fsys, dialect := s.migrationFS()
-	return goose.NewProvider(dialect, s.db.DB, fsys)
+	var opts []goose.ProviderOption
+	if s.dialect == Postgres {
+		// Replicas starting together take turns: one migrates, the others
+		// then find nothing to do.
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	return goose.NewProvider(dialect, s.db.DB, fsys, opts...)
 }
 
 // Migrate applies every pending migration and returns how many ran.
