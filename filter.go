@@ -22,18 +22,6 @@ type StringFilter struct {
 	IsNull *bool    `json:"_isNull"`
 }
 
-// IntFilter compares a whole-number field.
-type IntFilter struct {
-	Eq     *int  `json:"_eq"`
-	Neq    *int  `json:"_neq"`
-	In     []int `json:"_in"`
-	Gt     *int  `json:"_gt"`
-	Gte    *int  `json:"_gte"`
-	Lt     *int  `json:"_lt"`
-	Lte    *int  `json:"_lte"`
-	IsNull *bool `json:"_isNull"`
-}
-
 // BooleanFilter compares a true/false field.
 type BooleanFilter struct {
 	Eq  *bool `json:"_eq"`

@@ -1070,7 +1070,6 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ExpertiseOrderBy", ec.unmarshalInputExpertiseOrderBy),
 			graphql.NewInputUnmarshaler("ExpertiseWhere", ec.unmarshalInputExpertiseWhere),
 			graphql.NewInputUnmarshaler("IDFilter", ec.unmarshalInputIDFilter),
-			graphql.NewInputUnmarshaler("IntFilter", ec.unmarshalInputIntFilter),
 			graphql.NewInputUnmarshaler("LeadOrderBy", ec.unmarshalInputLeadOrderBy),
 			graphql.NewInputUnmarshaler("LeadWhere", ec.unmarshalInputLeadWhere),
 			graphql.NewInputUnmarshaler("MemberOrderBy", ec.unmarshalInputMemberOrderBy),
@@ -1205,18 +1204,6 @@ input StringFilter {
   _like: String
   "As _like, ignoring case."
   _ilike: String
-  _isNull: Boolean
-}
-
-"Compares a whole-number field."
-input IntFilter {
-  _eq: Int
-  _neq: Int
-  _in: [Int!]
-  _gt: Int
-  _gte: Int
-  _lt: Int
-  _lte: Int
   _isNull: Boolean
 }
 
@@ -7687,97 +7674,6 @@ func UnmarshalIDFilter(ctx context.Context, raw any) (mvpgraph.IDFilter, error) 
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputIntFilter(ctx context.Context, obj any) (mvpgraph.IntFilter, error) {
-	var it mvpgraph.IntFilter
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"_eq", "_neq", "_in", "_gt", "_gte", "_lt", "_lte", "_isNull"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "_eq":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_eq"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Eq = data
-		case "_neq":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_neq"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Neq = data
-		case "_in":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_in"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.In = data
-		case "_gt":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_gt"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Gt = data
-		case "_gte":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_gte"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Gte = data
-		case "_lt":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_lt"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Lt = data
-		case "_lte":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_lte"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Lte = data
-		case "_isNull":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IsNull = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalIntFilter unmarshals raw into the IntFilter input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalIntFilter(ctx context.Context, raw any) (mvpgraph.IntFilter, error) {
-	var out mvpgraph.IntFilter
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "IntFilter", raw, &out)
-	return out, err
-}
-
 func (ec *executionContext) unmarshalInputLeadOrderBy(ctx context.Context, obj any) (mvpgraph.OrderBy, error) {
 	var it mvpgraph.OrderBy
 	if obj == nil {
@@ -11261,41 +11157,6 @@ func (ec *executionContext) unmarshalOIDFilter2ᚖmvpgraphᚐIDFilter(ctx contex
 	}
 	res, err := ec.unmarshalInputIDFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) unmarshalOInt2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
-	if v == nil {
-		return nil, nil
-	}
-	vSlice := graphql.CoerceList(v)
-	var err error
-	res := make([]int, len(vSlice))
-	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNInt2int(ctx, vSlice[i])
-		if err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
-}
-
-func (ec *executionContext) marshalOInt2ᚕintᚄ(ctx context.Context, sel ast.SelectionSet, v []int) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := make(graphql.Array, len(v))
-	for i := range v {
-		ret[i] = ec.marshalNInt2int(ctx, sel, v[i])
-	}
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {

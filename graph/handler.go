@@ -4,9 +4,12 @@
 package graph
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 
@@ -84,10 +87,32 @@ func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 		return errors.New("internal: panic")
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if o.MaxBodyBytes > 0 {
-			r.Body = http.MaxBytesReader(w, r.Body, o.MaxBodyBytes)
+		if o.MaxBodyBytes > 0 && r.Body != nil {
+			// Read the body here, so that an oversized one is refused with
+			// 413 before any of it is parsed.
+			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, o.MaxBodyBytes))
+			if err != nil {
+				var tooBig *http.MaxBytesError
+				if errors.As(err, &tooBig) {
+					writeError(w, http.StatusRequestEntityTooLarge, "REQUEST_TOO_LARGE",
+						fmt.Sprintf("The request body is over %d bytes; send a smaller query or fewer variables.", o.MaxBodyBytes))
+					return
+				}
+				writeError(w, http.StatusBadRequest, "BAD_REQUEST", "The request body could not be read.")
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
 		}
 		srv.ServeHTTP(w, r)
+	})
+}
+
+// writeError answers a request refused before GraphQL execution.
+func writeError(w http.ResponseWriter, status int, code, message string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"errors": []map[string]any{{"message": message, "extensions": map[string]any{"code": code}}},
 	})
 }
 

@@ -78,7 +78,9 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 		olaf := a.id(`mutation { createLead(input: {name: "Olaf", email: "olaf2@vendor.example", kind: US}) { lead { id } } }`, "createLead", "lead", "id")
 		a.fail("CONFLICT", "", fmt.Sprintf(`mutation { assignExpertise(input: {leadId: %q, expertiseId: %q}) { lead { id } } }`, olaf, ids["crm"]))
 		var moved struct {
-			AssignExpertise struct{ Expertise struct{ UsLead struct{ Name string } } }
+			AssignExpertise struct {
+				Expertise struct{ UsLead struct{ Name string } }
+			}
 		}
 		a.do(&moved, fmt.Sprintf(`mutation { assignExpertise(input: {leadId: %q, expertiseId: %q, reassign: true}) { expertise { usLead { name } } } }`, olaf, ids["crm"]))
 		require.Equal(t, "Olaf", moved.AssignExpertise.Expertise.UsLead.Name, "reassigning is explicit")

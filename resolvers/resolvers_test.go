@@ -242,7 +242,9 @@ func TestProgramGraph(t *testing.T) {
 				Edges      []struct {
 					Node struct {
 						Name string
-						Mvps struct{ Edges []struct{ Node struct{ Handle string } } }
+						Mvps struct {
+							Edges []struct{ Node struct{ Handle string } }
+						}
 					}
 				}
 			}
@@ -279,7 +281,12 @@ func TestProgramGraph(t *testing.T) {
 			RenewAward struct {
 				Award struct {
 					Year   int
-					Member struct{ Awards []struct{ Year int; Status string } }
+					Member struct {
+						Awards []struct {
+							Year   int
+							Status string
+						}
+					}
 				}
 			}
 		}

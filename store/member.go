@@ -250,9 +250,7 @@ func (s *Store) CreateMember(ctx context.Context, m *mvpgraph.Member) error {
 	if err := m.Normalize(); err != nil {
 		return err
 	}
-	if m.IsEmployee {
-		m.IsMVP = false
-	}
+	m.IsMVP = false // a new member holds no award yet
 	m.CreatedAt = s.now()
 	m.UpdatedAt = m.CreatedAt
 	id, err := s.insertID(ctx, s.db, s.sb.Insert("members").

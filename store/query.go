@@ -327,7 +327,7 @@ func (f *filter) text(expr string, x *mvpgraph.StringFilter) {
 	if x.In != nil {
 		f.in(expr, len(x.In), x.In)
 	}
-	f.compare(expr, x.Gt, x.Gte, x.Lt, x.Lte)
+	compareOps(f, expr, x.Gt, x.Gte, x.Lt, x.Lte)
 	if x.Like != nil {
 		f.conds = append(f.conds, sq.Expr(expr+" LIKE ?", *x.Like))
 	}
@@ -338,23 +338,6 @@ func (f *filter) text(expr string, x *mvpgraph.StringFilter) {
 			f.conds = append(f.conds, sq.Expr("lower("+expr+") LIKE lower(?)", *x.Ilike))
 		}
 	}
-	f.null(expr, x.IsNull)
-}
-
-func (f *filter) int(expr string, x *mvpgraph.IntFilter) {
-	if x == nil {
-		return
-	}
-	if x.Eq != nil {
-		f.conds = append(f.conds, sq.Expr(expr+" = ?", *x.Eq))
-	}
-	if x.Neq != nil {
-		f.conds = append(f.conds, sq.Expr("("+expr+" <> ? OR "+expr+" IS NULL)", *x.Neq))
-	}
-	if x.In != nil {
-		f.in(expr, len(x.In), x.In)
-	}
-	f.compare(expr, x.Gt, x.Gte, x.Lt, x.Lte)
 	f.null(expr, x.IsNull)
 }
 
@@ -413,15 +396,6 @@ func compareOps[V any](f *filter, expr string, gt, gte, lt, lte *V) {
 		if c.v != nil {
 			f.conds = append(f.conds, sq.Expr(expr+" "+c.op+" ?", *c.v))
 		}
-	}
-}
-
-func (f *filter) compare(expr string, gt, gte, lt, lte any) {
-	switch gt := gt.(type) {
-	case *string:
-		compareOps(f, expr, gt, gte.(*string), lt.(*string), lte.(*string))
-	case *int:
-		compareOps(f, expr, gt, gte.(*int), lt.(*int), lte.(*int))
 	}
 }
 

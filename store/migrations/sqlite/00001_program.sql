@@ -28,7 +28,7 @@ CREATE INDEX expertises_category_idx ON expertises (category);
 
 CREATE TABLE members (
     id          INTEGER PRIMARY KEY,
-    handle      TEXT NOT NULL CHECK (length(handle) BETWEEN 1 AND 40 AND handle = lower(handle) AND handle NOT GLOB '*[^a-z0-9._-]*'),
+    handle      TEXT NOT NULL CHECK (length(handle) BETWEEN 1 AND 40 AND handle = lower(handle) AND handle NOT GLOB '*[^a-z0-9._-]*' AND substr(handle, 1, 1) GLOB '[a-z0-9]' AND substr(handle, -1, 1) GLOB '[a-z0-9]'),
     name        TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
     email       TEXT CHECK (email LIKE '%_@_%'),
     country     TEXT NOT NULL CHECK (length(country) = 2 AND country GLOB '[A-Z][A-Z]'),

@@ -1,0 +1,273 @@
+// Command mvpgraph serves the program graph over GraphQL and manages its
+// database: serve, migrate and seed. It is the only package that knows
+// every other one; it reads flags and the environment and wires them up.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/playground"
+
+	"mvpgraph/graph"
+	"mvpgraph/resolvers"
+	"mvpgraph/seed"
+	"mvpgraph/store"
+)
+
+const usage = `mvpgraph: a GraphQL API for an expert-community program.
+
+Usage:
+  mvpgraph serve   [--addr 127.0.0.1:8080] [--database-url URL] [--demo]
+  mvpgraph migrate [--database-url URL]
+  mvpgraph seed    [--database-url URL] (--demo | --scale N [--rand-seed S])
+
+The database URL is postgres://... or sqlite:PATH; it defaults to
+$MVPGRAPH_DATABASE_URL, or sqlite:mvpgraph.db in the working directory.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	m := NewMain(os.Stdout, os.Stderr, os.Getenv)
+	if err := m.Run(ctx, os.Args[1:]); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "mvpgraph:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+// Main is the program, made to be run by tests as it runs from a shell.
+type Main struct {
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	logger         *slog.Logger
+
+	// Ready, if set, receives the address serve listens on, once it does.
+	Ready chan<- string
+}
+
+// NewMain returns the program writing to stdout and stderr and reading the
+// environment through getenv.
+func NewMain(stdout, stderr io.Writer, getenv func(string) string) *Main {
+	m := &Main{stdout: stdout, stderr: stderr, getenv: getenv}
+	var h slog.Handler = slog.NewTextHandler(stderr, nil)
+	if getenv("MVPGRAPH_LOG_FORMAT") == "json" {
+		h = slog.NewJSONHandler(stderr, nil)
+	}
+	m.logger = slog.New(h)
+	return m
+}
+
+// Run runs the subcommand named by args[0].
+func (m *Main) Run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(m.stderr, usage)
+		return flag.ErrHelp
+	}
+	switch args[0] {
+	case "serve":
+		return m.serve(ctx, args[1:])
+	case "migrate":
+		return m.migrate(ctx, args[1:])
+	case "seed":
+		return m.seed(ctx, args[1:])
+	case "help", "-h", "--help":
+		fmt.Fprint(m.stdout, usage)
+		return nil
+	}
+	fmt.Fprint(m.stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+func (m *Main) env(name, def string) string {
+	if v := m.getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func (m *Main) envInt(name string, def int) (int, error) {
+	v := m.getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, fmt.Errorf("%s=%q is not a whole number", name, v)
+	}
+	return n, nil
+}
+
+func (m *Main) flags(name string) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet("mvpgraph "+name, flag.ContinueOnError)
+	fs.SetOutput(m.stderr)
+	dbURL := fs.String("database-url", m.env("MVPGRAPH_DATABASE_URL", "sqlite:mvpgraph.db"), "database URL: postgres://... or sqlite:PATH")
+	return fs, dbURL
+}
+
+// open connects to the database and brings its schema up to date.
+func (m *Main) open(ctx context.Context, dbURL string) (*store.Store, error) {
+	s, err := store.Open(ctx, dbURL)
+	if err != nil {
+		return nil, err
+	}
+	n, err := s.Migrate(ctx)
+	if err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	if n > 0 {
+		m.logger.Info("migrated database", "dialect", s.Dialect(), "migrations", n)
+	}
+	return s, nil
+}
+
+func (m *Main) migrate(ctx context.Context, args []string) error {
+	fs, dbURL := m.flags("migrate")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	s, err := store.Open(ctx, *dbURL)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	n, err := s.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.stdout, "applied %d migration(s); the %s database is up to date\n", n, s.Dialect())
+	return nil
+}
+
+func (m *Main) seed(ctx context.Context, args []string) error {
+	fs, dbURL := m.flags("seed")
+	demo := fs.Bool("demo", false, "load the demo program into an empty database")
+	scale := fs.Int("scale", 0, "load a synthetic program of N members into an empty database")
+	randSeed := fs.Int64("rand-seed", 1, "seed of the synthetic program; the same seed gives the same data")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *demo == (*scale > 0) {
+		return errors.New("seed needs exactly one of --demo or --scale N (N > 0)")
+	}
+	s, err := m.open(ctx, *dbURL)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	start := time.Now()
+	if *demo {
+		err = seed.Demo(ctx, s)
+	} else {
+		err = seed.Scale(ctx, s, *scale, *randSeed)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.stdout, "seeded in %s\n", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func (m *Main) serve(ctx context.Context, args []string) error {
+	fs, dbURL := m.flags("serve")
+	addr := fs.String("addr", m.env("MVPGRAPH_ADDR", "127.0.0.1:8080"), "address to listen on")
+	demo := fs.Bool("demo", false, "load the demo program when the database is empty")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	opts := graph.DefaultOptions()
+	opts.Logger = m.logger
+	var err error
+	if opts.MaxDepth, err = m.envInt("MVPGRAPH_MAX_DEPTH", opts.MaxDepth); err != nil {
+		return err
+	}
+	if opts.MaxComplexity, err = m.envInt("MVPGRAPH_MAX_COMPLEXITY", opts.MaxComplexity); err != nil {
+		return err
+	}
+	opts.Introspection = m.env("MVPGRAPH_INTROSPECTION", "true") != "false"
+
+	s, err := m.open(ctx, *dbURL)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if *demo {
+		if err := seed.Demo(ctx, s); err != nil {
+			return fmt.Errorf("load demo program: %w", err)
+		}
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           m.routes(s, opts),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(m.logger.Handler(), slog.LevelWarn),
+	}
+	m.logger.Info("serving", "graphql", "http://"+ln.Addr().String()+"/graphql", "graphiql", "http://"+ln.Addr().String()+"/graphiql", "dialect", s.Dialect())
+	if m.Ready != nil {
+		m.Ready <- ln.Addr().String()
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	m.logger.Info("shutting down: finishing requests in flight")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
+}
+
+// requestTimeout bounds the work of one request.
+const requestTimeout = 30 * time.Second
+
+func (m *Main) routes(s *store.Store, opts graph.Options) http.Handler {
+	gql := resolvers.Middleware(s, graph.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(s)), opts))
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), requestTimeout)
+		defer cancel()
+		gql.ServeHTTP(w, r.WithContext(ctx))
+	}))
+	mux.Handle("GET /graphiql", playground.Handler("mvpgraph", "/graphql"))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if err := s.Ping(r.Context()); err != nil {
+			http.Error(w, "database unreachable", http.StatusServiceUnavailable)
+			return
+		}
+		if pending, err := s.MigrationsPending(r.Context()); err != nil || pending {
+			http.Error(w, "database migrations pending", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = io.WriteString(w, "ready\n")
+	})
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/graphiql", http.StatusFound)
+	})
+	return mux
+}

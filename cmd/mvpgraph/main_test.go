@@ -1,0 +1,194 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"mvpgraph/store"
+	"mvpgraph/store/storetest"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+// server runs the real program's serve command on a free port and returns
+// its address; it stops, gracefully, when the test ends.
+func server(t *testing.T, dbURL string, args ...string) (string, *bytes.Buffer) {
+	t.Helper()
+	var logs bytes.Buffer
+	ready := make(chan string, 1)
+	m := NewMain(io.Discard, &syncWriter{w: &logs}, func(k string) string {
+		if k == "MVPGRAPH_DATABASE_URL" {
+			return dbURL
+		}
+		return ""
+	})
+	m.Ready = ready
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)) }()
+	var addr string
+	select {
+	case addr = <-ready:
+	case err := <-done:
+		t.Fatalf("serve stopped: %v\n%s", err, logs.String())
+	case <-time.After(60 * time.Second):
+		t.Fatal("serve did not start within a minute")
+	}
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			require.NoError(t, err, "graceful shutdown")
+		case <-time.After(20 * time.Second):
+			t.Error("serve did not shut down")
+		}
+	})
+	return addr, &logs
+}
+
+// syncWriter lets the server's goroutines log into one buffer.
+type syncWriter struct {
+	mu sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+type response struct {
+	Data   map[string]any
+	Errors []struct {
+		Message    string
+		Extensions map[string]any
+	}
+}
+
+func post(t *testing.T, addr, query string) response {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query})
+	resp, err := http.Post("http://"+addr+"/graphql", "application/json", bytes.NewReader(body))
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var out response
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
+	return out
+}
+
+// readmeQueries returns the GraphQL examples of the README.
+func readmeQueries(t *testing.T) []string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	require.NoError(t, err)
+	var out []string
+	for _, m := range regexp.MustCompile("(?s)```graphql\n(.*?)```").FindAllStringSubmatch(string(b), -1) {
+		out = append(out, m[1])
+	}
+	require.NotEmpty(t, out, "the README has example queries")
+	return out
+}
+
+// TestServeDemo runs what the README's run command runs, on each database,
+// and checks that the README's example queries return data.
+func TestServeDemo(t *testing.T) {
+	for _, d := range storetest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			addr, _ := server(t, storetest.URL(t, d), "--demo")
+			for _, q := range readmeQueries(t) {
+				r := post(t, addr, q)
+				require.Empty(t, r.Errors, "README query failed:\n%s", q)
+				require.NotEmpty(t, r.Data)
+				for k, v := range r.Data {
+					require.NotNil(t, v, "README query returned no %s:\n%s", k, q)
+				}
+			}
+
+			resp, err := http.Get("http://" + addr + "/graphql?query=" + url.QueryEscape("{ mvps(first: 3) { totalCount edges { node { handle } } } }"))
+			require.NoError(t, err)
+			var r response
+			require.NoError(t, json.NewDecoder(resp.Body).Decode(&r))
+			resp.Body.Close()
+			require.Empty(t, r.Errors)
+			mvps := r.Data["mvps"].(map[string]any)
+			require.Greater(t, mvps["totalCount"].(float64), 100.0, "the demo has some hundreds of MVPs")
+
+			for path, want := range map[string]int{"/healthz": 200, "/readyz": 200, "/graphiql": 200} {
+				resp, err := http.Get("http://" + addr + path)
+				require.NoError(t, err)
+				resp.Body.Close()
+				require.Equal(t, want, resp.StatusCode, path)
+			}
+			client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			resp, err = client.Get("http://" + addr + "/")
+			require.NoError(t, err)
+			resp.Body.Close()
+			require.Equal(t, http.StatusFound, resp.StatusCode)
+			require.Equal(t, "/graphiql", resp.Header.Get("Location"))
+		})
+	}
+}
+
+func TestServeRefusesHugeBodies(t *testing.T) {
+	addr, _ := server(t, storetest.URL(t, store.SQLite))
+	big := `{"query": "{ members { totalCount } }", "variables": {"x": "` + strings.Repeat("a", 2<<20) + `"}}`
+	resp, err := http.Post("http://"+addr+"/graphql", "application/json", strings.NewReader(big))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode)
+	r := post(t, addr, `{ members { totalCount } }`)
+	require.Empty(t, r.Errors, "the server keeps answering")
+}
+
+func TestMigrateAndSeedCommands(t *testing.T) {
+	dbURL := storetest.URL(t, store.SQLite)
+	var out bytes.Buffer
+	env := func(k string) string {
+		if k == "MVPGRAPH_DATABASE_URL" {
+			return dbURL
+		}
+		return ""
+	}
+	m := NewMain(&out, io.Discard, env)
+	ctx := context.Background()
+	require.NoError(t, m.Run(ctx, []string{"migrate"}))
+	require.Contains(t, out.String(), "up to date")
+	out.Reset()
+	require.NoError(t, m.Run(ctx, []string{"migrate"}))
+	require.Contains(t, out.String(), "applied 0 migration(s)")
+
+	require.Error(t, m.Run(ctx, []string{"seed"}), "seed needs --demo or --scale")
+	require.Error(t, m.Run(ctx, []string{"seed", "--demo", "--scale", "5"}))
+	require.NoError(t, m.Run(ctx, []string{"seed", "--scale", "200", "--rand-seed", "7"}))
+	s, err := store.Open(ctx, dbURL)
+	require.NoError(t, err)
+	defer s.Close()
+	n, err := s.CountMembers(ctx, store.MemberQuery{})
+	require.NoError(t, err)
+	require.Equal(t, 200, n)
+
+	require.Error(t, m.Run(ctx, []string{"serve", "--database-url", "mysql://nope"}))
+	require.Error(t, m.Run(ctx, []string{"frobnicate"}))
+	err = NewMain(io.Discard, io.Discard, func(k string) string {
+		if k == "MVPGRAPH_MAX_DEPTH" {
+			return "deep"
+		}
+		return ""
+	}).Run(ctx, []string{"serve"})
+	require.ErrorContains(t, err, "MVPGRAPH_MAX_DEPTH")
+}

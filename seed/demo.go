@@ -1,0 +1,158 @@
+// Package seed fills a store with a program: Demo with a small, fixed
+// program to explore the API with, Scale with a synthetic one of any size
+// for benchmarks. Both load through store.Load in one transaction.
+package seed
+
+import (
+	"context"
+	"strconv"
+
+	"mvpgraph"
+	"mvpgraph/store"
+)
+
+// DemoYear is the current award year of the demo: its awards are active,
+// earlier years' are alumni. It is fixed, not read from the clock, so the
+// demo is the same whenever it is loaded.
+const DemoYear = 2026
+
+// Handles of demo members that tests and the README rely on.
+const (
+	// DemoUSMVP is Ada Whitman of Seattle, US: an MVP in Dynamics CRM since
+	// 2016, so her lead is DynamicsLead.
+	DemoUSMVP = "ada.dynamics"
+	// DemoCanadianMVP is Jean Tremblay of Montréal, CA: an MVP in Windows
+	// Server - Terminal Services since 2018, so his lead is CanadaLead.
+	DemoCanadianMVP = "jean.tremblay"
+	// DemoTwoExpertiseMVP is Kenji Sato of Tokyo, JP: an MVP in C# since 2017
+	// and in Visual Studio since 2021.
+	DemoTwoExpertiseMVP = "kenji.sato"
+	// DemoAlumnus is Lena Vogel of Berlin, DE: an Excel MVP from 2012 to
+	// 2020, now an alumna with no active award.
+	DemoAlumnus = "lena.vogel"
+	// DemoEmployee is Omar Haddad of Redmond, US: an Exchange Server MVP from
+	// 2019 who joined the vendor in 2026, so that award was retired.
+	DemoEmployee = "omar.haddad"
+)
+
+const (
+	demoMembers   = 600
+	demoCountries = 40 // the heaviest countries of the catalogue, the US first
+	demoFirstYear = 2010
+)
+
+// knownMember is a demo member written out by hand.
+type knownMember struct {
+	handle, name, country, city, employer, bio string
+	employee                                   bool
+	awards                                     []knownRun
+}
+
+// knownRun is a run of yearly awards in one expertise, the last with status
+// last and the others ended.
+type knownRun struct {
+	expertise string
+	from, to  int
+	last      mvpgraph.AwardStatus
+}
+
+var knownMembers = []knownMember{
+	{DemoUSMVP, "Ada Whitman", "US", "Seattle", "Northwind Traders",
+		"Dynamics CRM architect; runs the Seattle Dynamics user group and answers CRM questions in the forums.", false,
+		[]knownRun{{"Dynamics CRM", 2016, DemoYear, mvpgraph.AwardActive}}},
+	{DemoCanadianMVP, "Jean Tremblay", "CA", "Montréal", "Contoso",
+		"Remote desktop specialist who blogs in French and English about Terminal Services deployments.", false,
+		[]knownRun{{"Windows Server - Terminal Services", 2018, DemoYear, mvpgraph.AwardActive}}},
+	{DemoTwoExpertiseMVP, "Kenji Sato", "JP", "Tokyo", "Fabrikam",
+		"Translates C# and Visual Studio documentation and organises the Tokyo .NET study group.", false,
+		[]knownRun{{"C#", 2017, DemoYear, mvpgraph.AwardActive}, {"Visual Studio", 2021, DemoYear, mvpgraph.AwardActive}}},
+	{DemoAlumnus, "Lena Vogel", "DE", "Berlin", "Litware",
+		"Excel trainer and author of a long-running spreadsheet blog.", false,
+		[]knownRun{{"Excel", 2012, 2020, mvpgraph.AwardAlumni}}},
+	{DemoEmployee, "Omar Haddad", "US", "Redmond", vendor,
+		"Former Exchange Server MVP, now on the vendor's messaging team.", true,
+		[]knownRun{{"Exchange Server", 2019, DemoYear, mvpgraph.AwardRetired}}},
+}
+
+// Demo loads the demo program into an empty database: the product teams,
+// 40 expertises in 10 award categories, 12 US leads (DynamicsLead owns the
+// six Dynamics expertises, Windows SDK and the four Windows Server
+// expertises; every expertise has one US lead), an international lead for
+// each region of the 40 countries members live in (CanadaLead owns CA), and
+// 600 members: the US the largest group, about two in three MVPs with
+// awards for DemoYear and years of history, alumni, candidates without
+// awards, some MVPs in two expertises, and 20 vendor employees, none with
+// an active award. The Demo* constants name members to rely on.
+//
+// A database that already has members is left alone: Demo returns nil, so
+// calling it on every start is harmless.
+func Demo(ctx context.Context, s *store.Store) error {
+	if n, err := s.CountMembers(ctx, store.MemberQuery{}); err != nil || n > 0 {
+		return err
+	}
+	err := s.Load(ctx, demoProgram())
+	if err != nil {
+		// Another process may have loaded the demo first; that is success.
+		if n, cerr := s.CountMembers(ctx, store.MemberQuery{}); cerr == nil && n > 0 {
+			return nil
+		}
+	}
+	return err
+}
+
+// demoProgram builds the demo: the same program every time.
+func demoProgram() *store.Program {
+	cs := countries[:demoCountries]
+	p := catalogue(cs)
+	g := newGenerator(DemoYear, demoMembers, DemoYear, demoFirstYear, cs)
+	expertiseID := map[string]int64{}
+	for i, e := range expertises {
+		expertiseID[e.name] = int64(i + 1)
+	}
+	taken := map[string]bool{}
+	for _, k := range knownMembers {
+		id := int64(len(p.Members) + 1)
+		m := mvpgraph.Member{ID: id, Handle: k.handle, Name: k.name, Country: k.country, IsEmployee: k.employee}
+		email := k.handle + "@example.com"
+		m.Email, m.City, m.Bio, m.Employer = &email, &k.city, &k.bio, &k.employer
+		p.Members = append(p.Members, m)
+		taken[k.handle] = true
+		for _, r := range k.awards {
+			p.Awards = g.span(p.Awards, id, expertiseID[r.expertise], r.from, r.to, r.last)
+		}
+	}
+	mvps := 0
+	for i := 0; len(p.Members) < demoMembers; i++ {
+		id := int64(len(p.Members) + 1)
+		c := &cs[i%len(cs)] // every demo country has members...
+		if i >= len(cs) {
+			c = g.country() // ...and most follow the program's spread
+		}
+		first, last := g.name(c)
+		base := handleBase(first, last)
+		handle := base
+		for n := 2; taken[handle]; n++ {
+			handle = base + strconv.Itoa(n)
+		}
+		taken[handle] = true
+		r := roleEmployee
+		if i%30 != 29 {
+			switch x := g.r.Float64(); {
+			case x < 0.68:
+				r = roleMVP
+			case x < 0.88:
+				r = roleAlumnus
+			default:
+				r = roleCandidate
+			}
+		}
+		primary := g.expertise()
+		if r == roleMVP { // in turn, so that every expertise has MVPs
+			primary = int64(mvps%len(expertises) + 1)
+			mvps++
+		}
+		p.Members = append(p.Members, g.member(id, c, first, last, handle, r == roleEmployee, primary))
+		p.Awards = g.awards(p.Awards, id, r, primary)
+	}
+	return p
+}
