@@ -55,6 +55,8 @@ const (
 	CodeForbidden       = "FORBIDDEN"
 	CodeQueryTooDeep    = "QUERY_TOO_DEEP"
 	CodeQueryTooCostly  = "QUERY_TOO_COMPLEX"
+	CodeBadRequest      = "BAD_REQUEST"
+	CodeTimeout         = "TIMEOUT"
 )
 
 var codes = map[string]string{
@@ -98,7 +100,7 @@ func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 						fmt.Sprintf("The request body is over %d bytes; send a smaller query or fewer variables.", o.MaxBodyBytes))
 					return
 				}
-				writeError(w, http.StatusBadRequest, "BAD_REQUEST", "The request body could not be read.")
+				writeError(w, http.StatusBadRequest, CodeBadRequest, "The request body could not be read.")
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
@@ -138,14 +140,21 @@ func presenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			}
 			return out
 		}
-		if ge.Err != nil || ge.Extensions["code"] == nil {
-			// A resolver's own error, not a parse or validation error.
-			if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-				return &gqlerror.Error{Message: "The request was cancelled or took too long.", Path: ge.Path, Extensions: map[string]any{"code": "TIMEOUT"}}
+		if ge.Err == nil {
+			// gqlgen's own: a body, parse or validation error about the
+			// request, whose message says what to fix.
+			if ge.Extensions == nil {
+				ge.Extensions = map[string]any{}
 			}
-			return internal(ctx, log, err, ge)
+			if ge.Extensions["code"] == nil {
+				ge.Extensions["code"] = CodeBadRequest
+			}
+			return ge
 		}
-		return ge
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+			return &gqlerror.Error{Message: "The request was cancelled or took too long.", Path: ge.Path, Extensions: map[string]any{"code": CodeTimeout}}
+		}
+		return internal(ctx, log, err, ge)
 	}
 }
 

@@ -206,9 +206,11 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	defer s.Close()
 	if *demo {
+		start := time.Now()
 		if err := seed.Demo(ctx, s); err != nil {
 			return fmt.Errorf("load demo program: %w", err)
 		}
+		m.logger.Info("demo program ready", "took", time.Since(start).Round(time.Millisecond))
 	}
 
 	ln, err := net.Listen("tcp", *addr)

@@ -192,3 +192,17 @@ func TestMigrateAndSeedCommands(t *testing.T) {
 	}).Run(ctx, []string{"serve"})
 	require.ErrorContains(t, err, "MVPGRAPH_MAX_DEPTH")
 }
+
+func TestServeAnswersGarbageWithBadRequest(t *testing.T) {
+	addr, logs := server(t, storetest.URL(t, store.SQLite))
+	for _, body := range []string{"garbage", `{"query": 42}`, `{"query": "{ members { "}`, `{"query": "{ nosuchfield }"}`} {
+		resp, err := http.Post("http://"+addr+"/graphql", "application/json", strings.NewReader(body))
+		require.NoError(t, err)
+		var r response
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&r), body)
+		resp.Body.Close()
+		require.NotEmpty(t, r.Errors, body)
+		require.NotEqual(t, "INTERNAL", r.Errors[0].Extensions["code"], "%s: %s", body, r.Errors[0].Message)
+	}
+	require.NotContains(t, logs.String(), "internal error")
+}
