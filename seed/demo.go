@@ -84,20 +84,16 @@ var knownMembers = []knownMember{
 // awards, some MVPs in two expertises, and 20 vendor employees, none with
 // an active award. The Demo* constants name members to rely on.
 //
-// A database that already has members is left alone: Demo returns nil, so
-// calling it on every start is harmless.
-func Demo(ctx context.Context, s *store.Store) error {
-	if n, err := s.CountMembers(ctx, store.MemberQuery{}); err != nil || n > 0 {
-		return err
+// A database that already holds any part of a program is left alone, and
+// Demo reports false: calling it on every start is harmless, and a second
+// process loading at the same time waits for the first and then finds the
+// demo there.
+func Demo(ctx context.Context, s *store.Store) (loaded bool, err error) {
+	err = s.Load(ctx, demoProgram())
+	if mvpgraph.ErrorCode(err) == mvpgraph.EINVALID && mvpgraph.ErrorField(err) == store.NotEmptyField {
+		return false, nil
 	}
-	err := s.Load(ctx, demoProgram())
-	if err != nil {
-		// Another process may have loaded the demo first; that is success.
-		if n, cerr := s.CountMembers(ctx, store.MemberQuery{}); cerr == nil && n > 0 {
-			return nil
-		}
-	}
-	return err
+	return err == nil, err
 }
 
 // demoProgram builds the demo: the same program every time.

@@ -115,7 +115,9 @@ func byHandle(t *testing.T, s *store.Store, handle string) (mvpgraph.Member, []m
 func TestDemo(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		require.NoError(t, seed.Demo(ctx, s))
+		loaded, err := seed.Demo(ctx, s)
+		require.NoError(t, err)
+		require.True(t, loaded)
 
 		// The Dynamics lead owns exactly the Dynamics expertises, Windows
 		// SDK and the Windows Server expertises.
@@ -199,7 +201,9 @@ func TestDemo(t *testing.T) {
 		// A second Demo, as on every start of serve --demo, changes nothing.
 		before, err := s.ProgramStats(ctx, []mvpgraph.StatsDimension{mvpgraph.ByCountry, mvpgraph.ByYear}, nil)
 		require.NoError(t, err)
-		require.NoError(t, seed.Demo(ctx, s))
+		loaded, err = seed.Demo(ctx, s)
+		require.NoError(t, err)
+		require.False(t, loaded)
 		after, err := s.ProgramStats(ctx, []mvpgraph.StatsDimension{mvpgraph.ByCountry, mvpgraph.ByYear}, nil)
 		require.NoError(t, err)
 		require.Equal(t, before, after)
@@ -314,7 +318,9 @@ func TestScale(t *testing.T) {
 			// A filled database is refused by Scale and left alone by Demo.
 			err = seed.Scale(ctx, a, 10, 3)
 			require.Equal(t, mvpgraph.EINVALID, mvpgraph.ErrorCode(err), "error: %v", err)
-			require.NoError(t, seed.Demo(ctx, a))
+			loaded, err := seed.Demo(ctx, a)
+			require.NoError(t, err)
+			require.False(t, loaded)
 			total, err = a.CountMembers(ctx, store.MemberQuery{})
 			require.NoError(t, err)
 			require.Equal(t, n+1, total)

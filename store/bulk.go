@@ -66,6 +66,10 @@ var programTables = []string{"product_teams", "contacts", "expertises", "leads",
 // identity sequences it moves past them.
 var identityTables = []string{"product_teams", "contacts", "expertises", "leads", "members", "awards"}
 
+// NotEmptyField is the field of the EINVALID error with which Load refuses
+// a database that is not empty.
+const NotEmptyField = "program"
+
 // Load stores p in an empty database in one transaction, with multi-row
 // INSERTs: all of it or, on any error, nothing. It refuses a database that
 // already holds part of a program, since the caller's IDs would collide.
@@ -230,7 +234,7 @@ func (l *loader) checkEmpty(ctx context.Context) error {
 			return err
 		}
 		if n > 0 {
-			return mvpgraph.Invalidf("program", "the database already has rows in %s; a program can only be loaded into an empty database, so use a new one.", t)
+			return mvpgraph.Invalidf(NotEmptyField, "the database already has rows in %s; a program can only be loaded into an empty database, so use a new one.", t)
 		}
 	}
 	return nil

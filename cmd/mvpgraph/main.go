@@ -171,7 +171,10 @@ func (m *Main) seed(ctx context.Context, args []string) error {
 	defer s.Close()
 	start := time.Now()
 	if *demo {
-		err = seed.Demo(ctx, s)
+		var loaded bool
+		if loaded, err = seed.Demo(ctx, s); err == nil && !loaded {
+			return errors.New("the database is not empty; the demo program loads only into an empty one")
+		}
 	} else {
 		err = seed.Scale(ctx, s, *scale, *randSeed)
 	}
@@ -207,10 +210,15 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	defer s.Close()
 	if *demo {
 		start := time.Now()
-		if err := seed.Demo(ctx, s); err != nil {
+		loaded, err := seed.Demo(ctx, s)
+		if err != nil {
 			return fmt.Errorf("load demo program: %w", err)
 		}
-		m.logger.Info("demo program ready", "took", time.Since(start).Round(time.Millisecond))
+		if loaded {
+			m.logger.Info("loaded the demo program", "took", time.Since(start).Round(time.Millisecond))
+		} else {
+			m.logger.Info("the database is not empty: kept its data, did not load the demo program")
+		}
 	}
 
 	ln, err := net.Listen("tcp", *addr)

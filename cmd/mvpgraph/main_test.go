@@ -181,6 +181,8 @@ func TestMigrateAndSeedCommands(t *testing.T) {
 	n, err := s.CountMembers(ctx, store.MemberQuery{})
 	require.NoError(t, err)
 	require.Equal(t, 200, n)
+	require.ErrorContains(t, m.Run(ctx, []string{"seed", "--demo"}), "not empty", "the demo never mixes into existing data")
+	require.ErrorContains(t, m.Run(ctx, []string{"seed", "--scale", "10"}), "empty database")
 
 	require.Error(t, m.Run(ctx, []string{"serve", "--database-url", "mysql://nope"}))
 	require.Error(t, m.Run(ctx, []string{"frobnicate"}))
