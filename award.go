@@ -40,30 +40,36 @@ const (
 	MaxAwardYear = 2100
 )
 
-// CheckAward applies the award rules to a proposed award of expertiseID for
-// year to member, given the member's existing awards: an employee is never
-// awarded, the year is in range, there is one award per member, expertise
-// and year, and at most one active award per member and expertise (the next
-// year comes through renewal).
-func CheckAward(member Member, existing []Award, expertiseID int64, year int) error {
+// NewAward applies the award rules to awarding expertiseID for year to
+// member, given the member's existing awards and the current award year,
+// and returns the award to store: an employee is never awarded; years run
+// from MinAwardYear to next year; there is one award per member, expertise
+// and year. An award for the current or next year is ACTIVE, and at most one
+// per member and expertise may be (the next year comes through renewal); an
+// award for an ended year is recorded as ALUMNI history.
+func NewAward(member Member, existing []Award, expertiseID int64, year, currentYear int) (Award, error) {
 	if member.IsEmployee {
-		return Invalidf("memberId", "%s is an employee of the vendor; employees can never be awarded.", member.Handle)
+		return Award{}, Invalidf("memberId", "%s is an employee of the vendor; employees can never be awarded.", member.Handle)
 	}
-	if year < MinAwardYear || year > MaxAwardYear {
-		return Invalidf("year", "award year %d is outside %d to %d.", year, MinAwardYear, MaxAwardYear)
+	if year < MinAwardYear || year > currentYear+1 {
+		return Award{}, Invalidf("year", "award year %d is outside %d to %d (next year).", year, MinAwardYear, currentYear+1)
 	}
-	for _, a := range existing {
-		if a.MemberID != member.ID || a.ExpertiseID != expertiseID {
+	a := Award{MemberID: member.ID, ExpertiseID: expertiseID, Year: year, Status: AwardActive}
+	if year < currentYear {
+		a.Status = AwardAlumni
+	}
+	for _, e := range existing {
+		if e.MemberID != member.ID || e.ExpertiseID != expertiseID {
 			continue
 		}
-		if a.Year == year {
-			return Errorf(ECONFLICT, "%s already has an award for this expertise in %d.", member.Handle, year)
+		if e.Year == year {
+			return Award{}, Errorf(ECONFLICT, "%s already has an award for this expertise in %d.", member.Handle, year)
 		}
-		if a.Status == AwardActive {
-			return Errorf(ECONFLICT, "%s already holds an active award for this expertise (%d); renew that award instead.", member.Handle, a.Year)
+		if e.Status == AwardActive && a.Status == AwardActive {
+			return Award{}, Errorf(ECONFLICT, "%s already holds an active award for this expertise (%d); renew that award instead.", member.Handle, e.Year)
 		}
 	}
-	return nil
+	return a, nil
 }
 
 // Renewal returns the award that renews a for the next award year, and a
@@ -76,7 +82,7 @@ func Renewal(member Member, a Award) (ended, next Award, err error) {
 	if member.IsEmployee {
 		return a, Award{}, Invalidf("awardId", "%s is an employee of the vendor; employees can never be awarded.", member.Handle)
 	}
-	if a.Year+1 > MaxAwardYear {
+	if a.Year+1 > MaxAwardYear { // beyond any current year
 		return a, Award{}, Invalidf("awardId", "award year %d is the last the program accepts.", a.Year)
 	}
 	ended = a

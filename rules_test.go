@@ -54,7 +54,7 @@ func TestNormalizeHandleAndEmail(t *testing.T) {
 	}
 }
 
-func TestCheckAward(t *testing.T) {
+func TestNewAward(t *testing.T) {
 	mvp := mvpgraph.Member{ID: 1, Handle: "ada"}
 	employee := mvpgraph.Member{ID: 2, Handle: "fay", IsEmployee: true}
 	history := []mvpgraph.Award{
@@ -62,24 +62,32 @@ func TestCheckAward(t *testing.T) {
 		{MemberID: 1, ExpertiseID: 10, Year: 2026, Status: mvpgraph.AwardActive},
 		{MemberID: 1, ExpertiseID: 20, Year: 2024, Status: mvpgraph.AwardRetired},
 	}
+	const current = 2026
 	for _, tc := range []struct {
 		name      string
 		member    mvpgraph.Member
 		expertise int64
 		year      int
 		code      string
+		status    mvpgraph.AwardStatus
 	}{
-		{"new expertise", mvp, 30, 2026, ""},
-		{"after a retired award", mvp, 20, 2026, ""},
-		{"same year again", mvp, 10, 2026, mvpgraph.ECONFLICT},
-		{"past year again", mvp, 10, 2025, mvpgraph.ECONFLICT},
-		{"second active award", mvp, 10, 2027, mvpgraph.ECONFLICT},
-		{"employee", employee, 30, 2026, mvpgraph.EINVALID},
-		{"year too early", mvp, 30, 1990, mvpgraph.EINVALID},
-		{"year too late", mvp, 30, 2200, mvpgraph.EINVALID},
+		{"new expertise", mvp, 30, 2026, "", mvpgraph.AwardActive},
+		{"next year", mvp, 30, 2027, "", mvpgraph.AwardActive},
+		{"after a retired award", mvp, 20, 2026, "", mvpgraph.AwardActive},
+		{"an ended year is history", mvp, 30, 2019, "", mvpgraph.AwardAlumni},
+		{"history beside an active award", mvp, 10, 2020, "", mvpgraph.AwardAlumni},
+		{"same year again", mvp, 10, 2026, mvpgraph.ECONFLICT, ""},
+		{"past year again", mvp, 10, 2025, mvpgraph.ECONFLICT, ""},
+		{"second active award", mvp, 10, 2027, mvpgraph.ECONFLICT, ""},
+		{"employee", employee, 30, 2026, mvpgraph.EINVALID, ""},
+		{"year too early", mvp, 30, 1990, mvpgraph.EINVALID, ""},
+		{"beyond next year", mvp, 30, 2028, mvpgraph.EINVALID, ""},
 	} {
-		err := mvpgraph.CheckAward(tc.member, history, tc.expertise, tc.year)
+		a, err := mvpgraph.NewAward(tc.member, history, tc.expertise, tc.year, current)
 		require.Equal(t, tc.code, mvpgraph.ErrorCode(err), "%s: %v", tc.name, err)
+		if err == nil {
+			require.Equal(t, mvpgraph.Award{MemberID: tc.member.ID, ExpertiseID: tc.expertise, Year: tc.year, Status: tc.status}, a, tc.name)
+		}
 	}
 }
 

@@ -37,8 +37,9 @@ func (d *StatsDimension) UnmarshalGQL(v any) error {
 //
 // Members counts the distinct members in the group, MVPs those among them
 // whose award in the group is active, and Awards the awards in the group.
-// Awards are attributed to a lead by the lead rule: the expertise's US lead
-// for US-based members, the country's international lead for others.
+// Active awards are attributed to a lead by the lead rule: the expertise's
+// US lead for US-based members, the country's international lead for
+// others; ended awards, and members without awards, have no lead.
 type StatsGroup struct {
 	ExpertiseID *int64  `db:"expertise_id"`
 	Category    *string `db:"category"`

@@ -1277,7 +1277,8 @@ type Award implements Node {
 }
 
 """
-ACTIVE for the award year; ALUMNI once the year has ended (renewed or not);
+ACTIVE for the current (or next) award year; ALUMNI once the year has ended
+(renewed or not), and for awards recorded for years that have ended;
 RETIRED when ended early, as when the MVP joined the vendor.
 """
 enum AwardStatus {
@@ -1477,7 +1478,7 @@ enum StatsDimension {
   "Award category."
   CATEGORY
   COUNTRY
-  "The lead by the lead rule."
+  "The lead of an active award by the lead rule; ended awards and members without an active award have none."
   LEAD
   "Award year."
   YEAR
@@ -1505,7 +1506,12 @@ type Mutation {
   createMember(input: CreateMemberInput!): CreateMemberPayload!
   "Changes the fields given. Making an MVP an employee retires the MVP's active awards."
   updateMember(input: UpdateMemberInput!): UpdateMemberPayload!
-  "Gives a member an active award for an expertise and year. Employees can never be awarded; one award per member, expertise and year."
+  """
+  Awards a member for an expertise and year: active for this year or next,
+  recorded as alumni history for a year that has ended. Employees can never
+  be awarded; one award per member, expertise and year; one active award per
+  member and expertise (renew it for the next year).
+  """
   awardMember(input: AwardMemberInput!): AwardMemberPayload!
   "Ends an active award's year and awards the next year."
   renewAward(input: RenewAwardInput!): RenewAwardPayload!

@@ -201,6 +201,11 @@ func selectionDepth(doc *ast.QueryDocument, set ast.SelectionSet, depth, limit i
 		var d int
 		switch s := sel.(type) {
 		case *ast.Field:
+			if s.Name == "__schema" || s.Name == "__type" {
+				// Introspection reads the fixed schema, not the data; GraphiQL's
+				// own query nests 13 levels.
+				continue
+			}
 			if len(s.SelectionSet) == 0 {
 				d = depth + 1
 			} else {

@@ -30,8 +30,34 @@ func NewConfig(s *store.Store) graph.Config {
 		return connectionCost(child, first, last)
 	}
 	c.Complexity.Query.Nodes = func(child int, ids []string) int { return 1 + child*len(ids) }
+
+	// A count scans every row its filter selects, whatever the page size.
+	count := func(int) int { return countCost }
+	c.Complexity.MemberConnection.TotalCount = count
+	c.Complexity.ExpertiseConnection.TotalCount = count
+	c.Complexity.LeadConnection.TotalCount = count
+	c.Complexity.ProductTeamConnection.TotalCount = count
+
+	// Lists without pages cost what they typically hold.
+	list := func(n int) func(int) int { return func(child int) int { return 1 + n*child } }
+	c.Complexity.Member.Awards = list(10)
+	c.Complexity.Member.Leads = list(3)
+	c.Complexity.Lead.Expertises = list(10)
+	c.Complexity.Lead.Countries = list(10)
+	c.Complexity.ProductTeam.Expertises = list(10)
+	c.Complexity.ProductTeam.Contacts = list(5)
+	// Statistics aggregate the whole program into up to thousands of groups.
+	c.Complexity.Query.ProgramStats = func(child int, _ []mvpgraph.StatsDimension, _ *mvpgraph.MemberWhere) int {
+		return statsCost + 50*child
+	}
 	return c
 }
+
+// Costs of the fields that read much more than they return.
+const (
+	countCost = 100
+	statsCost = 1000
+)
 
 // connectionCost is the cost of a page: one for the page itself plus its
 // size times what each item costs. Lists inside an item (awards, leads)
@@ -47,7 +73,8 @@ func connectionCost(child int, first, last *int) int {
 	if n < 0 || n > mvpgraph.MaxPageSize {
 		n = mvpgraph.MaxPageSize // the resolver rejects it; cost it as the largest page
 	}
-	return 1 + n*child
+	// Even an empty page runs its query, and its totalCount counts.
+	return 10 + max(n, 1)*child
 }
 
 // Middleware gives each request its own loaders and statement counter.

@@ -22,43 +22,48 @@ const (
 
 // node loads the object a global ID names, or nil when there is none.
 func node(ctx context.Context, field, gid string) (model.Node, error) {
+	load, err := nodeThunk(ctx, field, gid)
+	if err != nil {
+		return nil, err
+	}
+	return load()
+}
+
+// nodeThunk starts loading the object a global ID names and returns the
+// function that waits for it, so that many IDs load in one batch per type.
+func nodeThunk(ctx context.Context, field, gid string) (func() (model.Node, error), error) {
 	typ, id, err := mvpgraph.ParseGlobalID(field, gid)
 	if err != nil {
 		return nil, err
 	}
 	l := loaders(ctx)
-	var n model.Node
 	switch typ {
 	case typeMember:
-		var v mvpgraph.Member
-		v, err = l.member.Load(ctx, id)
-		n = &v
+		return thunk(l.member.LoadThunk(ctx, id)), nil
 	case typeAward:
-		var v mvpgraph.Award
-		v, err = l.award.Load(ctx, id)
-		n = &v
+		return thunk(l.award.LoadThunk(ctx, id)), nil
 	case typeExpertise:
-		var v mvpgraph.Expertise
-		v, err = l.expertise.Load(ctx, id)
-		n = &v
+		return thunk(l.expertise.LoadThunk(ctx, id)), nil
 	case typeLead:
-		var v mvpgraph.Lead
-		v, err = l.lead.Load(ctx, id)
-		n = &v
+		return thunk(l.lead.LoadThunk(ctx, id)), nil
 	case typeProductTeam:
-		var v mvpgraph.ProductTeam
-		v, err = l.productTeam.Load(ctx, id)
-		n = &v
-	default:
-		return nil, nil
+		return thunk(l.productTeam.LoadThunk(ctx, id)), nil
 	}
-	if errors.Is(err, dataloadgen.ErrNotFound) {
-		return nil, nil
+	return func() (model.Node, error) { return nil, nil }, nil
+}
+
+// thunk adapts a loader's thunk to a node: a missing object is null.
+func thunk[T any](load func() (T, error)) func() (model.Node, error) {
+	return func() (model.Node, error) {
+		v, err := load()
+		if errors.Is(err, dataloadgen.ErrNotFound) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &v, nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	return n, nil
 }
 
 // maxNodes bounds nodes(ids:).

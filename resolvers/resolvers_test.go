@@ -73,7 +73,7 @@ func (a *api) raw(query string, opts ...client.Option) result {
 func (a *api) do(dst any, query string, opts ...client.Option) {
 	a.t.Helper()
 	r := a.raw(query, opts...)
-	require.Empty(a.t, r.Errors, "query failed: %s", query)
+	require.Empty(a.t, r.Errors, "query failed: %.300s", query)
 	require.NoError(a.t, json.Unmarshal(r.Data, dst))
 }
 
@@ -82,7 +82,7 @@ func (a *api) do(dst any, query string, opts ...client.Option) {
 func (a *api) fail(code, field, query string, opts ...client.Option) gqlError {
 	a.t.Helper()
 	r := a.raw(query, opts...)
-	require.NotEmpty(a.t, r.Errors, "query should fail with %s: %s", code, query)
+	require.NotEmpty(a.t, r.Errors, "query should fail with %s: %.300s", code, query)
 	for _, e := range r.Errors {
 		require.Equal(a.t, code, e.Extensions["code"], "message: %s", e.Message)
 	}

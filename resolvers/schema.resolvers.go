@@ -258,13 +258,19 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, 
 	if len(ids) > maxNodes {
 		return nil, mvpgraph.Invalidf("ids", "nodes takes at most %d IDs; got %d.", maxNodes, len(ids))
 	}
-	out := make([]model.Node, len(ids))
+	loads := make([]func() (model.Node, error), len(ids))
 	for i, id := range ids {
-		n, err := node(ctx, fmt.Sprintf("ids[%d]", i), id)
-		if err != nil {
+		var err error
+		if loads[i], err = nodeThunk(ctx, fmt.Sprintf("ids[%d]", i), id); err != nil {
 			return nil, err
 		}
-		out[i] = n
+	}
+	out := make([]model.Node, len(ids))
+	for i, load := range loads {
+		var err error
+		if out[i], err = load(); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }

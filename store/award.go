@@ -47,6 +47,20 @@ func (s *Store) awardByID(ctx context.Context, q queryer, id int64) (mvpgraph.Aw
 	return a, mapError("get award", err)
 }
 
+// lockedAward reads an award inside a transaction that will change it,
+// after locking its member (see lockMember), and reads it again under the
+// lock so that a concurrent renewal or retirement is seen.
+func (s *Store) lockedAward(ctx context.Context, tx queryer, id int64) (mvpgraph.Award, error) {
+	a, err := s.awardByID(ctx, tx, id)
+	if err != nil || s.dialect != Postgres {
+		return a, err
+	}
+	if err := s.lockMember(ctx, tx, a.MemberID); err != nil {
+		return a, err
+	}
+	return s.awardByID(ctx, tx, id)
+}
+
 func (s *Store) insertAward(ctx context.Context, tx queryer, a *mvpgraph.Award) error {
 	a.CreatedAt = s.now()
 	a.UpdatedAt = a.CreatedAt
@@ -63,11 +77,15 @@ func (s *Store) setAwardStatus(ctx context.Context, tx queryer, a *mvpgraph.Awar
 	return err
 }
 
-// AwardMember gives member an active award for expertise in year, by the
-// award rules (see mvpgraph.CheckAward).
+// AwardMember awards member for expertise in year, by the award rules (see
+// mvpgraph.NewAward): active for the current or next year, alumni history
+// for an ended one.
 func (s *Store) AwardMember(ctx context.Context, memberID, expertiseID int64, year int) (mvpgraph.Award, error) {
 	var a mvpgraph.Award
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := s.lockMember(ctx, tx, memberID); err != nil {
+			return err
+		}
 		m, err := s.memberByID(ctx, tx, memberID, "memberId")
 		if err != nil {
 			return err
@@ -79,10 +97,9 @@ func (s *Store) AwardMember(ctx context.Context, memberID, expertiseID int64, ye
 		if err != nil {
 			return err
 		}
-		if err := mvpgraph.CheckAward(m, existing[memberID], expertiseID, year); err != nil {
+		if a, err = mvpgraph.NewAward(m, existing[memberID], expertiseID, year, s.now().Year()); err != nil {
 			return err
 		}
-		a = mvpgraph.Award{MemberID: memberID, ExpertiseID: expertiseID, Year: year, Status: mvpgraph.AwardActive}
 		return s.insertAward(ctx, tx, &a)
 	})
 	return a, mapError("award member", err)
@@ -93,7 +110,7 @@ func (s *Store) AwardMember(ctx context.Context, memberID, expertiseID int64, ye
 func (s *Store) RenewAward(ctx context.Context, awardID int64) (mvpgraph.Award, error) {
 	var next mvpgraph.Award
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		a, err := s.awardByID(ctx, tx, awardID)
+		a, err := s.lockedAward(ctx, tx, awardID)
 		if err != nil {
 			return err
 		}
@@ -118,7 +135,7 @@ func (s *Store) RenewAward(ctx context.Context, awardID int64) (mvpgraph.Award, 
 func (s *Store) RetireAward(ctx context.Context, awardID int64) (mvpgraph.Award, error) {
 	var out mvpgraph.Award
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		a, err := s.awardByID(ctx, tx, awardID)
+		a, err := s.lockedAward(ctx, tx, awardID)
 		if err != nil {
 			return err
 		}

@@ -93,8 +93,11 @@ func mapError(op string, err error) error {
 		msg := se.Error()
 		switch se.Code() {
 		case sqliteConstraintUnique, sqliteConstraintPrimaryKey:
-			if _, cols, ok := strings.Cut(msg, "constraint failed: "); ok {
-				cols, _, _ = strings.Cut(cols, " (")
+			// modernc's text is "constraint failed: UNIQUE constraint
+			// failed: table.col, table.col (2067)": the columns follow the
+			// last "failed: ".
+			if i := strings.LastIndex(msg, "failed: "); i >= 0 {
+				cols, _, _ := strings.Cut(msg[i+len("failed: "):], " (")
 				if m, ok := constraintMessages[sqliteConstraints[strings.TrimSpace(cols)]]; ok {
 					return copyErr(m)
 				}

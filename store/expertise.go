@@ -41,7 +41,7 @@ func (s *Store) ListExpertises(ctx context.Context, where *mvpgraph.ExpertiseWhe
 	if err != nil {
 		return Page[mvpgraph.Expertise]{}, err
 	}
-	cond, err := s.expertiseWhere(where, "where", 0)
+	cond, err := checked(s.expertiseWhere(where, "where", 0))
 	if err != nil {
 		return Page[mvpgraph.Expertise]{}, err
 	}
@@ -51,7 +51,7 @@ func (s *Store) ListExpertises(ctx context.Context, where *mvpgraph.ExpertiseWhe
 
 // CountExpertises counts the expertises a filter selects.
 func (s *Store) CountExpertises(ctx context.Context, where *mvpgraph.ExpertiseWhere) (int, error) {
-	cond, err := s.expertiseWhere(where, "where", 0)
+	cond, err := checked(s.expertiseWhere(where, "where", 0))
 	if err != nil {
 		return 0, err
 	}

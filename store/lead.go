@@ -44,7 +44,7 @@ func (s *Store) ListLeads(ctx context.Context, where *mvpgraph.LeadWhere, orderB
 	if err != nil {
 		return Page[mvpgraph.Lead]{}, err
 	}
-	cond, err := s.leadWhere(where, "where", 0)
+	cond, err := checked(s.leadWhere(where, "where", 0))
 	if err != nil {
 		return Page[mvpgraph.Lead]{}, err
 	}
@@ -54,7 +54,7 @@ func (s *Store) ListLeads(ctx context.Context, where *mvpgraph.LeadWhere, orderB
 
 // CountLeads counts the leads a filter selects.
 func (s *Store) CountLeads(ctx context.Context, where *mvpgraph.LeadWhere) (int, error) {
-	cond, err := s.leadWhere(where, "where", 0)
+	cond, err := checked(s.leadWhere(where, "where", 0))
 	if err != nil {
 		return 0, err
 	}

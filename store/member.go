@@ -79,7 +79,7 @@ type MemberQuery struct {
 }
 
 func (s *Store) memberBase(q MemberQuery) (sq.SelectBuilder, error) {
-	cond, err := s.memberWhere(q.Where, "where", 0)
+	cond, err := checked(s.memberWhere(q.Where, "where", 0))
 	if err != nil {
 		return sq.SelectBuilder{}, err
 	}
@@ -268,6 +268,9 @@ func (s *Store) CreateMember(ctx context.Context, m *mvpgraph.Member) error {
 func (s *Store) UpdateMember(ctx context.Context, id int64, u mvpgraph.MemberUpdate) (mvpgraph.Member, error) {
 	var out mvpgraph.Member
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := s.lockMember(ctx, tx, id); err != nil {
+			return err
+		}
 		old, err := s.memberByID(ctx, tx, id, "id")
 		if err != nil {
 			return err

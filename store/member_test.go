@@ -48,6 +48,9 @@ func TestListMembersFilters(t *testing.T) {
 				{Handle: &mvpgraph.StringFilter{Eq: ptr("de1")}},
 			}}, []string{"ca1", "de1"}},
 			{"empty _or matches nothing", &mvpgraph.MemberWhere{Or: []*mvpgraph.MemberWhere{}}, []string{}},
+			{"_not is the complement, missing values included", &mvpgraph.MemberWhere{Not: &mvpgraph.MemberWhere{City: &mvpgraph.StringFilter{Eq: ptr("Paris")}}}, []string{"ca1", "de1", "emp", "us1", "us2"}},
+			{"_like escapes", &mvpgraph.MemberWhere{Handle: &mvpgraph.StringFilter{Like: ptr(`us\_`)}}, []string{}},
+			{"_like _ matches one character", &mvpgraph.MemberWhere{Handle: &mvpgraph.StringFilter{Like: ptr(`us_`)}}, []string{"us1", "us2"}},
 			{"_and with _not", &mvpgraph.MemberWhere{And: []*mvpgraph.MemberWhere{
 				{Country: &mvpgraph.StringFilter{Eq: ptr("US")}},
 				{Not: &mvpgraph.MemberWhere{IsEmployee: &mvpgraph.BooleanFilter{Eq: ptr(true)}}},
@@ -89,6 +92,12 @@ func TestListMembersBadInput(t *testing.T) {
 		}
 		_, err = s.ListMembers(ctx, store.MemberQuery{Where: deep})
 		requireCode(t, err, mvpgraph.EINVALID)
+		var ors []*mvpgraph.MemberWhere
+		for range 10 {
+			ors = append(ors, &mvpgraph.MemberWhere{Handle: &mvpgraph.StringFilter{In: make([]string, 1000)}})
+		}
+		_, err = s.ListMembers(ctx, store.MemberQuery{Where: &mvpgraph.MemberWhere{Or: ors}})
+		requireCode(t, err, mvpgraph.EINVALID, "where")
 		many := make([]string, 1001)
 		_, err = s.ListMembers(ctx, store.MemberQuery{Where: &mvpgraph.MemberWhere{Handle: &mvpgraph.StringFilter{In: many}}})
 		requireCode(t, err, mvpgraph.EINVALID)
@@ -154,6 +163,10 @@ func TestPaginationWalk(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, want[3:8], handles(p))
 		}
+		none, err := s.ListMembers(ctx, store.MemberQuery{Page: mvpgraph.PageArgs{First: ptr(0)}})
+		require.NoError(t, err)
+		require.Empty(t, none.Items)
+		require.True(t, none.HasNext, "an empty page still says more lie beyond")
 		p, err := s.ListMembers(ctx, store.MemberQuery{Page: mvpgraph.PageArgs{First: ptr(2)}})
 		require.NoError(t, err)
 		_, err = s.ListMembers(ctx, store.MemberQuery{OrderBy: []*mvpgraph.OrderBy{{Field: "NAME"}}, Page: mvpgraph.PageArgs{After: &p.Cursors[0]}})
@@ -170,7 +183,7 @@ func TestMVPsOfParents(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, []string{"de1", "us1", "us2"}, handles(byExp[p.crm.ID]))
 		require.Equal(t, []string{"ca1", "us2"}, handles(byExp[p.excel.ID]))
-		require.Empty(t, byExp[p.ax.ID].Items, "a retired award makes no MVP")
+		require.Empty(t, byExp[p.ax.ID].Items, "an ended award makes no MVP")
 
 		byLead, err := s.MVPsOf(ctx, store.LeadMVPs, []int64{p.uma.ID, p.olaf.ID, p.chloe.ID}, store.MemberQuery{OrderBy: order})
 		require.NoError(t, err)
@@ -236,6 +249,15 @@ func TestProgramStats(t *testing.T) {
 			{LeadID: &p.olaf.ID, Members: 1, MVPs: 1, Awards: 1},
 			{LeadID: &p.chloe.ID, Members: 1, MVPs: 1, Awards: 1},
 			{Members: 1, MVPs: 1, Awards: 1}, // de1: no lead owns DE
+		}, byLead)
+
+		byLead, err = s.ProgramStats(ctx, []mvpgraph.StatsDimension{mvpgraph.ByLead}, nil)
+		require.NoError(t, err)
+		require.Equal(t, []mvpgraph.StatsGroup{
+			{LeadID: &p.uma.ID, Members: 2, MVPs: 2, Awards: 2},
+			{LeadID: &p.olaf.ID, Members: 1, MVPs: 1, Awards: 1},
+			{LeadID: &p.chloe.ID, Members: 1, MVPs: 1, Awards: 1},
+			{Members: 3, MVPs: 1, Awards: 2}, // de1, the French alumnus and the employee: no lead by the rule
 		}, byLead)
 	})
 }

@@ -41,7 +41,7 @@ func (s *Store) ListProductTeams(ctx context.Context, where *mvpgraph.ProductTea
 	if err != nil {
 		return Page[mvpgraph.ProductTeam]{}, err
 	}
-	cond, err := s.productTeamWhere(where, "where", 0)
+	cond, err := checked(s.productTeamWhere(where, "where", 0))
 	if err != nil {
 		return Page[mvpgraph.ProductTeam]{}, err
 	}
@@ -51,7 +51,7 @@ func (s *Store) ListProductTeams(ctx context.Context, where *mvpgraph.ProductTea
 
 // CountProductTeams counts the product teams a filter selects.
 func (s *Store) CountProductTeams(ctx context.Context, where *mvpgraph.ProductTeamWhere) (int, error) {
-	cond, err := s.productTeamWhere(where, "where", 0)
+	cond, err := checked(s.productTeamWhere(where, "where", 0))
 	if err != nil {
 		return 0, err
 	}

@@ -267,9 +267,6 @@ func listPage[T any](ctx context.Context, s *Store, base sq.SelectBuilder, o ord
 	if err != nil {
 		return Page[T]{}, err
 	}
-	if w.size == 0 {
-		return Page[T]{Items: []T{}, Cursors: []string{}}, nil
-	}
 	b := o.where(base, w).OrderBy(o.orderSQL(w.backward)).Limit(uint64(w.size + 1))
 	var rows []T
 	if err := s.selectAll(ctx, s.db, &rows, b); err != nil {
@@ -287,9 +284,6 @@ func listPages[T any](ctx context.Context, s *Store, base sq.SelectBuilder, pare
 		return nil, err
 	}
 	out := map[int64]Page[T]{}
-	if w.size == 0 {
-		return out, nil
-	}
 	inner := o.where(base, w).Column(fmt.Sprintf("ROW_NUMBER() OVER (PARTITION BY %s ORDER BY %s) AS rn", parentExpr, o.orderSQL(w.backward)))
 	b := s.sb.Select("*").FromSelect(inner, "paged").Where(sq.LtOrEq{"rn": w.size + 1}).OrderBy("parent_id", "rn")
 	var rows []T
@@ -328,14 +322,16 @@ func (f *filter) text(expr string, x *mvpgraph.StringFilter) {
 		f.in(expr, len(x.In), x.In)
 	}
 	compareOps(f, expr, x.Gt, x.Gte, x.Lt, x.Lte)
+	// The escape character is the same on both databases: \% and \_ match
+	// a literal % and _.
 	if x.Like != nil {
-		f.conds = append(f.conds, sq.Expr(expr+" LIKE ?", *x.Like))
+		f.conds = append(f.conds, sq.Expr(expr+` LIKE ? ESCAPE '\'`, *x.Like))
 	}
 	if x.Ilike != nil {
 		if f.s.dialect == Postgres {
-			f.conds = append(f.conds, sq.Expr(expr+" ILIKE ?", *x.Ilike))
+			f.conds = append(f.conds, sq.Expr(expr+` ILIKE ? ESCAPE '\'`, *x.Ilike))
 		} else {
-			f.conds = append(f.conds, sq.Expr("lower("+expr+") LIKE lower(?)", *x.Ilike))
+			f.conds = append(f.conds, sq.Expr("lower("+expr+`) LIKE lower(?) ESCAPE '\'`, *x.Ilike))
 		}
 	}
 	f.null(expr, x.IsNull)
@@ -463,10 +459,16 @@ func combine[W any](f *filter, field string, depth int, and, or []*W, not *W, su
 		if err != nil {
 			return err
 		}
-		f.conds = append(f.conds, sq.Expr("NOT ("+sqlStr+")", args...))
+		// A comparison with NULL is unknown, and NOT unknown is unknown too:
+		// count unknown as false so that _not is the complement of its filter.
+		f.conds = append(f.conds, sq.Expr("NOT COALESCE(("+sqlStr+"), FALSE)", args...))
 	}
 	return nil
 }
+
+// maxFilterParams bounds the values one filter binds, below what either
+// database takes in one statement.
+const maxFilterParams = 5000
 
 // result returns the compiled conditions; an empty filter is always true.
 func (f *filter) result() sq.Sqlizer {
@@ -474,6 +476,22 @@ func (f *filter) result() sq.Sqlizer {
 		return sq.Expr("1 = 1")
 	}
 	return f.conds
+}
+
+// checked returns the compiled filter of a whole where input, or an
+// EINVALID error when it binds too many values.
+func checked(cond sq.Sqlizer, err error) (sq.Sqlizer, error) {
+	if err != nil {
+		return nil, err
+	}
+	_, args, err := cond.ToSql()
+	if err != nil {
+		return nil, err
+	}
+	if len(args) > maxFilterParams {
+		return nil, mvpgraph.Invalidf("where", "the filter compares against %d values; at most %d are allowed. Split the query.", len(args), maxFilterParams)
+	}
+	return cond, nil
 }
 
 // inArgs returns "?, ?, ..." for ids and ids as arguments, for IN lists

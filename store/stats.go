@@ -20,7 +20,7 @@ var statsKeys = map[mvpgraph.StatsDimension][2]string{
 // dimensions, over the members a filter selects. With no dimension it
 // returns one group: the whole program.
 func (s *Store) ProgramStats(ctx context.Context, groupBy []mvpgraph.StatsDimension, where *mvpgraph.MemberWhere) ([]mvpgraph.StatsGroup, error) {
-	cond, err := s.memberWhere(where, "where", 0)
+	cond, err := checked(s.memberWhere(where, "where", 0))
 	if err != nil {
 		return nil, err
 	}
@@ -45,8 +45,9 @@ func (s *Store) ProgramStats(ctx context.Context, groupBy []mvpgraph.StatsDimens
 		b = b.Column(k[0] + " AS " + k[1]).GroupBy(k[0]).OrderBy(k[0] + " NULLS LAST")
 	}
 	if slices.Contains(seen, mvpgraph.ByLead) {
-		b = b.LeftJoin("lead_expertises le ON le.expertise_id = a.expertise_id AND m.country = 'US'").
-			LeftJoin("lead_countries lc ON lc.country = m.country")
+		// The lead rule looks after MVPs: only active awards have a lead.
+		b = b.LeftJoin("lead_expertises le ON le.expertise_id = a.expertise_id AND a.status = 'ACTIVE' AND m.country = 'US'").
+			LeftJoin("lead_countries lc ON lc.country = m.country AND a.status = 'ACTIVE' AND m.country <> 'US'")
 	}
 	var out []mvpgraph.StatsGroup
 	err = s.selectAll(ctx, s.db, &out, b)

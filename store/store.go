@@ -93,9 +93,20 @@ func redactURLError(err error) string {
 	return "malformed"
 }
 
+// Option changes how a Store is opened.
+type Option func(*Store)
+
+// WithClock makes the store read the time from now: the timestamps it
+// writes and the current award year. Tests use it to fix the year.
+func WithClock(now func() time.Time) Option {
+	return func(s *Store) {
+		s.now = func() time.Time { return now().UTC().Truncate(time.Microsecond) }
+	}
+}
+
 // Open connects to the database at rawURL and checks that it answers. It
 // does not migrate; call Migrate.
-func Open(ctx context.Context, rawURL string) (*Store, error) {
+func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
 	dialect, dsn, err := ParseURL(rawURL)
 	if err != nil {
 		return nil, err
@@ -105,6 +116,9 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 		return nil, fmt.Errorf("open %s database: %w", dialect, err)
 	}
 	s := &Store{db: db, dialect: dialect, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+	for _, o := range opts {
+		o(s)
+	}
 	switch dialect {
 	case Postgres:
 		s.sb = sq.StatementBuilder.PlaceholderFormat(sq.Dollar)
@@ -254,6 +268,19 @@ func (s *Store) insertID(ctx context.Context, q queryer, b sq.InsertBuilder) (in
 	var id int64
 	err := s.get(ctx, q, &id, b.Suffix("RETURNING id"))
 	return id, err
+}
+
+// lockMember takes the row lock of a member for the rest of the
+// transaction, so that rules read from the member (an employee is never
+// awarded) still hold when the transaction commits. Every transaction that
+// changes awards locks the member first, then the award, so they queue
+// rather than deadlock. SQLite transactions are already exclusive.
+func (s *Store) lockMember(ctx context.Context, tx queryer, id int64) error {
+	if s.dialect != Postgres {
+		return nil
+	}
+	var got []int64
+	return s.selectAll(ctx, tx, &got, s.sb.Select("id").From("members").Where(sq.Eq{"id": id}).Suffix("FOR UPDATE"))
 }
 
 // inTx runs fn in a transaction, committing when it returns nil.

@@ -39,7 +39,11 @@ $MVPGRAPH_DATABASE_URL, or sqlite:mvpgraph.db in the working directory.
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
+	go func() {
+		// After the first signal, a second one stops the process at once.
+		<-ctx.Done()
+		stop()
+	}()
 	m := NewMain(os.Stdout, os.Stderr, os.Getenv)
 	if err := m.Run(ctx, os.Args[1:]); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
@@ -245,9 +249,14 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	case <-ctx.Done():
 	}
 	m.logger.Info("shutting down: finishing requests in flight")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), requestTimeout+5*time.Second)
 	defer cancel()
-	return srv.Shutdown(shutdownCtx)
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		// Requests still running past their own timeout are cut off.
+		_ = srv.Close()
+		return fmt.Errorf("shut down: %w", err)
+	}
+	return nil
 }
 
 // requestTimeout bounds the work of one request.

@@ -138,12 +138,25 @@ func URL(t testing.TB, d store.Dialect) string {
 	return u
 }
 
-// New returns a fresh migrated store of dialect d, closed when t ends.
+// Year is the award year tests run in: New's stores read a clock that
+// started on 1 July of it, so that tests do not change with the calendar.
+const Year = 2026
+
+var clockStart = time.Now()
+
+// Clock reads a clock that started at the beginning of July of Year when the
+// test binary started, and runs at the real pace.
+func Clock() time.Time {
+	return time.Date(Year, time.July, 1, 0, 0, 0, 0, time.UTC).Add(time.Since(clockStart))
+}
+
+// New returns a fresh migrated store of dialect d on Clock, closed when t
+// ends.
 func New(t testing.TB, d store.Dialect) *store.Store {
 	t.Helper()
 	u := URL(t, d)
 	ctx := context.Background()
-	s, err := store.Open(ctx, u)
+	s, err := store.Open(ctx, u, store.WithClock(Clock))
 	if err != nil {
 		t.Fatalf("open %s: %v", d, err)
 	}
