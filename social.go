@@ -22,9 +22,33 @@ type SocialAccount struct {
 	Failures     int           `db:"failures"` // consecutive failed syncs
 	CreatedAt    time.Time     `db:"created_at"`
 
-	// Latest is the newest snapshot's reach, when the store loads it.
-	Latest *Reach `db:"-"`
+	// Reach is the newest reading; empty until the first sync.
+	Reach
 }
+
+// Snapshot is an account's reach on one day. A day has at most one: a
+// repeated sync replaces it.
+type Snapshot struct {
+	AccountID  int64     `db:"account_id"`
+	Day        string    `db:"day"` // YYYY-MM-DD, UTC
+	CapturedAt time.Time `db:"captured_at"`
+	Reach
+}
+
+// PlatformState is what a platform's API last said, shared by every worker.
+type PlatformState struct {
+	Platform       Platform   `db:"platform"`
+	QuotaLimit     *int       `db:"quota_limit"`
+	QuotaRemaining *int       `db:"quota_remaining"`
+	QuotaReset     *time.Time `db:"quota_reset"`
+	PausedUntil    *time.Time `db:"paused_until"`
+	LastRunAt      *time.Time `db:"last_run_at"`
+	LastError      *string    `db:"last_error"`
+}
+
+// MaxFailures is how many syncs in a row may fail before an account is
+// marked ERROR. It is still retried on later rounds.
+const MaxFailures = 3
 
 // Staleness says how old an account's data is against its sync interval.
 type Staleness struct {

@@ -1,0 +1,301 @@
+package github_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"mvpgraph"
+	"mvpgraph/integrations"
+	"mvpgraph/integrations/github"
+)
+
+const token = "ghp_R2d2C3poFakeFakeFake0123456789abcd"
+
+// resetEpoch is the x-ratelimit-reset the fake API announces.
+const resetEpoch = 1767225600 // 2026-01-01T00:00:00Z
+
+var clock = time.Date(2025, 12, 31, 23, 50, 0, 0, time.UTC)
+
+// answer is what the fake API replies to one request.
+type answer struct {
+	status  int
+	file    string // under testdata/; empty for body
+	body    string
+	headers map[string]string
+	delay   time.Duration
+}
+
+// rateHeaders are the headers GitHub sends on every REST answer.
+func rateHeaders(remaining int) map[string]string {
+	return map[string]string{
+		"x-ratelimit-limit":     "5000",
+		"x-ratelimit-remaining": strconv.Itoa(remaining),
+		"x-ratelimit-used":      strconv.Itoa(5000 - remaining),
+		"x-ratelimit-reset":     strconv.Itoa(resetEpoch),
+		"x-ratelimit-resource":  "core",
+	}
+}
+
+// fake is a GitHub REST API that answers each request as route says and
+// records the requests.
+type fake struct {
+	*httptest.Server
+	mu   sync.Mutex
+	reqs []*http.Request
+}
+
+func (f *fake) requests() []*http.Request {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.reqs
+}
+
+func newFake(t *testing.T, route func(r *http.Request) answer) *fake {
+	t.Helper()
+	f := &fake{}
+	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		f.reqs = append(f.reqs, r.Clone(context.Background()))
+		f.mu.Unlock()
+		a := route(r)
+		body := []byte(a.body)
+		if a.file != "" {
+			var err error
+			body, err = os.ReadFile(filepath.Join("testdata", a.file))
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusTeapot)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		}
+		if a.delay > 0 {
+			select {
+			case <-time.After(a.delay):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		for k, v := range a.headers {
+			w.Header().Set(k, v)
+		}
+		w.Header().Set("X-GitHub-Api-Version-Selected", "2022-11-28")
+		w.WriteHeader(a.status)
+		_, _ = w.Write(body)
+	}))
+	t.Cleanup(f.Close)
+	return f
+}
+
+func always(a answer) func(*http.Request) answer { return func(*http.Request) answer { return a } }
+
+func newClient(t *testing.T, baseURL string, timeout time.Duration) *github.Client {
+	t.Helper()
+	c, err := github.New(integrations.Config{
+		BaseURL: baseURL,
+		Token:   token,
+		Timeout: timeout,
+		Now:     func() time.Time { return clock },
+	})
+	require.NoError(t, err)
+	return c
+}
+
+func i64(v int64) *int64 { return &v }
+
+func TestNewRequiresToken(t *testing.T) {
+	t.Parallel()
+	_, err := github.New(integrations.Config{BaseURL: "http://127.0.0.1:1"})
+	require.Equal(t, mvpgraph.EUNAUTHORIZED, mvpgraph.ErrorCode(err))
+	require.Contains(t, mvpgraph.ErrorMessage(err), "MVPGRAPH_GITHUB_TOKEN")
+
+	_, err = github.New(integrations.Config{Token: token, BaseURL: "localhost:8080/api"})
+	require.Equal(t, mvpgraph.EINVALID, mvpgraph.ErrorCode(err))
+	require.Contains(t, mvpgraph.ErrorMessage(err), "MVPGRAPH_GITHUB_BASE_URL")
+
+	c, err := github.New(integrations.Config{Token: token})
+	require.NoError(t, err)
+	require.Equal(t, mvpgraph.GitHub, c.Platform())
+	require.Equal(t, 1, c.BatchSize())
+}
+
+func TestFetchActiveAndNotFound(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, func(r *http.Request) answer {
+		if r.URL.Path == "/users/octocat" {
+			return answer{status: http.StatusOK, file: "user_octocat.json", headers: rateHeaders(4990)}
+		}
+		// A suspended github.com user answers the same 404.
+		return answer{status: http.StatusNotFound, file: "error_not_found.json", headers: rateHeaders(4989)}
+	})
+	c := newClient(t, f.URL, 0)
+
+	lookups, quota, err := c.Fetch(context.Background(), []string{"octocat", "no-such-user-4711"})
+	require.NoError(t, err)
+
+	reqs := f.requests()
+	require.Len(t, reqs, 2)
+	require.Equal(t, http.MethodGet, reqs[0].Method)
+	require.Equal(t, "/users/octocat", reqs[0].URL.Path)
+	require.Empty(t, reqs[0].URL.RawQuery)
+	require.Equal(t, "Bearer "+token, reqs[0].Header.Get("Authorization"))
+	require.Equal(t, "2022-11-28", reqs[0].Header.Get("X-GitHub-Api-Version"))
+	require.Equal(t, "/users/no-such-user-4711", reqs[1].URL.Path)
+
+	require.Equal(t, []mvpgraph.Lookup{
+		{Handle: "octocat", Status: mvpgraph.AccountActive, Reach: mvpgraph.Reach{
+			Followers: i64(21874), Following: i64(9), Posts: i64(8),
+		}},
+		{Handle: "no-such-user-4711", Status: mvpgraph.AccountNotFound},
+	}, lookups)
+	// The quota is that of the last answer, a 404 included.
+	require.Equal(t, &mvpgraph.Quota{Limit: 5000, Remaining: 4989, Reset: time.Unix(resetEpoch, 0).UTC()}, quota)
+}
+
+func TestFetchSuspended(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, always(answer{status: http.StatusOK, file: "user_suspended_ghes.json", headers: rateHeaders(4000)}))
+	c := newClient(t, f.URL+"/api/v3", 0)
+
+	lookups, _, err := c.Fetch(context.Background(), []string{"mallory"})
+	require.NoError(t, err)
+	require.Equal(t, []mvpgraph.Lookup{{Handle: "mallory", Status: mvpgraph.AccountSuspended}}, lookups)
+	// GitHub Enterprise Server lives below /api/v3.
+	require.Equal(t, "/api/v3/users/mallory", f.requests()[0].URL.Path)
+}
+
+func TestFetchRateLimited(t *testing.T) {
+	t.Parallel()
+	withRetryAfter := func(h map[string]string, s string) map[string]string {
+		h["retry-after"] = s
+		return h
+	}
+	for _, tc := range []struct {
+		name      string
+		status    int
+		file      string
+		headers   map[string]string
+		wantReset time.Time
+	}{
+		{
+			name:   "primary limit, 403 with remaining 0",
+			status: http.StatusForbidden, file: "error_rate_limit_exceeded.json",
+			headers: rateHeaders(0), wantReset: time.Unix(resetEpoch, 0),
+		},
+		{
+			name:   "primary limit, 429 with remaining 0",
+			status: http.StatusTooManyRequests, file: "error_rate_limit_exceeded.json",
+			headers: rateHeaders(0), wantReset: time.Unix(resetEpoch, 0),
+		},
+		{
+			name:   "secondary limit with retry-after",
+			status: http.StatusForbidden, file: "error_secondary_rate_limit.json",
+			headers: withRetryAfter(rateHeaders(4200), "120"), wantReset: clock.Add(2 * time.Minute),
+		},
+		{
+			name:    "bare 429 with retry-after",
+			status:  http.StatusTooManyRequests,
+			headers: withRetryAfter(rateHeaders(4200), "30"), wantReset: clock.Add(30 * time.Second),
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t, always(answer{status: tc.status, file: tc.file, headers: tc.headers}))
+			c := newClient(t, f.URL, 0)
+
+			lookups, quota, err := c.Fetch(context.Background(), []string{"octocat"})
+			require.Nil(t, lookups)
+			reset, ok := mvpgraph.RateLimitReset(err)
+			require.True(t, ok, "want a rate-limit error, got %v", err)
+			require.True(t, tc.wantReset.Equal(reset), "reset %s, want %s", reset, tc.wantReset)
+			require.NotNil(t, quota)
+			require.NotContains(t, err.Error(), token)
+		})
+	}
+}
+
+func TestFetchBadCredentials(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, always(answer{status: http.StatusUnauthorized, file: "error_bad_credentials.json", headers: map[string]string{
+		"x-ratelimit-limit": "60", "x-ratelimit-remaining": "59", "x-ratelimit-reset": strconv.Itoa(resetEpoch),
+	}}))
+	c := newClient(t, f.URL, 0)
+
+	_, _, err := c.Fetch(context.Background(), []string{"octocat"})
+	require.Equal(t, mvpgraph.EUNAUTHORIZED, mvpgraph.ErrorCode(err), "got %v", err)
+	require.NotContains(t, err.Error(), token)
+	require.Contains(t, mvpgraph.ErrorMessage(err), "Bad credentials")
+	require.Contains(t, mvpgraph.ErrorMessage(err), "MVPGRAPH_GITHUB_TOKEN")
+}
+
+func TestFetchTransient(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		status int
+		file   string
+		body   string
+	}{
+		{"500 server error", http.StatusInternalServerError, "error_server.json", ""},
+		{"502 html page", http.StatusBadGateway, "", "<html><body><h1>502 Bad Gateway</h1></body></html>"},
+		{"503 plain text", http.StatusServiceUnavailable, "", "No server is currently available to service your request."},
+		{"truncated json", http.StatusOK, "user_octocat_truncated.json", ""},
+		{"not json", http.StatusOK, "", "<html>maintenance</html>"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t, always(answer{status: tc.status, file: tc.file, body: tc.body, headers: rateHeaders(4000)}))
+			c := newClient(t, f.URL, 0)
+
+			_, quota, err := c.Fetch(context.Background(), []string{"octocat"})
+			require.True(t, mvpgraph.IsTransient(err), "want a transient error, got %v", err)
+			require.Equal(t, 4000, quota.Remaining)
+		})
+	}
+}
+
+func TestFetchTimeout(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, always(answer{status: http.StatusOK, file: "user_octocat.json", delay: 2 * time.Second}))
+	c := newClient(t, f.URL, 50*time.Millisecond)
+
+	start := time.Now()
+	_, _, err := c.Fetch(context.Background(), []string{"octocat"})
+	require.True(t, mvpgraph.IsTransient(err), "want a transient error, got %v", err)
+	require.Less(t, time.Since(start), time.Second)
+	require.NotContains(t, err.Error(), token)
+}
+
+func TestFetchCancelled(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, always(answer{status: http.StatusOK, file: "user_octocat.json", delay: 2 * time.Second}))
+	c := newClient(t, f.URL, 0)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	_, _, err := c.Fetch(ctx, []string{"octocat"})
+	require.ErrorIs(t, err, context.Canceled)
+	require.False(t, mvpgraph.IsTransient(err))
+}
+
+func TestFetchEmptyLogin(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, always(answer{status: http.StatusOK, file: "user_octocat.json"}))
+	c := newClient(t, f.URL, 0)
+
+	lookups, quota, err := c.Fetch(context.Background(), []string{""})
+	require.NoError(t, err)
+	require.Len(t, lookups, 1)
+	require.Equal(t, mvpgraph.AccountNotFound, lookups[0].Status)
+	require.Error(t, lookups[0].Err)
+	require.Nil(t, quota)
+	require.Empty(t, f.requests(), "an empty login must not read the token's own user")
+}

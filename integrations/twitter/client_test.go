@@ -1,0 +1,321 @@
+package twitter_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"mvpgraph"
+	"mvpgraph/integrations"
+	"mvpgraph/integrations/twitter"
+)
+
+const token = "AAAAAAAAAAAAAAAAAAAAAMLheAAAAAAA0%2BuSeid%2BULvsea4JtiGRiSDSJSI%3DEUifiRBkKG5E2XzMDjRfl76ZC9Ub0wnz4XsNiRVBChTYbJcE3F"
+
+// resetEpoch is the x-rate-limit-reset the fake API announces.
+const resetEpoch = 1767225600 // 2026-01-01T00:00:00Z
+
+// answer is what the fake API replies to one request.
+type answer struct {
+	status  int
+	file    string // under testdata/; empty for no body
+	body    string // used when file is empty
+	headers map[string]string
+	delay   time.Duration
+}
+
+// rateHeaders are the headers Twitter sends on every v1.1 answer.
+func rateHeaders(remaining int) map[string]string {
+	return map[string]string{
+		"x-rate-limit-limit":     "300",
+		"x-rate-limit-remaining": strconv.Itoa(remaining),
+		"x-rate-limit-reset":     strconv.Itoa(resetEpoch),
+	}
+}
+
+// fake is a Twitter API that replies a with and records the requests.
+type fake struct {
+	*httptest.Server
+	mu   sync.Mutex
+	reqs []*http.Request
+}
+
+func (f *fake) requests() []*http.Request {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.reqs
+}
+
+func newFake(t *testing.T, a answer) *fake {
+	t.Helper()
+	var body []byte
+	if a.file != "" {
+		var err error
+		body, err = os.ReadFile(filepath.Join("testdata", a.file))
+		require.NoError(t, err)
+	} else {
+		body = []byte(a.body)
+	}
+	f := &fake{}
+	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		f.reqs = append(f.reqs, r.Clone(context.Background()))
+		f.mu.Unlock()
+		if a.delay > 0 {
+			select {
+			case <-time.After(a.delay):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		for k, v := range a.headers {
+			w.Header().Set(k, v)
+		}
+		if a.file != "" {
+			w.Header().Set("Content-Type", "application/json;charset=utf-8")
+		}
+		w.WriteHeader(a.status)
+		_, _ = w.Write(body)
+	}))
+	t.Cleanup(f.Close)
+	return f
+}
+
+var clock = time.Date(2025, 12, 31, 23, 50, 0, 0, time.UTC)
+
+func newClient(t *testing.T, baseURL string, timeout time.Duration) *twitter.Client {
+	t.Helper()
+	c, err := twitter.New(integrations.Config{
+		BaseURL: baseURL,
+		Token:   token,
+		Timeout: timeout,
+		Now:     func() time.Time { return clock },
+	})
+	require.NoError(t, err)
+	return c
+}
+
+func i64(v int64) *int64 { return &v }
+
+func TestNewRequiresToken(t *testing.T) {
+	t.Parallel()
+	_, err := twitter.New(integrations.Config{BaseURL: "http://127.0.0.1:1"})
+	require.Error(t, err)
+	require.Equal(t, mvpgraph.EUNAUTHORIZED, mvpgraph.ErrorCode(err))
+	require.Contains(t, mvpgraph.ErrorMessage(err), "MVPGRAPH_TWITTER_TOKEN")
+
+	_, err = twitter.New(integrations.Config{Token: token, BaseURL: "localhost:8080/api"})
+	require.Equal(t, mvpgraph.EINVALID, mvpgraph.ErrorCode(err))
+	require.Contains(t, mvpgraph.ErrorMessage(err), "MVPGRAPH_TWITTER_BASE_URL")
+
+	c, err := twitter.New(integrations.Config{Token: token})
+	require.NoError(t, err)
+	require.Equal(t, mvpgraph.Twitter, c.Platform())
+	require.Equal(t, 100, c.BatchSize())
+}
+
+func TestFetchActiveAndMissing(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, answer{status: http.StatusOK, file: "users_lookup.json", headers: rateHeaders(297)})
+	c := newClient(t, f.URL, 0)
+
+	// users/lookup answers in its own order, with the screen names in their
+	// display case, and leaves out the account that does not exist.
+	handles := []string{"x", "gone_for_good", "xdevelopers"}
+	lookups, quota, err := c.Fetch(context.Background(), handles)
+	require.NoError(t, err)
+
+	reqs := f.requests()
+	require.Len(t, reqs, 1)
+	r := reqs[0]
+	require.Equal(t, http.MethodGet, r.Method)
+	require.Equal(t, "/1.1/users/lookup.json", r.URL.Path)
+	require.Equal(t, "x,gone_for_good,xdevelopers", r.URL.Query().Get("screen_name"))
+	require.Equal(t, "false", r.URL.Query().Get("include_entities"))
+	require.Equal(t, "Bearer "+token, r.Header.Get("Authorization"))
+
+	lastPost := time.Date(2024, 3, 12, 17, 4, 46, 0, time.UTC)
+	require.Equal(t, []mvpgraph.Lookup{
+		{Handle: "x", Status: mvpgraph.AccountActive, Reach: mvpgraph.Reach{
+			Followers: i64(68091525), Following: i64(0), Posts: i64(15228),
+		}},
+		{Handle: "gone_for_good", Status: mvpgraph.AccountNotFound},
+		{Handle: "xdevelopers", Status: mvpgraph.AccountActive, Reach: mvpgraph.Reach{
+			Followers: i64(513958), Following: i64(2039), Posts: i64(3635), LastPostAt: &lastPost,
+		}},
+	}, lookups)
+	require.Equal(t, &mvpgraph.Quota{Limit: 300, Remaining: 297, Reset: time.Unix(resetEpoch, 0).UTC()}, quota)
+}
+
+func TestFetchBaseURLPathPrefix(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, answer{status: http.StatusOK, file: "users_lookup.json"})
+	c := newClient(t, f.URL+"/proxy/twitter", 0)
+
+	lookups, quota, err := c.Fetch(context.Background(), []string{"xdevelopers"})
+	require.NoError(t, err)
+	require.Equal(t, mvpgraph.AccountActive, lookups[0].Status)
+	require.Nil(t, quota, "no rate-limit headers, no quota")
+	require.Equal(t, "/proxy/twitter/1.1/users/lookup.json", f.requests()[0].URL.Path)
+}
+
+func TestFetchAccountErrors(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		status int
+		file   string
+		want   mvpgraph.AccountStatus
+	}{
+		// The whole lookup fails with 17 when none of the names exists.
+		{"no user matches", http.StatusNotFound, "error_17_no_user_matches.json", mvpgraph.AccountNotFound},
+		{"user not found", http.StatusNotFound, "error_50_user_not_found.json", mvpgraph.AccountNotFound},
+		{"user suspended", http.StatusForbidden, "error_63_user_suspended.json", mvpgraph.AccountSuspended},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t, answer{status: tc.status, file: tc.file, headers: rateHeaders(12)})
+			c := newClient(t, f.URL, 0)
+
+			lookups, quota, err := c.Fetch(context.Background(), []string{"nobody_here", "banned_one"})
+			require.NoError(t, err)
+			require.Equal(t, []mvpgraph.Lookup{
+				{Handle: "nobody_here", Status: tc.want},
+				{Handle: "banned_one", Status: tc.want},
+			}, lookups)
+			require.Equal(t, 12, quota.Remaining)
+		})
+	}
+}
+
+func TestFetchRateLimited(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name      string
+		status    int
+		file      string
+		body      string
+		headers   map[string]string
+		wantReset time.Time
+	}{
+		{
+			name:   "code 88 with reset header",
+			status: http.StatusTooManyRequests, file: "error_88_rate_limit_exceeded.json",
+			headers: rateHeaders(0), wantReset: time.Unix(resetEpoch, 0),
+		},
+		{
+			name:   "bare 429 with reset header",
+			status: http.StatusTooManyRequests, body: "Too Many Requests",
+			headers: rateHeaders(0), wantReset: time.Unix(resetEpoch, 0),
+		},
+		{
+			// Without a reset, wait a whole 15-minute window.
+			name:   "code 88 without reset header",
+			status: http.StatusTooManyRequests, file: "error_88_rate_limit_exceeded.json",
+			wantReset: clock.Add(15 * time.Minute),
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t, answer{status: tc.status, file: tc.file, body: tc.body, headers: tc.headers})
+			c := newClient(t, f.URL, 0)
+
+			lookups, _, err := c.Fetch(context.Background(), []string{"xdevelopers"})
+			require.Nil(t, lookups)
+			var rl *mvpgraph.RateLimitError
+			require.ErrorAs(t, err, &rl)
+			require.True(t, tc.wantReset.Equal(rl.Reset), "reset %s, want %s", rl.Reset, tc.wantReset)
+		})
+	}
+}
+
+func TestFetchTransient(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		status int
+		file   string
+		body   string
+	}{
+		{"503 over capacity", http.StatusServiceUnavailable, "error_130_over_capacity.json", ""},
+		{"500 internal error", http.StatusInternalServerError, "error_131_internal_error.json", ""},
+		{"502 html page", http.StatusBadGateway, "", "<html><body><h1>502 Bad Gateway</h1></body></html>"},
+		{"truncated json", http.StatusOK, "users_lookup_truncated.json", ""},
+		{"not json", http.StatusOK, "", "<html>maintenance</html>"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t, answer{status: tc.status, file: tc.file, body: tc.body, headers: rateHeaders(100)})
+			c := newClient(t, f.URL, 0)
+
+			_, quota, err := c.Fetch(context.Background(), []string{"xdevelopers"})
+			require.True(t, mvpgraph.IsTransient(err), "want a transient error, got %v", err)
+			require.Equal(t, 100, quota.Remaining, "the quota of an error answer is kept")
+		})
+	}
+}
+
+func TestFetchTimeout(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, answer{status: http.StatusOK, file: "users_lookup.json", delay: 2 * time.Second})
+	c := newClient(t, f.URL, 50*time.Millisecond)
+
+	start := time.Now()
+	_, _, err := c.Fetch(context.Background(), []string{"xdevelopers"})
+	require.True(t, mvpgraph.IsTransient(err), "want a transient error, got %v", err)
+	require.Less(t, time.Since(start), time.Second)
+}
+
+func TestFetchCancelled(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, answer{status: http.StatusOK, file: "users_lookup.json", delay: 2 * time.Second})
+	c := newClient(t, f.URL, 0)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, _, err := c.Fetch(ctx, []string{"xdevelopers"})
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.False(t, mvpgraph.IsTransient(err), "the caller's own deadline is not the platform's fault")
+}
+
+func TestFetchBadToken(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, answer{status: http.StatusUnauthorized, file: "error_89_invalid_token.json"})
+	c := newClient(t, f.URL, 0)
+
+	_, _, err := c.Fetch(context.Background(), []string{"xdevelopers"})
+	require.Equal(t, mvpgraph.EUNAUTHORIZED, mvpgraph.ErrorCode(err))
+	require.NotContains(t, err.Error(), token)
+	require.NotContains(t, err.Error(), strings.SplitN(token, "%", 2)[0])
+	require.Contains(t, mvpgraph.ErrorMessage(err), "MVPGRAPH_TWITTER_TOKEN")
+}
+
+func TestFetchBatchLimits(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, answer{status: http.StatusOK, file: "users_lookup.json"})
+	c := newClient(t, f.URL, 0)
+
+	lookups, quota, err := c.Fetch(context.Background(), nil)
+	require.NoError(t, err)
+	require.Empty(t, lookups)
+	require.Nil(t, quota)
+
+	tooMany := make([]string, 101)
+	for i := range tooMany {
+		tooMany[i] = "user" + strconv.Itoa(i)
+	}
+	_, _, err = c.Fetch(context.Background(), tooMany)
+	require.Error(t, err)
+	require.False(t, errors.As(err, new(*mvpgraph.RateLimitError)))
+	require.Empty(t, f.requests(), "no call is sent for an empty or oversized batch")
+}

@@ -1,0 +1,359 @@
+package youtube_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"mvpgraph"
+	"mvpgraph/integrations"
+	"mvpgraph/integrations/youtube"
+)
+
+const apiKey = "AIzaSyDk3fakeFAKEfake0123456789abcdefGHI"
+
+// answer is what the fake API replies to one request.
+type answer struct {
+	status int
+	file   string // under testdata/; empty for body
+	body   string
+	delay  time.Duration
+}
+
+// fake is a YouTube Data API that answers each request as route says and
+// records the requests.
+type fake struct {
+	*httptest.Server
+	mu   sync.Mutex
+	reqs []*http.Request
+}
+
+func (f *fake) requests() []*http.Request {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.reqs
+}
+
+func newFake(t *testing.T, route func(r *http.Request) answer) *fake {
+	t.Helper()
+	f := &fake{}
+	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		f.reqs = append(f.reqs, r.Clone(context.Background()))
+		f.mu.Unlock()
+		a := route(r)
+		body := []byte(a.body)
+		if a.file != "" {
+			var err error
+			body, err = os.ReadFile(filepath.Join("testdata", a.file))
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusTeapot)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+		}
+		if a.delay > 0 {
+			select {
+			case <-time.After(a.delay):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		w.WriteHeader(a.status)
+		_, _ = w.Write(body)
+	}))
+	t.Cleanup(f.Close)
+	return f
+}
+
+// always answers every request the same.
+func always(a answer) func(*http.Request) answer { return func(*http.Request) answer { return a } }
+
+// clock is a settable time.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+// summer is 03:00 PDT (UTC-7); the quota resets at the next midnight PDT.
+var (
+	summer      = time.Date(2026, 7, 1, 10, 0, 0, 0, time.UTC)
+	summerReset = time.Date(2026, 7, 2, 7, 0, 0, 0, time.UTC)
+)
+
+func newClient(t *testing.T, baseURL string, timeout time.Duration, clk *clock) *youtube.Client {
+	t.Helper()
+	if clk == nil {
+		clk = &clock{t: summer}
+	}
+	c, err := youtube.New(integrations.Config{BaseURL: baseURL, Token: apiKey, Timeout: timeout, Now: clk.now})
+	require.NoError(t, err)
+	return c
+}
+
+func i64(v int64) *int64 { return &v }
+
+func TestNewRequiresKey(t *testing.T) {
+	t.Parallel()
+	_, err := youtube.New(integrations.Config{BaseURL: "http://127.0.0.1:1"})
+	require.Equal(t, mvpgraph.EUNAUTHORIZED, mvpgraph.ErrorCode(err))
+	require.Contains(t, mvpgraph.ErrorMessage(err), "MVPGRAPH_YOUTUBE_TOKEN")
+
+	_, err = youtube.New(integrations.Config{Token: apiKey, BaseURL: "localhost:8080/api"})
+	require.Equal(t, mvpgraph.EINVALID, mvpgraph.ErrorCode(err))
+	require.Contains(t, mvpgraph.ErrorMessage(err), "MVPGRAPH_YOUTUBE_BASE_URL")
+
+	c, err := youtube.New(integrations.Config{Token: apiKey})
+	require.NoError(t, err)
+	require.Equal(t, mvpgraph.YouTube, c.Platform())
+	require.Equal(t, 50, c.BatchSize())
+}
+
+func TestFetchIDsAndHandles(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, func(r *http.Request) answer {
+		switch r.URL.Query().Get("forHandle") {
+		case "":
+			return answer{status: http.StatusOK, file: "channels_by_id.json"}
+		case "@google":
+			return answer{status: http.StatusOK, file: "channel_by_handle.json"}
+		default:
+			return answer{status: http.StatusOK, file: "channel_none.json"}
+		}
+	})
+	c := newClient(t, f.URL, 0, nil)
+
+	handles := []string{
+		"UCVHFbqXqoYvEWM1Ddxl0QDg",
+		"@google",
+		"UCgoneGoneGoneGoneGone01", // terminated: left out of the answer
+		"UC_x5XG1OV2P6uZZ5FSM9Ttw", // hides its subscriber count
+		"@nobody-here",
+	}
+	lookups, quota, err := c.Fetch(context.Background(), handles)
+	require.NoError(t, err)
+
+	// One call for all the IDs, one per @handle.
+	reqs := f.requests()
+	require.Len(t, reqs, 3)
+	for _, r := range reqs {
+		require.Equal(t, http.MethodGet, r.Method)
+		require.Equal(t, "/youtube/v3/channels", r.URL.Path)
+		require.Equal(t, "statistics", r.URL.Query().Get("part"))
+		require.Equal(t, apiKey, r.URL.Query().Get("key"))
+	}
+	require.Equal(t, []string{"UCVHFbqXqoYvEWM1Ddxl0QDg,UCgoneGoneGoneGoneGone01,UC_x5XG1OV2P6uZZ5FSM9Ttw"}, reqs[0].URL.Query()["id"])
+	require.Empty(t, reqs[0].URL.Query().Get("forHandle"))
+	require.Equal(t, "@google", reqs[1].URL.Query().Get("forHandle"))
+	require.Empty(t, reqs[1].URL.Query().Get("id"))
+	require.Equal(t, "@nobody-here", reqs[2].URL.Query().Get("forHandle"))
+
+	require.Equal(t, []mvpgraph.Lookup{
+		{Handle: "UCVHFbqXqoYvEWM1Ddxl0QDg", Status: mvpgraph.AccountActive, Reach: mvpgraph.Reach{
+			Followers: i64(1430000), Views: i64(190634873), Posts: i64(4212),
+		}},
+		{Handle: "@google", Status: mvpgraph.AccountActive, Reach: mvpgraph.Reach{
+			Followers: i64(13100000), Views: i64(4593021837), Posts: i64(3067),
+		}},
+		{Handle: "UCgoneGoneGoneGoneGone01", Status: mvpgraph.AccountNotFound},
+		{Handle: "UC_x5XG1OV2P6uZZ5FSM9Ttw", Status: mvpgraph.AccountActive, Reach: mvpgraph.Reach{
+			Views: i64(267718290), Posts: i64(6491),
+		}},
+		{Handle: "@nobody-here", Status: mvpgraph.AccountNotFound},
+	}, lookups)
+
+	require.Equal(t, 3, c.UnitsUsed())
+	require.Equal(t, youtube.DailyUnits, quota.Limit)
+	require.Equal(t, youtube.DailyUnits-3, quota.Remaining)
+	require.True(t, summerReset.Equal(quota.Reset), "reset %s, want %s", quota.Reset, summerReset)
+}
+
+func TestFetchBaseURLPathPrefix(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, always(answer{status: http.StatusOK, file: "channel_none.json"}))
+	c := newClient(t, f.URL+"/proxy/google", 0, nil)
+
+	lookups, _, err := c.Fetch(context.Background(), []string{"UCgoneGoneGoneGoneGone01"})
+	require.NoError(t, err)
+	require.Equal(t, mvpgraph.AccountNotFound, lookups[0].Status)
+	require.Equal(t, "/proxy/google/youtube/v3/channels", f.requests()[0].URL.Path)
+}
+
+func TestUnitsUsedResetsAtPacificMidnight(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, always(answer{status: http.StatusOK, file: "channel_by_handle.json"}))
+	// 23:30 PST (UTC-8) on a winter evening.
+	clk := &clock{t: time.Date(2026, 1, 15, 7, 30, 0, 0, time.UTC)}
+	c := newClient(t, f.URL, 0, clk)
+
+	_, quota, err := c.Fetch(context.Background(), []string{"@google", "@google"})
+	require.NoError(t, err)
+	require.Equal(t, 2, c.UnitsUsed())
+	require.Equal(t, youtube.DailyUnits-2, quota.Remaining)
+	require.True(t, time.Date(2026, 1, 15, 8, 0, 0, 0, time.UTC).Equal(quota.Reset), "reset %s", quota.Reset)
+
+	clk.set(time.Date(2026, 1, 15, 8, 0, 1, 0, time.UTC))
+	require.Equal(t, 0, c.UnitsUsed(), "a new Pacific day starts a new count")
+}
+
+func TestFetchRateLimited(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name          string
+		status        int
+		file          string
+		wantReset     time.Time
+		wantRemaining int
+	}{
+		{"daily quota exceeded", http.StatusForbidden, "error_quota_exceeded.json", summerReset, 0},
+		{"per-minute rate limit", http.StatusForbidden, "error_rate_limit_exceeded.json", summer.Add(time.Minute), youtube.DailyUnits - 1},
+		{"429 resource exhausted", http.StatusTooManyRequests, "error_resource_exhausted.json", summer.Add(time.Minute), youtube.DailyUnits - 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t, always(answer{status: tc.status, file: tc.file}))
+			c := newClient(t, f.URL, 0, nil)
+
+			lookups, quota, err := c.Fetch(context.Background(), []string{"UCVHFbqXqoYvEWM1Ddxl0QDg"})
+			require.Nil(t, lookups)
+			reset, ok := mvpgraph.RateLimitReset(err)
+			require.True(t, ok, "want a rate-limit error, got %v", err)
+			require.True(t, tc.wantReset.Equal(reset), "reset %s, want %s", reset, tc.wantReset)
+			require.Equal(t, tc.wantRemaining, quota.Remaining)
+			require.NotContains(t, err.Error(), apiKey)
+		})
+	}
+}
+
+func TestFetchQuotaExceededMidBatch(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, func(r *http.Request) answer {
+		if r.URL.Query().Get("forHandle") != "" {
+			return answer{status: http.StatusForbidden, file: "error_quota_exceeded.json"}
+		}
+		return answer{status: http.StatusOK, file: "channels_by_id.json"}
+	})
+	c := newClient(t, f.URL, 0, nil)
+
+	_, _, err := c.Fetch(context.Background(), []string{"UCVHFbqXqoYvEWM1Ddxl0QDg", "@google", "@android"})
+	_, ok := mvpgraph.RateLimitReset(err)
+	require.True(t, ok, "want a rate-limit error, got %v", err)
+	require.Len(t, f.requests(), 2, "no call after the quota ran out")
+	require.Equal(t, 2, c.UnitsUsed(), "the refused call is counted too")
+}
+
+func TestFetchBadKey(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		status int
+		file   string
+	}{
+		{"key invalid", http.StatusBadRequest, "error_key_invalid.json"},
+		{"key invalid, legacy body", http.StatusBadRequest, "error_key_invalid_legacy.json"},
+		{"api not enabled for the key's project", http.StatusForbidden, "error_access_not_configured.json"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t, always(answer{status: tc.status, file: tc.file}))
+			c := newClient(t, f.URL, 0, nil)
+
+			_, _, err := c.Fetch(context.Background(), []string{"@google"})
+			require.Equal(t, mvpgraph.EUNAUTHORIZED, mvpgraph.ErrorCode(err), "got %v", err)
+			require.NotContains(t, err.Error(), apiKey)
+			require.Contains(t, mvpgraph.ErrorMessage(err), "MVPGRAPH_YOUTUBE_TOKEN")
+		})
+	}
+}
+
+func TestFetchTransient(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		status int
+		file   string
+		body   string
+	}{
+		{"503 backend error", http.StatusServiceUnavailable, "error_backend.json", ""},
+		{"500 internal error", http.StatusInternalServerError, "error_internal.json", ""},
+		{"502 html page", http.StatusBadGateway, "", "<html><body>502 Bad Gateway</body></html>"},
+		{"truncated json", http.StatusOK, "channels_by_id_truncated.json", ""},
+		{"not json", http.StatusOK, "", "<html>maintenance</html>"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t, always(answer{status: tc.status, file: tc.file, body: tc.body}))
+			c := newClient(t, f.URL, 0, nil)
+
+			_, _, err := c.Fetch(context.Background(), []string{"UCVHFbqXqoYvEWM1Ddxl0QDg"})
+			require.True(t, mvpgraph.IsTransient(err), "want a transient error, got %v", err)
+			require.NotContains(t, err.Error(), apiKey)
+		})
+	}
+}
+
+func TestFetchTimeout(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, always(answer{status: http.StatusOK, file: "channels_by_id.json", delay: 2 * time.Second}))
+	c := newClient(t, f.URL, 50*time.Millisecond, nil)
+
+	start := time.Now()
+	_, _, err := c.Fetch(context.Background(), []string{"UCVHFbqXqoYvEWM1Ddxl0QDg"})
+	require.True(t, mvpgraph.IsTransient(err), "want a transient error, got %v", err)
+	require.Less(t, time.Since(start), time.Second)
+	// The key travels in the URL, which net/http puts in its errors.
+	require.NotContains(t, err.Error(), apiKey)
+	require.Equal(t, 0, c.UnitsUsed(), "a call that got no answer is not counted")
+}
+
+func TestFetchCancelled(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, always(answer{status: http.StatusOK, file: "channels_by_id.json", delay: 2 * time.Second}))
+	c := newClient(t, f.URL, 0, nil)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	_, _, err := c.Fetch(ctx, []string{"UCVHFbqXqoYvEWM1Ddxl0QDg"})
+	require.ErrorIs(t, err, context.Canceled)
+	require.False(t, mvpgraph.IsTransient(err))
+}
+
+func TestFetchBatchLimits(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, always(answer{status: http.StatusOK, file: "channel_none.json"}))
+	c := newClient(t, f.URL, 0, nil)
+
+	lookups, quota, err := c.Fetch(context.Background(), nil)
+	require.NoError(t, err)
+	require.Empty(t, lookups)
+	require.Nil(t, quota)
+
+	tooMany := make([]string, 51)
+	for i := range tooMany {
+		tooMany[i] = "UC" + strconv.Itoa(1000000+i)
+	}
+	_, _, err = c.Fetch(context.Background(), tooMany)
+	require.Error(t, err)
+	require.Empty(t, f.requests())
+	require.Equal(t, 0, c.UnitsUsed())
+}

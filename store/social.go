@@ -1,0 +1,278 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	sq "github.com/Masterminds/squirrel"
+	"github.com/jmoiron/sqlx"
+
+	"mvpgraph"
+)
+
+var accountColumns = []string{
+	"a.id", "a.member_id", "a.platform", "a.handle", "a.url", "a.status", "a.followers", "a.following",
+	"a.posts", "a.views", "a.engagement", "a.last_post_at", "a.last_synced_at", "a.last_error", "a.failures", "a.created_at",
+}
+
+// LinkSocialAccount links the account that input names (a handle or a
+// profile URL, see mvpgraph.NormalizeAccount) to a member. An account can be
+// linked once.
+func (s *Store) LinkSocialAccount(ctx context.Context, memberID int64, p mvpgraph.Platform, input string) (mvpgraph.SocialAccount, error) {
+	handle, url, err := mvpgraph.NormalizeAccount(p, input)
+	if err != nil {
+		return mvpgraph.SocialAccount{}, err
+	}
+	a := mvpgraph.SocialAccount{MemberID: memberID, Platform: p, Handle: handle, URL: url, Status: mvpgraph.AccountActive, CreatedAt: s.now()}
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := s.memberByID(ctx, tx, memberID, "memberId"); err != nil {
+			return err
+		}
+		var owners []int64
+		if err := s.selectAll(ctx, tx, &owners, s.sb.Select("member_id").From("social_accounts").Where(sq.Eq{"platform": p, "handle": handle})); err != nil {
+			return err
+		}
+		if len(owners) > 0 {
+			if owners[0] == memberID {
+				return mvpgraph.Errorf(mvpgraph.ECONFLICT, "%s %s is already linked to this member.", p, handle)
+			}
+			return mvpgraph.Errorf(mvpgraph.ECONFLICT, "%s %s is already linked to another member; unlink it there first.", p, handle)
+		}
+		a.ID, err = s.insertID(ctx, tx, s.sb.Insert("social_accounts").
+			Columns("member_id", "platform", "handle", "url", "status", "created_at").
+			Values(a.MemberID, a.Platform, a.Handle, a.URL, a.Status, a.CreatedAt))
+		return err
+	})
+	return a, mapError("link social account", err)
+}
+
+// UnlinkSocialAccount removes an account and its history, and returns it.
+func (s *Store) UnlinkSocialAccount(ctx context.Context, id int64) (mvpgraph.SocialAccount, error) {
+	var a mvpgraph.SocialAccount
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		if a, err = s.accountByID(ctx, tx, id); err != nil {
+			return err
+		}
+		_, err = s.exec(ctx, tx, s.sb.Delete("social_accounts").Where(sq.Eq{"id": id}))
+		return err
+	})
+	return a, mapError("unlink social account", err)
+}
+
+func (s *Store) accountByID(ctx context.Context, q queryer, id int64) (mvpgraph.SocialAccount, error) {
+	var a mvpgraph.SocialAccount
+	err := s.get(ctx, q, &a, s.sb.Select(accountColumns...).From("social_accounts a").Where(sq.Eq{"a.id": id}))
+	if mvpgraph.ErrorCode(mapError("", err)) == mvpgraph.ENOTFOUND {
+		return a, notFound("social account", "id")
+	}
+	return a, mapError("get social account", err)
+}
+
+// SocialAccountsByIDs returns the accounts with the given IDs.
+func (s *Store) SocialAccountsByIDs(ctx context.Context, ids []int64) ([]mvpgraph.SocialAccount, error) {
+	var out []mvpgraph.SocialAccount
+	err := s.selectAll(ctx, s.db, &out, s.sb.Select(accountColumns...).From("social_accounts a").Where(sq.Eq{"a.id": ids}).OrderBy("a.id"))
+	return out, mapError("get social accounts", err)
+}
+
+// SocialAccountsOfMembers returns each member's accounts, by platform.
+func (s *Store) SocialAccountsOfMembers(ctx context.Context, memberIDs []int64) (map[int64][]mvpgraph.SocialAccount, error) {
+	var rows []mvpgraph.SocialAccount
+	err := s.selectAll(ctx, s.db, &rows, s.sb.Select(accountColumns...).From("social_accounts a").
+		Where(sq.Eq{"a.member_id": memberIDs}).OrderBy("a.member_id", "a.platform", "a.handle"))
+	if err != nil {
+		return nil, mapError("list social accounts", err)
+	}
+	out := map[int64][]mvpgraph.SocialAccount{}
+	for _, a := range rows {
+		out[a.MemberID] = append(out[a.MemberID], a)
+	}
+	return out, nil
+}
+
+// SnapshotsOf returns each account's snapshots from day from to day to
+// (YYYY-MM-DD, inclusive), oldest first.
+func (s *Store) SnapshotsOf(ctx context.Context, accountIDs []int64, from, to string) (map[int64][]mvpgraph.Snapshot, error) {
+	var rows []mvpgraph.Snapshot
+	err := s.selectAll(ctx, s.db, &rows, s.sb.Select("account_id", "day", "captured_at", "followers", "following", "posts", "views", "engagement", "last_post_at").
+		From("reach_snapshots").Where(sq.Eq{"account_id": accountIDs}).Where(sq.GtOrEq{"day": from}).Where(sq.LtOrEq{"day": to}).
+		OrderBy("account_id", "day"))
+	if err != nil {
+		return nil, mapError("list snapshots", err)
+	}
+	out := map[int64][]mvpgraph.Snapshot{}
+	for _, r := range rows {
+		out[r.AccountID] = append(out[r.AccountID], r)
+	}
+	return out, nil
+}
+
+// Day returns the UTC day of t as stored in snapshots.
+func Day(t time.Time) string { return t.UTC().Format(time.DateOnly) }
+
+// forUpdate locks the selected rows on PostgreSQL, skipping rows another
+// transaction holds, so that concurrent rounds take different accounts.
+func (s *Store) forUpdate(b sq.SelectBuilder) sq.SelectBuilder {
+	if s.dialect == Postgres {
+		return b.Suffix("FOR UPDATE SKIP LOCKED")
+	}
+	return b
+}
+
+// Enqueue is called inside a claiming transaction with the accounts just
+// claimed, to queue their sync in the same transaction: either both happen
+// or neither.
+type Enqueue func(ctx context.Context, tx *sql.Tx, accounts []mvpgraph.SocialAccount) error
+
+// ClaimDue claims up to limit accounts of a platform whose last sync is older
+// than interval (or that never synced) and that no round holds, for lease,
+// and hands them to enqueue in the same transaction. FROZEN accounts are
+// never due. It returns how many it claimed.
+func (s *Store) ClaimDue(ctx context.Context, p mvpgraph.Platform, interval time.Duration, limit int, lease time.Duration, enqueue Enqueue) (int, error) {
+	now := s.now()
+	b := s.sb.Select(accountColumns...).From("social_accounts a").
+		Where(sq.Eq{"a.platform": p}).Where(sq.NotEq{"a.status": mvpgraph.AccountFrozen}).
+		Where(sq.Or{sq.Eq{"a.last_synced_at": nil}, sq.Lt{"a.last_synced_at": now.Add(-interval)}}).
+		Where(sq.Or{sq.Eq{"a.claimed_until": nil}, sq.Lt{"a.claimed_until": now}}).
+		OrderBy("a.last_synced_at NULLS FIRST", "a.id").Limit(uint64(limit))
+	return s.claim(ctx, b, now.Add(lease), enqueue)
+}
+
+// ClaimAccounts claims the given accounts for an immediate sync, whether due
+// or not, unless a round holds them or they are FROZEN.
+func (s *Store) ClaimAccounts(ctx context.Context, ids []int64, lease time.Duration, enqueue Enqueue) (int, error) {
+	now := s.now()
+	b := s.sb.Select(accountColumns...).From("social_accounts a").
+		Where(sq.Eq{"a.id": ids}).Where(sq.NotEq{"a.status": mvpgraph.AccountFrozen}).
+		Where(sq.Or{sq.Eq{"a.claimed_until": nil}, sq.Lt{"a.claimed_until": now}}).OrderBy("a.platform", "a.id")
+	return s.claim(ctx, b, now.Add(lease), enqueue)
+}
+
+func (s *Store) claim(ctx context.Context, b sq.SelectBuilder, until time.Time, enqueue Enqueue) (int, error) {
+	var n int
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var accounts []mvpgraph.SocialAccount
+		if err := s.selectAll(ctx, tx, &accounts, s.forUpdate(b)); err != nil {
+			return err
+		}
+		if len(accounts) == 0 {
+			return nil
+		}
+		ids := make([]int64, len(accounts))
+		for i, a := range accounts {
+			ids[i] = a.ID
+		}
+		if _, err := s.exec(ctx, tx, s.sb.Update("social_accounts").Set("claimed_until", until).Where(sq.Eq{"id": ids})); err != nil {
+			return err
+		}
+		n = len(accounts)
+		return enqueue(ctx, tx.Tx, accounts)
+	})
+	return n, mapError("claim accounts", err)
+}
+
+// Outcome is the result of one account's sync.
+type Outcome struct {
+	AccountID int64
+	Lookup    mvpgraph.Lookup
+}
+
+// RecordSync stores the outcomes of one batch in one transaction: for each
+// account found, its newest reading and today's snapshot (replacing one
+// taken earlier the same day); for each not found or suspended, that status;
+// for each that failed alone, the failure. Every account's claim ends.
+func (s *Store) RecordSync(ctx context.Context, outcomes []Outcome) error {
+	now := s.now()
+	day := Day(now)
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		for _, o := range outcomes {
+			if o.Lookup.Err != nil {
+				if err := s.fail(ctx, tx, []int64{o.AccountID}, o.Lookup.Err.Error(), now.Add(failedRetry)); err != nil {
+					return err
+				}
+				continue
+			}
+			up := s.sb.Update("social_accounts").
+				Set("status", o.Lookup.Status).Set("last_synced_at", now).Set("last_error", nil).
+				Set("failures", 0).Set("claimed_until", nil).Where(sq.Eq{"id": o.AccountID})
+			if o.Lookup.Status != mvpgraph.AccountActive {
+				if _, err := s.exec(ctx, tx, up); err != nil {
+					return err
+				}
+				continue
+			}
+			r := o.Lookup.Reach
+			up = up.Set("followers", r.Followers).Set("following", r.Following).Set("posts", r.Posts).
+				Set("views", r.Views).Set("engagement", r.Engagement).Set("last_post_at", r.LastPostAt)
+			if _, err := s.exec(ctx, tx, up); err != nil {
+				return err
+			}
+			if _, err := s.exec(ctx, tx, s.sb.Insert("reach_snapshots").
+				Columns("account_id", "day", "captured_at", "followers", "following", "posts", "views", "engagement", "last_post_at").
+				Values(o.AccountID, day, now, r.Followers, r.Following, r.Posts, r.Views, r.Engagement, r.LastPostAt).
+				Suffix(`ON CONFLICT (account_id, day) DO UPDATE SET captured_at = excluded.captured_at,
+					followers = excluded.followers, following = excluded.following, posts = excluded.posts,
+					views = excluded.views, engagement = excluded.engagement, last_post_at = excluded.last_post_at`)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return mapError("record sync", err)
+}
+
+// RecordFailure counts a failed sync against accounts: after
+// mvpgraph.MaxFailures in a row an account is marked ERROR (and still
+// retried on later rounds). No round takes them again before retryAt; a zero
+// retryAt keeps the current claim, for a retry already on its way.
+func (s *Store) RecordFailure(ctx context.Context, ids []int64, msg string, retryAt time.Time) error {
+	err := s.fail(ctx, s.db, ids, msg, retryAt)
+	return mapError("record failure", err)
+}
+
+// failedRetry is how long an account that failed alone waits for its next
+// try.
+const failedRetry = time.Hour
+
+func (s *Store) fail(ctx context.Context, q queryer, ids []int64, msg string, retryAt time.Time) error {
+	if len(msg) > 1000 {
+		msg = msg[:1000]
+	}
+	b := s.sb.Update("social_accounts").
+		Set("failures", sq.Expr("failures + 1")).
+		Set("status", sq.Expr(fmt.Sprintf("CASE WHEN failures + 1 >= %d AND status <> 'FROZEN' THEN 'ERROR' ELSE status END", mvpgraph.MaxFailures))).
+		Set("last_error", msg).
+		Where(sq.Eq{"id": ids})
+	if !retryAt.IsZero() {
+		b = b.Set("claimed_until", retryAt)
+	}
+	_, err := s.exec(ctx, q, b)
+	return err
+}
+
+// ReleaseClaims ends the claims on accounts without recording anything, as
+// when a batch is put off until a rate limit resets.
+func (s *Store) ReleaseClaims(ctx context.Context, ids []int64) error {
+	_, err := s.exec(ctx, s.db, s.sb.Update("social_accounts").Set("claimed_until", nil).Where(sq.Eq{"id": ids}))
+	return mapError("release claims", err)
+}
+
+// SetPlatformFrozen marks every account of a platform FROZEN, keeping its
+// data, or, when frozen is false, makes frozen accounts ACTIVE again. It
+// returns how many accounts changed.
+func (s *Store) SetPlatformFrozen(ctx context.Context, p mvpgraph.Platform, frozen bool) (int64, error) {
+	b := s.sb.Update("social_accounts").Where(sq.Eq{"platform": p})
+	if frozen {
+		b = b.Set("status", mvpgraph.AccountFrozen).Where(sq.NotEq{"status": mvpgraph.AccountFrozen})
+	} else {
+		b = b.Set("status", mvpgraph.AccountActive).Set("failures", 0).Where(sq.Eq{"status": mvpgraph.AccountFrozen})
+	}
+	res, err := s.exec(ctx, s.db, b)
+	if err != nil {
+		return 0, mapError("freeze platform", err)
+	}
+	return res.RowsAffected()
+}

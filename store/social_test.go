@@ -1,0 +1,225 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"mvpgraph"
+	"mvpgraph/store"
+	"mvpgraph/store/storetest"
+)
+
+func TestLinkSocialAccount(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		p := newProgram(t, s)
+		a, err := s.LinkSocialAccount(ctx, p.us1.ID, mvpgraph.Twitter, "https://twitter.com/Alice_A?lang=en")
+		require.NoError(t, err)
+		require.Equal(t, "alice_a", a.Handle)
+		require.Equal(t, "https://x.com/alice_a", a.URL)
+		require.Equal(t, mvpgraph.AccountActive, a.Status)
+
+		_, err = s.LinkSocialAccount(ctx, p.us1.ID, mvpgraph.Twitter, "@ALICE_A")
+		requireCode(t, err, mvpgraph.ECONFLICT)
+		_, err = s.LinkSocialAccount(ctx, p.us2.ID, mvpgraph.Twitter, "x.com/alice_a")
+		requireCode(t, err, mvpgraph.ECONFLICT)
+		_, err = s.LinkSocialAccount(ctx, p.us1.ID+999, mvpgraph.GitHub, "alice")
+		requireCode(t, err, mvpgraph.ENOTFOUND, "memberId")
+		_, err = s.LinkSocialAccount(ctx, p.us1.ID, mvpgraph.YouTube, "youtube.com/user/legacy")
+		requireCode(t, err, mvpgraph.EINVALID, "handle")
+
+		// The same handle on another platform is another account.
+		gh, err := s.LinkSocialAccount(ctx, p.us2.ID, mvpgraph.GitHub, "github.com/alice_a")
+		if err == nil {
+			t.Fatalf("github logins have no underscore, but %q was accepted", gh.Handle)
+		}
+		_, err = s.LinkSocialAccount(ctx, p.us2.ID, mvpgraph.GitHub, "github.com/alice-a/")
+		require.NoError(t, err)
+
+		got, err := s.SocialAccountsOfMembers(ctx, []int64{p.us1.ID, p.us2.ID, p.ca1.ID})
+		require.NoError(t, err)
+		require.Len(t, got[p.us1.ID], 1)
+		require.Len(t, got[p.us2.ID], 1)
+		require.Empty(t, got[p.ca1.ID])
+
+		require.NoError(t, s.RecordSync(ctx, []store.Outcome{{AccountID: a.ID, Lookup: mvpgraph.Lookup{Status: mvpgraph.AccountActive, Reach: mvpgraph.Reach{Followers: ptr[int64](10)}}}}))
+		gone, err := s.UnlinkSocialAccount(ctx, a.ID)
+		require.NoError(t, err)
+		require.Equal(t, a.ID, gone.ID)
+		snaps, err := s.SnapshotsOf(ctx, []int64{a.ID}, "2000-01-01", "2100-01-01")
+		require.NoError(t, err)
+		require.Empty(t, snaps[a.ID], "unlinking removes the history")
+		_, err = s.UnlinkSocialAccount(ctx, a.ID)
+		requireCode(t, err, mvpgraph.ENOTFOUND)
+	})
+}
+
+func TestRecordSync(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		p := newProgram(t, s)
+		tw, err := s.LinkSocialAccount(ctx, p.us1.ID, mvpgraph.Twitter, "alice")
+		require.NoError(t, err)
+		gone, err := s.LinkSocialAccount(ctx, p.us1.ID, mvpgraph.GitHub, "gone")
+		require.NoError(t, err)
+		flaky, err := s.LinkSocialAccount(ctx, p.us1.ID, mvpgraph.Blog, "https://example.com/feed")
+		require.NoError(t, err)
+
+		sync := func(followers int64) {
+			require.NoError(t, s.RecordSync(ctx, []store.Outcome{
+				{AccountID: tw.ID, Lookup: mvpgraph.Lookup{Status: mvpgraph.AccountActive, Reach: mvpgraph.Reach{Followers: &followers, Posts: ptr[int64](7)}}},
+				{AccountID: gone.ID, Lookup: mvpgraph.Lookup{Status: mvpgraph.AccountNotFound}},
+				{AccountID: flaky.ID, Lookup: mvpgraph.Lookup{Err: errors.New("not a feed")}},
+			}))
+		}
+		sync(100)
+		sync(120) // a repeated sync the same day replaces the snapshot
+
+		snaps, err := s.SnapshotsOf(ctx, []int64{tw.ID, gone.ID}, "2000-01-01", "2100-01-01")
+		require.NoError(t, err)
+		require.Len(t, snaps[tw.ID], 1, "one snapshot per account per day")
+		require.EqualValues(t, 120, *snaps[tw.ID][0].Followers)
+		require.Equal(t, store.Day(storetest.Clock()), snaps[tw.ID][0].Day)
+		require.Empty(t, snaps[gone.ID])
+
+		accounts, err := s.SocialAccountsByIDs(ctx, []int64{tw.ID, gone.ID, flaky.ID})
+		require.NoError(t, err)
+		require.EqualValues(t, 120, *accounts[0].Followers, "the newest reading is on the account")
+		require.NotNil(t, accounts[0].LastSyncedAt)
+		require.Equal(t, mvpgraph.AccountNotFound, accounts[1].Status)
+		require.Equal(t, mvpgraph.AccountActive, accounts[2].Status, "two failures are not yet an error")
+		require.Equal(t, 2, accounts[2].Failures)
+		require.Equal(t, "not a feed", *accounts[2].LastError)
+
+		sync(130)
+		accounts, err = s.SocialAccountsByIDs(ctx, []int64{flaky.ID})
+		require.NoError(t, err)
+		require.Equal(t, mvpgraph.AccountError, accounts[0].Status)
+
+		// Freezing a platform keeps the data; thawing makes it active again.
+		n, err := s.SetPlatformFrozen(ctx, mvpgraph.Twitter, true)
+		require.NoError(t, err)
+		require.EqualValues(t, 1, n)
+		accounts, err = s.SocialAccountsByIDs(ctx, []int64{tw.ID})
+		require.NoError(t, err)
+		require.Equal(t, mvpgraph.AccountFrozen, accounts[0].Status)
+		require.EqualValues(t, 130, *accounts[0].Followers)
+		n, err = s.SetPlatformFrozen(ctx, mvpgraph.Twitter, false)
+		require.NoError(t, err)
+		require.EqualValues(t, 1, n)
+	})
+}
+
+func TestClaimDue(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		p := newProgram(t, s)
+		var ids []int64
+		for _, h := range []string{"a1", "a2", "a3", "a4", "a5", "a6"} {
+			a, err := s.LinkSocialAccount(ctx, p.us1.ID, mvpgraph.GitHub, h)
+			require.NoError(t, err)
+			ids = append(ids, a.ID)
+		}
+		// a1 synced just now: not due. a2 frozen.
+		require.NoError(t, s.RecordSync(ctx, []store.Outcome{{AccountID: ids[0], Lookup: mvpgraph.Lookup{Status: mvpgraph.AccountActive}}}))
+		_, err := s.SetPlatformFrozen(ctx, mvpgraph.GitHub, true)
+		require.NoError(t, err)
+		_, err = s.SetPlatformFrozen(ctx, mvpgraph.GitHub, false)
+		require.NoError(t, err)
+
+		var mu sync.Mutex
+		claimed := map[int64]int{}
+		enqueue := func(_ context.Context, tx *sql.Tx, accounts []mvpgraph.SocialAccount) error {
+			require.NotNil(t, tx)
+			mu.Lock()
+			defer mu.Unlock()
+			for _, a := range accounts {
+				claimed[a.ID]++
+			}
+			return nil
+		}
+		// Two rounds at once take different accounts.
+		var wg sync.WaitGroup
+		for range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := s.ClaimDue(ctx, mvpgraph.GitHub, 24*time.Hour, 3, time.Hour, enqueue)
+				require.NoError(t, err)
+			}()
+		}
+		wg.Wait()
+		require.Len(t, claimed, 5, "every due account once")
+		for id, n := range claimed {
+			require.Equal(t, 1, n, "account %d claimed twice", id)
+		}
+		require.NotContains(t, claimed, ids[0], "a fresh account is not due")
+
+		n, err := s.ClaimDue(ctx, mvpgraph.GitHub, 24*time.Hour, 10, time.Hour, enqueue)
+		require.NoError(t, err)
+		require.Zero(t, n, "claimed accounts wait for their lease")
+
+		// A failed enqueue leaves no claim behind.
+		_, err = s.ClaimAccounts(ctx, []int64{ids[0]}, time.Hour, func(context.Context, *sql.Tx, []mvpgraph.SocialAccount) error {
+			return errors.New("queue down")
+		})
+		require.Error(t, err)
+		n, err = s.ClaimAccounts(ctx, []int64{ids[0]}, time.Hour, enqueue)
+		require.NoError(t, err)
+		require.Equal(t, 1, n, "refresh claims an account that is not due")
+
+		counts, err := s.AccountCounts(ctx, map[mvpgraph.Platform]time.Duration{mvpgraph.GitHub: 24 * time.Hour, mvpgraph.Twitter: time.Hour})
+		require.NoError(t, err)
+		require.Equal(t, store.AccountCount{Platform: mvpgraph.GitHub, Accounts: 6, Due: 5}, counts[mvpgraph.GitHub])
+	})
+}
+
+func TestSharedRateLimit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		wait, err := s.AcquireRequest(ctx, mvpgraph.Twitter, 1)
+		require.NoError(t, err)
+		require.Zero(t, wait, "nothing known: go")
+
+		reset := storetest.Clock().Add(10 * time.Minute)
+		require.NoError(t, s.SaveQuota(ctx, mvpgraph.Twitter, &mvpgraph.Quota{Limit: 900, Remaining: 2, Reset: reset}))
+		for range 2 {
+			wait, err = s.AcquireRequest(ctx, mvpgraph.Twitter, 1)
+			require.NoError(t, err)
+			require.Zero(t, wait)
+		}
+		wait, err = s.AcquireRequest(ctx, mvpgraph.Twitter, 1)
+		require.NoError(t, err)
+		require.InDelta(t, 10*time.Minute, wait, float64(5*time.Second), "spent: wait for the reset")
+
+		// A late answer from the same window does not give back what was taken.
+		require.NoError(t, s.SaveQuota(ctx, mvpgraph.Twitter, &mvpgraph.Quota{Limit: 900, Remaining: 1, Reset: reset}))
+		wait, err = s.AcquireRequest(ctx, mvpgraph.Twitter, 1)
+		require.NoError(t, err)
+		require.NotZero(t, wait)
+
+		// A 429 pauses the platform, whatever the count says.
+		require.NoError(t, s.PausePlatform(ctx, mvpgraph.GitHub, storetest.Clock().Add(time.Hour), "HTTP 429"))
+		wait, err = s.AcquireRequest(ctx, mvpgraph.GitHub, 1)
+		require.NoError(t, err)
+		require.InDelta(t, time.Hour, wait, float64(5*time.Second))
+
+		// A window that is over starts again from the limit.
+		require.NoError(t, s.SaveQuota(ctx, mvpgraph.YouTube, &mvpgraph.Quota{Limit: 5, Remaining: 0, Reset: storetest.Clock().Add(-time.Second)}))
+		wait, err = s.AcquireRequest(ctx, mvpgraph.YouTube, 1)
+		require.NoError(t, err)
+		require.Zero(t, wait)
+
+		states, err := s.PlatformStates(ctx)
+		require.NoError(t, err)
+		require.Equal(t, "HTTP 429", *states[mvpgraph.GitHub].LastError)
+		require.Equal(t, 4, *states[mvpgraph.YouTube].QuotaRemaining)
+		require.Equal(t, 0, *states[mvpgraph.Twitter].QuotaRemaining)
+	})
+}
