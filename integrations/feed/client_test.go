@@ -1,0 +1,249 @@
+package feed_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"mvpgraph"
+	"mvpgraph/integrations"
+	"mvpgraph/integrations/feed"
+)
+
+var now = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+
+// reply is what the fake blog answers.
+type reply struct {
+	status      int
+	file        string // under testdata/
+	contentType string
+	headers     map[string]string
+	delay       time.Duration
+}
+
+type seen struct {
+	mu   sync.Mutex
+	reqs []*http.Request
+}
+
+func (s *seen) all() []*http.Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]*http.Request(nil), s.reqs...)
+}
+
+// blog starts a fake blog; answer picks the reply by path.
+func blog(t *testing.T, answer func(path string) reply) (*httptest.Server, *seen) {
+	t.Helper()
+	s := &seen{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.reqs = append(s.reqs, r.Clone(context.Background()))
+		s.mu.Unlock()
+		rep := answer(r.URL.Path)
+		if rep.delay > 0 {
+			select {
+			case <-r.Context().Done():
+			case <-time.After(rep.delay):
+			}
+			return
+		}
+		for k, v := range rep.headers {
+			w.Header().Set(k, v)
+		}
+		if rep.contentType != "" {
+			w.Header().Set("Content-Type", rep.contentType)
+		}
+		w.WriteHeader(rep.status)
+		if rep.file != "" {
+			body, err := os.ReadFile(filepath.Join("testdata", rep.file))
+			if err != nil {
+				t.Errorf("read testdata: %v", err)
+			}
+			_, _ = w.Write(body)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv, s
+}
+
+// newClient uses the test's own HTTP client: the default one refuses
+// loopback addresses, which is where httptest listens.
+func newClient(t *testing.T) *feed.Client {
+	t.Helper()
+	cl, err := feed.New(integrations.Config{
+		HTTPClient: &http.Client{Timeout: 200 * time.Millisecond},
+		BaseURL:    "https://ignored.example.com", // feeds are their own URLs
+		Now:        func() time.Time { return now },
+	})
+	require.NoError(t, err)
+	return cl
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestFetch(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		reply reply
+		want  mvpgraph.Lookup // Handle filled in by the test
+	}{
+		{
+			name:  "RSS 2.0",
+			reply: reply{status: 200, file: "rss.xml", contentType: "application/rss+xml; charset=utf-8"},
+			// In the window: 28 May, 15 Apr, 10 Mar; not the January 2026
+			// post ahead, nor February and December, nor the undated item.
+			want: mvpgraph.Lookup{Status: mvpgraph.AccountActive, Reach: mvpgraph.Reach{
+				Posts: ptr[int64](3), LastPostAt: ptr(time.Date(2025, 5, 28, 9, 30, 0, 0, time.UTC)),
+			}},
+		},
+		{
+			name:  "Atom",
+			reply: reply{status: 200, file: "atom.xml", contentType: "application/atom+xml"},
+			// Published dates win over updated ones: the January post
+			// edited in May stays out.
+			want: mvpgraph.Lookup{Status: mvpgraph.AccountActive, Reach: mvpgraph.Reach{
+				Posts: ptr[int64](2), LastPostAt: ptr(time.Date(2025, 5, 30, 10, 0, 0, 0, time.UTC)),
+			}},
+		},
+		{
+			name:  "feed without items",
+			reply: reply{status: 200, file: "empty.xml", contentType: "text/xml"},
+			want:  mvpgraph.Lookup{Status: mvpgraph.AccountActive, Reach: mvpgraph.Reach{Posts: ptr[int64](0)}},
+		},
+		{
+			name:  "gone (404)",
+			reply: reply{status: 404, file: "not_a_feed.html", contentType: "text/html"},
+			want:  mvpgraph.Lookup{Status: mvpgraph.AccountNotFound},
+		},
+		{
+			name:  "gone (410)",
+			reply: reply{status: 410},
+			want:  mvpgraph.Lookup{Status: mvpgraph.AccountNotFound},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv, s := blog(t, func(string) reply { return tt.reply })
+			handle := srv.URL + "/feed.xml"
+
+			got, quota, err := newClient(t).Fetch(context.Background(), []string{handle})
+			require.NoError(t, err)
+			require.Nil(t, quota)
+			tt.want.Handle = handle
+			require.Equal(t, []mvpgraph.Lookup{tt.want}, got)
+
+			reqs := s.all()
+			require.Len(t, reqs, 1)
+			require.Equal(t, http.MethodGet, reqs[0].Method)
+			require.Equal(t, "/feed.xml", reqs[0].URL.Path)
+			require.Empty(t, reqs[0].Header.Get("Authorization"))
+			require.NotEmpty(t, reqs[0].Header.Get("User-Agent"))
+		})
+	}
+}
+
+func TestFetchFeedFailures(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		reply reply
+		want  string // in Lookup.Err
+	}{
+		{"HTML page instead of the feed", reply{status: 200, file: "not_a_feed.html", contentType: "text/html"}, "does not serve an RSS or Atom feed"},
+		{"truncated XML", reply{status: 200, file: "truncated.xml", contentType: "application/rss+xml"}, "the feed is malformed"},
+		{"forbidden", reply{status: 403}, "HTTP 403"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv, _ := blog(t, func(string) reply { return tt.reply })
+
+			got, _, err := newClient(t).Fetch(context.Background(), []string{srv.URL + "/feed.xml"})
+			require.NoError(t, err, "a bad feed is that account's failure")
+			require.Len(t, got, 1)
+			require.ErrorContains(t, got[0].Err, tt.want)
+			require.Empty(t, got[0].Status)
+		})
+	}
+}
+
+func TestFetchCallFailures(t *testing.T) {
+	t.Parallel()
+	transient := func(t *testing.T, err error) { require.True(t, mvpgraph.IsTransient(err), "got %v", err) }
+	limitedUntil := func(reset time.Time) func(*testing.T, error) {
+		return func(t *testing.T, err error) {
+			at, ok := mvpgraph.RateLimitReset(err)
+			require.True(t, ok, "want a RateLimitError, got %v", err)
+			require.Equal(t, reset, at)
+		}
+	}
+	tests := []struct {
+		name  string
+		reply reply
+		check func(t *testing.T, err error)
+	}{
+		{"429 with Retry-After in seconds", reply{status: 429, headers: map[string]string{"Retry-After": "120"}}, limitedUntil(now.Add(2 * time.Minute))},
+		{"429 with Retry-After as a date", reply{status: 429, headers: map[string]string{"Retry-After": "Sun, 01 Jun 2025 13:00:00 GMT"}}, limitedUntil(now.Add(time.Hour))},
+		{"429 without Retry-After", reply{status: 429}, limitedUntil(now.Add(time.Minute))},
+		{"503", reply{status: 503, file: "not_a_feed.html", contentType: "text/html"}, transient},
+		{"timeout", reply{delay: 2 * time.Second}, transient},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv, _ := blog(t, func(string) reply { return tt.reply })
+
+			got, _, err := newClient(t).Fetch(context.Background(), []string{srv.URL + "/feed.xml"})
+			require.Error(t, err)
+			require.Nil(t, got)
+			tt.check(t, err)
+		})
+	}
+}
+
+func TestFetchSeveralKeepsOrder(t *testing.T) {
+	t.Parallel()
+	srv, _ := blog(t, func(path string) reply {
+		switch path {
+		case "/atom.xml":
+			return reply{status: 200, file: "atom.xml"}
+		case "/feed.xml":
+			return reply{status: 200, file: "rss.xml"}
+		}
+		return reply{status: 404}
+	})
+
+	handles := []string{srv.URL + "/atom.xml", "not a url", srv.URL + "/old.xml", srv.URL + "/feed.xml"}
+	got, _, err := newClient(t).Fetch(context.Background(), handles)
+	require.NoError(t, err)
+	require.Len(t, got, 4)
+	for i, h := range handles {
+		require.Equal(t, h, got[i].Handle)
+	}
+	require.Equal(t, int64(2), *got[0].Reach.Posts)
+	require.ErrorContains(t, got[1].Err, "not a feed URL")
+	require.Equal(t, mvpgraph.AccountNotFound, got[2].Status)
+	require.Equal(t, int64(3), *got[3].Reach.Posts)
+}
+
+func TestFetchRefusesPrivateAddresses(t *testing.T) {
+	t.Parallel()
+	srv, s := blog(t, func(string) reply { return reply{status: 200, file: "rss.xml"} })
+	cl, err := feed.New(integrations.Config{Timeout: time.Second}) // no token needed
+	require.NoError(t, err)
+
+	got, _, err := cl.Fetch(context.Background(), []string{srv.URL + "/feed.xml"})
+	require.NoError(t, err)
+	require.ErrorContains(t, got[0].Err, "private address")
+	require.Empty(t, s.all(), "nothing reaches the loopback server")
+}
