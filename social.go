@@ -1,6 +1,8 @@
 package mvpgraph
 
 import (
+	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"regexp"
@@ -372,4 +374,144 @@ func normalizeBlog(in string) (string, string, error) {
 	u.RawFragment = ""
 	s := u.String()
 	return s, s, nil
+}
+
+// ReachWeights weigh each platform's term of the reach score.
+type ReachWeights map[Platform]float64
+
+// DefaultReachWeights weigh a follower where it is hardest to earn: a
+// GitHub follower counts three Twitter followers, a YouTube subscriber two;
+// a Facebook fan counts half, a Stack Exchange reputation point a
+// twentieth; a blog post of the last 90 days counts 50.
+var DefaultReachWeights = ReachWeights{
+	Twitter:       1,
+	YouTube:       2,
+	GitHub:        3,
+	Mastodon:      1.5,
+	Facebook:      0.5,
+	StackExchange: 0.05,
+	Blog:          50,
+}
+
+// ParseReachWeights reads weights such as "TWITTER=1,GITHUB=2.5" over the
+// defaults.
+func ParseReachWeights(s string) (ReachWeights, error) {
+	w := ReachWeights{}
+	for p, v := range DefaultReachWeights {
+		w[p] = v
+	}
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
+		name, value, ok := strings.Cut(part, "=")
+		p := Platform(strings.ToUpper(strings.TrimSpace(name)))
+		f, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
+		if !ok || !p.Valid() || err != nil || f < 0 {
+			return nil, Invalidf("weights", "%q is not PLATFORM=WEIGHT with a known platform and a weight of 0 or more, such as GITHUB=2.5.", part)
+		}
+		w[p] = f
+	}
+	return w, nil
+}
+
+// ScorePart is one platform's term of a reach score.
+type ScorePart struct {
+	Platform Platform
+	Value    int64 // followers, or for a blog its posts of the last 90 days
+	Weight   float64
+	Points   float64
+}
+
+// PlatformTotal is a member's reach on one platform.
+type PlatformTotal struct {
+	Platform  Platform
+	Accounts  int
+	Followers int64
+}
+
+// ScoreReach sums a member's accounts per platform and scores them: the
+// score is the sum over platforms of value times weight, where the value is
+// the followers (a blog's: its posts of the last 90 days). Accounts that
+// were never read count nothing. It returns the total followers, the
+// totals and the score's terms by platform in platform order, and the
+// score.
+func ScoreReach(accounts []SocialAccount, w ReachWeights) (total int64, byPlatform []PlatformTotal, parts []ScorePart, score float64) {
+	for _, p := range Platforms {
+		t := PlatformTotal{Platform: p}
+		var value int64
+		for _, a := range accounts {
+			if a.Platform != p {
+				continue
+			}
+			t.Accounts++
+			if a.Followers != nil {
+				t.Followers += *a.Followers
+			}
+			if p == Blog && a.Posts != nil {
+				value += *a.Posts
+			}
+		}
+		if t.Accounts == 0 {
+			continue
+		}
+		if p != Blog {
+			value = t.Followers
+		}
+		total += t.Followers
+		byPlatform = append(byPlatform, t)
+		part := ScorePart{Platform: p, Value: value, Weight: w[p], Points: float64(value) * w[p]}
+		parts = append(parts, part)
+		score += part.Points
+	}
+	return total, byPlatform, parts, score
+}
+
+// HistoryInterval is the spacing of a reach history.
+type HistoryInterval string
+
+// History intervals.
+const (
+	ByDay   HistoryInterval = "DAY"
+	ByWeek  HistoryInterval = "WEEK"
+	ByMonth HistoryInterval = "MONTH"
+)
+
+// MarshalGQL writes i as a GraphQL enum value.
+func (i HistoryInterval) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(i))) }
+
+// UnmarshalGQL reads i from a GraphQL enum value.
+func (i *HistoryInterval) UnmarshalGQL(v any) error {
+	s, _ := v.(string)
+	switch HistoryInterval(s) {
+	case ByDay, ByWeek, ByMonth:
+		*i = HistoryInterval(s)
+		return nil
+	}
+	return Invalidf("interval", "%v is not DAY, WEEK or MONTH.", v)
+}
+
+// Thin keeps, of snapshots sorted by day, the last of each period: every
+// one by DAY, the last of each ISO week (Monday to Sunday) by WEEK, the last
+// of each calendar month by MONTH.
+func Thin(snaps []Snapshot, by HistoryInterval) []Snapshot {
+	if by == ByDay || by == "" {
+		return snaps
+	}
+	period := func(day string) string {
+		t, err := time.Parse(time.DateOnly, day)
+		if err != nil {
+			return day
+		}
+		if by == ByMonth {
+			return day[:7]
+		}
+		y, w := t.ISOWeek()
+		return fmt.Sprintf("%d-W%02d", y, w)
+	}
+	var out []Snapshot
+	for i, s := range snaps {
+		if i+1 < len(snaps) && period(snaps[i+1].Day) == period(s.Day) {
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
 }

@@ -12,6 +12,7 @@ import (
 	"mvpgraph/graph/model"
 	"strconv"
 	"sync/atomic"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
@@ -33,11 +34,14 @@ type ResolverRoot interface {
 	Contact() ContactResolver
 	Expertise() ExpertiseResolver
 	Lead() LeadResolver
+	LeaderboardEntry() LeaderboardEntryResolver
 	Member() MemberResolver
+	MemberReach() MemberReachResolver
 	Mutation() MutationResolver
 	ProductTeam() ProductTeamResolver
 	ProgramStatsGroup() ProgramStatsGroupResolver
 	Query() QueryResolver
+	SocialAccount() SocialAccountResolver
 }
 
 type DirectiveRoot struct {
@@ -108,14 +112,29 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Integration struct {
+		Accounts        func(childComplexity int) int
+		Due             func(childComplexity int) int
+		Enabled         func(childComplexity int) int
+		IntervalSeconds func(childComplexity int) int
+		LastError       func(childComplexity int) int
+		LastRunAt       func(childComplexity int) int
+		PausedUntil     func(childComplexity int) int
+		Platform        func(childComplexity int) int
+		QuotaLimit      func(childComplexity int) int
+		QuotaRemaining  func(childComplexity int) int
+		QuotaReset      func(childComplexity int) int
+	}
+
 	Lead struct {
-		Countries  func(childComplexity int) int
-		Email      func(childComplexity int) int
-		Expertises func(childComplexity int) int
-		ID         func(childComplexity int) int
-		Kind       func(childComplexity int) int
-		Mvps       func(childComplexity int, where *mvpgraph.MemberWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) int
-		Name       func(childComplexity int) int
+		Countries    func(childComplexity int) int
+		Email        func(childComplexity int) int
+		Expertises   func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		Mvps         func(childComplexity int, where *mvpgraph.MemberWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) int
+		Name         func(childComplexity int) int
+		ReachSummary func(childComplexity int, days *int) int
 	}
 
 	LeadConnection struct {
@@ -129,19 +148,43 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	LeaderboardConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	LeaderboardEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	LeaderboardEntry struct {
+		Followers func(childComplexity int) int
+		Growth    func(childComplexity int) int
+		Member    func(childComplexity int) int
+		Rank      func(childComplexity int) int
+	}
+
+	LinkSocialAccountPayload struct {
+		SocialAccount func(childComplexity int) int
+	}
+
 	Member struct {
-		Awards     func(childComplexity int) int
-		Bio        func(childComplexity int) int
-		City       func(childComplexity int) int
-		Country    func(childComplexity int) int
-		Email      func(childComplexity int) int
-		Employer   func(childComplexity int) int
-		Handle     func(childComplexity int) int
-		ID         func(childComplexity int) int
-		IsEmployee func(childComplexity int) int
-		IsMVP      func(childComplexity int) int
-		Leads      func(childComplexity int) int
-		Name       func(childComplexity int) int
+		Awards         func(childComplexity int) int
+		Bio            func(childComplexity int) int
+		City           func(childComplexity int) int
+		Country        func(childComplexity int) int
+		Email          func(childComplexity int) int
+		Employer       func(childComplexity int) int
+		Handle         func(childComplexity int) int
+		ID             func(childComplexity int) int
+		IsEmployee     func(childComplexity int) int
+		IsMVP          func(childComplexity int) int
+		Leads          func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Reach          func(childComplexity int) int
+		SocialAccounts func(childComplexity int) int
 	}
 
 	MemberConnection struct {
@@ -155,17 +198,29 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	MemberReach struct {
+		ByPlatform func(childComplexity int) int
+		Growth     func(childComplexity int, days *int) int
+		Score      func(childComplexity int) int
+		ScoreParts func(childComplexity int) int
+		Total      func(childComplexity int) int
+	}
+
 	Mutation struct {
-		AssignCountry     func(childComplexity int, input model.AssignCountryInput) int
-		AssignExpertise   func(childComplexity int, input model.AssignExpertiseInput) int
-		AwardMember       func(childComplexity int, input model.AwardMemberInput) int
-		CreateExpertise   func(childComplexity int, input model.CreateExpertiseInput) int
-		CreateLead        func(childComplexity int, input model.CreateLeadInput) int
-		CreateMember      func(childComplexity int, input model.CreateMemberInput) int
-		CreateProductTeam func(childComplexity int, input model.CreateProductTeamInput) int
-		RenewAward        func(childComplexity int, input model.RenewAwardInput) int
-		RetireAward       func(childComplexity int, input model.RetireAwardInput) int
-		UpdateMember      func(childComplexity int, input model.UpdateMemberInput) int
+		AssignCountry        func(childComplexity int, input model.AssignCountryInput) int
+		AssignExpertise      func(childComplexity int, input model.AssignExpertiseInput) int
+		AwardMember          func(childComplexity int, input model.AwardMemberInput) int
+		CreateExpertise      func(childComplexity int, input model.CreateExpertiseInput) int
+		CreateLead           func(childComplexity int, input model.CreateLeadInput) int
+		CreateMember         func(childComplexity int, input model.CreateMemberInput) int
+		CreateProductTeam    func(childComplexity int, input model.CreateProductTeamInput) int
+		LinkSocialAccount    func(childComplexity int, input model.LinkSocialAccountInput) int
+		RefreshMember        func(childComplexity int, input model.RefreshMemberInput) int
+		RefreshSocialAccount func(childComplexity int, input model.RefreshSocialAccountInput) int
+		RenewAward           func(childComplexity int, input model.RenewAwardInput) int
+		RetireAward          func(childComplexity int, input model.RetireAwardInput) int
+		UnlinkSocialAccount  func(childComplexity int, input model.UnlinkSocialAccountInput) int
+		UpdateMember         func(childComplexity int, input model.UpdateMemberInput) int
 	}
 
 	PageInfo struct {
@@ -173,6 +228,12 @@ type ComplexityRoot struct {
 		HasNextPage     func(childComplexity int) int
 		HasPreviousPage func(childComplexity int) int
 		StartCursor     func(childComplexity int) int
+	}
+
+	PlatformReach struct {
+		Accounts  func(childComplexity int) int
+		Followers func(childComplexity int) int
+		Platform  func(childComplexity int) int
 	}
 
 	ProductTeam struct {
@@ -205,15 +266,52 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Expertises   func(childComplexity int, where *mvpgraph.ExpertiseWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) int
-		Leads        func(childComplexity int, where *mvpgraph.LeadWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) int
-		Member       func(childComplexity int, handle string) int
-		Members      func(childComplexity int, where *mvpgraph.MemberWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) int
-		Mvps         func(childComplexity int, where *mvpgraph.MemberWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) int
-		Node         func(childComplexity int, id string) int
-		Nodes        func(childComplexity int, ids []string) int
-		ProductTeams func(childComplexity int, where *mvpgraph.ProductTeamWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) int
-		ProgramStats func(childComplexity int, groupBy []mvpgraph.StatsDimension, where *mvpgraph.MemberWhere) int
+		Expertises       func(childComplexity int, where *mvpgraph.ExpertiseWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) int
+		Integrations     func(childComplexity int) int
+		Leads            func(childComplexity int, where *mvpgraph.LeadWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) int
+		Member           func(childComplexity int, handle string) int
+		Members          func(childComplexity int, where *mvpgraph.MemberWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) int
+		Mvps             func(childComplexity int, where *mvpgraph.MemberWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) int
+		Node             func(childComplexity int, id string) int
+		Nodes            func(childComplexity int, ids []string) int
+		ProductTeams     func(childComplexity int, where *mvpgraph.ProductTeamWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) int
+		ProgramStats     func(childComplexity int, groupBy []mvpgraph.StatsDimension, where *mvpgraph.MemberWhere) int
+		ReachLeaderboard func(childComplexity int, where *model.LeaderboardWhere, orderBy *model.LeaderboardOrder, days *int, first *int, after *string) int
+	}
+
+	ReachPoint struct {
+		CapturedAt func(childComplexity int) int
+		Day        func(childComplexity int) int
+		Engagement func(childComplexity int) int
+		Followers  func(childComplexity int) int
+		Following  func(childComplexity int) int
+		Posts      func(childComplexity int) int
+		Views      func(childComplexity int) int
+	}
+
+	ReachScorePart struct {
+		Platform func(childComplexity int) int
+		Points   func(childComplexity int) int
+		Value    func(childComplexity int) int
+		Weight   func(childComplexity int) int
+	}
+
+	ReachSummary struct {
+		Accounts   func(childComplexity int) int
+		ByPlatform func(childComplexity int) int
+		Followers  func(childComplexity int) int
+		Growth     func(childComplexity int) int
+		Mvps       func(childComplexity int) int
+	}
+
+	RefreshMemberPayload struct {
+		Member func(childComplexity int) int
+		Queued func(childComplexity int) int
+	}
+
+	RefreshSocialAccountPayload struct {
+		Queued        func(childComplexity int) int
+		SocialAccount func(childComplexity int) int
 	}
 
 	RenewAwardPayload struct {
@@ -222,6 +320,36 @@ type ComplexityRoot struct {
 
 	RetireAwardPayload struct {
 		Award func(childComplexity int) int
+	}
+
+	SocialAccount struct {
+		Engagement   func(childComplexity int) int
+		Failures     func(childComplexity int) int
+		Followers    func(childComplexity int) int
+		Following    func(childComplexity int) int
+		Handle       func(childComplexity int) int
+		History      func(childComplexity int, from *time.Time, to *time.Time, interval *mvpgraph.HistoryInterval) int
+		ID           func(childComplexity int) int
+		LastError    func(childComplexity int) int
+		LastPostAt   func(childComplexity int) int
+		LastSyncedAt func(childComplexity int) int
+		Member       func(childComplexity int) int
+		Platform     func(childComplexity int) int
+		Posts        func(childComplexity int) int
+		Staleness    func(childComplexity int) int
+		Status       func(childComplexity int) int
+		URL          func(childComplexity int) int
+		Views        func(childComplexity int) int
+	}
+
+	Staleness struct {
+		AgeSeconds      func(childComplexity int) int
+		IntervalSeconds func(childComplexity int) int
+		Stale           func(childComplexity int) int
+	}
+
+	UnlinkSocialAccountPayload struct {
+		SocialAccount func(childComplexity int) int
 	}
 
 	UpdateMemberPayload struct {
@@ -255,12 +383,22 @@ type LeadResolver interface {
 	Expertises(ctx context.Context, obj *mvpgraph.Lead) ([]*mvpgraph.Expertise, error)
 	Countries(ctx context.Context, obj *mvpgraph.Lead) ([]string, error)
 	Mvps(ctx context.Context, obj *mvpgraph.Lead, where *mvpgraph.MemberWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.MemberConnection, error)
+	ReachSummary(ctx context.Context, obj *mvpgraph.Lead, days *int) (*model.ReachSummary, error)
+}
+type LeaderboardEntryResolver interface {
+	Member(ctx context.Context, obj *model.LeaderboardEntry) (*mvpgraph.Member, error)
 }
 type MemberResolver interface {
 	ID(ctx context.Context, obj *mvpgraph.Member) (string, error)
 
 	Awards(ctx context.Context, obj *mvpgraph.Member) ([]*mvpgraph.Award, error)
 	Leads(ctx context.Context, obj *mvpgraph.Member) ([]*mvpgraph.Lead, error)
+
+	SocialAccounts(ctx context.Context, obj *mvpgraph.Member) ([]*mvpgraph.SocialAccount, error)
+	Reach(ctx context.Context, obj *mvpgraph.Member) (*model.MemberReach, error)
+}
+type MemberReachResolver interface {
+	Growth(ctx context.Context, obj *model.MemberReach, days *int) (int64, error)
 }
 type MutationResolver interface {
 	CreateMember(ctx context.Context, input model.CreateMemberInput) (*model.CreateMemberPayload, error)
@@ -273,6 +411,10 @@ type MutationResolver interface {
 	CreateLead(ctx context.Context, input model.CreateLeadInput) (*model.CreateLeadPayload, error)
 	AssignExpertise(ctx context.Context, input model.AssignExpertiseInput) (*model.AssignExpertisePayload, error)
 	AssignCountry(ctx context.Context, input model.AssignCountryInput) (*model.AssignCountryPayload, error)
+	LinkSocialAccount(ctx context.Context, input model.LinkSocialAccountInput) (*model.LinkSocialAccountPayload, error)
+	UnlinkSocialAccount(ctx context.Context, input model.UnlinkSocialAccountInput) (*model.UnlinkSocialAccountPayload, error)
+	RefreshSocialAccount(ctx context.Context, input model.RefreshSocialAccountInput) (*model.RefreshSocialAccountPayload, error)
+	RefreshMember(ctx context.Context, input model.RefreshMemberInput) (*model.RefreshMemberPayload, error)
 }
 type ProductTeamResolver interface {
 	ID(ctx context.Context, obj *mvpgraph.ProductTeam) (string, error)
@@ -295,6 +437,16 @@ type QueryResolver interface {
 	Leads(ctx context.Context, where *mvpgraph.LeadWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.LeadConnection, error)
 	ProductTeams(ctx context.Context, where *mvpgraph.ProductTeamWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.ProductTeamConnection, error)
 	ProgramStats(ctx context.Context, groupBy []mvpgraph.StatsDimension, where *mvpgraph.MemberWhere) ([]*mvpgraph.StatsGroup, error)
+	ReachLeaderboard(ctx context.Context, where *model.LeaderboardWhere, orderBy *model.LeaderboardOrder, days *int, first *int, after *string) (*model.LeaderboardConnection, error)
+	Integrations(ctx context.Context) ([]*model.Integration, error)
+}
+type SocialAccountResolver interface {
+	ID(ctx context.Context, obj *mvpgraph.SocialAccount) (string, error)
+	Member(ctx context.Context, obj *mvpgraph.SocialAccount) (*mvpgraph.Member, error)
+
+	Staleness(ctx context.Context, obj *mvpgraph.SocialAccount) (*model.Staleness, error)
+
+	History(ctx context.Context, obj *mvpgraph.SocialAccount, from *time.Time, to *time.Time, interval *mvpgraph.HistoryInterval) ([]*mvpgraph.Snapshot, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -500,6 +652,73 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ExpertiseEdge.Node(childComplexity), true
 
+	case "Integration.accounts":
+		if e.ComplexityRoot.Integration.Accounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Integration.Accounts(childComplexity), true
+	case "Integration.due":
+		if e.ComplexityRoot.Integration.Due == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Integration.Due(childComplexity), true
+	case "Integration.enabled":
+		if e.ComplexityRoot.Integration.Enabled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Integration.Enabled(childComplexity), true
+	case "Integration.intervalSeconds":
+		if e.ComplexityRoot.Integration.IntervalSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Integration.IntervalSeconds(childComplexity), true
+	case "Integration.lastError":
+		if e.ComplexityRoot.Integration.LastError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Integration.LastError(childComplexity), true
+	case "Integration.lastRunAt":
+		if e.ComplexityRoot.Integration.LastRunAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Integration.LastRunAt(childComplexity), true
+	case "Integration.pausedUntil":
+		if e.ComplexityRoot.Integration.PausedUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Integration.PausedUntil(childComplexity), true
+	case "Integration.platform":
+		if e.ComplexityRoot.Integration.Platform == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Integration.Platform(childComplexity), true
+	case "Integration.quotaLimit":
+		if e.ComplexityRoot.Integration.QuotaLimit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Integration.QuotaLimit(childComplexity), true
+	case "Integration.quotaRemaining":
+		if e.ComplexityRoot.Integration.QuotaRemaining == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Integration.QuotaRemaining(childComplexity), true
+	case "Integration.quotaReset":
+		if e.ComplexityRoot.Integration.QuotaReset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Integration.QuotaReset(childComplexity), true
+
 	case "Lead.countries":
 		if e.ComplexityRoot.Lead.Countries == nil {
 			break
@@ -547,6 +766,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Lead.Name(childComplexity), true
+	case "Lead.reachSummary":
+		if e.ComplexityRoot.Lead.ReachSummary == nil {
+			break
+		}
+
+		args, err := ec.field_Lead_reachSummary_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Lead.ReachSummary(childComplexity, args["days"].(*int)), true
 
 	case "LeadConnection.edges":
 		if e.ComplexityRoot.LeadConnection.Edges == nil {
@@ -579,6 +809,70 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LeadEdge.Node(childComplexity), true
+
+	case "LeaderboardConnection.edges":
+		if e.ComplexityRoot.LeaderboardConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeaderboardConnection.Edges(childComplexity), true
+	case "LeaderboardConnection.pageInfo":
+		if e.ComplexityRoot.LeaderboardConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeaderboardConnection.PageInfo(childComplexity), true
+	case "LeaderboardConnection.totalCount":
+		if e.ComplexityRoot.LeaderboardConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeaderboardConnection.TotalCount(childComplexity), true
+
+	case "LeaderboardEdge.cursor":
+		if e.ComplexityRoot.LeaderboardEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeaderboardEdge.Cursor(childComplexity), true
+	case "LeaderboardEdge.node":
+		if e.ComplexityRoot.LeaderboardEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeaderboardEdge.Node(childComplexity), true
+
+	case "LeaderboardEntry.followers":
+		if e.ComplexityRoot.LeaderboardEntry.Followers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeaderboardEntry.Followers(childComplexity), true
+	case "LeaderboardEntry.growth":
+		if e.ComplexityRoot.LeaderboardEntry.Growth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeaderboardEntry.Growth(childComplexity), true
+	case "LeaderboardEntry.member":
+		if e.ComplexityRoot.LeaderboardEntry.Member == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeaderboardEntry.Member(childComplexity), true
+	case "LeaderboardEntry.rank":
+		if e.ComplexityRoot.LeaderboardEntry.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeaderboardEntry.Rank(childComplexity), true
+
+	case "LinkSocialAccountPayload.socialAccount":
+		if e.ComplexityRoot.LinkSocialAccountPayload.SocialAccount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkSocialAccountPayload.SocialAccount(childComplexity), true
 
 	case "Member.awards":
 		if e.ComplexityRoot.Member.Awards == nil {
@@ -652,6 +946,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Member.Name(childComplexity), true
+	case "Member.reach":
+		if e.ComplexityRoot.Member.Reach == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.Reach(childComplexity), true
+	case "Member.socialAccounts":
+		if e.ComplexityRoot.Member.SocialAccounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.SocialAccounts(childComplexity), true
 
 	case "MemberConnection.edges":
 		if e.ComplexityRoot.MemberConnection.Edges == nil {
@@ -684,6 +990,42 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MemberEdge.Node(childComplexity), true
+
+	case "MemberReach.byPlatform":
+		if e.ComplexityRoot.MemberReach.ByPlatform == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberReach.ByPlatform(childComplexity), true
+	case "MemberReach.growth":
+		if e.ComplexityRoot.MemberReach.Growth == nil {
+			break
+		}
+
+		args, err := ec.field_MemberReach_growth_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.MemberReach.Growth(childComplexity, args["days"].(*int)), true
+	case "MemberReach.score":
+		if e.ComplexityRoot.MemberReach.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberReach.Score(childComplexity), true
+	case "MemberReach.scoreParts":
+		if e.ComplexityRoot.MemberReach.ScoreParts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberReach.ScoreParts(childComplexity), true
+	case "MemberReach.total":
+		if e.ComplexityRoot.MemberReach.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberReach.Total(childComplexity), true
 
 	case "Mutation.assignCountry":
 		if e.ComplexityRoot.Mutation.AssignCountry == nil {
@@ -762,6 +1104,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateProductTeam(childComplexity, args["input"].(model.CreateProductTeamInput)), true
+	case "Mutation.linkSocialAccount":
+		if e.ComplexityRoot.Mutation.LinkSocialAccount == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_linkSocialAccount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.LinkSocialAccount(childComplexity, args["input"].(model.LinkSocialAccountInput)), true
+	case "Mutation.refreshMember":
+		if e.ComplexityRoot.Mutation.RefreshMember == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_refreshMember_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RefreshMember(childComplexity, args["input"].(model.RefreshMemberInput)), true
+	case "Mutation.refreshSocialAccount":
+		if e.ComplexityRoot.Mutation.RefreshSocialAccount == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_refreshSocialAccount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RefreshSocialAccount(childComplexity, args["input"].(model.RefreshSocialAccountInput)), true
 	case "Mutation.renewAward":
 		if e.ComplexityRoot.Mutation.RenewAward == nil {
 			break
@@ -784,6 +1159,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RetireAward(childComplexity, args["input"].(model.RetireAwardInput)), true
+	case "Mutation.unlinkSocialAccount":
+		if e.ComplexityRoot.Mutation.UnlinkSocialAccount == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unlinkSocialAccount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnlinkSocialAccount(childComplexity, args["input"].(model.UnlinkSocialAccountInput)), true
 	case "Mutation.updateMember":
 		if e.ComplexityRoot.Mutation.UpdateMember == nil {
 			break
@@ -820,6 +1206,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
+
+	case "PlatformReach.accounts":
+		if e.ComplexityRoot.PlatformReach.Accounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlatformReach.Accounts(childComplexity), true
+	case "PlatformReach.followers":
+		if e.ComplexityRoot.PlatformReach.Followers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlatformReach.Followers(childComplexity), true
+	case "PlatformReach.platform":
+		if e.ComplexityRoot.PlatformReach.Platform == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlatformReach.Platform(childComplexity), true
 
 	case "ProductTeam.contacts":
 		if e.ComplexityRoot.ProductTeam.Contacts == nil {
@@ -938,6 +1343,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Expertises(childComplexity, args["where"].(*mvpgraph.ExpertiseWhere), args["orderBy"].([]*mvpgraph.OrderBy), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.integrations":
+		if e.ComplexityRoot.Query.Integrations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Integrations(childComplexity), true
 
 	case "Query.leads":
 		if e.ComplexityRoot.Query.Leads == nil {
@@ -1027,6 +1438,142 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ProgramStats(childComplexity, args["groupBy"].([]mvpgraph.StatsDimension), args["where"].(*mvpgraph.MemberWhere)), true
+	case "Query.reachLeaderboard":
+		if e.ComplexityRoot.Query.ReachLeaderboard == nil {
+			break
+		}
+
+		args, err := ec.field_Query_reachLeaderboard_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ReachLeaderboard(childComplexity, args["where"].(*model.LeaderboardWhere), args["orderBy"].(*model.LeaderboardOrder), args["days"].(*int), args["first"].(*int), args["after"].(*string)), true
+
+	case "ReachPoint.capturedAt":
+		if e.ComplexityRoot.ReachPoint.CapturedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReachPoint.CapturedAt(childComplexity), true
+	case "ReachPoint.date":
+		if e.ComplexityRoot.ReachPoint.Day == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReachPoint.Day(childComplexity), true
+	case "ReachPoint.engagement":
+		if e.ComplexityRoot.ReachPoint.Engagement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReachPoint.Engagement(childComplexity), true
+	case "ReachPoint.followers":
+		if e.ComplexityRoot.ReachPoint.Followers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReachPoint.Followers(childComplexity), true
+	case "ReachPoint.following":
+		if e.ComplexityRoot.ReachPoint.Following == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReachPoint.Following(childComplexity), true
+	case "ReachPoint.posts":
+		if e.ComplexityRoot.ReachPoint.Posts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReachPoint.Posts(childComplexity), true
+	case "ReachPoint.views":
+		if e.ComplexityRoot.ReachPoint.Views == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReachPoint.Views(childComplexity), true
+
+	case "ReachScorePart.platform":
+		if e.ComplexityRoot.ReachScorePart.Platform == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReachScorePart.Platform(childComplexity), true
+	case "ReachScorePart.points":
+		if e.ComplexityRoot.ReachScorePart.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReachScorePart.Points(childComplexity), true
+	case "ReachScorePart.value":
+		if e.ComplexityRoot.ReachScorePart.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReachScorePart.Value(childComplexity), true
+	case "ReachScorePart.weight":
+		if e.ComplexityRoot.ReachScorePart.Weight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReachScorePart.Weight(childComplexity), true
+
+	case "ReachSummary.accounts":
+		if e.ComplexityRoot.ReachSummary.Accounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReachSummary.Accounts(childComplexity), true
+	case "ReachSummary.byPlatform":
+		if e.ComplexityRoot.ReachSummary.ByPlatform == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReachSummary.ByPlatform(childComplexity), true
+	case "ReachSummary.followers":
+		if e.ComplexityRoot.ReachSummary.Followers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReachSummary.Followers(childComplexity), true
+	case "ReachSummary.growth":
+		if e.ComplexityRoot.ReachSummary.Growth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReachSummary.Growth(childComplexity), true
+	case "ReachSummary.mvps":
+		if e.ComplexityRoot.ReachSummary.Mvps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReachSummary.Mvps(childComplexity), true
+
+	case "RefreshMemberPayload.member":
+		if e.ComplexityRoot.RefreshMemberPayload.Member == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RefreshMemberPayload.Member(childComplexity), true
+	case "RefreshMemberPayload.queued":
+		if e.ComplexityRoot.RefreshMemberPayload.Queued == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RefreshMemberPayload.Queued(childComplexity), true
+
+	case "RefreshSocialAccountPayload.queued":
+		if e.ComplexityRoot.RefreshSocialAccountPayload.Queued == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RefreshSocialAccountPayload.Queued(childComplexity), true
+	case "RefreshSocialAccountPayload.socialAccount":
+		if e.ComplexityRoot.RefreshSocialAccountPayload.SocialAccount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RefreshSocialAccountPayload.SocialAccount(childComplexity), true
 
 	case "RenewAwardPayload.award":
 		if e.ComplexityRoot.RenewAwardPayload.Award == nil {
@@ -1041,6 +1588,140 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RetireAwardPayload.Award(childComplexity), true
+
+	case "SocialAccount.engagement":
+		if e.ComplexityRoot.SocialAccount.Engagement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialAccount.Engagement(childComplexity), true
+	case "SocialAccount.failures":
+		if e.ComplexityRoot.SocialAccount.Failures == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialAccount.Failures(childComplexity), true
+	case "SocialAccount.followers":
+		if e.ComplexityRoot.SocialAccount.Followers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialAccount.Followers(childComplexity), true
+	case "SocialAccount.following":
+		if e.ComplexityRoot.SocialAccount.Following == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialAccount.Following(childComplexity), true
+	case "SocialAccount.handle":
+		if e.ComplexityRoot.SocialAccount.Handle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialAccount.Handle(childComplexity), true
+	case "SocialAccount.history":
+		if e.ComplexityRoot.SocialAccount.History == nil {
+			break
+		}
+
+		args, err := ec.field_SocialAccount_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.SocialAccount.History(childComplexity, args["from"].(*time.Time), args["to"].(*time.Time), args["interval"].(*mvpgraph.HistoryInterval)), true
+	case "SocialAccount.id":
+		if e.ComplexityRoot.SocialAccount.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialAccount.ID(childComplexity), true
+	case "SocialAccount.lastError":
+		if e.ComplexityRoot.SocialAccount.LastError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialAccount.LastError(childComplexity), true
+	case "SocialAccount.lastPostAt":
+		if e.ComplexityRoot.SocialAccount.LastPostAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialAccount.LastPostAt(childComplexity), true
+	case "SocialAccount.lastSyncedAt":
+		if e.ComplexityRoot.SocialAccount.LastSyncedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialAccount.LastSyncedAt(childComplexity), true
+	case "SocialAccount.member":
+		if e.ComplexityRoot.SocialAccount.Member == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialAccount.Member(childComplexity), true
+	case "SocialAccount.platform":
+		if e.ComplexityRoot.SocialAccount.Platform == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialAccount.Platform(childComplexity), true
+	case "SocialAccount.posts":
+		if e.ComplexityRoot.SocialAccount.Posts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialAccount.Posts(childComplexity), true
+	case "SocialAccount.staleness":
+		if e.ComplexityRoot.SocialAccount.Staleness == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialAccount.Staleness(childComplexity), true
+	case "SocialAccount.status":
+		if e.ComplexityRoot.SocialAccount.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialAccount.Status(childComplexity), true
+	case "SocialAccount.url":
+		if e.ComplexityRoot.SocialAccount.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialAccount.URL(childComplexity), true
+	case "SocialAccount.views":
+		if e.ComplexityRoot.SocialAccount.Views == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialAccount.Views(childComplexity), true
+
+	case "Staleness.ageSeconds":
+		if e.ComplexityRoot.Staleness.AgeSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Staleness.AgeSeconds(childComplexity), true
+	case "Staleness.intervalSeconds":
+		if e.ComplexityRoot.Staleness.IntervalSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Staleness.IntervalSeconds(childComplexity), true
+	case "Staleness.stale":
+		if e.ComplexityRoot.Staleness.Stale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Staleness.Stale(childComplexity), true
+
+	case "UnlinkSocialAccountPayload.socialAccount":
+		if e.ComplexityRoot.UnlinkSocialAccountPayload.SocialAccount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnlinkSocialAccountPayload.SocialAccount(childComplexity), true
 
 	case "UpdateMemberPayload.member":
 		if e.ComplexityRoot.UpdateMemberPayload.Member == nil {
@@ -1072,13 +1753,18 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("IDFilter", ec.unmarshalInputIDFilter),
 			graphql.NewInputUnmarshaler("LeadOrderBy", ec.unmarshalInputLeadOrderBy),
 			graphql.NewInputUnmarshaler("LeadWhere", ec.unmarshalInputLeadWhere),
+			graphql.NewInputUnmarshaler("LeaderboardWhere", ec.unmarshalInputLeaderboardWhere),
+			graphql.NewInputUnmarshaler("LinkSocialAccountInput", ec.unmarshalInputLinkSocialAccountInput),
 			graphql.NewInputUnmarshaler("MemberOrderBy", ec.unmarshalInputMemberOrderBy),
 			graphql.NewInputUnmarshaler("MemberWhere", ec.unmarshalInputMemberWhere),
 			graphql.NewInputUnmarshaler("ProductTeamOrderBy", ec.unmarshalInputProductTeamOrderBy),
 			graphql.NewInputUnmarshaler("ProductTeamWhere", ec.unmarshalInputProductTeamWhere),
+			graphql.NewInputUnmarshaler("RefreshMemberInput", ec.unmarshalInputRefreshMemberInput),
+			graphql.NewInputUnmarshaler("RefreshSocialAccountInput", ec.unmarshalInputRefreshSocialAccountInput),
 			graphql.NewInputUnmarshaler("RenewAwardInput", ec.unmarshalInputRenewAwardInput),
 			graphql.NewInputUnmarshaler("RetireAwardInput", ec.unmarshalInputRetireAwardInput),
 			graphql.NewInputUnmarshaler("StringFilter", ec.unmarshalInputStringFilter),
+			graphql.NewInputUnmarshaler("UnlinkSocialAccountInput", ec.unmarshalInputUnlinkSocialAccountInput),
 			graphql.NewInputUnmarshaler("UpdateMemberInput", ec.unmarshalInputUpdateMemberInput),
 		)
 	}
@@ -1242,6 +1928,16 @@ type Query {
   groupBy, one group: the whole program. ` + "`" + `where` + "`" + ` narrows the members counted.
   """
   programStats(groupBy: [StatsDimension!], where: MemberWhere): [ProgramStatsGroup!]!
+
+  """
+  Members ranked by social reach: total followers across their accounts, or
+  their growth over the last ` + "`" + `days` + "`" + ` days. Ranks follow the order; the cursor
+  is the position in the ranking.
+  """
+  reachLeaderboard(where: LeaderboardWhere, orderBy: LeaderboardOrder = FOLLOWERS, days: Int = 30, first: Int, after: String): LeaderboardConnection!
+
+  "Each platform's sync: enabled or not, accounts, what its API last said."
+  integrations: [Integration!]!
 }
 
 "A person known to the program."
@@ -1265,6 +1961,10 @@ type Member implements Node {
   "Personal data."
   email: String
   employer: String
+  "The member's accounts on social platforms, with their newest reach."
+  socialAccounts: [SocialAccount!]!
+  "The member's reach across platforms."
+  reach: MemberReach!
 }
 
 "Recognition of a member for an expertise for one award year."
@@ -1319,6 +2019,8 @@ type Lead implements Node {
   countries: [String!]!
   "The MVPs the lead looks after, by the lead rule."
   mvps(where: MemberWhere, orderBy: [MemberOrderBy!], first: Int, after: String, last: Int, before: String): MemberConnection!
+  "The social reach of the lead's MVPs."
+  reachSummary(days: Int = 30): ReachSummary!
 }
 
 "The vendor's team behind one or more expertises."
@@ -1524,6 +2226,19 @@ type Mutation {
   assignExpertise(input: AssignExpertiseInput!): AssignExpertisePayload!
   "Makes an international lead the owner of a country. A country owned by another lead moves only with reassign: true."
   assignCountry(input: AssignCountryInput!): AssignCountryPayload!
+  """
+  Links a member's account on a platform, given as a handle or as a profile
+  URL in the forms people paste (@name, https://x.com/name,
+  youtube.com/@name, https://mastodon.social/@name, github.com/name/ ...).
+  An account can be linked once.
+  """
+  linkSocialAccount(input: LinkSocialAccountInput!): LinkSocialAccountPayload!
+  "Unlinks an account, removing its history."
+  unlinkSocialAccount(input: UnlinkSocialAccountInput!): UnlinkSocialAccountPayload!
+  "Queues an immediate sync of one account."
+  refreshSocialAccount(input: RefreshSocialAccountInput!): RefreshSocialAccountPayload!
+  "Queues an immediate sync of all of a member's accounts."
+  refreshMember(input: RefreshMemberInput!): RefreshMemberPayload!
 }
 
 input CreateMemberInput {
@@ -1644,6 +2359,228 @@ input AssignCountryInput {
 
 type AssignCountryPayload {
   lead: Lead!
+}
+
+"A whole number that may exceed 32 bits, such as a view count."
+scalar Int64
+
+"A time, in RFC 3339 form."
+scalar Time
+
+enum Platform {
+  TWITTER
+  YOUTUBE
+  GITHUB
+  MASTODON
+  FACEBOOK
+  STACK_EXCHANGE
+  BLOG
+}
+
+"""
+ACTIVE accounts sync; NOT_FOUND and SUSPENDED say what the platform last
+answered; FROZEN accounts belong to a platform that is switched off, their
+last data kept; ERROR accounts failed several syncs in a row.
+"""
+enum AccountStatus {
+  ACTIVE
+  NOT_FOUND
+  SUSPENDED
+  FROZEN
+  ERROR
+}
+
+"""
+A member's account on a platform and its newest reach. What each platform
+counts: followers are followers, subscribers or fans (reputation on Stack
+Exchange); posts are tweets, videos, statuses, public repositories, answers,
+or a blog's posts of the last 90 days.
+"""
+type SocialAccount implements Node {
+  id: ID!
+  member: Member!
+  platform: Platform!
+  "As the platform's API takes it: a name, a channel ID, user@instance, site:userID or a feed URL."
+  handle: String!
+  "The public profile."
+  url: String!
+  status: AccountStatus!
+  followers: Int64
+  following: Int64
+  posts: Int64
+  views: Int64
+  engagement: Float
+  lastPostAt: Time
+  lastSyncedAt: Time
+  "How old the data is against the platform's sync interval."
+  staleness: Staleness!
+  lastError: String
+  "Failed syncs in a row."
+  failures: Int!
+  """
+  Reach over time, oldest first: one point per day, or the last reading of
+  each week (Monday to Sunday) or month. Defaults: the last 90 days.
+  """
+  history(from: Time, to: Time, interval: HistoryInterval = DAY): [ReachPoint!]!
+}
+
+enum HistoryInterval {
+  DAY
+  WEEK
+  MONTH
+}
+
+type ReachPoint {
+  "The day of the reading, YYYY-MM-DD (UTC)."
+  date: String!
+  capturedAt: Time!
+  followers: Int64
+  following: Int64
+  posts: Int64
+  views: Int64
+  engagement: Float
+}
+
+type Staleness {
+  "Seconds since the last sync; null when it never synced."
+  ageSeconds: Int64
+  "The platform's sync interval, in seconds."
+  intervalSeconds: Int64!
+  "Never synced, or older than twice the interval."
+  stale: Boolean!
+}
+
+"""
+A member's reach. The score adds, per platform, the followers (a blog: its
+posts of the last 90 days) times the platform's weight; scoreParts shows
+each term. Weights are set with MVPGRAPH_REACH_WEIGHTS.
+"""
+type MemberReach {
+  "Followers across all accounts (the newest reading of each)."
+  total: Int64!
+  byPlatform: [PlatformReach!]!
+  "Change in followers over the last ` + "`" + `days` + "`" + ` days, from the first reading in that window to the newest."
+  growth(days: Int = 30): Int64!
+  score: Float!
+  scoreParts: [ReachScorePart!]!
+}
+
+type PlatformReach {
+  platform: Platform!
+  accounts: Int!
+  followers: Int64!
+}
+
+type ReachScorePart {
+  platform: Platform!
+  "What the platform's term counts: followers, or a blog's recent posts."
+  value: Int64!
+  weight: Float!
+  points: Float!
+}
+
+"The reach of a lead's MVPs."
+type ReachSummary {
+  mvps: Int!
+  accounts: Int!
+  followers: Int64!
+  "Change in followers over the window asked for."
+  growth: Int64!
+  byPlatform: [PlatformReach!]!
+}
+
+input LeaderboardWhere {
+  expertiseId: ID
+  "ISO 3166-1 alpha-2 code."
+  country: String
+  "The lead's MVPs, by the lead rule."
+  leadId: ID
+  "Counts only accounts on this platform."
+  platform: Platform
+  "Only members holding an active award (default), or only others."
+  isMvp: Boolean = true
+}
+
+enum LeaderboardOrder {
+  FOLLOWERS
+  GROWTH
+}
+
+type LeaderboardConnection {
+  edges: [LeaderboardEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+type LeaderboardEdge {
+  cursor: String!
+  node: LeaderboardEntry!
+}
+
+type LeaderboardEntry {
+  "Position in the ranking, from 1."
+  rank: Int!
+  member: Member!
+  followers: Int64!
+  growth: Int64!
+}
+
+"A platform's sync."
+type Integration {
+  platform: Platform!
+  "Switched on; when off, its accounts are FROZEN with their data kept."
+  enabled: Boolean!
+  intervalSeconds: Int64!
+  accounts: Int!
+  "Accounts whose data is older than the interval."
+  due: Int!
+  lastRunAt: Time
+  quotaLimit: Int
+  quotaRemaining: Int
+  quotaReset: Time
+  "Requests wait until then after a 429 or a spent quota."
+  pausedUntil: Time
+  lastError: String
+}
+
+input LinkSocialAccountInput {
+  memberId: ID!
+  platform: Platform!
+  "A handle or a profile URL."
+  handle: String!
+}
+
+type LinkSocialAccountPayload {
+  socialAccount: SocialAccount!
+}
+
+input UnlinkSocialAccountInput {
+  id: ID!
+}
+
+type UnlinkSocialAccountPayload {
+  "The account as it was."
+  socialAccount: SocialAccount!
+}
+
+input RefreshSocialAccountInput {
+  id: ID!
+}
+
+type RefreshSocialAccountPayload {
+  socialAccount: SocialAccount!
+  "False when the account is FROZEN or a sync of it is already under way."
+  queued: Boolean!
+}
+
+input RefreshMemberInput {
+  id: ID!
+}
+
+type RefreshMemberPayload {
+  member: Member!
+  "How many accounts were queued."
+  queued: Int!
 }
 `, BuiltIn: false},
 }
@@ -1781,6 +2718,34 @@ func (ec *executionContext) childFields_ExpertiseEdge(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type ExpertiseEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Integration(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "platform":
+		return ec.fieldContext_Integration_platform(ctx, field)
+	case "enabled":
+		return ec.fieldContext_Integration_enabled(ctx, field)
+	case "intervalSeconds":
+		return ec.fieldContext_Integration_intervalSeconds(ctx, field)
+	case "accounts":
+		return ec.fieldContext_Integration_accounts(ctx, field)
+	case "due":
+		return ec.fieldContext_Integration_due(ctx, field)
+	case "lastRunAt":
+		return ec.fieldContext_Integration_lastRunAt(ctx, field)
+	case "quotaLimit":
+		return ec.fieldContext_Integration_quotaLimit(ctx, field)
+	case "quotaRemaining":
+		return ec.fieldContext_Integration_quotaRemaining(ctx, field)
+	case "quotaReset":
+		return ec.fieldContext_Integration_quotaReset(ctx, field)
+	case "pausedUntil":
+		return ec.fieldContext_Integration_pausedUntil(ctx, field)
+	case "lastError":
+		return ec.fieldContext_Integration_lastError(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Integration", field.Name)
+}
+
 func (ec *executionContext) childFields_Lead(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -1797,6 +2762,8 @@ func (ec *executionContext) childFields_Lead(ctx context.Context, field graphql.
 		return ec.fieldContext_Lead_countries(ctx, field)
 	case "mvps":
 		return ec.fieldContext_Lead_mvps(ctx, field)
+	case "reachSummary":
+		return ec.fieldContext_Lead_reachSummary(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Lead", field.Name)
 }
@@ -1821,6 +2788,50 @@ func (ec *executionContext) childFields_LeadEdge(ctx context.Context, field grap
 		return ec.fieldContext_LeadEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LeadEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_LeaderboardConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_LeaderboardConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_LeaderboardConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_LeaderboardConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LeaderboardConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_LeaderboardEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_LeaderboardEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_LeaderboardEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LeaderboardEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_LeaderboardEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rank":
+		return ec.fieldContext_LeaderboardEntry_rank(ctx, field)
+	case "member":
+		return ec.fieldContext_LeaderboardEntry_member(ctx, field)
+	case "followers":
+		return ec.fieldContext_LeaderboardEntry_followers(ctx, field)
+	case "growth":
+		return ec.fieldContext_LeaderboardEntry_growth(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LeaderboardEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_LinkSocialAccountPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "socialAccount":
+		return ec.fieldContext_LinkSocialAccountPayload_socialAccount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LinkSocialAccountPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Member(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1849,6 +2860,10 @@ func (ec *executionContext) childFields_Member(ctx context.Context, field graphq
 		return ec.fieldContext_Member_email(ctx, field)
 	case "employer":
 		return ec.fieldContext_Member_employer(ctx, field)
+	case "socialAccounts":
+		return ec.fieldContext_Member_socialAccounts(ctx, field)
+	case "reach":
+		return ec.fieldContext_Member_reach(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Member", field.Name)
 }
@@ -1875,6 +2890,22 @@ func (ec *executionContext) childFields_MemberEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type MemberEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_MemberReach(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "total":
+		return ec.fieldContext_MemberReach_total(ctx, field)
+	case "byPlatform":
+		return ec.fieldContext_MemberReach_byPlatform(ctx, field)
+	case "growth":
+		return ec.fieldContext_MemberReach_growth(ctx, field)
+	case "score":
+		return ec.fieldContext_MemberReach_score(ctx, field)
+	case "scoreParts":
+		return ec.fieldContext_MemberReach_scoreParts(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MemberReach", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -1887,6 +2918,18 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_PlatformReach(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "platform":
+		return ec.fieldContext_PlatformReach_platform(ctx, field)
+	case "accounts":
+		return ec.fieldContext_PlatformReach_accounts(ctx, field)
+	case "followers":
+		return ec.fieldContext_PlatformReach_followers(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlatformReach", field.Name)
 }
 
 func (ec *executionContext) childFields_ProductTeam(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1947,6 +2990,76 @@ func (ec *executionContext) childFields_ProgramStatsGroup(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type ProgramStatsGroup", field.Name)
 }
 
+func (ec *executionContext) childFields_ReachPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "date":
+		return ec.fieldContext_ReachPoint_date(ctx, field)
+	case "capturedAt":
+		return ec.fieldContext_ReachPoint_capturedAt(ctx, field)
+	case "followers":
+		return ec.fieldContext_ReachPoint_followers(ctx, field)
+	case "following":
+		return ec.fieldContext_ReachPoint_following(ctx, field)
+	case "posts":
+		return ec.fieldContext_ReachPoint_posts(ctx, field)
+	case "views":
+		return ec.fieldContext_ReachPoint_views(ctx, field)
+	case "engagement":
+		return ec.fieldContext_ReachPoint_engagement(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReachPoint", field.Name)
+}
+
+func (ec *executionContext) childFields_ReachScorePart(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "platform":
+		return ec.fieldContext_ReachScorePart_platform(ctx, field)
+	case "value":
+		return ec.fieldContext_ReachScorePart_value(ctx, field)
+	case "weight":
+		return ec.fieldContext_ReachScorePart_weight(ctx, field)
+	case "points":
+		return ec.fieldContext_ReachScorePart_points(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReachScorePart", field.Name)
+}
+
+func (ec *executionContext) childFields_ReachSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "mvps":
+		return ec.fieldContext_ReachSummary_mvps(ctx, field)
+	case "accounts":
+		return ec.fieldContext_ReachSummary_accounts(ctx, field)
+	case "followers":
+		return ec.fieldContext_ReachSummary_followers(ctx, field)
+	case "growth":
+		return ec.fieldContext_ReachSummary_growth(ctx, field)
+	case "byPlatform":
+		return ec.fieldContext_ReachSummary_byPlatform(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReachSummary", field.Name)
+}
+
+func (ec *executionContext) childFields_RefreshMemberPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "member":
+		return ec.fieldContext_RefreshMemberPayload_member(ctx, field)
+	case "queued":
+		return ec.fieldContext_RefreshMemberPayload_queued(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RefreshMemberPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RefreshSocialAccountPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "socialAccount":
+		return ec.fieldContext_RefreshSocialAccountPayload_socialAccount(ctx, field)
+	case "queued":
+		return ec.fieldContext_RefreshSocialAccountPayload_queued(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RefreshSocialAccountPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RenewAwardPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "award":
@@ -1961,6 +3074,66 @@ func (ec *executionContext) childFields_RetireAwardPayload(ctx context.Context, 
 		return ec.fieldContext_RetireAwardPayload_award(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RetireAwardPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SocialAccount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SocialAccount_id(ctx, field)
+	case "member":
+		return ec.fieldContext_SocialAccount_member(ctx, field)
+	case "platform":
+		return ec.fieldContext_SocialAccount_platform(ctx, field)
+	case "handle":
+		return ec.fieldContext_SocialAccount_handle(ctx, field)
+	case "url":
+		return ec.fieldContext_SocialAccount_url(ctx, field)
+	case "status":
+		return ec.fieldContext_SocialAccount_status(ctx, field)
+	case "followers":
+		return ec.fieldContext_SocialAccount_followers(ctx, field)
+	case "following":
+		return ec.fieldContext_SocialAccount_following(ctx, field)
+	case "posts":
+		return ec.fieldContext_SocialAccount_posts(ctx, field)
+	case "views":
+		return ec.fieldContext_SocialAccount_views(ctx, field)
+	case "engagement":
+		return ec.fieldContext_SocialAccount_engagement(ctx, field)
+	case "lastPostAt":
+		return ec.fieldContext_SocialAccount_lastPostAt(ctx, field)
+	case "lastSyncedAt":
+		return ec.fieldContext_SocialAccount_lastSyncedAt(ctx, field)
+	case "staleness":
+		return ec.fieldContext_SocialAccount_staleness(ctx, field)
+	case "lastError":
+		return ec.fieldContext_SocialAccount_lastError(ctx, field)
+	case "failures":
+		return ec.fieldContext_SocialAccount_failures(ctx, field)
+	case "history":
+		return ec.fieldContext_SocialAccount_history(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SocialAccount", field.Name)
+}
+
+func (ec *executionContext) childFields_Staleness(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ageSeconds":
+		return ec.fieldContext_Staleness_ageSeconds(ctx, field)
+	case "intervalSeconds":
+		return ec.fieldContext_Staleness_intervalSeconds(ctx, field)
+	case "stale":
+		return ec.fieldContext_Staleness_stale(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Staleness", field.Name)
+}
+
+func (ec *executionContext) childFields_UnlinkSocialAccountPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "socialAccount":
+		return ec.fieldContext_UnlinkSocialAccountPayload_socialAccount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnlinkSocialAccountPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_UpdateMemberPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2195,6 +3368,34 @@ func (ec *executionContext) field_Lead_mvps_args(ctx context.Context, rawArgs ma
 	return args, nil
 }
 
+func (ec *executionContext) field_Lead_reachSummary_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "days",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["days"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_MemberReach_growth_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "days",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["days"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_assignCountry_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2293,6 +3494,48 @@ func (ec *executionContext) field_Mutation_createProductTeam_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_linkSocialAccount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.LinkSocialAccountInput, error) {
+			return ec.unmarshalNLinkSocialAccountInput2mvpgraphᚋgraphᚋmodelᚐLinkSocialAccountInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_refreshMember_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RefreshMemberInput, error) {
+			return ec.unmarshalNRefreshMemberInput2mvpgraphᚋgraphᚋmodelᚐRefreshMemberInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_refreshSocialAccount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RefreshSocialAccountInput, error) {
+			return ec.unmarshalNRefreshSocialAccountInput2mvpgraphᚋgraphᚋmodelᚐRefreshSocialAccountInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_renewAward_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2313,6 +3556,20 @@ func (ec *executionContext) field_Mutation_retireAward_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RetireAwardInput, error) {
 			return ec.unmarshalNRetireAwardInput2mvpgraphᚋgraphᚋmodelᚐRetireAwardInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_unlinkSocialAccount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UnlinkSocialAccountInput, error) {
+			return ec.unmarshalNUnlinkSocialAccountInput2mvpgraphᚋgraphᚋmodelᚐUnlinkSocialAccountInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -2680,6 +3937,82 @@ func (ec *executionContext) field_Query_programStats_args(ctx context.Context, r
 		return nil, err
 	}
 	args["where"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_reachLeaderboard_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.LeaderboardWhere, error) {
+			return ec.unmarshalOLeaderboardWhere2ᚖmvpgraphᚋgraphᚋmodelᚐLeaderboardWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.LeaderboardOrder, error) {
+			return ec.unmarshalOLeaderboardOrder2ᚖmvpgraphᚋgraphᚋmodelᚐLeaderboardOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "days",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["days"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_SocialAccount_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "interval",
+		func(ctx context.Context, v any) (*mvpgraph.HistoryInterval, error) {
+			return ec.unmarshalOHistoryInterval2ᚖmvpgraphᚐHistoryInterval(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["interval"] = arg2
 	return args, nil
 }
 
@@ -3557,6 +4890,259 @@ func (ec *executionContext) fieldContext_ExpertiseEdge_node(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Integration_platform(ctx context.Context, field graphql.CollectedField, obj *model.Integration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Integration_platform(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Platform, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v mvpgraph.Platform) graphql.Marshaler {
+			return ec.marshalNPlatform2mvpgraphᚐPlatform(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Integration_platform(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Integration", field, false, false, "Platform")
+}
+
+func (ec *executionContext) _Integration_enabled(ctx context.Context, field graphql.CollectedField, obj *model.Integration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Integration_enabled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Enabled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Integration_enabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Integration", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Integration_intervalSeconds(ctx context.Context, field graphql.CollectedField, obj *model.Integration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Integration_intervalSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IntervalSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Integration_intervalSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Integration", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _Integration_accounts(ctx context.Context, field graphql.CollectedField, obj *model.Integration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Integration_accounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accounts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Integration_accounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Integration", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Integration_due(ctx context.Context, field graphql.CollectedField, obj *model.Integration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Integration_due(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Due, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Integration_due(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Integration", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Integration_lastRunAt(ctx context.Context, field graphql.CollectedField, obj *model.Integration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Integration_lastRunAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastRunAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Integration_lastRunAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Integration", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Integration_quotaLimit(ctx context.Context, field graphql.CollectedField, obj *model.Integration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Integration_quotaLimit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QuotaLimit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Integration_quotaLimit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Integration", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Integration_quotaRemaining(ctx context.Context, field graphql.CollectedField, obj *model.Integration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Integration_quotaRemaining(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QuotaRemaining, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Integration_quotaRemaining(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Integration", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Integration_quotaReset(ctx context.Context, field graphql.CollectedField, obj *model.Integration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Integration_quotaReset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QuotaReset, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Integration_quotaReset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Integration", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Integration_pausedUntil(ctx context.Context, field graphql.CollectedField, obj *model.Integration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Integration_pausedUntil(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PausedUntil, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Integration_pausedUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Integration", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Integration_lastError(ctx context.Context, field graphql.CollectedField, obj *model.Integration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Integration_lastError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastError, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Integration_lastError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Integration", field, false, false, "String")
+}
+
 func (ec *executionContext) _Lead_id(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Lead) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3748,6 +5334,50 @@ func (ec *executionContext) fieldContext_Lead_mvps(ctx context.Context, field gr
 	return fc, nil
 }
 
+func (ec *executionContext) _Lead_reachSummary(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Lead) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lead_reachSummary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Lead().ReachSummary(ctx, obj, fc.Args["days"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReachSummary) graphql.Marshaler {
+			return ec.marshalNReachSummary2ᚖmvpgraphᚋgraphᚋmodelᚐReachSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lead_reachSummary(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Lead",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReachSummary(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Lead_reachSummary_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _LeadConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.LeadConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3885,6 +5515,281 @@ func (ec *executionContext) fieldContext_LeadEdge_node(_ context.Context, field 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Lead(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LeaderboardConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.LeaderboardConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeaderboardConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.LeaderboardEdge) graphql.Marshaler {
+			return ec.marshalNLeaderboardEdge2ᚕᚖmvpgraphᚋgraphᚋmodelᚐLeaderboardEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeaderboardConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LeaderboardConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LeaderboardEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LeaderboardConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.LeaderboardConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeaderboardConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖmvpgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeaderboardConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LeaderboardConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LeaderboardConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.LeaderboardConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeaderboardConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeaderboardConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeaderboardConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _LeaderboardEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.LeaderboardEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeaderboardEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeaderboardEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeaderboardEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _LeaderboardEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.LeaderboardEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeaderboardEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LeaderboardEntry) graphql.Marshaler {
+			return ec.marshalNLeaderboardEntry2ᚖmvpgraphᚋgraphᚋmodelᚐLeaderboardEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeaderboardEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LeaderboardEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LeaderboardEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LeaderboardEntry_rank(ctx context.Context, field graphql.CollectedField, obj *model.LeaderboardEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeaderboardEntry_rank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeaderboardEntry_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeaderboardEntry", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LeaderboardEntry_member(ctx context.Context, field graphql.CollectedField, obj *model.LeaderboardEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeaderboardEntry_member(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LeaderboardEntry().Member(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Member) graphql.Marshaler {
+			return ec.marshalNMember2ᚖmvpgraphᚐMember(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeaderboardEntry_member(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LeaderboardEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Member(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LeaderboardEntry_followers(ctx context.Context, field graphql.CollectedField, obj *model.LeaderboardEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeaderboardEntry_followers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Followers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeaderboardEntry_followers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeaderboardEntry", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _LeaderboardEntry_growth(ctx context.Context, field graphql.CollectedField, obj *model.LeaderboardEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeaderboardEntry_growth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Growth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeaderboardEntry_growth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeaderboardEntry", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _LinkSocialAccountPayload_socialAccount(ctx context.Context, field graphql.CollectedField, obj *model.LinkSocialAccountPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkSocialAccountPayload_socialAccount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SocialAccount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.SocialAccount) graphql.Marshaler {
+			return ec.marshalNSocialAccount2ᚖmvpgraphᚐSocialAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LinkSocialAccountPayload_socialAccount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LinkSocialAccountPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SocialAccount(ctx, field)
 		},
 	}
 	return fc, nil
@@ -4184,6 +6089,70 @@ func (ec *executionContext) fieldContext_Member_employer(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Member", field, false, false, "String")
 }
 
+func (ec *executionContext) _Member_socialAccounts(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_socialAccounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Member().SocialAccounts(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*mvpgraph.SocialAccount) graphql.Marshaler {
+			return ec.marshalNSocialAccount2ᚕᚖmvpgraphᚐSocialAccountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Member_socialAccounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Member",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SocialAccount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Member_reach(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_reach(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Member().Reach(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MemberReach) graphql.Marshaler {
+			return ec.marshalNMemberReach2ᚖmvpgraphᚋgraphᚋmodelᚐMemberReach(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Member_reach(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Member",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MemberReach(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _MemberConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.MemberConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4321,6 +6290,160 @@ func (ec *executionContext) fieldContext_MemberEdge_node(_ context.Context, fiel
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Member(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MemberReach_total(ctx context.Context, field graphql.CollectedField, obj *model.MemberReach) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MemberReach_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MemberReach_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MemberReach", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _MemberReach_byPlatform(ctx context.Context, field graphql.CollectedField, obj *model.MemberReach) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MemberReach_byPlatform(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByPlatform, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PlatformReach) graphql.Marshaler {
+			return ec.marshalNPlatformReach2ᚕᚖmvpgraphᚋgraphᚋmodelᚐPlatformReachᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MemberReach_byPlatform(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MemberReach",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlatformReach(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MemberReach_growth(ctx context.Context, field graphql.CollectedField, obj *model.MemberReach) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MemberReach_growth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.MemberReach().Growth(ctx, obj, fc.Args["days"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MemberReach_growth(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MemberReach",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int64 does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_MemberReach_growth_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MemberReach_score(ctx context.Context, field graphql.CollectedField, obj *model.MemberReach) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MemberReach_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MemberReach_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MemberReach", field, false, false, "Float")
+}
+
+func (ec *executionContext) _MemberReach_scoreParts(ctx context.Context, field graphql.CollectedField, obj *model.MemberReach) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MemberReach_scoreParts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ScoreParts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ReachScorePart) graphql.Marshaler {
+			return ec.marshalNReachScorePart2ᚕᚖmvpgraphᚋgraphᚋmodelᚐReachScorePartᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MemberReach_scoreParts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MemberReach",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReachScorePart(ctx, field)
 		},
 	}
 	return fc, nil
@@ -4766,6 +6889,182 @@ func (ec *executionContext) fieldContext_Mutation_assignCountry(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_linkSocialAccount(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_linkSocialAccount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().LinkSocialAccount(ctx, fc.Args["input"].(model.LinkSocialAccountInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LinkSocialAccountPayload) graphql.Marshaler {
+			return ec.marshalNLinkSocialAccountPayload2ᚖmvpgraphᚋgraphᚋmodelᚐLinkSocialAccountPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_linkSocialAccount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LinkSocialAccountPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_linkSocialAccount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unlinkSocialAccount(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unlinkSocialAccount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnlinkSocialAccount(ctx, fc.Args["input"].(model.UnlinkSocialAccountInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UnlinkSocialAccountPayload) graphql.Marshaler {
+			return ec.marshalNUnlinkSocialAccountPayload2ᚖmvpgraphᚋgraphᚋmodelᚐUnlinkSocialAccountPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unlinkSocialAccount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UnlinkSocialAccountPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unlinkSocialAccount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_refreshSocialAccount(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_refreshSocialAccount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RefreshSocialAccount(ctx, fc.Args["input"].(model.RefreshSocialAccountInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RefreshSocialAccountPayload) graphql.Marshaler {
+			return ec.marshalNRefreshSocialAccountPayload2ᚖmvpgraphᚋgraphᚋmodelᚐRefreshSocialAccountPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_refreshSocialAccount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RefreshSocialAccountPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_refreshSocialAccount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_refreshMember(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_refreshMember(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RefreshMember(ctx, fc.Args["input"].(model.RefreshMemberInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RefreshMemberPayload) graphql.Marshaler {
+			return ec.marshalNRefreshMemberPayload2ᚖmvpgraphᚋgraphᚋmodelᚐRefreshMemberPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_refreshMember(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RefreshMemberPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_refreshMember_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4856,6 +7155,75 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _PlatformReach_platform(ctx context.Context, field graphql.CollectedField, obj *model.PlatformReach) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlatformReach_platform(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Platform, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v mvpgraph.Platform) graphql.Marshaler {
+			return ec.marshalNPlatform2mvpgraphᚐPlatform(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlatformReach_platform(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlatformReach", field, false, false, "Platform")
+}
+
+func (ec *executionContext) _PlatformReach_accounts(ctx context.Context, field graphql.CollectedField, obj *model.PlatformReach) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlatformReach_accounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accounts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlatformReach_accounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlatformReach", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PlatformReach_followers(ctx context.Context, field graphql.CollectedField, obj *model.PlatformReach) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlatformReach_followers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Followers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlatformReach_followers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlatformReach", field, false, false, "Int64")
 }
 
 func (ec *executionContext) _ProductTeam_id(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.ProductTeam) (ret graphql.Marshaler) {
@@ -5708,6 +8076,82 @@ func (ec *executionContext) fieldContext_Query_programStats(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_reachLeaderboard(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_reachLeaderboard(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ReachLeaderboard(ctx, fc.Args["where"].(*model.LeaderboardWhere), fc.Args["orderBy"].(*model.LeaderboardOrder), fc.Args["days"].(*int), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LeaderboardConnection) graphql.Marshaler {
+			return ec.marshalNLeaderboardConnection2ᚖmvpgraphᚋgraphᚋmodelᚐLeaderboardConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_reachLeaderboard(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LeaderboardConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_reachLeaderboard_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_integrations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_integrations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Integrations(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Integration) graphql.Marshaler {
+			return ec.marshalNIntegration2ᚕᚖmvpgraphᚋgraphᚋmodelᚐIntegrationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_integrations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Integration(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5784,6 +8228,493 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _ReachPoint_date(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Snapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReachPoint_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Day, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReachPoint_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReachPoint", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReachPoint_capturedAt(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Snapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReachPoint_capturedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CapturedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReachPoint_capturedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReachPoint", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ReachPoint_followers(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Snapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReachPoint_followers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Followers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReachPoint_followers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReachPoint", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _ReachPoint_following(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Snapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReachPoint_following(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Following, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReachPoint_following(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReachPoint", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _ReachPoint_posts(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Snapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReachPoint_posts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Posts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReachPoint_posts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReachPoint", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _ReachPoint_views(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Snapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReachPoint_views(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Views, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReachPoint_views(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReachPoint", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _ReachPoint_engagement(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Snapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReachPoint_engagement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Engagement, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReachPoint_engagement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReachPoint", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ReachScorePart_platform(ctx context.Context, field graphql.CollectedField, obj *model.ReachScorePart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReachScorePart_platform(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Platform, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v mvpgraph.Platform) graphql.Marshaler {
+			return ec.marshalNPlatform2mvpgraphᚐPlatform(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReachScorePart_platform(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReachScorePart", field, false, false, "Platform")
+}
+
+func (ec *executionContext) _ReachScorePart_value(ctx context.Context, field graphql.CollectedField, obj *model.ReachScorePart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReachScorePart_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReachScorePart_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReachScorePart", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _ReachScorePart_weight(ctx context.Context, field graphql.CollectedField, obj *model.ReachScorePart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReachScorePart_weight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReachScorePart_weight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReachScorePart", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ReachScorePart_points(ctx context.Context, field graphql.CollectedField, obj *model.ReachScorePart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReachScorePart_points(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Points, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReachScorePart_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReachScorePart", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ReachSummary_mvps(ctx context.Context, field graphql.CollectedField, obj *model.ReachSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReachSummary_mvps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mvps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReachSummary_mvps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReachSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReachSummary_accounts(ctx context.Context, field graphql.CollectedField, obj *model.ReachSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReachSummary_accounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accounts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReachSummary_accounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReachSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReachSummary_followers(ctx context.Context, field graphql.CollectedField, obj *model.ReachSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReachSummary_followers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Followers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReachSummary_followers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReachSummary", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _ReachSummary_growth(ctx context.Context, field graphql.CollectedField, obj *model.ReachSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReachSummary_growth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Growth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReachSummary_growth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReachSummary", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _ReachSummary_byPlatform(ctx context.Context, field graphql.CollectedField, obj *model.ReachSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReachSummary_byPlatform(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByPlatform, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PlatformReach) graphql.Marshaler {
+			return ec.marshalNPlatformReach2ᚕᚖmvpgraphᚋgraphᚋmodelᚐPlatformReachᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReachSummary_byPlatform(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReachSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlatformReach(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RefreshMemberPayload_member(ctx context.Context, field graphql.CollectedField, obj *model.RefreshMemberPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RefreshMemberPayload_member(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Member, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Member) graphql.Marshaler {
+			return ec.marshalNMember2ᚖmvpgraphᚐMember(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RefreshMemberPayload_member(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RefreshMemberPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Member(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RefreshMemberPayload_queued(ctx context.Context, field graphql.CollectedField, obj *model.RefreshMemberPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RefreshMemberPayload_queued(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Queued, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RefreshMemberPayload_queued(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RefreshMemberPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RefreshSocialAccountPayload_socialAccount(ctx context.Context, field graphql.CollectedField, obj *model.RefreshSocialAccountPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RefreshSocialAccountPayload_socialAccount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SocialAccount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.SocialAccount) graphql.Marshaler {
+			return ec.marshalNSocialAccount2ᚖmvpgraphᚐSocialAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RefreshSocialAccountPayload_socialAccount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RefreshSocialAccountPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SocialAccount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RefreshSocialAccountPayload_queued(ctx context.Context, field graphql.CollectedField, obj *model.RefreshSocialAccountPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RefreshSocialAccountPayload_queued(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Queued, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RefreshSocialAccountPayload_queued(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RefreshSocialAccountPayload", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _RenewAwardPayload_award(ctx context.Context, field graphql.CollectedField, obj *model.RenewAwardPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5843,6 +8774,537 @@ func (ec *executionContext) fieldContext_RetireAwardPayload_award(_ context.Cont
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Award(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SocialAccount_id(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.SocialAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialAccount_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SocialAccount().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialAccount_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialAccount", field, true, true, "ID")
+}
+
+func (ec *executionContext) _SocialAccount_member(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.SocialAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialAccount_member(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SocialAccount().Member(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Member) graphql.Marshaler {
+			return ec.marshalNMember2ᚖmvpgraphᚐMember(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialAccount_member(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SocialAccount",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Member(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SocialAccount_platform(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.SocialAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialAccount_platform(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Platform, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v mvpgraph.Platform) graphql.Marshaler {
+			return ec.marshalNPlatform2mvpgraphᚐPlatform(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialAccount_platform(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialAccount", field, false, false, "Platform")
+}
+
+func (ec *executionContext) _SocialAccount_handle(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.SocialAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialAccount_handle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Handle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialAccount_handle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialAccount", field, false, false, "String")
+}
+
+func (ec *executionContext) _SocialAccount_url(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.SocialAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialAccount_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialAccount_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialAccount", field, false, false, "String")
+}
+
+func (ec *executionContext) _SocialAccount_status(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.SocialAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialAccount_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v mvpgraph.AccountStatus) graphql.Marshaler {
+			return ec.marshalNAccountStatus2mvpgraphᚐAccountStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialAccount_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialAccount", field, false, false, "AccountStatus")
+}
+
+func (ec *executionContext) _SocialAccount_followers(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.SocialAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialAccount_followers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Followers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SocialAccount_followers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialAccount", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _SocialAccount_following(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.SocialAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialAccount_following(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Following, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SocialAccount_following(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialAccount", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _SocialAccount_posts(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.SocialAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialAccount_posts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Posts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SocialAccount_posts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialAccount", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _SocialAccount_views(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.SocialAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialAccount_views(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Views, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SocialAccount_views(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialAccount", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _SocialAccount_engagement(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.SocialAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialAccount_engagement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Engagement, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SocialAccount_engagement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialAccount", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SocialAccount_lastPostAt(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.SocialAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialAccount_lastPostAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastPostAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SocialAccount_lastPostAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialAccount", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SocialAccount_lastSyncedAt(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.SocialAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialAccount_lastSyncedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastSyncedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SocialAccount_lastSyncedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialAccount", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SocialAccount_staleness(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.SocialAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialAccount_staleness(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SocialAccount().Staleness(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Staleness) graphql.Marshaler {
+			return ec.marshalNStaleness2ᚖmvpgraphᚋgraphᚋmodelᚐStaleness(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialAccount_staleness(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SocialAccount",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Staleness(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SocialAccount_lastError(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.SocialAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialAccount_lastError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastError, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SocialAccount_lastError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialAccount", field, false, false, "String")
+}
+
+func (ec *executionContext) _SocialAccount_failures(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.SocialAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialAccount_failures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Failures, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialAccount_failures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialAccount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SocialAccount_history(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.SocialAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialAccount_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.SocialAccount().History(ctx, obj, fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["interval"].(*mvpgraph.HistoryInterval))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*mvpgraph.Snapshot) graphql.Marshaler {
+			return ec.marshalNReachPoint2ᚕᚖmvpgraphᚐSnapshotᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialAccount_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SocialAccount",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReachPoint(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_SocialAccount_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Staleness_ageSeconds(ctx context.Context, field graphql.CollectedField, obj *model.Staleness) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Staleness_ageSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AgeSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Staleness_ageSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Staleness", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _Staleness_intervalSeconds(ctx context.Context, field graphql.CollectedField, obj *model.Staleness) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Staleness_intervalSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IntervalSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Staleness_intervalSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Staleness", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _Staleness_stale(ctx context.Context, field graphql.CollectedField, obj *model.Staleness) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Staleness_stale(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stale, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Staleness_stale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Staleness", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _UnlinkSocialAccountPayload_socialAccount(ctx context.Context, field graphql.CollectedField, obj *model.UnlinkSocialAccountPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnlinkSocialAccountPayload_socialAccount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SocialAccount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.SocialAccount) graphql.Marshaler {
+			return ec.marshalNSocialAccount2ᚖmvpgraphᚐSocialAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnlinkSocialAccountPayload_socialAccount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnlinkSocialAccountPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SocialAccount(ctx, field)
 		},
 	}
 	return fc, nil
@@ -7817,6 +11279,136 @@ func UnmarshalLeadWhere(ctx context.Context, raw any) (mvpgraph.LeadWhere, error
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputLeaderboardWhere(ctx context.Context, obj any) (model.LeaderboardWhere, error) {
+	var it model.LeaderboardWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["isMvp"]; !present {
+		asMap["isMvp"] = true
+	}
+
+	fieldsInOrder := [...]string{"expertiseId", "country", "leadId", "platform", "isMvp"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "expertiseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expertiseId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpertiseID = data
+		case "country":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Country = data
+		case "leadId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leadId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeadID = data
+		case "platform":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("platform"))
+			data, err := ec.unmarshalOPlatform2ᚖmvpgraphᚐPlatform(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Platform = data
+		case "isMvp":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isMvp"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsMvp = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLeaderboardWhere unmarshals raw into the LeaderboardWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLeaderboardWhere(ctx context.Context, raw any) (model.LeaderboardWhere, error) {
+	var out model.LeaderboardWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LeaderboardWhere", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputLinkSocialAccountInput(ctx context.Context, obj any) (model.LinkSocialAccountInput, error) {
+	var it model.LinkSocialAccountInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"memberId", "platform", "handle"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "memberId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberID = data
+		case "platform":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("platform"))
+			data, err := ec.unmarshalNPlatform2mvpgraphᚐPlatform(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Platform = data
+		case "handle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("handle"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Handle = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLinkSocialAccountInput unmarshals raw into the LinkSocialAccountInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLinkSocialAccountInput(ctx context.Context, raw any) (model.LinkSocialAccountInput, error) {
+	var out model.LinkSocialAccountInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LinkSocialAccountInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputMemberOrderBy(ctx context.Context, obj any) (mvpgraph.OrderBy, error) {
 	var it mvpgraph.OrderBy
 	if obj == nil {
@@ -8119,6 +11711,90 @@ func UnmarshalProductTeamWhere(ctx context.Context, raw any) (mvpgraph.ProductTe
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRefreshMemberInput(ctx context.Context, obj any) (model.RefreshMemberInput, error) {
+	var it model.RefreshMemberInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRefreshMemberInput unmarshals raw into the RefreshMemberInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRefreshMemberInput(ctx context.Context, raw any) (model.RefreshMemberInput, error) {
+	var out model.RefreshMemberInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RefreshMemberInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRefreshSocialAccountInput(ctx context.Context, obj any) (model.RefreshSocialAccountInput, error) {
+	var it model.RefreshSocialAccountInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRefreshSocialAccountInput unmarshals raw into the RefreshSocialAccountInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRefreshSocialAccountInput(ctx context.Context, raw any) (model.RefreshSocialAccountInput, error) {
+	var out model.RefreshSocialAccountInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RefreshSocialAccountInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRenewAwardInput(ctx context.Context, obj any) (model.RenewAwardInput, error) {
 	var it model.RenewAwardInput
 	if obj == nil {
@@ -8308,6 +11984,48 @@ func UnmarshalStringFilter(ctx context.Context, raw any) (mvpgraph.StringFilter,
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUnlinkSocialAccountInput(ctx context.Context, obj any) (model.UnlinkSocialAccountInput, error) {
+	var it model.UnlinkSocialAccountInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUnlinkSocialAccountInput unmarshals raw into the UnlinkSocialAccountInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUnlinkSocialAccountInput(ctx context.Context, raw any) (model.UnlinkSocialAccountInput, error) {
+	var out model.UnlinkSocialAccountInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UnlinkSocialAccountInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateMemberInput(ctx context.Context, obj any) (model.UpdateMemberInput, error) {
 	var it model.UpdateMemberInput
 	if obj == nil {
@@ -8414,6 +12132,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
+	case mvpgraph.SocialAccount:
+		return ec._SocialAccount(ctx, sel, &obj)
+	case *mvpgraph.SocialAccount:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._SocialAccount(ctx, sel, obj)
 	case mvpgraph.ProductTeam:
 		return ec._ProductTeam(ctx, sel, &obj)
 	case *mvpgraph.ProductTeam:
@@ -8947,6 +12672,89 @@ func (ec *executionContext) _ExpertiseEdge(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var integrationImplementors = []string{"Integration"}
+
+func (ec *executionContext) _Integration(ctx context.Context, sel ast.SelectionSet, obj *model.Integration) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, integrationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Integration")
+		case "platform":
+			out.Values[i] = ec._Integration_platform(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "enabled":
+			out.Values[i] = ec._Integration_enabled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "intervalSeconds":
+			out.Values[i] = ec._Integration_intervalSeconds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "accounts":
+			out.Values[i] = ec._Integration_accounts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "due":
+			out.Values[i] = ec._Integration_due(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastRunAt":
+			out.Values[i] = ec._Integration_lastRunAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "quotaLimit":
+			out.Values[i] = ec._Integration_quotaLimit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "quotaRemaining":
+			out.Values[i] = ec._Integration_quotaRemaining(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "quotaReset":
+			out.Values[i] = ec._Integration_quotaReset(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pausedUntil":
+			out.Values[i] = ec._Integration_pausedUntil(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lastError":
+			out.Values[i] = ec._Integration_lastError(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var leadImplementors = []string{"Lead", "Node"}
 
 func (ec *executionContext) _Lead(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.Lead) graphql.Marshaler {
@@ -8996,6 +12804,12 @@ func (ec *executionContext) _Lead(ctx context.Context, sel ast.SelectionSet, obj
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Lead_mvps(ctx, field, obj)
+				})
+		case "reachSummary":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Lead_reachSummary(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -9096,6 +12910,170 @@ func (ec *executionContext) _LeadEdge(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var leaderboardConnectionImplementors = []string{"LeaderboardConnection"}
+
+func (ec *executionContext) _LeaderboardConnection(ctx context.Context, sel ast.SelectionSet, obj *model.LeaderboardConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, leaderboardConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LeaderboardConnection")
+		case "edges":
+			out.Values[i] = ec._LeaderboardConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._LeaderboardConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LeaderboardConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var leaderboardEdgeImplementors = []string{"LeaderboardEdge"}
+
+func (ec *executionContext) _LeaderboardEdge(ctx context.Context, sel ast.SelectionSet, obj *model.LeaderboardEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, leaderboardEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LeaderboardEdge")
+		case "cursor":
+			out.Values[i] = ec._LeaderboardEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._LeaderboardEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var leaderboardEntryImplementors = []string{"LeaderboardEntry"}
+
+func (ec *executionContext) _LeaderboardEntry(ctx context.Context, sel ast.SelectionSet, obj *model.LeaderboardEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, leaderboardEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LeaderboardEntry")
+		case "rank":
+			out.Values[i] = ec._LeaderboardEntry_rank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "member":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LeaderboardEntry_member(ctx, field, obj)
+				})
+		case "followers":
+			out.Values[i] = ec._LeaderboardEntry_followers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "growth":
+			out.Values[i] = ec._LeaderboardEntry_growth(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var linkSocialAccountPayloadImplementors = []string{"LinkSocialAccountPayload"}
+
+func (ec *executionContext) _LinkSocialAccountPayload(ctx context.Context, sel ast.SelectionSet, obj *model.LinkSocialAccountPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, linkSocialAccountPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LinkSocialAccountPayload")
+		case "socialAccount":
+			out.Values[i] = ec._LinkSocialAccountPayload_socialAccount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var memberImplementors = []string{"Member", "Node"}
 
 func (ec *executionContext) _Member(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.Member) graphql.Marshaler {
@@ -9170,6 +13148,18 @@ func (ec *executionContext) _Member(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "socialAccounts":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Member_socialAccounts(ctx, field, obj)
+				})
+		case "reach":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Member_reach(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -9251,6 +13241,60 @@ func (ec *executionContext) _MemberEdge(ctx context.Context, sel ast.SelectionSe
 			out.Values[i] = ec._MemberEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var memberReachImplementors = []string{"MemberReach"}
+
+func (ec *executionContext) _MemberReach(ctx context.Context, sel ast.SelectionSet, obj *model.MemberReach) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, memberReachImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MemberReach")
+		case "total":
+			out.Values[i] = ec._MemberReach_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "byPlatform":
+			out.Values[i] = ec._MemberReach_byPlatform(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "growth":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MemberReach_growth(ctx, field, obj)
+				})
+		case "score":
+			out.Values[i] = ec._MemberReach_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "scoreParts":
+			out.Values[i] = ec._MemberReach_scoreParts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -9358,6 +13402,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "linkSocialAccount":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_linkSocialAccount(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unlinkSocialAccount":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unlinkSocialAccount(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "refreshSocialAccount":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_refreshSocialAccount(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "refreshMember":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_refreshMember(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -9404,6 +13476,49 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		case "endCursor":
 			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var platformReachImplementors = []string{"PlatformReach"}
+
+func (ec *executionContext) _PlatformReach(ctx context.Context, sel ast.SelectionSet, obj *model.PlatformReach) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, platformReachImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlatformReach")
+		case "platform":
+			out.Values[i] = ec._PlatformReach_platform(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "accounts":
+			out.Values[i] = ec._PlatformReach_accounts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "followers":
+			out.Values[i] = ec._PlatformReach_followers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -9699,6 +13814,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_programStats(ctx, field)
 				})
+		case "reachLeaderboard":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_reachLeaderboard(ctx, field)
+				})
+		case "integrations":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_integrations(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -9712,6 +13839,246 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reachPointImplementors = []string{"ReachPoint"}
+
+func (ec *executionContext) _ReachPoint(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.Snapshot) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reachPointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReachPoint")
+		case "date":
+			out.Values[i] = ec._ReachPoint_date(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "capturedAt":
+			out.Values[i] = ec._ReachPoint_capturedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "followers":
+			out.Values[i] = ec._ReachPoint_followers(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "following":
+			out.Values[i] = ec._ReachPoint_following(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "posts":
+			out.Values[i] = ec._ReachPoint_posts(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "views":
+			out.Values[i] = ec._ReachPoint_views(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "engagement":
+			out.Values[i] = ec._ReachPoint_engagement(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reachScorePartImplementors = []string{"ReachScorePart"}
+
+func (ec *executionContext) _ReachScorePart(ctx context.Context, sel ast.SelectionSet, obj *model.ReachScorePart) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reachScorePartImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReachScorePart")
+		case "platform":
+			out.Values[i] = ec._ReachScorePart_platform(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._ReachScorePart_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "weight":
+			out.Values[i] = ec._ReachScorePart_weight(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "points":
+			out.Values[i] = ec._ReachScorePart_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reachSummaryImplementors = []string{"ReachSummary"}
+
+func (ec *executionContext) _ReachSummary(ctx context.Context, sel ast.SelectionSet, obj *model.ReachSummary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reachSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReachSummary")
+		case "mvps":
+			out.Values[i] = ec._ReachSummary_mvps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "accounts":
+			out.Values[i] = ec._ReachSummary_accounts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "followers":
+			out.Values[i] = ec._ReachSummary_followers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "growth":
+			out.Values[i] = ec._ReachSummary_growth(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byPlatform":
+			out.Values[i] = ec._ReachSummary_byPlatform(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var refreshMemberPayloadImplementors = []string{"RefreshMemberPayload"}
+
+func (ec *executionContext) _RefreshMemberPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RefreshMemberPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, refreshMemberPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RefreshMemberPayload")
+		case "member":
+			out.Values[i] = ec._RefreshMemberPayload_member(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "queued":
+			out.Values[i] = ec._RefreshMemberPayload_queued(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var refreshSocialAccountPayloadImplementors = []string{"RefreshSocialAccountPayload"}
+
+func (ec *executionContext) _RefreshSocialAccountPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RefreshSocialAccountPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, refreshSocialAccountPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RefreshSocialAccountPayload")
+		case "socialAccount":
+			out.Values[i] = ec._RefreshSocialAccountPayload_socialAccount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "queued":
+			out.Values[i] = ec._RefreshSocialAccountPayload_queued(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -9776,6 +14143,199 @@ func (ec *executionContext) _RetireAwardPayload(ctx context.Context, sel ast.Sel
 			out.Values[i] = graphql.MarshalString("RetireAwardPayload")
 		case "award":
 			out.Values[i] = ec._RetireAwardPayload_award(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var socialAccountImplementors = []string{"SocialAccount", "Node"}
+
+func (ec *executionContext) _SocialAccount(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.SocialAccount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, socialAccountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SocialAccount")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SocialAccount_id(ctx, field, obj)
+				})
+		case "member":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SocialAccount_member(ctx, field, obj)
+				})
+		case "platform":
+			out.Values[i] = ec._SocialAccount_platform(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "handle":
+			out.Values[i] = ec._SocialAccount_handle(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "url":
+			out.Values[i] = ec._SocialAccount_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._SocialAccount_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "followers":
+			out.Values[i] = ec._SocialAccount_followers(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "following":
+			out.Values[i] = ec._SocialAccount_following(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "posts":
+			out.Values[i] = ec._SocialAccount_posts(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "views":
+			out.Values[i] = ec._SocialAccount_views(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "engagement":
+			out.Values[i] = ec._SocialAccount_engagement(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastPostAt":
+			out.Values[i] = ec._SocialAccount_lastPostAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastSyncedAt":
+			out.Values[i] = ec._SocialAccount_lastSyncedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "staleness":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SocialAccount_staleness(ctx, field, obj)
+				})
+		case "lastError":
+			out.Values[i] = ec._SocialAccount_lastError(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "failures":
+			out.Values[i] = ec._SocialAccount_failures(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SocialAccount_history(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stalenessImplementors = []string{"Staleness"}
+
+func (ec *executionContext) _Staleness(ctx context.Context, sel ast.SelectionSet, obj *model.Staleness) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stalenessImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Staleness")
+		case "ageSeconds":
+			out.Values[i] = ec._Staleness_ageSeconds(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "intervalSeconds":
+			out.Values[i] = ec._Staleness_intervalSeconds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stale":
+			out.Values[i] = ec._Staleness_stale(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var unlinkSocialAccountPayloadImplementors = []string{"UnlinkSocialAccountPayload"}
+
+func (ec *executionContext) _UnlinkSocialAccountPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UnlinkSocialAccountPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, unlinkSocialAccountPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UnlinkSocialAccountPayload")
+		case "socialAccount":
+			out.Values[i] = ec._UnlinkSocialAccountPayload_socialAccount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -10191,6 +14751,16 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAccountStatus2mvpgraphᚐAccountStatus(ctx context.Context, v any) (mvpgraph.AccountStatus, error) {
+	var res mvpgraph.AccountStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAccountStatus2mvpgraphᚐAccountStatus(ctx context.Context, sel ast.SelectionSet, v mvpgraph.AccountStatus) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNAssignCountryInput2mvpgraphᚋgraphᚋmodelᚐAssignCountryInput(ctx context.Context, v any) (model.AssignCountryInput, error) {
 	res, err := ec.unmarshalInputAssignCountryInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -10439,6 +15009,20 @@ func (ec *executionContext) unmarshalNExpertiseWhere2ᚖmvpgraphᚐExpertiseWher
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -10494,6 +15078,44 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNInt642int64(ctx context.Context, v any) (int64, error) {
+	res, err := graphql.UnmarshalInt64(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInt642int64(ctx context.Context, sel ast.SelectionSet, v int64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalInt64(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Int64!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNIntegration2ᚕᚖmvpgraphᚋgraphᚋmodelᚐIntegrationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Integration) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIntegration2ᚖmvpgraphᚋgraphᚋmodelᚐIntegration(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIntegration2ᚖmvpgraphᚋgraphᚋmodelᚐIntegration(ctx context.Context, sel ast.SelectionSet, v *model.Integration) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Integration!")
+		return graphql.Null
+	}
+	return ec._Integration(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNLead2ᚕᚖmvpgraphᚐLeadᚄ(ctx context.Context, sel ast.SelectionSet, v []*mvpgraph.Lead) graphql.Marshaler {
@@ -10586,6 +15208,59 @@ func (ec *executionContext) unmarshalNLeadWhere2ᚖmvpgraphᚐLeadWhere(ctx cont
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNLeaderboardConnection2ᚖmvpgraphᚋgraphᚋmodelᚐLeaderboardConnection(ctx context.Context, sel ast.SelectionSet, v *model.LeaderboardConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LeaderboardConnection!")
+		return graphql.Null
+	}
+	return ec._LeaderboardConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLeaderboardEdge2ᚕᚖmvpgraphᚋgraphᚋmodelᚐLeaderboardEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LeaderboardEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLeaderboardEdge2ᚖmvpgraphᚋgraphᚋmodelᚐLeaderboardEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLeaderboardEdge2ᚖmvpgraphᚋgraphᚋmodelᚐLeaderboardEdge(ctx context.Context, sel ast.SelectionSet, v *model.LeaderboardEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LeaderboardEdge!")
+		return graphql.Null
+	}
+	return ec._LeaderboardEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLeaderboardEntry2ᚖmvpgraphᚋgraphᚋmodelᚐLeaderboardEntry(ctx context.Context, sel ast.SelectionSet, v *model.LeaderboardEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LeaderboardEntry!")
+		return graphql.Null
+	}
+	return ec._LeaderboardEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNLinkSocialAccountInput2mvpgraphᚋgraphᚋmodelᚐLinkSocialAccountInput(ctx context.Context, v any) (model.LinkSocialAccountInput, error) {
+	res, err := ec.unmarshalInputLinkSocialAccountInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLinkSocialAccountPayload2ᚖmvpgraphᚋgraphᚋmodelᚐLinkSocialAccountPayload(ctx context.Context, sel ast.SelectionSet, v *model.LinkSocialAccountPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LinkSocialAccountPayload!")
+		return graphql.Null
+	}
+	return ec._LinkSocialAccountPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNMember2ᚖmvpgraphᚐMember(ctx context.Context, sel ast.SelectionSet, v *mvpgraph.Member) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Member!")
@@ -10645,6 +15320,14 @@ func (ec *executionContext) marshalNMemberOrderField2string(ctx context.Context,
 	return res
 }
 
+func (ec *executionContext) marshalNMemberReach2ᚖmvpgraphᚋgraphᚋmodelᚐMemberReach(ctx context.Context, sel ast.SelectionSet, v *model.MemberReach) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MemberReach!")
+		return graphql.Null
+	}
+	return ec._MemberReach(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNMemberWhere2ᚖmvpgraphᚐMemberWhere(ctx context.Context, v any) (*mvpgraph.MemberWhere, error) {
 	res, err := ec.unmarshalInputMemberWhere(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -10676,6 +15359,40 @@ func (ec *executionContext) marshalNPageInfo2ᚖmvpgraphᚋgraphᚋmodelᚐPageI
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPlatform2mvpgraphᚐPlatform(ctx context.Context, v any) (mvpgraph.Platform, error) {
+	var res mvpgraph.Platform
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPlatform2mvpgraphᚐPlatform(ctx context.Context, sel ast.SelectionSet, v mvpgraph.Platform) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNPlatformReach2ᚕᚖmvpgraphᚋgraphᚋmodelᚐPlatformReachᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PlatformReach) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPlatformReach2ᚖmvpgraphᚋgraphᚋmodelᚐPlatformReach(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPlatformReach2ᚖmvpgraphᚋgraphᚋmodelᚐPlatformReach(ctx context.Context, sel ast.SelectionSet, v *model.PlatformReach) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PlatformReach!")
+		return graphql.Null
+	}
+	return ec._PlatformReach(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNProductTeam2ᚖmvpgraphᚐProductTeam(ctx context.Context, sel ast.SelectionSet, v *mvpgraph.ProductTeam) graphql.Marshaler {
@@ -10766,6 +15483,88 @@ func (ec *executionContext) marshalNProgramStatsGroup2ᚖmvpgraphᚐStatsGroup(c
 	return ec._ProgramStatsGroup(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNReachPoint2ᚕᚖmvpgraphᚐSnapshotᚄ(ctx context.Context, sel ast.SelectionSet, v []*mvpgraph.Snapshot) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReachPoint2ᚖmvpgraphᚐSnapshot(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReachPoint2ᚖmvpgraphᚐSnapshot(ctx context.Context, sel ast.SelectionSet, v *mvpgraph.Snapshot) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReachPoint!")
+		return graphql.Null
+	}
+	return ec._ReachPoint(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReachScorePart2ᚕᚖmvpgraphᚋgraphᚋmodelᚐReachScorePartᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ReachScorePart) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReachScorePart2ᚖmvpgraphᚋgraphᚋmodelᚐReachScorePart(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReachScorePart2ᚖmvpgraphᚋgraphᚋmodelᚐReachScorePart(ctx context.Context, sel ast.SelectionSet, v *model.ReachScorePart) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReachScorePart!")
+		return graphql.Null
+	}
+	return ec._ReachScorePart(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReachSummary2ᚖmvpgraphᚋgraphᚋmodelᚐReachSummary(ctx context.Context, sel ast.SelectionSet, v *model.ReachSummary) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReachSummary!")
+		return graphql.Null
+	}
+	return ec._ReachSummary(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRefreshMemberInput2mvpgraphᚋgraphᚋmodelᚐRefreshMemberInput(ctx context.Context, v any) (model.RefreshMemberInput, error) {
+	res, err := ec.unmarshalInputRefreshMemberInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRefreshMemberPayload2ᚖmvpgraphᚋgraphᚋmodelᚐRefreshMemberPayload(ctx context.Context, sel ast.SelectionSet, v *model.RefreshMemberPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RefreshMemberPayload!")
+		return graphql.Null
+	}
+	return ec._RefreshMemberPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRefreshSocialAccountInput2mvpgraphᚋgraphᚋmodelᚐRefreshSocialAccountInput(ctx context.Context, v any) (model.RefreshSocialAccountInput, error) {
+	res, err := ec.unmarshalInputRefreshSocialAccountInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRefreshSocialAccountPayload2ᚖmvpgraphᚋgraphᚋmodelᚐRefreshSocialAccountPayload(ctx context.Context, sel ast.SelectionSet, v *model.RefreshSocialAccountPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RefreshSocialAccountPayload!")
+		return graphql.Null
+	}
+	return ec._RefreshSocialAccountPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRenewAwardInput2mvpgraphᚋgraphᚋmodelᚐRenewAwardInput(ctx context.Context, v any) (model.RenewAwardInput, error) {
 	res, err := ec.unmarshalInputRenewAwardInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -10790,6 +15589,38 @@ func (ec *executionContext) marshalNRetireAwardPayload2ᚖmvpgraphᚋgraphᚋmod
 		return graphql.Null
 	}
 	return ec._RetireAwardPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSocialAccount2ᚕᚖmvpgraphᚐSocialAccountᚄ(ctx context.Context, sel ast.SelectionSet, v []*mvpgraph.SocialAccount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSocialAccount2ᚖmvpgraphᚐSocialAccount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSocialAccount2ᚖmvpgraphᚐSocialAccount(ctx context.Context, sel ast.SelectionSet, v *mvpgraph.SocialAccount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SocialAccount!")
+		return graphql.Null
+	}
+	return ec._SocialAccount(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStaleness2ᚖmvpgraphᚋgraphᚋmodelᚐStaleness(ctx context.Context, sel ast.SelectionSet, v *model.Staleness) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Staleness!")
+		return graphql.Null
+	}
+	return ec._Staleness(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNStatsDimension2mvpgraphᚐStatsDimension(ctx context.Context, v any) (mvpgraph.StatsDimension, error) {
@@ -10843,6 +15674,33 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
+	res, err := graphql.UnmarshalTime(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalTime(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNUnlinkSocialAccountInput2mvpgraphᚋgraphᚋmodelᚐUnlinkSocialAccountInput(ctx context.Context, v any) (model.UnlinkSocialAccountInput, error) {
+	res, err := ec.unmarshalInputUnlinkSocialAccountInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUnlinkSocialAccountPayload2ᚖmvpgraphᚋgraphᚋmodelᚐUnlinkSocialAccountPayload(ctx context.Context, sel ast.SelectionSet, v *model.UnlinkSocialAccountPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UnlinkSocialAccountPayload!")
+		return graphql.Null
+	}
+	return ec._UnlinkSocialAccountPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNUpdateMemberInput2mvpgraphᚋgraphᚋmodelᚐUpdateMemberInput(ctx context.Context, v any) (model.UpdateMemberInput, error) {
@@ -11104,6 +15962,39 @@ func (ec *executionContext) unmarshalOExpertiseWhere2ᚖmvpgraphᚐExpertiseWher
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalFloatContext(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) unmarshalOHistoryInterval2ᚖmvpgraphᚐHistoryInterval(ctx context.Context, v any) (*mvpgraph.HistoryInterval, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(mvpgraph.HistoryInterval)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOHistoryInterval2ᚖmvpgraphᚐHistoryInterval(ctx context.Context, sel ast.SelectionSet, v *mvpgraph.HistoryInterval) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
 	if v == nil {
 		return nil, nil
@@ -11183,6 +16074,24 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
+func (ec *executionContext) unmarshalOInt642ᚖint64(ctx context.Context, v any) (*int64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalInt64(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInt642ᚖint64(ctx context.Context, sel ast.SelectionSet, v *int64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalInt64(*v)
+	return res
+}
+
 func (ec *executionContext) marshalOLead2ᚖmvpgraphᚐLead(ctx context.Context, sel ast.SelectionSet, v *mvpgraph.Lead) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -11229,6 +16138,30 @@ func (ec *executionContext) unmarshalOLeadWhere2ᚖmvpgraphᚐLeadWhere(ctx cont
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputLeadWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOLeaderboardOrder2ᚖmvpgraphᚋgraphᚋmodelᚐLeaderboardOrder(ctx context.Context, v any) (*model.LeaderboardOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.LeaderboardOrder)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOLeaderboardOrder2ᚖmvpgraphᚋgraphᚋmodelᚐLeaderboardOrder(ctx context.Context, sel ast.SelectionSet, v *model.LeaderboardOrder) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOLeaderboardWhere2ᚖmvpgraphᚋgraphᚋmodelᚐLeaderboardWhere(ctx context.Context, v any) (*model.LeaderboardWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputLeaderboardWhere(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -11286,6 +16219,22 @@ func (ec *executionContext) marshalONode2mvpgraphᚋgraphᚋmodelᚐNode(ctx con
 		return graphql.Null
 	}
 	return ec._Node(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPlatform2ᚖmvpgraphᚐPlatform(ctx context.Context, v any) (*mvpgraph.Platform, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(mvpgraph.Platform)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPlatform2ᚖmvpgraphᚐPlatform(ctx context.Context, sel ast.SelectionSet, v *mvpgraph.Platform) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOProductTeam2ᚖmvpgraphᚐProductTeam(ctx context.Context, sel ast.SelectionSet, v *mvpgraph.ProductTeam) graphql.Marshaler {
@@ -11432,6 +16381,24 @@ func (ec *executionContext) unmarshalOStringFilter2ᚖmvpgraphᚐStringFilter(ct
 	}
 	res, err := ec.unmarshalInputStringFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalTime(*v)
+	return res
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

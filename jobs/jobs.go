@@ -72,6 +72,11 @@ const (
 )
 
 func (c *Config) fill() {
+	for p, src := range c.Sources {
+		if src == nil {
+			delete(c.Sources, p)
+		}
+	}
 	if c.Intervals == nil {
 		c.Intervals = map[mvpgraph.Platform]time.Duration{}
 	}

@@ -12,8 +12,8 @@ import (
 // NewConfig returns the executable schema's configuration: the resolvers
 // and the cost of each connection field, which is its page size times the
 // cost of what each item selects (as GitHub and Shopify count).
-func NewConfig(s *store.Store) graph.Config {
-	c := graph.Config{Resolvers: &Resolver{Store: s}}
+func NewConfig(root *Resolver) graph.Config {
+	c := graph.Config{Resolvers: root}
 	c.Complexity.Query.Members = func(child int, _ *mvpgraph.MemberWhere, _ []*mvpgraph.OrderBy, first *int, _ *string, last *int, _ *string) int {
 		return connectionCost(child, first, last)
 	}

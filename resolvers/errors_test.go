@@ -159,7 +159,7 @@ func TestNoNPlusOne(t *testing.T) {
 		_, err = s.AssignCountry(ctx, intl.ID, "CA", false)
 		require.NoError(t, err)
 
-		query := `{ mvps(first: 100) { edges { node { awards { expertise { productTeam { name } usLead { name } } } leads { name } } } } }`
+		query := `{ mvps(first: 100) { edges { node { awards { expertise { productTeam { name } usLead { name } } } leads { name } socialAccounts { platform followers } reach { total score } } } } }`
 		statements := map[int]int64{}
 		added := 0
 		for _, n := range []int{10, 100} {
@@ -170,7 +170,9 @@ func TestNoNPlusOne(t *testing.T) {
 				}
 				m := mvpgraph.Member{Handle: fmt.Sprintf("m%03d", added), Name: "M", Country: country}
 				require.NoError(t, s.CreateMember(ctx, &m))
-				_, err := s.AwardMember(ctx, m.ID, experts[added%5].ID, 2026)
+				_, err := s.LinkSocialAccount(ctx, m.ID, mvpgraph.GitHub, m.Handle)
+				require.NoError(t, err)
+				_, err = s.AwardMember(ctx, m.ID, experts[added%5].ID, 2026)
 				require.NoError(t, err)
 				past, err := s.AwardMember(ctx, m.ID, experts[(added+1)%5].ID, 2025)
 				require.NoError(t, err)
@@ -187,7 +189,8 @@ func TestNoNPlusOne(t *testing.T) {
 									UsLead      struct{ Name string }
 								}
 							}
-							Leads []struct{ Name string }
+							Leads          []struct{ Name string }
+							SocialAccounts []struct{ Platform string }
 						}
 					}
 				}
@@ -197,6 +200,7 @@ func TestNoNPlusOne(t *testing.T) {
 			for _, e := range out.Mvps.Edges {
 				require.Len(t, e.Node.Awards, 2)
 				require.Len(t, e.Node.Leads, 1)
+				require.Len(t, e.Node.SocialAccounts, 1)
 				require.Equal(t, "Team", e.Node.Awards[0].Expertise.ProductTeam.Name)
 			}
 			statements[n] = store.StatementCount(reqCtx)

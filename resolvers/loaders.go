@@ -28,11 +28,16 @@ type Loaders struct {
 	expertisesOfLead *dataloadgen.Loader[int64, []mvpgraph.Expertise]
 	expertisesOfTeam *dataloadgen.Loader[int64, []mvpgraph.Expertise]
 	contactsOfTeam   *dataloadgen.Loader[int64, []mvpgraph.Contact]
+	accountsOf       *dataloadgen.Loader[int64, []mvpgraph.SocialAccount]
+	account          *dataloadgen.Loader[int64, mvpgraph.SocialAccount]
 
-	store *store.Store
-	mu    sync.Mutex
-	mvps  map[string]*dataloadgen.Loader[int64, store.Page[mvpgraph.Member]]
-	count map[string]*dataloadgen.Loader[int64, int]
+	store     *store.Store
+	mu        sync.Mutex
+	mvps      map[string]*dataloadgen.Loader[int64, store.Page[mvpgraph.Member]]
+	count     map[string]*dataloadgen.Loader[int64, int]
+	growth    map[string]*dataloadgen.Loader[int64, int64]
+	history   map[string]*dataloadgen.Loader[int64, []mvpgraph.Snapshot]
+	leadReach map[string]*dataloadgen.Loader[int64, store.LeadReach]
 }
 
 // batchWait is how long a loader gathers keys before it queries: long enough
@@ -100,9 +105,14 @@ func NewLoaders(s *store.Store) *Loaders {
 		expertisesOfLead: newLoader(orEmpty(s.ExpertisesOfLeads)),
 		expertisesOfTeam: newLoader(orEmpty(s.ExpertisesOfTeams)),
 		contactsOfTeam:   newLoader(orEmpty(s.ContactsOfTeams)),
+		accountsOf:       newLoader(orEmpty(s.SocialAccountsOfMembers)),
+		account:          newLoader(byID(s.SocialAccountsByIDs, func(a mvpgraph.SocialAccount) int64 { return a.ID })),
 		store:            s,
 		mvps:             map[string]*dataloadgen.Loader[int64, store.Page[mvpgraph.Member]]{},
 		count:            map[string]*dataloadgen.Loader[int64, int]{},
+		growth:           map[string]*dataloadgen.Loader[int64, int64]{},
+		history:          map[string]*dataloadgen.Loader[int64, []mvpgraph.Snapshot]{},
+		leadReach:        map[string]*dataloadgen.Loader[int64, store.LeadReach]{},
 	}
 }
 

@@ -12,12 +12,13 @@ import (
 
 // Global ID types, as encoded in IDs.
 const (
-	typeMember      = "Member"
-	typeAward       = "Award"
-	typeExpertise   = "Expertise"
-	typeLead        = "Lead"
-	typeProductTeam = "ProductTeam"
-	typeContact     = "Contact"
+	typeMember        = "Member"
+	typeAward         = "Award"
+	typeExpertise     = "Expertise"
+	typeLead          = "Lead"
+	typeProductTeam   = "ProductTeam"
+	typeContact       = "Contact"
+	typeSocialAccount = "SocialAccount"
 )
 
 // node loads the object a global ID names, or nil when there is none.
@@ -48,6 +49,8 @@ func nodeThunk(ctx context.Context, field, gid string) (func() (model.Node, erro
 		return thunk(l.lead.LoadThunk(ctx, id)), nil
 	case typeProductTeam:
 		return thunk(l.productTeam.LoadThunk(ctx, id)), nil
+	case typeSocialAccount:
+		return thunk(l.account.LoadThunk(ctx, id)), nil
 	}
 	return func() (model.Node, error) { return nil, nil }, nil
 }
@@ -68,3 +71,11 @@ func thunk[T any](load func() (T, error)) func() (model.Node, error) {
 
 // maxNodes bounds nodes(ids:).
 const maxNodes = 100
+
+// notFound turns a loader's not-found into an ENOTFOUND error on field.
+func notFound(err error, what, field string) error {
+	if errors.Is(err, dataloadgen.ErrNotFound) {
+		return &mvpgraph.Error{Code: mvpgraph.ENOTFOUND, Field: field, Message: "no " + what + " has this ID."}
+	}
+	return err
+}

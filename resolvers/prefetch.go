@@ -70,8 +70,10 @@ var (
 
 // prefetchMembers loads what the query asks of every member of a page, one
 // statement per kind for the whole page, and primes the loaders the field
-// resolvers read. Batching by time window alone splits under load; this
-// keeps the statement count of the common page shapes fixed.
+// resolvers read: awards (with their expertises, product teams and US
+// leads), leads and social accounts. Batching by time window alone splits
+// under load; this keeps the statement count of the common page shapes
+// fixed.
 func prefetchMembers(ctx context.Context, members []mvpgraph.Member) error {
 	if len(members) == 0 {
 		return nil
@@ -89,6 +91,19 @@ func prefetchMembers(ctx context.Context, members []mvpgraph.Member) error {
 	g, ctx := errgroup.WithContext(ctx)
 	if awardSel, ok := sel["awards"]; ok {
 		g.Go(func() error { return prefetchAwards(ctx, l, ids, awardSel) })
+	}
+	_, accounts := sel["socialAccounts"]
+	if _, reach := sel["reach"]; accounts || reach {
+		g.Go(func() error {
+			as, err := l.store.SocialAccountsOfMembers(ctx, ids)
+			if err != nil {
+				return err
+			}
+			for _, id := range ids {
+				l.accountsOf.Prime(id, as[id])
+			}
+			return nil
+		})
 	}
 	if _, ok := sel["leads"]; ok {
 		g.Go(func() error {

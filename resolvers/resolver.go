@@ -4,10 +4,16 @@
 package resolvers
 
 import (
+	"mvpgraph"
 	"mvpgraph/store"
 )
 
 // Resolver is the root of the resolvers and holds their dependencies.
 type Resolver struct {
 	Store *store.Store
+	// Sync queues syncs and tells how the platforms are set up; nil when the
+	// server has no workers' client.
+	Sync Sync
+	// Weights weigh the platforms in reach scores; nil means the defaults.
+	Weights mvpgraph.ReachWeights
 }

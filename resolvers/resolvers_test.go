@@ -34,7 +34,7 @@ func newAPI(t *testing.T, s *store.Store) *api {
 func newAPIWithLog(t *testing.T, s *store.Store, log io.Writer) *api {
 	opts := graph.DefaultOptions()
 	opts.Logger = slog.New(slog.NewTextHandler(log, nil))
-	h := resolvers.Middleware(s, graph.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(s)), opts))
+	h := resolvers.Middleware(s, graph.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(&resolvers.Resolver{Store: s})), opts))
 	return &api{t: t, c: client.New(h), s: s}
 }
 

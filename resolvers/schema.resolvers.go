@@ -12,6 +12,7 @@ import (
 	"mvpgraph/graph"
 	"mvpgraph/graph/model"
 	"mvpgraph/store"
+	"time"
 )
 
 func (r *awardResolver) ID(ctx context.Context, obj *mvpgraph.Award) (string, error) {
@@ -73,6 +74,27 @@ func (r *leadResolver) Mvps(ctx context.Context, obj *mvpgraph.Lead, where *mvpg
 	return mvpsOf(ctx, store.LeadMVPs, obj.ID, store.MemberQuery{Where: where, OrderBy: orderBy, Page: pageArgs(first, after, last, before)})
 }
 
+func (r *leadResolver) ReachSummary(ctx context.Context, obj *mvpgraph.Lead, days *int) (*model.ReachSummary, error) {
+	since, err := r.sinceDay("days", days)
+	if err != nil {
+		return nil, err
+	}
+	lr, err := loaders(ctx).leadReachOf(since).Load(ctx, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := &model.ReachSummary{Mvps: lr.MVPs, Accounts: lr.Accounts, Followers: lr.Followers, Growth: lr.Growth, ByPlatform: []*model.PlatformReach{}}
+	for _, t := range lr.ByPlatform {
+		out.ByPlatform = append(out.ByPlatform, &model.PlatformReach{Platform: t.Platform, Accounts: t.Accounts, Followers: t.Followers})
+	}
+	return out, nil
+}
+
+func (r *leaderboardEntryResolver) Member(ctx context.Context, obj *model.LeaderboardEntry) (*mvpgraph.Member, error) {
+	m, err := loaders(ctx).member.Load(ctx, obj.MemberID)
+	return &m, err
+}
+
 func (r *memberResolver) ID(ctx context.Context, obj *mvpgraph.Member) (string, error) {
 	return mvpgraph.GlobalID(typeMember, obj.ID), nil
 }
@@ -85,6 +107,35 @@ func (r *memberResolver) Awards(ctx context.Context, obj *mvpgraph.Member) ([]*m
 func (r *memberResolver) Leads(ctx context.Context, obj *mvpgraph.Member) ([]*mvpgraph.Lead, error) {
 	ls, err := loaders(ctx).leadsOfMember.Load(ctx, obj.ID)
 	return ptrs(ls), err
+}
+
+func (r *memberResolver) SocialAccounts(ctx context.Context, obj *mvpgraph.Member) ([]*mvpgraph.SocialAccount, error) {
+	as, err := loaders(ctx).accountsOf.Load(ctx, obj.ID)
+	return ptrs(as), err
+}
+
+func (r *memberResolver) Reach(ctx context.Context, obj *mvpgraph.Member) (*model.MemberReach, error) {
+	as, err := loaders(ctx).accountsOf.Load(ctx, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	return r.memberReach(as), nil
+}
+
+func (r *memberReachResolver) Growth(ctx context.Context, obj *model.MemberReach, days *int) (int64, error) {
+	since, err := r.sinceDay("days", days)
+	if err != nil {
+		return 0, err
+	}
+	growth, errs := loaders(ctx).growthOf(since).LoadAll(ctx, obj.AccountIDs)
+	if errs != nil {
+		return 0, errs
+	}
+	var sum int64
+	for _, g := range growth {
+		sum += g
+	}
+	return sum, nil
 }
 
 func (r *mutationResolver) CreateMember(ctx context.Context, input model.CreateMemberInput) (*model.CreateMemberPayload, error) {
@@ -220,6 +271,78 @@ func (r *mutationResolver) AssignCountry(ctx context.Context, input model.Assign
 	return &model.AssignCountryPayload{Lead: &l}, nil
 }
 
+func (r *mutationResolver) LinkSocialAccount(ctx context.Context, input model.LinkSocialAccountInput) (*model.LinkSocialAccountPayload, error) {
+	memberID, err := mvpgraph.ParseID("memberId", typeMember, input.MemberID)
+	if err != nil {
+		return nil, err
+	}
+	a, err := r.Store.LinkSocialAccount(ctx, memberID, input.Platform, input.Handle)
+	if err != nil {
+		return nil, err
+	}
+	if !r.sync().Enabled(a.Platform) {
+		a.Status = mvpgraph.AccountFrozen
+		if _, err := r.Store.SetPlatformFrozen(ctx, a.Platform, true); err != nil {
+			return nil, err
+		}
+	}
+	return &model.LinkSocialAccountPayload{SocialAccount: &a}, nil
+}
+
+func (r *mutationResolver) UnlinkSocialAccount(ctx context.Context, input model.UnlinkSocialAccountInput) (*model.UnlinkSocialAccountPayload, error) {
+	id, err := mvpgraph.ParseID("id", typeSocialAccount, input.ID)
+	if err != nil {
+		return nil, err
+	}
+	a, err := r.Store.UnlinkSocialAccount(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &model.UnlinkSocialAccountPayload{SocialAccount: &a}, nil
+}
+
+func (r *mutationResolver) RefreshSocialAccount(ctx context.Context, input model.RefreshSocialAccountInput) (*model.RefreshSocialAccountPayload, error) {
+	id, err := mvpgraph.ParseID("id", typeSocialAccount, input.ID)
+	if err != nil {
+		return nil, err
+	}
+	a, err := loaders(ctx).account.Load(ctx, id)
+	if err != nil {
+		return nil, notFound(err, "social account", "id")
+	}
+	n, err := r.sync().Refresh(ctx, []int64{id})
+	if err != nil {
+		return nil, err
+	}
+	return &model.RefreshSocialAccountPayload{SocialAccount: &a, Queued: n > 0}, nil
+}
+
+func (r *mutationResolver) RefreshMember(ctx context.Context, input model.RefreshMemberInput) (*model.RefreshMemberPayload, error) {
+	id, err := mvpgraph.ParseID("id", typeMember, input.ID)
+	if err != nil {
+		return nil, err
+	}
+	m, err := r.Store.MemberByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	accounts, err := loaders(ctx).accountsOf.Load(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(accounts))
+	for i, a := range accounts {
+		ids[i] = a.ID
+	}
+	n := 0
+	if len(ids) > 0 {
+		if n, err = r.sync().Refresh(ctx, ids); err != nil {
+			return nil, err
+		}
+	}
+	return &model.RefreshMemberPayload{Member: &m, Queued: n}, nil
+}
+
 func (r *productTeamResolver) ID(ctx context.Context, obj *mvpgraph.ProductTeam) (string, error) {
 	return mvpgraph.GlobalID(typeProductTeam, obj.ID), nil
 }
@@ -339,6 +462,31 @@ func (r *queryResolver) ProgramStats(ctx context.Context, groupBy []mvpgraph.Sta
 	return ptrs(groups), err
 }
 
+func (r *queryResolver) ReachLeaderboard(ctx context.Context, where *model.LeaderboardWhere, orderBy *model.LeaderboardOrder, days *int, first *int, after *string) (*model.LeaderboardConnection, error) {
+	return r.leaderboard(ctx, where, orderBy, days, first, after)
+}
+
+func (r *queryResolver) Integrations(ctx context.Context) ([]*model.Integration, error) {
+	return r.integrations(ctx)
+}
+
+func (r *socialAccountResolver) ID(ctx context.Context, obj *mvpgraph.SocialAccount) (string, error) {
+	return mvpgraph.GlobalID(typeSocialAccount, obj.ID), nil
+}
+
+func (r *socialAccountResolver) Member(ctx context.Context, obj *mvpgraph.SocialAccount) (*mvpgraph.Member, error) {
+	m, err := loaders(ctx).member.Load(ctx, obj.MemberID)
+	return &m, err
+}
+
+func (r *socialAccountResolver) Staleness(ctx context.Context, obj *mvpgraph.SocialAccount) (*model.Staleness, error) {
+	return r.staleness(obj), nil
+}
+
+func (r *socialAccountResolver) History(ctx context.Context, obj *mvpgraph.SocialAccount, from *time.Time, to *time.Time, interval *mvpgraph.HistoryInterval) ([]*mvpgraph.Snapshot, error) {
+	return r.history(ctx, obj, from, to, interval)
+}
+
 func (r *Resolver) Award() graph.AwardResolver { return &awardResolver{r} }
 
 func (r *Resolver) Contact() graph.ContactResolver { return &contactResolver{r} }
@@ -347,7 +495,13 @@ func (r *Resolver) Expertise() graph.ExpertiseResolver { return &expertiseResolv
 
 func (r *Resolver) Lead() graph.LeadResolver { return &leadResolver{r} }
 
+func (r *Resolver) LeaderboardEntry() graph.LeaderboardEntryResolver {
+	return &leaderboardEntryResolver{r}
+}
+
 func (r *Resolver) Member() graph.MemberResolver { return &memberResolver{r} }
+
+func (r *Resolver) MemberReach() graph.MemberReachResolver { return &memberReachResolver{r} }
 
 func (r *Resolver) Mutation() graph.MutationResolver { return &mutationResolver{r} }
 
@@ -359,14 +513,19 @@ func (r *Resolver) ProgramStatsGroup() graph.ProgramStatsGroupResolver {
 
 func (r *Resolver) Query() graph.QueryResolver { return &queryResolver{r} }
 
+func (r *Resolver) SocialAccount() graph.SocialAccountResolver { return &socialAccountResolver{r} }
+
 type (
 	awardResolver             struct{ *Resolver }
 	contactResolver           struct{ *Resolver }
 	expertiseResolver         struct{ *Resolver }
 	leadResolver              struct{ *Resolver }
+	leaderboardEntryResolver  struct{ *Resolver }
 	memberResolver            struct{ *Resolver }
+	memberReachResolver       struct{ *Resolver }
 	mutationResolver          struct{ *Resolver }
 	productTeamResolver       struct{ *Resolver }
 	programStatsGroupResolver struct{ *Resolver }
 	queryResolver             struct{ *Resolver }
+	socialAccountResolver     struct{ *Resolver }
 )

@@ -20,7 +20,9 @@ import (
 
 	"github.com/99designs/gqlgen/graphql/playground"
 
+	"mvpgraph"
 	"mvpgraph/graph"
+	"mvpgraph/jobs"
 	"mvpgraph/resolvers"
 	"mvpgraph/seed"
 	"mvpgraph/store"
@@ -29,7 +31,8 @@ import (
 const usage = `mvpgraph: a GraphQL API for an expert-community program.
 
 Usage:
-  mvpgraph serve   [--addr 127.0.0.1:8080] [--database-url URL] [--demo]
+  mvpgraph serve   [--addr 127.0.0.1:8080] [--database-url URL] [--demo] [--no-worker]
+  mvpgraph worker  [--database-url URL]
   mvpgraph migrate [--database-url URL]
   mvpgraph seed    [--database-url URL] (--demo | --scale N [--rand-seed S])
 
@@ -84,6 +87,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	switch args[0] {
 	case "serve":
 		return m.serve(ctx, args[1:])
+	case "worker":
+		return m.worker(ctx, args[1:])
 	case "migrate":
 		return m.migrate(ctx, args[1:])
 	case "seed":
@@ -137,6 +142,43 @@ func (m *Main) open(ctx context.Context, dbURL string) (*store.Store, error) {
 		m.logger.Info("migrated database", "dialect", s.Dialect(), "migrations", n)
 	}
 	return s, nil
+}
+
+// worker syncs social reach until stopped, with no API.
+func (m *Main) worker(ctx context.Context, args []string) error {
+	fs, dbURL := m.flags("worker")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := m.syncConfig()
+	if err != nil {
+		return err
+	}
+	cfg.Work = true
+	s, err := m.open(ctx, *dbURL)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	runner, err := jobs.New(ctx, s, *dbURL, cfg)
+	if err != nil {
+		return err
+	}
+	if err := runner.Start(ctx); err != nil {
+		return err
+	}
+	var enabled []string
+	for _, p := range mvpgraph.Platforms {
+		if runner.Enabled(p) {
+			enabled = append(enabled, string(p))
+		}
+	}
+	m.logger.Info("syncing social reach", "platforms", enabled, "dialect", s.Dialect())
+	<-ctx.Done()
+	m.logger.Info("stopping: finishing batches in hand")
+	stopCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return runner.Stop(stopCtx)
 }
 
 func (m *Main) migrate(ctx context.Context, args []string) error {
@@ -193,6 +235,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	fs, dbURL := m.flags("serve")
 	addr := fs.String("addr", m.env("MVPGRAPH_ADDR", "127.0.0.1:8080"), "address to listen on")
 	demo := fs.Bool("demo", false, "load the demo program when the database is empty")
+	noWorker := fs.Bool("no-worker", false, "do not sync social reach in this process (run mvpgraph worker instead)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -206,6 +249,15 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	opts.Introspection = m.env("MVPGRAPH_INTROSPECTION", "true") != "false"
+	weights, err := mvpgraph.ParseReachWeights(m.getenv("MVPGRAPH_REACH_WEIGHTS"))
+	if err != nil {
+		return fmt.Errorf("MVPGRAPH_REACH_WEIGHTS: %s", mvpgraph.ErrorMessage(err))
+	}
+	syncCfg, err := m.syncConfig()
+	if err != nil {
+		return err
+	}
+	syncCfg.Work = !*noWorker
 
 	s, err := m.open(ctx, *dbURL)
 	if err != nil {
@@ -225,12 +277,28 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		}
 	}
 
+	runner, err := jobs.New(ctx, s, *dbURL, syncCfg)
+	if err != nil {
+		return err
+	}
+	if err := runner.Start(ctx); err != nil {
+		_ = runner.Stop(context.Background())
+		return err
+	}
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		if err := runner.Stop(stopCtx); err != nil {
+			m.logger.Warn("stopping the workers", "error", err)
+		}
+	}()
+
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           m.routes(s, opts),
+		Handler:           m.routes(s, opts, &resolvers.Resolver{Store: s, Sync: runner, Weights: weights}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -262,8 +330,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 // requestTimeout bounds the work of one request.
 const requestTimeout = 30 * time.Second
 
-func (m *Main) routes(s *store.Store, opts graph.Options) http.Handler {
-	gql := resolvers.Middleware(s, graph.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(s)), opts))
+func (m *Main) routes(s *store.Store, opts graph.Options, root *resolvers.Resolver) http.Handler {
+	gql := resolvers.Middleware(s, graph.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(root)), opts))
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), requestTimeout)

@@ -3,7 +3,12 @@
 package model
 
 import (
+	"bytes"
+	"fmt"
+	"io"
 	"mvpgraph"
+	"strconv"
+	"time"
 )
 
 type AssignCountryInput struct {
@@ -92,10 +97,95 @@ type CreateProductTeamPayload struct {
 	ProductTeam *mvpgraph.ProductTeam `json:"productTeam"`
 }
 
+// A platform's sync.
+type Integration struct {
+	Platform mvpgraph.Platform `json:"platform"`
+	// Switched on; when off, its accounts are FROZEN with their data kept.
+	Enabled         bool  `json:"enabled"`
+	IntervalSeconds int64 `json:"intervalSeconds"`
+	Accounts        int   `json:"accounts"`
+	// Accounts whose data is older than the interval.
+	Due            int        `json:"due"`
+	LastRunAt      *time.Time `json:"lastRunAt,omitempty"`
+	QuotaLimit     *int       `json:"quotaLimit,omitempty"`
+	QuotaRemaining *int       `json:"quotaRemaining,omitempty"`
+	QuotaReset     *time.Time `json:"quotaReset,omitempty"`
+	// Requests wait until then after a 429 or a spent quota.
+	PausedUntil *time.Time `json:"pausedUntil,omitempty"`
+	LastError   *string    `json:"lastError,omitempty"`
+}
+
+type LeaderboardWhere struct {
+	ExpertiseID *string `json:"expertiseId,omitempty"`
+	// ISO 3166-1 alpha-2 code.
+	Country *string `json:"country,omitempty"`
+	// The lead's MVPs, by the lead rule.
+	LeadID *string `json:"leadId,omitempty"`
+	// Counts only accounts on this platform.
+	Platform *mvpgraph.Platform `json:"platform,omitempty"`
+	// Only members holding an active award (default), or only others.
+	IsMvp *bool `json:"isMvp,omitempty"`
+}
+
+type LinkSocialAccountInput struct {
+	MemberID string            `json:"memberId"`
+	Platform mvpgraph.Platform `json:"platform"`
+	// A handle or a profile URL.
+	Handle string `json:"handle"`
+}
+
+type LinkSocialAccountPayload struct {
+	SocialAccount *mvpgraph.SocialAccount `json:"socialAccount"`
+}
+
 type Mutation struct {
 }
 
+type PlatformReach struct {
+	Platform  mvpgraph.Platform `json:"platform"`
+	Accounts  int               `json:"accounts"`
+	Followers int64             `json:"followers"`
+}
+
 type Query struct {
+}
+
+type ReachScorePart struct {
+	Platform mvpgraph.Platform `json:"platform"`
+	// What the platform's term counts: followers, or a blog's recent posts.
+	Value  int64   `json:"value"`
+	Weight float64 `json:"weight"`
+	Points float64 `json:"points"`
+}
+
+// The reach of a lead's MVPs.
+type ReachSummary struct {
+	Mvps      int   `json:"mvps"`
+	Accounts  int   `json:"accounts"`
+	Followers int64 `json:"followers"`
+	// Change in followers over the window asked for.
+	Growth     int64            `json:"growth"`
+	ByPlatform []*PlatformReach `json:"byPlatform"`
+}
+
+type RefreshMemberInput struct {
+	ID string `json:"id"`
+}
+
+type RefreshMemberPayload struct {
+	Member *mvpgraph.Member `json:"member"`
+	// How many accounts were queued.
+	Queued int `json:"queued"`
+}
+
+type RefreshSocialAccountInput struct {
+	ID string `json:"id"`
+}
+
+type RefreshSocialAccountPayload struct {
+	SocialAccount *mvpgraph.SocialAccount `json:"socialAccount"`
+	// False when the account is FROZEN or a sync of it is already under way.
+	Queued bool `json:"queued"`
 }
 
 type RenewAwardInput struct {
@@ -115,6 +205,24 @@ type RetireAwardPayload struct {
 	Award *mvpgraph.Award `json:"award"`
 }
 
+type Staleness struct {
+	// Seconds since the last sync; null when it never synced.
+	AgeSeconds *int64 `json:"ageSeconds,omitempty"`
+	// The platform's sync interval, in seconds.
+	IntervalSeconds int64 `json:"intervalSeconds"`
+	// Never synced, or older than twice the interval.
+	Stale bool `json:"stale"`
+}
+
+type UnlinkSocialAccountInput struct {
+	ID string `json:"id"`
+}
+
+type UnlinkSocialAccountPayload struct {
+	// The account as it was.
+	SocialAccount *mvpgraph.SocialAccount `json:"socialAccount"`
+}
+
 // Fields left out stay as they are; an empty string clears an optional one.
 type UpdateMemberInput struct {
 	ID         string  `json:"id"`
@@ -130,4 +238,59 @@ type UpdateMemberInput struct {
 
 type UpdateMemberPayload struct {
 	Member *mvpgraph.Member `json:"member"`
+}
+
+type LeaderboardOrder string
+
+const (
+	LeaderboardOrderFollowers LeaderboardOrder = "FOLLOWERS"
+	LeaderboardOrderGrowth    LeaderboardOrder = "GROWTH"
+)
+
+var AllLeaderboardOrder = []LeaderboardOrder{
+	LeaderboardOrderFollowers,
+	LeaderboardOrderGrowth,
+}
+
+func (e LeaderboardOrder) IsValid() bool {
+	switch e {
+	case LeaderboardOrderFollowers, LeaderboardOrderGrowth:
+		return true
+	}
+	return false
+}
+
+func (e LeaderboardOrder) String() string {
+	return string(e)
+}
+
+func (e *LeaderboardOrder) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = LeaderboardOrder(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid LeaderboardOrder", str)
+	}
+	return nil
+}
+
+func (e LeaderboardOrder) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *LeaderboardOrder) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e LeaderboardOrder) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"mvpgraph"
+	"mvpgraph/integrations"
+	"mvpgraph/integrations/facebook"
+	"mvpgraph/integrations/feed"
+	"mvpgraph/integrations/github"
+	"mvpgraph/integrations/mastodon"
+	"mvpgraph/integrations/stackexchange"
+	"mvpgraph/integrations/twitter"
+	"mvpgraph/integrations/youtube"
+	"mvpgraph/jobs"
+)
+
+// platform is how to build one platform's client.
+type platform struct {
+	build func(integrations.Config) (mvpgraph.ReachSource, error)
+	// needsToken: without a token the platform is off unless enabled
+	// explicitly (which then fails, naming the missing variable).
+	needsToken bool
+}
+
+var platforms = map[mvpgraph.Platform]platform{
+	mvpgraph.Twitter:       {func(c integrations.Config) (mvpgraph.ReachSource, error) { return twitter.New(c) }, true},
+	mvpgraph.YouTube:       {func(c integrations.Config) (mvpgraph.ReachSource, error) { return youtube.New(c) }, true},
+	mvpgraph.GitHub:        {func(c integrations.Config) (mvpgraph.ReachSource, error) { return github.New(c) }, true},
+	mvpgraph.Facebook:      {func(c integrations.Config) (mvpgraph.ReachSource, error) { return facebook.New(c) }, true},
+	mvpgraph.Mastodon:      {func(c integrations.Config) (mvpgraph.ReachSource, error) { return mastodon.New(c) }, false},
+	mvpgraph.StackExchange: {func(c integrations.Config) (mvpgraph.ReachSource, error) { return stackexchange.New(c) }, false},
+	mvpgraph.Blog:          {func(c integrations.Config) (mvpgraph.ReachSource, error) { return feed.New(c) }, false},
+}
+
+// syncConfig reads each platform's settings from the environment:
+// MVPGRAPH_<PLATFORM>_ENABLED, _TOKEN, _BASE_URL and _INTERVAL.
+func (m *Main) syncConfig() (jobs.Config, error) {
+	cfg := jobs.Config{
+		Sources:   map[mvpgraph.Platform]mvpgraph.ReachSource{},
+		Intervals: map[mvpgraph.Platform]time.Duration{},
+		Logger:    m.logger,
+	}
+	for _, p := range mvpgraph.Platforms {
+		def := platforms[p]
+		c := integrations.ConfigFromEnv(p, m.getenv)
+		enabled := !def.needsToken || c.Token != ""
+		if v := m.getenv(integrations.EnvName(p, "ENABLED")); v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return cfg, fmt.Errorf("%s=%q is not true or false", integrations.EnvName(p, "ENABLED"), v)
+			}
+			enabled = b
+		}
+		if v := m.getenv(integrations.EnvName(p, "INTERVAL")); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < time.Minute {
+				return cfg, fmt.Errorf("%s=%q is not a duration of a minute or more, such as 12h", integrations.EnvName(p, "INTERVAL"), v)
+			}
+			cfg.Intervals[p] = d
+		}
+		if !enabled {
+			continue
+		}
+		src, err := def.build(c)
+		if err != nil {
+			return cfg, fmt.Errorf("%s: %s (set %s, or %s=false to switch it off)", p, mvpgraph.ErrorMessage(err), integrations.EnvName(p, "TOKEN"), integrations.EnvName(p, "ENABLED"))
+		}
+		cfg.Sources[p] = src
+	}
+	return cfg, nil
+}

@@ -1,0 +1,175 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	sq "github.com/Masterminds/squirrel"
+
+	"mvpgraph"
+)
+
+// growthExpr is an account's change in followers since the first snapshot
+// on or after a day (bound to its placeholder): the newest reading minus
+// that first one; 0 without either.
+const growthExpr = `COALESCE(a.followers - (SELECT g.followers FROM reach_snapshots g
+	WHERE g.account_id = a.id AND g.day = (SELECT MIN(d.day) FROM reach_snapshots d WHERE d.account_id = a.id AND d.day >= ?)), 0)`
+
+// FollowerGrowth returns each account's change in followers since the first
+// snapshot on or after day sinceDay (YYYY-MM-DD).
+func (s *Store) FollowerGrowth(ctx context.Context, accountIDs []int64, sinceDay string) (map[int64]int64, error) {
+	var rows []struct {
+		ID     int64 `db:"id"`
+		Growth int64 `db:"growth"`
+	}
+	err := s.selectAll(ctx, s.db, &rows, s.sb.Select("a.id").Column(sq.Expr(growthExpr+" AS growth", sinceDay)).
+		From("social_accounts a").Where(sq.Eq{"a.id": accountIDs}))
+	if err != nil {
+		return nil, mapError("follower growth", err)
+	}
+	out := make(map[int64]int64, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r.Growth
+	}
+	return out, nil
+}
+
+// LeaderboardQuery selects and orders a reach ranking.
+type LeaderboardQuery struct {
+	ExpertiseID *int64             // members with an active award in it
+	Country     *string            // ISO code
+	LeadID      *int64             // the lead's MVPs by the lead rule
+	Platform    *mvpgraph.Platform // count only accounts on it
+	IsMVP       *bool              // holding an active award, or not
+	ByGrowth    bool               // order by growth instead of followers
+	SinceDay    string             // start of the growth window
+	Offset      int
+	Limit       int
+}
+
+// LeaderRow is a member's place in a ranking.
+type LeaderRow struct {
+	MemberID  int64 `db:"member_id"`
+	Followers int64 `db:"followers"`
+	Growth    int64 `db:"growth"`
+}
+
+func (s *Store) leaderboardBase(q LeaderboardQuery) (sq.SelectBuilder, error) {
+	b := s.sb.Select().From("members m").Join("social_accounts a ON a.member_id = m.id")
+	if q.Platform != nil {
+		b = b.Where(sq.Eq{"a.platform": *q.Platform})
+	}
+	if q.Country != nil {
+		c, err := mvpgraph.NormalizeCountry("where.country", *q.Country)
+		if err != nil {
+			return b, err
+		}
+		b = b.Where(sq.Eq{"m.country": c})
+	}
+	if q.IsMVP != nil {
+		if *q.IsMVP {
+			b = b.Where(isMVPExpr)
+		} else {
+			b = b.Where("NOT " + isMVPExpr)
+		}
+	}
+	if q.ExpertiseID != nil {
+		b = b.Where(sq.Expr("EXISTS (SELECT 1 FROM awards ea WHERE ea.member_id = m.id AND ea.status = 'ACTIVE' AND ea.expertise_id = ?)", *q.ExpertiseID))
+	}
+	if q.LeadID != nil {
+		ph, args := inArgs([]int64{*q.LeadID})
+		b = b.Where(sq.Expr("m.id IN (SELECT lr.member_id FROM ("+fmt.Sprintf(leadRuleSQL, ph, ph)+") lr)", append(args, args...)...))
+	}
+	return b, nil
+}
+
+// Leaderboard returns one page of members ranked by the sum of their
+// accounts' followers, or of their growth, with the member ID breaking ties.
+func (s *Store) Leaderboard(ctx context.Context, q LeaderboardQuery) ([]LeaderRow, error) {
+	b, err := s.leaderboardBase(q)
+	if err != nil {
+		return nil, err
+	}
+	order := "followers DESC"
+	if q.ByGrowth {
+		order = "growth DESC"
+	}
+	b = b.Column("m.id AS member_id").Column("COALESCE(SUM(a.followers), 0) AS followers").
+		Column(sq.Expr("SUM("+growthExpr+") AS growth", q.SinceDay)).
+		GroupBy("m.id").OrderBy(order, "m.id").Offset(uint64(q.Offset)).Limit(uint64(q.Limit))
+	var rows []LeaderRow
+	err = s.selectAll(ctx, s.db, &rows, b)
+	return rows, mapError("reach leaderboard", err)
+}
+
+// CountLeaderboard counts the members a ranking holds.
+func (s *Store) CountLeaderboard(ctx context.Context, q LeaderboardQuery) (int, error) {
+	b, err := s.leaderboardBase(q)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = s.get(ctx, s.db, &n, b.Column("COUNT(DISTINCT m.id)"))
+	return n, mapError("count leaderboard", err)
+}
+
+// LeadReach is the social reach of a lead's MVPs.
+type LeadReach struct {
+	MVPs       int
+	Accounts   int
+	Followers  int64
+	Growth     int64
+	ByPlatform []mvpgraph.PlatformTotal
+}
+
+// LeadsReach returns the reach of each lead's MVPs, by the lead rule, with
+// growth since day sinceDay.
+func (s *Store) LeadsReach(ctx context.Context, leadIDs []int64, sinceDay string) (map[int64]LeadReach, error) {
+	// The rule's IN lists sit in the FROM clause, which squirrel takes as
+	// plain text; their values are bound through a WHERE that holds no
+	// placeholder of its own and comes after them in the statement.
+	ph, args := inArgs(leadIDs)
+	rule := "(" + fmt.Sprintf(leadRuleSQL, ph, ph) + ") lr"
+	both := append(append([]any{}, args...), args...)
+	var mvps []struct {
+		LeadID int64 `db:"lead_id"`
+		N      int   `db:"n"`
+	}
+	if err := s.selectAll(ctx, s.db, &mvps, s.sb.Select("lr.parent_id AS lead_id", "COUNT(DISTINCT lr.member_id) AS n").
+		From(rule).Where(sq.Expr("1 = 1", both...)).GroupBy("lr.parent_id")); err != nil {
+		return nil, mapError("lead reach", err)
+	}
+	var rows []struct {
+		LeadID    int64             `db:"lead_id"`
+		Platform  mvpgraph.Platform `db:"platform"`
+		Accounts  int               `db:"accounts"`
+		Followers int64             `db:"followers"`
+		Growth    int64             `db:"growth"`
+	}
+	if err := s.selectAll(ctx, s.db, &rows, s.sb.Select("lr.parent_id AS lead_id", "a.platform", "COUNT(*) AS accounts", "COALESCE(SUM(a.followers), 0) AS followers").
+		Column(sq.Expr("SUM("+growthExpr+") AS growth", sinceDay)).
+		From(rule).Where(sq.Expr("1 = 1", both...)).Join("social_accounts a ON a.member_id = lr.member_id").
+		GroupBy("lr.parent_id", "a.platform")); err != nil {
+		return nil, mapError("lead reach", err)
+	}
+	out := make(map[int64]LeadReach, len(leadIDs))
+	for _, m := range mvps {
+		r := out[m.LeadID]
+		r.MVPs = m.N
+		out[m.LeadID] = r
+	}
+	for _, p := range mvpgraph.Platforms {
+		for _, row := range rows {
+			if row.Platform != p {
+				continue
+			}
+			r := out[row.LeadID]
+			r.Accounts += row.Accounts
+			r.Followers += row.Followers
+			r.Growth += row.Growth
+			r.ByPlatform = append(r.ByPlatform, mvpgraph.PlatformTotal{Platform: p, Accounts: row.Accounts, Followers: row.Followers})
+			out[row.LeadID] = r
+		}
+	}
+	return out, nil
+}
