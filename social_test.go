@@ -131,3 +131,67 @@ func TestStaleness(t *testing.T) {
 	require.True(t, s.Stale)
 	require.Equal(t, 49*time.Hour, *s.Age)
 }
+
+func TestScoreReach(t *testing.T) {
+	n := func(v int64) *int64 { return &v }
+	accounts := []mvpgraph.SocialAccount{
+		{Platform: mvpgraph.GitHub, Reach: mvpgraph.Reach{Followers: n(100)}},
+		{Platform: mvpgraph.Twitter, Reach: mvpgraph.Reach{Followers: n(1000)}},
+		{Platform: mvpgraph.Twitter, Reach: mvpgraph.Reach{Followers: n(500)}},
+		{Platform: mvpgraph.Blog, Reach: mvpgraph.Reach{Posts: n(4)}},
+		{Platform: mvpgraph.YouTube}, // never read
+	}
+	w := mvpgraph.ReachWeights{mvpgraph.Twitter: 1, mvpgraph.GitHub: 3, mvpgraph.Blog: 50, mvpgraph.YouTube: 2}
+	total, byPlatform, parts, score := mvpgraph.ScoreReach(accounts, w)
+	require.EqualValues(t, 1600, total)
+	require.Equal(t, []mvpgraph.PlatformTotal{
+		{Platform: mvpgraph.Twitter, Accounts: 2, Followers: 1500},
+		{Platform: mvpgraph.YouTube, Accounts: 1},
+		{Platform: mvpgraph.GitHub, Accounts: 1, Followers: 100},
+		{Platform: mvpgraph.Blog, Accounts: 1},
+	}, byPlatform)
+	require.Equal(t, []mvpgraph.ScorePart{
+		{Platform: mvpgraph.Twitter, Value: 1500, Weight: 1, Points: 1500},
+		{Platform: mvpgraph.YouTube, Value: 0, Weight: 2, Points: 0},
+		{Platform: mvpgraph.GitHub, Value: 100, Weight: 3, Points: 300},
+		{Platform: mvpgraph.Blog, Value: 4, Weight: 50, Points: 200},
+	}, parts)
+	require.InDelta(t, 2000, score, 1e-9)
+
+	total, byPlatform, parts, score = mvpgraph.ScoreReach(nil, w)
+	require.Zero(t, total)
+	require.Empty(t, byPlatform)
+	require.Empty(t, parts)
+	require.Zero(t, score)
+}
+
+func TestParseReachWeights(t *testing.T) {
+	w, err := mvpgraph.ParseReachWeights("github=2.5, TWITTER=0")
+	require.NoError(t, err)
+	require.Equal(t, 2.5, w[mvpgraph.GitHub])
+	require.Equal(t, 0.0, w[mvpgraph.Twitter])
+	require.Equal(t, mvpgraph.DefaultReachWeights[mvpgraph.YouTube], w[mvpgraph.YouTube], "the others keep their defaults")
+	for _, bad := range []string{"MYSPACE=1", "GITHUB", "GITHUB=-1", "GITHUB=lots"} {
+		_, err := mvpgraph.ParseReachWeights(bad)
+		require.Equal(t, mvpgraph.EINVALID, mvpgraph.ErrorCode(err), bad)
+	}
+}
+
+func TestThin(t *testing.T) {
+	var snaps []mvpgraph.Snapshot
+	start := time.Date(2026, 6, 25, 0, 0, 0, 0, time.UTC) // a Thursday
+	for i := range 14 {
+		snaps = append(snaps, mvpgraph.Snapshot{Day: start.AddDate(0, 0, i).Format(time.DateOnly)})
+	}
+	days := func(s []mvpgraph.Snapshot) []string {
+		var out []string
+		for _, x := range s {
+			out = append(out, x.Day)
+		}
+		return out
+	}
+	require.Len(t, mvpgraph.Thin(snaps, mvpgraph.ByDay), 14)
+	require.Equal(t, []string{"2026-06-28", "2026-07-05", "2026-07-08"}, days(mvpgraph.Thin(snaps, mvpgraph.ByWeek)), "the last of each Monday-to-Sunday week")
+	require.Equal(t, []string{"2026-06-30", "2026-07-08"}, days(mvpgraph.Thin(snaps, mvpgraph.ByMonth)))
+	require.Empty(t, mvpgraph.Thin(nil, mvpgraph.ByWeek))
+}

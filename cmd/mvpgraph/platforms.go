@@ -17,26 +17,21 @@ import (
 	"mvpgraph/jobs"
 )
 
-// platform is how to build one platform's client.
-type platform struct {
-	build func(integrations.Config) (mvpgraph.ReachSource, error)
-	// needsToken: without a token the platform is off unless enabled
-	// explicitly (which then fails, naming the missing variable).
-	needsToken bool
-}
-
-var platforms = map[mvpgraph.Platform]platform{
-	mvpgraph.Twitter:       {func(c integrations.Config) (mvpgraph.ReachSource, error) { return twitter.New(c) }, true},
-	mvpgraph.YouTube:       {func(c integrations.Config) (mvpgraph.ReachSource, error) { return youtube.New(c) }, true},
-	mvpgraph.GitHub:        {func(c integrations.Config) (mvpgraph.ReachSource, error) { return github.New(c) }, true},
-	mvpgraph.Facebook:      {func(c integrations.Config) (mvpgraph.ReachSource, error) { return facebook.New(c) }, true},
-	mvpgraph.Mastodon:      {func(c integrations.Config) (mvpgraph.ReachSource, error) { return mastodon.New(c) }, false},
-	mvpgraph.StackExchange: {func(c integrations.Config) (mvpgraph.ReachSource, error) { return stackexchange.New(c) }, false},
-	mvpgraph.Blog:          {func(c integrations.Config) (mvpgraph.ReachSource, error) { return feed.New(c) }, false},
+// platforms build each platform's client.
+var platforms = map[mvpgraph.Platform]func(integrations.Config) (mvpgraph.ReachSource, error){
+	mvpgraph.Twitter:       func(c integrations.Config) (mvpgraph.ReachSource, error) { return twitter.New(c) },
+	mvpgraph.YouTube:       func(c integrations.Config) (mvpgraph.ReachSource, error) { return youtube.New(c) },
+	mvpgraph.GitHub:        func(c integrations.Config) (mvpgraph.ReachSource, error) { return github.New(c) },
+	mvpgraph.Facebook:      func(c integrations.Config) (mvpgraph.ReachSource, error) { return facebook.New(c) },
+	mvpgraph.Mastodon:      func(c integrations.Config) (mvpgraph.ReachSource, error) { return mastodon.New(c) },
+	mvpgraph.StackExchange: func(c integrations.Config) (mvpgraph.ReachSource, error) { return stackexchange.New(c) },
+	mvpgraph.Blog:          func(c integrations.Config) (mvpgraph.ReachSource, error) { return feed.New(c) },
 }
 
 // syncConfig reads each platform's settings from the environment:
-// MVPGRAPH_<PLATFORM>_ENABLED, _TOKEN, _BASE_URL and _INTERVAL.
+// MVPGRAPH_<PLATFORM>_ENABLED, _TOKEN, _BASE_URL and _INTERVAL. A platform
+// syncs when it has a token or is enabled explicitly; none reaches out to
+// the internet unless configured to.
 func (m *Main) syncConfig() (jobs.Config, error) {
 	cfg := jobs.Config{
 		Sources:   map[mvpgraph.Platform]mvpgraph.ReachSource{},
@@ -44,9 +39,8 @@ func (m *Main) syncConfig() (jobs.Config, error) {
 		Logger:    m.logger,
 	}
 	for _, p := range mvpgraph.Platforms {
-		def := platforms[p]
 		c := integrations.ConfigFromEnv(p, m.getenv)
-		enabled := !def.needsToken || c.Token != ""
+		enabled := c.Token != ""
 		if v := m.getenv(integrations.EnvName(p, "ENABLED")); v != "" {
 			b, err := strconv.ParseBool(v)
 			if err != nil {
@@ -64,7 +58,7 @@ func (m *Main) syncConfig() (jobs.Config, error) {
 		if !enabled {
 			continue
 		}
-		src, err := def.build(c)
+		src, err := platforms[p](c)
 		if err != nil {
 			return cfg, fmt.Errorf("%s: %s (set %s, or %s=false to switch it off)", p, mvpgraph.ErrorMessage(err), integrations.EnvName(p, "TOKEN"), integrations.EnvName(p, "ENABLED"))
 		}
