@@ -23,6 +23,9 @@ type SocialAccount struct {
 	LastError    *string       `db:"last_error"`
 	Failures     int           `db:"failures"` // consecutive failed syncs
 	CreatedAt    time.Time     `db:"created_at"`
+	// ClaimedUntil is set while a sync round holds the account, and cleared
+	// when the sync is recorded.
+	ClaimedUntil *time.Time `db:"claimed_until"`
 
 	// Reach is the newest reading; empty until the first sync.
 	Reach
@@ -43,6 +46,7 @@ type PlatformState struct {
 	QuotaLimit     *int       `db:"quota_limit"`
 	QuotaRemaining *int       `db:"quota_remaining"`
 	QuotaReset     *time.Time `db:"quota_reset"`
+	LateGrants     int        `db:"late_grants"` // granted near the reset, counted against the next window
 	PausedUntil    *time.Time `db:"paused_until"`
 	LastRunAt      *time.Time `db:"last_run_at"`
 	LastError      *string    `db:"last_error"`

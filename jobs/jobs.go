@@ -160,6 +160,7 @@ func New(ctx context.Context, s *store.Store, dbURL string, cfg Config) (*Runner
 		MaxAttempts:          cfg.MaxAttempts,
 		RescueStuckJobsAfter: cfg.RescueAfter,
 		FetchPollInterval:    time.Second,
+		FetchCooldown:        20 * time.Millisecond,
 		RetryPolicy:          retryPolicy{base: cfg.RetryBase},
 	}
 	if cfg.Work {
@@ -250,7 +251,7 @@ func (r *Runner) Round(ctx context.Context) (int, error) {
 		if !ok {
 			continue
 		}
-		n, err := r.store.ClaimDue(ctx, p, r.cfg.Intervals[p], r.cfg.RoundSize, r.cfg.Lease, r.enqueue(src.BatchSize()))
+		n, err := r.store.ClaimDue(ctx, p, r.cfg.Intervals[p], r.cfg.RoundSize, r.cfg.Lease, r.enqueue(jobSize(src)))
 		if err != nil {
 			// One platform's trouble does not stop the others.
 			errs = append(errs, fmt.Errorf("%s: %w", p, err))
@@ -269,9 +270,9 @@ func (r *Runner) Refresh(ctx context.Context, accountIDs []int64) (int, error) {
 			byPlatform[a.Platform] = append(byPlatform[a.Platform], a)
 		}
 		for p, as := range byPlatform {
-			size := 1
+			size := jobAccounts
 			if src, ok := r.cfg.Sources[p]; ok {
-				size = src.BatchSize()
+				size = jobSize(src)
 			}
 			if err := r.enqueue(size)(ctx, tx, as); err != nil {
 				return err
@@ -281,7 +282,18 @@ func (r *Runner) Refresh(ctx context.Context, accountIDs []int64) (int, error) {
 	})
 }
 
-// enqueue queues accounts of one platform in batches of size, inside the
+// jobAccounts is the least number of accounts one job carries: platforms
+// whose API takes one account a call still sync a hundred per job, so that
+// the queue's own work per account stays small.
+const jobAccounts = 100
+
+// jobSize is how many accounts of a platform one job carries: what one call
+// takes, or jobAccounts when that is fewer.
+func jobSize(src mvpgraph.ReachSource) int {
+	return max(src.BatchSize(), jobAccounts)
+}
+
+// enqueue queues accounts of one platform in jobs of size, inside the
 // claiming transaction.
 func (r *Runner) enqueue(size int) store.Enqueue {
 	return func(ctx context.Context, tx *sql.Tx, accounts []mvpgraph.SocialAccount) error {

@@ -212,7 +212,7 @@ func TestWorkersShareTheWork(t *testing.T) {
 			}
 			require.Len(t, twitter.counts(), 240)
 			require.Len(t, github.counts(), 30)
-			require.Equal(t, 3, twitter.calls, "240 Twitter accounts go in batches of 100")
+			require.Equal(t, 3, twitter.calls, "240 Twitter accounts go in calls of 100")
 			for id, n := range snapshotsPerAccount(t, w.store, synced) {
 				require.Equal(t, 1, n, "account %d", id)
 			}
@@ -277,7 +277,7 @@ func TestFailuresAndLimits(t *testing.T) {
 	}
 	flaky := newFake(mvpgraph.GitHub, 1)
 	flaky.fail = func(n int, _ []string) error {
-		if n <= 4 { // the first two tries of two of the three accounts
+		if n <= 2 { // the first two tries of the batch
 			return &mvpgraph.TransientError{Err: errors.New("HTTP 503")}
 		}
 		return nil

@@ -48,6 +48,11 @@ type syncWorker struct {
 // longer ones put the batch off with River, freeing the worker.
 const inlineWait = 2 * time.Second
 
+// acquireBlock is how many requests a worker takes from the shared
+// allowance at once: fewer transactions per request, at the cost of a few
+// requests left unused when a batch ends early.
+const acquireBlock = 10
+
 func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 	r, args := w.r, job.Args
 	log := r.cfg.Logger.With("platform", args.Platform, "accounts", len(args.AccountIDs), "attempt", job.Attempt)
@@ -55,66 +60,109 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 	if err != nil {
 		return err
 	}
-	// Accounts unlinked or frozen since the batch was queued drop out.
+	// Accounts unlinked or frozen since the batch was queued drop out, and
+	// so do those an earlier attempt of this batch already recorded (their
+	// claim ended then).
 	var accounts []mvpgraph.SocialAccount
 	for _, a := range all {
-		if a.Platform == args.Platform && a.Status != mvpgraph.AccountFrozen {
+		if a.Platform == args.Platform && a.Status != mvpgraph.AccountFrozen && a.ClaimedUntil != nil {
 			accounts = append(accounts, a)
 		}
 	}
 	if len(accounts) == 0 {
 		return nil
 	}
-	ids := make([]int64, len(accounts))
-	handles := make([]string, len(accounts))
-	for i, a := range accounts {
-		ids[i], handles[i] = a.ID, a.Handle
-	}
 	src, ok := r.cfg.Sources[args.Platform]
 	if !ok {
-		return r.store.ReleaseClaims(ctx, ids)
+		return r.store.ReleaseClaims(ctx, accountIDs(accounts))
 	}
 
-	for {
-		wait, err := r.store.AcquireRequest(ctx, args.Platform, 1)
+	var outcomes []store.Outcome
+	var quota *mvpgraph.Quota
+	// flush records what was fetched and what the API last said of the
+	// quota, so that an interruption loses nothing already fetched.
+	flush := func() error {
+		if err := r.store.SaveQuota(ctx, args.Platform, quota); err != nil {
+			log.WarnContext(ctx, "could not save quota", "error", err)
+		}
+		quota = nil
+		if len(outcomes) == 0 {
+			return nil
+		}
+		err := r.store.RecordSync(ctx, outcomes)
+		outcomes = nil
+		return err
+	}
+	size := src.BatchSize()
+	var grant store.Grant
+	for start := 0; start < len(accounts); start += size {
+		chunk := accounts[start:min(start+size, len(accounts))]
+		if !grant.Until.IsZero() && !time.Now().Before(grant.Until) {
+			grant.N = 0 // too late to send them inside their window
+		}
+		for grant.N == 0 {
+			// What the API said of the last block tells the next.
+			if err := r.store.SaveQuota(ctx, args.Platform, quota); err != nil {
+				return err
+			}
+			quota = nil
+			want := min(acquireBlock, (len(accounts)-start+size-1)/size)
+			var err error
+			if grant, err = r.store.AcquireRequests(ctx, args.Platform, want); err != nil {
+				return errors.Join(err, flush())
+			}
+			if grant.N > 0 {
+				break
+			}
+			wait := grant.Wait
+			if wait > inlineWait {
+				log.InfoContext(ctx, "allowance spent: rest of the batch put off", "wait", wait.Round(time.Second))
+				if err := flush(); err != nil {
+					return err
+				}
+				return river.JobSnooze(wait)
+			}
+			select {
+			case <-ctx.Done():
+				return errors.Join(ctx.Err(), flush())
+			case <-time.After(wait):
+			}
+		}
+		grant.N--
+		handles := make([]string, len(chunk))
+		byHandle := make(map[string]int64, len(chunk))
+		for i, a := range chunk {
+			handles[i] = a.Handle
+			byHandle[a.Handle] = a.ID
+		}
+		lookups, q, err := src.Fetch(ctx, handles)
+		if q != nil {
+			quota = q
+		}
 		if err != nil {
-			return err
+			if ferr := flush(); ferr != nil {
+				return ferr
+			}
+			return w.failed(ctx, job, accountIDs(accounts[start:]), err)
 		}
-		if wait == 0 {
-			break
-		}
-		if wait > inlineWait {
-			log.InfoContext(ctx, "allowance spent: batch put off", "wait", wait.Round(time.Second))
-			return river.JobSnooze(wait)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(wait):
+		for _, l := range lookups {
+			if id, ok := byHandle[l.Handle]; ok {
+				outcomes = append(outcomes, store.Outcome{AccountID: id, Lookup: l})
+			}
 		}
 	}
-
-	lookups, quota, err := src.Fetch(ctx, handles)
-	if qerr := r.store.SaveQuota(ctx, args.Platform, quota); qerr != nil {
-		log.WarnContext(ctx, "could not save quota", "error", qerr)
-	}
-	if err != nil {
-		return w.failed(ctx, job, ids, err)
-	}
-	outcomes := make([]store.Outcome, 0, len(lookups))
-	byHandle := map[string]int64{}
-	for i, h := range handles {
-		byHandle[h] = ids[i]
-	}
-	for _, l := range lookups {
-		if id, ok := byHandle[l.Handle]; ok {
-			outcomes = append(outcomes, store.Outcome{AccountID: id, Lookup: l})
-		}
-	}
-	if err := r.store.RecordSync(ctx, outcomes); err != nil {
+	if err := flush(); err != nil {
 		return err
 	}
 	return r.store.RecordPlatformError(ctx, args.Platform, "")
+}
+
+func accountIDs(accounts []mvpgraph.SocialAccount) []int64 {
+	ids := make([]int64, len(accounts))
+	for i, a := range accounts {
+		ids[i] = a.ID
+	}
+	return ids
 }
 
 // failed decides what a failed call means for the batch: a rate limit

@@ -35,6 +35,63 @@ const (
 	DemoEmployee = "omar.haddad"
 )
 
+// The demo's social presence: about three in five MVPs, and a few other
+// members, have one to three accounts on the platforms, each with a daily
+// reach history of DemoHistoryDays days up to and including DemoHistoryEnd,
+// a fixed day so that the demo is the same whenever it is loaded (and so
+// its data look stale against the clock once that day is past). Followers
+// are heavy-tailed, most in the hundreds to low thousands and a few in the
+// tens of thousands; most accounts grow slowly, some stay flat and a few
+// decline. A few accounts are NOT_FOUND or SUSPENDED: their history stops
+// a week or more before its end. Accounts of the members named above:
+const (
+	DemoHistoryEnd  = "2026-11-20" // the last day of the history, in DemoYear
+	DemoHistoryDays = 120
+
+	// DemoUSMVPTwitter and DemoUSMVPGitHub are DemoUSMVP's accounts, about
+	// 4,200 and 310 followers, both growing.
+	DemoUSMVPTwitter = "ada_dynamics"
+	DemoUSMVPGitHub  = "ada-dynamics"
+	// DemoCanadianMVPYouTube and DemoCanadianMVPBlog are DemoCanadianMVP's
+	// channel, about 2,600 subscribers, and his blog's feed.
+	DemoCanadianMVPYouTube = "@jeantremblay"
+	DemoCanadianMVPBlog    = "https://jeantremblay.example.com/feed.xml"
+	// DemoTwoExpertiseMVP has a GitHub account, "kenji-sato", a Stack
+	// Overflow profile, "stackoverflow:1184213", and a Mastodon account,
+	// "kenji@mstdn.jp"; DemoAlumnus a blog,
+	// "https://lenavogel.example.org/feed.xml", and a Twitter account,
+	// "lenavogel", now NOT_FOUND; DemoEmployee has none.
+)
+
+// knownAccount is a known member's account, written out by hand.
+type knownAccount struct {
+	platform  mvpgraph.Platform
+	handle    string
+	status    mvpgraph.AccountStatus
+	followers float64 // about where they end
+	rate      float64 // daily growth of their logarithm
+}
+
+var knownAccounts = map[string][]knownAccount{
+	DemoUSMVP: {
+		{mvpgraph.Twitter, DemoUSMVPTwitter, mvpgraph.AccountActive, 4200, 0.0012},
+		{mvpgraph.GitHub, DemoUSMVPGitHub, mvpgraph.AccountActive, 310, 0.0008},
+	},
+	DemoCanadianMVP: {
+		{mvpgraph.YouTube, DemoCanadianMVPYouTube, mvpgraph.AccountActive, 2600, 0.002},
+		{mvpgraph.Blog, DemoCanadianMVPBlog, mvpgraph.AccountActive, 0, 0},
+	},
+	DemoTwoExpertiseMVP: {
+		{mvpgraph.GitHub, "kenji-sato", mvpgraph.AccountActive, 1900, 0.0015},
+		{mvpgraph.Mastodon, "kenji@mstdn.jp", mvpgraph.AccountActive, 640, 0.003},
+		{mvpgraph.StackExchange, "stackoverflow:1184213", mvpgraph.AccountActive, 48_000, 0.0006},
+	},
+	DemoAlumnus: {
+		{mvpgraph.Twitter, "lenavogel", mvpgraph.AccountNotFound, 1100, 0},
+		{mvpgraph.Blog, "https://lenavogel.example.org/feed.xml", mvpgraph.AccountActive, 0, 0},
+	},
+}
+
 const (
 	demoMembers   = 600
 	demoCountries = 40 // the heaviest countries of the catalogue, the US first
@@ -82,7 +139,9 @@ var knownMembers = []knownMember{
 // 600 members: the US the largest group, about two in three MVPs with
 // awards for DemoYear and years of history, alumni, candidates without
 // awards, some MVPs in two expertises, and 20 vendor employees, none with
-// an active award. The Demo* constants name members to rely on.
+// an active award. About three in five MVPs have social accounts with a
+// daily reach history of DemoHistoryDays days up to DemoHistoryEnd. The
+// Demo* constants name members and accounts to rely on.
 //
 // A database that already holds any part of a program is left alone, and
 // Demo reports false: calling it on every start is harmless, and a second
@@ -106,6 +165,13 @@ func demoProgram() *store.Program {
 		expertiseID[e.name] = int64(i + 1)
 	}
 	taken := map[string]bool{}
+	sg := newSocialGen(DemoYear, 0x736f6369616c, DemoHistoryEnd, DemoHistoryDays, true)
+	var soc social
+	for _, accounts := range knownAccounts {
+		for _, a := range accounts {
+			sg.take(a.platform, a.handle)
+		}
+	}
 	for _, k := range knownMembers {
 		id := int64(len(p.Members) + 1)
 		m := mvpgraph.Member{ID: id, Handle: k.handle, Name: k.name, Country: k.country, IsEmployee: k.employee}
@@ -115,6 +181,9 @@ func demoProgram() *store.Program {
 		taken[k.handle] = true
 		for _, r := range k.awards {
 			p.Awards = g.span(p.Awards, id, expertiseID[r.expertise], r.from, r.to, r.last)
+		}
+		for _, a := range knownAccounts[k.handle] {
+			sg.add(&soc, id, a.platform, a.handle, a.status, shape{followers: a.followers, rate: a.rate, noise: 0.0015})
 		}
 	}
 	mvps := 0
@@ -149,6 +218,30 @@ func demoProgram() *store.Program {
 		}
 		p.Members = append(p.Members, g.member(id, c, first, last, handle, r == roleEmployee, primary))
 		p.Awards = g.awards(p.Awards, id, r, primary)
+		sg.member(&soc, id, first, last, demoAccounts(sg, r), 0)
 	}
+	p.SocialAccounts, p.Snapshots = soc.accounts, soc.snapshots
 	return p
+}
+
+// demoAccounts picks how many accounts a demo member in role r has: about
+// three in five MVPs have one to three, a few others one or two.
+func demoAccounts(sg *socialGen, r role) int {
+	share := 0.15
+	if r == roleMVP {
+		share = 0.6
+	}
+	if sg.r.Float64() >= share {
+		return 0
+	}
+	switch x := sg.r.IntN(20); {
+	case x < 9:
+		return 1
+	case x < 16:
+		return 2
+	}
+	if r == roleMVP {
+		return 3
+	}
+	return 2
 }

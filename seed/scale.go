@@ -15,8 +15,20 @@ const (
 )
 
 // scaleBatch is how many members Scale generates and hands to the store at
-// a time, which bounds its memory whatever the size of the program.
-const scaleBatch = 10_000
+// a time, which bounds its memory whatever the size of the program; with a
+// long history a batch holds fewer members, so that it holds at most about
+// scaleSnapshots snapshots.
+const (
+	scaleBatch     = 10_000
+	scaleSnapshots = 200_000
+)
+
+// The reach history of a Scale program ends on ScaleHistoryEnd, a fixed
+// day, and by default goes back ScaleHistoryDays days.
+const (
+	ScaleHistoryEnd  = DemoHistoryEnd
+	ScaleHistoryDays = 30
+)
 
 // Scale loads a synthetic program of n members into an empty database:
 // the catalogue of Demo (40 expertises, 12 US leads), members spread over
@@ -25,24 +37,54 @@ const scaleBatch = 10_000
 // each of 20 regions owning every non-US country, and award histories over
 // ScaleFirstYear..ScaleYear: about 40% of members are MVPs with an active
 // ScaleYear award, about 30% alumni, 1% vendor employees (never with an
-// active award), the rest candidates without awards.
+// active award), the rest candidates without awards. Members have social
+// accounts with ScaleHistoryDays days of daily snapshots: see
+// ScaleWithHistory.
 //
 // The same n and randSeed always give the same program. Members are made
 // and stored in batches within one transaction, so memory stays small
 // even for millions of members. A database that holds anything already is
 // refused with EINVALID.
 func Scale(ctx context.Context, s *store.Store, n int, randSeed int64) error {
+	return ScaleWithHistory(ctx, s, n, randSeed, ScaleHistoryDays)
+}
+
+// ScaleWithHistory loads the program of Scale with days days of reach
+// history up to ScaleHistoryEnd. Members have about 1.3 social accounts on
+// average: an MVP about 2, an alumnus 1, a candidate fewer; on distinct
+// platforms, with handles that carry the member's ID, so that they are
+// unique. About 95% of accounts are ACTIVE with a snapshot on each day;
+// the others, NOT_FOUND or SUSPENDED, stop a week or more before the end.
+// With days 0 the accounts have never been synced.
+//
+// Snapshots are about 1.3 × n × days rows: 30 days of 100,000 members are
+// about 4 million, a year of 1,000,000 members nearly 500 million, which is
+// more than a test should load; Scale's 30 days are a default, not a
+// judgement of what a benchmark needs. The members and awards do not
+// depend on days, and the same arguments always give the same program.
+func ScaleWithHistory(ctx context.Context, s *store.Store, n int, randSeed int64, days int) error {
 	if n < 0 {
 		return mvpgraph.Invalidf("n", "the number of members must not be negative; got %d.", n)
 	}
+	if days < 0 {
+		return mvpgraph.Invalidf("days", "the days of history must not be negative; got %d.", days)
+	}
 	p := catalogue(countries)
 	g := newGenerator(uint64(randSeed), 0x6d7670, ScaleYear, ScaleFirstYear, countries)
+	sg := newSocialGen(uint64(randSeed), 0x736f6369616c, ScaleHistoryEnd, days, false)
+	per := scaleBatch
+	if days > 0 {
+		per = max(100, min(scaleBatch, scaleSnapshots/(2*days)))
+	}
 	p.More = func(yield func(store.MemberBatch) bool) {
-		members := make([]mvpgraph.Member, 0, min(n, scaleBatch))
+		members := make([]mvpgraph.Member, 0, min(n, per))
 		var awards []mvpgraph.Award
-		for start := 1; start <= n; start += scaleBatch {
+		var soc social
+		for start := 1; start <= n; start += per {
 			members, awards = members[:0], awards[:0]
-			for id := int64(start); id < int64(min(start+scaleBatch, n+1)); id++ {
+			soc.reset()
+			sg.vals.reset()
+			for id := int64(start); id < int64(min(start+per, n+1)); id++ {
 				c := g.country()
 				first, last := g.name(c)
 				// The ID makes the handle unique without remembering the
@@ -60,11 +102,36 @@ func Scale(ctx context.Context, s *store.Store, n int, randSeed int64) error {
 				primary := g.expertise()
 				members = append(members, g.member(id, c, first, last, handle, r == roleEmployee, primary))
 				awards = g.awards(awards, id, r, primary)
+				sg.member(&soc, id, first, last, scaleAccounts(sg, r), id)
 			}
-			if !yield(store.MemberBatch{Members: members, Awards: awards}) {
+			if !yield(store.MemberBatch{Members: members, Awards: awards, SocialAccounts: soc.accounts, Snapshots: soc.snapshots}) {
 				return
 			}
 		}
 	}
 	return s.Load(ctx, p)
+}
+
+// scaleAccounts picks how many accounts a Scale member in role r has: on
+// average about 2.1 for an MVP, 1 for an alumnus, 0.8 for an employee and
+// 0.6 for a candidate.
+func scaleAccounts(sg *socialGen, r role) int {
+	x := sg.r.IntN(100)
+	var cum []int // the chances of 0, 1, 2... accounts, summed
+	switch r {
+	case roleMVP:
+		cum = []int{5, 30, 65, 90, 100}
+	case roleAlumnus:
+		cum = []int{35, 70, 95, 100}
+	case roleEmployee:
+		cum = []int{40, 80, 100}
+	default:
+		cum = []int{55, 85, 100}
+	}
+	for k, c := range cum {
+		if x < c {
+			return k
+		}
+	}
+	return 0
 }

@@ -3,6 +3,7 @@ package seed_test
 import (
 	"context"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -314,6 +315,10 @@ func TestScale(t *testing.T) {
 			require.NoError(t, err)
 			require.NoError(t, a.CreateExpertise(ctx, &mvpgraph.Expertise{Name: "New Expertise", Category: "Azure", ProductTeamID: &team.ID}))
 			require.NoError(t, a.CreateLead(ctx, &mvpgraph.Lead{Name: "New Lead", Email: "new.lead@vendor.example", Kind: mvpgraph.LeadUS}))
+			accounts, _ := socialOf(t, a, n)
+			linked, err := a.LinkSocialAccount(ctx, m.ID, mvpgraph.GitHub, "after-scale")
+			require.NoError(t, err)
+			require.Equal(t, int64(len(accounts)+1), linked.ID, "a fresh account ID")
 
 			// A filled database is refused by Scale and left alone by Demo.
 			err = seed.Scale(ctx, a, 10, 3)
@@ -328,22 +333,302 @@ func TestScale(t *testing.T) {
 	}
 }
 
+// socialOf returns the accounts of members 1..n, in ID order, and their
+// snapshots.
+func socialOf(t *testing.T, s *store.Store, n int) ([]mvpgraph.SocialAccount, map[int64][]mvpgraph.Snapshot) {
+	t.Helper()
+	ctx := context.Background()
+	ids := make([]int64, n)
+	for i := range ids {
+		ids[i] = int64(i + 1)
+	}
+	byMember, err := s.SocialAccountsOfMembers(ctx, ids)
+	require.NoError(t, err)
+	var accounts []mvpgraph.SocialAccount
+	for _, as := range byMember {
+		accounts = append(accounts, as...)
+	}
+	slices.SortFunc(accounts, func(a, b mvpgraph.SocialAccount) int { return int(a.ID - b.ID) })
+	accountIDs := make([]int64, len(accounts))
+	for i, a := range accounts {
+		accountIDs[i] = a.ID
+	}
+	snaps, err := s.SnapshotsOf(ctx, accountIDs, "0001-01-01", "9999-12-31")
+	require.NoError(t, err)
+	return accounts, snaps
+}
+
+// requireHistory asserts that accounts carry their newest snapshot's
+// reading, that ACTIVE ones have a snapshot on each of the days up to end
+// and the others a run from the first day that stops a week or more before
+// it, and that no two accounts share a handle. It returns the accounts by
+// status.
+func requireHistory(t *testing.T, accounts []mvpgraph.SocialAccount, snaps map[int64][]mvpgraph.Snapshot, end string, days int) map[mvpgraph.AccountStatus]int {
+	t.Helper()
+	last, err := time.Parse(time.DateOnly, end)
+	require.NoError(t, err)
+	want := make([]string, days)
+	for i := range want {
+		want[i] = last.AddDate(0, 0, i-days+1).Format(time.DateOnly)
+	}
+	statuses := map[mvpgraph.AccountStatus]int{}
+	handles := map[string]bool{}
+	for _, a := range accounts {
+		statuses[a.Status]++
+		key := string(a.Platform) + " " + a.Handle
+		require.False(t, handles[key], "%s is linked twice", key)
+		handles[key] = true
+		h, url, err := mvpgraph.NormalizeAccount(a.Platform, a.Handle)
+		require.NoError(t, err)
+		require.Equal(t, a.Handle, h, "normalised")
+		require.Equal(t, url, a.URL)
+
+		ss := snaps[a.ID]
+		got := []string{}
+		for _, x := range ss {
+			got = append(got, x.Day)
+		}
+		if a.Status == mvpgraph.AccountActive {
+			require.Equal(t, want, got, "%s %s: a snapshot a day", a.Platform, a.Handle)
+		} else {
+			require.LessOrEqual(t, len(got), max(days-7, 0), "%s %s (%s) stopped a week or more before the end", a.Platform, a.Handle, a.Status)
+			require.Equal(t, want[:len(got)], got, "%s %s: a snapshot a day until it stopped", a.Platform, a.Handle)
+		}
+		if len(ss) == 0 {
+			require.Nil(t, a.Followers)
+			continue
+		}
+		newest := ss[len(ss)-1]
+		require.Equal(t, newest.Reach, a.Reach, "%s %s carries its newest reading", a.Platform, a.Handle)
+		require.NotNil(t, a.LastSyncedAt)
+		require.False(t, a.LastSyncedAt.Before(newest.CapturedAt))
+		if a.Status == mvpgraph.AccountActive {
+			require.True(t, a.LastSyncedAt.Equal(newest.CapturedAt), "last synced when the newest snapshot was taken")
+		}
+		if a.Platform == mvpgraph.Blog {
+			require.Nil(t, newest.Followers)
+			require.NotNil(t, newest.Posts)
+		} else {
+			require.NotNil(t, newest.Followers)
+		}
+		if a.Platform == mvpgraph.YouTube {
+			require.NotNil(t, newest.Views)
+		}
+	}
+	return statuses
+}
+
+func accountOn(t *testing.T, accounts []mvpgraph.SocialAccount, p mvpgraph.Platform) mvpgraph.SocialAccount {
+	t.Helper()
+	for _, a := range accounts {
+		if a.Platform == p {
+			return a
+		}
+	}
+	t.Fatalf("no %s account among %d", p, len(accounts))
+	return mvpgraph.SocialAccount{}
+}
+
+func TestDemoSocial(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		loaded, err := seed.Demo(ctx, s)
+		require.NoError(t, err)
+		require.True(t, loaded)
+
+		accounts, snaps := socialOf(t, s, 600)
+		statuses := requireHistory(t, accounts, snaps, seed.DemoHistoryEnd, seed.DemoHistoryDays)
+		require.Contains(t, seed.DemoHistoryEnd, strconv.Itoa(seed.DemoYear))
+		require.Greater(t, statuses[mvpgraph.AccountActive], 9*len(accounts)/10, "most accounts are active")
+		require.Positive(t, statuses[mvpgraph.AccountNotFound])
+		require.Positive(t, statuses[mvpgraph.AccountSuspended])
+
+		ada, _, _ := byHandle(t, s, seed.DemoUSMVP)
+		jean, _, _ := byHandle(t, s, seed.DemoCanadianMVP)
+		lena, _, _ := byHandle(t, s, seed.DemoAlumnus)
+		known, err := s.SocialAccountsOfMembers(ctx, []int64{ada.ID, jean.ID, lena.ID})
+		require.NoError(t, err)
+		for _, c := range []struct {
+			member   mvpgraph.Member
+			platform mvpgraph.Platform
+			handle   string
+		}{
+			{ada, mvpgraph.Twitter, seed.DemoUSMVPTwitter},
+			{ada, mvpgraph.GitHub, seed.DemoUSMVPGitHub},
+			{jean, mvpgraph.YouTube, seed.DemoCanadianMVPYouTube},
+			{jean, mvpgraph.Blog, seed.DemoCanadianMVPBlog},
+		} {
+			a := accountOn(t, known[c.member.ID], c.platform)
+			require.Equal(t, c.handle, a.Handle)
+			require.Equal(t, mvpgraph.AccountActive, a.Status)
+			require.Len(t, snaps[a.ID], seed.DemoHistoryDays, "%s %s has its history", c.platform, c.handle)
+		}
+		require.Len(t, known[ada.ID], 2)
+		require.Len(t, known[jean.ID], 2)
+		require.Equal(t, mvpgraph.AccountNotFound, accountOn(t, known[lena.ID], mvpgraph.Twitter).Status)
+		tw := accountOn(t, known[ada.ID], mvpgraph.Twitter)
+		require.Equal(t, "https://x.com/"+seed.DemoUSMVPTwitter, tw.URL)
+		require.InDelta(t, 4200, *tw.Followers, 800)
+
+		// About three in five MVPs have accounts, and followers are heavy
+		// tailed: most in the hundreds to low thousands, a few in the tens
+		// of thousands. Most accounts grew, some did not.
+		members := map[int64]bool{}
+		var followers []int64
+		grew, fell := 0, 0
+		for _, a := range accounts {
+			members[a.MemberID] = true
+			if a.Followers == nil || a.Platform == mvpgraph.StackExchange {
+				continue
+			}
+			followers = append(followers, *a.Followers)
+			if ss := snaps[a.ID]; len(ss) == seed.DemoHistoryDays {
+				switch first, last := *ss[0].Followers, *ss[len(ss)-1].Followers; {
+				case last > first:
+					grew++
+				case last < first:
+					fell++
+				}
+			}
+		}
+		ids := make([]int64, 600)
+		for i := range ids {
+			ids[i] = int64(i + 1)
+		}
+		ms, err := s.MembersByIDs(ctx, ids)
+		require.NoError(t, err)
+		mvps, linked := 0, 0
+		for _, m := range ms {
+			if m.IsMVP {
+				mvps++
+				if members[m.ID] {
+					linked++
+				}
+			}
+		}
+		require.InDelta(t, 0.6, float64(linked)/float64(mvps), 0.08, "MVPs with accounts")
+		slices.Sort(followers)
+		median := followers[len(followers)/2]
+		require.Greater(t, median, int64(150))
+		require.Less(t, median, int64(3000))
+		require.Greater(t, followers[len(followers)-1], int64(10_000))
+		require.Greater(t, grew, len(followers)/2, "most grew")
+		require.Positive(t, fell, "some declined")
+	})
+}
+
+// TestScaleHistory loads a program with history twice and another with
+// another seed, and checks that Load leaves the ID sequences fit for
+// normal inserts.
+func TestScaleHistory(t *testing.T) {
+	for _, d := range storetest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			const n, days = 1000, 10
+			a, b, c := storetest.New(t, d), storetest.New(t, d), storetest.New(t, d)
+			require.NoError(t, seed.ScaleWithHistory(ctx, a, n, 1, days))
+			require.NoError(t, seed.ScaleWithHistory(ctx, b, n, 1, days))
+			require.NoError(t, seed.ScaleWithHistory(ctx, c, n, 2, days))
+
+			type summary struct {
+				Accounts, Snapshots int
+				Followers           int64 // of the first 200 members' accounts
+				Handles             []string
+			}
+			sum := func(s *store.Store) (summary, []mvpgraph.SocialAccount) {
+				accounts, snaps := socialOf(t, s, n)
+				var x summary
+				x.Accounts = len(accounts)
+				for _, a := range accounts {
+					x.Snapshots += len(snaps[a.ID])
+					if a.MemberID <= 200 && a.Followers != nil {
+						x.Followers += *a.Followers
+					}
+					x.Handles = append(x.Handles, a.Handle)
+				}
+				requireHistory(t, accounts, snaps, seed.ScaleHistoryEnd, days)
+				return x, accounts
+			}
+			sa, accounts := sum(a)
+			sb, _ := sum(b)
+			sc, _ := sum(c)
+			require.Equal(t, sa, sb, "same arguments, same history")
+			require.NotEqual(t, sa.Handles, sc.Handles, "another seed, another history")
+			require.InDelta(t, 1.3*n, sa.Accounts, 0.15*n, "about 1.3 accounts a member")
+			require.InDelta(t, sa.Accounts*days, sa.Snapshots, float64(sa.Accounts*days)/10)
+			require.Positive(t, sa.Followers)
+
+			ids := make([]int64, n)
+			for i := range ids {
+				ids[i] = int64(i + 1)
+			}
+			ms, err := a.MembersByIDs(ctx, ids)
+			require.NoError(t, err)
+			isMVP := map[int64]bool{}
+			mvps := 0
+			for _, m := range ms {
+				if m.IsMVP {
+					isMVP[m.ID] = true
+					mvps++
+				}
+			}
+			ofMVPs := 0
+			for _, x := range accounts {
+				if isMVP[x.MemberID] {
+					ofMVPs++
+				}
+			}
+			require.InDelta(t, 2, float64(ofMVPs)/float64(mvps), 0.3, "accounts per MVP")
+
+			// The history does not change the members.
+			require.Equal(t, take(t, a, n), func() snapshot {
+				s := storetest.New(t, d)
+				require.NoError(t, seed.ScaleWithHistory(ctx, s, n, 1, 0))
+				none, _ := socialOf(t, s, n)
+				var handles []string
+				for _, x := range none {
+					require.Nil(t, x.LastSyncedAt, "never synced")
+					handles = append(handles, x.Handle)
+				}
+				require.True(t, slices.Equal(sa.Handles, handles), "the same accounts without history")
+				return take(t, s, n)
+			}())
+
+			// Normal inserts carry on after the IDs Load set.
+			linked, err := a.LinkSocialAccount(ctx, 1, mvpgraph.Mastodon, "@after@example.social")
+			require.NoError(t, err)
+			require.Equal(t, int64(sa.Accounts+1), linked.ID, "a fresh account ID")
+
+			err = seed.ScaleWithHistory(ctx, storetest.New(t, d), 10, 1, -1)
+			require.Equal(t, mvpgraph.EINVALID, mvpgraph.ErrorCode(err), "negative days: %v", err)
+		})
+	}
+}
+
 // TestScaleBatches loads more members than fit one generated batch or one
-// statement, and checks that all of them arrive.
+// statement, and more snapshots than fit one statement, and checks that
+// all of them arrive.
 func TestScaleBatches(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads 12,000 members")
 	}
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		const n = 12_000
-		require.NoError(t, seed.Scale(ctx, s, n, 7))
+		const n, days = 12_000, 3
+		require.NoError(t, seed.ScaleWithHistory(ctx, s, n, 7, days))
 		total, err := s.CountMembers(ctx, store.MemberQuery{})
 		require.NoError(t, err)
 		require.Equal(t, n, total)
 		last, err := s.MemberByID(ctx, n)
 		require.NoError(t, err)
 		require.Contains(t, last.Handle, ".12000")
+
+		accounts, snaps := socialOf(t, s, n)
+		requireHistory(t, accounts, snaps, seed.ScaleHistoryEnd, days)
+		require.Greater(t, len(accounts), n)
+		require.Greater(t, accounts[len(accounts)-1].MemberID, int64(n-100), "the last members have accounts")
+		require.Equal(t, int64(len(accounts)), accounts[len(accounts)-1].ID, "accounts numbered 1..n")
 	})
 }
 
@@ -359,6 +644,15 @@ func TestLoadRejects(t *testing.T) {
 					{ID: 2, Handle: "two", Name: "Two", Country: "CA", IsEmployee: true},
 				},
 				Awards: []mvpgraph.Award{{ID: 1, MemberID: 1, ExpertiseID: 1, Year: 2026, Status: mvpgraph.AwardActive}},
+				SocialAccounts: []mvpgraph.SocialAccount{
+					{ID: 1, MemberID: 1, Platform: mvpgraph.GitHub, Handle: "one", Status: mvpgraph.AccountActive},
+					{ID: 2, MemberID: 2, Platform: mvpgraph.Twitter, Handle: "two_x", Status: mvpgraph.AccountActive},
+				},
+				// Out of order: the newest is the first.
+				Snapshots: []mvpgraph.Snapshot{
+					{AccountID: 1, Day: "2026-06-02", CapturedAt: time.Date(2026, 6, 2, 23, 59, 0, 0, time.UTC), Reach: mvpgraph.Reach{Followers: ptr[int64](12), Posts: ptr[int64](3)}},
+					{AccountID: 1, CapturedAt: time.Date(2026, 6, 1, 3, 0, 0, 0, time.FixedZone("CEST", 2*3600)), Reach: mvpgraph.Reach{Followers: ptr[int64](10)}},
+				},
 			}
 		}
 		for name, c := range map[string]struct {
@@ -374,6 +668,16 @@ func TestLoadRejects(t *testing.T) {
 			"US owned by country": {func(p *store.Program) {
 				p.CountryOwners = []store.CountryOwner{{Country: "us", LeadID: 1}}
 			}, "countryOwners[0].country"},
+			"account handle not normalised": {func(p *store.Program) { p.SocialAccounts[1].Handle = "@Two_X" }, "socialAccounts[1].handle"},
+			"account handle unreadable":     {func(p *store.Program) { p.SocialAccounts[1].Handle = "x.com/" }, "socialAccounts[1].handle"},
+			"account platform":              {func(p *store.Program) { p.SocialAccounts[0].Platform = "MYSPACE" }, "socialAccounts[0].platform"},
+			"account status":                {func(p *store.Program) { p.SocialAccounts[0].Status = "" }, "socialAccounts[0].status"},
+			"account no ID":                 {func(p *store.Program) { p.SocialAccounts[1].ID = 0 }, "socialAccounts[1].id"},
+			"account ID twice":              {func(p *store.Program) { p.SocialAccounts[1].ID = 1 }, "socialAccounts[1].id"},
+			"snapshot of no account":        {func(p *store.Program) { p.Snapshots[1].AccountID = 3 }, "snapshots[1].accountId"},
+			"snapshot day":                  {func(p *store.Program) { p.Snapshots[0].Day = "2026-06-03" }, "snapshots[0].day"},
+			"snapshot day form":             {func(p *store.Program) { p.Snapshots[0].Day = "2026-6-2" }, "snapshots[0].day"},
+			"snapshot time":                 {func(p *store.Program) { p.Snapshots[0].CapturedAt = time.Time{} }, "snapshots[0].capturedAt"},
 		} {
 			p := program()
 			c.change(p)
@@ -381,13 +685,29 @@ func TestLoadRejects(t *testing.T) {
 			require.Equal(t, mvpgraph.EINVALID, mvpgraph.ErrorCode(err), "%s: %v", name, err)
 			require.Equal(t, c.field, mvpgraph.ErrorField(err), "%s: %v", name, err)
 		}
+		total, err := s.CountMembers(ctx, store.MemberQuery{})
+		require.NoError(t, err)
+		require.Zero(t, total, "a rejected program stores nothing")
+
+		// Two accounts with one handle: the database refuses the second,
+		// and the members before it go too.
+		p := program()
+		p.SocialAccounts[1].Platform, p.SocialAccounts[1].Handle = mvpgraph.GitHub, "one"
+		err = s.Load(ctx, p)
+		require.Equal(t, mvpgraph.ECONFLICT, mvpgraph.ErrorCode(err), "error: %v", err)
+		total, err = s.CountMembers(ctx, store.MemberQuery{})
+		require.NoError(t, err)
+		require.Zero(t, total)
+		accounts, err := s.SocialAccountsOfMembers(ctx, []int64{1, 2})
+		require.NoError(t, err)
+		require.Empty(t, accounts)
 
 		// A failure the database finds, after rows went in, stores nothing.
-		p := program()
+		p = program()
 		p.Awards[0].ExpertiseID = 99
-		err := s.Load(ctx, p)
+		err = s.Load(ctx, p)
 		require.Equal(t, mvpgraph.EINVALID, mvpgraph.ErrorCode(err), "error: %v", err)
-		total, err := s.CountMembers(ctx, store.MemberQuery{})
+		total, err = s.CountMembers(ctx, store.MemberQuery{})
 		require.NoError(t, err)
 		require.Zero(t, total)
 
@@ -395,13 +715,29 @@ func TestLoadRejects(t *testing.T) {
 		one, err := s.MemberByHandle(ctx, "one")
 		require.NoError(t, err)
 		require.True(t, one.IsMVP)
+		accounts, err = s.SocialAccountsOfMembers(ctx, []int64{1, 2})
+		require.NoError(t, err)
+		gh := accounts[1][0]
+		require.Equal(t, "https://github.com/one", gh.URL)
+		require.Equal(t, ptr[int64](12), gh.Followers, "the newest reading")
+		require.Equal(t, ptr[int64](3), gh.Posts)
+		require.Equal(t, time.Date(2026, 6, 2, 23, 59, 0, 0, time.UTC), gh.LastSyncedAt.UTC())
+		tw := accounts[2][0]
+		require.Nil(t, tw.Followers, "never read")
+		require.Nil(t, tw.LastSyncedAt)
+		snaps, err := s.SnapshotsOf(ctx, []int64{1, 2}, "2026-01-01", "2026-12-31")
+		require.NoError(t, err)
+		require.Len(t, snaps[1], 2)
+		require.Equal(t, "2026-06-01", snaps[1][0].Day, "the UTC day of capturedAt")
 		err = s.Load(ctx, &store.Program{})
 		require.Equal(t, mvpgraph.EINVALID, mvpgraph.ErrorCode(err), "a filled database: %v", err)
 	})
 }
 
-// BenchmarkScale loads a 100,000-member program into a fresh database per
-// iteration: go test ./seed/ -run '^$' -bench Scale -benchtime 1x
+// BenchmarkScale loads a 100,000-member program, with Scale's 30 days of
+// reach history (about 132,000 accounts and 3.9 million snapshots), into a
+// fresh database per iteration:
+// go test ./seed/ -run '^$' -bench Scale -benchtime 1x
 func BenchmarkScale(b *testing.B) {
 	for _, d := range storetest.Dialects {
 		b.Run(string(d), func(b *testing.B) {

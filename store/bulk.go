@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"iter"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,10 +28,16 @@ type Program struct {
 	Members         []mvpgraph.Member
 	Awards          []mvpgraph.Award
 
-	// More, when set, yields further members and awards after Members and
-	// Awards, in the same transaction, so that a program too big to hold in
-	// memory streams through. Load is done with a batch when the yield
-	// returns, so the generator may reuse its slices.
+	// SocialAccounts are the members' accounts, numbered 1..n like the other
+	// rows, and Snapshots their daily history (see MemberBatch).
+	SocialAccounts []mvpgraph.SocialAccount
+	Snapshots      []mvpgraph.Snapshot
+
+	// More, when set, yields further members, awards, accounts and
+	// snapshots after those above, in the same transaction, so that a
+	// program too big to hold in memory streams through. Load is done with a
+	// batch when the yield returns, so the generator may reuse its slices
+	// and whatever their pointers point to.
 	More iter.Seq[MemberBatch]
 }
 
@@ -45,11 +53,27 @@ type CountryOwner struct {
 	LeadID  int64
 }
 
-// MemberBatch is a slice of a program's members and awards. An award may
-// refer to a member of its own batch or of an earlier one.
+// MemberBatch is a slice of a program's members, their awards and their
+// social accounts with their history. An award or an account may refer to a
+// member of its own batch or of an earlier one; a snapshot must be in the
+// batch of its account, so that Load writes each account with its newest
+// reading at once.
+//
+// An account's Handle must already be in the form mvpgraph.NormalizeAccount
+// gives (Load sets URL from it), and its Status one of the account
+// statuses. Load sets its reading (Followers ... LastPostAt) from its newest
+// snapshot, the one with the latest CapturedAt, or leaves it empty when it
+// has none, and LastSyncedAt to that snapshot's CapturedAt unless the
+// caller gave a later one (a sync that found the account gone takes no
+// snapshot). LastError and Failures are stored as given; CreatedAt is
+// Load's clock reading. A snapshot's Day is the UTC day of its CapturedAt:
+// Load fills it in when empty and refuses one that differs. At most one
+// snapshot per account and day.
 type MemberBatch struct {
-	Members []mvpgraph.Member
-	Awards  []mvpgraph.Award
+	Members        []mvpgraph.Member
+	Awards         []mvpgraph.Award
+	SocialAccounts []mvpgraph.SocialAccount
+	Snapshots      []mvpgraph.Snapshot
 }
 
 // Bound parameters one statement may carry: PostgreSQL's wire protocol
@@ -60,11 +84,11 @@ const (
 )
 
 // programTables are the tables Load fills, parents first.
-var programTables = []string{"product_teams", "contacts", "expertises", "leads", "lead_expertises", "lead_countries", "members", "awards"}
+var programTables = []string{"product_teams", "contacts", "expertises", "leads", "lead_expertises", "lead_countries", "members", "awards", "social_accounts", "reach_snapshots"}
 
 // identityTables are the tables whose IDs Load sets, and whose PostgreSQL
 // identity sequences it moves past them.
-var identityTables = []string{"product_teams", "contacts", "expertises", "leads", "members", "awards"}
+var identityTables = []string{"product_teams", "contacts", "expertises", "leads", "members", "awards", "social_accounts"}
 
 // NotEmptyField is the field of the EINVALID error with which Load refuses
 // a database that is not empty.
@@ -88,7 +112,7 @@ func (s *Store) Load(ctx context.Context, p *Program) error {
 		if err := l.insertCatalogue(ctx, p); err != nil {
 			return err
 		}
-		if err := l.insertBatch(ctx, MemberBatch{Members: p.Members, Awards: p.Awards}); err != nil {
+		if err := l.insertBatch(ctx, MemberBatch{Members: p.Members, Awards: p.Awards, SocialAccounts: p.SocialAccounts, Snapshots: p.Snapshots}); err != nil {
 			return err
 		}
 		if p.More != nil {
@@ -113,6 +137,11 @@ type loader struct {
 	employees  map[int64]bool // only employees: a few per cent of members
 	members    int            // members seen so far, for row numbers in errors
 	awards     int
+	accounts   int
+	snapshots  int
+	newest     map[int64]int // per account of the current batch, its newest snapshot's index, or -1
+	args       []any         // the values of one INSERT
+	stmts      map[string]*sql.Stmt
 }
 
 // at names the row an EINVALID error came from, as in members[12].handle.
@@ -241,57 +270,122 @@ func (l *loader) checkEmpty(ctx context.Context) error {
 }
 
 // insertRows inserts n rows into table with multi-row INSERTs, each as big
-// as the dialect's limit on bound parameters allows.
-func (l *loader) insertRows(ctx context.Context, table string, cols []string, n int, row func(i int) []any) error {
+// as the dialect's limit on bound parameters allows; row appends row i's
+// values to dst. The statement for a full chunk is prepared once per Load:
+// parsing a statement of thousands of rows costs as much as running it.
+func (l *loader) insertRows(ctx context.Context, table string, cols []string, n int, row func(dst []any, i int) []any) error {
 	limit := sqliteMaxParams
 	if l.s.dialect == Postgres {
 		limit = postgresMaxParams
 	}
 	per := limit / len(cols)
+	defer func() { clear(l.args[:cap(l.args)]) }() // holds none of the caller's rows
 	for start := 0; start < n; start += per {
-		b := l.s.sb.Insert(table).Columns(cols...)
-		for i := start; i < min(start+per, n); i++ {
-			b = b.Values(row(i)...)
+		rows := min(per, n-start)
+		l.args = l.args[:0]
+		for i := start; i < start+rows; i++ {
+			l.args = row(l.args, i)
 		}
-		if _, err := l.s.exec(ctx, l.tx, b); err != nil {
+		var err error
+		count(ctx)
+		if rows == per {
+			var stmt *sql.Stmt
+			if stmt, err = l.prepare(ctx, table, cols, rows); err == nil {
+				_, err = stmt.ExecContext(ctx, l.args...)
+			}
+		} else {
+			_, err = l.tx.ExecContext(ctx, l.insertSQL(table, cols, rows), l.args...)
+		}
+		if err != nil {
 			return fmt.Errorf("insert %s: %w", table, err)
 		}
 	}
 	return nil
 }
 
+// prepare returns the INSERT of rows rows into table, prepared in the
+// transaction the first time it is asked for.
+func (l *loader) prepare(ctx context.Context, table string, cols []string, rows int) (*sql.Stmt, error) {
+	key := fmt.Sprintf("%s/%d", table, rows)
+	if stmt, ok := l.stmts[key]; ok {
+		return stmt, nil
+	}
+	stmt, err := l.tx.PrepareContext(ctx, l.insertSQL(table, cols, rows))
+	if err != nil {
+		return nil, err
+	}
+	if l.stmts == nil {
+		l.stmts = map[string]*sql.Stmt{}
+	}
+	l.stmts[key] = stmt
+	return stmt, nil
+}
+
+// insertSQL writes an INSERT of rows rows of cols into table, with the
+// dialect's placeholders.
+func (l *loader) insertSQL(table string, cols []string, rows int) string {
+	var b strings.Builder
+	b.Grow(len(table) + 40 + rows*len(cols)*7)
+	b.WriteString("INSERT INTO ")
+	b.WriteString(table)
+	b.WriteString(" (")
+	b.WriteString(strings.Join(cols, ", "))
+	b.WriteString(") VALUES ")
+	n := 0
+	for r := range rows {
+		if r > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('(')
+		for c := range cols {
+			if c > 0 {
+				b.WriteByte(',')
+			}
+			n++
+			if l.s.dialect == Postgres {
+				b.WriteByte('$')
+				b.WriteString(strconv.Itoa(n))
+			} else {
+				b.WriteByte('?')
+			}
+		}
+		b.WriteByte(')')
+	}
+	return b.String()
+}
+
 func (l *loader) insertCatalogue(ctx context.Context, p *Program) error {
-	if err := l.insertRows(ctx, "product_teams", []string{"id", "name", "created_at"}, len(p.ProductTeams), func(i int) []any {
+	if err := l.insertRows(ctx, "product_teams", []string{"id", "name", "created_at"}, len(p.ProductTeams), func(dst []any, i int) []any {
 		t := &p.ProductTeams[i]
-		return []any{t.ID, t.Name, t.CreatedAt}
+		return append(dst, t.ID, t.Name, t.CreatedAt)
 	}); err != nil {
 		return err
 	}
-	if err := l.insertRows(ctx, "contacts", []string{"id", "product_team_id", "name", "email", "role"}, len(p.Contacts), func(i int) []any {
+	if err := l.insertRows(ctx, "contacts", []string{"id", "product_team_id", "name", "email", "role"}, len(p.Contacts), func(dst []any, i int) []any {
 		c := &p.Contacts[i]
-		return []any{c.ID, c.ProductTeamID, c.Name, c.Email, c.Role}
+		return append(dst, c.ID, c.ProductTeamID, c.Name, c.Email, c.Role)
 	}); err != nil {
 		return err
 	}
-	if err := l.insertRows(ctx, "expertises", []string{"id", "name", "category", "product_team_id", "created_at"}, len(p.Expertises), func(i int) []any {
+	if err := l.insertRows(ctx, "expertises", []string{"id", "name", "category", "product_team_id", "created_at"}, len(p.Expertises), func(dst []any, i int) []any {
 		e := &p.Expertises[i]
-		return []any{e.ID, e.Name, e.Category, e.ProductTeamID, e.CreatedAt}
+		return append(dst, e.ID, e.Name, e.Category, e.ProductTeamID, e.CreatedAt)
 	}); err != nil {
 		return err
 	}
-	if err := l.insertRows(ctx, "leads", []string{"id", "name", "email", "kind", "created_at"}, len(p.Leads), func(i int) []any {
+	if err := l.insertRows(ctx, "leads", []string{"id", "name", "email", "kind", "created_at"}, len(p.Leads), func(dst []any, i int) []any {
 		x := &p.Leads[i]
-		return []any{x.ID, x.Name, x.Email, x.Kind, x.CreatedAt}
+		return append(dst, x.ID, x.Name, x.Email, x.Kind, x.CreatedAt)
 	}); err != nil {
 		return err
 	}
-	if err := l.insertRows(ctx, "lead_expertises", []string{"expertise_id", "lead_id"}, len(p.ExpertiseOwners), func(i int) []any {
-		return []any{p.ExpertiseOwners[i].ExpertiseID, p.ExpertiseOwners[i].LeadID}
+	if err := l.insertRows(ctx, "lead_expertises", []string{"expertise_id", "lead_id"}, len(p.ExpertiseOwners), func(dst []any, i int) []any {
+		return append(dst, p.ExpertiseOwners[i].ExpertiseID, p.ExpertiseOwners[i].LeadID)
 	}); err != nil {
 		return err
 	}
-	return l.insertRows(ctx, "lead_countries", []string{"country", "lead_id"}, len(p.CountryOwners), func(i int) []any {
-		return []any{p.CountryOwners[i].Country, p.CountryOwners[i].LeadID}
+	return l.insertRows(ctx, "lead_countries", []string{"country", "lead_id"}, len(p.CountryOwners), func(dst []any, i int) []any {
+		return append(dst, p.CountryOwners[i].Country, p.CountryOwners[i].LeadID)
 	})
 }
 
@@ -332,18 +426,140 @@ func (l *loader) insertBatch(ctx context.Context, b MemberBatch) error {
 		}
 		a.CreatedAt, a.UpdatedAt = l.now, l.now
 	}
+	if err := l.checkSocial(b); err != nil {
+		return err
+	}
 	l.members += len(b.Members)
 	l.awards += len(b.Awards)
-	if err := l.insertRows(ctx, "members", loadMemberColumns, len(b.Members), func(i int) []any {
+	l.accounts += len(b.SocialAccounts)
+	l.snapshots += len(b.Snapshots)
+	if err := l.insertRows(ctx, "members", loadMemberColumns, len(b.Members), func(dst []any, i int) []any {
 		m := &b.Members[i]
-		return []any{m.ID, m.Handle, m.Name, m.Email, m.Country, m.City, m.Bio, m.Employer, m.IsEmployee, m.CreatedAt, m.UpdatedAt}
+		return append(dst, m.ID, m.Handle, m.Name, m.Email, m.Country, m.City, m.Bio, m.Employer, m.IsEmployee, m.CreatedAt, m.UpdatedAt)
 	}); err != nil {
 		return err
 	}
-	return l.insertRows(ctx, "awards", loadAwardColumns, len(b.Awards), func(i int) []any {
+	if err := l.insertRows(ctx, "awards", loadAwardColumns, len(b.Awards), func(dst []any, i int) []any {
 		a := &b.Awards[i]
-		return []any{a.ID, a.MemberID, a.ExpertiseID, a.Year, a.Status, a.CreatedAt, a.UpdatedAt}
+		return append(dst, a.ID, a.MemberID, a.ExpertiseID, a.Year, a.Status, a.CreatedAt, a.UpdatedAt)
+	}); err != nil {
+		return err
+	}
+	if err := l.insertRows(ctx, "social_accounts", loadAccountColumns, len(b.SocialAccounts), func(dst []any, i int) []any {
+		a := &b.SocialAccounts[i]
+		return append(dst, a.ID, a.MemberID, a.Platform, a.Handle, a.URL, a.Status, a.Followers, a.Following, a.Posts, a.Views,
+			a.Engagement, a.LastPostAt, a.LastSyncedAt, a.LastError, a.Failures, a.CreatedAt)
+	}); err != nil {
+		return err
+	}
+	return l.insertRows(ctx, "reach_snapshots", loadSnapshotColumns, len(b.Snapshots), func(dst []any, i int) []any {
+		x := &b.Snapshots[i]
+		return append(dst, x.AccountID, x.Day, x.CapturedAt, x.Followers, x.Following, x.Posts, x.Views, x.Engagement, x.LastPostAt)
 	})
+}
+
+var (
+	loadAccountColumns = []string{"id", "member_id", "platform", "handle", "url", "status", "followers", "following", "posts",
+		"views", "engagement", "last_post_at", "last_synced_at", "last_error", "failures", "created_at"}
+	loadSnapshotColumns = []string{"account_id", "day", "captured_at", "followers", "following", "posts", "views", "engagement", "last_post_at"}
+)
+
+// checkSocial validates and completes a batch's accounts and snapshots, and
+// gives each account the reading of its newest snapshot.
+func (l *loader) checkSocial(b MemberBatch) error {
+	if l.newest == nil {
+		l.newest = make(map[int64]int, len(b.SocialAccounts))
+	}
+	clear(l.newest)
+	for i := range b.SocialAccounts {
+		a := &b.SocialAccounts[i]
+		row := fmt.Sprintf("socialAccounts[%d]", l.accounts+i)
+		if err := checkID(row, a.ID); err != nil {
+			return err
+		}
+		if _, dup := l.newest[a.ID]; dup {
+			return mvpgraph.Invalidf(row+".id", "account ID %d is given twice.", a.ID)
+		}
+		if a.MemberID <= 0 {
+			return mvpgraph.Invalidf(row+".memberId", "%s names no member.", row)
+		}
+		if !a.Platform.Valid() {
+			return mvpgraph.Invalidf(row+".platform", "%q is not a platform mvpgraph knows.", a.Platform)
+		}
+		handle, url, err := mvpgraph.NormalizeAccount(a.Platform, a.Handle)
+		if err != nil {
+			return at(row, err)
+		}
+		if handle != a.Handle {
+			return mvpgraph.Invalidf(row+".handle", "%q is not in normalised form; Load takes %s handles as mvpgraph.NormalizeAccount gives them, here %q.", a.Handle, a.Platform, handle)
+		}
+		var status mvpgraph.AccountStatus
+		if err := status.UnmarshalGQL(string(a.Status)); err != nil {
+			return at(row, err)
+		}
+		if a.Failures < 0 {
+			return mvpgraph.Invalidf(row+".failures", "failures must not be negative; got %d.", a.Failures)
+		}
+		a.URL, a.CreatedAt = url, l.now
+		l.newest[a.ID] = -1
+	}
+	for i := range b.Snapshots {
+		x := &b.Snapshots[i]
+		j, ok := l.newest[x.AccountID]
+		switch {
+		case !ok:
+			return mvpgraph.Invalidf(fmt.Sprintf("snapshots[%d].accountId", l.snapshots+i), "account %d is not among the accounts of the snapshot's batch.", x.AccountID)
+		case x.CapturedAt.IsZero():
+			return mvpgraph.Invalidf(fmt.Sprintf("snapshots[%d].capturedAt", l.snapshots+i), "a snapshot needs the time it was taken.")
+		}
+		x.CapturedAt = x.CapturedAt.UTC().Truncate(time.Microsecond)
+		if x.Day == "" {
+			x.Day = Day(x.CapturedAt)
+		} else if !isDayOf(x.Day, x.CapturedAt) {
+			return mvpgraph.Invalidf(fmt.Sprintf("snapshots[%d].day", l.snapshots+i), "day %q is not the UTC day of capturedAt, %s.", x.Day, Day(x.CapturedAt))
+		}
+		if j < 0 || x.CapturedAt.After(b.Snapshots[j].CapturedAt) {
+			l.newest[x.AccountID] = i
+		}
+	}
+	for i := range b.SocialAccounts {
+		a := &b.SocialAccounts[i]
+		a.Reach = mvpgraph.Reach{}
+		if j := l.newest[a.ID]; j >= 0 {
+			x := &b.Snapshots[j]
+			a.Reach = x.Reach
+			if a.LastSyncedAt == nil || a.LastSyncedAt.Before(x.CapturedAt) {
+				a.LastSyncedAt = &x.CapturedAt
+			}
+		}
+		if a.LastSyncedAt != nil {
+			t := a.LastSyncedAt.UTC().Truncate(time.Microsecond)
+			a.LastSyncedAt = &t
+		}
+	}
+	return nil
+}
+
+// isDayOf reports whether day is t's day as Day writes it, YYYY-MM-DD,
+// without formatting t: Load checks millions of snapshots.
+func isDayOf(day string, t time.Time) bool {
+	if len(day) != len(time.DateOnly) || day[4] != '-' || day[7] != '-' {
+		return false
+	}
+	y, m, d := t.Date()
+	return digits(day[:4]) == y && digits(day[5:7]) == int(m) && digits(day[8:]) == d
+}
+
+// digits reads a string of decimal digits, or returns -1.
+func digits(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return -1
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n
 }
 
 // finishPostgres moves each PostgreSQL identity sequence past the IDs the

@@ -10,7 +10,7 @@ import (
 	"mvpgraph"
 )
 
-var platformColumns = []string{"platform", "quota_limit", "quota_remaining", "quota_reset", "paused_until", "last_run_at", "last_error"}
+var platformColumns = []string{"platform", "quota_limit", "quota_remaining", "quota_reset", "late_grants", "paused_until", "last_run_at", "last_error"}
 
 // unknownWindowWait is how long a request waits when the allowance is spent
 // but the API never said when it comes back.
@@ -30,13 +30,32 @@ func (s *Store) platformState(ctx context.Context, tx queryer, p mvpgraph.Platfo
 	return st, err
 }
 
-// AcquireRequest takes cost units of a platform's allowance for one request,
-// as every worker process shares it: it returns 0 when the request may go
-// now, or how long to wait when the platform is paused or the allowance the
-// API last reported is spent until its reset. Taking before sending means
-// that processes together never send more than the API allows.
-func (s *Store) AcquireRequest(ctx context.Context, p mvpgraph.Platform, cost int) (time.Duration, error) {
-	var wait time.Duration
+// windowGuard is how close to a window's reset a request may be sent and
+// still be sure to reach the API inside the window. Requests granted later
+// may land in either window, so they count against both.
+const windowGuard = 250 * time.Millisecond
+
+// Grant is a number of requests taken from a platform's allowance.
+type Grant struct {
+	// N is how many requests may be sent.
+	N int
+	// Until is when they must have been sent; zero when they may go any
+	// time (they count against the next window already). Requests left at
+	// Until are dropped and taken anew.
+	Until time.Time
+	// Wait, when N is 0, is how long to wait before asking again.
+	Wait time.Duration
+}
+
+// AcquireRequests takes up to want requests of a platform's allowance, as
+// every worker process shares it. It grants all of them when nothing limits,
+// fewer when the allowance the API last reported runs short, and none, with
+// how long to wait, when the platform is paused or the allowance is spent
+// until its reset. While nothing is known of the allowance it grants one at
+// a time, so that the first answers tell the rest. Taking before sending
+// means that processes together never send more than the API allows.
+func (s *Store) AcquireRequests(ctx context.Context, p mvpgraph.Platform, want int) (Grant, error) {
+	var g Grant
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		now := s.now()
 		st, err := s.platformState(ctx, tx, p, now)
@@ -44,35 +63,60 @@ func (s *Store) AcquireRequest(ctx context.Context, p mvpgraph.Platform, cost in
 			return err
 		}
 		if st.PausedUntil != nil && st.PausedUntil.After(now) {
-			wait = st.PausedUntil.Sub(now)
+			g.Wait = st.PausedUntil.Sub(now)
 			return nil
 		}
 		up := s.sb.Update("platform_states").Set("last_run_at", now).Set("updated_at", now).Where(sq.Eq{"platform": p})
-		if st.QuotaRemaining != nil {
-			remaining, reset := *st.QuotaRemaining, st.QuotaReset
-			if reset != nil && !reset.After(now) {
-				// The window the API spoke of is over: a fresh allowance,
-				// whose reset the next answer will tell.
-				reset = nil
-				if st.QuotaLimit != nil {
-					remaining = *st.QuotaLimit
-				}
-				up = up.Set("quota_reset", nil)
+		if st.QuotaRemaining == nil {
+			// Probes: counted until the first answer, which may not
+			// include those still in flight.
+			g.N = min(want, 1)
+			_, err = s.exec(ctx, tx, up.Set("late_grants", st.LateGrants+g.N))
+			return err
+		}
+		remaining, reset, late := *st.QuotaRemaining, st.QuotaReset, st.LateGrants
+		if reset != nil && !reset.After(now) {
+			// The window the API spoke of is over: a fresh allowance, less
+			// what was granted too close to the old reset to be sure it
+			// landed there. The next answer tells the new reset.
+			reset = nil
+			if st.QuotaLimit != nil {
+				remaining = *st.QuotaLimit - late
 			}
-			if remaining < cost {
+			late = 0
+			up = up.Set("quota_reset", nil).Set("late_grants", 0)
+		}
+		switch {
+		case reset != nil && now.After(reset.Add(-windowGuard)) && st.QuotaLimit != nil:
+			// Too close to the reset to know which window the request lands
+			// in: it takes from both.
+			g.N = min(want, remaining, *st.QuotaLimit-late)
+			if g.N > 0 {
+				up = up.Set("quota_remaining", remaining-g.N).Set("late_grants", late+g.N)
+			} else {
+				g.Wait = reset.Sub(now)
+			}
+		default:
+			g.N = min(want, remaining)
+			if g.N > 0 {
+				up = up.Set("quota_remaining", remaining-g.N)
 				if reset != nil {
-					wait = reset.Sub(now)
-				} else {
-					wait = unknownWindowWait
+					g.Until = reset.Add(-windowGuard)
 				}
-				return nil
+			} else if reset != nil {
+				g.Wait = reset.Sub(now)
+			} else {
+				g.Wait = unknownWindowWait
 			}
-			up = up.Set("quota_remaining", remaining-cost)
+		}
+		if g.N <= 0 {
+			g.N = 0
+			return nil
 		}
 		_, err = s.exec(ctx, tx, up)
 		return err
 	})
-	return wait, mapError("acquire request", err)
+	return g, mapError("acquire requests", err)
 }
 
 // SaveQuota records what an API said of the allowance. While the window is
@@ -88,12 +132,28 @@ func (s *Store) SaveQuota(ctx context.Context, p mvpgraph.Platform, q *mvpgraph.
 		if err != nil {
 			return err
 		}
+		// While the window is the one the store counts in (or the store has
+		// just rolled over and not yet heard the new reset), the lower count
+		// stands: requests of other workers may still be in flight.
 		remaining := q.Remaining
-		sameWindow := st.QuotaReset != nil && !q.Reset.IsZero() && st.QuotaReset.Equal(q.Reset.UTC().Truncate(time.Microsecond))
-		if sameWindow && st.QuotaRemaining != nil && *st.QuotaRemaining < remaining {
+		reset := q.Reset.UTC().Truncate(time.Microsecond)
+		current := st.QuotaReset == nil || q.Reset.IsZero() || st.QuotaReset.Equal(reset)
+		up := s.sb.Update("platform_states").Set("updated_at", now).Where(sq.Eq{"platform": p})
+		switch {
+		case st.QuotaRemaining == nil:
+			// The first answer: probes sent before it may not be in it.
+			remaining = max(0, remaining-st.LateGrants)
+			up = up.Set("late_grants", 0)
+		case current && *st.QuotaRemaining < remaining:
 			remaining = *st.QuotaRemaining
+		case !current && st.QuotaReset.Before(reset):
+			// The answer comes from a window the store has not rolled into
+			// yet: the requests granted near the old reset count here, and
+			// some may not have landed.
+			remaining = max(0, remaining-st.LateGrants)
+			up = up.Set("late_grants", 0)
 		}
-		up := s.sb.Update("platform_states").Set("quota_remaining", remaining).Set("updated_at", now).Where(sq.Eq{"platform": p})
+		up = up.Set("quota_remaining", remaining)
 		if q.Limit > 0 {
 			up = up.Set("quota_limit", q.Limit)
 		}

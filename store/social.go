@@ -14,7 +14,7 @@ import (
 
 var accountColumns = []string{
 	"a.id", "a.member_id", "a.platform", "a.handle", "a.url", "a.status", "a.followers", "a.following",
-	"a.posts", "a.views", "a.engagement", "a.last_post_at", "a.last_synced_at", "a.last_error", "a.failures", "a.created_at",
+	"a.posts", "a.views", "a.engagement", "a.last_post_at", "a.last_synced_at", "a.last_error", "a.failures", "a.created_at", "a.claimed_until",
 }
 
 // LinkSocialAccount links the account that input names (a handle or a

@@ -183,43 +183,51 @@ func TestClaimDue(t *testing.T) {
 func TestSharedRateLimit(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		wait, err := s.AcquireRequest(ctx, mvpgraph.Twitter, 1)
+		g, err := s.AcquireRequests(ctx, mvpgraph.Twitter, 5)
 		require.NoError(t, err)
-		require.Zero(t, wait, "nothing known: go")
+		require.Equal(t, 1, g.N, "nothing known: one request, whose answer tells the rest")
 
 		reset := storetest.Clock().Add(10 * time.Minute)
 		require.NoError(t, s.SaveQuota(ctx, mvpgraph.Twitter, &mvpgraph.Quota{Limit: 900, Remaining: 2, Reset: reset}))
-		for range 2 {
-			wait, err = s.AcquireRequest(ctx, mvpgraph.Twitter, 1)
-			require.NoError(t, err)
-			require.Zero(t, wait)
-		}
-		wait, err = s.AcquireRequest(ctx, mvpgraph.Twitter, 1)
+		g, err = s.AcquireRequests(ctx, mvpgraph.Twitter, 5)
 		require.NoError(t, err)
-		require.InDelta(t, 10*time.Minute, wait, float64(5*time.Second), "spent: wait for the reset")
+		require.Equal(t, 1, g.N, "what is left, less the probe that may not have landed yet")
+		require.WithinDuration(t, reset.Add(-250*time.Millisecond), g.Until, time.Millisecond, "to be sent before the reset")
+		g, err = s.AcquireRequests(ctx, mvpgraph.Twitter, 1)
+		require.NoError(t, err)
+		require.Zero(t, g.N)
+		require.InDelta(t, 10*time.Minute, g.Wait, float64(5*time.Second), "spent: wait for the reset")
 
 		// A late answer from the same window does not give back what was taken.
 		require.NoError(t, s.SaveQuota(ctx, mvpgraph.Twitter, &mvpgraph.Quota{Limit: 900, Remaining: 1, Reset: reset}))
-		wait, err = s.AcquireRequest(ctx, mvpgraph.Twitter, 1)
+		g, err = s.AcquireRequests(ctx, mvpgraph.Twitter, 1)
 		require.NoError(t, err)
-		require.NotZero(t, wait)
+		require.Zero(t, g.N)
 
 		// A 429 pauses the platform, whatever the count says.
 		require.NoError(t, s.PausePlatform(ctx, mvpgraph.GitHub, storetest.Clock().Add(time.Hour), "HTTP 429"))
-		wait, err = s.AcquireRequest(ctx, mvpgraph.GitHub, 1)
+		g, err = s.AcquireRequests(ctx, mvpgraph.GitHub, 1)
 		require.NoError(t, err)
-		require.InDelta(t, time.Hour, wait, float64(5*time.Second))
+		require.Zero(t, g.N)
+		require.InDelta(t, time.Hour, g.Wait, float64(5*time.Second))
 
-		// A window that is over starts again from the limit.
-		require.NoError(t, s.SaveQuota(ctx, mvpgraph.YouTube, &mvpgraph.Quota{Limit: 5, Remaining: 0, Reset: storetest.Clock().Add(-time.Second)}))
-		wait, err = s.AcquireRequest(ctx, mvpgraph.YouTube, 1)
+		// Close to the reset, requests count against the next window; when the
+		// window is over, the next starts with what they left.
+		soon := storetest.Clock().Add(100 * time.Millisecond)
+		require.NoError(t, s.SaveQuota(ctx, mvpgraph.YouTube, &mvpgraph.Quota{Limit: 5, Remaining: 3, Reset: soon}))
+		g, err = s.AcquireRequests(ctx, mvpgraph.YouTube, 2)
 		require.NoError(t, err)
-		require.Zero(t, wait)
+		require.Equal(t, 2, g.N)
+		require.True(t, g.Until.IsZero(), "they count against the next window, whenever they land")
+		time.Sleep(150 * time.Millisecond)
+		g, err = s.AcquireRequests(ctx, mvpgraph.YouTube, 10)
+		require.NoError(t, err)
+		require.Equal(t, 3, g.N, "5 a window, 2 of them taken before the reset")
 
 		states, err := s.PlatformStates(ctx)
 		require.NoError(t, err)
 		require.Equal(t, "HTTP 429", *states[mvpgraph.GitHub].LastError)
-		require.Equal(t, 4, *states[mvpgraph.YouTube].QuotaRemaining)
+		require.Equal(t, 0, *states[mvpgraph.YouTube].QuotaRemaining)
 		require.Equal(t, 0, *states[mvpgraph.Twitter].QuotaRemaining)
 	})
 }

@@ -45,6 +45,9 @@ CREATE TABLE platform_states (
     quota_limit     INTEGER,
     quota_remaining INTEGER,
     quota_reset     TIMESTAMPTZ,
+    -- Requests granted close to the reset, which may reach the API in the
+    -- next window and so count against it.
+    late_grants     INTEGER NOT NULL DEFAULT 0,
     paused_until    TIMESTAMPTZ,
     last_run_at     TIMESTAMPTZ,
     last_error      TEXT,

@@ -1,0 +1,215 @@
+// Command syncbench measures how close the reach sync comes to a platform's
+// rate limit without passing it: it links N GitHub accounts, serves a fake
+// GitHub REST API that enforces a fixed-window limit with GitHub's own
+// headers and 403 body, runs the real workers (jobs.Runner with the real
+// GitHub client) until every account has synced, and reports the achieved
+// request rate as a share of the allowed rate, and how many requests the
+// fake refused for being over the limit.
+//
+//	go run ./bench/syncbench -accounts 10000 -limit 250 -window 1s
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"mvpgraph"
+	"mvpgraph/integrations"
+	"mvpgraph/integrations/github"
+	"mvpgraph/jobs"
+	"mvpgraph/store"
+)
+
+func main() {
+	accounts := flag.Int("accounts", 10000, "GitHub accounts to sync")
+	limit := flag.Int("limit", 250, "requests the fake API allows per window")
+	window := flag.Duration("window", time.Second, "the fake API's rate-limit window (whole seconds)")
+	concurrency := flag.Int("concurrency", 8, "batches synced at once")
+	dbURL := flag.String("database-url", "", "database to use (default: a new SQLite file in a temporary directory)")
+	flag.Parse()
+	if err := run(*accounts, *limit, *window, *concurrency, *dbURL); err != nil {
+		fmt.Fprintln(os.Stderr, "syncbench:", err)
+		os.Exit(1)
+	}
+}
+
+// fakeGitHub enforces limit requests per window, windows starting on whole
+// multiples of the window since the epoch, as GitHub's reset header (epoch
+// seconds) describes them.
+type fakeGitHub struct {
+	limit  int
+	window time.Duration
+
+	mu        sync.Mutex
+	current   int64 // window index
+	used      int
+	accepted  int
+	refused   int
+	first     time.Time
+	last      time.Time
+	perWindow map[int64]int
+}
+
+func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	login := strings.TrimPrefix(r.URL.Path, "/users/")
+	now := time.Now()
+	f.mu.Lock()
+	idx := now.UnixNano() / int64(f.window)
+	if idx != f.current {
+		f.current, f.used = idx, 0
+	}
+	reset := time.Unix(0, (idx+1)*int64(f.window))
+	over := f.used >= f.limit
+	if over {
+		f.refused++
+		if os.Getenv("SYNCBENCH_DEBUG") != "" {
+			fmt.Fprintf(os.Stderr, "refused at %v into the window\n", now.Sub(time.Unix(0, idx*int64(f.window))))
+		}
+	} else {
+		f.used++
+		f.accepted++
+		f.perWindow[idx]++
+		if f.first.IsZero() {
+			f.first = now
+		}
+		f.last = now
+	}
+	remaining := f.limit - f.used
+	f.mu.Unlock()
+
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("X-RateLimit-Limit", strconv.Itoa(f.limit))
+	h.Set("X-RateLimit-Remaining", strconv.Itoa(remaining))
+	h.Set("X-RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
+	h.Set("X-RateLimit-Used", strconv.Itoa(f.limit-remaining))
+	h.Set("X-RateLimit-Resource", "core")
+	if over {
+		w.WriteHeader(http.StatusForbidden)
+		_ = json.NewEncoder(w).Encode(map[string]string{
+			"message":           "API rate limit exceeded for user ID 1.",
+			"documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api",
+		})
+		return
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"login": login, "id": len(login), "type": "User", "followers": 100 + len(login), "following": 10, "public_repos": 5,
+	})
+}
+
+func run(n, limit int, window time.Duration, concurrency int, dbURL string) error {
+	if window < time.Second || window%time.Second != 0 {
+		return fmt.Errorf("-window must be whole seconds, as GitHub's reset header is")
+	}
+	ctx := context.Background()
+	if dbURL == "" {
+		dir, err := os.MkdirTemp("", "syncbench")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		dbURL = "sqlite:" + filepath.Join(dir, "bench.db")
+	}
+	s, err := store.Open(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if _, err := s.Migrate(ctx); err != nil {
+		return err
+	}
+	m := mvpgraph.Member{Handle: fmt.Sprintf("bench%d", time.Now().UnixNano()%1e9), Name: "Bench", Country: "US"}
+	if err := s.CreateMember(ctx, &m); err != nil {
+		return err
+	}
+	prefix := m.Handle
+	for i := range n {
+		if _, err := s.LinkSocialAccount(ctx, m.ID, mvpgraph.GitHub, fmt.Sprintf("%s-%d", prefix, i)); err != nil {
+			return err
+		}
+	}
+
+	fake := &fakeGitHub{limit: limit, window: window, perWindow: map[int64]int{}}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	client, err := github.New(integrations.Config{BaseURL: srv.URL, Token: "bench-token", Timeout: 10 * time.Second})
+	if err != nil {
+		return err
+	}
+	runner, err := jobs.New(ctx, s, dbURL, jobs.Config{
+		Sources:     map[mvpgraph.Platform]mvpgraph.ReachSource{mvpgraph.GitHub: client},
+		Work:        true,
+		Round:       time.Hour,
+		Concurrency: concurrency,
+		Logger:      benchLogger(),
+	})
+	if err != nil {
+		return err
+	}
+	if err := runner.Start(ctx); err != nil {
+		return err
+	}
+	defer runner.Stop(ctx)
+	start := time.Now()
+	if _, err := runner.Round(ctx); err != nil {
+		return err
+	}
+	intervals := map[mvpgraph.Platform]time.Duration{mvpgraph.GitHub: jobs.DefaultInterval}
+	for {
+		counts, err := s.AccountCounts(ctx, intervals)
+		if err != nil {
+			return err
+		}
+		if counts[mvpgraph.GitHub].Due == 0 {
+			break
+		}
+		if time.Since(start) > time.Duration(n/limit+60)*window*2 {
+			return fmt.Errorf("gave up: %d accounts still due", counts[mvpgraph.GitHub].Due)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	elapsed := time.Since(start)
+
+	fake.mu.Lock()
+	defer fake.mu.Unlock()
+	// The allowance is what the windows from the first request to the last
+	// allowed, each counted whole: a fixed window's allowance can be used at
+	// any point of it.
+	first, last := fake.first.UnixNano()/int64(window), fake.last.UnixNano()/int64(window)
+	windows := last - first + 1
+	span := time.Duration(windows) * window
+	allowed := float64(limit) / window.Seconds()
+	achieved := float64(fake.accepted) / span.Seconds()
+	maxInWindow := 0
+	for _, c := range fake.perWindow {
+		maxInWindow = max(maxInWindow, c)
+	}
+	dialect, _, _ := store.ParseURL(dbURL)
+	fmt.Printf("| date | machine | database | accounts | limit | concurrency | requests | refused (over the limit) | most in one window | windows | achieved rate | allowed rate | share | wall time |\n")
+	fmt.Printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
+	fmt.Printf("| %s | %d cores, %s/%s | %s | %d | %d per %s | %d | %d | %d | %d | %d | %.1f/s | %.1f/s | %.1f %% | %s |\n",
+		time.Now().UTC().Format(time.DateOnly), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, dialect, n, limit, window,
+		concurrency, fake.accepted+fake.refused, fake.refused, maxInWindow, windows, achieved, allowed, 100*achieved/allowed, elapsed.Round(time.Millisecond))
+	return nil
+}
+
+// benchLogger discards the workers' logs unless SYNCBENCH_DEBUG is set.
+func benchLogger() *slog.Logger {
+	if os.Getenv("SYNCBENCH_DEBUG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
