@@ -85,6 +85,7 @@ var (
 	facebookName  = regexp.MustCompile(`^[A-Za-z0-9.]{5,50}$`)
 	numericID     = regexp.MustCompile(`^[0-9]{1,20}$`)
 	hostname      = regexp.MustCompile(`^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+	stackSite     = regexp.MustCompile(`^[a-z][a-z0-9.]{1,40}$`)
 )
 
 // Paths of the platforms' own pages, which look like profile names.
@@ -344,7 +345,7 @@ func normalizeStackExchange(in string) (string, string, error) {
 		id = segs[1]
 	}
 	n, err := strconv.ParseInt(id, 10, 64)
-	if err != nil || n <= 0 || !regexp.MustCompile(`^[a-z][a-z0-9.]{1,40}$`).MatchString(site) {
+	if err != nil || n <= 0 || !stackSite.MatchString(site) {
 		return "", "", badAccount(StackExchange, in)
 	}
 	handle := site + ":" + strconv.FormatInt(n, 10)

@@ -17,16 +17,17 @@ import (
 // keys are PostgreSQL constraint names, and the same names appear in the
 // SQLite messages or are matched through sqliteConstraints.
 var constraintMessages = map[string]*mvpgraph.Error{
-	"members_handle_key":               mvpgraph.Errorf(mvpgraph.ECONFLICT, "a member with this handle already exists; choose another handle."),
-	"awards_member_expertise_year_key": mvpgraph.Errorf(mvpgraph.ECONFLICT, "the member already has an award for this expertise in that year."),
-	"awards_one_active_idx":            mvpgraph.Errorf(mvpgraph.ECONFLICT, "the member already holds an active award for this expertise; renew that award instead."),
-	"awards_no_employee":               mvpgraph.Invalidf("memberId", "the member is an employee of the vendor; employees can never be awarded."),
-	"expertises_name_key":              mvpgraph.Errorf(mvpgraph.ECONFLICT, "an expertise with this name already exists."),
-	"product_teams_name_key":           mvpgraph.Errorf(mvpgraph.ECONFLICT, "a product team with this name already exists."),
-	"contacts_team_email_key":          mvpgraph.Errorf(mvpgraph.ECONFLICT, "the product team already has a contact with this email."),
-	"leads_email_key":                  mvpgraph.Errorf(mvpgraph.ECONFLICT, "a lead with this email already exists."),
-	"lead_expertises_pkey":             mvpgraph.Errorf(mvpgraph.ECONFLICT, "the expertise already has a US lead; reassign it explicitly."),
-	"lead_countries_pkey":              mvpgraph.Errorf(mvpgraph.ECONFLICT, "the country already has an international lead; reassign it explicitly."),
+	"members_handle_key":                  mvpgraph.Errorf(mvpgraph.ECONFLICT, "a member with this handle already exists; choose another handle."),
+	"awards_member_expertise_year_key":    mvpgraph.Errorf(mvpgraph.ECONFLICT, "the member already has an award for this expertise in that year."),
+	"awards_one_active_idx":               mvpgraph.Errorf(mvpgraph.ECONFLICT, "the member already holds an active award for this expertise; renew that award instead."),
+	"awards_no_employee":                  mvpgraph.Invalidf("memberId", "the member is an employee of the vendor; employees can never be awarded."),
+	"expertises_name_key":                 mvpgraph.Errorf(mvpgraph.ECONFLICT, "an expertise with this name already exists."),
+	"product_teams_name_key":              mvpgraph.Errorf(mvpgraph.ECONFLICT, "a product team with this name already exists."),
+	"contacts_team_email_key":             mvpgraph.Errorf(mvpgraph.ECONFLICT, "the product team already has a contact with this email."),
+	"leads_email_key":                     mvpgraph.Errorf(mvpgraph.ECONFLICT, "a lead with this email already exists."),
+	"lead_expertises_pkey":                mvpgraph.Errorf(mvpgraph.ECONFLICT, "the expertise already has a US lead; reassign it explicitly."),
+	"lead_countries_pkey":                 mvpgraph.Errorf(mvpgraph.ECONFLICT, "the country already has an international lead; reassign it explicitly."),
+	"social_accounts_platform_handle_key": mvpgraph.Errorf(mvpgraph.ECONFLICT, "this account is already linked; unlink it first."),
 }
 
 // sqliteConstraints names the constraint behind SQLite's "UNIQUE constraint

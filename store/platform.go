@@ -137,6 +137,11 @@ func (s *Store) SaveQuota(ctx context.Context, p mvpgraph.Platform, q *mvpgraph.
 		// stands: requests of other workers may still be in flight.
 		remaining := q.Remaining
 		reset := q.Reset.UTC().Truncate(time.Microsecond)
+		if !q.Reset.IsZero() && (!reset.After(now) || (st.QuotaReset != nil && reset.Before(*st.QuotaReset))) {
+			// An answer from a window that is over by now says nothing of
+			// the current one.
+			return nil
+		}
 		current := st.QuotaReset == nil || q.Reset.IsZero() || st.QuotaReset.Equal(reset)
 		up := s.sb.Update("platform_states").Set("updated_at", now).Where(sq.Eq{"platform": p})
 		switch {

@@ -223,6 +223,12 @@ func TestSharedRateLimit(t *testing.T) {
 		g, err = s.AcquireRequests(ctx, mvpgraph.YouTube, 10)
 		require.NoError(t, err)
 		require.Equal(t, 3, g.N, "5 a window, 2 of them taken before the reset")
+		// A late answer from the window that is over does not reopen the
+		// allowance.
+		require.NoError(t, s.SaveQuota(ctx, mvpgraph.YouTube, &mvpgraph.Quota{Limit: 5, Remaining: 4, Reset: soon}))
+		g, err = s.AcquireRequests(ctx, mvpgraph.YouTube, 10)
+		require.NoError(t, err)
+		require.Zero(t, g.N)
 
 		states, err := s.PlatformStates(ctx)
 		require.NoError(t, err)

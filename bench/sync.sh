@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs the reach-sync benchmark on SQLite and PostgreSQL and writes
+# bench/results/sync.md. Usage: bench/sync.sh [accounts] [limit per second]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+accounts=${1:-10000}
+limit=${2:-250}
+pg_admin=${MVPGRAPH_BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}
+db=mvpgraph_syncbench
+psql "$pg_admin" -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
+pg_url=${pg_admin/\/postgres\?/\/$db?}
+go build -o /tmp/mvpgraph-syncbench ./bench/syncbench
+out=bench/results/sync.md
+{
+  echo "# Reach sync against a rate-limited API"
+  echo
+  echo "Produced by \`bench/sync.sh $accounts $limit\`, which runs \`go run ./bench/syncbench -accounts $accounts -limit $limit -window 1s\` on each database."
+  echo "A fake GitHub REST API allows $limit requests per one-second window (GitHub's headers, 403 body when over); the real workers and GitHub client sync $accounts accounts, one request each."
+  echo "Share is the accepted requests over what the windows touched allowed; refused counts requests over the limit (target: share at least 90 %, refused 0)."
+  echo
+  /tmp/mvpgraph-syncbench -accounts "$accounts" -limit "$limit" -window 1s
+  /tmp/mvpgraph-syncbench -accounts "$accounts" -limit "$limit" -window 1s -database-url "$pg_url" | tail -n 1
+} > "$out.tmp"
+mv "$out.tmp" "$out"
+psql "$pg_admin" -qc "DROP DATABASE IF EXISTS $db"
+cat "$out"
