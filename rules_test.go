@@ -1,6 +1,7 @@
 package mvpgraph_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -253,3 +254,64 @@ func TestErrorHelpers(t *testing.T) {
 type errPlain string
 
 func (e errPlain) Error() string { return string(e) }
+
+func TestAccessRules(t *testing.T) {
+	one, two := int64(1), int64(2)
+	anon := mvpgraph.Principal{}
+	admin := mvpgraph.Principal{Role: mvpgraph.RoleAdmin}
+	lead := mvpgraph.Principal{Role: mvpgraph.RoleLead, LeadID: &one}
+	team := mvpgraph.Principal{Role: mvpgraph.RoleProductTeam, ProductTeamID: &two}
+	analyst := mvpgraph.Principal{Role: mvpgraph.RoleAnalyst}
+
+	require.Equal(t, mvpgraph.EUNAUTHORIZED, mvpgraph.ErrorCode(anon.Allow(mvpgraph.RoleAdmin)))
+	require.Equal(t, mvpgraph.EFORBIDDEN, mvpgraph.ErrorCode(analyst.Allow(mvpgraph.RoleAdmin, mvpgraph.RoleLead)))
+	require.NoError(t, lead.Allow(mvpgraph.RoleAdmin, mvpgraph.RoleLead))
+
+	require.NoError(t, admin.LeadsFor(nil))
+	require.NoError(t, lead.LeadsFor([]int64{2, 1}))
+	require.Equal(t, mvpgraph.EFORBIDDEN, mvpgraph.ErrorCode(lead.LeadsFor([]int64{2})))
+	require.Equal(t, mvpgraph.EFORBIDDEN, mvpgraph.ErrorCode(team.LeadsFor([]int64{1})))
+	require.Equal(t, mvpgraph.EUNAUTHORIZED, mvpgraph.ErrorCode(anon.LeadsFor([]int64{1})))
+
+	for _, tc := range []struct {
+		p                mvpgraph.Principal
+		personal, staffs bool
+	}{{anon, false, false}, {admin, true, true}, {lead, true, true}, {team, false, true}, {analyst, false, false}} {
+		require.Equal(t, tc.personal, tc.p.SeesPersonalData([]int64{1}), "%q", tc.p.Role)
+		require.Equal(t, tc.staffs, tc.p.SeesStaffContacts(), "%q", tc.p.Role)
+	}
+	require.False(t, lead.SeesPersonalData([]int64{2}), "another lead's MVP")
+
+	usLeadOf := map[int64]int64{10: 7}
+	intlLeadOf := map[string]int64{"CA": 8}
+	require.EqualValues(t, 7, mvpgraph.LeadOfAward(mvpgraph.Member{Country: "US"}, 10, usLeadOf, intlLeadOf))
+	require.EqualValues(t, 8, mvpgraph.LeadOfAward(mvpgraph.Member{Country: "CA"}, 10, usLeadOf, intlLeadOf))
+	require.Zero(t, mvpgraph.LeadOfAward(mvpgraph.Member{Country: "DE"}, 10, usLeadOf, intlLeadOf))
+}
+
+func TestTokens(t *testing.T) {
+	a, ha := mvpgraph.NewTokenSecret()
+	b, hb := mvpgraph.NewTokenSecret()
+	require.NotEqual(t, a, b)
+	require.True(t, strings.HasPrefix(a, "mvpg_"))
+	require.Equal(t, ha, mvpgraph.HashToken(a))
+	require.Equal(t, ha, mvpgraph.HashToken(" "+a+"\n"), "pasted with blanks")
+	require.NotEqual(t, ha, hb)
+	require.NotContains(t, ha, a)
+	one := int64(1)
+	for _, tc := range []struct {
+		tok   mvpgraph.APIToken
+		field string
+	}{
+		{mvpgraph.APIToken{Name: "x", Role: mvpgraph.RoleAdmin}, ""},
+		{mvpgraph.APIToken{Name: "x", Role: mvpgraph.RoleLead, LeadID: &one}, ""},
+		{mvpgraph.APIToken{Name: "x", Role: mvpgraph.RoleLead}, "lead"},
+		{mvpgraph.APIToken{Name: "x", Role: mvpgraph.RoleProductTeam}, "productTeam"},
+		{mvpgraph.APIToken{Name: "x", Role: mvpgraph.RoleAnalyst, LeadID: &one}, "role"},
+		{mvpgraph.APIToken{Name: "x", Role: "OWNER"}, "role"},
+		{mvpgraph.APIToken{Name: " ", Role: mvpgraph.RoleAdmin}, "name"},
+	} {
+		err := tc.tok.Check()
+		require.Equal(t, tc.field, mvpgraph.ErrorField(err), "%+v: %v", tc.tok, err)
+	}
+}

@@ -45,6 +45,9 @@ type ResolverRoot interface {
 }
 
 type DirectiveRoot struct {
+	Auth     func(ctx context.Context, obj any, next graphql.Resolver, roles []mvpgraph.Role) (res any, err error)
+	Personal func(ctx context.Context, obj any, next graphql.Resolver) (res any, err error)
+	Staff    func(ctx context.Context, obj any, next graphql.Resolver) (res any, err error)
 }
 
 type ComplexityRoot struct {
@@ -1857,6 +1860,27 @@ schema {
   mutation: Mutation
 }
 
+"What an API token may see and do. A request without a token is anonymous: public fields only, no changes."
+enum Role {
+  "Everything."
+  ADMIN
+  "Reads everything but analysts' restrictions; changes the MVPs, awards and accounts the lead rule gives the lead."
+  LEAD
+  "Reads; the escalations of its team."
+  PRODUCT_TEAM
+  "Reads, without personal data."
+  ANALYST
+}
+
+"Only tokens of these roles may use the field: UNAUTHENTICATED without a token, FORBIDDEN for another role."
+directive @auth(roles: [Role!]!) on FIELD_DEFINITION
+
+"A member's personal data: null unless the token is an admin's, or the lead's of that MVP by the lead rule."
+directive @personal on FIELD_DEFINITION
+
+"The vendor's staff contact data: null for anonymous callers and analysts."
+directive @staff on FIELD_DEFINITION
+
 "An object with a global ID, fetchable through ` + "`" + `node` + "`" + ` and ` + "`" + `nodes` + "`" + `."
 interface Node {
   "Opaque global ID."
@@ -1959,8 +1983,9 @@ type Member implements Node {
   "The MVP's leads by the lead rule: US-based MVPs have the US leads of their active awards' expertises, others the international lead of their country. Empty for a member who is not an MVP."
   leads: [Lead!]!
   "Personal data."
-  email: String
-  employer: String
+  email: String @personal
+  "Personal data."
+  employer: String @personal
   "The member's accounts on social platforms, with their newest reach."
   socialAccounts: [SocialAccount!]!
   "The member's reach across platforms."
@@ -2011,7 +2036,8 @@ enum LeadKind {
 type Lead implements Node {
   id: ID!
   name: String!
-  email: String!
+  "Null for anonymous callers and analysts."
+  email: String @staff
   kind: LeadKind!
   "The expertises a US lead owns."
   expertises: [Expertise!]!
@@ -2036,7 +2062,8 @@ type ProductTeam implements Node {
 type Contact {
   id: ID!
   name: String!
-  email: String!
+  "Null for anonymous callers and analysts."
+  email: String @staff
   role: String!
 }
 
@@ -2205,40 +2232,40 @@ type ProgramStatsGroup {
 }
 
 type Mutation {
-  createMember(input: CreateMemberInput!): CreateMemberPayload!
+  createMember(input: CreateMemberInput!): CreateMemberPayload! @auth(roles: [ADMIN])
   "Changes the fields given. Making an MVP an employee retires the MVP's active awards."
-  updateMember(input: UpdateMemberInput!): UpdateMemberPayload!
+  updateMember(input: UpdateMemberInput!): UpdateMemberPayload! @auth(roles: [ADMIN, LEAD])
   """
   Awards a member for an expertise and year: active for this year or next,
   recorded as alumni history for a year that has ended. Employees can never
   be awarded; one award per member, expertise and year; one active award per
   member and expertise (renew it for the next year).
   """
-  awardMember(input: AwardMemberInput!): AwardMemberPayload!
+  awardMember(input: AwardMemberInput!): AwardMemberPayload! @auth(roles: [ADMIN, LEAD])
   "Ends an active award's year and awards the next year."
-  renewAward(input: RenewAwardInput!): RenewAwardPayload!
+  renewAward(input: RenewAwardInput!): RenewAwardPayload! @auth(roles: [ADMIN, LEAD])
   "Ends an active award early."
-  retireAward(input: RetireAwardInput!): RetireAwardPayload!
-  createExpertise(input: CreateExpertiseInput!): CreateExpertisePayload!
-  createProductTeam(input: CreateProductTeamInput!): CreateProductTeamPayload!
-  createLead(input: CreateLeadInput!): CreateLeadPayload!
+  retireAward(input: RetireAwardInput!): RetireAwardPayload! @auth(roles: [ADMIN, LEAD])
+  createExpertise(input: CreateExpertiseInput!): CreateExpertisePayload! @auth(roles: [ADMIN])
+  createProductTeam(input: CreateProductTeamInput!): CreateProductTeamPayload! @auth(roles: [ADMIN])
+  createLead(input: CreateLeadInput!): CreateLeadPayload! @auth(roles: [ADMIN])
   "Makes a US lead the owner of an expertise. An expertise owned by another lead moves only with reassign: true."
-  assignExpertise(input: AssignExpertiseInput!): AssignExpertisePayload!
+  assignExpertise(input: AssignExpertiseInput!): AssignExpertisePayload! @auth(roles: [ADMIN])
   "Makes an international lead the owner of a country. A country owned by another lead moves only with reassign: true."
-  assignCountry(input: AssignCountryInput!): AssignCountryPayload!
+  assignCountry(input: AssignCountryInput!): AssignCountryPayload! @auth(roles: [ADMIN])
   """
   Links a member's account on a platform, given as a handle or as a profile
   URL in the forms people paste (@name, https://x.com/name,
   youtube.com/@name, https://mastodon.social/@name, github.com/name/ ...).
   An account can be linked once.
   """
-  linkSocialAccount(input: LinkSocialAccountInput!): LinkSocialAccountPayload!
+  linkSocialAccount(input: LinkSocialAccountInput!): LinkSocialAccountPayload! @auth(roles: [ADMIN, LEAD])
   "Unlinks an account, removing its history."
-  unlinkSocialAccount(input: UnlinkSocialAccountInput!): UnlinkSocialAccountPayload!
+  unlinkSocialAccount(input: UnlinkSocialAccountInput!): UnlinkSocialAccountPayload! @auth(roles: [ADMIN, LEAD])
   "Queues an immediate sync of one account."
-  refreshSocialAccount(input: RefreshSocialAccountInput!): RefreshSocialAccountPayload!
+  refreshSocialAccount(input: RefreshSocialAccountInput!): RefreshSocialAccountPayload! @auth(roles: [ADMIN, LEAD])
   "Queues an immediate sync of all of a member's accounts."
-  refreshMember(input: RefreshMemberInput!): RefreshMemberPayload!
+  refreshMember(input: RefreshMemberInput!): RefreshMemberPayload! @auth(roles: [ADMIN, LEAD])
 }
 
 input CreateMemberInput {
@@ -3259,6 +3286,20 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) dir_auth_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "roles",
+		func(ctx context.Context, v any) ([]mvpgraph.Role, error) {
+			return ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["roles"] = arg0
+	return args, nil
+}
 
 func (ec *executionContext) field_Expertise_mvps_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -4408,12 +4449,25 @@ func (ec *executionContext) _Contact_email(ctx context.Context, field graphql.Co
 		func(ctx context.Context) (any, error) {
 			return obj.Email, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Staff == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive staff is not implemented")
+				}
+				return ec.Directives.Staff(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Contact_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -5200,12 +5254,25 @@ func (ec *executionContext) _Lead_email(ctx context.Context, field graphql.Colle
 		func(ctx context.Context) (any, error) {
 			return obj.Email, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Staff == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive staff is not implemented")
+				}
+				return ec.Directives.Staff(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Lead_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6054,7 +6121,20 @@ func (ec *executionContext) _Member_email(ctx context.Context, field graphql.Col
 		func(ctx context.Context) (any, error) {
 			return obj.Email, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Personal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -6077,7 +6157,20 @@ func (ec *executionContext) _Member_employer(ctx context.Context, field graphql.
 		func(ctx context.Context) (any, error) {
 			return obj.Employer, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Personal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -6461,7 +6554,25 @@ func (ec *executionContext) _Mutation_createMember(ctx context.Context, field gr
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().CreateMember(ctx, fc.Args["input"].(model.CreateMemberInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.CreateMemberPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.CreateMemberPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateMemberPayload) graphql.Marshaler {
 			return ec.marshalNCreateMemberPayload2ᚖmvpgraphᚋgraphᚋmodelᚐCreateMemberPayload(ctx, selections, v)
 		},
@@ -6505,7 +6616,25 @@ func (ec *executionContext) _Mutation_updateMember(ctx context.Context, field gr
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().UpdateMember(ctx, fc.Args["input"].(model.UpdateMemberInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN", "LEAD"})
+				if err != nil {
+					var zeroVal *model.UpdateMemberPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.UpdateMemberPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateMemberPayload) graphql.Marshaler {
 			return ec.marshalNUpdateMemberPayload2ᚖmvpgraphᚋgraphᚋmodelᚐUpdateMemberPayload(ctx, selections, v)
 		},
@@ -6549,7 +6678,25 @@ func (ec *executionContext) _Mutation_awardMember(ctx context.Context, field gra
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().AwardMember(ctx, fc.Args["input"].(model.AwardMemberInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN", "LEAD"})
+				if err != nil {
+					var zeroVal *model.AwardMemberPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.AwardMemberPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AwardMemberPayload) graphql.Marshaler {
 			return ec.marshalNAwardMemberPayload2ᚖmvpgraphᚋgraphᚋmodelᚐAwardMemberPayload(ctx, selections, v)
 		},
@@ -6593,7 +6740,25 @@ func (ec *executionContext) _Mutation_renewAward(ctx context.Context, field grap
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().RenewAward(ctx, fc.Args["input"].(model.RenewAwardInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN", "LEAD"})
+				if err != nil {
+					var zeroVal *model.RenewAwardPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.RenewAwardPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RenewAwardPayload) graphql.Marshaler {
 			return ec.marshalNRenewAwardPayload2ᚖmvpgraphᚋgraphᚋmodelᚐRenewAwardPayload(ctx, selections, v)
 		},
@@ -6637,7 +6802,25 @@ func (ec *executionContext) _Mutation_retireAward(ctx context.Context, field gra
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().RetireAward(ctx, fc.Args["input"].(model.RetireAwardInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN", "LEAD"})
+				if err != nil {
+					var zeroVal *model.RetireAwardPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.RetireAwardPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RetireAwardPayload) graphql.Marshaler {
 			return ec.marshalNRetireAwardPayload2ᚖmvpgraphᚋgraphᚋmodelᚐRetireAwardPayload(ctx, selections, v)
 		},
@@ -6681,7 +6864,25 @@ func (ec *executionContext) _Mutation_createExpertise(ctx context.Context, field
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().CreateExpertise(ctx, fc.Args["input"].(model.CreateExpertiseInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.CreateExpertisePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.CreateExpertisePayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateExpertisePayload) graphql.Marshaler {
 			return ec.marshalNCreateExpertisePayload2ᚖmvpgraphᚋgraphᚋmodelᚐCreateExpertisePayload(ctx, selections, v)
 		},
@@ -6725,7 +6926,25 @@ func (ec *executionContext) _Mutation_createProductTeam(ctx context.Context, fie
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().CreateProductTeam(ctx, fc.Args["input"].(model.CreateProductTeamInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.CreateProductTeamPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.CreateProductTeamPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateProductTeamPayload) graphql.Marshaler {
 			return ec.marshalNCreateProductTeamPayload2ᚖmvpgraphᚋgraphᚋmodelᚐCreateProductTeamPayload(ctx, selections, v)
 		},
@@ -6769,7 +6988,25 @@ func (ec *executionContext) _Mutation_createLead(ctx context.Context, field grap
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().CreateLead(ctx, fc.Args["input"].(model.CreateLeadInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.CreateLeadPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.CreateLeadPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateLeadPayload) graphql.Marshaler {
 			return ec.marshalNCreateLeadPayload2ᚖmvpgraphᚋgraphᚋmodelᚐCreateLeadPayload(ctx, selections, v)
 		},
@@ -6813,7 +7050,25 @@ func (ec *executionContext) _Mutation_assignExpertise(ctx context.Context, field
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().AssignExpertise(ctx, fc.Args["input"].(model.AssignExpertiseInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.AssignExpertisePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.AssignExpertisePayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AssignExpertisePayload) graphql.Marshaler {
 			return ec.marshalNAssignExpertisePayload2ᚖmvpgraphᚋgraphᚋmodelᚐAssignExpertisePayload(ctx, selections, v)
 		},
@@ -6857,7 +7112,25 @@ func (ec *executionContext) _Mutation_assignCountry(ctx context.Context, field g
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().AssignCountry(ctx, fc.Args["input"].(model.AssignCountryInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.AssignCountryPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.AssignCountryPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AssignCountryPayload) graphql.Marshaler {
 			return ec.marshalNAssignCountryPayload2ᚖmvpgraphᚋgraphᚋmodelᚐAssignCountryPayload(ctx, selections, v)
 		},
@@ -6901,7 +7174,25 @@ func (ec *executionContext) _Mutation_linkSocialAccount(ctx context.Context, fie
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().LinkSocialAccount(ctx, fc.Args["input"].(model.LinkSocialAccountInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN", "LEAD"})
+				if err != nil {
+					var zeroVal *model.LinkSocialAccountPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.LinkSocialAccountPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.LinkSocialAccountPayload) graphql.Marshaler {
 			return ec.marshalNLinkSocialAccountPayload2ᚖmvpgraphᚋgraphᚋmodelᚐLinkSocialAccountPayload(ctx, selections, v)
 		},
@@ -6945,7 +7236,25 @@ func (ec *executionContext) _Mutation_unlinkSocialAccount(ctx context.Context, f
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().UnlinkSocialAccount(ctx, fc.Args["input"].(model.UnlinkSocialAccountInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN", "LEAD"})
+				if err != nil {
+					var zeroVal *model.UnlinkSocialAccountPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.UnlinkSocialAccountPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.UnlinkSocialAccountPayload) graphql.Marshaler {
 			return ec.marshalNUnlinkSocialAccountPayload2ᚖmvpgraphᚋgraphᚋmodelᚐUnlinkSocialAccountPayload(ctx, selections, v)
 		},
@@ -6989,7 +7298,25 @@ func (ec *executionContext) _Mutation_refreshSocialAccount(ctx context.Context, 
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().RefreshSocialAccount(ctx, fc.Args["input"].(model.RefreshSocialAccountInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN", "LEAD"})
+				if err != nil {
+					var zeroVal *model.RefreshSocialAccountPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.RefreshSocialAccountPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RefreshSocialAccountPayload) graphql.Marshaler {
 			return ec.marshalNRefreshSocialAccountPayload2ᚖmvpgraphᚋgraphᚋmodelᚐRefreshSocialAccountPayload(ctx, selections, v)
 		},
@@ -7033,7 +7360,25 @@ func (ec *executionContext) _Mutation_refreshMember(ctx context.Context, field g
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().RefreshMember(ctx, fc.Args["input"].(model.RefreshMemberInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN", "LEAD"})
+				if err != nil {
+					var zeroVal *model.RefreshMemberPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.RefreshMemberPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RefreshMemberPayload) graphql.Marshaler {
 			return ec.marshalNRefreshMemberPayload2ᚖmvpgraphᚋgraphᚋmodelᚐRefreshMemberPayload(ctx, selections, v)
 		},
@@ -12371,7 +12716,7 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "email":
 			out.Values[i] = ec._Contact_email(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "role":
@@ -12779,7 +13124,7 @@ func (ec *executionContext) _Lead(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "email":
 			out.Values[i] = ec._Lead_email(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "kind":
@@ -15591,6 +15936,46 @@ func (ec *executionContext) marshalNRetireAwardPayload2ᚖmvpgraphᚋgraphᚋmod
 	return ec._RetireAwardPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRole2mvpgraphᚐRole(ctx context.Context, v any) (mvpgraph.Role, error) {
+	var res mvpgraph.Role
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRole2mvpgraphᚐRole(ctx context.Context, sel ast.SelectionSet, v mvpgraph.Role) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx context.Context, v any) ([]mvpgraph.Role, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]mvpgraph.Role, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRole2mvpgraphᚐRole(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []mvpgraph.Role) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRole2mvpgraphᚐRole(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNSocialAccount2ᚕᚖmvpgraphᚐSocialAccountᚄ(ctx context.Context, sel ast.SelectionSet, v []*mvpgraph.SocialAccount) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -16320,6 +16705,18 @@ func (ec *executionContext) marshalOStatsDimension2ᚕmvpgraphᚐStatsDimension�
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {

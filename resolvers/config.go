@@ -14,6 +14,7 @@ import (
 // cost of what each item selects (as GitHub and Shopify count).
 func NewConfig(root *Resolver) graph.Config {
 	c := graph.Config{Resolvers: root}
+	c.Directives.Auth, c.Directives.Personal, c.Directives.Staff = directives(root)
 	c.Complexity.Query.Members = func(child int, _ *mvpgraph.MemberWhere, _ []*mvpgraph.OrderBy, first *int, _ *string, last *int, _ *string) int {
 		return connectionCost(child, first, last)
 	}
@@ -77,10 +78,18 @@ func connectionCost(child int, first, last *int) int {
 	return 10 + max(n, 1)*child
 }
 
-// Middleware gives each request its own loaders and statement counter.
+// Middleware authenticates each request by its bearer token and gives it
+// its own loaders and statement counter. A request without a token is
+// anonymous; one with a bad token is refused with 401 before any GraphQL.
 func Middleware(s *store.Store, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(WithRequest(r.Context(), s)))
+		ctx := WithRequest(r.Context(), s)
+		p, err := authenticate(r.WithContext(ctx), s)
+		if err != nil {
+			refuse(w, err)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(WithPrincipal(ctx, p)))
 	})
 }
 

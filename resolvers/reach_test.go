@@ -40,7 +40,7 @@ func newReachAPI(t *testing.T, d store.Dialect) *api {
 	opts := graph.DefaultOptions()
 	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	h := resolvers.Middleware(s, graph.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(&resolvers.Resolver{Store: s, Sync: runner})), opts))
-	return &api{t: t, c: client.New(h), s: s}
+	return &api{t: t, c: client.New(h, bearer(t, s, mvpgraph.APIToken{Name: "test admin", Role: mvpgraph.RoleAdmin})), h: h, s: s}
 }
 
 func TestSocialReach(t *testing.T) {

@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/99designs/gqlgen/client"
 	"github.com/stretchr/testify/require"
 
+	"mvpgraph"
 	"mvpgraph/graph"
 	"mvpgraph/resolvers"
 	"mvpgraph/store"
@@ -24,6 +26,7 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 type api struct {
 	t *testing.T
 	c *client.Client
+	h http.Handler
 	s *store.Store
 }
 
@@ -35,7 +38,19 @@ func newAPIWithLog(t *testing.T, s *store.Store, log io.Writer) *api {
 	opts := graph.DefaultOptions()
 	opts.Logger = slog.New(slog.NewTextHandler(log, nil))
 	h := resolvers.Middleware(s, graph.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(&resolvers.Resolver{Store: s})), opts))
-	return &api{t: t, c: client.New(h), s: s}
+	return &api{t: t, c: client.New(h, bearer(t, s, mvpgraph.APIToken{Name: "test admin", Role: mvpgraph.RoleAdmin})), h: h, s: s}
+}
+
+// bearer makes a token and returns the client option that sends it.
+func bearer(t *testing.T, s *store.Store, tok mvpgraph.APIToken) client.Option {
+	secret, hash := mvpgraph.NewTokenSecret()
+	require.NoError(t, s.CreateToken(context.Background(), &tok, hash))
+	return client.AddHeader("Authorization", "Bearer "+secret)
+}
+
+// as returns a client of the same API sending opts (a token, or none).
+func (a *api) as(opts ...client.Option) *api {
+	return &api{t: a.t, c: client.New(a.h, opts...), h: a.h, s: a.s}
 }
 
 type gqlError struct {

@@ -154,6 +154,9 @@ func (r *mutationResolver) UpdateMember(ctx context.Context, input model.UpdateM
 	if err != nil {
 		return nil, err
 	}
+	if err := r.mayChangeMember(ctx, id, 0); err != nil {
+		return nil, err
+	}
 	m, err := r.Store.UpdateMember(ctx, id, mvpgraph.MemberUpdate{
 		Handle: input.Handle, Name: input.Name, Email: input.Email, Country: input.Country,
 		City: input.City, Bio: input.Bio, Employer: input.Employer, IsEmployee: input.IsEmployee,
@@ -173,6 +176,9 @@ func (r *mutationResolver) AwardMember(ctx context.Context, input model.AwardMem
 	if err != nil {
 		return nil, err
 	}
+	if err := r.mayChangeMember(ctx, memberID, expertiseID); err != nil {
+		return nil, err
+	}
 	a, err := r.Store.AwardMember(ctx, memberID, expertiseID, input.Year)
 	if err != nil {
 		return nil, err
@@ -185,6 +191,9 @@ func (r *mutationResolver) RenewAward(ctx context.Context, input model.RenewAwar
 	if err != nil {
 		return nil, err
 	}
+	if err := r.mayChangeAward(ctx, id); err != nil {
+		return nil, err
+	}
 	a, err := r.Store.RenewAward(ctx, id)
 	if err != nil {
 		return nil, err
@@ -195,6 +204,9 @@ func (r *mutationResolver) RenewAward(ctx context.Context, input model.RenewAwar
 func (r *mutationResolver) RetireAward(ctx context.Context, input model.RetireAwardInput) (*model.RetireAwardPayload, error) {
 	id, err := mvpgraph.ParseID("awardId", typeAward, input.AwardID)
 	if err != nil {
+		return nil, err
+	}
+	if err := r.mayChangeAward(ctx, id); err != nil {
 		return nil, err
 	}
 	a, err := r.Store.RetireAward(ctx, id)
@@ -276,6 +288,9 @@ func (r *mutationResolver) LinkSocialAccount(ctx context.Context, input model.Li
 	if err != nil {
 		return nil, err
 	}
+	if err := r.mayChangeMember(ctx, memberID, 0); err != nil {
+		return nil, err
+	}
 	a, err := r.Store.LinkSocialAccount(ctx, memberID, input.Platform, input.Handle)
 	if err != nil {
 		return nil, err
@@ -294,6 +309,9 @@ func (r *mutationResolver) UnlinkSocialAccount(ctx context.Context, input model.
 	if err != nil {
 		return nil, err
 	}
+	if err := r.mayChangeAccount(ctx, id); err != nil {
+		return nil, err
+	}
 	a, err := r.Store.UnlinkSocialAccount(ctx, id)
 	if err != nil {
 		return nil, err
@@ -304,6 +322,9 @@ func (r *mutationResolver) UnlinkSocialAccount(ctx context.Context, input model.
 func (r *mutationResolver) RefreshSocialAccount(ctx context.Context, input model.RefreshSocialAccountInput) (*model.RefreshSocialAccountPayload, error) {
 	id, err := mvpgraph.ParseID("id", typeSocialAccount, input.ID)
 	if err != nil {
+		return nil, err
+	}
+	if err := r.mayChangeAccount(ctx, id); err != nil {
 		return nil, err
 	}
 	a, err := loaders(ctx).account.Load(ctx, id)
@@ -320,6 +341,9 @@ func (r *mutationResolver) RefreshSocialAccount(ctx context.Context, input model
 func (r *mutationResolver) RefreshMember(ctx context.Context, input model.RefreshMemberInput) (*model.RefreshMemberPayload, error) {
 	id, err := mvpgraph.ParseID("id", typeMember, input.ID)
 	if err != nil {
+		return nil, err
+	}
+	if err := r.mayChangeMember(ctx, id, 0); err != nil {
 		return nil, err
 	}
 	m, err := r.Store.MemberByID(ctx, id)

@@ -34,6 +34,9 @@ Usage:
   mvpgraph serve   [--addr 127.0.0.1:8080] [--database-url URL] [--demo] [--no-worker]
   mvpgraph worker  [--database-url URL]
   mvpgraph migrate [--database-url URL]
+  mvpgraph token create --role ROLE [--lead ID | --product-team ID] [--name N] [--expires DURATION]
+  mvpgraph token list
+  mvpgraph token revoke ID
   mvpgraph seed    [--database-url URL] (--demo | --scale N [--rand-seed S])
 
 The database URL is postgres://... or sqlite:PATH; it defaults to
@@ -91,6 +94,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.worker(ctx, args[1:])
 	case "migrate":
 		return m.migrate(ctx, args[1:])
+	case "token":
+		return m.token(ctx, args[1:])
 	case "seed":
 		return m.seed(ctx, args[1:])
 	case "help", "-h", "--help":

@@ -17,6 +17,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"mvpgraph"
 	"mvpgraph/store"
 	"mvpgraph/store/storetest"
 )
@@ -79,10 +80,16 @@ type response struct {
 	}
 }
 
-func post(t *testing.T, addr, query string) response {
+func post(t *testing.T, addr, query string, token ...string) response {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query})
-	resp, err := http.Post("http://"+addr+"/graphql", "application/json", bytes.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, "http://"+addr+"/graphql", bytes.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	if len(token) > 0 {
+		req.Header.Set("Authorization", "Bearer "+token[0])
+	}
+	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	var out response
@@ -109,15 +116,24 @@ func TestServeDemo(t *testing.T) {
 	for _, d := range storetest.Dialects {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
-			addr, _ := server(t, storetest.URL(t, d), "--demo")
+			dbURL := storetest.URL(t, d)
+			addr, _ := server(t, dbURL, "--demo")
+			token := createToken(t, dbURL, "--role", "ADMIN", "--name", "readme")
 			for _, q := range readmeQueries(t) {
-				r := post(t, addr, q)
+				r := post(t, addr, q, token)
 				require.Empty(t, r.Errors, "README query failed:\n%s", q)
 				require.NotEmpty(t, r.Data)
 				for k, v := range r.Data {
 					require.NotNil(t, v, "README query returned no %s:\n%s", k, q)
 				}
 			}
+
+			// Anonymous callers read public fields, never personal data.
+			anon := post(t, addr, `{ member(handle: "ada.dynamics") { name email employer } }`)
+			require.Empty(t, anon.Errors)
+			require.Equal(t, map[string]any{"name": "Ada Whitman", "email": nil, "employer": nil}, anon.Data["member"])
+			denied := post(t, addr, `mutation { createMember(input: {handle: "x1", name: "X", country: "US"}) { member { id } } }`)
+			require.Equal(t, "UNAUTHENTICATED", denied.Errors[0].Extensions["code"])
 
 			resp, err := http.Get("http://" + addr + "/graphql?query=" + url.QueryEscape("{ mvps(first: 3) { totalCount edges { node { handle } } } }"))
 			require.NoError(t, err)
@@ -207,4 +223,67 @@ func TestServeAnswersGarbageWithBadRequest(t *testing.T) {
 		require.NotEqual(t, "INTERNAL", r.Errors[0].Extensions["code"], "%s: %s", body, r.Errors[0].Message)
 	}
 	require.NotContains(t, logs.String(), "internal error")
+}
+
+// createToken runs mvpgraph token create and returns the secret it prints.
+func createToken(t *testing.T, dbURL string, args ...string) string {
+	t.Helper()
+	var out bytes.Buffer
+	m := NewMain(&out, io.Discard, func(k string) string {
+		if k == "MVPGRAPH_DATABASE_URL" {
+			return dbURL
+		}
+		return ""
+	})
+	require.NoError(t, m.Run(context.Background(), append([]string{"token", "create"}, args...)))
+	secret := strings.TrimSpace(out.String())
+	require.True(t, strings.HasPrefix(secret, "mvpg_"), secret)
+	return secret
+}
+
+func TestTokenCommands(t *testing.T) {
+	dbURL := storetest.URL(t, store.SQLite)
+	ctx := context.Background()
+	var out bytes.Buffer
+	m := NewMain(&out, io.Discard, func(k string) string {
+		if k == "MVPGRAPH_DATABASE_URL" {
+			return dbURL
+		}
+		return ""
+	})
+	require.NoError(t, m.Run(ctx, []string{"seed", "--demo"}))
+	secret := createToken(t, dbURL, "--role", "analyst", "--name", "reports", "--expires", "24h")
+	for _, bad := range [][]string{
+		{"token", "create", "--role", "LEAD"},                      // no lead
+		{"token", "create", "--role", "OWNER"},                     // no such role
+		{"token", "create", "--role", "LEAD", "--lead", "9999"},    // no such lead
+		{"token", "create", "--role", "ANALYST", "--lead", "1"},    // analysts act for no one
+		{"token", "create", "--role", "ADMIN", "--expires", "-1h"}, // negative
+		{"token", "revoke", "not-a-number"},
+		{"token", "revoke", "424242"},
+		{"token", "frobnicate"},
+	} {
+		require.Error(t, m.Run(ctx, bad), "%v", bad)
+	}
+	lead := createToken(t, dbURL, "--role", "LEAD", "--lead", mvpgraph.GlobalID("Lead", 1))
+	require.NotEqual(t, secret, lead)
+
+	out.Reset()
+	require.NoError(t, m.Run(ctx, []string{"token", "list"}))
+	require.Contains(t, out.String(), "reports")
+	require.Contains(t, out.String(), "ANALYST")
+	require.NotContains(t, out.String(), secret, "secrets are never shown again")
+	require.NotContains(t, out.String(), strings.TrimPrefix(secret, "mvpg_"))
+
+	out.Reset()
+	require.NoError(t, m.Run(ctx, []string{"token", "revoke", "1"}))
+	require.Contains(t, out.String(), "revoked")
+	s, err := store.Open(ctx, dbURL)
+	require.NoError(t, err)
+	defer s.Close()
+	_, err = s.Authenticate(ctx, secret)
+	require.Equal(t, mvpgraph.EUNAUTHORIZED, mvpgraph.ErrorCode(err), "a revoked token no longer works")
+	p, err := s.Authenticate(ctx, lead)
+	require.NoError(t, err)
+	require.Equal(t, mvpgraph.RoleLead, p.Role)
 }

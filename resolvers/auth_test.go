@@ -1,0 +1,216 @@
+package resolvers_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"mvpgraph"
+	"mvpgraph/store"
+	"mvpgraph/store/storetest"
+)
+
+// TestRolesAgainstEveryMutationAndPersonalField runs every mutation and
+// reads every personal field as each role, on both databases.
+func TestRolesAgainstEveryMutationAndPersonalField(t *testing.T) {
+	for _, d := range storetest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			a := newReachAPI(t, d)
+			ctx := context.Background()
+			ids := buildProgram(a)
+			dbID := func(gid string) int64 {
+				_, id, err := mvpgraph.ParseGlobalID("id", gid)
+				require.NoError(t, err)
+				return id
+			}
+			uma, chloe, team := dbID(ids["uma"]), dbID(ids["chloe"]), dbID(ids["team"])
+			roles := []struct {
+				name  string
+				token *mvpgraph.APIToken
+			}{
+				{"anonymous", nil},
+				{"admin", &mvpgraph.APIToken{Role: mvpgraph.RoleAdmin}},
+				{"lead of the MVP", &mvpgraph.APIToken{Role: mvpgraph.RoleLead, LeadID: &uma}},
+				{"another lead", &mvpgraph.APIToken{Role: mvpgraph.RoleLead, LeadID: &chloe}},
+				{"product team", &mvpgraph.APIToken{Role: mvpgraph.RoleProductTeam, ProductTeamID: &team}},
+				{"analyst", &mvpgraph.APIToken{Role: mvpgraph.RoleAnalyst}},
+			}
+			const (
+				ok     = ""
+				unauth = "UNAUTHENTICATED"
+				forbid = "FORBIDDEN"
+			)
+			// Expected outcome of each mutation per role, in the order above.
+			type mutation struct {
+				name   string
+				query  func(f fixture) string
+				expect [6]string
+			}
+			adminOnly := [6]string{unauth, ok, forbid, forbid, forbid, forbid}
+			leadsToo := [6]string{unauth, ok, ok, forbid, forbid, forbid}
+			mutations := []mutation{
+				{"createMember", func(f fixture) string {
+					return fmt.Sprintf(`mutation { createMember(input: {handle: "new-%s", name: "N", country: "US"}) { member { id } } }`, f.tag)
+				}, adminOnly},
+				{"updateMember", func(f fixture) string {
+					return fmt.Sprintf(`mutation { updateMember(input: {id: %q, city: "Austin"}) { member { id } } }`, f.member)
+				}, leadsToo},
+				{"awardMember", func(f fixture) string {
+					return fmt.Sprintf(`mutation { awardMember(input: {memberId: %q, expertiseId: %q, year: 2026}) { award { id } } }`, f.member, ids["excel"])
+				}, leadsToo},
+				{"renewAward", func(f fixture) string {
+					return fmt.Sprintf(`mutation { renewAward(input: {awardId: %q}) { award { id } } }`, f.award)
+				}, leadsToo},
+				{"retireAward", func(f fixture) string {
+					return fmt.Sprintf(`mutation { retireAward(input: {awardId: %q}) { award { id } } }`, f.award2)
+				}, leadsToo},
+				{"createExpertise", func(f fixture) string {
+					return fmt.Sprintf(`mutation { createExpertise(input: {name: "E %s", category: "C"}) { expertise { id } } }`, f.tag)
+				}, adminOnly},
+				{"createProductTeam", func(f fixture) string {
+					return fmt.Sprintf(`mutation { createProductTeam(input: {name: "T %s"}) { productTeam { id } } }`, f.tag)
+				}, adminOnly},
+				{"createLead", func(f fixture) string {
+					return fmt.Sprintf(`mutation { createLead(input: {name: "L", email: "l-%s@vendor.example", kind: US}) { lead { id } } }`, f.tag)
+				}, adminOnly},
+				{"assignExpertise", func(f fixture) string {
+					return fmt.Sprintf(`mutation { assignExpertise(input: {leadId: %q, expertiseId: %q}) { lead { id } } }`, ids["uma"], ids["crm"])
+				}, adminOnly},
+				{"assignCountry", func(f fixture) string {
+					return fmt.Sprintf(`mutation { assignCountry(input: {leadId: %q, country: "CA"}) { lead { id } } }`, ids["chloe"])
+				}, adminOnly},
+				{"linkSocialAccount", func(f fixture) string {
+					return fmt.Sprintf(`mutation { linkSocialAccount(input: {memberId: %q, platform: TWITTER, handle: "tw_%s"}) { socialAccount { id } } }`, f.member, f.tag)
+				}, leadsToo},
+				{"refreshSocialAccount", func(f fixture) string {
+					return fmt.Sprintf(`mutation { refreshSocialAccount(input: {id: %q}) { queued } }`, f.account)
+				}, leadsToo},
+				{"refreshMember", func(f fixture) string {
+					return fmt.Sprintf(`mutation { refreshMember(input: {id: %q}) { queued } }`, f.member)
+				}, leadsToo},
+				{"unlinkSocialAccount", func(f fixture) string {
+					return fmt.Sprintf(`mutation { unlinkSocialAccount(input: {id: %q}) { socialAccount { id } } }`, f.account)
+				}, leadsToo},
+			}
+			for i, role := range roles {
+				t.Run(role.name, func(t *testing.T) {
+					c := a.as()
+					if role.token != nil {
+						tok := *role.token
+						tok.Name = role.name
+						c = a.as(bearer(t, a.s, tok))
+					}
+					c.t = t
+					f := newFixture(t, a.s, ids, fmt.Sprint(i))
+					for _, m := range mutations {
+						r := c.raw(m.query(f))
+						want := m.expect[i]
+						if want == ok {
+							require.Empty(t, r.Errors, "%s as %s", m.name, role.name)
+							continue
+						}
+						require.NotEmpty(t, r.Errors, "%s as %s should be %s", m.name, role.name, want)
+						require.Equal(t, want, r.Errors[0].Extensions["code"], "%s as %s: %s", m.name, role.name, r.Errors[0].Message)
+					}
+
+					// Personal data: the member's own for admins and its lead;
+					// staff contacts for every role but analysts.
+					var got struct {
+						Member struct {
+							Email, Employer *string
+						}
+						Node struct {
+							Email    *string
+							Contacts []struct{ Email *string }
+						}
+						Lead struct {
+							Email *string
+						} `json:"lead"`
+					}
+					c.do(&got, fmt.Sprintf(`{ member(handle: %q) { email employer }
+						node(id: %q) { ... on ProductTeam { contacts { email } } }
+						lead: node(id: %q) { ... on Lead { email } } }`, f.handle, ids["team"], ids["uma"]))
+					seesMember := i == 1 || i == 2
+					seesStaff := i == 1 || i == 2 || i == 3 || i == 4
+					require.Equal(t, seesMember, got.Member.Email != nil, "member email as %s", role.name)
+					require.Equal(t, seesMember, got.Member.Employer != nil, "member employer as %s", role.name)
+					require.Equal(t, seesStaff, got.Lead.Email != nil, "lead email as %s", role.name)
+					require.Equal(t, seesStaff, got.Node.Contacts[0].Email != nil, "contact email as %s", role.name)
+				})
+			}
+
+			// To a lead, a member that does not exist is as forbidden as
+			// another lead's: the answer tells nothing of which IDs exist.
+			lead := a.as(bearer(t, a.s, mvpgraph.APIToken{Name: "probe", Role: mvpgraph.RoleLead, LeadID: &uma}))
+			lead.fail("FORBIDDEN", "", fmt.Sprintf(`mutation { updateMember(input: {id: %q, city: "X"}) { member { id } } }`, mvpgraph.GlobalID("Member", 987654)))
+			a.fail("NOT_FOUND", "", fmt.Sprintf(`mutation { updateMember(input: {id: %q, city: "X"}) { member { id } } }`, mvpgraph.GlobalID("Member", 987654)))
+
+			// Bad, revoked and expired tokens are refused before any GraphQL.
+			expired := mvpgraph.APIToken{Name: "old", Role: mvpgraph.RoleAdmin, ExpiresAt: ptr(storetest.Clock().Add(-time.Hour))}
+			expiredSecret, hash := mvpgraph.NewTokenSecret()
+			require.NoError(t, a.s.CreateToken(ctx, &expired, hash))
+			revoked := mvpgraph.APIToken{Name: "gone", Role: mvpgraph.RoleAdmin}
+			revokedSecret, hash := mvpgraph.NewTokenSecret()
+			require.NoError(t, a.s.CreateToken(ctx, &revoked, hash))
+			require.NoError(t, a.s.RevokeToken(ctx, revoked.ID))
+			for _, h := range []string{"Bearer mvpg_nope", "Bearer " + expiredSecret, "Bearer " + revokedSecret, "Basic abc", "Bearer "} {
+				req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{"query":"{ members { totalCount } }"}`))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", h)
+				w := httptest.NewRecorder()
+				a.h.ServeHTTP(w, req)
+				require.Equal(t, http.StatusUnauthorized, w.Code, h)
+				require.Contains(t, w.Body.String(), "UNAUTHENTICATED")
+				if secret := strings.TrimPrefix(h, "Bearer "); secret != "" {
+					require.NotContains(t, w.Body.String(), secret, "the token is not echoed")
+				}
+			}
+		})
+	}
+}
+
+// fixture is a US MVP of Uma's (Dynamics CRM) with two awards and a social
+// account, made fresh for one role.
+type fixture struct {
+	tag, handle, member, award, award2, account string
+}
+
+func newFixture(t *testing.T, s *store.Store, ids map[string]string, tag string) fixture {
+	ctx := context.Background()
+	_, crm, err := mvpgraph.ParseGlobalID("id", ids["crm"])
+	require.NoError(t, err)
+	m := mvpgraph.Member{Handle: "mvp-" + tag, Name: "MVP " + tag, Country: "US", Email: ptr("mvp" + tag + "@example.com"), Employer: ptr("Contoso")}
+	require.NoError(t, s.CreateMember(ctx, &m))
+	a1, err := s.AwardMember(ctx, m.ID, crm, 2026)
+	require.NoError(t, err)
+	// A second expertise of Uma's for the award to retire.
+	var second int64
+	exps, err := s.ListExpertises(ctx, &mvpgraph.ExpertiseWhere{Name: &mvpgraph.StringFilter{Eq: ptr("Dynamics AX")}}, nil, mvpgraph.PageArgs{})
+	require.NoError(t, err)
+	if len(exps.Items) == 0 {
+		ax := mvpgraph.Expertise{Name: "Dynamics AX", Category: "Business Applications"}
+		require.NoError(t, s.CreateExpertise(ctx, &ax))
+		_, uma, err := mvpgraph.ParseGlobalID("id", ids["uma"])
+		require.NoError(t, err)
+		_, err = s.AssignExpertise(ctx, uma, ax.ID, false)
+		require.NoError(t, err)
+		second = ax.ID
+	} else {
+		second = exps.Items[0].ID
+	}
+	a2, err := s.AwardMember(ctx, m.ID, second, 2026)
+	require.NoError(t, err)
+	acc, err := s.LinkSocialAccount(ctx, m.ID, mvpgraph.GitHub, "mvp-"+tag)
+	require.NoError(t, err)
+	return fixture{
+		tag: tag, handle: m.Handle, member: mvpgraph.GlobalID("Member", m.ID),
+		award: mvpgraph.GlobalID("Award", a1.ID), award2: mvpgraph.GlobalID("Award", a2.ID),
+		account: mvpgraph.GlobalID("SocialAccount", acc.ID),
+	}
+}
