@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
@@ -30,18 +31,32 @@ type Options struct {
 	Logger        *slog.Logger
 	Introspection bool  // answer __schema and __type queries
 	MaxDepth      int   // deepest selection nesting
+	MaxAliases    int   // most aliased fields in one operation
+	MaxRootFields int   // most fields at the root of one operation
+	MaxTokens     int   // most lexical tokens in one query document
 	MaxComplexity int   // highest computed cost of one operation
 	MaxBodyBytes  int64 // largest request body
+	// CostBudget is how much cost one caller (a token, or an address when
+	// anonymous) may spend per CostBudgetWindow; it refills evenly.
+	CostBudget       int
+	CostBudgetWindow time.Duration
+	// CallerKey names who pays for a request; nil or "" means the address.
+	CallerKey CallerKey
 }
 
 // DefaultOptions are the limits mvpgraph serves with unless told otherwise.
 func DefaultOptions() Options {
 	return Options{
-		Logger:        slog.Default(),
-		Introspection: true,
-		MaxDepth:      12,
-		MaxComplexity: 50000,
-		MaxBodyBytes:  1 << 20,
+		Logger:           slog.Default(),
+		Introspection:    true,
+		MaxDepth:         12,
+		MaxAliases:       50,
+		MaxRootFields:    20,
+		MaxTokens:        15000,
+		MaxComplexity:    50000,
+		MaxBodyBytes:     1 << 20,
+		CostBudget:       500000,
+		CostBudgetWindow: time.Minute,
 	}
 }
 
@@ -57,6 +72,9 @@ const (
 	CodeQueryTooCostly  = "QUERY_TOO_COMPLEX"
 	CodeBadRequest      = "BAD_REQUEST"
 	CodeTimeout         = "TIMEOUT"
+	CodeTooManyAliases  = "TOO_MANY_ALIASES"
+	CodeTooManyFields   = "TOO_MANY_ROOT_FIELDS"
+	CodeRateLimited     = "RATE_LIMITED"
 )
 
 var codes = map[string]string{
@@ -81,8 +99,13 @@ func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
 	}
-	srv.Use(depthLimit{max: o.MaxDepth})
+	srv.SetParserTokenLimit(o.MaxTokens)
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	srv.Use(shapeLimit{maxDepth: o.MaxDepth, maxAliases: o.MaxAliases, maxRootFields: o.MaxRootFields})
 	srv.Use(complexityLimit(o.MaxComplexity))
+	budget := newCostBudget(o.CostBudget, o.CostBudgetWindow)
+	srv.Use(budget)
+	srv.AroundResponses(reportCost(o.MaxComplexity, budget))
 	srv.SetErrorPresenter(presenter(o.Logger))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		o.Logger.ErrorContext(ctx, "panic in resolver", "panic", fmt.Sprint(p))
@@ -105,7 +128,8 @@ func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
 		}
-		srv.ServeHTTP(w, r)
+		lw := &limitedWriter{ResponseWriter: w}
+		srv.ServeHTTP(lw, r.WithContext(withLimitState(r, lw, o.CallerKey)))
 	})
 }
 
@@ -165,62 +189,6 @@ func internal(ctx context.Context, log *slog.Logger, err error, ge *gqlerror.Err
 		Path:       ge.Path,
 		Extensions: map[string]any{"code": CodeInternal},
 	}
-}
-
-// depthLimit refuses operations nested deeper than max.
-type depthLimit struct{ max int }
-
-var _ interface {
-	graphql.HandlerExtension
-	graphql.OperationContextMutator
-} = depthLimit{}
-
-func (depthLimit) ExtensionName() string                   { return "DepthLimit" }
-func (depthLimit) Validate(graphql.ExecutableSchema) error { return nil }
-
-func (d depthLimit) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
-	if d.max <= 0 || oc.Operation == nil {
-		return nil
-	}
-	if depth := selectionDepth(oc.Doc, oc.Operation.SelectionSet, 0, d.max); depth > d.max {
-		err := gqlerror.Errorf("The query nests deeper than %d levels; ask for less at once.", d.max)
-		errcode.Set(err, CodeQueryTooDeep)
-		return err
-	}
-	return nil
-}
-
-// selectionDepth returns the depth of a selection set, stopping once it
-// passes limit. Fragments count as the fields they hold.
-func selectionDepth(doc *ast.QueryDocument, set ast.SelectionSet, depth, limit int) int {
-	if depth > limit {
-		return depth
-	}
-	deepest := depth
-	for _, sel := range set {
-		var d int
-		switch s := sel.(type) {
-		case *ast.Field:
-			if s.Name == "__schema" || s.Name == "__type" {
-				// Introspection reads the fixed schema, not the data; GraphiQL's
-				// own query nests 13 levels.
-				continue
-			}
-			if len(s.SelectionSet) == 0 {
-				d = depth + 1
-			} else {
-				d = selectionDepth(doc, s.SelectionSet, depth+1, limit)
-			}
-		case *ast.InlineFragment:
-			d = selectionDepth(doc, s.SelectionSet, depth, limit)
-		case *ast.FragmentSpread:
-			if f := doc.Fragments.ForName(s.Name); f != nil {
-				d = selectionDepth(doc, f.SelectionSet, depth, limit)
-			}
-		}
-		deepest = max(deepest, d)
-	}
-	return deepest
 }
 
 // complexityLimit refuses operations costing more than limit, with a code

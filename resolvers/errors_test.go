@@ -4,12 +4,19 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"mvpgraph"
+	"mvpgraph/graph"
+	"mvpgraph/resolvers"
 	"mvpgraph/store"
 	"mvpgraph/store/storetest"
 )
@@ -116,16 +123,36 @@ func TestQueryLimits(t *testing.T) {
 
 	a.fail("QUERY_TOO_COMPLEX", "", `{ expertises(first: 100) { edges { node { mvps(first: 100) { edges { node { awards { expertise { mvps(first: 100) { totalCount } } } } } } } } } }`)
 
-	// Counts and statistics cost what they scan, however small the page.
+	// Abusive shapes are refused before anything runs.
 	aliases := ""
-	for i := range 600 {
-		aliases += fmt.Sprintf("a%d: members(first: 0) { totalCount } ", i)
+	for i := range 1000 {
+		aliases += fmt.Sprintf("a%d: handle ", i)
 	}
-	a.fail("QUERY_TOO_COMPLEX", "", "{ "+aliases+"}")
+	a.fail("TOO_MANY_ALIASES", "", `{ member(handle: "x") { `+aliases+"} }")
+	roots := strings.Repeat("members { totalCount } ", 25)
+	a.fail("TOO_MANY_ROOT_FIELDS", "", "{ "+roots+"}")
+	deep100 := "handle"
+	for range 50 {
+		deep100 = "awards { member { " + deep100 + " } }"
+	}
+	a.fail("QUERY_TOO_DEEP", "", fmt.Sprintf(`{ member(handle: "x") { %s } }`, deep100))
+	// Fragments spreading into each other cannot hide depth or aliases.
+	a.fail("QUERY_TOO_DEEP", "", `query { member(handle: "x") { ...A } }
+		fragment A on Member { awards { member { ...B } } }
+		fragment B on Member { awards { member { ...C } } }
+		fragment C on Member { awards { member { ...D } } }
+		fragment D on Member { awards { member { awards { member { awards { member { handle } } } } } } }`)
+
+	// Counts and statistics cost what they scan, however small the page.
 	a.fail("QUERY_TOO_COMPLEX", "", `{ programStats(groupBy: [EXPERTISE, COUNTRY, YEAR]) { expertise { mvps(first: 100) { edges { node { awards { year } } } } } } }`)
 
 	var ok struct{ Members struct{ TotalCount int } }
 	a.do(&ok, `{ members(first: 100) { totalCount } }`)
+	r := a.raw(`{ members(first: 10) { edges { node { handle } } } }`)
+	cost := r.Extensions["cost"].(map[string]any)
+	require.EqualValues(t, 40, cost["requested"], "10 for the page + 10 items of 3 (edges, node, handle)")
+	require.EqualValues(t, 50000, cost["limit"])
+	require.NotNil(t, cost["budgetRemaining"])
 
 	// GraphiQL's introspection query nests deeper than any data query may.
 	var schema struct {
@@ -230,3 +257,38 @@ func TestNoNPlusOne(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestCostBudget spends a caller's budget and shows the next query refused
+// with 429 and Retry-After, while another caller goes on.
+func TestCostBudget(t *testing.T) {
+	s := storetest.New(t, store.SQLite)
+	opts := graph.DefaultOptions()
+	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	opts.CostBudget, opts.CostBudgetWindow = 100, time.Hour
+	opts.CallerKey = func(ctx context.Context) string {
+		if p := resolvers.PrincipalFrom(ctx); !p.Anonymous() {
+			return fmt.Sprint("token:", p.TokenID)
+		}
+		return ""
+	}
+	h := resolvers.Middleware(s, graph.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(&resolvers.Resolver{Store: s})), opts))
+	secret, hash := mvpgraph.NewTokenSecret()
+	require.NoError(t, s.CreateToken(context.Background(), &mvpgraph.APIToken{Name: "t", Role: mvpgraph.RoleAnalyst}, hash))
+	send := func(auth string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{"query":"{ members(first: 10) { edges { node { handle } } } }"}`))
+		req.Header.Set("Content-Type", "application/json")
+		if auth != "" {
+			req.Header.Set("Authorization", "Bearer "+auth)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		return w
+	}
+	require.Equal(t, http.StatusOK, send(secret).Code, "cost 40 of 100")
+	require.Equal(t, http.StatusOK, send(secret).Code, "cost 40 of the 60 left")
+	w := send(secret)
+	require.Equal(t, http.StatusTooManyRequests, w.Code)
+	require.NotEmpty(t, w.Header().Get("Retry-After"))
+	require.Contains(t, w.Body.String(), "RATE_LIMITED")
+	require.Equal(t, http.StatusOK, send("").Code, "another caller has a budget of its own")
+}

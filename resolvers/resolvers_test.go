@@ -60,8 +60,9 @@ type gqlError struct {
 }
 
 type result struct {
-	Data   json.RawMessage
-	Errors []gqlError
+	Data       json.RawMessage
+	Errors     []gqlError
+	Extensions map[string]any
 }
 
 func withContext(ctx context.Context) client.Option {
@@ -78,6 +79,7 @@ func (a *api) raw(query string, opts ...client.Option) result {
 	var out result
 	out.Data, err = json.Marshal(resp.Data)
 	require.NoError(a.t, err)
+	out.Extensions = resp.Extensions
 	if len(resp.Errors) > 0 {
 		require.NoError(a.t, json.Unmarshal(resp.Errors, &out.Errors))
 	}

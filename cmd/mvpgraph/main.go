@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -253,6 +254,27 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if opts.MaxComplexity, err = m.envInt("MVPGRAPH_MAX_COMPLEXITY", opts.MaxComplexity); err != nil {
 		return err
 	}
+	if opts.MaxAliases, err = m.envInt("MVPGRAPH_MAX_ALIASES", opts.MaxAliases); err != nil {
+		return err
+	}
+	if opts.MaxRootFields, err = m.envInt("MVPGRAPH_MAX_ROOT_FIELDS", opts.MaxRootFields); err != nil {
+		return err
+	}
+	if opts.CostBudget, err = m.envInt("MVPGRAPH_COST_BUDGET", opts.CostBudget); err != nil {
+		return err
+	}
+	opts.CallerKey = func(ctx context.Context) string {
+		if p := resolvers.PrincipalFrom(ctx); !p.Anonymous() {
+			return "token:" + strconv.FormatInt(p.TokenID, 10)
+		}
+		return ""
+	}
+	var cors []string
+	for _, o := range strings.Split(m.getenv("MVPGRAPH_CORS_ORIGINS"), ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			cors = append(cors, o)
+		}
+	}
 	opts.Introspection = m.env("MVPGRAPH_INTROSPECTION", "true") != "false"
 	weights, err := mvpgraph.ParseReachWeights(m.getenv("MVPGRAPH_REACH_WEIGHTS"))
 	if err != nil {
@@ -303,7 +325,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           m.routes(s, opts, &resolvers.Resolver{Store: s, Sync: runner, Weights: weights}),
+		Handler:           m.logRequests(withCORS(cors, m.routes(s, opts, &resolvers.Resolver{Store: s, Sync: runner, Weights: weights}))),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

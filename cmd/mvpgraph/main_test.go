@@ -26,16 +26,15 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 
 // server runs the real program's serve command on a free port and returns
 // its address; it stops, gracefully, when the test ends.
-func server(t *testing.T, dbURL string, args ...string) (string, *bytes.Buffer) {
+func server(t *testing.T, dbURL string, args ...string) (string, *syncWriter) {
+	return serverEnv(t, map[string]string{"MVPGRAPH_DATABASE_URL": dbURL}, args...)
+}
+
+func serverEnv(t *testing.T, env map[string]string, args ...string) (string, *syncWriter) {
 	t.Helper()
-	var logs bytes.Buffer
+	logs := &syncWriter{w: &bytes.Buffer{}}
 	ready := make(chan string, 1)
-	m := NewMain(io.Discard, &syncWriter{w: &logs}, func(k string) string {
-		if k == "MVPGRAPH_DATABASE_URL" {
-			return dbURL
-		}
-		return ""
-	})
+	m := NewMain(io.Discard, logs, func(k string) string { return env[k] })
 	m.Ready = ready
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -57,7 +56,7 @@ func server(t *testing.T, dbURL string, args ...string) (string, *bytes.Buffer) 
 			t.Error("serve did not shut down")
 		}
 	})
-	return addr, &logs
+	return addr, logs
 }
 
 // syncWriter lets the server's goroutines log into one buffer.
@@ -70,6 +69,12 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.Write(p)
+}
+
+func (s *syncWriter) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.String()
 }
 
 type response struct {
@@ -160,9 +165,11 @@ func TestServeDemo(t *testing.T) {
 	}
 }
 
+// TestServeRefusesHugeBodies sends a 10 MB body: refused with 413, and the
+// server answers the next request.
 func TestServeRefusesHugeBodies(t *testing.T) {
 	addr, _ := server(t, storetest.URL(t, store.SQLite))
-	big := `{"query": "{ members { totalCount } }", "variables": {"x": "` + strings.Repeat("a", 2<<20) + `"}}`
+	big := `{"query": "{ members { totalCount } }", "variables": {"x": "` + strings.Repeat("a", 10<<20) + `"}}`
 	resp, err := http.Post("http://"+addr+"/graphql", "application/json", strings.NewReader(big))
 	require.NoError(t, err)
 	resp.Body.Close()
@@ -286,4 +293,47 @@ func TestTokenCommands(t *testing.T) {
 	p, err := s.Authenticate(ctx, lead)
 	require.NoError(t, err)
 	require.Equal(t, mvpgraph.RoleLead, p.Role)
+}
+
+func TestServeHTTPEdges(t *testing.T) {
+	dbURL := storetest.URL(t, store.SQLite)
+	secret := createToken(t, dbURL, "--role", "ANALYST")
+	addr, logs := serverEnv(t, map[string]string{
+		"MVPGRAPH_DATABASE_URL": dbURL,
+		"MVPGRAPH_CORS_ORIGINS": "https://app.example, https://leads.example",
+		"MVPGRAPH_LOG_FORMAT":   "json",
+	})
+	do := func(method, origin, reqID string) *http.Response {
+		req, err := http.NewRequest(method, "http://"+addr+"/graphql", strings.NewReader(`{"query":"{ members { totalCount } }"}`))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+secret)
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+			req.Header.Set("Access-Control-Request-Method", "POST")
+		}
+		if reqID != "" {
+			req.Header.Set("X-Request-ID", reqID)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp
+	}
+	pre := do(http.MethodOptions, "https://app.example", "")
+	require.Equal(t, http.StatusNoContent, pre.StatusCode)
+	require.Equal(t, "https://app.example", pre.Header.Get("Access-Control-Allow-Origin"))
+	require.Contains(t, pre.Header.Get("Access-Control-Allow-Headers"), "Authorization")
+	other := do(http.MethodPost, "https://evil.example", "")
+	require.Empty(t, other.Header.Get("Access-Control-Allow-Origin"), "an origin not configured gets no CORS header")
+
+	resp := do(http.MethodPost, "", "trace-123")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Equal(t, "trace-123", resp.Header.Get("X-Request-ID"))
+	resp = do(http.MethodPost, "", "bad id with spaces <script>")
+	require.Len(t, resp.Header.Get("X-Request-ID"), 16, "a new ID replaces one that is not plain")
+
+	require.Eventually(t, func() bool { return strings.Contains(logs.String(), `"request_id":"trace-123"`) }, 5*time.Second, 20*time.Millisecond)
+	require.NotContains(t, logs.String(), secret, "tokens never reach the logs")
+	require.NotContains(t, logs.String(), strings.TrimPrefix(secret, "mvpg_"))
 }

@@ -1,0 +1,272 @@
+package graph
+
+import (
+	"context"
+	"math"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+	"golang.org/x/time/rate"
+)
+
+// shapeLimit refuses operations nested too deep, with too many aliases or
+// too many root fields, before anything runs.
+type shapeLimit struct {
+	maxDepth, maxAliases, maxRootFields int
+}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = shapeLimit{}
+
+func (shapeLimit) ExtensionName() string                   { return "ShapeLimit" }
+func (shapeLimit) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (l shapeLimit) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if oc.Operation == nil {
+		return nil
+	}
+	refuse := func(code, format string, args ...any) *gqlerror.Error {
+		err := gqlerror.Errorf(format, args...)
+		errcode.Set(err, code)
+		return err
+	}
+	if l.maxRootFields > 0 && len(oc.Operation.SelectionSet) > l.maxRootFields {
+		return refuse(CodeTooManyFields, "The query asks for %d root fields; at most %d are allowed. Send several requests.", len(oc.Operation.SelectionSet), l.maxRootFields)
+	}
+	w := walker{doc: oc.Doc, limit: max(l.maxDepth, 1)}
+	depth := w.depth(oc.Operation.SelectionSet, 0)
+	if l.maxDepth > 0 && depth > l.maxDepth {
+		return refuse(CodeQueryTooDeep, "The query nests deeper than %d levels; ask for less at once.", l.maxDepth)
+	}
+	if l.maxAliases > 0 && w.aliases > l.maxAliases {
+		return refuse(CodeTooManyAliases, "The query uses %d aliases; at most %d are allowed.", w.aliases, l.maxAliases)
+	}
+	return nil
+}
+
+// walker measures a selection set: its depth and the aliases it uses,
+// following fragments. Introspection reads the fixed schema, not the data,
+// and is not counted (GraphiQL's own query nests 13 levels).
+type walker struct {
+	doc     *ast.QueryDocument
+	limit   int
+	aliases int
+	visits  int
+}
+
+// maxVisits bounds the walk: fragments can repeat a selection many times.
+const maxVisits = 100000
+
+func (w *walker) depth(set ast.SelectionSet, depth int) int {
+	if depth > w.limit || w.visits > maxVisits {
+		return depth
+	}
+	deepest := depth
+	for _, sel := range set {
+		w.visits++
+		var d int
+		switch s := sel.(type) {
+		case *ast.Field:
+			if s.Name == "__schema" || s.Name == "__type" {
+				continue
+			}
+			if s.Alias != "" && s.Alias != s.Name {
+				w.aliases++
+			}
+			if len(s.SelectionSet) == 0 {
+				d = depth + 1
+			} else {
+				d = w.depth(s.SelectionSet, depth+1)
+			}
+		case *ast.InlineFragment:
+			d = w.depth(s.SelectionSet, depth)
+		case *ast.FragmentSpread:
+			if f := w.doc.Fragments.ForName(s.Name); f != nil {
+				d = w.depth(f.SelectionSet, depth)
+			}
+		}
+		deepest = max(deepest, d)
+	}
+	return deepest
+}
+
+// costBudget gives each caller (a token, or an address when anonymous) an
+// allowance of query cost that refills evenly over a window; an operation
+// that costs more than is left is refused with RATE_LIMITED and HTTP 429.
+// The allowance is kept per process.
+type costBudget struct {
+	budget int
+	rate   rate.Limit
+	mu     sync.Mutex
+	byKey  map[string]*rate.Limiter
+}
+
+func newCostBudget(budget int, window time.Duration) *costBudget {
+	if budget <= 0 || window <= 0 {
+		return nil
+	}
+	return &costBudget{budget: budget, rate: rate.Limit(float64(budget) / window.Seconds()), byKey: map[string]*rate.Limiter{}}
+}
+
+func (*costBudget) ExtensionName() string                   { return "CostBudget" }
+func (*costBudget) Validate(graphql.ExecutableSchema) error { return nil }
+
+// maxCallers bounds the remembered callers; full allowances are forgotten
+// first, as a new caller starts full anyway.
+const maxCallers = 100000
+
+func (b *costBudget) limiter(key string, now time.Time) *rate.Limiter {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if l, ok := b.byKey[key]; ok {
+		return l
+	}
+	if len(b.byKey) >= maxCallers {
+		for k, l := range b.byKey {
+			if l.TokensAt(now) >= float64(b.budget) {
+				delete(b.byKey, k)
+			}
+		}
+	}
+	l := rate.NewLimiter(b.rate, b.budget)
+	b.byKey[key] = l
+	return l
+}
+
+func (b *costBudget) MutateOperationContext(ctx context.Context, _ *graphql.OperationContext) *gqlerror.Error {
+	if b == nil {
+		return nil
+	}
+	stats := extension.GetComplexityStats(ctx)
+	st := limitStateFrom(ctx)
+	if stats == nil || st == nil {
+		return nil
+	}
+	now := time.Now()
+	l := b.limiter(st.caller, now)
+	cost := max(stats.Complexity, 1)
+	r := l.ReserveN(now, cost)
+	if !r.OK() {
+		st.retryAfter = b.window()
+		err := gqlerror.Errorf("This query costs %d, more than the whole budget of %d per %s; ask for smaller pages.", cost, b.budget, b.window())
+		errcode.Set(err, CodeRateLimited)
+		return err
+	}
+	if delay := r.DelayFrom(now); delay > 0 {
+		r.CancelAt(now)
+		st.retryAfter = delay
+		err := gqlerror.Errorf("This query costs %d, more than is left of your budget of %d per %s; retry in %d s.",
+			cost, b.budget, b.window(), int(math.Ceil(delay.Seconds())))
+		errcode.Set(err, CodeRateLimited)
+		return err
+	}
+	st.remaining = int(l.TokensAt(now))
+	st.charged = true
+	return nil
+}
+
+func (b *costBudget) window() time.Duration {
+	return time.Duration(float64(b.budget) / float64(b.rate) * float64(time.Second)).Round(time.Second)
+}
+
+// reportCost adds extensions.cost to every answer that was costed: what the
+// query cost, the per-query limit, and what is left of the caller's budget.
+func reportCost(limit int, b *costBudget) graphql.ResponseMiddleware {
+	return func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+		resp := next(ctx)
+		if resp == nil || !graphql.HasOperationContext(ctx) {
+			return resp // refused before an operation was made
+		}
+		stats := extension.GetComplexityStats(ctx)
+		if stats == nil {
+			return resp
+		}
+		cost := map[string]any{"requested": stats.Complexity, "limit": limit}
+		if st := limitStateFrom(ctx); b != nil && st != nil && st.charged {
+			cost["budgetRemaining"] = st.remaining
+			cost["budget"] = b.budget
+		}
+		if resp.Extensions == nil {
+			resp.Extensions = map[string]any{}
+		}
+		resp.Extensions["cost"] = cost
+		return resp
+	}
+}
+
+// limitState carries, through one request, who pays for it and what the
+// limits decided.
+type limitState struct {
+	caller     string
+	retryAfter time.Duration
+	remaining  int
+	charged    bool
+}
+
+type limitStateKey struct{}
+
+func limitStateFrom(ctx context.Context) *limitState {
+	st, _ := ctx.Value(limitStateKey{}).(*limitState)
+	return st
+}
+
+// CallerKey names who pays for a request's cost: a token's key, or "" for
+// an anonymous caller, who pays by address.
+type CallerKey func(ctx context.Context) string
+
+func withLimitState(r *http.Request, w *limitedWriter, key CallerKey) context.Context {
+	caller := ""
+	if key != nil {
+		caller = key(r.Context())
+	}
+	if caller == "" {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			host = r.RemoteAddr
+		}
+		caller = "address:" + host
+	}
+	w.state = &limitState{caller: caller}
+	return context.WithValue(r.Context(), limitStateKey{}, w.state)
+}
+
+// limitedWriter turns the answer to an operation refused for its budget
+// into HTTP 429 with Retry-After.
+type limitedWriter struct {
+	http.ResponseWriter
+	state   *limitState
+	written bool
+}
+
+func (w *limitedWriter) WriteHeader(code int) {
+	if !w.written && w.state != nil && w.state.retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(w.state.retryAfter.Seconds()))))
+		code = http.StatusTooManyRequests
+	}
+	w.written = true
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *limitedWriter) Write(b []byte) (int, error) {
+	if !w.written {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Flush passes flushes through, for streaming transports.
+func (w *limitedWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
