@@ -24,6 +24,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"mvpgraph"
+	"mvpgraph/store"
 )
 
 // Options bound what one request may ask.
@@ -42,6 +43,8 @@ type Options struct {
 	CostBudgetWindow time.Duration
 	// CallerKey names who pays for a request; nil or "" means the address.
 	CallerKey CallerKey
+	// Metrics, when set, count operations, errors and SQL statements.
+	Metrics *Metrics
 }
 
 // DefaultOptions are the limits mvpgraph serves with unless told otherwise.
@@ -106,6 +109,11 @@ func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 	budget := newCostBudget(o.CostBudget, o.CostBudgetWindow)
 	srv.Use(budget)
 	srv.AroundResponses(reportCost(o.MaxComplexity, budget))
+	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+		resp := next(ctx)
+		o.Metrics.observe(ctx, resp)
+		return resp
+	})
 	srv.SetErrorPresenter(presenter(o.Logger))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		o.Logger.ErrorContext(ctx, "panic in resolver", "panic", fmt.Sprint(p))
@@ -130,6 +138,7 @@ func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 		}
 		lw := &limitedWriter{ResponseWriter: w}
 		srv.ServeHTTP(lw, r.WithContext(withLimitState(r, lw, o.CallerKey)))
+		o.Metrics.observeStatements(store.StatementCount(r.Context()))
 	})
 }
 

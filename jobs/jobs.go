@@ -59,6 +59,8 @@ type Config struct {
 	// `serve --no-worker` does for refreshes).
 	Work   bool
 	Logger *slog.Logger
+	// Metrics, when set, count batches and accounts.
+	Metrics *Metrics
 }
 
 // Defaults.

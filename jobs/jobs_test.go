@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/require"
 
 	"mvpgraph"
@@ -349,7 +352,9 @@ func TestRefresh(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t, store.SQLite, map[mvpgraph.Platform]int{mvpgraph.GitHub: 3})
 	src := newFake(mvpgraph.GitHub, 1)
-	r := w.runner(t, jobs.Config{Sources: map[mvpgraph.Platform]mvpgraph.ReachSource{mvpgraph.GitHub: src}, Work: true, Round: time.Hour})
+	reg := prometheus.NewRegistry()
+	metrics := jobs.NewMetrics(reg, w.store)
+	r := w.runner(t, jobs.Config{Sources: map[mvpgraph.Platform]mvpgraph.ReachSource{mvpgraph.GitHub: src}, Work: true, Round: time.Hour, Metrics: metrics})
 	require.NoError(t, r.Start(ctx))
 	defer r.Stop(ctx)
 	w.waitSynced(t, mvpgraph.GitHub)
@@ -360,6 +365,21 @@ func TestRefresh(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 1, n)
 	require.Eventually(t, func() bool { return src.counts()[w.accounts[0].Handle] == 2 }, 20*time.Second, 50*time.Millisecond)
+
+	// The batches and accounts are counted, and the quota is reported as the
+	// database holds it.
+	require.Eventually(t, func() bool {
+		n, err := testutil.GatherAndCount(reg, "mvpgraph_sync_batches_total")
+		return err == nil && n == 1
+	}, 5*time.Second, 20*time.Millisecond)
+	require.NoError(t, testutil.GatherAndCompare(reg, strings.NewReader(`
+# HELP mvpgraph_sync_accounts_total Accounts whose sync was recorded, by platform and status.
+# TYPE mvpgraph_sync_accounts_total counter
+mvpgraph_sync_accounts_total{platform="GITHUB",status="ACTIVE"} 4
+`), "mvpgraph_sync_accounts_total"))
+	quotas, err := testutil.GatherAndCount(reg, "mvpgraph_platform_quota_remaining")
+	require.NoError(t, err)
+	require.Equal(t, 1, quotas)
 }
 
 func ids(accounts []mvpgraph.SocialAccount) []int64 {

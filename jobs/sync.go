@@ -90,6 +90,9 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 			return nil
 		}
 		err := r.store.RecordSync(ctx, outcomes)
+		if err == nil {
+			r.cfg.Metrics.recorded(string(args.Platform), outcomes)
+		}
 		outcomes = nil
 		return err
 	}
@@ -154,6 +157,7 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 	if err := flush(); err != nil {
 		return err
 	}
+	r.cfg.Metrics.batch(string(args.Platform), "ok")
 	return r.store.RecordPlatformError(ctx, args.Platform, "")
 }
 
@@ -178,6 +182,7 @@ func (w *syncWorker) failed(ctx context.Context, job *river.Job[SyncArgs], ids [
 		return err
 	}
 	if reset, ok := mvpgraph.RateLimitReset(err); ok {
+		r.cfg.Metrics.batch(string(p), "rate_limited")
 		log.WarnContext(ctx, "rate limited: platform paused", "until", reset)
 		if perr := r.store.PausePlatform(ctx, p, reset, "rate limited: "+err.Error()); perr != nil {
 			return perr
@@ -187,6 +192,7 @@ func (w *syncWorker) failed(ctx context.Context, job *river.Job[SyncArgs], ids [
 	now := time.Now()
 	switch {
 	case mvpgraph.IsTransient(err) && job.Attempt < job.MaxAttempts:
+		r.cfg.Metrics.batch(string(p), "retry")
 		log.WarnContext(ctx, "sync failed; will retry", "error", err)
 		if ferr := r.store.RecordFailure(ctx, ids, err.Error(), time.Time{}); ferr != nil {
 			return ferr
@@ -200,6 +206,7 @@ func (w *syncWorker) failed(ctx context.Context, job *river.Job[SyncArgs], ids [
 	default:
 		log.ErrorContext(ctx, "sync failed", "error", err)
 	}
+	r.cfg.Metrics.batch(string(p), "failed")
 	// No retry is coming: the accounts wait for a later round.
 	if ferr := r.store.RecordFailure(ctx, ids, err.Error(), now.Add(r.cfg.Intervals[p]/4)); ferr != nil {
 		return ferr

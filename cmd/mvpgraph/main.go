@@ -20,6 +20,9 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"mvpgraph"
 	"mvpgraph/graph"
@@ -285,6 +288,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	syncCfg.Work = !*noWorker
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	opts.Metrics = graph.NewMetrics(reg)
 
 	s, err := m.open(ctx, *dbURL)
 	if err != nil {
@@ -304,6 +310,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		}
 	}
 
+	syncCfg.Metrics = jobs.NewMetrics(reg, s)
 	runner, err := jobs.New(ctx, s, *dbURL, syncCfg)
 	if err != nil {
 		return err
@@ -325,7 +332,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           m.logRequests(withCORS(cors, m.routes(s, opts, &resolvers.Resolver{Store: s, Sync: runner, Weights: weights}))),
+		Handler:           m.logRequests(withCORS(cors, m.routes(s, opts, &resolvers.Resolver{Store: s, Sync: runner, Weights: weights}, reg))),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -357,7 +364,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 // requestTimeout bounds the work of one request.
 const requestTimeout = 30 * time.Second
 
-func (m *Main) routes(s *store.Store, opts graph.Options, root *resolvers.Resolver) http.Handler {
+func (m *Main) routes(s *store.Store, opts graph.Options, root *resolvers.Resolver, reg *prometheus.Registry) http.Handler {
 	gql := resolvers.Middleware(s, graph.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(root)), opts))
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -366,6 +373,7 @@ func (m *Main) routes(s *store.Store, opts graph.Options, root *resolvers.Resolv
 		gql.ServeHTTP(w, r.WithContext(ctx))
 	}))
 	mux.Handle("GET /graphiql", playground.Handler("mvpgraph", "/graphql"))
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, "ok\n")
 	})

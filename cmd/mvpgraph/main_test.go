@@ -333,6 +333,22 @@ func TestServeHTTPEdges(t *testing.T) {
 	resp = do(http.MethodPost, "", "bad id with spaces <script>")
 	require.Len(t, resp.Header.Get("X-Request-ID"), 16, "a new ID replaces one that is not plain")
 
+	// Metrics: operations by name, errors by code, SQL statements per request.
+	for _, q := range []string{`query Members { members { totalCount } }`, `mutation { createMember(input: {handle: "m", name: "M", country: "ZZ"}) { member { id } } }`} {
+		post(t, addr, q, secret)
+	}
+	mresp, err := http.Get("http://" + addr + "/metrics")
+	require.NoError(t, err)
+	body, err := io.ReadAll(mresp.Body)
+	mresp.Body.Close()
+	require.NoError(t, err)
+	metrics := string(body)
+	require.True(t, strings.Contains(metrics, `mvpgraph_graphql_operations_total{operation="Members",type="query"} 1`), "operations by name")
+	require.True(t, strings.Contains(metrics, `mvpgraph_graphql_errors_total{code="FORBIDDEN"} 1`), "an analyst may not create members")
+	require.True(t, strings.Contains(metrics, "mvpgraph_sql_statements_per_request_count"))
+	require.True(t, strings.Contains(metrics, "mvpgraph_graphql_operation_duration_seconds_bucket"))
+	require.False(t, strings.Contains(metrics, secret))
+
 	require.Eventually(t, func() bool { return strings.Contains(logs.String(), `"request_id":"trace-123"`) }, 5*time.Second, 20*time.Millisecond)
 	require.NotContains(t, logs.String(), secret, "tokens never reach the logs")
 	require.NotContains(t, logs.String(), strings.TrimPrefix(secret, "mvpg_"))

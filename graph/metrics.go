@@ -1,0 +1,94 @@
+package graph
+
+import (
+	"context"
+	"regexp"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Metrics are the API's Prometheus series.
+type Metrics struct {
+	requests   *prometheus.CounterVec
+	duration   *prometheus.HistogramVec
+	errors     *prometheus.CounterVec
+	statements prometheus.Histogram
+}
+
+// NewMetrics registers the API's series with reg.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "mvpgraph_graphql_operations_total", Help: "GraphQL operations answered, by operation name and type.",
+		}, []string{"operation", "type"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "mvpgraph_graphql_operation_duration_seconds", Help: "Time to answer a GraphQL operation, by operation name.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}, []string{"operation"}),
+		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "mvpgraph_graphql_errors_total", Help: "Errors in GraphQL answers, by code.",
+		}, []string{"code"}),
+		statements: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "mvpgraph_sql_statements_per_request", Help: "SQL statements one GraphQL request ran.",
+			Buckets: []float64{0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89},
+		}),
+	}
+	reg.MustRegister(m.requests, m.duration, m.errors, m.statements)
+	return m
+}
+
+// operationName is a label-safe operation name: names are the client's
+// choice, so odd ones are folded together rather than growing the series.
+var operationName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
+
+func labelOf(oc *graphql.OperationContext) (name, typ string) {
+	name, typ = "anonymous", "unknown"
+	if oc == nil {
+		return name, typ
+	}
+	given := oc.OperationName
+	if oc.Operation != nil {
+		typ = string(oc.Operation.Operation)
+		if given == "" {
+			given = oc.Operation.Name
+		}
+	}
+	if given != "" {
+		name = "other"
+		if operationName.MatchString(given) {
+			name = given
+		}
+	}
+	return name, typ
+}
+
+// observe counts an answer: its operation, time and errors.
+func (m *Metrics) observe(ctx context.Context, resp *graphql.Response) {
+	if m == nil || resp == nil {
+		return
+	}
+	for _, e := range resp.Errors {
+		code, _ := e.Extensions["code"].(string)
+		if code == "" {
+			code = "unknown"
+		}
+		m.errors.WithLabelValues(code).Inc()
+	}
+	if !graphql.HasOperationContext(ctx) {
+		return
+	}
+	oc := graphql.GetOperationContext(ctx)
+	name, typ := labelOf(oc)
+	m.requests.WithLabelValues(name, typ).Inc()
+	if !oc.Stats.OperationStart.IsZero() {
+		m.duration.WithLabelValues(name).Observe(graphql.Now().Sub(oc.Stats.OperationStart).Seconds())
+	}
+}
+
+// observeStatements records the SQL statements of one request.
+func (m *Metrics) observeStatements(n int64) {
+	if m != nil {
+		m.statements.Observe(float64(n))
+	}
+}
