@@ -136,8 +136,9 @@ func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
 		}
-		lw := &limitedWriter{ResponseWriter: w}
+		lw := newLimitedWriter(w, r)
 		srv.ServeHTTP(lw, r.WithContext(withLimitState(r, lw, o.CallerKey)))
+		lw.finish()
 		o.Metrics.observeStatements(store.StatementCount(r.Context()))
 	})
 }

@@ -1,11 +1,14 @@
 package graph
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"math"
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -240,18 +243,45 @@ func withLimitState(r *http.Request, w *limitedWriter, key CallerKey) context.Co
 	return context.WithValue(r.Context(), limitStateKey{}, w.state)
 }
 
-// limitedWriter turns the answer to an operation refused for its budget
-// into HTTP 429 with Retry-After.
+// limitedWriter adjusts answers refused before execution: 429 with
+// Retry-After for an operation over its caller's budget, and for parse,
+// validation and variable errors the status and body the GraphQL-over-HTTP
+// specification asks for by media type: 200 for application/json, 400
+// without a data entry for application/graphql-response+json.
 type limitedWriter struct {
 	http.ResponseWriter
 	state   *limitState
 	written bool
+	// graphQLResponse: the client prefers application/graphql-response+json.
+	graphQLResponse bool
+	buf             *bytes.Buffer
+}
+
+func newLimitedWriter(w http.ResponseWriter, r *http.Request) *limitedWriter {
+	return &limitedWriter{ResponseWriter: w, graphQLResponse: prefersGraphQLResponse(r.Header.Get("Accept"))}
+}
+
+// prefersGraphQLResponse reports whether an Accept header puts
+// application/graphql-response+json before application/json.
+func prefersGraphQLResponse(accept string) bool {
+	g := strings.Index(accept, "application/graphql-response+json")
+	j := strings.Index(accept, "application/json")
+	return g >= 0 && (j < 0 || g < j)
 }
 
 func (w *limitedWriter) WriteHeader(code int) {
-	if !w.written && w.state != nil && w.state.retryAfter > 0 {
+	if w.written {
+		return
+	}
+	switch {
+	case w.state != nil && w.state.retryAfter > 0:
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(w.state.retryAfter.Seconds()))))
 		code = http.StatusTooManyRequests
+	case (code == http.StatusUnprocessableEntity || code == http.StatusBadRequest) && w.graphQLResponse:
+		code = http.StatusBadRequest
+		w.buf = &bytes.Buffer{}
+	case code == http.StatusUnprocessableEntity:
+		code = http.StatusOK
 	}
 	w.written = true
 	w.ResponseWriter.WriteHeader(code)
@@ -261,12 +291,30 @@ func (w *limitedWriter) Write(b []byte) (int, error) {
 	if !w.written {
 		w.WriteHeader(http.StatusOK)
 	}
+	if w.buf != nil {
+		return w.buf.Write(b)
+	}
 	return w.ResponseWriter.Write(b)
+}
+
+// finish writes a held body without its data entry: a request that never
+// ran has no data, not null data.
+func (w *limitedWriter) finish() {
+	if w.buf == nil {
+		return
+	}
+	var body map[string]json.RawMessage
+	if err := json.Unmarshal(w.buf.Bytes(), &body); err != nil {
+		_, _ = w.ResponseWriter.Write(w.buf.Bytes())
+		return
+	}
+	delete(body, "data")
+	_ = json.NewEncoder(w.ResponseWriter).Encode(body)
 }
 
 // Flush passes flushes through, for streaming transports.
 func (w *limitedWriter) Flush() {
-	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok && w.buf == nil {
 		f.Flush()
 	}
 }

@@ -230,6 +230,28 @@ func TestServeAnswersGarbageWithBadRequest(t *testing.T) {
 		require.NotEqual(t, "INTERNAL", r.Errors[0].Extensions["code"], "%s: %s", body, r.Errors[0].Message)
 	}
 	require.NotContains(t, logs.String(), "internal error")
+
+	// GraphQL over HTTP: a request that cannot run is 200 with errors for
+	// application/json, 400 without a data entry for
+	// application/graphql-response+json.
+	for accept, want := range map[string]int{"application/json": 200, "application/graphql-response+json": 400, "": 200} {
+		req, err := http.NewRequest(http.MethodPost, "http://"+addr+"/graphql", strings.NewReader(`{"query": "{ nosuchfield }"}`))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		if accept != "" {
+			req.Header.Set("Accept", accept)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		var body map[string]any
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
+		resp.Body.Close()
+		require.Equal(t, want, resp.StatusCode, accept)
+		require.NotEmpty(t, body["errors"])
+		if want == 400 {
+			require.NotContains(t, body, "data")
+		}
+	}
 }
 
 // createToken runs mvpgraph token create and returns the secret it prints.
