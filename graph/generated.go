@@ -42,6 +42,7 @@ type ResolverRoot interface {
 	ProgramStatsGroup() ProgramStatsGroupResolver
 	Query() QueryResolver
 	SocialAccount() SocialAccountResolver
+	Subscription() SubscriptionResolver
 }
 
 type DirectiveRoot struct {
@@ -351,6 +352,10 @@ type ComplexityRoot struct {
 		Stale           func(childComplexity int) int
 	}
 
+	Subscription struct {
+		ReachUpdated func(childComplexity int, memberID string) int
+	}
+
 	UnlinkSocialAccountPayload struct {
 		SocialAccount func(childComplexity int) int
 	}
@@ -450,6 +455,9 @@ type SocialAccountResolver interface {
 	Staleness(ctx context.Context, obj *mvpgraph.SocialAccount) (*model.Staleness, error)
 
 	History(ctx context.Context, obj *mvpgraph.SocialAccount, from *time.Time, to *time.Time, interval *mvpgraph.HistoryInterval) ([]*mvpgraph.Snapshot, error)
+}
+type SubscriptionResolver interface {
+	ReachUpdated(ctx context.Context, memberID string) (<-chan *mvpgraph.Member, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1719,6 +1727,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Staleness.Stale(childComplexity), true
 
+	case "Subscription.reachUpdated":
+		if e.ComplexityRoot.Subscription.ReachUpdated == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_reachUpdated_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.ReachUpdated(childComplexity, args["memberId"].(string)), true
+
 	case "UnlinkSocialAccountPayload.socialAccount":
 		if e.ComplexityRoot.UnlinkSocialAccountPayload.SocialAccount == nil {
 			break
@@ -1819,6 +1839,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 				Data: buf.Bytes(),
 			}
 		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
@@ -1858,6 +1895,7 @@ CONFLICT or INTERNAL.
 schema {
   query: Query
   mutation: Mutation
+  subscription: Subscription
 }
 
 "What an API token may see and do. A request without a token is anonymous: public fields only, no changes."
@@ -2229,6 +2267,15 @@ type ProgramStatsGroup {
   mvps: Int!
   "Awards in the group."
   awards: Int!
+}
+
+"""
+Subscriptions, over WebSocket with the graphql-transport-ws protocol at
+/graphql. Send the token in connection_init: {"Authorization": "Bearer mvpg_..."}.
+"""
+type Subscription {
+  "The member each time the reach of the member's accounts changes: a sync recorded, an account linked or unlinked."
+  reachUpdated(memberId: ID!): Member! @auth(roles: [ADMIN, LEAD, PRODUCT_TEAM, ANALYST])
 }
 
 type Mutation {
@@ -4054,6 +4101,20 @@ func (ec *executionContext) field_SocialAccount_history_args(ctx context.Context
 		return nil, err
 	}
 	args["interval"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_reachUpdated_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "memberId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["memberId"] = arg0
 	return args, nil
 }
 
@@ -9623,6 +9684,68 @@ func (ec *executionContext) fieldContext_Staleness_stale(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Staleness", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _Subscription_reachUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_reachUpdated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().ReachUpdated(ctx, fc.Args["memberId"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN", "LEAD", "PRODUCT_TEAM", "ANALYST"})
+				if err != nil {
+					var zeroVal *mvpgraph.Member
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *mvpgraph.Member
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Member) graphql.Marshaler {
+			return ec.marshalNMember2ᚖmvpgraphᚐMember(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_reachUpdated(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Member(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_reachUpdated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _UnlinkSocialAccountPayload_socialAccount(ctx context.Context, field graphql.CollectedField, obj *model.UnlinkSocialAccountPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14666,6 +14789,26 @@ func (ec *executionContext) _Staleness(ctx context.Context, sel ast.SelectionSet
 	}
 
 	return out
+}
+
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "reachUpdated":
+		return ec._Subscription_reachUpdated(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
 }
 
 var unlinkSocialAccountPayloadImplementors = []string{"UnlinkSocialAccountPayload"}

@@ -45,6 +45,9 @@ type Options struct {
 	CallerKey CallerKey
 	// Metrics, when set, count operations, errors and SQL statements.
 	Metrics *Metrics
+	// WebsocketInit authenticates subscriptions by their connection_init
+	// payload.
+	WebsocketInit transport.WebsocketInitFunc
 }
 
 // DefaultOptions are the limits mvpgraph serves with unless told otherwise.
@@ -95,6 +98,11 @@ func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 		o.Logger = slog.Default()
 	}
 	srv := handler.New(es)
+	srv.AddTransport(transport.Websocket{
+		InitFunc:              o.WebsocketInit,
+		InitTimeout:           10 * time.Second,
+		KeepAlivePingInterval: 15 * time.Second,
+	})
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})

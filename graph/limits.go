@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -318,3 +319,11 @@ func (w *limitedWriter) Flush() {
 		f.Flush()
 	}
 }
+
+// Hijack lets the WebSocket transport take the connection over.
+func (w *limitedWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	return http.NewResponseController(w.ResponseWriter).Hijack()
+}
+
+// Unwrap gives http.ResponseController the writer beneath.
+func (w *limitedWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -33,11 +33,18 @@ func authenticate(r *http.Request, s *store.Store) (mvpgraph.Principal, error) {
 	if h == "" {
 		return mvpgraph.Principal{}, nil
 	}
-	scheme, secret, ok := strings.Cut(h, " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(secret) == "" {
+	secret, ok := cutBearer(h)
+	if !ok {
 		return mvpgraph.Principal{}, mvpgraph.Errorf(mvpgraph.EUNAUTHORIZED, "the Authorization header must be Bearer <token>.")
 	}
 	return s.Authenticate(r.Context(), secret)
+}
+
+// cutBearer returns the token of a "Bearer <token>" value.
+func cutBearer(v string) (string, bool) {
+	scheme, secret, ok := strings.Cut(strings.TrimSpace(v), " ")
+	secret = strings.TrimSpace(secret)
+	return secret, ok && strings.EqualFold(scheme, "Bearer") && secret != ""
 }
 
 // refuse answers a request whose credentials failed, before any GraphQL.

@@ -173,3 +173,29 @@ func loaders(ctx context.Context) *Loaders {
 	}
 	return l
 }
+
+// clear forgets everything the loaders hold, for a long-lived request (a
+// subscription) that must read afresh.
+func (l *Loaders) clear() {
+	l.member.ClearAll()
+	l.award.ClearAll()
+	l.expertise.ClearAll()
+	l.lead.ClearAll()
+	l.productTeam.ClearAll()
+	l.awardsOfMember.ClearAll()
+	l.leadsOfMember.ClearAll()
+	l.usLeadOf.ClearAll()
+	l.countriesOfLead.ClearAll()
+	l.expertisesOfLead.ClearAll()
+	l.expertisesOfTeam.ClearAll()
+	l.contactsOfTeam.ClearAll()
+	l.accountsOf.ClearAll()
+	l.account.ClearAll()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	clear(l.mvps)
+	clear(l.count)
+	clear(l.growth)
+	clear(l.history)
+	clear(l.leadReach)
+}

@@ -4,6 +4,8 @@
 package resolvers
 
 import (
+	"time"
+
 	"mvpgraph"
 	"mvpgraph/store"
 )
@@ -16,4 +18,7 @@ type Resolver struct {
 	Sync Sync
 	// Weights weigh the platforms in reach scores; nil means the defaults.
 	Weights mvpgraph.ReachWeights
+	// PollInterval is how often subscriptions look for changes; zero means
+	// every 2 seconds.
+	PollInterval time.Duration
 }

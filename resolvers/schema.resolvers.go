@@ -511,6 +511,10 @@ func (r *socialAccountResolver) History(ctx context.Context, obj *mvpgraph.Socia
 	return r.history(ctx, obj, from, to, interval)
 }
 
+func (r *subscriptionResolver) ReachUpdated(ctx context.Context, memberID string) (<-chan *mvpgraph.Member, error) {
+	return r.reachUpdated(ctx, memberID)
+}
+
 func (r *Resolver) Award() graph.AwardResolver { return &awardResolver{r} }
 
 func (r *Resolver) Contact() graph.ContactResolver { return &contactResolver{r} }
@@ -539,6 +543,8 @@ func (r *Resolver) Query() graph.QueryResolver { return &queryResolver{r} }
 
 func (r *Resolver) SocialAccount() graph.SocialAccountResolver { return &socialAccountResolver{r} }
 
+func (r *Resolver) Subscription() graph.SubscriptionResolver { return &subscriptionResolver{r} }
+
 type (
 	awardResolver             struct{ *Resolver }
 	contactResolver           struct{ *Resolver }
@@ -552,4 +558,5 @@ type (
 	programStatsGroupResolver struct{ *Resolver }
 	queryResolver             struct{ *Resolver }
 	socialAccountResolver     struct{ *Resolver }
+	subscriptionResolver      struct{ *Resolver }
 )

@@ -311,6 +311,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 
 	syncCfg.Metrics = jobs.NewMetrics(reg, s)
+	opts.WebsocketInit = resolvers.WebsocketInit(s)
 	runner, err := jobs.New(ctx, s, *dbURL, syncCfg)
 	if err != nil {
 		return err
@@ -368,6 +369,15 @@ func (m *Main) routes(s *store.Store, opts graph.Options, root *resolvers.Resolv
 	gql := resolvers.Middleware(s, graph.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(root)), opts))
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+			// A subscription lives as long as its client stays: no request
+			// timeout, and none of the server's read and write deadlines.
+			rc := http.NewResponseController(w)
+			_ = rc.SetReadDeadline(time.Time{})
+			_ = rc.SetWriteDeadline(time.Time{})
+			gql.ServeHTTP(w, r)
+			return
+		}
 		ctx, cancel := context.WithTimeout(r.Context(), requestTimeout)
 		defer cancel()
 		gql.ServeHTTP(w, r.WithContext(ctx))

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
+	"github.com/coder/websocket/wsjson"
 	"github.com/stretchr/testify/require"
 
 	"mvpgraph"
@@ -374,4 +376,47 @@ func TestServeHTTPEdges(t *testing.T) {
 	require.Eventually(t, func() bool { return strings.Contains(logs.String(), `"request_id":"trace-123"`) }, 5*time.Second, 20*time.Millisecond)
 	require.NotContains(t, logs.String(), secret, "tokens never reach the logs")
 	require.NotContains(t, logs.String(), strings.TrimPrefix(secret, "mvpg_"))
+}
+
+// TestServeSubscription subscribes through the real server's whole handler
+// chain (request IDs, CORS, limits) over graphql-transport-ws.
+func TestServeSubscription(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	dbURL := storetest.URL(t, store.SQLite)
+	secret := createToken(t, dbURL, "--role", "ANALYST")
+	addr, _ := serverEnv(t, map[string]string{"MVPGRAPH_DATABASE_URL": dbURL, "MVPGRAPH_CORS_ORIGINS": "*"})
+	s, err := store.Open(ctx, dbURL)
+	require.NoError(t, err)
+	defer s.Close()
+	m := mvpgraph.Member{Handle: "live", Name: "Live", Country: "US"}
+	require.NoError(t, s.CreateMember(ctx, &m))
+
+	conn, _, err := websocket.Dial(ctx, "ws://"+addr+"/graphql", &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	require.NoError(t, err)
+	defer conn.CloseNow()
+	send := func(v any) { require.NoError(t, wsjson.Write(ctx, conn, v)) }
+	recv := func() map[string]any {
+		var msg map[string]any
+		require.NoError(t, wsjson.Read(ctx, conn, &msg))
+		return msg
+	}
+	send(map[string]any{"type": "connection_init", "payload": map[string]any{"Authorization": "Bearer " + secret}})
+	require.Equal(t, "connection_ack", recv()["type"])
+	send(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{
+		"query": `subscription { reachUpdated(memberId: "` + mvpgraph.GlobalID("Member", m.ID) + `") { handle socialAccounts { handle } } }`,
+	}})
+	time.Sleep(200 * time.Millisecond)
+	_, err = s.LinkSocialAccount(ctx, m.ID, mvpgraph.GitHub, "live-one")
+	require.NoError(t, err)
+	for {
+		msg := recv()
+		if msg["type"] == "ping" || msg["type"] == "ka" {
+			continue
+		}
+		require.Equal(t, "next", msg["type"], "%v", msg)
+		payload, _ := json.Marshal(msg["payload"])
+		require.Contains(t, string(payload), "live-one")
+		break
+	}
 }

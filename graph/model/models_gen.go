@@ -214,6 +214,11 @@ type Staleness struct {
 	Stale bool `json:"stale"`
 }
 
+// Subscriptions, over WebSocket with the graphql-transport-ws protocol at
+// /graphql. Send the token in connection_init: {"Authorization": "Bearer mvpg_..."}.
+type Subscription struct {
+}
+
 type UnlinkSocialAccountInput struct {
 	ID string `json:"id"`
 }

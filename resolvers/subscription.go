@@ -1,0 +1,110 @@
+package resolvers
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+
+	"mvpgraph"
+	"mvpgraph/store"
+)
+
+// defaultPoll is how often a subscription looks for changes. Polling the
+// database works the same whichever process records the change (an API
+// replica, a separate worker) and on either database.
+const defaultPoll = 2 * time.Second
+
+func (r *Resolver) poll() time.Duration {
+	if r.PollInterval > 0 {
+		return r.PollInterval
+	}
+	return defaultPoll
+}
+
+// reachUpdated sends the member each time the reach of the member's
+// accounts changes, until the subscriber leaves.
+func (r *Resolver) reachUpdated(ctx context.Context, gid string) (<-chan *mvpgraph.Member, error) {
+	id, err := mvpgraph.ParseID("memberId", typeMember, gid)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := r.Store.MemberByID(ctx, id); err != nil {
+		return nil, err
+	}
+	fingerprint := func() (string, error) {
+		accounts, err := r.Store.SocialAccountsOfMembers(ctx, []int64{id})
+		if err != nil {
+			return "", err
+		}
+		var f string
+		for _, a := range accounts[id] {
+			synced := ""
+			if a.LastSyncedAt != nil {
+				synced = a.LastSyncedAt.String()
+			}
+			f += fmt.Sprintf("%d/%s/%s/%v;", a.ID, a.Status, synced, a.Followers)
+		}
+		return f, nil
+	}
+	last, err := fingerprint()
+	if err != nil {
+		return nil, err
+	}
+	ch := make(chan *mvpgraph.Member, 1)
+	go func() {
+		defer close(ch)
+		tick := time.NewTicker(r.poll())
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			f, err := fingerprint()
+			if err != nil || f == last {
+				continue
+			}
+			last = f
+			m, err := r.Store.MemberByID(ctx, id)
+			if err != nil {
+				continue
+			}
+			// The subscription's loaders live as long as it does: forget
+			// what they hold, so that the answer is read afresh.
+			loaders(ctx).clear()
+			select {
+			case ch <- &m:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return ch, nil
+}
+
+// WebsocketInit authenticates a WebSocket connection by the token in its
+// connection_init payload ({"Authorization": "Bearer <token>"}); without
+// one it stays anonymous, and the subscriptions refuse it.
+func WebsocketInit(s *store.Store) transport.WebsocketInitFunc {
+	return func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+		auth := payload.Authorization()
+		if auth == "" {
+			auth = payload.GetString("authorization")
+		}
+		if auth == "" {
+			return ctx, nil, nil
+		}
+		secret, ok := cutBearer(auth)
+		if !ok {
+			return ctx, nil, fmt.Errorf("the Authorization value must be Bearer <token>")
+		}
+		p, err := s.Authenticate(ctx, secret)
+		if err != nil {
+			return ctx, nil, fmt.Errorf("%s", mvpgraph.ErrorMessage(err))
+		}
+		return WithPrincipal(ctx, p), nil, nil
+	}
+}
