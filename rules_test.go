@@ -315,3 +315,22 @@ func TestTokens(t *testing.T) {
 		require.Equal(t, tc.field, mvpgraph.ErrorField(err), "%+v: %v", tc.tok, err)
 	}
 }
+
+func TestTransitions(t *testing.T) {
+	legal := map[mvpgraph.EscalationStatus][]mvpgraph.EscalationAction{
+		mvpgraph.EscalationOpen:      {mvpgraph.ActionEscalate, mvpgraph.ActionAnswer, mvpgraph.ActionClose},
+		mvpgraph.EscalationEscalated: {mvpgraph.ActionEscalate, mvpgraph.ActionAnswer, mvpgraph.ActionClose},
+		mvpgraph.EscalationAnswered:  {mvpgraph.ActionClose, mvpgraph.ActionReopen},
+		mvpgraph.EscalationClosed:    {mvpgraph.ActionReopen},
+	}
+	for status, actions := range legal {
+		for _, a := range []mvpgraph.EscalationAction{mvpgraph.ActionEscalate, mvpgraph.ActionAnswer, mvpgraph.ActionClose, mvpgraph.ActionReopen, mvpgraph.ActionRaise} {
+			_, err := mvpgraph.Transition(status, a)
+			ok := false
+			for _, l := range actions {
+				ok = ok || l == a
+			}
+			require.Equal(t, ok, err == nil, "%s from %s", a, status)
+		}
+	}
+}

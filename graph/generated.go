@@ -32,6 +32,8 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Award() AwardResolver
 	Contact() ContactResolver
+	Escalation() EscalationResolver
+	EscalationEvent() EscalationEventResolver
 	Expertise() ExpertiseResolver
 	Lead() LeadResolver
 	LeaderboardEntry() LeaderboardEntryResolver
@@ -96,6 +98,57 @@ type ComplexityRoot struct {
 		ProductTeam func(childComplexity int) int
 	}
 
+	Escalation struct {
+		Answer              func(childComplexity int) int
+		Body                func(childComplexity int) int
+		Contact             func(childComplexity int) int
+		CreatedAt           func(childComplexity int) int
+		Events              func(childComplexity int) int
+		Expertise           func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		Lead                func(childComplexity int) int
+		Member              func(childComplexity int) int
+		Overdue             func(childComplexity int) int
+		ProductTeam         func(childComplexity int) int
+		Status              func(childComplexity int) int
+		TimeToAnswer        func(childComplexity int) int
+		TimeToFirstResponse func(childComplexity int) int
+		Title               func(childComplexity int) int
+		UpdatedAt           func(childComplexity int) int
+	}
+
+	EscalationConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	EscalationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	EscalationEvent struct {
+		Action    func(childComplexity int) int
+		ActorName func(childComplexity int) int
+		At        func(childComplexity int) int
+		From      func(childComplexity int) int
+		ToStatus  func(childComplexity int) int
+	}
+
+	EscalationPayload struct {
+		Escalation func(childComplexity int) int
+	}
+
+	EscalationStats struct {
+		Answered                   func(childComplexity int) int
+		AverageTimeToAnswerSeconds func(childComplexity int) int
+		Closed                     func(childComplexity int) int
+		Escalated                  func(childComplexity int) int
+		Open                       func(childComplexity int) int
+		Overdue                    func(childComplexity int) int
+	}
+
 	Expertise struct {
 		Category    func(childComplexity int) int
 		ID          func(childComplexity int) int
@@ -131,14 +184,15 @@ type ComplexityRoot struct {
 	}
 
 	Lead struct {
-		Countries    func(childComplexity int) int
-		Email        func(childComplexity int) int
-		Expertises   func(childComplexity int) int
-		ID           func(childComplexity int) int
-		Kind         func(childComplexity int) int
-		Mvps         func(childComplexity int, where *mvpgraph.MemberWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) int
-		Name         func(childComplexity int) int
-		ReachSummary func(childComplexity int, days *int) int
+		Countries       func(childComplexity int) int
+		Email           func(childComplexity int) int
+		EscalationStats func(childComplexity int) int
+		Expertises      func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		Mvps            func(childComplexity int, where *mvpgraph.MemberWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) int
+		Name            func(childComplexity int) int
+		ReachSummary    func(childComplexity int, days *int) int
 	}
 
 	LeadConnection struct {
@@ -211,17 +265,22 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AnswerEscalation     func(childComplexity int, input model.AnswerEscalationInput) int
 		AssignCountry        func(childComplexity int, input model.AssignCountryInput) int
 		AssignExpertise      func(childComplexity int, input model.AssignExpertiseInput) int
 		AwardMember          func(childComplexity int, input model.AwardMemberInput) int
+		CloseEscalation      func(childComplexity int, input model.CloseEscalationInput) int
 		CreateExpertise      func(childComplexity int, input model.CreateExpertiseInput) int
 		CreateLead           func(childComplexity int, input model.CreateLeadInput) int
 		CreateMember         func(childComplexity int, input model.CreateMemberInput) int
 		CreateProductTeam    func(childComplexity int, input model.CreateProductTeamInput) int
+		Escalate             func(childComplexity int, input model.EscalateInput) int
 		LinkSocialAccount    func(childComplexity int, input model.LinkSocialAccountInput) int
+		RaiseEscalation      func(childComplexity int, input model.RaiseEscalationInput) int
 		RefreshMember        func(childComplexity int, input model.RefreshMemberInput) int
 		RefreshSocialAccount func(childComplexity int, input model.RefreshSocialAccountInput) int
 		RenewAward           func(childComplexity int, input model.RenewAwardInput) int
+		ReopenEscalation     func(childComplexity int, input model.ReopenEscalationInput) int
 		RetireAward          func(childComplexity int, input model.RetireAwardInput) int
 		UnlinkSocialAccount  func(childComplexity int, input model.UnlinkSocialAccountInput) int
 		UpdateMember         func(childComplexity int, input model.UpdateMemberInput) int
@@ -270,6 +329,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		Escalations      func(childComplexity int, where *model.EscalationWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) int
 		Expertises       func(childComplexity int, where *mvpgraph.ExpertiseWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) int
 		Integrations     func(childComplexity int) int
 		Leads            func(childComplexity int, where *mvpgraph.LeadWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) int
@@ -353,7 +413,8 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		ReachUpdated func(childComplexity int, memberID string) int
+		EscalationUpdated func(childComplexity int, leadID string) int
+		ReachUpdated      func(childComplexity int, memberID string) int
 	}
 
 	UnlinkSocialAccountPayload struct {
@@ -378,6 +439,23 @@ type AwardResolver interface {
 type ContactResolver interface {
 	ID(ctx context.Context, obj *mvpgraph.Contact) (string, error)
 }
+type EscalationResolver interface {
+	ID(ctx context.Context, obj *mvpgraph.Escalation) (string, error)
+
+	Member(ctx context.Context, obj *mvpgraph.Escalation) (*mvpgraph.Member, error)
+	Expertise(ctx context.Context, obj *mvpgraph.Escalation) (*mvpgraph.Expertise, error)
+	Lead(ctx context.Context, obj *mvpgraph.Escalation) (*mvpgraph.Lead, error)
+	Contact(ctx context.Context, obj *mvpgraph.Escalation) (*mvpgraph.Contact, error)
+	ProductTeam(ctx context.Context, obj *mvpgraph.Escalation) (*mvpgraph.ProductTeam, error)
+
+	TimeToFirstResponse(ctx context.Context, obj *mvpgraph.Escalation) (*int64, error)
+	TimeToAnswer(ctx context.Context, obj *mvpgraph.Escalation) (*int64, error)
+	Overdue(ctx context.Context, obj *mvpgraph.Escalation) (bool, error)
+	Events(ctx context.Context, obj *mvpgraph.Escalation) ([]*mvpgraph.EscalationEvent, error)
+}
+type EscalationEventResolver interface {
+	From(ctx context.Context, obj *mvpgraph.EscalationEvent) (*mvpgraph.EscalationStatus, error)
+}
 type ExpertiseResolver interface {
 	ID(ctx context.Context, obj *mvpgraph.Expertise) (string, error)
 
@@ -392,6 +470,7 @@ type LeadResolver interface {
 	Countries(ctx context.Context, obj *mvpgraph.Lead) ([]string, error)
 	Mvps(ctx context.Context, obj *mvpgraph.Lead, where *mvpgraph.MemberWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.MemberConnection, error)
 	ReachSummary(ctx context.Context, obj *mvpgraph.Lead, days *int) (*model.ReachSummary, error)
+	EscalationStats(ctx context.Context, obj *mvpgraph.Lead) (*model.EscalationStats, error)
 }
 type LeaderboardEntryResolver interface {
 	Member(ctx context.Context, obj *model.LeaderboardEntry) (*mvpgraph.Member, error)
@@ -423,6 +502,11 @@ type MutationResolver interface {
 	UnlinkSocialAccount(ctx context.Context, input model.UnlinkSocialAccountInput) (*model.UnlinkSocialAccountPayload, error)
 	RefreshSocialAccount(ctx context.Context, input model.RefreshSocialAccountInput) (*model.RefreshSocialAccountPayload, error)
 	RefreshMember(ctx context.Context, input model.RefreshMemberInput) (*model.RefreshMemberPayload, error)
+	RaiseEscalation(ctx context.Context, input model.RaiseEscalationInput) (*model.EscalationPayload, error)
+	Escalate(ctx context.Context, input model.EscalateInput) (*model.EscalationPayload, error)
+	AnswerEscalation(ctx context.Context, input model.AnswerEscalationInput) (*model.EscalationPayload, error)
+	CloseEscalation(ctx context.Context, input model.CloseEscalationInput) (*model.EscalationPayload, error)
+	ReopenEscalation(ctx context.Context, input model.ReopenEscalationInput) (*model.EscalationPayload, error)
 }
 type ProductTeamResolver interface {
 	ID(ctx context.Context, obj *mvpgraph.ProductTeam) (string, error)
@@ -447,6 +531,7 @@ type QueryResolver interface {
 	ProgramStats(ctx context.Context, groupBy []mvpgraph.StatsDimension, where *mvpgraph.MemberWhere) ([]*mvpgraph.StatsGroup, error)
 	ReachLeaderboard(ctx context.Context, where *model.LeaderboardWhere, orderBy *model.LeaderboardOrder, days *int, first *int, after *string) (*model.LeaderboardConnection, error)
 	Integrations(ctx context.Context) ([]*model.Integration, error)
+	Escalations(ctx context.Context, where *model.EscalationWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.EscalationConnection, error)
 }
 type SocialAccountResolver interface {
 	ID(ctx context.Context, obj *mvpgraph.SocialAccount) (string, error)
@@ -458,6 +543,7 @@ type SocialAccountResolver interface {
 }
 type SubscriptionResolver interface {
 	ReachUpdated(ctx context.Context, memberID string) (<-chan *mvpgraph.Member, error)
+	EscalationUpdated(ctx context.Context, leadID string) (<-chan *mvpgraph.Escalation, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -588,6 +674,210 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreateProductTeamPayload.ProductTeam(childComplexity), true
+
+	case "Escalation.answer":
+		if e.ComplexityRoot.Escalation.Answer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.Answer(childComplexity), true
+	case "Escalation.body":
+		if e.ComplexityRoot.Escalation.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.Body(childComplexity), true
+	case "Escalation.contact":
+		if e.ComplexityRoot.Escalation.Contact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.Contact(childComplexity), true
+	case "Escalation.raisedAt":
+		if e.ComplexityRoot.Escalation.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.CreatedAt(childComplexity), true
+	case "Escalation.events":
+		if e.ComplexityRoot.Escalation.Events == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.Events(childComplexity), true
+	case "Escalation.expertise":
+		if e.ComplexityRoot.Escalation.Expertise == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.Expertise(childComplexity), true
+	case "Escalation.id":
+		if e.ComplexityRoot.Escalation.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.ID(childComplexity), true
+	case "Escalation.lead":
+		if e.ComplexityRoot.Escalation.Lead == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.Lead(childComplexity), true
+	case "Escalation.member":
+		if e.ComplexityRoot.Escalation.Member == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.Member(childComplexity), true
+	case "Escalation.overdue":
+		if e.ComplexityRoot.Escalation.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.Overdue(childComplexity), true
+	case "Escalation.productTeam":
+		if e.ComplexityRoot.Escalation.ProductTeam == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.ProductTeam(childComplexity), true
+	case "Escalation.status":
+		if e.ComplexityRoot.Escalation.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.Status(childComplexity), true
+	case "Escalation.timeToAnswer":
+		if e.ComplexityRoot.Escalation.TimeToAnswer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.TimeToAnswer(childComplexity), true
+	case "Escalation.timeToFirstResponse":
+		if e.ComplexityRoot.Escalation.TimeToFirstResponse == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.TimeToFirstResponse(childComplexity), true
+	case "Escalation.title":
+		if e.ComplexityRoot.Escalation.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.Title(childComplexity), true
+	case "Escalation.updatedAt":
+		if e.ComplexityRoot.Escalation.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.UpdatedAt(childComplexity), true
+
+	case "EscalationConnection.edges":
+		if e.ComplexityRoot.EscalationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalationConnection.Edges(childComplexity), true
+	case "EscalationConnection.pageInfo":
+		if e.ComplexityRoot.EscalationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalationConnection.PageInfo(childComplexity), true
+	case "EscalationConnection.totalCount":
+		if e.ComplexityRoot.EscalationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalationConnection.TotalCount(childComplexity), true
+
+	case "EscalationEdge.cursor":
+		if e.ComplexityRoot.EscalationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalationEdge.Cursor(childComplexity), true
+	case "EscalationEdge.node":
+		if e.ComplexityRoot.EscalationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalationEdge.Node(childComplexity), true
+
+	case "EscalationEvent.action":
+		if e.ComplexityRoot.EscalationEvent.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalationEvent.Action(childComplexity), true
+	case "EscalationEvent.actor":
+		if e.ComplexityRoot.EscalationEvent.ActorName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalationEvent.ActorName(childComplexity), true
+	case "EscalationEvent.at":
+		if e.ComplexityRoot.EscalationEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalationEvent.At(childComplexity), true
+	case "EscalationEvent.from":
+		if e.ComplexityRoot.EscalationEvent.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalationEvent.From(childComplexity), true
+	case "EscalationEvent.to":
+		if e.ComplexityRoot.EscalationEvent.ToStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalationEvent.ToStatus(childComplexity), true
+
+	case "EscalationPayload.escalation":
+		if e.ComplexityRoot.EscalationPayload.Escalation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalationPayload.Escalation(childComplexity), true
+
+	case "EscalationStats.answered":
+		if e.ComplexityRoot.EscalationStats.Answered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalationStats.Answered(childComplexity), true
+	case "EscalationStats.averageTimeToAnswerSeconds":
+		if e.ComplexityRoot.EscalationStats.AverageTimeToAnswerSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalationStats.AverageTimeToAnswerSeconds(childComplexity), true
+	case "EscalationStats.closed":
+		if e.ComplexityRoot.EscalationStats.Closed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalationStats.Closed(childComplexity), true
+	case "EscalationStats.escalated":
+		if e.ComplexityRoot.EscalationStats.Escalated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalationStats.Escalated(childComplexity), true
+	case "EscalationStats.open":
+		if e.ComplexityRoot.EscalationStats.Open == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalationStats.Open(childComplexity), true
+	case "EscalationStats.overdue":
+		if e.ComplexityRoot.EscalationStats.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalationStats.Overdue(childComplexity), true
 
 	case "Expertise.category":
 		if e.ComplexityRoot.Expertise.Category == nil {
@@ -742,6 +1032,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Lead.Email(childComplexity), true
+	case "Lead.escalationStats":
+		if e.ComplexityRoot.Lead.EscalationStats == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lead.EscalationStats(childComplexity), true
 	case "Lead.expertises":
 		if e.ComplexityRoot.Lead.Expertises == nil {
 			break
@@ -1038,6 +1334,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MemberReach.Total(childComplexity), true
 
+	case "Mutation.answerEscalation":
+		if e.ComplexityRoot.Mutation.AnswerEscalation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_answerEscalation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AnswerEscalation(childComplexity, args["input"].(model.AnswerEscalationInput)), true
 	case "Mutation.assignCountry":
 		if e.ComplexityRoot.Mutation.AssignCountry == nil {
 			break
@@ -1071,6 +1378,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AwardMember(childComplexity, args["input"].(model.AwardMemberInput)), true
+	case "Mutation.closeEscalation":
+		if e.ComplexityRoot.Mutation.CloseEscalation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_closeEscalation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CloseEscalation(childComplexity, args["input"].(model.CloseEscalationInput)), true
 	case "Mutation.createExpertise":
 		if e.ComplexityRoot.Mutation.CreateExpertise == nil {
 			break
@@ -1115,6 +1433,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateProductTeam(childComplexity, args["input"].(model.CreateProductTeamInput)), true
+	case "Mutation.escalate":
+		if e.ComplexityRoot.Mutation.Escalate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_escalate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Escalate(childComplexity, args["input"].(model.EscalateInput)), true
 	case "Mutation.linkSocialAccount":
 		if e.ComplexityRoot.Mutation.LinkSocialAccount == nil {
 			break
@@ -1126,6 +1455,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.LinkSocialAccount(childComplexity, args["input"].(model.LinkSocialAccountInput)), true
+	case "Mutation.raiseEscalation":
+		if e.ComplexityRoot.Mutation.RaiseEscalation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_raiseEscalation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RaiseEscalation(childComplexity, args["input"].(model.RaiseEscalationInput)), true
 	case "Mutation.refreshMember":
 		if e.ComplexityRoot.Mutation.RefreshMember == nil {
 			break
@@ -1159,6 +1499,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RenewAward(childComplexity, args["input"].(model.RenewAwardInput)), true
+	case "Mutation.reopenEscalation":
+		if e.ComplexityRoot.Mutation.ReopenEscalation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reopenEscalation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReopenEscalation(childComplexity, args["input"].(model.ReopenEscalationInput)), true
 	case "Mutation.retireAward":
 		if e.ComplexityRoot.Mutation.RetireAward == nil {
 			break
@@ -1343,6 +1694,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProgramStatsGroup.Year(childComplexity), true
 
+	case "Query.escalations":
+		if e.ComplexityRoot.Query.Escalations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_escalations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Escalations(childComplexity, args["where"].(*model.EscalationWhere), args["orderBy"].([]*mvpgraph.OrderBy), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.expertises":
 		if e.ComplexityRoot.Query.Expertises == nil {
 			break
@@ -1727,6 +2089,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Staleness.Stale(childComplexity), true
 
+	case "Subscription.escalationUpdated":
+		if e.ComplexityRoot.Subscription.EscalationUpdated == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_escalationUpdated_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.EscalationUpdated(childComplexity, args["leadId"].(string)), true
 	case "Subscription.reachUpdated":
 		if e.ComplexityRoot.Subscription.ReachUpdated == nil {
 			break
@@ -1762,15 +2135,20 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AnswerEscalationInput", ec.unmarshalInputAnswerEscalationInput),
 			graphql.NewInputUnmarshaler("AssignCountryInput", ec.unmarshalInputAssignCountryInput),
 			graphql.NewInputUnmarshaler("AssignExpertiseInput", ec.unmarshalInputAssignExpertiseInput),
 			graphql.NewInputUnmarshaler("AwardMemberInput", ec.unmarshalInputAwardMemberInput),
 			graphql.NewInputUnmarshaler("BooleanFilter", ec.unmarshalInputBooleanFilter),
+			graphql.NewInputUnmarshaler("CloseEscalationInput", ec.unmarshalInputCloseEscalationInput),
 			graphql.NewInputUnmarshaler("ContactInput", ec.unmarshalInputContactInput),
 			graphql.NewInputUnmarshaler("CreateExpertiseInput", ec.unmarshalInputCreateExpertiseInput),
 			graphql.NewInputUnmarshaler("CreateLeadInput", ec.unmarshalInputCreateLeadInput),
 			graphql.NewInputUnmarshaler("CreateMemberInput", ec.unmarshalInputCreateMemberInput),
 			graphql.NewInputUnmarshaler("CreateProductTeamInput", ec.unmarshalInputCreateProductTeamInput),
+			graphql.NewInputUnmarshaler("EscalateInput", ec.unmarshalInputEscalateInput),
+			graphql.NewInputUnmarshaler("EscalationOrderBy", ec.unmarshalInputEscalationOrderBy),
+			graphql.NewInputUnmarshaler("EscalationWhere", ec.unmarshalInputEscalationWhere),
 			graphql.NewInputUnmarshaler("ExpertiseOrderBy", ec.unmarshalInputExpertiseOrderBy),
 			graphql.NewInputUnmarshaler("ExpertiseWhere", ec.unmarshalInputExpertiseWhere),
 			graphql.NewInputUnmarshaler("IDFilter", ec.unmarshalInputIDFilter),
@@ -1782,9 +2160,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("MemberWhere", ec.unmarshalInputMemberWhere),
 			graphql.NewInputUnmarshaler("ProductTeamOrderBy", ec.unmarshalInputProductTeamOrderBy),
 			graphql.NewInputUnmarshaler("ProductTeamWhere", ec.unmarshalInputProductTeamWhere),
+			graphql.NewInputUnmarshaler("RaiseEscalationInput", ec.unmarshalInputRaiseEscalationInput),
 			graphql.NewInputUnmarshaler("RefreshMemberInput", ec.unmarshalInputRefreshMemberInput),
 			graphql.NewInputUnmarshaler("RefreshSocialAccountInput", ec.unmarshalInputRefreshSocialAccountInput),
 			graphql.NewInputUnmarshaler("RenewAwardInput", ec.unmarshalInputRenewAwardInput),
+			graphql.NewInputUnmarshaler("ReopenEscalationInput", ec.unmarshalInputReopenEscalationInput),
 			graphql.NewInputUnmarshaler("RetireAwardInput", ec.unmarshalInputRetireAwardInput),
 			graphql.NewInputUnmarshaler("StringFilter", ec.unmarshalInputStringFilter),
 			graphql.NewInputUnmarshaler("UnlinkSocialAccountInput", ec.unmarshalInputUnlinkSocialAccountInput),
@@ -2000,6 +2380,12 @@ type Query {
 
   "Each platform's sync: enabled or not, accounts, what its API last said."
   integrations: [Integration!]!
+
+  """
+  MVPs' product questions. A lead sees the escalations routed to them, a
+  product team those escalated to it; admins and analysts see all.
+  """
+  escalations(where: EscalationWhere, orderBy: [EscalationOrderBy!], first: Int, after: String, last: Int, before: String): EscalationConnection! @auth(roles: [ADMIN, LEAD, PRODUCT_TEAM, ANALYST])
 }
 
 "A person known to the program."
@@ -2085,6 +2471,8 @@ type Lead implements Node {
   mvps(where: MemberWhere, orderBy: [MemberOrderBy!], first: Int, after: String, last: Int, before: String): MemberConnection!
   "The social reach of the lead's MVPs."
   reachSummary(days: Int = 30): ReachSummary!
+  "How the lead's escalations stand."
+  escalationStats: EscalationStats! @auth(roles: [ADMIN, LEAD, PRODUCT_TEAM, ANALYST])
 }
 
 "The vendor's team behind one or more expertises."
@@ -2276,6 +2664,8 @@ Subscriptions, over WebSocket with the graphql-transport-ws protocol at
 type Subscription {
   "The member each time the reach of the member's accounts changes: a sync recorded, an account linked or unlinked."
   reachUpdated(memberId: ID!): Member! @auth(roles: [ADMIN, LEAD, PRODUCT_TEAM, ANALYST])
+  "Each escalation of the lead's as it changes: raised, escalated, answered, closed, reopened."
+  escalationUpdated(leadId: ID!): Escalation! @auth(roles: [ADMIN, LEAD, ANALYST])
 }
 
 type Mutation {
@@ -2313,6 +2703,13 @@ type Mutation {
   refreshSocialAccount(input: RefreshSocialAccountInput!): RefreshSocialAccountPayload! @auth(roles: [ADMIN, LEAD])
   "Queues an immediate sync of all of a member's accounts."
   refreshMember(input: RefreshMemberInput!): RefreshMemberPayload! @auth(roles: [ADMIN, LEAD])
+  "Records an MVP's product question and routes it to the MVP's lead by the lead rule."
+  raiseEscalation(input: RaiseEscalationInput!): EscalationPayload! @auth(roles: [ADMIN, LEAD])
+  "Hands an escalation to a product team contact (again, to hand it to another)."
+  escalate(input: EscalateInput!): EscalationPayload! @auth(roles: [ADMIN, LEAD])
+  answerEscalation(input: AnswerEscalationInput!): EscalationPayload! @auth(roles: [ADMIN, LEAD, PRODUCT_TEAM])
+  closeEscalation(input: CloseEscalationInput!): EscalationPayload! @auth(roles: [ADMIN, LEAD])
+  reopenEscalation(input: ReopenEscalationInput!): EscalationPayload! @auth(roles: [ADMIN, LEAD])
 }
 
 input CreateMemberInput {
@@ -2656,6 +3053,131 @@ type RefreshMemberPayload {
   "How many accounts were queued."
   queued: Int!
 }
+
+"""
+OPEN: raised, with the lead; ESCALATED: with a product team contact;
+ANSWERED; CLOSED. Moves: OPEN or ESCALATED can be escalated, answered or
+closed; ANSWERED can be closed or reopened; CLOSED reopened. Any other move
+is BAD_USER_INPUT and changes nothing.
+"""
+enum EscalationStatus {
+  OPEN
+  ESCALATED
+  ANSWERED
+  CLOSED
+}
+
+enum EscalationAction {
+  RAISE
+  ESCALATE
+  ANSWER
+  CLOSE
+  REOPEN
+}
+
+"An MVP's product question, followed until it is answered."
+type Escalation implements Node {
+  id: ID!
+  title: String!
+  body: String!
+  answer: String
+  status: EscalationStatus!
+  member: Member!
+  expertise: Expertise!
+  "The lead it was routed to, by the lead rule."
+  lead: Lead!
+  "The product team contact it is escalated to."
+  contact: Contact
+  productTeam: ProductTeam
+  raisedAt: Time!
+  updatedAt: Time!
+  "Seconds from raising to the first move; null until then."
+  timeToFirstResponse: Int64
+  "Seconds from raising to the answer; null while unanswered."
+  timeToAnswer: Int64
+  "Still waiting for an answer past the target (MVPGRAPH_ESCALATION_TARGET, 72 hours by default)."
+  overdue: Boolean!
+  "Every move, oldest first, with who made it and when."
+  events: [EscalationEvent!]!
+}
+
+type EscalationEvent {
+  action: EscalationAction!
+  from: EscalationStatus
+  to: EscalationStatus!
+  "The name of the token that made the move."
+  actor: String!
+  at: Time!
+}
+
+type EscalationStats {
+  open: Int!
+  escalated: Int!
+  answered: Int!
+  closed: Int!
+  overdue: Int!
+  "Over the escalations answered; null when none is."
+  averageTimeToAnswerSeconds: Int64
+}
+
+input EscalationWhere {
+  leadId: ID
+  productTeamId: ID
+  memberId: ID
+  status: [EscalationStatus!]
+  overdue: Boolean
+}
+
+enum EscalationOrderField {
+  CREATED_AT
+  UPDATED_AT
+  STATUS
+}
+
+input EscalationOrderBy {
+  field: EscalationOrderField!
+  direction: OrderDirection! = ASC
+}
+
+type EscalationConnection {
+  edges: [EscalationEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+type EscalationEdge {
+  cursor: String!
+  node: Escalation!
+}
+
+input RaiseEscalationInput {
+  memberId: ID!
+  expertiseId: ID!
+  title: String!
+  body: String!
+}
+
+input EscalateInput {
+  id: ID!
+  productTeamContactId: ID!
+}
+
+input AnswerEscalationInput {
+  id: ID!
+  answer: String!
+}
+
+input CloseEscalationInput {
+  id: ID!
+}
+
+input ReopenEscalationInput {
+  id: ID!
+}
+
+type EscalationPayload {
+  escalation: Escalation!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2752,6 +3274,108 @@ func (ec *executionContext) childFields_CreateProductTeamPayload(ctx context.Con
 	return nil, fmt.Errorf("no field named %q was found under type CreateProductTeamPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Escalation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Escalation_id(ctx, field)
+	case "title":
+		return ec.fieldContext_Escalation_title(ctx, field)
+	case "body":
+		return ec.fieldContext_Escalation_body(ctx, field)
+	case "answer":
+		return ec.fieldContext_Escalation_answer(ctx, field)
+	case "status":
+		return ec.fieldContext_Escalation_status(ctx, field)
+	case "member":
+		return ec.fieldContext_Escalation_member(ctx, field)
+	case "expertise":
+		return ec.fieldContext_Escalation_expertise(ctx, field)
+	case "lead":
+		return ec.fieldContext_Escalation_lead(ctx, field)
+	case "contact":
+		return ec.fieldContext_Escalation_contact(ctx, field)
+	case "productTeam":
+		return ec.fieldContext_Escalation_productTeam(ctx, field)
+	case "raisedAt":
+		return ec.fieldContext_Escalation_raisedAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Escalation_updatedAt(ctx, field)
+	case "timeToFirstResponse":
+		return ec.fieldContext_Escalation_timeToFirstResponse(ctx, field)
+	case "timeToAnswer":
+		return ec.fieldContext_Escalation_timeToAnswer(ctx, field)
+	case "overdue":
+		return ec.fieldContext_Escalation_overdue(ctx, field)
+	case "events":
+		return ec.fieldContext_Escalation_events(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Escalation", field.Name)
+}
+
+func (ec *executionContext) childFields_EscalationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_EscalationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_EscalationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_EscalationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EscalationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_EscalationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_EscalationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_EscalationEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EscalationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_EscalationEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "action":
+		return ec.fieldContext_EscalationEvent_action(ctx, field)
+	case "from":
+		return ec.fieldContext_EscalationEvent_from(ctx, field)
+	case "to":
+		return ec.fieldContext_EscalationEvent_to(ctx, field)
+	case "actor":
+		return ec.fieldContext_EscalationEvent_actor(ctx, field)
+	case "at":
+		return ec.fieldContext_EscalationEvent_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EscalationEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_EscalationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "escalation":
+		return ec.fieldContext_EscalationPayload_escalation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EscalationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_EscalationStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "open":
+		return ec.fieldContext_EscalationStats_open(ctx, field)
+	case "escalated":
+		return ec.fieldContext_EscalationStats_escalated(ctx, field)
+	case "answered":
+		return ec.fieldContext_EscalationStats_answered(ctx, field)
+	case "closed":
+		return ec.fieldContext_EscalationStats_closed(ctx, field)
+	case "overdue":
+		return ec.fieldContext_EscalationStats_overdue(ctx, field)
+	case "averageTimeToAnswerSeconds":
+		return ec.fieldContext_EscalationStats_averageTimeToAnswerSeconds(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EscalationStats", field.Name)
+}
+
 func (ec *executionContext) childFields_Expertise(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2838,6 +3462,8 @@ func (ec *executionContext) childFields_Lead(ctx context.Context, field graphql.
 		return ec.fieldContext_Lead_mvps(ctx, field)
 	case "reachSummary":
 		return ec.fieldContext_Lead_reachSummary(ctx, field)
+	case "escalationStats":
+		return ec.fieldContext_Lead_escalationStats(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Lead", field.Name)
 }
@@ -3484,6 +4110,20 @@ func (ec *executionContext) field_MemberReach_growth_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_answerEscalation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AnswerEscalationInput, error) {
+			return ec.unmarshalNAnswerEscalationInput2mvpgraphᚋgraphᚋmodelᚐAnswerEscalationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_assignCountry_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3518,6 +4158,20 @@ func (ec *executionContext) field_Mutation_awardMember_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.AwardMemberInput, error) {
 			return ec.unmarshalNAwardMemberInput2mvpgraphᚋgraphᚋmodelᚐAwardMemberInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_closeEscalation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CloseEscalationInput, error) {
+			return ec.unmarshalNCloseEscalationInput2mvpgraphᚋgraphᚋmodelᚐCloseEscalationInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -3582,12 +4236,40 @@ func (ec *executionContext) field_Mutation_createProductTeam_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_escalate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.EscalateInput, error) {
+			return ec.unmarshalNEscalateInput2mvpgraphᚋgraphᚋmodelᚐEscalateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_linkSocialAccount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.LinkSocialAccountInput, error) {
 			return ec.unmarshalNLinkSocialAccountInput2mvpgraphᚋgraphᚋmodelᚐLinkSocialAccountInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_raiseEscalation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RaiseEscalationInput, error) {
+			return ec.unmarshalNRaiseEscalationInput2mvpgraphᚋgraphᚋmodelᚐRaiseEscalationInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -3630,6 +4312,20 @@ func (ec *executionContext) field_Mutation_renewAward_args(ctx context.Context, 
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RenewAwardInput, error) {
 			return ec.unmarshalNRenewAwardInput2mvpgraphᚋgraphᚋmodelᚐRenewAwardInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_reopenEscalation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ReopenEscalationInput, error) {
+			return ec.unmarshalNReopenEscalationInput2mvpgraphᚋgraphᚋmodelᚐReopenEscalationInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -3691,6 +4387,60 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_escalations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.EscalationWhere, error) {
+			return ec.unmarshalOEscalationWhere2ᚖmvpgraphᚋgraphᚋmodelᚐEscalationWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*mvpgraph.OrderBy, error) {
+			return ec.unmarshalOEscalationOrderBy2ᚕᚖmvpgraphᚐOrderByᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
@@ -4101,6 +4851,20 @@ func (ec *executionContext) field_SocialAccount_history_args(ctx context.Context
 		return nil, err
 	}
 	args["interval"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_escalationUpdated_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "leadId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["leadId"] = arg0
 	return args, nil
 }
 
@@ -4684,6 +5448,855 @@ func (ec *executionContext) fieldContext_CreateProductTeamPayload_productTeam(_ 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Escalation_id(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Escalation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Escalation_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Escalation().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Escalation_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Escalation", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Escalation_title(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Escalation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Escalation_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Escalation_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Escalation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Escalation_body(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Escalation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Escalation_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Body, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Escalation_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Escalation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Escalation_answer(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Escalation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Escalation_answer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Answer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Escalation_answer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Escalation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Escalation_status(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Escalation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Escalation_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v mvpgraph.EscalationStatus) graphql.Marshaler {
+			return ec.marshalNEscalationStatus2mvpgraphᚐEscalationStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Escalation_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Escalation", field, false, false, "EscalationStatus")
+}
+
+func (ec *executionContext) _Escalation_member(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Escalation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Escalation_member(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Escalation().Member(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Member) graphql.Marshaler {
+			return ec.marshalNMember2ᚖmvpgraphᚐMember(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Escalation_member(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Escalation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Member(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Escalation_expertise(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Escalation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Escalation_expertise(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Escalation().Expertise(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Expertise) graphql.Marshaler {
+			return ec.marshalNExpertise2ᚖmvpgraphᚐExpertise(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Escalation_expertise(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Escalation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Expertise(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Escalation_lead(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Escalation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Escalation_lead(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Escalation().Lead(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Lead) graphql.Marshaler {
+			return ec.marshalNLead2ᚖmvpgraphᚐLead(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Escalation_lead(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Escalation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Lead(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Escalation_contact(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Escalation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Escalation_contact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Escalation().Contact(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Contact) graphql.Marshaler {
+			return ec.marshalOContact2ᚖmvpgraphᚐContact(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Escalation_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Escalation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contact(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Escalation_productTeam(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Escalation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Escalation_productTeam(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Escalation().ProductTeam(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.ProductTeam) graphql.Marshaler {
+			return ec.marshalOProductTeam2ᚖmvpgraphᚐProductTeam(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Escalation_productTeam(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Escalation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductTeam(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Escalation_raisedAt(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Escalation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Escalation_raisedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Escalation_raisedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Escalation", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Escalation_updatedAt(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Escalation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Escalation_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Escalation_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Escalation", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Escalation_timeToFirstResponse(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Escalation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Escalation_timeToFirstResponse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Escalation().TimeToFirstResponse(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Escalation_timeToFirstResponse(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Escalation", field, true, true, "Int64")
+}
+
+func (ec *executionContext) _Escalation_timeToAnswer(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Escalation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Escalation_timeToAnswer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Escalation().TimeToAnswer(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Escalation_timeToAnswer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Escalation", field, true, true, "Int64")
+}
+
+func (ec *executionContext) _Escalation_overdue(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Escalation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Escalation_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Escalation().Overdue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Escalation_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Escalation", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Escalation_events(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Escalation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Escalation_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Escalation().Events(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*mvpgraph.EscalationEvent) graphql.Marshaler {
+			return ec.marshalNEscalationEvent2ᚕᚖmvpgraphᚐEscalationEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Escalation_events(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Escalation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EscalationEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EscalationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.EscalationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.EscalationEdge) graphql.Marshaler {
+			return ec.marshalNEscalationEdge2ᚕᚖmvpgraphᚋgraphᚋmodelᚐEscalationEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EscalationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EscalationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EscalationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EscalationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.EscalationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖmvpgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EscalationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EscalationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EscalationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.EscalationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EscalationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EscalationConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _EscalationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.EscalationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EscalationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EscalationEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _EscalationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.EscalationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Escalation) graphql.Marshaler {
+			return ec.marshalNEscalation2ᚖmvpgraphᚐEscalation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EscalationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EscalationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Escalation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EscalationEvent_action(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.EscalationEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationEvent_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v mvpgraph.EscalationAction) graphql.Marshaler {
+			return ec.marshalNEscalationAction2mvpgraphᚐEscalationAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EscalationEvent_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EscalationEvent", field, false, false, "EscalationAction")
+}
+
+func (ec *executionContext) _EscalationEvent_from(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.EscalationEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationEvent_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EscalationEvent().From(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.EscalationStatus) graphql.Marshaler {
+			return ec.marshalOEscalationStatus2ᚖmvpgraphᚐEscalationStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EscalationEvent_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EscalationEvent", field, true, true, "EscalationStatus")
+}
+
+func (ec *executionContext) _EscalationEvent_to(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.EscalationEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationEvent_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToStatus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v mvpgraph.EscalationStatus) graphql.Marshaler {
+			return ec.marshalNEscalationStatus2mvpgraphᚐEscalationStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EscalationEvent_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EscalationEvent", field, false, false, "EscalationStatus")
+}
+
+func (ec *executionContext) _EscalationEvent_actor(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.EscalationEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationEvent_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EscalationEvent_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EscalationEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _EscalationEvent_at(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.EscalationEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EscalationEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EscalationEvent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _EscalationPayload_escalation(ctx context.Context, field graphql.CollectedField, obj *model.EscalationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationPayload_escalation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Escalation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Escalation) graphql.Marshaler {
+			return ec.marshalNEscalation2ᚖmvpgraphᚐEscalation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EscalationPayload_escalation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EscalationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Escalation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EscalationStats_open(ctx context.Context, field graphql.CollectedField, obj *model.EscalationStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationStats_open(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Open, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EscalationStats_open(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EscalationStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EscalationStats_escalated(ctx context.Context, field graphql.CollectedField, obj *model.EscalationStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationStats_escalated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Escalated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EscalationStats_escalated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EscalationStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EscalationStats_answered(ctx context.Context, field graphql.CollectedField, obj *model.EscalationStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationStats_answered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Answered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EscalationStats_answered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EscalationStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EscalationStats_closed(ctx context.Context, field graphql.CollectedField, obj *model.EscalationStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationStats_closed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Closed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EscalationStats_closed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EscalationStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EscalationStats_overdue(ctx context.Context, field graphql.CollectedField, obj *model.EscalationStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationStats_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EscalationStats_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EscalationStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EscalationStats_averageTimeToAnswerSeconds(ctx context.Context, field graphql.CollectedField, obj *model.EscalationStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationStats_averageTimeToAnswerSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AverageTimeToAnswerSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EscalationStats_averageTimeToAnswerSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EscalationStats", field, false, false, "Int64")
 }
 
 func (ec *executionContext) _Expertise_id(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Expertise) (ret graphql.Marshaler) {
@@ -5502,6 +7115,56 @@ func (ec *executionContext) fieldContext_Lead_reachSummary(ctx context.Context, 
 	if fc.Args, err = ec.field_Lead_reachSummary_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Lead_escalationStats(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Lead) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lead_escalationStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Lead().EscalationStats(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN", "LEAD", "PRODUCT_TEAM", "ANALYST"})
+				if err != nil {
+					var zeroVal *model.EscalationStats
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.EscalationStats
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EscalationStats) graphql.Marshaler {
+			return ec.marshalNEscalationStats2ᚖmvpgraphᚋgraphᚋmodelᚐEscalationStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lead_escalationStats(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Lead",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EscalationStats(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -7471,6 +9134,316 @@ func (ec *executionContext) fieldContext_Mutation_refreshMember(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_raiseEscalation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_raiseEscalation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RaiseEscalation(ctx, fc.Args["input"].(model.RaiseEscalationInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN", "LEAD"})
+				if err != nil {
+					var zeroVal *model.EscalationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.EscalationPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EscalationPayload) graphql.Marshaler {
+			return ec.marshalNEscalationPayload2ᚖmvpgraphᚋgraphᚋmodelᚐEscalationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_raiseEscalation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EscalationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_raiseEscalation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_escalate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_escalate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().Escalate(ctx, fc.Args["input"].(model.EscalateInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN", "LEAD"})
+				if err != nil {
+					var zeroVal *model.EscalationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.EscalationPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EscalationPayload) graphql.Marshaler {
+			return ec.marshalNEscalationPayload2ᚖmvpgraphᚋgraphᚋmodelᚐEscalationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_escalate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EscalationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_escalate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_answerEscalation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_answerEscalation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AnswerEscalation(ctx, fc.Args["input"].(model.AnswerEscalationInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN", "LEAD", "PRODUCT_TEAM"})
+				if err != nil {
+					var zeroVal *model.EscalationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.EscalationPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EscalationPayload) graphql.Marshaler {
+			return ec.marshalNEscalationPayload2ᚖmvpgraphᚋgraphᚋmodelᚐEscalationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_answerEscalation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EscalationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_answerEscalation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_closeEscalation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_closeEscalation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CloseEscalation(ctx, fc.Args["input"].(model.CloseEscalationInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN", "LEAD"})
+				if err != nil {
+					var zeroVal *model.EscalationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.EscalationPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EscalationPayload) graphql.Marshaler {
+			return ec.marshalNEscalationPayload2ᚖmvpgraphᚋgraphᚋmodelᚐEscalationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_closeEscalation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EscalationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_closeEscalation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reopenEscalation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reopenEscalation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReopenEscalation(ctx, fc.Args["input"].(model.ReopenEscalationInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN", "LEAD"})
+				if err != nil {
+					var zeroVal *model.EscalationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.EscalationPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EscalationPayload) graphql.Marshaler {
+			return ec.marshalNEscalationPayload2ᚖmvpgraphᚋgraphᚋmodelᚐEscalationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reopenEscalation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EscalationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reopenEscalation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8554,6 +10527,68 @@ func (ec *executionContext) fieldContext_Query_integrations(_ context.Context, f
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Integration(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_escalations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_escalations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Escalations(ctx, fc.Args["where"].(*model.EscalationWhere), fc.Args["orderBy"].([]*mvpgraph.OrderBy), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN", "LEAD", "PRODUCT_TEAM", "ANALYST"})
+				if err != nil {
+					var zeroVal *model.EscalationConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.EscalationConnection
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EscalationConnection) graphql.Marshaler {
+			return ec.marshalNEscalationConnection2ᚖmvpgraphᚋgraphᚋmodelᚐEscalationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_escalations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EscalationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_escalations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -9746,6 +11781,68 @@ func (ec *executionContext) fieldContext_Subscription_reachUpdated(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Subscription_escalationUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_escalationUpdated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().EscalationUpdated(ctx, fc.Args["leadId"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN", "LEAD", "ANALYST"})
+				if err != nil {
+					var zeroVal *mvpgraph.Escalation
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *mvpgraph.Escalation
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Escalation) graphql.Marshaler {
+			return ec.marshalNEscalation2ᚖmvpgraphᚐEscalation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_escalationUpdated(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Escalation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_escalationUpdated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _UnlinkSocialAccountPayload_socialAccount(ctx context.Context, field graphql.CollectedField, obj *model.UnlinkSocialAccountPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10883,6 +12980,55 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAnswerEscalationInput(ctx context.Context, obj any) (model.AnswerEscalationInput, error) {
+	var it model.AnswerEscalationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "answer"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "answer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("answer"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Answer = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAnswerEscalationInput unmarshals raw into the AnswerEscalationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAnswerEscalationInput(ctx context.Context, raw any) (model.AnswerEscalationInput, error) {
+	var out model.AnswerEscalationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AnswerEscalationInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAssignCountryInput(ctx context.Context, obj any) (model.AssignCountryInput, error) {
 	var it model.AssignCountryInput
 	if obj == nil {
@@ -11105,6 +13251,48 @@ func (ec *executionContext) unmarshalInputBooleanFilter(ctx context.Context, obj
 func UnmarshalBooleanFilter(ctx context.Context, raw any) (mvpgraph.BooleanFilter, error) {
 	var out mvpgraph.BooleanFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "BooleanFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCloseEscalationInput(ctx context.Context, obj any) (model.CloseEscalationInput, error) {
+	var it model.CloseEscalationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCloseEscalationInput unmarshals raw into the CloseEscalationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCloseEscalationInput(ctx context.Context, raw any) (model.CloseEscalationInput, error) {
+	var out model.CloseEscalationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CloseEscalationInput", raw, &out)
 	return out, err
 }
 
@@ -11421,6 +13609,178 @@ func (ec *executionContext) unmarshalInputCreateProductTeamInput(ctx context.Con
 func UnmarshalCreateProductTeamInput(ctx context.Context, raw any) (model.CreateProductTeamInput, error) {
 	var out model.CreateProductTeamInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateProductTeamInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEscalateInput(ctx context.Context, obj any) (model.EscalateInput, error) {
+	var it model.EscalateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "productTeamContactId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "productTeamContactId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("productTeamContactId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProductTeamContactID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEscalateInput unmarshals raw into the EscalateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEscalateInput(ctx context.Context, raw any) (model.EscalateInput, error) {
+	var out model.EscalateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EscalateInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEscalationOrderBy(ctx context.Context, obj any) (mvpgraph.OrderBy, error) {
+	var it mvpgraph.OrderBy
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNEscalationOrderField2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2mvpgraphᚐDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEscalationOrderBy unmarshals raw into the EscalationOrderBy input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEscalationOrderBy(ctx context.Context, raw any) (mvpgraph.OrderBy, error) {
+	var out mvpgraph.OrderBy
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EscalationOrderBy", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEscalationWhere(ctx context.Context, obj any) (model.EscalationWhere, error) {
+	var it model.EscalationWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"leadId", "productTeamId", "memberId", "status", "overdue"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "leadId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leadId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeadID = data
+		case "productTeamId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("productTeamId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProductTeamID = data
+		case "memberId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberID = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOEscalationStatus2ᚕmvpgraphᚐEscalationStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "overdue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overdue"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Overdue = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEscalationWhere unmarshals raw into the EscalationWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEscalationWhere(ctx context.Context, raw any) (model.EscalationWhere, error) {
+	var out model.EscalationWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EscalationWhere", raw, &out)
 	return out, err
 }
 
@@ -12179,6 +14539,69 @@ func UnmarshalProductTeamWhere(ctx context.Context, raw any) (mvpgraph.ProductTe
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRaiseEscalationInput(ctx context.Context, obj any) (model.RaiseEscalationInput, error) {
+	var it model.RaiseEscalationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"memberId", "expertiseId", "title", "body"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "memberId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberID = data
+		case "expertiseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expertiseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpertiseID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRaiseEscalationInput unmarshals raw into the RaiseEscalationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRaiseEscalationInput(ctx context.Context, raw any) (model.RaiseEscalationInput, error) {
+	var out model.RaiseEscalationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RaiseEscalationInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRefreshMemberInput(ctx context.Context, obj any) (model.RefreshMemberInput, error) {
 	var it model.RefreshMemberInput
 	if obj == nil {
@@ -12302,6 +14725,48 @@ func (ec *executionContext) unmarshalInputRenewAwardInput(ctx context.Context, o
 func UnmarshalRenewAwardInput(ctx context.Context, raw any) (model.RenewAwardInput, error) {
 	var out model.RenewAwardInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RenewAwardInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReopenEscalationInput(ctx context.Context, obj any) (model.ReopenEscalationInput, error) {
+	var it model.ReopenEscalationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReopenEscalationInput unmarshals raw into the ReopenEscalationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReopenEscalationInput(ctx context.Context, raw any) (model.ReopenEscalationInput, error) {
+	var out model.ReopenEscalationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReopenEscalationInput", raw, &out)
 	return out, err
 }
 
@@ -12635,6 +15100,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Expertise(ctx, sel, obj)
+	case mvpgraph.Escalation:
+		return ec._Escalation(ctx, sel, &obj)
+	case *mvpgraph.Escalation:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Escalation(ctx, sel, obj)
 	case mvpgraph.Award:
 		return ec._Award(ctx, sel, &obj)
 	case *mvpgraph.Award:
@@ -12996,6 +15468,351 @@ func (ec *executionContext) _CreateProductTeamPayload(ctx context.Context, sel a
 	return out
 }
 
+var escalationImplementors = []string{"Escalation", "Node"}
+
+func (ec *executionContext) _Escalation(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.Escalation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, escalationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Escalation")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Escalation_id(ctx, field, obj)
+				})
+		case "title":
+			out.Values[i] = ec._Escalation_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "body":
+			out.Values[i] = ec._Escalation_body(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "answer":
+			out.Values[i] = ec._Escalation_answer(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Escalation_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "member":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Escalation_member(ctx, field, obj)
+				})
+		case "expertise":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Escalation_expertise(ctx, field, obj)
+				})
+		case "lead":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Escalation_lead(ctx, field, obj)
+				})
+		case "contact":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Escalation_contact(ctx, field, obj)
+				})
+		case "productTeam":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Escalation_productTeam(ctx, field, obj)
+				})
+		case "raisedAt":
+			out.Values[i] = ec._Escalation_raisedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Escalation_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "timeToFirstResponse":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Escalation_timeToFirstResponse(ctx, field, obj)
+				})
+		case "timeToAnswer":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Escalation_timeToAnswer(ctx, field, obj)
+				})
+		case "overdue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Escalation_overdue(ctx, field, obj)
+				})
+		case "events":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Escalation_events(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var escalationConnectionImplementors = []string{"EscalationConnection"}
+
+func (ec *executionContext) _EscalationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.EscalationConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, escalationConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EscalationConnection")
+		case "edges":
+			out.Values[i] = ec._EscalationConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._EscalationConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EscalationConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var escalationEdgeImplementors = []string{"EscalationEdge"}
+
+func (ec *executionContext) _EscalationEdge(ctx context.Context, sel ast.SelectionSet, obj *model.EscalationEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, escalationEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EscalationEdge")
+		case "cursor":
+			out.Values[i] = ec._EscalationEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._EscalationEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var escalationEventImplementors = []string{"EscalationEvent"}
+
+func (ec *executionContext) _EscalationEvent(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.EscalationEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, escalationEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EscalationEvent")
+		case "action":
+			out.Values[i] = ec._EscalationEvent_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "from":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EscalationEvent_from(ctx, field, obj)
+				})
+		case "to":
+			out.Values[i] = ec._EscalationEvent_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actor":
+			out.Values[i] = ec._EscalationEvent_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._EscalationEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var escalationPayloadImplementors = []string{"EscalationPayload"}
+
+func (ec *executionContext) _EscalationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.EscalationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, escalationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EscalationPayload")
+		case "escalation":
+			out.Values[i] = ec._EscalationPayload_escalation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var escalationStatsImplementors = []string{"EscalationStats"}
+
+func (ec *executionContext) _EscalationStats(ctx context.Context, sel ast.SelectionSet, obj *model.EscalationStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, escalationStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EscalationStats")
+		case "open":
+			out.Values[i] = ec._EscalationStats_open(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "escalated":
+			out.Values[i] = ec._EscalationStats_escalated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "answered":
+			out.Values[i] = ec._EscalationStats_answered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closed":
+			out.Values[i] = ec._EscalationStats_closed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "overdue":
+			out.Values[i] = ec._EscalationStats_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "averageTimeToAnswerSeconds":
+			out.Values[i] = ec._EscalationStats_averageTimeToAnswerSeconds(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var expertiseImplementors = []string{"Expertise", "Node"}
 
 func (ec *executionContext) _Expertise(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.Expertise) graphql.Marshaler {
@@ -13278,6 +16095,12 @@ func (ec *executionContext) _Lead(ctx context.Context, sel ast.SelectionSet, obj
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Lead_reachSummary(ctx, field, obj)
+				})
+		case "escalationStats":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Lead_escalationStats(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -13898,6 +16721,41 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "raiseEscalation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_raiseEscalation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "escalate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_escalate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "answerEscalation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_answerEscalation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closeEscalation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_closeEscalation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reopenEscalation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reopenEscalation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -14293,6 +17151,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_integrations(ctx, field)
+				})
+		case "escalations":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_escalations(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -14806,6 +17670,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	switch fields[0].Name {
 	case "reachUpdated":
 		return ec._Subscription_reachUpdated(ctx, fields[0])
+	case "escalationUpdated":
+		return ec._Subscription_escalationUpdated(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
@@ -15249,6 +18115,11 @@ func (ec *executionContext) marshalNAccountStatus2mvpgraphᚐAccountStatus(ctx c
 	return v
 }
 
+func (ec *executionContext) unmarshalNAnswerEscalationInput2mvpgraphᚋgraphᚋmodelᚐAnswerEscalationInput(ctx context.Context, v any) (model.AnswerEscalationInput, error) {
+	res, err := ec.unmarshalInputAnswerEscalationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNAssignCountryInput2mvpgraphᚋgraphᚋmodelᚐAssignCountryInput(ctx context.Context, v any) (model.AssignCountryInput, error) {
 	res, err := ec.unmarshalInputAssignCountryInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -15336,6 +18207,11 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNCloseEscalationInput2mvpgraphᚋgraphᚋmodelᚐCloseEscalationInput(ctx context.Context, v any) (model.CloseEscalationInput, error) {
+	res, err := ec.unmarshalInputCloseEscalationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNContact2ᚕᚖmvpgraphᚐContactᚄ(ctx context.Context, sel ast.SelectionSet, v []*mvpgraph.Contact) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -15415,6 +18291,130 @@ func (ec *executionContext) marshalNCreateProductTeamPayload2ᚖmvpgraphᚋgraph
 		return graphql.Null
 	}
 	return ec._CreateProductTeamPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNEscalateInput2mvpgraphᚋgraphᚋmodelᚐEscalateInput(ctx context.Context, v any) (model.EscalateInput, error) {
+	res, err := ec.unmarshalInputEscalateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEscalation2ᚖmvpgraphᚐEscalation(ctx context.Context, sel ast.SelectionSet, v *mvpgraph.Escalation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Escalation!")
+		return graphql.Null
+	}
+	return ec._Escalation(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNEscalationAction2mvpgraphᚐEscalationAction(ctx context.Context, v any) (mvpgraph.EscalationAction, error) {
+	var res mvpgraph.EscalationAction
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEscalationAction2mvpgraphᚐEscalationAction(ctx context.Context, sel ast.SelectionSet, v mvpgraph.EscalationAction) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNEscalationConnection2ᚖmvpgraphᚋgraphᚋmodelᚐEscalationConnection(ctx context.Context, sel ast.SelectionSet, v *model.EscalationConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EscalationConnection!")
+		return graphql.Null
+	}
+	return ec._EscalationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEscalationEdge2ᚕᚖmvpgraphᚋgraphᚋmodelᚐEscalationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.EscalationEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEscalationEdge2ᚖmvpgraphᚋgraphᚋmodelᚐEscalationEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEscalationEdge2ᚖmvpgraphᚋgraphᚋmodelᚐEscalationEdge(ctx context.Context, sel ast.SelectionSet, v *model.EscalationEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EscalationEdge!")
+		return graphql.Null
+	}
+	return ec._EscalationEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEscalationEvent2ᚕᚖmvpgraphᚐEscalationEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*mvpgraph.EscalationEvent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEscalationEvent2ᚖmvpgraphᚐEscalationEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEscalationEvent2ᚖmvpgraphᚐEscalationEvent(ctx context.Context, sel ast.SelectionSet, v *mvpgraph.EscalationEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EscalationEvent!")
+		return graphql.Null
+	}
+	return ec._EscalationEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNEscalationOrderBy2ᚖmvpgraphᚐOrderBy(ctx context.Context, v any) (*mvpgraph.OrderBy, error) {
+	res, err := ec.unmarshalInputEscalationOrderBy(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNEscalationOrderField2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEscalationOrderField2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "EscalationOrderField!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNEscalationPayload2ᚖmvpgraphᚋgraphᚋmodelᚐEscalationPayload(ctx context.Context, sel ast.SelectionSet, v *model.EscalationPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EscalationPayload!")
+		return graphql.Null
+	}
+	return ec._EscalationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEscalationStats2ᚖmvpgraphᚋgraphᚋmodelᚐEscalationStats(ctx context.Context, sel ast.SelectionSet, v *model.EscalationStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EscalationStats!")
+		return graphql.Null
+	}
+	return ec._EscalationStats(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNEscalationStatus2mvpgraphᚐEscalationStatus(ctx context.Context, v any) (mvpgraph.EscalationStatus, error) {
+	var res mvpgraph.EscalationStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEscalationStatus2mvpgraphᚐEscalationStatus(ctx context.Context, sel ast.SelectionSet, v mvpgraph.EscalationStatus) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNExpertise2ᚕᚖmvpgraphᚐExpertiseᚄ(ctx context.Context, sel ast.SelectionSet, v []*mvpgraph.Expertise) graphql.Marshaler {
@@ -15971,6 +18971,11 @@ func (ec *executionContext) marshalNProgramStatsGroup2ᚖmvpgraphᚐStatsGroup(c
 	return ec._ProgramStatsGroup(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRaiseEscalationInput2mvpgraphᚋgraphᚋmodelᚐRaiseEscalationInput(ctx context.Context, v any) (model.RaiseEscalationInput, error) {
+	res, err := ec.unmarshalInputRaiseEscalationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNReachPoint2ᚕᚖmvpgraphᚐSnapshotᚄ(ctx context.Context, sel ast.SelectionSet, v []*mvpgraph.Snapshot) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -16064,6 +19069,11 @@ func (ec *executionContext) marshalNRenewAwardPayload2ᚖmvpgraphᚋgraphᚋmode
 		return graphql.Null
 	}
 	return ec._RenewAwardPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReopenEscalationInput2mvpgraphᚋgraphᚋmodelᚐReopenEscalationInput(ctx context.Context, v any) (model.ReopenEscalationInput, error) {
+	res, err := ec.unmarshalInputReopenEscalationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNRetireAwardInput2mvpgraphᚋgraphᚋmodelᚐRetireAwardInput(ctx context.Context, v any) (model.RetireAwardInput, error) {
@@ -16424,6 +19434,13 @@ func (ec *executionContext) unmarshalOBooleanFilter2ᚖmvpgraphᚐBooleanFilter(
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOContact2ᚖmvpgraphᚐContact(ctx context.Context, sel ast.SelectionSet, v *mvpgraph.Contact) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Contact(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOContactInput2ᚕᚖmvpgraphᚋgraphᚋmodelᚐContactInputᚄ(ctx context.Context, v any) ([]*model.ContactInput, error) {
 	if v == nil {
 		return nil, nil
@@ -16439,6 +19456,83 @@ func (ec *executionContext) unmarshalOContactInput2ᚕᚖmvpgraphᚋgraphᚋmode
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalOEscalationOrderBy2ᚕᚖmvpgraphᚐOrderByᚄ(ctx context.Context, v any) ([]*mvpgraph.OrderBy, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*mvpgraph.OrderBy, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEscalationOrderBy2ᚖmvpgraphᚐOrderBy(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOEscalationStatus2ᚕmvpgraphᚐEscalationStatusᚄ(ctx context.Context, v any) ([]mvpgraph.EscalationStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]mvpgraph.EscalationStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEscalationStatus2mvpgraphᚐEscalationStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOEscalationStatus2ᚕmvpgraphᚐEscalationStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []mvpgraph.EscalationStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEscalationStatus2mvpgraphᚐEscalationStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOEscalationStatus2ᚖmvpgraphᚐEscalationStatus(ctx context.Context, v any) (*mvpgraph.EscalationStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(mvpgraph.EscalationStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOEscalationStatus2ᚖmvpgraphᚐEscalationStatus(ctx context.Context, sel ast.SelectionSet, v *mvpgraph.EscalationStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOEscalationWhere2ᚖmvpgraphᚋgraphᚋmodelᚐEscalationWhere(ctx context.Context, v any) (*model.EscalationWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEscalationWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOExpertise2ᚖmvpgraphᚐExpertise(ctx context.Context, sel ast.SelectionSet, v *mvpgraph.Expertise) graphql.Marshaler {

@@ -16,7 +16,7 @@ import (
 	"mvpgraph/store/storetest"
 )
 
-// TestRolesAgainstEveryMutationAndPersonalField runs every mutation and
+// TestRolesAgainstEveryMutationAndPersonalField runs all 19 mutations and
 // reads every personal field as each role, on both databases.
 func TestRolesAgainstEveryMutationAndPersonalField(t *testing.T) {
 	for _, d := range storetest.Dialects {
@@ -96,6 +96,22 @@ func TestRolesAgainstEveryMutationAndPersonalField(t *testing.T) {
 				}, leadsToo},
 				{"unlinkSocialAccount", func(f fixture) string {
 					return fmt.Sprintf(`mutation { unlinkSocialAccount(input: {id: %q}) { socialAccount { id } } }`, f.account)
+				}, leadsToo},
+				{"raiseEscalation", func(f fixture) string {
+					return fmt.Sprintf(`mutation { raiseEscalation(input: {memberId: %q, expertiseId: %q, title: "T", body: "B"}) { escalation { id } } }`, f.member, ids["crm"])
+				}, leadsToo},
+				// The fixture's escalation is with the product team.
+				{"answerEscalation", func(f fixture) string {
+					return fmt.Sprintf(`mutation { answerEscalation(input: {id: %q, answer: "A"}) { escalation { id } } }`, f.escalation)
+				}, [6]string{unauth, ok, ok, forbid, ok, forbid}},
+				{"closeEscalation", func(f fixture) string {
+					return fmt.Sprintf(`mutation { closeEscalation(input: {id: %q}) { escalation { id } } }`, f.escalation)
+				}, leadsToo},
+				{"reopenEscalation", func(f fixture) string {
+					return fmt.Sprintf(`mutation { reopenEscalation(input: {id: %q}) { escalation { id } } }`, f.escalation)
+				}, leadsToo},
+				{"escalate", func(f fixture) string {
+					return fmt.Sprintf(`mutation { escalate(input: {id: %q, productTeamContactId: %q}) { escalation { id } } }`, f.escalation, f.contact)
 				}, leadsToo},
 			}
 			for i, role := range roles {
@@ -178,7 +194,7 @@ func TestRolesAgainstEveryMutationAndPersonalField(t *testing.T) {
 // fixture is a US MVP of Uma's (Dynamics CRM) with two awards and a social
 // account, made fresh for one role.
 type fixture struct {
-	tag, handle, member, award, award2, account string
+	tag, handle, member, award, award2, account, escalation, contact string
 }
 
 func newFixture(t *testing.T, s *store.Store, ids map[string]string, tag string) fixture {
@@ -208,7 +224,16 @@ func newFixture(t *testing.T, s *store.Store, ids map[string]string, tag string)
 	require.NoError(t, err)
 	acc, err := s.LinkSocialAccount(ctx, m.ID, mvpgraph.GitHub, "mvp-"+tag)
 	require.NoError(t, err)
+	e := mvpgraph.Escalation{MemberID: m.ID, ExpertiseID: crm, Title: "Q", Body: "B"}
+	require.NoError(t, s.RaiseEscalation(ctx, &e, mvpgraph.Principal{Name: "setup"}))
+	_, team, err := mvpgraph.ParseGlobalID("id", ids["team"])
+	require.NoError(t, err)
+	contacts, err := s.ContactsOfTeams(ctx, []int64{team})
+	require.NoError(t, err)
+	_, err = s.ChangeEscalation(ctx, e.ID, store.EscalationChange{Action: mvpgraph.ActionEscalate, ContactID: contacts[team][0].ID}, mvpgraph.Principal{Name: "setup"})
+	require.NoError(t, err)
 	return fixture{
+		escalation: mvpgraph.GlobalID("Escalation", e.ID), contact: mvpgraph.GlobalID("Contact", contacts[team][0].ID),
 		tag: tag, handle: m.Handle, member: mvpgraph.GlobalID("Member", m.ID),
 		award: mvpgraph.GlobalID("Award", a1.ID), award2: mvpgraph.GlobalID("Award", a2.ID),
 		account: mvpgraph.GlobalID("SocialAccount", acc.ID),

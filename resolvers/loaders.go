@@ -30,6 +30,9 @@ type Loaders struct {
 	contactsOfTeam   *dataloadgen.Loader[int64, []mvpgraph.Contact]
 	accountsOf       *dataloadgen.Loader[int64, []mvpgraph.SocialAccount]
 	account          *dataloadgen.Loader[int64, mvpgraph.SocialAccount]
+	escalation       *dataloadgen.Loader[int64, mvpgraph.Escalation]
+	eventsOf         *dataloadgen.Loader[int64, []mvpgraph.EscalationEvent]
+	contact          *dataloadgen.Loader[int64, mvpgraph.Contact]
 
 	store     *store.Store
 	mu        sync.Mutex
@@ -38,6 +41,7 @@ type Loaders struct {
 	growth    map[string]*dataloadgen.Loader[int64, int64]
 	history   map[string]*dataloadgen.Loader[int64, []mvpgraph.Snapshot]
 	leadReach map[string]*dataloadgen.Loader[int64, store.LeadReach]
+	escStats  *dataloadgen.Loader[int64, store.EscalationStats]
 }
 
 // batchWait is how long a loader gathers keys before it queries: long enough
@@ -107,6 +111,9 @@ func NewLoaders(s *store.Store) *Loaders {
 		contactsOfTeam:   newLoader(orEmpty(s.ContactsOfTeams)),
 		accountsOf:       newLoader(orEmpty(s.SocialAccountsOfMembers)),
 		account:          newLoader(byID(s.SocialAccountsByIDs, func(a mvpgraph.SocialAccount) int64 { return a.ID })),
+		escalation:       newLoader(byID(s.EscalationsByIDs, func(e mvpgraph.Escalation) int64 { return e.ID })),
+		eventsOf:         newLoader(orEmpty(s.EscalationEvents)),
+		contact:          newLoader(byID(s.ContactsByIDs, func(c mvpgraph.Contact) int64 { return c.ID })),
 		store:            s,
 		mvps:             map[string]*dataloadgen.Loader[int64, store.Page[mvpgraph.Member]]{},
 		count:            map[string]*dataloadgen.Loader[int64, int]{},
@@ -191,7 +198,11 @@ func (l *Loaders) clear() {
 	l.contactsOfTeam.ClearAll()
 	l.accountsOf.ClearAll()
 	l.account.ClearAll()
+	l.escalation.ClearAll()
+	l.eventsOf.ClearAll()
+	l.contact.ClearAll()
 	l.mu.Lock()
+	l.escStats = nil
 	defer l.mu.Unlock()
 	clear(l.mvps)
 	clear(l.count)

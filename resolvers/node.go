@@ -51,6 +51,8 @@ func nodeThunk(ctx context.Context, field, gid string) (func() (model.Node, erro
 		return thunk(l.productTeam.LoadThunk(ctx, id)), nil
 	case typeSocialAccount:
 		return thunk(l.account.LoadThunk(ctx, id)), nil
+	case typeEscalation:
+		return escalationNode(ctx, l, id), nil
 	}
 	return func() (model.Node, error) { return nil, nil }, nil
 }

@@ -249,3 +249,12 @@ func (r *Resolver) integrations(ctx context.Context) ([]*model.Integration, erro
 	}
 	return out, nil
 }
+
+// seconds returns a duration in whole seconds, or nil.
+func seconds(d *time.Duration) *int64 {
+	if d == nil {
+		return nil
+	}
+	s := int64(*d / time.Second)
+	return &s
+}

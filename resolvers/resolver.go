@@ -21,4 +21,7 @@ type Resolver struct {
 	// PollInterval is how often subscriptions look for changes; zero means
 	// every 2 seconds.
 	PollInterval time.Duration
+	// EscalationTarget is how long an escalation may wait for its answer
+	// before it is overdue; zero means mvpgraph.DefaultAnswerTarget.
+	EscalationTarget time.Duration
 }

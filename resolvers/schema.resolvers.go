@@ -33,6 +33,66 @@ func (r *contactResolver) ID(ctx context.Context, obj *mvpgraph.Contact) (string
 	return mvpgraph.GlobalID(typeContact, obj.ID), nil
 }
 
+func (r *escalationResolver) ID(ctx context.Context, obj *mvpgraph.Escalation) (string, error) {
+	return mvpgraph.GlobalID(typeEscalation, obj.ID), nil
+}
+
+func (r *escalationResolver) Member(ctx context.Context, obj *mvpgraph.Escalation) (*mvpgraph.Member, error) {
+	m, err := loaders(ctx).member.Load(ctx, obj.MemberID)
+	return &m, err
+}
+
+func (r *escalationResolver) Expertise(ctx context.Context, obj *mvpgraph.Escalation) (*mvpgraph.Expertise, error) {
+	e, err := loaders(ctx).expertise.Load(ctx, obj.ExpertiseID)
+	return &e, err
+}
+
+func (r *escalationResolver) Lead(ctx context.Context, obj *mvpgraph.Escalation) (*mvpgraph.Lead, error) {
+	l, err := loaders(ctx).lead.Load(ctx, obj.LeadID)
+	return &l, err
+}
+
+func (r *escalationResolver) Contact(ctx context.Context, obj *mvpgraph.Escalation) (*mvpgraph.Contact, error) {
+	if obj.ContactID == nil {
+		return nil, nil
+	}
+	c, err := loaders(ctx).contact.Load(ctx, *obj.ContactID)
+	return &c, err
+}
+
+func (r *escalationResolver) ProductTeam(ctx context.Context, obj *mvpgraph.Escalation) (*mvpgraph.ProductTeam, error) {
+	if obj.ProductTeamID == nil {
+		return nil, nil
+	}
+	t, err := loaders(ctx).productTeam.Load(ctx, *obj.ProductTeamID)
+	return &t, err
+}
+
+func (r *escalationResolver) TimeToFirstResponse(ctx context.Context, obj *mvpgraph.Escalation) (*int64, error) {
+	return seconds(obj.TimeToFirstResponse()), nil
+}
+
+func (r *escalationResolver) TimeToAnswer(ctx context.Context, obj *mvpgraph.Escalation) (*int64, error) {
+	return seconds(obj.TimeToAnswer()), nil
+}
+
+func (r *escalationResolver) Overdue(ctx context.Context, obj *mvpgraph.Escalation) (bool, error) {
+	return obj.Overdue(r.Store.Now(), r.target()), nil
+}
+
+func (r *escalationResolver) Events(ctx context.Context, obj *mvpgraph.Escalation) ([]*mvpgraph.EscalationEvent, error) {
+	es, err := loaders(ctx).eventsOf.Load(ctx, obj.ID)
+	return ptrs(es), err
+}
+
+func (r *escalationEventResolver) From(ctx context.Context, obj *mvpgraph.EscalationEvent) (*mvpgraph.EscalationStatus, error) {
+	if obj.FromStatus == nil {
+		return nil, nil
+	}
+	s := mvpgraph.EscalationStatus(*obj.FromStatus)
+	return &s, nil
+}
+
 func (r *expertiseResolver) ID(ctx context.Context, obj *mvpgraph.Expertise) (string, error) {
 	return mvpgraph.GlobalID(typeExpertise, obj.ID), nil
 }
@@ -88,6 +148,10 @@ func (r *leadResolver) ReachSummary(ctx context.Context, obj *mvpgraph.Lead, day
 		out.ByPlatform = append(out.ByPlatform, &model.PlatformReach{Platform: t.Platform, Accounts: t.Accounts, Followers: t.Followers})
 	}
 	return out, nil
+}
+
+func (r *leadResolver) EscalationStats(ctx context.Context, obj *mvpgraph.Lead) (*model.EscalationStats, error) {
+	return r.escalationStats(ctx, obj)
 }
 
 func (r *leaderboardEntryResolver) Member(ctx context.Context, obj *model.LeaderboardEntry) (*mvpgraph.Member, error) {
@@ -367,6 +431,45 @@ func (r *mutationResolver) RefreshMember(ctx context.Context, input model.Refres
 	return &model.RefreshMemberPayload{Member: &m, Queued: n}, nil
 }
 
+func (r *mutationResolver) RaiseEscalation(ctx context.Context, input model.RaiseEscalationInput) (*model.EscalationPayload, error) {
+	memberID, err := mvpgraph.ParseID("memberId", typeMember, input.MemberID)
+	if err != nil {
+		return nil, err
+	}
+	expertiseID, err := mvpgraph.ParseID("expertiseId", typeExpertise, input.ExpertiseID)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.mayChangeMember(ctx, memberID, expertiseID); err != nil {
+		return nil, err
+	}
+	e := mvpgraph.Escalation{MemberID: memberID, ExpertiseID: expertiseID, Title: input.Title, Body: input.Body}
+	if err := r.Store.RaiseEscalation(ctx, &e, PrincipalFrom(ctx)); err != nil {
+		return nil, err
+	}
+	return &model.EscalationPayload{Escalation: &e}, nil
+}
+
+func (r *mutationResolver) Escalate(ctx context.Context, input model.EscalateInput) (*model.EscalationPayload, error) {
+	contactID, err := mvpgraph.ParseID("productTeamContactId", typeContact, input.ProductTeamContactID)
+	if err != nil {
+		return nil, err
+	}
+	return r.move(ctx, input.ID, store.EscalationChange{Action: mvpgraph.ActionEscalate, ContactID: contactID})
+}
+
+func (r *mutationResolver) AnswerEscalation(ctx context.Context, input model.AnswerEscalationInput) (*model.EscalationPayload, error) {
+	return r.move(ctx, input.ID, store.EscalationChange{Action: mvpgraph.ActionAnswer, Answer: input.Answer})
+}
+
+func (r *mutationResolver) CloseEscalation(ctx context.Context, input model.CloseEscalationInput) (*model.EscalationPayload, error) {
+	return r.move(ctx, input.ID, store.EscalationChange{Action: mvpgraph.ActionClose})
+}
+
+func (r *mutationResolver) ReopenEscalation(ctx context.Context, input model.ReopenEscalationInput) (*model.EscalationPayload, error) {
+	return r.move(ctx, input.ID, store.EscalationChange{Action: mvpgraph.ActionReopen})
+}
+
 func (r *productTeamResolver) ID(ctx context.Context, obj *mvpgraph.ProductTeam) (string, error) {
 	return mvpgraph.GlobalID(typeProductTeam, obj.ID), nil
 }
@@ -494,6 +597,10 @@ func (r *queryResolver) Integrations(ctx context.Context) ([]*model.Integration,
 	return r.integrations(ctx)
 }
 
+func (r *queryResolver) Escalations(ctx context.Context, where *model.EscalationWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.EscalationConnection, error) {
+	return r.escalations(ctx, where, orderBy, pageArgs(first, after, last, before))
+}
+
 func (r *socialAccountResolver) ID(ctx context.Context, obj *mvpgraph.SocialAccount) (string, error) {
 	return mvpgraph.GlobalID(typeSocialAccount, obj.ID), nil
 }
@@ -515,9 +622,19 @@ func (r *subscriptionResolver) ReachUpdated(ctx context.Context, memberID string
 	return r.reachUpdated(ctx, memberID)
 }
 
+func (r *subscriptionResolver) EscalationUpdated(ctx context.Context, leadID string) (<-chan *mvpgraph.Escalation, error) {
+	return r.escalationUpdated(ctx, leadID)
+}
+
 func (r *Resolver) Award() graph.AwardResolver { return &awardResolver{r} }
 
 func (r *Resolver) Contact() graph.ContactResolver { return &contactResolver{r} }
+
+func (r *Resolver) Escalation() graph.EscalationResolver { return &escalationResolver{r} }
+
+func (r *Resolver) EscalationEvent() graph.EscalationEventResolver {
+	return &escalationEventResolver{r}
+}
 
 func (r *Resolver) Expertise() graph.ExpertiseResolver { return &expertiseResolver{r} }
 
@@ -548,6 +665,8 @@ func (r *Resolver) Subscription() graph.SubscriptionResolver { return &subscript
 type (
 	awardResolver             struct{ *Resolver }
 	contactResolver           struct{ *Resolver }
+	escalationResolver        struct{ *Resolver }
+	escalationEventResolver   struct{ *Resolver }
 	expertiseResolver         struct{ *Resolver }
 	leadResolver              struct{ *Resolver }
 	leaderboardEntryResolver  struct{ *Resolver }

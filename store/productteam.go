@@ -120,3 +120,10 @@ func (s *Store) CreateProductTeam(ctx context.Context, t *mvpgraph.ProductTeam, 
 	})
 	return contacts, mapError("create product team", err)
 }
+
+// ContactsByIDs returns the contacts with the given IDs.
+func (s *Store) ContactsByIDs(ctx context.Context, ids []int64) ([]mvpgraph.Contact, error) {
+	var out []mvpgraph.Contact
+	err := s.selectAll(ctx, s.db, &out, s.sb.Select("id", "product_team_id", "name", "email", "role").From("contacts").Where(sq.Eq{"id": ids}))
+	return out, mapError("get contacts", err)
+}

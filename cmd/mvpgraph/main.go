@@ -288,6 +288,12 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	syncCfg.Work = !*noWorker
+	target := mvpgraph.DefaultAnswerTarget
+	if v := m.getenv("MVPGRAPH_ESCALATION_TARGET"); v != "" {
+		if target, err = time.ParseDuration(v); err != nil || target <= 0 {
+			return fmt.Errorf("MVPGRAPH_ESCALATION_TARGET=%q is not a positive duration, such as 72h", v)
+		}
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	opts.Metrics = graph.NewMetrics(reg)
@@ -333,7 +339,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           m.logRequests(withCORS(cors, m.routes(s, opts, &resolvers.Resolver{Store: s, Sync: runner, Weights: weights}, reg))),
+		Handler:           m.logRequests(withCORS(cors, m.routes(s, opts, &resolvers.Resolver{Store: s, Sync: runner, Weights: weights, EscalationTarget: target}, reg))),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

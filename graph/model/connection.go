@@ -96,3 +96,19 @@ type ProductTeamEdge struct {
 // Node is any object with a global ID: the domain types do not need to know
 // of the GraphQL interface, so it binds to every type.
 type Node any
+
+// EscalationConnection is a page of escalations.
+type EscalationConnection struct {
+	Edges    []*EscalationEdge
+	PageInfo *PageInfo
+	Count    CountFunc
+}
+
+// TotalCount counts the escalations over all pages.
+func (c *EscalationConnection) TotalCount(ctx context.Context) (int, error) { return c.Count(ctx) }
+
+// EscalationEdge is an escalation in a page.
+type EscalationEdge struct {
+	Cursor string
+	Node   *mvpgraph.Escalation
+}

@@ -11,6 +11,11 @@ import (
 	"time"
 )
 
+type AnswerEscalationInput struct {
+	ID     string `json:"id"`
+	Answer string `json:"answer"`
+}
+
 type AssignCountryInput struct {
 	LeadID string `json:"leadId"`
 	// ISO 3166-1 alpha-2 code.
@@ -43,6 +48,10 @@ type AwardMemberInput struct {
 
 type AwardMemberPayload struct {
 	Award *mvpgraph.Award `json:"award"`
+}
+
+type CloseEscalationInput struct {
+	ID string `json:"id"`
 }
 
 type ContactInput struct {
@@ -95,6 +104,33 @@ type CreateProductTeamInput struct {
 
 type CreateProductTeamPayload struct {
 	ProductTeam *mvpgraph.ProductTeam `json:"productTeam"`
+}
+
+type EscalateInput struct {
+	ID                   string `json:"id"`
+	ProductTeamContactID string `json:"productTeamContactId"`
+}
+
+type EscalationPayload struct {
+	Escalation *mvpgraph.Escalation `json:"escalation"`
+}
+
+type EscalationStats struct {
+	Open      int `json:"open"`
+	Escalated int `json:"escalated"`
+	Answered  int `json:"answered"`
+	Closed    int `json:"closed"`
+	Overdue   int `json:"overdue"`
+	// Over the escalations answered; null when none is.
+	AverageTimeToAnswerSeconds *int64 `json:"averageTimeToAnswerSeconds,omitempty"`
+}
+
+type EscalationWhere struct {
+	LeadID        *string                     `json:"leadId,omitempty"`
+	ProductTeamID *string                     `json:"productTeamId,omitempty"`
+	MemberID      *string                     `json:"memberId,omitempty"`
+	Status        []mvpgraph.EscalationStatus `json:"status,omitempty"`
+	Overdue       *bool                       `json:"overdue,omitempty"`
 }
 
 // A platform's sync.
@@ -150,6 +186,13 @@ type PlatformReach struct {
 type Query struct {
 }
 
+type RaiseEscalationInput struct {
+	MemberID    string `json:"memberId"`
+	ExpertiseID string `json:"expertiseId"`
+	Title       string `json:"title"`
+	Body        string `json:"body"`
+}
+
 type ReachScorePart struct {
 	Platform mvpgraph.Platform `json:"platform"`
 	// What the platform's term counts: followers, or a blog's recent posts.
@@ -195,6 +238,10 @@ type RenewAwardInput struct {
 type RenewAwardPayload struct {
 	// The award for the next year.
 	Award *mvpgraph.Award `json:"award"`
+}
+
+type ReopenEscalationInput struct {
+	ID string `json:"id"`
 }
 
 type RetireAwardInput struct {

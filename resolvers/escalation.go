@@ -1,0 +1,218 @@
+package resolvers
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/vikstrous/dataloadgen"
+
+	"mvpgraph"
+	"mvpgraph/graph/model"
+	"mvpgraph/store"
+)
+
+const typeEscalation = "Escalation"
+
+func (r *Resolver) target() time.Duration {
+	if r.EscalationTarget > 0 {
+		return r.EscalationTarget
+	}
+	return mvpgraph.DefaultAnswerTarget
+}
+
+// mayRead reports whether the request may see an escalation: admins and
+// analysts all, a lead those routed to them, a product team those
+// escalated to it.
+func mayRead(p mvpgraph.Principal, e mvpgraph.Escalation) bool {
+	switch p.Role {
+	case mvpgraph.RoleAdmin, mvpgraph.RoleAnalyst:
+		return true
+	case mvpgraph.RoleLead:
+		return p.LeadID != nil && *p.LeadID == e.LeadID
+	case mvpgraph.RoleProductTeam:
+		return p.ProductTeamID != nil && e.ProductTeamID != nil && *p.ProductTeamID == *e.ProductTeamID
+	}
+	return false
+}
+
+// mayMove checks that the request may make a move on an escalation: an
+// admin any, the lead it is routed to any, its product team the answer.
+// An escalation the caller may not touch is FORBIDDEN whether or not it
+// exists.
+func (r *Resolver) mayMove(ctx context.Context, id int64, action mvpgraph.EscalationAction) error {
+	p := PrincipalFrom(ctx)
+	if p.Role == mvpgraph.RoleAdmin {
+		return nil
+	}
+	forbidden := mvpgraph.Errorf(mvpgraph.EFORBIDDEN, "this escalation is not yours to %s.", action)
+	es, err := r.Store.EscalationsByIDs(ctx, []int64{id})
+	if err != nil {
+		return err
+	}
+	if len(es) == 0 {
+		return forbidden
+	}
+	e := es[0]
+	switch {
+	case p.Role == mvpgraph.RoleLead && p.LeadID != nil && *p.LeadID == e.LeadID:
+		return nil
+	case p.Role == mvpgraph.RoleProductTeam && action == mvpgraph.ActionAnswer && mayRead(p, e):
+		return nil
+	}
+	return forbidden
+}
+
+// move answers the escalation mutations.
+func (r *Resolver) move(ctx context.Context, gid string, c store.EscalationChange) (*model.EscalationPayload, error) {
+	id, err := mvpgraph.ParseID("id", typeEscalation, gid)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.mayMove(ctx, id, c.Action); err != nil {
+		return nil, err
+	}
+	e, err := r.Store.ChangeEscalation(ctx, id, c, PrincipalFrom(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return &model.EscalationPayload{Escalation: &e}, nil
+}
+
+// escalations answers Query.escalations, within what the caller may see.
+func (r *Resolver) escalations(ctx context.Context, where *model.EscalationWhere, orderBy []*mvpgraph.OrderBy, page mvpgraph.PageArgs) (*model.EscalationConnection, error) {
+	q := store.EscalationQuery{OrderBy: orderBy, Page: page, Target: r.target()}
+	if where != nil {
+		for field, v := range map[string]struct {
+			gid *string
+			typ string
+			dst **int64
+		}{
+			"where.leadId":        {where.LeadID, typeLead, &q.LeadID},
+			"where.productTeamId": {where.ProductTeamID, typeProductTeam, &q.ProductTeamID},
+			"where.memberId":      {where.MemberID, typeMember, &q.MemberID},
+		} {
+			if v.gid == nil {
+				continue
+			}
+			id, err := mvpgraph.ParseID(field, v.typ, *v.gid)
+			if err != nil {
+				return nil, err
+			}
+			*v.dst = &id
+		}
+		q.Status, q.Overdue = where.Status, where.Overdue
+	}
+	p := PrincipalFrom(ctx)
+	switch p.Role {
+	case mvpgraph.RoleLead:
+		if q.LeadID != nil && *q.LeadID != *p.LeadID {
+			return nil, mvpgraph.Errorf(mvpgraph.EFORBIDDEN, "a lead sees the escalations routed to them only.")
+		}
+		q.LeadID = p.LeadID
+	case mvpgraph.RoleProductTeam:
+		if q.ProductTeamID != nil && *q.ProductTeamID != *p.ProductTeamID {
+			return nil, mvpgraph.Errorf(mvpgraph.EFORBIDDEN, "a product team sees its own escalations only.")
+		}
+		q.ProductTeamID = p.ProductTeamID
+	}
+	pg, err := r.Store.ListEscalations(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	c := &model.EscalationConnection{Edges: make([]*model.EscalationEdge, len(pg.Items)), PageInfo: model.NewPageInfo(pg.Cursors, pg.HasNext, pg.HasPrevious),
+		Count: func(ctx context.Context) (int, error) { return r.Store.CountEscalations(ctx, q) }}
+	for i := range pg.Items {
+		c.Edges[i] = &model.EscalationEdge{Cursor: pg.Cursors[i], Node: &pg.Items[i]}
+	}
+	return c, nil
+}
+
+// escalationStats answers Lead.escalationStats.
+func (r *Resolver) escalationStats(ctx context.Context, l *mvpgraph.Lead) (*model.EscalationStats, error) {
+	st, err := loaders(ctx).escalationStatsOf(r.target()).Load(ctx, l.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := &model.EscalationStats{Open: st.Open, Escalated: st.Escalated, Answered: st.Answered, Closed: st.Closed, Overdue: st.Overdue}
+	if st.AverageTimeToAnswer != nil {
+		secs := int64(*st.AverageTimeToAnswer / time.Second)
+		out.AverageTimeToAnswerSeconds = &secs
+	}
+	return out, nil
+}
+
+// escalationStatsOf returns the loader of escalation statistics.
+func (l *Loaders) escalationStatsOf(target time.Duration) *dataloadgen.Loader[int64, store.EscalationStats] {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.escStats == nil {
+		l.escStats = newLoader(orEmpty(func(ctx context.Context, ids []int64) (map[int64]store.EscalationStats, error) {
+			return l.store.EscalationStatsOf(ctx, ids, target)
+		}))
+	}
+	return l.escStats
+}
+
+// escalationUpdated sends each escalation of a lead's as it changes.
+func (r *Resolver) escalationUpdated(ctx context.Context, gid string) (<-chan *mvpgraph.Escalation, error) {
+	leadID, err := mvpgraph.ParseID("leadId", typeLead, gid)
+	if err != nil {
+		return nil, err
+	}
+	p := PrincipalFrom(ctx)
+	if p.Role == mvpgraph.RoleLead && *p.LeadID != leadID {
+		return nil, mvpgraph.Errorf(mvpgraph.EFORBIDDEN, "a lead follows the escalations routed to them only.")
+	}
+	since := r.Store.Now()
+	ch := make(chan *mvpgraph.Escalation, 8)
+	go func() {
+		defer close(ch)
+		tick := time.NewTicker(r.poll())
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			page, err := r.Store.ListEscalations(ctx, store.EscalationQuery{LeadID: &leadID,
+				OrderBy: []*mvpgraph.OrderBy{{Field: "UPDATED_AT", Direction: mvpgraph.Asc}}, Page: mvpgraph.PageArgs{First: ptr(mvpgraph.MaxPageSize)}})
+			if err != nil {
+				continue
+			}
+			for i := range page.Items {
+				e := page.Items[i]
+				if !e.UpdatedAt.After(since) {
+					continue
+				}
+				since = e.UpdatedAt
+				loaders(ctx).clear()
+				select {
+				case ch <- &e:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+	}()
+	return ch, nil
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// escalationNode loads an escalation for node(id), null when the caller
+// may not see it.
+func escalationNode(ctx context.Context, l *Loaders, id int64) func() (model.Node, error) {
+	load := l.escalation.LoadThunk(ctx, id)
+	return func() (model.Node, error) {
+		e, err := load()
+		if errors.Is(err, dataloadgen.ErrNotFound) || (err == nil && !mayRead(PrincipalFrom(ctx), e)) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &e, nil
+	}
+}

@@ -1,0 +1,164 @@
+package resolvers_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/99designs/gqlgen/client"
+	"github.com/stretchr/testify/require"
+
+	"mvpgraph"
+	"mvpgraph/graph"
+	"mvpgraph/resolvers"
+	"mvpgraph/store/storetest"
+)
+
+func TestEscalationFlow(t *testing.T) {
+	for _, d := range storetest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			ctx := context.Background()
+			s := storetest.New(t, d)
+			opts := graph.DefaultOptions()
+			opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+			opts.WebsocketInit = resolvers.WebsocketInit(s)
+			root := &resolvers.Resolver{Store: s, PollInterval: 50 * time.Millisecond, EscalationTarget: time.Nanosecond}
+			h := resolvers.Middleware(s, graph.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(root)), opts))
+			admin := &api{t: t, c: client.New(h, bearer(t, s, mvpgraph.APIToken{Name: "Program office", Role: mvpgraph.RoleAdmin})), h: h, s: s}
+			ids := buildProgram(admin)
+			dbID := func(gid string) int64 {
+				_, id, err := mvpgraph.ParseGlobalID("id", gid)
+				require.NoError(t, err)
+				return id
+			}
+			uma, chloe, team := dbID(ids["uma"]), dbID(ids["chloe"]), dbID(ids["team"])
+			umaSecret, hash := mvpgraph.NewTokenSecret()
+			require.NoError(t, s.CreateToken(ctx, &mvpgraph.APIToken{Name: "Uma", Role: mvpgraph.RoleLead, LeadID: &uma}, hash))
+			asUma := admin.as(client.AddHeader("Authorization", "Bearer "+umaSecret))
+			asChloe := admin.as(bearer(t, s, mvpgraph.APIToken{Name: "Chloe", Role: mvpgraph.RoleLead, LeadID: &chloe}))
+			asTeam := admin.as(bearer(t, s, mvpgraph.APIToken{Name: "Pat", Role: mvpgraph.RoleProductTeam, ProductTeamID: &team}))
+			asAnalyst := admin.as(bearer(t, s, mvpgraph.APIToken{Name: "Ana", Role: mvpgraph.RoleAnalyst}))
+			anon := admin.as()
+			contacts, err := s.ContactsOfTeams(ctx, []int64{team})
+			require.NoError(t, err)
+			pat := mvpgraph.GlobalID("Contact", contacts[team][0].ID)
+
+			raise := fmt.Sprintf(`mutation { raiseEscalation(input: {memberId: %q, expertiseId: %q, title: "Sync fails", body: "Error 42 since 4.1."}) { escalation { id status lead { name } } } }`, ids["ada"], ids["crm"])
+			asChloe.fail("FORBIDDEN", "", raise)
+			anon.fail("UNAUTHENTICATED", "", raise)
+			var raised struct {
+				RaiseEscalation struct {
+					Escalation struct {
+						ID, Status string
+						Lead       struct{ Name string }
+					}
+				}
+			}
+			asUma.do(&raised, raise)
+			esc := raised.RaiseEscalation.Escalation
+			require.Equal(t, "OPEN", esc.Status)
+			require.Equal(t, "Uma", esc.Lead.Name, "routed to the MVP's lead by the lead rule")
+			// Chloe's MVP's question goes to Chloe.
+			var other struct {
+				RaiseEscalation struct {
+					Escalation struct{ Lead struct{ Name string } }
+				}
+			}
+			admin.do(&other, fmt.Sprintf(`mutation { raiseEscalation(input: {memberId: %q, expertiseId: %q, title: "Q", body: "B"}) { escalation { lead { name } } } }`, ids["jean"], ids["excel"]))
+			require.Equal(t, "Chloe", other.RaiseEscalation.Escalation.Lead.Name)
+
+			escalate := fmt.Sprintf(`mutation { escalate(input: {id: %q, productTeamContactId: %q}) { escalation { status productTeam { name } contact { name } } } }`, esc.ID, pat)
+			asChloe.fail("FORBIDDEN", "", escalate)
+			asTeam.fail("FORBIDDEN", "", escalate)
+			asUma.fail("BAD_USER_INPUT", "id", fmt.Sprintf(`mutation { reopenEscalation(input: {id: %q}) { escalation { status } } }`, esc.ID))
+			var moved struct {
+				Escalate struct {
+					Escalation struct {
+						Status      string
+						ProductTeam struct{ Name string }
+					}
+				}
+			}
+			asUma.do(&moved, escalate)
+			require.Equal(t, "ESCALATED", moved.Escalate.Escalation.Status)
+			require.Equal(t, "Dynamics Team", moved.Escalate.Escalation.ProductTeam.Name)
+
+			answer := fmt.Sprintf(`mutation { answerEscalation(input: {id: %q, answer: "Fixed in 4.2."}) { escalation { status answer } } }`, esc.ID)
+			asAnalyst.fail("FORBIDDEN", "", answer)
+			asTeam.do(&struct{}{}, answer)
+			asTeam.fail("BAD_USER_INPUT", "id", answer)
+			asTeam.fail("FORBIDDEN", "", fmt.Sprintf(`mutation { closeEscalation(input: {id: %q}) { escalation { status } } }`, esc.ID))
+			asUma.do(&struct{}{}, fmt.Sprintf(`mutation { closeEscalation(input: {id: %q}) { escalation { status } } }`, esc.ID))
+			asUma.do(&struct{}{}, fmt.Sprintf(`mutation { reopenEscalation(input: {id: %q}) { escalation { status } } }`, esc.ID))
+			asChloe.fail("FORBIDDEN", "", fmt.Sprintf(`mutation { closeEscalation(input: {id: %q}) { escalation { status } } }`, mvpgraph.GlobalID("Escalation", 424242)))
+
+			var detail struct {
+				Node struct {
+					Status              string
+					Answer              string
+					TimeToFirstResponse *int64
+					Overdue             bool
+					Events              []struct{ Action, To, Actor string }
+				}
+			}
+			asUma.do(&detail, fmt.Sprintf(`{ node(id: %q) { ... on Escalation { status answer timeToFirstResponse overdue events { action to actor } } } }`, esc.ID))
+			require.Equal(t, "OPEN", detail.Node.Status)
+			require.NotNil(t, detail.Node.TimeToFirstResponse)
+			require.True(t, detail.Node.Overdue, "reopened and waiting past the target")
+			var moves []string
+			for _, e := range detail.Node.Events {
+				moves = append(moves, e.Action+">"+e.To+" by "+e.Actor)
+			}
+			require.Equal(t, []string{"RAISE>OPEN by Uma", "ESCALATE>ESCALATED by Uma", "ANSWER>ANSWERED by Pat", "CLOSE>CLOSED by Uma", "REOPEN>OPEN by Uma"}, moves)
+			var hidden struct{ Node *struct{ Status string } }
+			asChloe.do(&hidden, fmt.Sprintf(`{ node(id: %q) { ... on Escalation { status } } }`, esc.ID))
+			require.Nil(t, hidden.Node, "another lead's escalation is not there for Chloe")
+
+			count := func(c *api, where string) int {
+				var out struct{ Escalations struct{ TotalCount int } }
+				c.do(&out, `{ escalations`+where+` { totalCount } }`)
+				return out.Escalations.TotalCount
+			}
+			require.Equal(t, 2, count(admin, ""))
+			require.Equal(t, 2, count(asAnalyst, ""))
+			require.Equal(t, 1, count(asUma, ""))
+			require.Equal(t, 1, count(asChloe, ""))
+			require.Equal(t, 1, count(asTeam, ""), "the team's own escalations")
+			require.Equal(t, 2, count(admin, "(where: {overdue: true})"))
+			require.Equal(t, 0, count(admin, `(where: {status: [ANSWERED, CLOSED]})`))
+			asChloe.fail("FORBIDDEN", "", fmt.Sprintf(`{ escalations(where: {leadId: %q}) { totalCount } }`, ids["uma"]))
+			anon.fail("UNAUTHENTICATED", "", `{ escalations { totalCount } }`)
+
+			var stats struct {
+				Node struct {
+					EscalationStats struct{ Open, Overdue int }
+				}
+			}
+			asUma.do(&stats, fmt.Sprintf(`{ node(id: %q) { ... on Lead { escalationStats { open overdue } } } }`, ids["uma"]))
+			require.Equal(t, 1, stats.Node.EscalationStats.Open)
+			require.Equal(t, 1, stats.Node.EscalationStats.Overdue)
+
+			// Uma follows her escalations as they change.
+			sub := client.New(h).WebsocketWithPayload(fmt.Sprintf(`subscription { escalationUpdated(leadId: %q) { title status } }`, ids["uma"]),
+				map[string]any{"Authorization": "Bearer " + umaSecret})
+			defer sub.Close()
+			go func() {
+				time.Sleep(300 * time.Millisecond)
+				asUma.do(&struct{}{}, fmt.Sprintf(`mutation { closeEscalation(input: {id: %q}) { escalation { status } } }`, esc.ID))
+			}()
+			var update struct {
+				EscalationUpdated struct{ Title, Status string }
+			}
+			require.NoError(t, sub.Next(&update))
+			require.Equal(t, "Sync fails", update.EscalationUpdated.Title)
+			require.Equal(t, "CLOSED", update.EscalationUpdated.Status)
+			denied := client.New(h).WebsocketWithPayload(fmt.Sprintf(`subscription { escalationUpdated(leadId: %q) { title } }`, ids["uma"]),
+				map[string]any{"Authorization": "Bearer " + umaSecret[:10] + "x"})
+			defer denied.Close()
+			require.Error(t, denied.Next(&update))
+		})
+	}
+}
