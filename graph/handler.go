@@ -81,6 +81,7 @@ const (
 	CodeTooManyAliases  = "TOO_MANY_ALIASES"
 	CodeTooManyFields   = "TOO_MANY_ROOT_FIELDS"
 	CodeRateLimited     = "RATE_LIMITED"
+	CodeNoIntrospection = "INTROSPECTION_DISABLED"
 )
 
 var codes = map[string]string{
@@ -109,6 +110,8 @@ func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
+	} else {
+		srv.Use(noIntrospection{})
 	}
 	srv.SetParserTokenLimit(o.MaxTokens)
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})

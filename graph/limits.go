@@ -327,3 +327,44 @@ func (w *limitedWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 
 // Unwrap gives http.ResponseController the writer beneath.
 func (w *limitedWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// noIntrospection refuses, before anything runs, an operation that asks
+// for the schema when introspection is switched off.
+type noIntrospection struct{}
+
+func (noIntrospection) ExtensionName() string                   { return "NoIntrospection" }
+func (noIntrospection) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (noIntrospection) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if oc.Operation == nil || !asksSchema(oc.Doc, oc.Operation.SelectionSet, 0) {
+		return nil
+	}
+	err := gqlerror.Errorf("Introspection is switched off on this server; the schema is published as schema.graphql.")
+	errcode.Set(err, CodeNoIntrospection)
+	return err
+}
+
+// asksSchema reports whether a selection asks for __schema or __type, at
+// any depth and through fragments.
+func asksSchema(doc *ast.QueryDocument, set ast.SelectionSet, depth int) bool {
+	if depth > 64 {
+		return false
+	}
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			if s.Name == "__schema" || s.Name == "__type" || asksSchema(doc, s.SelectionSet, depth+1) {
+				return true
+			}
+		case *ast.InlineFragment:
+			if asksSchema(doc, s.SelectionSet, depth+1) {
+				return true
+			}
+		case *ast.FragmentSpread:
+			if f := doc.Fragments.ForName(s.Name); f != nil && asksSchema(doc, f.SelectionSet, depth+1) {
+				return true
+			}
+		}
+	}
+	return false
+}

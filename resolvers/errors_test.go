@@ -3,6 +3,8 @@ package resolvers_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
@@ -291,4 +293,35 @@ func TestCostBudget(t *testing.T) {
 	require.NotEmpty(t, w.Header().Get("Retry-After"))
 	require.Contains(t, w.Body.String(), "RATE_LIMITED")
 	require.Equal(t, http.StatusOK, send("").Code, "another caller has a budget of its own")
+}
+
+// TestPersistedQueriesAndIntrospection: a query's hash stands for the query
+// once sent, and introspection can be switched off.
+func TestPersistedQueriesAndIntrospection(t *testing.T) {
+	s := storetest.New(t, store.SQLite)
+	serve := func(introspection bool) http.Handler {
+		opts := graph.DefaultOptions()
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		opts.Introspection = introspection
+		return resolvers.Middleware(s, graph.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(&resolvers.Resolver{Store: s})), opts))
+	}
+	post := func(h http.Handler, body string) string {
+		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		return w.Body.String()
+	}
+	h := serve(true)
+	const query = "{ members { totalCount } }"
+	sum := sha256.Sum256([]byte(query))
+	ext := fmt.Sprintf(`"extensions": {"persistedQuery": {"version": 1, "sha256Hash": %q}}`, hex.EncodeToString(sum[:]))
+	require.Contains(t, post(h, `{`+ext+`}`), "PersistedQueryNotFound", "an unknown hash asks for the query")
+	require.Contains(t, post(h, fmt.Sprintf(`{"query": %q, %s}`, query, ext)), `"totalCount":0`)
+	require.Contains(t, post(h, `{`+ext+`}`), `"totalCount":0`, "the hash now stands for the query")
+
+	require.Contains(t, post(h, `{"query": "{ __schema { queryType { name } } }"}`), `"Query"`)
+	off := post(serve(false), `{"query": "{ __schema { queryType { name } } }"}`)
+	require.NotContains(t, off, `"Query"`)
+	require.Contains(t, off, "INTROSPECTION_DISABLED")
 }
