@@ -190,3 +190,22 @@ func ParseID(field, typ, gid string) (int64, error) {
 
 // String describes o for messages.
 func (o OrderBy) String() string { return fmt.Sprintf("%s %s", o.Field, o.Direction) }
+
+// UsesPersonalData reports whether a member filter compares personal data
+// (email, employer): a filter is a way to read what it compares.
+func (w *MemberWhere) UsesPersonalData() bool {
+	if w == nil {
+		return false
+	}
+	if w.Email != nil || w.Employer != nil || w.Not.UsesPersonalData() {
+		return true
+	}
+	for _, list := range [][]*MemberWhere{w.And, w.Or} {
+		for _, x := range list {
+			if x.UsesPersonalData() {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -169,3 +169,13 @@ func (r *Resolver) mayChangeAccount(ctx context.Context, accountID int64) error 
 	}
 	return r.mayChangeMember(ctx, a.MemberID, 0)
 }
+
+// mayFilter checks that a member filter compares only what the caller may
+// read: personal data only with an admin token, since a lead sees the
+// personal data of their own MVPs alone.
+func mayFilter(ctx context.Context, where *mvpgraph.MemberWhere) error {
+	if !where.UsesPersonalData() || PrincipalFrom(ctx).Role == mvpgraph.RoleAdmin {
+		return nil
+	}
+	return &mvpgraph.Error{Code: mvpgraph.EFORBIDDEN, Field: "where", Message: "filtering on email or employer needs an admin token."}
+}

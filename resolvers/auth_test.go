@@ -239,3 +239,27 @@ func newFixture(t *testing.T, s *store.Store, ids map[string]string, tag string)
 		account: mvpgraph.GlobalID("SocialAccount", acc.ID),
 	}
 }
+
+// TestPersonalDataFilters: a filter on email or employer would read them,
+// so only an admin may use one.
+func TestPersonalDataFilters(t *testing.T) {
+	a := newReachAPI(t, store.SQLite)
+	ids := buildProgram(a)
+	_, uma, err := mvpgraph.ParseGlobalID("id", ids["uma"])
+	require.NoError(t, err)
+	lead := a.as(bearer(t, a.s, mvpgraph.APIToken{Name: "lead", Role: mvpgraph.RoleLead, LeadID: &uma}))
+	for _, q := range []string{
+		`{ members(where: {email: {_eq: "ada@example.com"}}) { totalCount } }`,
+		`{ mvps(where: {_or: [{name: {_eq: "x"}}, {_not: {employer: {_like: "C%"}}}]}) { totalCount } }`,
+		`{ programStats(where: {email: {_like: "%@example.com"}}) { members } }`,
+		fmt.Sprintf(`{ node(id: %q) { ... on Lead { mvps(where: {email: {_isNull: false}}) { totalCount } } } }`, ids["uma"]),
+	} {
+		a.as().fail("FORBIDDEN", "where", q)
+		lead.fail("FORBIDDEN", "where", q)
+		var ok map[string]any
+		a.do(&ok, q)
+	}
+	var n struct{ Members struct{ TotalCount int } }
+	a.do(&n, `{ members(where: {email: {_eq: "ada@example.com"}}) { totalCount } }`)
+	require.Equal(t, 1, n.Members.TotalCount, "an admin may")
+}

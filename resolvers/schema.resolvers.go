@@ -110,6 +110,9 @@ func (r *expertiseResolver) UsLead(ctx context.Context, obj *mvpgraph.Expertise)
 }
 
 func (r *expertiseResolver) Mvps(ctx context.Context, obj *mvpgraph.Expertise, where *mvpgraph.MemberWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.MemberConnection, error) {
+	if err := mayFilter(ctx, where); err != nil {
+		return nil, err
+	}
 	return mvpsOf(ctx, store.ExpertiseMVPs, obj.ID, store.MemberQuery{Where: where, OrderBy: orderBy, Page: pageArgs(first, after, last, before)})
 }
 
@@ -131,6 +134,9 @@ func (r *leadResolver) Countries(ctx context.Context, obj *mvpgraph.Lead) ([]str
 }
 
 func (r *leadResolver) Mvps(ctx context.Context, obj *mvpgraph.Lead, where *mvpgraph.MemberWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.MemberConnection, error) {
+	if err := mayFilter(ctx, where); err != nil {
+		return nil, err
+	}
 	return mvpsOf(ctx, store.LeadMVPs, obj.ID, store.MemberQuery{Where: where, OrderBy: orderBy, Page: pageArgs(first, after, last, before)})
 }
 
@@ -526,6 +532,9 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, 
 }
 
 func (r *queryResolver) Members(ctx context.Context, where *mvpgraph.MemberWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.MemberConnection, error) {
+	if err := mayFilter(ctx, where); err != nil {
+		return nil, err
+	}
 	q := store.MemberQuery{Where: where, OrderBy: orderBy, Page: pageArgs(first, after, last, before)}
 	p, err := r.Store.ListMembers(ctx, q)
 	if err != nil {
@@ -538,6 +547,9 @@ func (r *queryResolver) Members(ctx context.Context, where *mvpgraph.MemberWhere
 }
 
 func (r *queryResolver) Mvps(ctx context.Context, where *mvpgraph.MemberWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.MemberConnection, error) {
+	if err := mayFilter(ctx, where); err != nil {
+		return nil, err
+	}
 	q := store.MemberQuery{Where: where, OrderBy: orderBy, Page: pageArgs(first, after, last, before), MVPsOnly: true}
 	p, err := r.Store.ListMembers(ctx, q)
 	if err != nil {
@@ -585,6 +597,9 @@ func (r *queryResolver) ProductTeams(ctx context.Context, where *mvpgraph.Produc
 }
 
 func (r *queryResolver) ProgramStats(ctx context.Context, groupBy []mvpgraph.StatsDimension, where *mvpgraph.MemberWhere) ([]*mvpgraph.StatsGroup, error) {
+	if err := mayFilter(ctx, where); err != nil {
+		return nil, err
+	}
 	groups, err := r.Store.ProgramStats(ctx, groupBy, where)
 	return ptrs(groups), err
 }
