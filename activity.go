@@ -1,0 +1,357 @@
+package mvpgraph
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// SpaceKind is what a community space is.
+type SpaceKind string
+
+// Space kinds.
+var SpaceKinds = []SpaceKind{"USER_GROUP", "FORUM", "NEWSGROUP", "QNA", "BLOG", "VIDEO", "SOCIAL", "EVENT"}
+
+// ActivityKind is what a contribution is.
+type ActivityKind string
+
+// Activity kinds.
+var ActivityKinds = []ActivityKind{"ANSWER", "QUESTION", "ARTICLE", "POST", "TALK", "VIDEO", "EVENT"}
+
+func validKind[K ~string](k K, kinds []K) bool {
+	for _, x := range kinds {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// CommunitySpace is a place where an expertise is discussed.
+type CommunitySpace struct {
+	ID        int64     `db:"id"`
+	Name      string    `db:"name"`
+	Kind      SpaceKind `db:"kind"`
+	URL       *string   `db:"url"`
+	CreatedAt time.Time `db:"created_at"`
+}
+
+// Normalize validates s in place.
+func (s *CommunitySpace) Normalize() error {
+	var err error
+	if s.Name, err = normalizeName("name", s.Name, 200); err != nil {
+		return err
+	}
+	s.Kind = SpaceKind(strings.ToUpper(strings.TrimSpace(string(s.Kind))))
+	if !validKind(s.Kind, SpaceKinds) {
+		return Invalidf("kind", "space kind %q is not one of %v.", s.Kind, SpaceKinds)
+	}
+	s.URL, err = normalizeOptional("url", s.URL, 2048)
+	return err
+}
+
+// ActivityRow is one contribution to import.
+type ActivityRow struct {
+	Line              int // where it came from, for error reports
+	Space             string
+	ExternalID        string
+	Kind              ActivityKind
+	OccurredAt        time.Time
+	ContributorHandle string
+	ContributorName   string
+	MemberHandle      string // the member the contributor is, when known
+	URL               string
+	Title             string
+	Score             *float64
+}
+
+// RowError is a row an import could not take, and why.
+type RowError struct {
+	Line   int    `json:"line"`
+	Reason string `json:"reason"`
+}
+
+// ActivityColumns are the fields of an import row, as CSV header names and
+// JSON keys. The first six are required.
+var ActivityColumns = []string{"space", "external_id", "kind", "occurred_at", "contributor_handle", "contributor_name", "member_handle", "url", "title", "score"}
+
+// parseActivity checks one row's fields.
+func parseActivity(line int, f map[string]string) (ActivityRow, error) {
+	r := ActivityRow{Line: line}
+	get := func(k string) string { return strings.TrimSpace(f[k]) }
+	for _, k := range ActivityColumns[:6] {
+		if get(k) == "" {
+			return r, fmt.Errorf("%s is missing", k)
+		}
+	}
+	r.Space, r.ExternalID = get("space"), get("external_id")
+	r.Kind = ActivityKind(strings.ToUpper(get("kind")))
+	if !validKind(r.Kind, ActivityKinds) {
+		return r, fmt.Errorf("kind %q is not one of %v", get("kind"), ActivityKinds)
+	}
+	t, err := time.Parse(time.RFC3339, get("occurred_at"))
+	if err != nil {
+		if t, err = time.Parse(time.DateOnly, get("occurred_at")); err != nil {
+			return r, fmt.Errorf("occurred_at %q is not a date (2026-05-01) or an RFC 3339 time (2026-05-01T14:00:00Z)", get("occurred_at"))
+		}
+	}
+	r.OccurredAt = t.UTC()
+	if r.OccurredAt.Year() < 1980 || r.OccurredAt.After(time.Now().Add(48*time.Hour)) {
+		return r, fmt.Errorf("occurred_at %s is before 1980 or in the future", get("occurred_at"))
+	}
+	r.ContributorHandle, r.ContributorName = get("contributor_handle"), get("contributor_name")
+	r.MemberHandle, r.URL, r.Title = strings.ToLower(get("member_handle")), get("url"), get("title")
+	for name, v := range map[string]string{"space": r.Space, "external_id": r.ExternalID, "contributor_handle": r.ContributorHandle, "contributor_name": r.ContributorName} {
+		if len(v) > 200 {
+			return r, fmt.Errorf("%s is longer than 200 characters", name)
+		}
+	}
+	if len(r.Title) > 1000 || len(r.URL) > 2048 {
+		return r, errors.New("title or url is too long (1,000 and 2,048 characters at most)")
+	}
+	if s := get("score"); s != "" {
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			return r, fmt.Errorf("score %q is not a number", s)
+		}
+		r.Score = &v
+	}
+	return r, nil
+}
+
+// ReadActivities reads an import file: CSV with a header naming the columns
+// (any order; ActivityColumns), or JSON Lines with those keys. It returns the
+// rows that read well and, for the others, the line and the reason; a
+// header that lacks a required column fails the whole file.
+func ReadActivities(r io.Reader, format string) ([]ActivityRow, []RowError, error) {
+	var rows []ActivityRow
+	var bad []RowError
+	add := func(line int, f map[string]string) {
+		row, err := parseActivity(line, f)
+		if err != nil {
+			bad = append(bad, RowError{Line: line, Reason: err.Error()})
+			return
+		}
+		rows = append(rows, row)
+	}
+	switch strings.ToUpper(format) {
+	case "CSV":
+		cr := csv.NewReader(r)
+		cr.FieldsPerRecord = -1
+		header, err := cr.Read()
+		if err != nil {
+			return nil, nil, Invalidf("file", "the file has no CSV header: %v", err)
+		}
+		index := map[string]int{}
+		for i, h := range header {
+			index[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
+		}
+		var missing []string
+		for _, c := range ActivityColumns[:6] {
+			if _, ok := index[c]; !ok {
+				missing = append(missing, c)
+			}
+		}
+		if len(missing) > 0 {
+			return nil, nil, Invalidf("file", "the CSV header lacks %s; it needs %s.", strings.Join(missing, ", "), strings.Join(ActivityColumns[:6], ", "))
+		}
+		for {
+			rec, err := cr.Read()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				var pe *csv.ParseError
+				if errors.As(err, &pe) {
+					bad = append(bad, RowError{Line: pe.StartLine, Reason: "not valid CSV: " + pe.Err.Error()})
+					if errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrBareQuote) {
+						continue
+					}
+				}
+				return rows, append(bad, RowError{Line: 0, Reason: "the rest of the file could not be read"}), nil
+			}
+			line, _ := cr.FieldPos(0)
+			f := map[string]string{}
+			for c, i := range index {
+				if i < len(rec) {
+					f[c] = rec[i]
+				}
+			}
+			add(line, f)
+		}
+	case "JSONL", "JSON_LINES":
+		dec := json.NewDecoder(r)
+		for line := 1; ; line++ {
+			var raw map[string]any
+			err := dec.Decode(&raw)
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				var se *json.SyntaxError
+				if errors.As(err, &se) {
+					return rows, append(bad, RowError{Line: line, Reason: "not valid JSON; the rest of the file was not read"}), nil
+				}
+				bad = append(bad, RowError{Line: line, Reason: "not a JSON object"})
+				continue
+			}
+			f := map[string]string{}
+			for k, v := range raw {
+				switch x := v.(type) {
+				case string:
+					f[k] = x
+				case float64:
+					f[k] = strconv.FormatFloat(x, 'f', -1, 64)
+				case nil:
+				default:
+					f[k] = fmt.Sprint(x)
+				}
+			}
+			add(line, f)
+		}
+	default:
+		return nil, nil, Invalidf("format", "format %q is not CSV or JSONL.", format)
+	}
+	return rows, bad, nil
+}
+
+// Concentration says how few spaces hold most of the activity: how many of
+// the largest spaces hold half of it and four fifths of it, the share of
+// the five largest, and the Herfindahl-Hirschman index (the sum of squared
+// percentage shares, 0 to 10,000).
+type Concentration struct {
+	SpacesFor50 int
+	SpacesFor80 int
+	Top5Share   float64
+	HHI         float64
+}
+
+// Concentrate computes the concentration of activity counts (one per
+// space, in any order).
+func Concentrate(counts []int) Concentration {
+	sorted := append([]int(nil), counts...)
+	sort.Sort(sort.Reverse(sort.IntSlice(sorted)))
+	total := 0
+	for _, c := range sorted {
+		total += c
+	}
+	var out Concentration
+	if total == 0 {
+		return out
+	}
+	cum := 0
+	for i, c := range sorted {
+		share := float64(c) / float64(total)
+		out.HHI += share * share * 10000
+		cum += c
+		if i < 5 {
+			out.Top5Share += share
+		}
+		if out.SpacesFor50 == 0 && 2*cum >= total {
+			out.SpacesFor50 = i + 1
+		}
+		if out.SpacesFor80 == 0 && 5*cum >= 4*total {
+			out.SpacesFor80 = i + 1
+		}
+	}
+	return out
+}
+
+// SpaceCount is a space's activity in a period and the period before it.
+type SpaceCount struct {
+	SpaceID      int64     `db:"space_id"`
+	Name         string    `db:"name"`
+	Kind         SpaceKind `db:"kind"`
+	Count        int       `db:"count"`
+	Previous     int       `db:"previous"`
+	Contributors int       `db:"contributors"`
+}
+
+// SpaceTrend is a space's place in a ranking by activity.
+type SpaceTrend struct {
+	SpaceCount
+	Share           float64  // of all the activity in the period
+	CumulativeShare float64  // of this space and those ranked above it
+	Growth          *float64 // against the previous period, as a fraction; nil when it had none
+}
+
+// RankSpaces ranks spaces by activity (ties by name) and computes each
+// one's share, cumulative share and growth, and the concentration.
+func RankSpaces(counts []SpaceCount) ([]SpaceTrend, Concentration) {
+	sorted := append([]SpaceCount(nil), counts...)
+	sort.SliceStable(sorted, func(i, j int) bool {
+		if sorted[i].Count != sorted[j].Count {
+			return sorted[i].Count > sorted[j].Count
+		}
+		return sorted[i].Name < sorted[j].Name
+	})
+	total := 0
+	plain := make([]int, len(sorted))
+	for i, c := range sorted {
+		total += c.Count
+		plain[i] = c.Count
+	}
+	out := make([]SpaceTrend, len(sorted))
+	cum := 0
+	for i, c := range sorted {
+		t := SpaceTrend{SpaceCount: c}
+		cum += c.Count
+		if total > 0 {
+			t.Share = float64(c.Count) / float64(total)
+			t.CumulativeShare = float64(cum) / float64(total)
+		}
+		if c.Previous > 0 {
+			g := float64(c.Count-c.Previous) / float64(c.Previous)
+			t.Growth = &g
+		}
+		out[i] = t
+	}
+	return out, Concentrate(plain)
+}
+
+// Bucket is the activity of one week (from its Monday) or month.
+type Bucket struct {
+	Start string // YYYY-MM-DD
+	Count int
+}
+
+// BucketDays sums daily counts (by YYYY-MM-DD) into the weeks or months
+// from from to to, empty ones included.
+func BucketDays(days map[string]int, from, to time.Time, byMonth bool) []Bucket {
+	start := func(t time.Time) time.Time {
+		t = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+		if byMonth {
+			return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+		}
+		return t.AddDate(0, 0, -((int(t.Weekday()) + 6) % 7))
+	}
+	next := func(t time.Time) time.Time {
+		if byMonth {
+			return t.AddDate(0, 1, 0)
+		}
+		return t.AddDate(0, 0, 7)
+	}
+	var out []Bucket
+	index := map[string]int{}
+	for b := start(from.UTC()); b.Before(to); b = next(b) {
+		index[b.Format(time.DateOnly)] = len(out)
+		out = append(out, Bucket{Start: b.Format(time.DateOnly)})
+	}
+	for day, n := range days {
+		t, err := time.Parse(time.DateOnly, day)
+		if err != nil {
+			continue
+		}
+		if i, ok := index[start(t).Format(time.DateOnly)]; ok {
+			out[i].Count += n
+		}
+	}
+	return out
+}

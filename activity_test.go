@@ -1,0 +1,112 @@
+package mvpgraph_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"mvpgraph"
+)
+
+func TestConcentrate(t *testing.T) {
+	for _, tc := range []struct {
+		counts []int
+		want   mvpgraph.Concentration
+	}{
+		// 50+30+10+5+5: half in the first, 80 % in two; HHI 2500+900+100+25+25.
+		{[]int{5, 30, 50, 5, 10}, mvpgraph.Concentration{SpacesFor50: 1, SpacesFor80: 2, Top5Share: 1, HHI: 3550}},
+		// Four equal spaces: 2 for half, 4 for 80 % (3 hold only 75 %).
+		{[]int{10, 10, 10, 10}, mvpgraph.Concentration{SpacesFor50: 2, SpacesFor80: 4, Top5Share: 1, HHI: 2500}},
+		// Ten spaces of 10: the top five hold half.
+		{[]int{10, 10, 10, 10, 10, 10, 10, 10, 10, 10}, mvpgraph.Concentration{SpacesFor50: 5, SpacesFor80: 8, Top5Share: 0.5, HHI: 1000}},
+		{nil, mvpgraph.Concentration{}},
+		{[]int{0, 0}, mvpgraph.Concentration{}},
+	} {
+		got := mvpgraph.Concentrate(tc.counts)
+		require.Equal(t, tc.want.SpacesFor50, got.SpacesFor50, "%v", tc.counts)
+		require.Equal(t, tc.want.SpacesFor80, got.SpacesFor80, "%v", tc.counts)
+		require.InDelta(t, tc.want.Top5Share, got.Top5Share, 1e-9, "%v", tc.counts)
+		require.InDelta(t, tc.want.HHI, got.HHI, 1e-6, "%v", tc.counts)
+	}
+}
+
+func TestRankSpaces(t *testing.T) {
+	ranked, c := mvpgraph.RankSpaces([]mvpgraph.SpaceCount{
+		{Name: "b", Count: 20, Previous: 10},
+		{Name: "a", Count: 60, Previous: 80},
+		{Name: "c", Count: 20, Previous: 0},
+	})
+	var names []string
+	for _, r := range ranked {
+		names = append(names, r.Name)
+	}
+	require.Equal(t, []string{"a", "b", "c"}, names, "by count, ties by name")
+	require.InDelta(t, 0.6, ranked[0].Share, 1e-9)
+	require.InDelta(t, 0.8, ranked[1].CumulativeShare, 1e-9)
+	require.InDelta(t, 1.0, ranked[2].CumulativeShare, 1e-9)
+	require.InDelta(t, -0.25, *ranked[0].Growth, 1e-9)
+	require.InDelta(t, 1.0, *ranked[1].Growth, 1e-9)
+	require.Nil(t, ranked[2].Growth, "no activity before: no growth figure")
+	require.Equal(t, 1, c.SpacesFor50)
+	require.Equal(t, 2, c.SpacesFor80)
+	require.InDelta(t, 3600+400+400, c.HHI, 1e-6)
+}
+
+func TestBucketDays(t *testing.T) {
+	from := time.Date(2026, 6, 3, 0, 0, 0, 0, time.UTC) // a Wednesday
+	to := time.Date(2026, 7, 2, 0, 0, 0, 0, time.UTC)
+	days := map[string]int{"2026-06-03": 2, "2026-06-07": 1, "2026-06-08": 4, "2026-07-01": 3}
+	weeks := mvpgraph.BucketDays(days, from, to, false)
+	require.Equal(t, mvpgraph.Bucket{Start: "2026-06-01", Count: 3}, weeks[0], "the week from Monday 1 June")
+	require.Equal(t, mvpgraph.Bucket{Start: "2026-06-08", Count: 4}, weeks[1])
+	require.Equal(t, mvpgraph.Bucket{Start: "2026-06-15", Count: 0}, weeks[2], "empty weeks are there")
+	require.Equal(t, mvpgraph.Bucket{Start: "2026-06-29", Count: 3}, weeks[len(weeks)-1])
+	months := mvpgraph.BucketDays(days, from, to, true)
+	require.Equal(t, []mvpgraph.Bucket{{Start: "2026-06-01", Count: 7}, {Start: "2026-07-01", Count: 3}}, months)
+}
+
+func TestReadActivities(t *testing.T) {
+	csv := `space,external_id,kind,occurred_at,contributor_handle,contributor_name,score,member_handle
+Forum,1,answer,2026-05-01T10:00:00Z,alice,Alice,3,
+Forum,2,QUESTION,2026-05-02,bob,Bob,,
+Forum,3,SHOUT,2026-05-02,bob,Bob,,
+Forum,4,ANSWER,yesterday,bob,Bob,,
+Forum,,ANSWER,2026-05-02,bob,Bob,,
+Forum,6,ANSWER,2026-05-02,bob,Bob,lots,
+"Forum,7,ANSWER
+`
+	rows, bad, err := mvpgraph.ReadActivities(strings.NewReader(csv), "csv")
+	require.NoError(t, err)
+	require.Len(t, rows, 2)
+	require.Equal(t, mvpgraph.ActivityKind("ANSWER"), rows[0].Kind)
+	require.Equal(t, 2, rows[0].Line)
+	require.EqualValues(t, 3, *rows[0].Score)
+	require.Equal(t, time.Date(2026, 5, 2, 0, 0, 0, 0, time.UTC), rows[1].OccurredAt)
+	var lines []int
+	for _, b := range bad {
+		lines = append(lines, b.Line)
+		require.NotEmpty(t, b.Reason)
+	}
+	require.Equal(t, []int{4, 5, 6, 7, 8}, lines)
+	require.Contains(t, bad[0].Reason, "SHOUT")
+	require.Contains(t, bad[1].Reason, "occurred_at")
+	require.Contains(t, bad[2].Reason, "external_id is missing")
+
+	_, _, err = mvpgraph.ReadActivities(strings.NewReader("space,kind\nForum,ANSWER\n"), "csv")
+	require.Equal(t, mvpgraph.EINVALID, mvpgraph.ErrorCode(err))
+	require.Contains(t, mvpgraph.ErrorMessage(err), "external_id")
+
+	jsonl := `{"space":"Forum","external_id":9,"kind":"POST","occurred_at":"2026-05-03","contributor_handle":"c","contributor_name":"C"}
+[1,2]
+{"space":"Forum","external_id":"10","kind":"POST","occurred_at":"2026-05-03","contributor_handle":"c"}
+{not json`
+	rows, bad, err = mvpgraph.ReadActivities(strings.NewReader(jsonl), "jsonl")
+	require.NoError(t, err)
+	require.Len(t, rows, 1)
+	require.Equal(t, "9", rows[0].ExternalID)
+	require.Equal(t, []mvpgraph.RowError{{Line: 2, Reason: "not a JSON object"}, {Line: 3, Reason: "contributor_name is missing"}, {Line: 4, Reason: "not valid JSON; the rest of the file was not read"}}, bad)
+	_, _, err = mvpgraph.ReadActivities(strings.NewReader(""), "xml")
+	require.Equal(t, "format", mvpgraph.ErrorField(err))
+}

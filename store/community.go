@@ -1,0 +1,254 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	sq "github.com/Masterminds/squirrel"
+	"github.com/jmoiron/sqlx"
+
+	"mvpgraph"
+)
+
+// CreateSpace stores a community space and the expertises discussed there.
+func (s *Store) CreateSpace(ctx context.Context, sp *mvpgraph.CommunitySpace, expertiseIDs []int64) error {
+	if err := sp.Normalize(); err != nil {
+		return err
+	}
+	sp.CreatedAt = s.now()
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		for i, id := range expertiseIDs {
+			if _, err := s.expertiseByID(ctx, tx, id, fmt.Sprintf("expertiseIds[%d]", i)); err != nil {
+				return err
+			}
+		}
+		var err error
+		if sp.ID, err = s.insertID(ctx, tx, s.sb.Insert("community_spaces").Columns("name", "kind", "url", "created_at").
+			Values(sp.Name, sp.Kind, sp.URL, sp.CreatedAt)); err != nil {
+			return err
+		}
+		for _, id := range expertiseIDs {
+			if _, err := s.exec(ctx, tx, s.sb.Insert("space_expertises").Columns("space_id", "expertise_id").Values(sp.ID, id).
+				Suffix("ON CONFLICT DO NOTHING")); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return mapError("create space", err)
+}
+
+// ImportResult says what an import did.
+type ImportResult struct {
+	Imported   int                 // new activities stored
+	Duplicates int                 // rows already stored before (same space and external ID)
+	Rejected   []mvpgraph.RowError // rows refused, with why
+}
+
+// importBatch bounds the rows of one INSERT.
+const importBatch = 500
+
+// ImportActivities stores the rows whose space (and member, when named)
+// exist, idempotently: a row of a space and external ID already stored
+// changes nothing. Rows naming an unknown space or member are rejected
+// with their line. With allOrNothing, any rejected row stores none.
+func (s *Store) ImportActivities(ctx context.Context, rows []mvpgraph.ActivityRow, rejected []mvpgraph.RowError, allOrNothing bool) (ImportResult, error) {
+	res := ImportResult{Rejected: append([]mvpgraph.RowError(nil), rejected...)}
+	spaces, members := map[string]int64{}, map[string]int64{}
+	var spaceNames, handles []string
+	for _, r := range rows {
+		if _, ok := spaces[r.Space]; !ok {
+			spaces[r.Space] = 0
+			spaceNames = append(spaceNames, r.Space)
+		}
+		if r.MemberHandle != "" {
+			if _, ok := members[r.MemberHandle]; !ok {
+				members[r.MemberHandle] = 0
+				handles = append(handles, r.MemberHandle)
+			}
+		}
+	}
+	var found []struct {
+		ID   int64  `db:"id"`
+		Name string `db:"name"`
+	}
+	for start := 0; start < len(spaceNames); start += importBatch {
+		var part []struct {
+			ID   int64  `db:"id"`
+			Name string `db:"name"`
+		}
+		if err := s.selectAll(ctx, s.db, &part, s.sb.Select("id", "name").From("community_spaces").Where(sq.Eq{"name": spaceNames[start:min(start+importBatch, len(spaceNames))]})); err != nil {
+			return res, mapError("import activities", err)
+		}
+		found = append(found, part...)
+	}
+	for _, f := range found {
+		spaces[f.Name] = f.ID
+	}
+	for start := 0; start < len(handles); start += importBatch {
+		var part []struct {
+			ID     int64  `db:"id"`
+			Handle string `db:"handle"`
+		}
+		if err := s.selectAll(ctx, s.db, &part, s.sb.Select("id", "handle").From("members").Where(sq.Eq{"handle": handles[start:min(start+importBatch, len(handles))]})); err != nil {
+			return res, mapError("import activities", err)
+		}
+		for _, m := range part {
+			members[m.Handle] = m.ID
+		}
+	}
+	var good []mvpgraph.ActivityRow
+	for _, r := range rows {
+		switch {
+		case spaces[r.Space] == 0:
+			res.Rejected = append(res.Rejected, mvpgraph.RowError{Line: r.Line, Reason: fmt.Sprintf("unknown space %q; create it first", r.Space)})
+		case r.MemberHandle != "" && members[r.MemberHandle] == 0:
+			res.Rejected = append(res.Rejected, mvpgraph.RowError{Line: r.Line, Reason: fmt.Sprintf("unknown member %q", r.MemberHandle)})
+		default:
+			good = append(good, r)
+		}
+	}
+	sort.Slice(res.Rejected, func(i, j int) bool { return res.Rejected[i].Line < res.Rejected[j].Line })
+	if allOrNothing && len(res.Rejected) > 0 {
+		return res, nil
+	}
+	now := s.now()
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		for start := 0; start < len(good); start += importBatch {
+			batch := good[start:min(start+importBatch, len(good))]
+			// Contributors first: one per space and handle.
+			seen := map[[2]string]bool{}
+			cb := s.sb.Insert("contributors").Columns("space_id", "handle", "name", "member_id")
+			n := 0
+			for _, r := range batch {
+				key := [2]string{r.Space, r.ContributorHandle}
+				if seen[key] {
+					continue
+				}
+				seen[key] = true
+				var member any
+				if r.MemberHandle != "" {
+					member = members[r.MemberHandle]
+				}
+				cb = cb.Values(spaces[r.Space], r.ContributorHandle, r.ContributorName, member)
+				n++
+			}
+			if n > 0 {
+				if _, err := s.exec(ctx, tx, cb.Suffix("ON CONFLICT (space_id, handle) DO NOTHING")); err != nil {
+					return err
+				}
+			}
+			ids := map[[2]string]int64{}
+			conds := sq.Or{}
+			for key := range seen {
+				conds = append(conds, sq.Eq{"c.space_id": spaces[key[0]], "c.handle": key[1]})
+			}
+			var cs []struct {
+				ID     int64  `db:"id"`
+				Space  string `db:"space"`
+				Handle string `db:"handle"`
+			}
+			if err := s.selectAll(ctx, tx, &cs, s.sb.Select("c.id", "sp.name AS space", "c.handle").From("contributors c").
+				Join("community_spaces sp ON sp.id = c.space_id").Where(conds)); err != nil {
+				return err
+			}
+			for _, c := range cs {
+				ids[[2]string{c.Space, c.Handle}] = c.ID
+			}
+			ab := s.sb.Insert("activities").Columns("space_id", "external_id", "contributor_id", "kind", "occurred_at", "url", "title", "score", "created_at")
+			for _, r := range batch {
+				ab = ab.Values(spaces[r.Space], r.ExternalID, ids[[2]string{r.Space, r.ContributorHandle}], r.Kind, r.OccurredAt,
+					nullable(r.URL), nullable(r.Title), r.Score, now)
+			}
+			out, err := s.exec(ctx, tx, ab.Suffix("ON CONFLICT (space_id, external_id) DO NOTHING"))
+			if err != nil {
+				return err
+			}
+			added, _ := out.RowsAffected()
+			res.Imported += int(added)
+			res.Duplicates += len(batch) - int(added)
+		}
+		return nil
+	})
+	if err != nil {
+		return ImportResult{Rejected: res.Rejected}, mapError("import activities", err)
+	}
+	return res, nil
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// dayExpr is the UTC day of a timestamp column, YYYY-MM-DD.
+func (s *Store) dayExpr(col string) string {
+	if s.dialect == Postgres {
+		return "to_char(" + col + " AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+	}
+	return "substr(" + col + ", 1, 10)" // stored in UTC, ISO form
+}
+
+// SpaceActivity counts, for each space where an expertise is discussed, its
+// activity from from to to, in the period of the same length before, and
+// its distinct contributors; and the activity of each day of the period.
+func (s *Store) SpaceActivity(ctx context.Context, expertiseID int64, from, to time.Time) ([]mvpgraph.SpaceCount, map[string]int, error) {
+	prev := from.Add(-to.Sub(from))
+	in := "a.occurred_at >= ? AND a.occurred_at < ?"
+	var counts []mvpgraph.SpaceCount
+	err := s.selectAll(ctx, s.db, &counts, s.sb.Select("sp.id AS space_id", "sp.name", "sp.kind").
+		Column(sq.Expr("COALESCE(SUM(CASE WHEN "+in+" THEN 1 ELSE 0 END), 0) AS count", from, to)).
+		Column(sq.Expr("COALESCE(SUM(CASE WHEN "+in+" THEN 1 ELSE 0 END), 0) AS previous", prev, from)).
+		Column(sq.Expr("COUNT(DISTINCT CASE WHEN "+in+" THEN a.contributor_id END) AS contributors", from, to)).
+		From("community_spaces sp").
+		JoinClause(sq.Expr("JOIN space_expertises se ON se.space_id = sp.id AND se.expertise_id = ?", expertiseID)).
+		JoinClause(sq.Expr("LEFT JOIN activities a ON a.space_id = sp.id AND a.occurred_at >= ? AND a.occurred_at < ?", prev, to)).
+		GroupBy("sp.id", "sp.name", "sp.kind"))
+	if err != nil {
+		return nil, nil, mapError("space activity", err)
+	}
+	var days []struct {
+		Day string `db:"day"`
+		N   int    `db:"n"`
+	}
+	err = s.selectAll(ctx, s.db, &days, s.sb.Select(s.dayExpr("a.occurred_at")+" AS day", "COUNT(*) AS n").From("activities a").
+		JoinClause(sq.Expr("JOIN space_expertises se ON se.space_id = a.space_id AND se.expertise_id = ?", expertiseID)).
+		Where(sq.Expr(in, from, to)).GroupBy(s.dayExpr("a.occurred_at")))
+	if err != nil {
+		return nil, nil, mapError("space activity", err)
+	}
+	byDay := make(map[string]int, len(days))
+	for _, d := range days {
+		byDay[d.Day] = d.N
+	}
+	return counts, byDay, nil
+}
+
+// SpacesByIDs returns the community spaces with the given IDs.
+func (s *Store) SpacesByIDs(ctx context.Context, ids []int64) ([]mvpgraph.CommunitySpace, error) {
+	var out []mvpgraph.CommunitySpace
+	err := s.selectAll(ctx, s.db, &out, s.sb.Select("id", "name", "kind", "url", "created_at").From("community_spaces").Where(sq.Eq{"id": ids}))
+	return out, mapError("get spaces", err)
+}
+
+// ExpertisesOfSpaces returns the expertises discussed in each space.
+func (s *Store) ExpertisesOfSpaces(ctx context.Context, ids []int64) (map[int64][]mvpgraph.Expertise, error) {
+	var rows []struct {
+		mvpgraph.Expertise
+		SpaceID int64 `db:"space_id"`
+	}
+	err := s.selectAll(ctx, s.db, &rows, s.sb.Select(expertiseColumns...).Column("se.space_id").From("expertises e").
+		Join("space_expertises se ON se.expertise_id = e.id").Where(sq.Eq{"se.space_id": ids}).OrderBy("e.name"))
+	if err != nil {
+		return nil, mapError("space expertises", err)
+	}
+	out := map[int64][]mvpgraph.Expertise{}
+	for _, r := range rows {
+		out[r.SpaceID] = append(out[r.SpaceID], r.Expertise)
+	}
+	return out, nil
+}
