@@ -32,7 +32,9 @@ func TestImportAndSpaceActivity(t *testing.T) {
 		// May: Forum 6 (3 people), Blog Ring 3, User Group 1; April: Forum 2, Blog Ring 3.
 		var b strings.Builder
 		b.WriteString("space,external_id,kind,occurred_at,contributor_handle,contributor_name,member_handle\n")
-		add := func(space, id, day, who string) { fmt.Fprintf(&b, "%s,%s,ANSWER,%s,%s,%s,\n", space, id, day, who, strings.ToUpper(who)) }
+		add := func(space, id, day, who string) {
+			fmt.Fprintf(&b, "%s,%s,ANSWER,%s,%s,%s,\n", space, id, day, who, strings.ToUpper(who))
+		}
 		for i, who := range []string{"ann", "ann", "ben", "ben", "cid", "cid"} {
 			add("Forum", fmt.Sprint("f", i), fmt.Sprintf("2026-05-%02d", i+1), who)
 		}
