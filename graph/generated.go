@@ -31,6 +31,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Award() AwardResolver
+	CommunitySpace() CommunitySpaceResolver
 	Contact() ContactResolver
 	Escalation() EscalationResolver
 	EscalationEvent() EscalationEventResolver
@@ -75,11 +76,37 @@ type ComplexityRoot struct {
 		Award func(childComplexity int) int
 	}
 
+	CommunitySpace struct {
+		Expertises func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		Name       func(childComplexity int) int
+		URL        func(childComplexity int) int
+	}
+
+	CommunityTrends struct {
+		Concentration func(childComplexity int) int
+		Series        func(childComplexity int) int
+		Spaces        func(childComplexity int) int
+		Total         func(childComplexity int) int
+	}
+
+	Concentration struct {
+		Hhi         func(childComplexity int) int
+		SpacesFor50 func(childComplexity int) int
+		SpacesFor80 func(childComplexity int) int
+		Top5Share   func(childComplexity int) int
+	}
+
 	Contact struct {
 		Email func(childComplexity int) int
 		ID    func(childComplexity int) int
 		Name  func(childComplexity int) int
 		Role  func(childComplexity int) int
+	}
+
+	CreateCommunitySpacePayload struct {
+		CommunitySpace func(childComplexity int) int
 	}
 
 	CreateExpertisePayload struct {
@@ -167,6 +194,17 @@ type ComplexityRoot struct {
 	ExpertiseEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ImportActivitiesPayload struct {
+		Duplicates func(childComplexity int) int
+		Imported   func(childComplexity int) int
+		Rejected   func(childComplexity int) int
+	}
+
+	ImportRowError struct {
+		Line   func(childComplexity int) int
+		Reason func(childComplexity int) int
 	}
 
 	Integration struct {
@@ -270,11 +308,13 @@ type ComplexityRoot struct {
 		AssignExpertise      func(childComplexity int, input model.AssignExpertiseInput) int
 		AwardMember          func(childComplexity int, input model.AwardMemberInput) int
 		CloseEscalation      func(childComplexity int, input model.CloseEscalationInput) int
+		CreateCommunitySpace func(childComplexity int, input model.CreateCommunitySpaceInput) int
 		CreateExpertise      func(childComplexity int, input model.CreateExpertiseInput) int
 		CreateLead           func(childComplexity int, input model.CreateLeadInput) int
 		CreateMember         func(childComplexity int, input model.CreateMemberInput) int
 		CreateProductTeam    func(childComplexity int, input model.CreateProductTeamInput) int
 		Escalate             func(childComplexity int, input model.EscalateInput) int
+		ImportActivities     func(childComplexity int, input model.ImportActivitiesInput) int
 		LinkSocialAccount    func(childComplexity int, input model.LinkSocialAccountInput) int
 		RaiseEscalation      func(childComplexity int, input model.RaiseEscalationInput) int
 		RefreshMember        func(childComplexity int, input model.RefreshMemberInput) int
@@ -329,6 +369,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		CommunityTrends  func(childComplexity int, expertiseID string, from time.Time, to time.Time, bucket *model.TrendBucket) int
 		Escalations      func(childComplexity int, where *model.EscalationWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) int
 		Expertises       func(childComplexity int, where *mvpgraph.ExpertiseWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) int
 		Integrations     func(childComplexity int) int
@@ -406,6 +447,16 @@ type ComplexityRoot struct {
 		Views        func(childComplexity int) int
 	}
 
+	SpaceTrend struct {
+		Contributors    func(childComplexity int) int
+		Count           func(childComplexity int) int
+		CumulativeShare func(childComplexity int) int
+		Growth          func(childComplexity int) int
+		PreviousCount   func(childComplexity int) int
+		Share           func(childComplexity int) int
+		Space           func(childComplexity int) int
+	}
+
 	Staleness struct {
 		AgeSeconds      func(childComplexity int) int
 		IntervalSeconds func(childComplexity int) int
@@ -415,6 +466,11 @@ type ComplexityRoot struct {
 	Subscription struct {
 		EscalationUpdated func(childComplexity int, leadID string) int
 		ReachUpdated      func(childComplexity int, memberID string) int
+	}
+
+	TrendPoint struct {
+		Count func(childComplexity int) int
+		Start func(childComplexity int) int
 	}
 
 	UnlinkSocialAccountPayload struct {
@@ -435,6 +491,13 @@ type AwardResolver interface {
 
 	Expertise(ctx context.Context, obj *mvpgraph.Award) (*mvpgraph.Expertise, error)
 	Member(ctx context.Context, obj *mvpgraph.Award) (*mvpgraph.Member, error)
+}
+type CommunitySpaceResolver interface {
+	ID(ctx context.Context, obj *mvpgraph.CommunitySpace) (string, error)
+
+	Kind(ctx context.Context, obj *mvpgraph.CommunitySpace) (string, error)
+
+	Expertises(ctx context.Context, obj *mvpgraph.CommunitySpace) ([]*mvpgraph.Expertise, error)
 }
 type ContactResolver interface {
 	ID(ctx context.Context, obj *mvpgraph.Contact) (string, error)
@@ -507,6 +570,8 @@ type MutationResolver interface {
 	AnswerEscalation(ctx context.Context, input model.AnswerEscalationInput) (*model.EscalationPayload, error)
 	CloseEscalation(ctx context.Context, input model.CloseEscalationInput) (*model.EscalationPayload, error)
 	ReopenEscalation(ctx context.Context, input model.ReopenEscalationInput) (*model.EscalationPayload, error)
+	CreateCommunitySpace(ctx context.Context, input model.CreateCommunitySpaceInput) (*model.CreateCommunitySpacePayload, error)
+	ImportActivities(ctx context.Context, input model.ImportActivitiesInput) (*model.ImportActivitiesPayload, error)
 }
 type ProductTeamResolver interface {
 	ID(ctx context.Context, obj *mvpgraph.ProductTeam) (string, error)
@@ -532,6 +597,7 @@ type QueryResolver interface {
 	ReachLeaderboard(ctx context.Context, where *model.LeaderboardWhere, orderBy *model.LeaderboardOrder, days *int, first *int, after *string) (*model.LeaderboardConnection, error)
 	Integrations(ctx context.Context) ([]*model.Integration, error)
 	Escalations(ctx context.Context, where *model.EscalationWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.EscalationConnection, error)
+	CommunityTrends(ctx context.Context, expertiseID string, from time.Time, to time.Time, bucket *model.TrendBucket) (*model.CommunityTrends, error)
 }
 type SocialAccountResolver interface {
 	ID(ctx context.Context, obj *mvpgraph.SocialAccount) (string, error)
@@ -622,6 +688,87 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AwardMemberPayload.Award(childComplexity), true
 
+	case "CommunitySpace.expertises":
+		if e.ComplexityRoot.CommunitySpace.Expertises == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunitySpace.Expertises(childComplexity), true
+	case "CommunitySpace.id":
+		if e.ComplexityRoot.CommunitySpace.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunitySpace.ID(childComplexity), true
+	case "CommunitySpace.kind":
+		if e.ComplexityRoot.CommunitySpace.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunitySpace.Kind(childComplexity), true
+	case "CommunitySpace.name":
+		if e.ComplexityRoot.CommunitySpace.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunitySpace.Name(childComplexity), true
+	case "CommunitySpace.url":
+		if e.ComplexityRoot.CommunitySpace.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunitySpace.URL(childComplexity), true
+
+	case "CommunityTrends.concentration":
+		if e.ComplexityRoot.CommunityTrends.Concentration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityTrends.Concentration(childComplexity), true
+	case "CommunityTrends.series":
+		if e.ComplexityRoot.CommunityTrends.Series == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityTrends.Series(childComplexity), true
+	case "CommunityTrends.spaces":
+		if e.ComplexityRoot.CommunityTrends.Spaces == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityTrends.Spaces(childComplexity), true
+	case "CommunityTrends.total":
+		if e.ComplexityRoot.CommunityTrends.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityTrends.Total(childComplexity), true
+
+	case "Concentration.hhi":
+		if e.ComplexityRoot.Concentration.Hhi == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Concentration.Hhi(childComplexity), true
+	case "Concentration.spacesFor50":
+		if e.ComplexityRoot.Concentration.SpacesFor50 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Concentration.SpacesFor50(childComplexity), true
+	case "Concentration.spacesFor80":
+		if e.ComplexityRoot.Concentration.SpacesFor80 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Concentration.SpacesFor80(childComplexity), true
+	case "Concentration.top5Share":
+		if e.ComplexityRoot.Concentration.Top5Share == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Concentration.Top5Share(childComplexity), true
+
 	case "Contact.email":
 		if e.ComplexityRoot.Contact.Email == nil {
 			break
@@ -646,6 +793,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Contact.Role(childComplexity), true
+
+	case "CreateCommunitySpacePayload.communitySpace":
+		if e.ComplexityRoot.CreateCommunitySpacePayload.CommunitySpace == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateCommunitySpacePayload.CommunitySpace(childComplexity), true
 
 	case "CreateExpertisePayload.expertise":
 		if e.ComplexityRoot.CreateExpertisePayload.Expertise == nil {
@@ -952,6 +1106,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ExpertiseEdge.Node(childComplexity), true
+
+	case "ImportActivitiesPayload.duplicates":
+		if e.ComplexityRoot.ImportActivitiesPayload.Duplicates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportActivitiesPayload.Duplicates(childComplexity), true
+	case "ImportActivitiesPayload.imported":
+		if e.ComplexityRoot.ImportActivitiesPayload.Imported == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportActivitiesPayload.Imported(childComplexity), true
+	case "ImportActivitiesPayload.rejected":
+		if e.ComplexityRoot.ImportActivitiesPayload.Rejected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportActivitiesPayload.Rejected(childComplexity), true
+
+	case "ImportRowError.line":
+		if e.ComplexityRoot.ImportRowError.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRowError.Line(childComplexity), true
+	case "ImportRowError.reason":
+		if e.ComplexityRoot.ImportRowError.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRowError.Reason(childComplexity), true
 
 	case "Integration.accounts":
 		if e.ComplexityRoot.Integration.Accounts == nil {
@@ -1389,6 +1575,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CloseEscalation(childComplexity, args["input"].(model.CloseEscalationInput)), true
+	case "Mutation.createCommunitySpace":
+		if e.ComplexityRoot.Mutation.CreateCommunitySpace == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createCommunitySpace_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateCommunitySpace(childComplexity, args["input"].(model.CreateCommunitySpaceInput)), true
 	case "Mutation.createExpertise":
 		if e.ComplexityRoot.Mutation.CreateExpertise == nil {
 			break
@@ -1444,6 +1641,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Escalate(childComplexity, args["input"].(model.EscalateInput)), true
+	case "Mutation.importActivities":
+		if e.ComplexityRoot.Mutation.ImportActivities == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importActivities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportActivities(childComplexity, args["input"].(model.ImportActivitiesInput)), true
 	case "Mutation.linkSocialAccount":
 		if e.ComplexityRoot.Mutation.LinkSocialAccount == nil {
 			break
@@ -1694,6 +1902,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProgramStatsGroup.Year(childComplexity), true
 
+	case "Query.communityTrends":
+		if e.ComplexityRoot.Query.CommunityTrends == nil {
+			break
+		}
+
+		args, err := ec.field_Query_communityTrends_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CommunityTrends(childComplexity, args["expertiseId"].(string), args["from"].(time.Time), args["to"].(time.Time), args["bucket"].(*model.TrendBucket)), true
 	case "Query.escalations":
 		if e.ComplexityRoot.Query.Escalations == nil {
 			break
@@ -2070,6 +2289,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SocialAccount.Views(childComplexity), true
 
+	case "SpaceTrend.contributors":
+		if e.ComplexityRoot.SpaceTrend.Contributors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpaceTrend.Contributors(childComplexity), true
+	case "SpaceTrend.count":
+		if e.ComplexityRoot.SpaceTrend.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpaceTrend.Count(childComplexity), true
+	case "SpaceTrend.cumulativeShare":
+		if e.ComplexityRoot.SpaceTrend.CumulativeShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpaceTrend.CumulativeShare(childComplexity), true
+	case "SpaceTrend.growth":
+		if e.ComplexityRoot.SpaceTrend.Growth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpaceTrend.Growth(childComplexity), true
+	case "SpaceTrend.previousCount":
+		if e.ComplexityRoot.SpaceTrend.PreviousCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpaceTrend.PreviousCount(childComplexity), true
+	case "SpaceTrend.share":
+		if e.ComplexityRoot.SpaceTrend.Share == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpaceTrend.Share(childComplexity), true
+	case "SpaceTrend.space":
+		if e.ComplexityRoot.SpaceTrend.Space == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpaceTrend.Space(childComplexity), true
+
 	case "Staleness.ageSeconds":
 		if e.ComplexityRoot.Staleness.AgeSeconds == nil {
 			break
@@ -2112,6 +2374,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Subscription.ReachUpdated(childComplexity, args["memberId"].(string)), true
 
+	case "TrendPoint.count":
+		if e.ComplexityRoot.TrendPoint.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.Count(childComplexity), true
+	case "TrendPoint.start":
+		if e.ComplexityRoot.TrendPoint.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.Start(childComplexity), true
+
 	case "UnlinkSocialAccountPayload.socialAccount":
 		if e.ComplexityRoot.UnlinkSocialAccountPayload.SocialAccount == nil {
 			break
@@ -2142,6 +2417,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("BooleanFilter", ec.unmarshalInputBooleanFilter),
 			graphql.NewInputUnmarshaler("CloseEscalationInput", ec.unmarshalInputCloseEscalationInput),
 			graphql.NewInputUnmarshaler("ContactInput", ec.unmarshalInputContactInput),
+			graphql.NewInputUnmarshaler("CreateCommunitySpaceInput", ec.unmarshalInputCreateCommunitySpaceInput),
 			graphql.NewInputUnmarshaler("CreateExpertiseInput", ec.unmarshalInputCreateExpertiseInput),
 			graphql.NewInputUnmarshaler("CreateLeadInput", ec.unmarshalInputCreateLeadInput),
 			graphql.NewInputUnmarshaler("CreateMemberInput", ec.unmarshalInputCreateMemberInput),
@@ -2152,6 +2428,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ExpertiseOrderBy", ec.unmarshalInputExpertiseOrderBy),
 			graphql.NewInputUnmarshaler("ExpertiseWhere", ec.unmarshalInputExpertiseWhere),
 			graphql.NewInputUnmarshaler("IDFilter", ec.unmarshalInputIDFilter),
+			graphql.NewInputUnmarshaler("ImportActivitiesInput", ec.unmarshalInputImportActivitiesInput),
 			graphql.NewInputUnmarshaler("LeadOrderBy", ec.unmarshalInputLeadOrderBy),
 			graphql.NewInputUnmarshaler("LeadWhere", ec.unmarshalInputLeadWhere),
 			graphql.NewInputUnmarshaler("LeaderboardWhere", ec.unmarshalInputLeaderboardWhere),
@@ -2386,6 +2663,13 @@ type Query {
   product team those escalated to it; admins and analysts see all.
   """
   escalations(where: EscalationWhere, orderBy: [EscalationOrderBy!], first: Int, after: String, last: Int, before: String): EscalationConnection! @auth(roles: [ADMIN, LEAD, PRODUCT_TEAM, ANALYST])
+
+  """
+  Where an expertise is discussed, and how concentrated: the spaces ranked
+  by activity from ` + "`" + `from` + "`" + ` to ` + "`" + `to` + "`" + `, the concentration, and the activity per
+  week or month. Growth compares with the period of the same length before.
+  """
+  communityTrends(expertiseId: ID!, from: Time!, to: Time!, bucket: TrendBucket = WEEK): CommunityTrends! @auth(roles: [ADMIN, LEAD, PRODUCT_TEAM, ANALYST])
 }
 
 "A person known to the program."
@@ -2710,6 +2994,14 @@ type Mutation {
   answerEscalation(input: AnswerEscalationInput!): EscalationPayload! @auth(roles: [ADMIN, LEAD, PRODUCT_TEAM])
   closeEscalation(input: CloseEscalationInput!): EscalationPayload! @auth(roles: [ADMIN, LEAD])
   reopenEscalation(input: ReopenEscalationInput!): EscalationPayload! @auth(roles: [ADMIN, LEAD])
+  createCommunitySpace(input: CreateCommunitySpaceInput!): CreateCommunitySpacePayload! @auth(roles: [ADMIN])
+  """
+  Imports community activity (a small batch; mvpgraph import activities
+  takes files). Rows are idempotent on (space, external ID); bad rows are
+  reported by line and reason while the good ones are imported, or, with
+  allOrNothing, none is.
+  """
+  importActivities(input: ImportActivitiesInput!): ImportActivitiesPayload! @auth(roles: [ADMIN, LEAD])
 }
 
 input CreateMemberInput {
@@ -3178,6 +3470,105 @@ input ReopenEscalationInput {
 type EscalationPayload {
   escalation: Escalation!
 }
+
+enum SpaceKind {
+  USER_GROUP
+  FORUM
+  NEWSGROUP
+  QNA
+  BLOG
+  VIDEO
+  SOCIAL
+  EVENT
+}
+
+"A place where an expertise is discussed."
+type CommunitySpace implements Node {
+  id: ID!
+  name: String!
+  kind: SpaceKind!
+  url: String
+  expertises: [Expertise!]!
+}
+
+enum TrendBucket {
+  WEEK
+  MONTH
+}
+
+type CommunityTrends {
+  "All the activity in the period."
+  total: Int!
+  "Spaces by activity, most first."
+  spaces: [SpaceTrend!]!
+  concentration: Concentration!
+  "Activity per week (from Monday) or month, empty ones included."
+  series: [TrendPoint!]!
+}
+
+type SpaceTrend {
+  space: CommunitySpace!
+  count: Int!
+  "Of all the activity, 0 to 1."
+  share: Float!
+  "Of this space and those ranked above it, 0 to 1."
+  cumulativeShare: Float!
+  "Distinct contributors in the period."
+  contributors: Int!
+  previousCount: Int!
+  "Change against the previous period, as a fraction; null when it had no activity."
+  growth: Float
+}
+
+"How few spaces hold most of the activity."
+type Concentration {
+  spacesFor50: Int!
+  spacesFor80: Int!
+  top5Share: Float!
+  "Herfindahl-Hirschman index: the sum of squared percentage shares, 0 to 10,000."
+  hhi: Float!
+}
+
+type TrendPoint {
+  "The first day of the week or month, YYYY-MM-DD."
+  start: String!
+  count: Int!
+}
+
+input CreateCommunitySpaceInput {
+  name: String!
+  kind: SpaceKind!
+  url: String
+  expertiseIds: [ID!] = []
+}
+
+type CreateCommunitySpacePayload {
+  communitySpace: CommunitySpace!
+}
+
+enum ImportFormat {
+  CSV
+  JSONL
+}
+
+input ImportActivitiesInput {
+  format: ImportFormat!
+  "The rows: CSV with a header, or JSON Lines, with the columns space, external_id, kind, occurred_at, contributor_handle, contributor_name and optionally member_handle, url, title, score. At most 1 MiB."
+  data: String!
+  allOrNothing: Boolean = false
+}
+
+type ImportActivitiesPayload {
+  imported: Int!
+  "Rows already stored before."
+  duplicates: Int!
+  rejected: [ImportRowError!]!
+}
+
+type ImportRowError {
+  line: Int!
+  reason: String!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3228,6 +3619,50 @@ func (ec *executionContext) childFields_AwardMemberPayload(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type AwardMemberPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CommunitySpace(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CommunitySpace_id(ctx, field)
+	case "name":
+		return ec.fieldContext_CommunitySpace_name(ctx, field)
+	case "kind":
+		return ec.fieldContext_CommunitySpace_kind(ctx, field)
+	case "url":
+		return ec.fieldContext_CommunitySpace_url(ctx, field)
+	case "expertises":
+		return ec.fieldContext_CommunitySpace_expertises(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommunitySpace", field.Name)
+}
+
+func (ec *executionContext) childFields_CommunityTrends(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "total":
+		return ec.fieldContext_CommunityTrends_total(ctx, field)
+	case "spaces":
+		return ec.fieldContext_CommunityTrends_spaces(ctx, field)
+	case "concentration":
+		return ec.fieldContext_CommunityTrends_concentration(ctx, field)
+	case "series":
+		return ec.fieldContext_CommunityTrends_series(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommunityTrends", field.Name)
+}
+
+func (ec *executionContext) childFields_Concentration(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "spacesFor50":
+		return ec.fieldContext_Concentration_spacesFor50(ctx, field)
+	case "spacesFor80":
+		return ec.fieldContext_Concentration_spacesFor80(ctx, field)
+	case "top5Share":
+		return ec.fieldContext_Concentration_top5Share(ctx, field)
+	case "hhi":
+		return ec.fieldContext_Concentration_hhi(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Concentration", field.Name)
+}
+
 func (ec *executionContext) childFields_Contact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3240,6 +3675,14 @@ func (ec *executionContext) childFields_Contact(ctx context.Context, field graph
 		return ec.fieldContext_Contact_role(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateCommunitySpacePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "communitySpace":
+		return ec.fieldContext_CreateCommunitySpacePayload_communitySpace(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateCommunitySpacePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_CreateExpertisePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3414,6 +3857,28 @@ func (ec *executionContext) childFields_ExpertiseEdge(ctx context.Context, field
 		return ec.fieldContext_ExpertiseEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ExpertiseEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportActivitiesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "imported":
+		return ec.fieldContext_ImportActivitiesPayload_imported(ctx, field)
+	case "duplicates":
+		return ec.fieldContext_ImportActivitiesPayload_duplicates(ctx, field)
+	case "rejected":
+		return ec.fieldContext_ImportActivitiesPayload_rejected(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportActivitiesPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportRowError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "line":
+		return ec.fieldContext_ImportRowError_line(ctx, field)
+	case "reason":
+		return ec.fieldContext_ImportRowError_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportRowError", field.Name)
 }
 
 func (ec *executionContext) childFields_Integration(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3816,6 +4281,26 @@ func (ec *executionContext) childFields_SocialAccount(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type SocialAccount", field.Name)
 }
 
+func (ec *executionContext) childFields_SpaceTrend(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "space":
+		return ec.fieldContext_SpaceTrend_space(ctx, field)
+	case "count":
+		return ec.fieldContext_SpaceTrend_count(ctx, field)
+	case "share":
+		return ec.fieldContext_SpaceTrend_share(ctx, field)
+	case "cumulativeShare":
+		return ec.fieldContext_SpaceTrend_cumulativeShare(ctx, field)
+	case "contributors":
+		return ec.fieldContext_SpaceTrend_contributors(ctx, field)
+	case "previousCount":
+		return ec.fieldContext_SpaceTrend_previousCount(ctx, field)
+	case "growth":
+		return ec.fieldContext_SpaceTrend_growth(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SpaceTrend", field.Name)
+}
+
 func (ec *executionContext) childFields_Staleness(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "ageSeconds":
@@ -3826,6 +4311,16 @@ func (ec *executionContext) childFields_Staleness(ctx context.Context, field gra
 		return ec.fieldContext_Staleness_stale(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Staleness", field.Name)
+}
+
+func (ec *executionContext) childFields_TrendPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "start":
+		return ec.fieldContext_TrendPoint_start(ctx, field)
+	case "count":
+		return ec.fieldContext_TrendPoint_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrendPoint", field.Name)
 }
 
 func (ec *executionContext) childFields_UnlinkSocialAccountPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4180,6 +4675,20 @@ func (ec *executionContext) field_Mutation_closeEscalation_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createCommunitySpace_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateCommunitySpaceInput, error) {
+			return ec.unmarshalNCreateCommunitySpaceInput2mvpgraphᚋgraphᚋmodelᚐCreateCommunitySpaceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createExpertise_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4242,6 +4751,20 @@ func (ec *executionContext) field_Mutation_escalate_args(ctx context.Context, ra
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.EscalateInput, error) {
 			return ec.unmarshalNEscalateInput2mvpgraphᚋgraphᚋmodelᚐEscalateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_importActivities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ImportActivitiesInput, error) {
+			return ec.unmarshalNImportActivitiesInput2mvpgraphᚋgraphᚋmodelᚐImportActivitiesInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4387,6 +4910,44 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_communityTrends_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "expertiseId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expertiseId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "bucket",
+		func(ctx context.Context, v any) (*model.TrendBucket, error) {
+			return ec.unmarshalOTrendBucket2ᚖmvpgraphᚋgraphᚋmodelᚐTrendBucket(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["bucket"] = arg3
 	return args, nil
 }
 
@@ -5217,6 +5778,341 @@ func (ec *executionContext) fieldContext_AwardMemberPayload_award(_ context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _CommunitySpace_id(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.CommunitySpace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunitySpace_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CommunitySpace().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunitySpace_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunitySpace", field, true, true, "ID")
+}
+
+func (ec *executionContext) _CommunitySpace_name(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.CommunitySpace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunitySpace_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunitySpace_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunitySpace", field, false, false, "String")
+}
+
+func (ec *executionContext) _CommunitySpace_kind(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.CommunitySpace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunitySpace_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CommunitySpace().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNSpaceKind2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunitySpace_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunitySpace", field, true, true, "SpaceKind")
+}
+
+func (ec *executionContext) _CommunitySpace_url(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.CommunitySpace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunitySpace_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommunitySpace_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunitySpace", field, false, false, "String")
+}
+
+func (ec *executionContext) _CommunitySpace_expertises(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.CommunitySpace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunitySpace_expertises(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CommunitySpace().Expertises(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*mvpgraph.Expertise) graphql.Marshaler {
+			return ec.marshalNExpertise2ᚕᚖmvpgraphᚐExpertiseᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunitySpace_expertises(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommunitySpace",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Expertise(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommunityTrends_total(ctx context.Context, field graphql.CollectedField, obj *model.CommunityTrends) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityTrends_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityTrends_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunityTrends", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CommunityTrends_spaces(ctx context.Context, field graphql.CollectedField, obj *model.CommunityTrends) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityTrends_spaces(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Spaces, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SpaceTrend) graphql.Marshaler {
+			return ec.marshalNSpaceTrend2ᚕᚖmvpgraphᚋgraphᚋmodelᚐSpaceTrendᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityTrends_spaces(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommunityTrends",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SpaceTrend(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommunityTrends_concentration(ctx context.Context, field graphql.CollectedField, obj *model.CommunityTrends) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityTrends_concentration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Concentration, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Concentration) graphql.Marshaler {
+			return ec.marshalNConcentration2ᚖmvpgraphᚋgraphᚋmodelᚐConcentration(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityTrends_concentration(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommunityTrends",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Concentration(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommunityTrends_series(ctx context.Context, field graphql.CollectedField, obj *model.CommunityTrends) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityTrends_series(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Series, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TrendPoint) graphql.Marshaler {
+			return ec.marshalNTrendPoint2ᚕᚖmvpgraphᚋgraphᚋmodelᚐTrendPointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityTrends_series(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommunityTrends",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrendPoint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Concentration_spacesFor50(ctx context.Context, field graphql.CollectedField, obj *model.Concentration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Concentration_spacesFor50(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SpacesFor50, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Concentration_spacesFor50(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Concentration", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Concentration_spacesFor80(ctx context.Context, field graphql.CollectedField, obj *model.Concentration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Concentration_spacesFor80(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SpacesFor80, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Concentration_spacesFor80(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Concentration", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Concentration_top5Share(ctx context.Context, field graphql.CollectedField, obj *model.Concentration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Concentration_top5Share(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Top5Share, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Concentration_top5Share(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Concentration", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Concentration_hhi(ctx context.Context, field graphql.CollectedField, obj *model.Concentration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Concentration_hhi(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hhi, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Concentration_hhi(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Concentration", field, false, false, "Float")
+}
+
 func (ec *executionContext) _Contact_id(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Contact) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5320,6 +6216,38 @@ func (ec *executionContext) _Contact_role(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_Contact_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreateCommunitySpacePayload_communitySpace(ctx context.Context, field graphql.CollectedField, obj *model.CreateCommunitySpacePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateCommunitySpacePayload_communitySpace(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommunitySpace, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.CommunitySpace) graphql.Marshaler {
+			return ec.marshalNCommunitySpace2ᚖmvpgraphᚐCommunitySpace(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateCommunitySpacePayload_communitySpace(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateCommunitySpacePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommunitySpace(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _CreateExpertisePayload_expertise(ctx context.Context, field graphql.CollectedField, obj *model.CreateExpertisePayload) (ret graphql.Marshaler) {
@@ -6616,6 +7544,130 @@ func (ec *executionContext) fieldContext_ExpertiseEdge_node(_ context.Context, f
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ImportActivitiesPayload_imported(ctx context.Context, field graphql.CollectedField, obj *model.ImportActivitiesPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportActivitiesPayload_imported(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Imported, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportActivitiesPayload_imported(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportActivitiesPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportActivitiesPayload_duplicates(ctx context.Context, field graphql.CollectedField, obj *model.ImportActivitiesPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportActivitiesPayload_duplicates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Duplicates, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportActivitiesPayload_duplicates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportActivitiesPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportActivitiesPayload_rejected(ctx context.Context, field graphql.CollectedField, obj *model.ImportActivitiesPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportActivitiesPayload_rejected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rejected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*mvpgraph.RowError) graphql.Marshaler {
+			return ec.marshalNImportRowError2ᚕᚖmvpgraphᚐRowErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportActivitiesPayload_rejected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportActivitiesPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportRowError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportRowError_line(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.RowError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRowError_line(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Line, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRowError_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRowError", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportRowError_reason(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.RowError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRowError_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRowError_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRowError", field, false, false, "String")
 }
 
 func (ec *executionContext) _Integration_platform(ctx context.Context, field graphql.CollectedField, obj *model.Integration) (ret graphql.Marshaler) {
@@ -9444,6 +10496,130 @@ func (ec *executionContext) fieldContext_Mutation_reopenEscalation(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createCommunitySpace(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createCommunitySpace(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateCommunitySpace(ctx, fc.Args["input"].(model.CreateCommunitySpaceInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.CreateCommunitySpacePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.CreateCommunitySpacePayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateCommunitySpacePayload) graphql.Marshaler {
+			return ec.marshalNCreateCommunitySpacePayload2ᚖmvpgraphᚋgraphᚋmodelᚐCreateCommunitySpacePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createCommunitySpace(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateCommunitySpacePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createCommunitySpace_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_importActivities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_importActivities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ImportActivities(ctx, fc.Args["input"].(model.ImportActivitiesInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN", "LEAD"})
+				if err != nil {
+					var zeroVal *model.ImportActivitiesPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.ImportActivitiesPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ImportActivitiesPayload) graphql.Marshaler {
+			return ec.marshalNImportActivitiesPayload2ᚖmvpgraphᚋgraphᚋmodelᚐImportActivitiesPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_importActivities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportActivitiesPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_importActivities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10593,6 +11769,68 @@ func (ec *executionContext) fieldContext_Query_escalations(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_communityTrends(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_communityTrends(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CommunityTrends(ctx, fc.Args["expertiseId"].(string), fc.Args["from"].(time.Time), fc.Args["to"].(time.Time), fc.Args["bucket"].(*model.TrendBucket))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN", "LEAD", "PRODUCT_TEAM", "ANALYST"})
+				if err != nil {
+					var zeroVal *model.CommunityTrends
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.CommunityTrends
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CommunityTrends) graphql.Marshaler {
+			return ec.marshalNCommunityTrends2ᚖmvpgraphᚋgraphᚋmodelᚐCommunityTrends(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_communityTrends(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommunityTrends(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_communityTrends_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11650,6 +12888,176 @@ func (ec *executionContext) fieldContext_SocialAccount_history(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _SpaceTrend_space(ctx context.Context, field graphql.CollectedField, obj *model.SpaceTrend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpaceTrend_space(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Space, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.CommunitySpace) graphql.Marshaler {
+			return ec.marshalNCommunitySpace2ᚖmvpgraphᚐCommunitySpace(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpaceTrend_space(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SpaceTrend",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommunitySpace(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SpaceTrend_count(ctx context.Context, field graphql.CollectedField, obj *model.SpaceTrend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpaceTrend_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpaceTrend_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpaceTrend", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SpaceTrend_share(ctx context.Context, field graphql.CollectedField, obj *model.SpaceTrend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpaceTrend_share(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Share, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpaceTrend_share(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpaceTrend", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SpaceTrend_cumulativeShare(ctx context.Context, field graphql.CollectedField, obj *model.SpaceTrend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpaceTrend_cumulativeShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CumulativeShare, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpaceTrend_cumulativeShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpaceTrend", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SpaceTrend_contributors(ctx context.Context, field graphql.CollectedField, obj *model.SpaceTrend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpaceTrend_contributors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contributors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpaceTrend_contributors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpaceTrend", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SpaceTrend_previousCount(ctx context.Context, field graphql.CollectedField, obj *model.SpaceTrend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpaceTrend_previousCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PreviousCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpaceTrend_previousCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpaceTrend", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SpaceTrend_growth(ctx context.Context, field graphql.CollectedField, obj *model.SpaceTrend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpaceTrend_growth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Growth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SpaceTrend_growth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpaceTrend", field, false, false, "Float")
+}
+
 func (ec *executionContext) _Staleness_ageSeconds(ctx context.Context, field graphql.CollectedField, obj *model.Staleness) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11841,6 +13249,52 @@ func (ec *executionContext) fieldContext_Subscription_escalationUpdated(ctx cont
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _TrendPoint_start(ctx context.Context, field graphql.CollectedField, obj *model.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "String")
+}
+
+func (ec *executionContext) _TrendPoint_count(ctx context.Context, field graphql.CollectedField, obj *model.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Int")
 }
 
 func (ec *executionContext) _UnlinkSocialAccountPayload_socialAccount(ctx context.Context, field graphql.CollectedField, obj *model.UnlinkSocialAccountPayload) (ret graphql.Marshaler) {
@@ -13352,6 +14806,73 @@ func UnmarshalContactInput(ctx context.Context, raw any) (model.ContactInput, er
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateCommunitySpaceInput(ctx context.Context, obj any) (model.CreateCommunitySpaceInput, error) {
+	var it model.CreateCommunitySpaceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["expertiseIds"]; !present {
+		asMap["expertiseIds"] = []any{}
+	}
+
+	fieldsInOrder := [...]string{"name", "kind", "url", "expertiseIds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNSpaceKind2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "expertiseIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expertiseIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpertiseIds = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateCommunitySpaceInput unmarshals raw into the CreateCommunitySpaceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateCommunitySpaceInput(ctx context.Context, raw any) (model.CreateCommunitySpaceInput, error) {
+	var out model.CreateCommunitySpaceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateCommunitySpaceInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateExpertiseInput(ctx context.Context, obj any) (model.CreateExpertiseInput, error) {
 	var it model.CreateExpertiseInput
 	if obj == nil {
@@ -13967,6 +15488,66 @@ func (ec *executionContext) unmarshalInputIDFilter(ctx context.Context, obj any)
 func UnmarshalIDFilter(ctx context.Context, raw any) (mvpgraph.IDFilter, error) {
 	var out mvpgraph.IDFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "IDFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputImportActivitiesInput(ctx context.Context, obj any) (model.ImportActivitiesInput, error) {
+	var it model.ImportActivitiesInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["allOrNothing"]; !present {
+		asMap["allOrNothing"] = false
+	}
+
+	fieldsInOrder := [...]string{"format", "data", "allOrNothing"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "format":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("format"))
+			data, err := ec.unmarshalNImportFormat2mvpgraphᚋgraphᚋmodelᚐImportFormat(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Format = data
+		case "data":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("data"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Data = data
+		case "allOrNothing":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allOrNothing"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AllOrNothing = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalImportActivitiesInput unmarshals raw into the ImportActivitiesInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalImportActivitiesInput(ctx context.Context, raw any) (model.ImportActivitiesInput, error) {
+	var out model.ImportActivitiesInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ImportActivitiesInput", raw, &out)
 	return out, err
 }
 
@@ -15107,6 +16688,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Escalation(ctx, sel, obj)
+	case mvpgraph.CommunitySpace:
+		return ec._CommunitySpace(ctx, sel, &obj)
+	case *mvpgraph.CommunitySpace:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._CommunitySpace(ctx, sel, obj)
 	case mvpgraph.Award:
 		return ec._Award(ctx, sel, &obj)
 	case *mvpgraph.Award:
@@ -15287,6 +16875,158 @@ func (ec *executionContext) _AwardMemberPayload(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var communitySpaceImplementors = []string{"CommunitySpace", "Node"}
+
+func (ec *executionContext) _CommunitySpace(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.CommunitySpace) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, communitySpaceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommunitySpace")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CommunitySpace_id(ctx, field, obj)
+				})
+		case "name":
+			out.Values[i] = ec._CommunitySpace_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CommunitySpace_kind(ctx, field, obj)
+				})
+		case "url":
+			out.Values[i] = ec._CommunitySpace_url(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expertises":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CommunitySpace_expertises(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var communityTrendsImplementors = []string{"CommunityTrends"}
+
+func (ec *executionContext) _CommunityTrends(ctx context.Context, sel ast.SelectionSet, obj *model.CommunityTrends) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, communityTrendsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommunityTrends")
+		case "total":
+			out.Values[i] = ec._CommunityTrends_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "spaces":
+			out.Values[i] = ec._CommunityTrends_spaces(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "concentration":
+			out.Values[i] = ec._CommunityTrends_concentration(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "series":
+			out.Values[i] = ec._CommunityTrends_series(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var concentrationImplementors = []string{"Concentration"}
+
+func (ec *executionContext) _Concentration(ctx context.Context, sel ast.SelectionSet, obj *model.Concentration) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, concentrationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Concentration")
+		case "spacesFor50":
+			out.Values[i] = ec._Concentration_spacesFor50(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "spacesFor80":
+			out.Values[i] = ec._Concentration_spacesFor80(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "top5Share":
+			out.Values[i] = ec._Concentration_top5Share(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hhi":
+			out.Values[i] = ec._Concentration_hhi(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var contactImplementors = []string{"Contact"}
 
 func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.Contact) graphql.Marshaler {
@@ -15318,6 +17058,39 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 			out.Values[i] = ec._Contact_role(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createCommunitySpacePayloadImplementors = []string{"CreateCommunitySpacePayload"}
+
+func (ec *executionContext) _CreateCommunitySpacePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateCommunitySpacePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createCommunitySpacePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateCommunitySpacePayload")
+		case "communitySpace":
+			out.Values[i] = ec._CreateCommunitySpacePayload_communitySpace(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -15937,6 +17710,87 @@ func (ec *executionContext) _ExpertiseEdge(ctx context.Context, sel ast.Selectio
 			}
 		case "node":
 			out.Values[i] = ec._ExpertiseEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importActivitiesPayloadImplementors = []string{"ImportActivitiesPayload"}
+
+func (ec *executionContext) _ImportActivitiesPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ImportActivitiesPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importActivitiesPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportActivitiesPayload")
+		case "imported":
+			out.Values[i] = ec._ImportActivitiesPayload_imported(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "duplicates":
+			out.Values[i] = ec._ImportActivitiesPayload_duplicates(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rejected":
+			out.Values[i] = ec._ImportActivitiesPayload_rejected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importRowErrorImplementors = []string{"ImportRowError"}
+
+func (ec *executionContext) _ImportRowError(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.RowError) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importRowErrorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportRowError")
+		case "line":
+			out.Values[i] = ec._ImportRowError_line(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._ImportRowError_reason(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -16756,6 +18610,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createCommunitySpace":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createCommunitySpace(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "importActivities":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_importActivities(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17157,6 +19025,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_escalations(ctx, field)
+				})
+		case "communityTrends":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_communityTrends(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -17612,6 +19486,69 @@ func (ec *executionContext) _SocialAccount(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var spaceTrendImplementors = []string{"SpaceTrend"}
+
+func (ec *executionContext) _SpaceTrend(ctx context.Context, sel ast.SelectionSet, obj *model.SpaceTrend) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, spaceTrendImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SpaceTrend")
+		case "space":
+			out.Values[i] = ec._SpaceTrend_space(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._SpaceTrend_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "share":
+			out.Values[i] = ec._SpaceTrend_share(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cumulativeShare":
+			out.Values[i] = ec._SpaceTrend_cumulativeShare(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contributors":
+			out.Values[i] = ec._SpaceTrend_contributors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "previousCount":
+			out.Values[i] = ec._SpaceTrend_previousCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "growth":
+			out.Values[i] = ec._SpaceTrend_growth(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var stalenessImplementors = []string{"Staleness"}
 
 func (ec *executionContext) _Staleness(ctx context.Context, sel ast.SelectionSet, obj *model.Staleness) graphql.Marshaler {
@@ -17675,6 +19612,44 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
+}
+
+var trendPointImplementors = []string{"TrendPoint"}
+
+func (ec *executionContext) _TrendPoint(ctx context.Context, sel ast.SelectionSet, obj *model.TrendPoint) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trendPointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrendPoint")
+		case "start":
+			out.Values[i] = ec._TrendPoint_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._TrendPoint_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
 }
 
 var unlinkSocialAccountPayloadImplementors = []string{"UnlinkSocialAccountPayload"}
@@ -18212,6 +20187,30 @@ func (ec *executionContext) unmarshalNCloseEscalationInput2mvpgraphᚋgraphᚋmo
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNCommunitySpace2ᚖmvpgraphᚐCommunitySpace(ctx context.Context, sel ast.SelectionSet, v *mvpgraph.CommunitySpace) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CommunitySpace!")
+		return graphql.Null
+	}
+	return ec._CommunitySpace(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCommunityTrends2ᚖmvpgraphᚋgraphᚋmodelᚐCommunityTrends(ctx context.Context, sel ast.SelectionSet, v *model.CommunityTrends) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CommunityTrends!")
+		return graphql.Null
+	}
+	return ec._CommunityTrends(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNConcentration2ᚖmvpgraphᚋgraphᚋmodelᚐConcentration(ctx context.Context, sel ast.SelectionSet, v *model.Concentration) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Concentration!")
+		return graphql.Null
+	}
+	return ec._Concentration(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNContact2ᚕᚖmvpgraphᚐContactᚄ(ctx context.Context, sel ast.SelectionSet, v []*mvpgraph.Contact) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -18239,6 +20238,19 @@ func (ec *executionContext) marshalNContact2ᚖmvpgraphᚐContact(ctx context.Co
 func (ec *executionContext) unmarshalNContactInput2ᚖmvpgraphᚋgraphᚋmodelᚐContactInput(ctx context.Context, v any) (*model.ContactInput, error) {
 	res, err := ec.unmarshalInputContactInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateCommunitySpaceInput2mvpgraphᚋgraphᚋmodelᚐCreateCommunitySpaceInput(ctx context.Context, v any) (model.CreateCommunitySpaceInput, error) {
+	res, err := ec.unmarshalInputCreateCommunitySpaceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateCommunitySpacePayload2ᚖmvpgraphᚋgraphᚋmodelᚐCreateCommunitySpacePayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateCommunitySpacePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreateCommunitySpacePayload!")
+		return graphql.Null
+	}
+	return ec._CreateCommunitySpacePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCreateExpertiseInput2mvpgraphᚋgraphᚋmodelᚐCreateExpertiseInput(ctx context.Context, v any) (model.CreateExpertiseInput, error) {
@@ -18552,6 +20564,53 @@ func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNImportActivitiesInput2mvpgraphᚋgraphᚋmodelᚐImportActivitiesInput(ctx context.Context, v any) (model.ImportActivitiesInput, error) {
+	res, err := ec.unmarshalInputImportActivitiesInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNImportActivitiesPayload2ᚖmvpgraphᚋgraphᚋmodelᚐImportActivitiesPayload(ctx context.Context, sel ast.SelectionSet, v *model.ImportActivitiesPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportActivitiesPayload!")
+		return graphql.Null
+	}
+	return ec._ImportActivitiesPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNImportFormat2mvpgraphᚋgraphᚋmodelᚐImportFormat(ctx context.Context, v any) (model.ImportFormat, error) {
+	var res model.ImportFormat
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNImportFormat2mvpgraphᚋgraphᚋmodelᚐImportFormat(ctx context.Context, sel ast.SelectionSet, v model.ImportFormat) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNImportRowError2ᚕᚖmvpgraphᚐRowErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*mvpgraph.RowError) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportRowError2ᚖmvpgraphᚐRowError(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImportRowError2ᚖmvpgraphᚐRowError(ctx context.Context, sel ast.SelectionSet, v *mvpgraph.RowError) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportRowError!")
+		return graphql.Null
+	}
+	return ec._ImportRowError(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
@@ -19153,6 +21212,44 @@ func (ec *executionContext) marshalNSocialAccount2ᚖmvpgraphᚐSocialAccount(ct
 	return ec._SocialAccount(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNSpaceKind2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSpaceKind2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SpaceKind!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNSpaceTrend2ᚕᚖmvpgraphᚋgraphᚋmodelᚐSpaceTrendᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SpaceTrend) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSpaceTrend2ᚖmvpgraphᚋgraphᚋmodelᚐSpaceTrend(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSpaceTrend2ᚖmvpgraphᚋgraphᚋmodelᚐSpaceTrend(ctx context.Context, sel ast.SelectionSet, v *model.SpaceTrend) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SpaceTrend!")
+		return graphql.Null
+	}
+	return ec._SpaceTrend(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNStaleness2ᚖmvpgraphᚋgraphᚋmodelᚐStaleness(ctx context.Context, sel ast.SelectionSet, v *model.Staleness) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Staleness!")
@@ -19226,6 +21323,30 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNTrendPoint2ᚕᚖmvpgraphᚋgraphᚋmodelᚐTrendPointᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TrendPoint) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTrendPoint2ᚖmvpgraphᚋgraphᚋmodelᚐTrendPoint(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTrendPoint2ᚖmvpgraphᚋgraphᚋmodelᚐTrendPoint(ctx context.Context, sel ast.SelectionSet, v *model.TrendPoint) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TrendPoint!")
+		return graphql.Null
+	}
+	return ec._TrendPoint(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNUnlinkSocialAccountInput2mvpgraphᚋgraphᚋmodelᚐUnlinkSocialAccountInput(ctx context.Context, v any) (model.UnlinkSocialAccountInput, error) {
@@ -20033,6 +22154,22 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := graphql.MarshalTime(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOTrendBucket2ᚖmvpgraphᚋgraphᚋmodelᚐTrendBucket(ctx context.Context, v any) (*model.TrendBucket, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.TrendBucket)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTrendBucket2ᚖmvpgraphᚋgraphᚋmodelᚐTrendBucket(ctx context.Context, sel ast.SelectionSet, v *model.TrendBucket) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

@@ -16,23 +16,25 @@ import (
 // fixed number of SQL statements however many rows it returns. They live
 // for one request: nothing is cached across requests.
 type Loaders struct {
-	member           *dataloadgen.Loader[int64, mvpgraph.Member]
-	award            *dataloadgen.Loader[int64, mvpgraph.Award]
-	expertise        *dataloadgen.Loader[int64, mvpgraph.Expertise]
-	lead             *dataloadgen.Loader[int64, mvpgraph.Lead]
-	productTeam      *dataloadgen.Loader[int64, mvpgraph.ProductTeam]
-	awardsOfMember   *dataloadgen.Loader[int64, []mvpgraph.Award]
-	leadsOfMember    *dataloadgen.Loader[int64, []mvpgraph.Lead]
-	usLeadOf         *dataloadgen.Loader[int64, *mvpgraph.Lead]
-	countriesOfLead  *dataloadgen.Loader[int64, []string]
-	expertisesOfLead *dataloadgen.Loader[int64, []mvpgraph.Expertise]
-	expertisesOfTeam *dataloadgen.Loader[int64, []mvpgraph.Expertise]
-	contactsOfTeam   *dataloadgen.Loader[int64, []mvpgraph.Contact]
-	accountsOf       *dataloadgen.Loader[int64, []mvpgraph.SocialAccount]
-	account          *dataloadgen.Loader[int64, mvpgraph.SocialAccount]
-	escalation       *dataloadgen.Loader[int64, mvpgraph.Escalation]
-	eventsOf         *dataloadgen.Loader[int64, []mvpgraph.EscalationEvent]
-	contact          *dataloadgen.Loader[int64, mvpgraph.Contact]
+	member            *dataloadgen.Loader[int64, mvpgraph.Member]
+	award             *dataloadgen.Loader[int64, mvpgraph.Award]
+	expertise         *dataloadgen.Loader[int64, mvpgraph.Expertise]
+	lead              *dataloadgen.Loader[int64, mvpgraph.Lead]
+	productTeam       *dataloadgen.Loader[int64, mvpgraph.ProductTeam]
+	awardsOfMember    *dataloadgen.Loader[int64, []mvpgraph.Award]
+	leadsOfMember     *dataloadgen.Loader[int64, []mvpgraph.Lead]
+	usLeadOf          *dataloadgen.Loader[int64, *mvpgraph.Lead]
+	countriesOfLead   *dataloadgen.Loader[int64, []string]
+	expertisesOfLead  *dataloadgen.Loader[int64, []mvpgraph.Expertise]
+	expertisesOfTeam  *dataloadgen.Loader[int64, []mvpgraph.Expertise]
+	contactsOfTeam    *dataloadgen.Loader[int64, []mvpgraph.Contact]
+	accountsOf        *dataloadgen.Loader[int64, []mvpgraph.SocialAccount]
+	account           *dataloadgen.Loader[int64, mvpgraph.SocialAccount]
+	escalation        *dataloadgen.Loader[int64, mvpgraph.Escalation]
+	eventsOf          *dataloadgen.Loader[int64, []mvpgraph.EscalationEvent]
+	contact           *dataloadgen.Loader[int64, mvpgraph.Contact]
+	space             *dataloadgen.Loader[int64, mvpgraph.CommunitySpace]
+	expertisesOfSpace *dataloadgen.Loader[int64, []mvpgraph.Expertise]
 
 	store     *store.Store
 	mu        sync.Mutex
@@ -105,21 +107,23 @@ func NewLoaders(s *store.Store) *Loaders {
 			}
 			return out, err
 		})),
-		countriesOfLead:  newLoader(orEmpty(s.CountriesOfLeads)),
-		expertisesOfLead: newLoader(orEmpty(s.ExpertisesOfLeads)),
-		expertisesOfTeam: newLoader(orEmpty(s.ExpertisesOfTeams)),
-		contactsOfTeam:   newLoader(orEmpty(s.ContactsOfTeams)),
-		accountsOf:       newLoader(orEmpty(s.SocialAccountsOfMembers)),
-		account:          newLoader(byID(s.SocialAccountsByIDs, func(a mvpgraph.SocialAccount) int64 { return a.ID })),
-		escalation:       newLoader(byID(s.EscalationsByIDs, func(e mvpgraph.Escalation) int64 { return e.ID })),
-		eventsOf:         newLoader(orEmpty(s.EscalationEvents)),
-		contact:          newLoader(byID(s.ContactsByIDs, func(c mvpgraph.Contact) int64 { return c.ID })),
-		store:            s,
-		mvps:             map[string]*dataloadgen.Loader[int64, store.Page[mvpgraph.Member]]{},
-		count:            map[string]*dataloadgen.Loader[int64, int]{},
-		growth:           map[string]*dataloadgen.Loader[int64, int64]{},
-		history:          map[string]*dataloadgen.Loader[int64, []mvpgraph.Snapshot]{},
-		leadReach:        map[string]*dataloadgen.Loader[int64, store.LeadReach]{},
+		countriesOfLead:   newLoader(orEmpty(s.CountriesOfLeads)),
+		expertisesOfLead:  newLoader(orEmpty(s.ExpertisesOfLeads)),
+		expertisesOfTeam:  newLoader(orEmpty(s.ExpertisesOfTeams)),
+		contactsOfTeam:    newLoader(orEmpty(s.ContactsOfTeams)),
+		accountsOf:        newLoader(orEmpty(s.SocialAccountsOfMembers)),
+		account:           newLoader(byID(s.SocialAccountsByIDs, func(a mvpgraph.SocialAccount) int64 { return a.ID })),
+		escalation:        newLoader(byID(s.EscalationsByIDs, func(e mvpgraph.Escalation) int64 { return e.ID })),
+		eventsOf:          newLoader(orEmpty(s.EscalationEvents)),
+		contact:           newLoader(byID(s.ContactsByIDs, func(c mvpgraph.Contact) int64 { return c.ID })),
+		space:             newLoader(byID(s.SpacesByIDs, func(c mvpgraph.CommunitySpace) int64 { return c.ID })),
+		expertisesOfSpace: newLoader(orEmpty(s.ExpertisesOfSpaces)),
+		store:             s,
+		mvps:              map[string]*dataloadgen.Loader[int64, store.Page[mvpgraph.Member]]{},
+		count:             map[string]*dataloadgen.Loader[int64, int]{},
+		growth:            map[string]*dataloadgen.Loader[int64, int64]{},
+		history:           map[string]*dataloadgen.Loader[int64, []mvpgraph.Snapshot]{},
+		leadReach:         map[string]*dataloadgen.Loader[int64, store.LeadReach]{},
 	}
 }
 
@@ -201,6 +205,8 @@ func (l *Loaders) clear() {
 	l.escalation.ClearAll()
 	l.eventsOf.ClearAll()
 	l.contact.ClearAll()
+	l.space.ClearAll()
+	l.expertisesOfSpace.ClearAll()
 	l.mu.Lock()
 	l.escStats = nil
 	defer l.mu.Unlock()

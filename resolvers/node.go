@@ -53,6 +53,8 @@ func nodeThunk(ctx context.Context, field, gid string) (func() (model.Node, erro
 		return thunk(l.account.LoadThunk(ctx, id)), nil
 	case typeEscalation:
 		return escalationNode(ctx, l, id), nil
+	case typeCommunitySpace:
+		return thunk(l.space.LoadThunk(ctx, id)), nil
 	}
 	return func() (model.Node, error) { return nil, nil }, nil
 }

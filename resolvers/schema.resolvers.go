@@ -29,6 +29,19 @@ func (r *awardResolver) Member(ctx context.Context, obj *mvpgraph.Award) (*mvpgr
 	return &m, err
 }
 
+func (r *communitySpaceResolver) ID(ctx context.Context, obj *mvpgraph.CommunitySpace) (string, error) {
+	return mvpgraph.GlobalID(typeCommunitySpace, obj.ID), nil
+}
+
+func (r *communitySpaceResolver) Kind(ctx context.Context, obj *mvpgraph.CommunitySpace) (string, error) {
+	return string(obj.Kind), nil
+}
+
+func (r *communitySpaceResolver) Expertises(ctx context.Context, obj *mvpgraph.CommunitySpace) ([]*mvpgraph.Expertise, error) {
+	es, err := loaders(ctx).expertisesOfSpace.Load(ctx, obj.ID)
+	return ptrs(es), err
+}
+
 func (r *contactResolver) ID(ctx context.Context, obj *mvpgraph.Contact) (string, error) {
 	return mvpgraph.GlobalID(typeContact, obj.ID), nil
 }
@@ -476,6 +489,14 @@ func (r *mutationResolver) ReopenEscalation(ctx context.Context, input model.Reo
 	return r.move(ctx, input.ID, store.EscalationChange{Action: mvpgraph.ActionReopen})
 }
 
+func (r *mutationResolver) CreateCommunitySpace(ctx context.Context, input model.CreateCommunitySpaceInput) (*model.CreateCommunitySpacePayload, error) {
+	return r.createSpace(ctx, input)
+}
+
+func (r *mutationResolver) ImportActivities(ctx context.Context, input model.ImportActivitiesInput) (*model.ImportActivitiesPayload, error) {
+	return r.importActivities(ctx, input)
+}
+
 func (r *productTeamResolver) ID(ctx context.Context, obj *mvpgraph.ProductTeam) (string, error) {
 	return mvpgraph.GlobalID(typeProductTeam, obj.ID), nil
 }
@@ -616,6 +637,10 @@ func (r *queryResolver) Escalations(ctx context.Context, where *model.Escalation
 	return r.escalations(ctx, where, orderBy, pageArgs(first, after, last, before))
 }
 
+func (r *queryResolver) CommunityTrends(ctx context.Context, expertiseID string, from time.Time, to time.Time, bucket *model.TrendBucket) (*model.CommunityTrends, error) {
+	return r.communityTrends(ctx, expertiseID, from, to, bucket)
+}
+
 func (r *socialAccountResolver) ID(ctx context.Context, obj *mvpgraph.SocialAccount) (string, error) {
 	return mvpgraph.GlobalID(typeSocialAccount, obj.ID), nil
 }
@@ -642,6 +667,8 @@ func (r *subscriptionResolver) EscalationUpdated(ctx context.Context, leadID str
 }
 
 func (r *Resolver) Award() graph.AwardResolver { return &awardResolver{r} }
+
+func (r *Resolver) CommunitySpace() graph.CommunitySpaceResolver { return &communitySpaceResolver{r} }
 
 func (r *Resolver) Contact() graph.ContactResolver { return &contactResolver{r} }
 
@@ -679,6 +706,7 @@ func (r *Resolver) Subscription() graph.SubscriptionResolver { return &subscript
 
 type (
 	awardResolver             struct{ *Resolver }
+	communitySpaceResolver    struct{ *Resolver }
 	contactResolver           struct{ *Resolver }
 	escalationResolver        struct{ *Resolver }
 	escalationEventResolver   struct{ *Resolver }

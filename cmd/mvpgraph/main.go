@@ -38,6 +38,7 @@ Usage:
   mvpgraph serve   [--addr 127.0.0.1:8080] [--database-url URL] [--demo] [--no-worker]
   mvpgraph worker  [--database-url URL]
   mvpgraph migrate [--database-url URL]
+  mvpgraph import activities FILE [--format csv|jsonl] [--all-or-nothing]
   mvpgraph token create --role ROLE [--lead ID | --product-team ID] [--name N] [--expires DURATION]
   mvpgraph token list
   mvpgraph token revoke ID
@@ -100,6 +101,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.migrate(ctx, args[1:])
 	case "token":
 		return m.token(ctx, args[1:])
+	case "import":
+		return m.importCmd(ctx, args[1:])
 	case "seed":
 		return m.seed(ctx, args[1:])
 	case "help", "-h", "--help":

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -419,4 +420,53 @@ func TestServeSubscription(t *testing.T) {
 		require.Contains(t, string(payload), "live-one")
 		break
 	}
+}
+
+// TestImportCommand imports a 100,000-row file with some bad rows, then
+// again (nothing new), and checks --all-or-nothing.
+func TestImportCommand(t *testing.T) {
+	dbURL := storetest.URL(t, store.SQLite)
+	ctx := context.Background()
+	var out, errs bytes.Buffer
+	m := NewMain(&out, &errs, func(k string) string {
+		if k == "MVPGRAPH_DATABASE_URL" {
+			return dbURL
+		}
+		return ""
+	})
+	require.NoError(t, m.Run(ctx, []string{"migrate"}))
+	s, err := store.Open(ctx, dbURL)
+	require.NoError(t, err)
+	defer s.Close()
+	for _, name := range []string{"Forum", "Q&A"} {
+		require.NoError(t, s.CreateSpace(ctx, &mvpgraph.CommunitySpace{Name: name, Kind: "FORUM"}, nil))
+	}
+	path := filepath.Join(t.TempDir(), "activity.csv")
+	var b strings.Builder
+	b.WriteString("space,external_id,kind,occurred_at,contributor_handle,contributor_name,title,score\n")
+	for i := range 100000 {
+		space := "Forum"
+		if i%2 == 1 {
+			space = "Q&A"
+		}
+		fmt.Fprintf(&b, "%s,%d,ANSWER,2026-0%d-%02dT12:00:00Z,user%d,User %d,\"A title, with a comma\",%d\n", space, i, 1+i%9, 1+i%28, i%5000, i%5000, i%7)
+	}
+	b.WriteString("Nowhere,x1,ANSWER,2026-01-01,u,U,,\n")
+	b.WriteString("Forum,x2,ANSWER,31/01/2026,u,U,,\n")
+	require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o644))
+
+	err = m.Run(ctx, []string{"import", "activities", "--all-or-nothing", path})
+	require.Error(t, err)
+	require.Contains(t, out.String(), "imported nothing: 2 bad row(s)")
+	require.Contains(t, errs.String(), path+":100002: unknown space \"Nowhere\"")
+	require.Contains(t, errs.String(), path+":100003: occurred_at \"31/01/2026\" is not a date")
+
+	out.Reset()
+	require.Error(t, m.Run(ctx, []string{"import", "activities", path}), "some rows were rejected")
+	require.Contains(t, out.String(), "imported 100000 new activities, 0 already there, 2 rejected")
+	out.Reset()
+	require.Error(t, m.Run(ctx, []string{"import", "activities", path}))
+	require.Contains(t, out.String(), "imported 0 new activities, 100000 already there, 2 rejected", "a re-import changes nothing")
+
+	require.ErrorContains(t, m.Run(ctx, []string{"import", "activities", filepath.Join(t.TempDir(), "x.txt")}), "--format")
 }

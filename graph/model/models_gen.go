@@ -54,10 +54,40 @@ type CloseEscalationInput struct {
 	ID string `json:"id"`
 }
 
+type CommunityTrends struct {
+	// All the activity in the period.
+	Total int `json:"total"`
+	// Spaces by activity, most first.
+	Spaces        []*SpaceTrend  `json:"spaces"`
+	Concentration *Concentration `json:"concentration"`
+	// Activity per week (from Monday) or month, empty ones included.
+	Series []*TrendPoint `json:"series"`
+}
+
+// How few spaces hold most of the activity.
+type Concentration struct {
+	SpacesFor50 int     `json:"spacesFor50"`
+	SpacesFor80 int     `json:"spacesFor80"`
+	Top5Share   float64 `json:"top5Share"`
+	// Herfindahl-Hirschman index: the sum of squared percentage shares, 0 to 10,000.
+	Hhi float64 `json:"hhi"`
+}
+
 type ContactInput struct {
 	Name  string `json:"name"`
 	Email string `json:"email"`
 	Role  string `json:"role"`
+}
+
+type CreateCommunitySpaceInput struct {
+	Name         string   `json:"name"`
+	Kind         string   `json:"kind"`
+	URL          *string  `json:"url,omitempty"`
+	ExpertiseIds []string `json:"expertiseIds,omitempty"`
+}
+
+type CreateCommunitySpacePayload struct {
+	CommunitySpace *mvpgraph.CommunitySpace `json:"communitySpace"`
 }
 
 type CreateExpertiseInput struct {
@@ -131,6 +161,20 @@ type EscalationWhere struct {
 	MemberID      *string                     `json:"memberId,omitempty"`
 	Status        []mvpgraph.EscalationStatus `json:"status,omitempty"`
 	Overdue       *bool                       `json:"overdue,omitempty"`
+}
+
+type ImportActivitiesInput struct {
+	Format ImportFormat `json:"format"`
+	// The rows: CSV with a header, or JSON Lines, with the columns space, external_id, kind, occurred_at, contributor_handle, contributor_name and optionally member_handle, url, title, score. At most 1 MiB.
+	Data         string `json:"data"`
+	AllOrNothing *bool  `json:"allOrNothing,omitempty"`
+}
+
+type ImportActivitiesPayload struct {
+	Imported int `json:"imported"`
+	// Rows already stored before.
+	Duplicates int                  `json:"duplicates"`
+	Rejected   []*mvpgraph.RowError `json:"rejected"`
 }
 
 // A platform's sync.
@@ -252,6 +296,20 @@ type RetireAwardPayload struct {
 	Award *mvpgraph.Award `json:"award"`
 }
 
+type SpaceTrend struct {
+	Space *mvpgraph.CommunitySpace `json:"space"`
+	Count int                      `json:"count"`
+	// Of all the activity, 0 to 1.
+	Share float64 `json:"share"`
+	// Of this space and those ranked above it, 0 to 1.
+	CumulativeShare float64 `json:"cumulativeShare"`
+	// Distinct contributors in the period.
+	Contributors  int `json:"contributors"`
+	PreviousCount int `json:"previousCount"`
+	// Change against the previous period, as a fraction; null when it had no activity.
+	Growth *float64 `json:"growth,omitempty"`
+}
+
 type Staleness struct {
 	// Seconds since the last sync; null when it never synced.
 	AgeSeconds *int64 `json:"ageSeconds,omitempty"`
@@ -264,6 +322,12 @@ type Staleness struct {
 // Subscriptions, over WebSocket with the graphql-transport-ws protocol at
 // /graphql. Send the token in connection_init: {"Authorization": "Bearer mvpg_..."}.
 type Subscription struct {
+}
+
+type TrendPoint struct {
+	// The first day of the week or month, YYYY-MM-DD.
+	Start string `json:"start"`
+	Count int    `json:"count"`
 }
 
 type UnlinkSocialAccountInput struct {
@@ -290,6 +354,61 @@ type UpdateMemberInput struct {
 
 type UpdateMemberPayload struct {
 	Member *mvpgraph.Member `json:"member"`
+}
+
+type ImportFormat string
+
+const (
+	ImportFormatCSV   ImportFormat = "CSV"
+	ImportFormatJSONL ImportFormat = "JSONL"
+)
+
+var AllImportFormat = []ImportFormat{
+	ImportFormatCSV,
+	ImportFormatJSONL,
+}
+
+func (e ImportFormat) IsValid() bool {
+	switch e {
+	case ImportFormatCSV, ImportFormatJSONL:
+		return true
+	}
+	return false
+}
+
+func (e ImportFormat) String() string {
+	return string(e)
+}
+
+func (e *ImportFormat) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ImportFormat(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ImportFormat", str)
+	}
+	return nil
+}
+
+func (e ImportFormat) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ImportFormat) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ImportFormat) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 type LeaderboardOrder string
@@ -342,6 +461,61 @@ func (e *LeaderboardOrder) UnmarshalJSON(b []byte) error {
 }
 
 func (e LeaderboardOrder) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type TrendBucket string
+
+const (
+	TrendBucketWeek  TrendBucket = "WEEK"
+	TrendBucketMonth TrendBucket = "MONTH"
+)
+
+var AllTrendBucket = []TrendBucket{
+	TrendBucketWeek,
+	TrendBucketMonth,
+}
+
+func (e TrendBucket) IsValid() bool {
+	switch e {
+	case TrendBucketWeek, TrendBucketMonth:
+		return true
+	}
+	return false
+}
+
+func (e TrendBucket) String() string {
+	return string(e)
+}
+
+func (e *TrendBucket) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TrendBucket(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TrendBucket", str)
+	}
+	return nil
+}
+
+func (e TrendBucket) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TrendBucket) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TrendBucket) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -1,0 +1,92 @@
+package resolvers
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"mvpgraph"
+	"mvpgraph/graph/model"
+)
+
+const typeCommunitySpace = "CommunitySpace"
+
+// maxImportBytes bounds importActivities; files go through the command.
+const maxImportBytes = 1 << 20
+
+// maxTrendSpan bounds a trends period.
+const maxTrendSpan = 5 * 366 * 24 * time.Hour
+
+// communityTrends answers Query.communityTrends.
+func (r *Resolver) communityTrends(ctx context.Context, expertiseGID string, from, to time.Time, bucket *model.TrendBucket) (*model.CommunityTrends, error) {
+	expertiseID, err := mvpgraph.ParseID("expertiseId", typeExpertise, expertiseGID)
+	if err != nil {
+		return nil, err
+	}
+	if !from.Before(to) {
+		return nil, mvpgraph.Invalidf("to", "to (%s) must be after from (%s).", to.Format(time.RFC3339), from.Format(time.RFC3339))
+	}
+	if to.Sub(from) > maxTrendSpan {
+		return nil, mvpgraph.Invalidf("from", "a period spans at most five years.")
+	}
+	counts, days, err := r.Store.SpaceActivity(ctx, expertiseID, from.UTC(), to.UTC())
+	if err != nil {
+		return nil, err
+	}
+	ranked, c := mvpgraph.RankSpaces(counts)
+	out := &model.CommunityTrends{
+		Spaces:        []*model.SpaceTrend{},
+		Concentration: &model.Concentration{SpacesFor50: c.SpacesFor50, SpacesFor80: c.SpacesFor80, Top5Share: c.Top5Share, Hhi: c.HHI},
+		Series:        []*model.TrendPoint{},
+	}
+	for _, t := range ranked {
+		out.Total += t.Count
+		out.Spaces = append(out.Spaces, &model.SpaceTrend{
+			Space: &mvpgraph.CommunitySpace{ID: t.SpaceID, Name: t.Name, Kind: t.Kind}, Count: t.Count, Share: t.Share,
+			CumulativeShare: t.CumulativeShare, Contributors: t.Contributors, PreviousCount: t.Previous, Growth: t.Growth,
+		})
+	}
+	byMonth := bucket != nil && *bucket == model.TrendBucketMonth
+	for _, b := range mvpgraph.BucketDays(days, from.UTC(), to.UTC(), byMonth) {
+		out.Series = append(out.Series, &model.TrendPoint{Start: b.Start, Count: b.Count})
+	}
+	return out, nil
+}
+
+// createSpace answers Mutation.createCommunitySpace.
+func (r *Resolver) createSpace(ctx context.Context, in model.CreateCommunitySpaceInput) (*model.CreateCommunitySpacePayload, error) {
+	var ids []int64
+	for i, gid := range in.ExpertiseIds {
+		id, err := mvpgraph.ParseID(fmt.Sprintf("expertiseIds[%d]", i), typeExpertise, gid)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	sp := mvpgraph.CommunitySpace{Name: in.Name, Kind: mvpgraph.SpaceKind(in.Kind), URL: in.URL}
+	if err := r.Store.CreateSpace(ctx, &sp, ids); err != nil {
+		return nil, err
+	}
+	return &model.CreateCommunitySpacePayload{CommunitySpace: &sp}, nil
+}
+
+// importActivities answers Mutation.importActivities.
+func (r *Resolver) importActivities(ctx context.Context, in model.ImportActivitiesInput) (*model.ImportActivitiesPayload, error) {
+	if len(in.Data) > maxImportBytes {
+		return nil, mvpgraph.Invalidf("data", "data is over %d bytes; import larger files with mvpgraph import activities.", maxImportBytes)
+	}
+	rows, bad, err := mvpgraph.ReadActivities(strings.NewReader(in.Data), string(in.Format))
+	if err != nil {
+		return nil, err
+	}
+	res, err := r.Store.ImportActivities(ctx, rows, bad, in.AllOrNothing != nil && *in.AllOrNothing)
+	if err != nil {
+		return nil, err
+	}
+	out := &model.ImportActivitiesPayload{Imported: res.Imported, Duplicates: res.Duplicates, Rejected: ptrs(res.Rejected)}
+	if out.Rejected == nil {
+		out.Rejected = []*mvpgraph.RowError{}
+	}
+	return out, nil
+}

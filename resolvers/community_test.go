@@ -1,0 +1,91 @@
+package resolvers_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"mvpgraph/store/storetest"
+)
+
+func TestCommunityTrends(t *testing.T) {
+	for _, d := range storetest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			a := newReachAPI(t, d)
+			ids := buildProgram(a)
+			for _, sp := range []string{"Forum", "Blog Ring", "User Group", "Quiet List"} {
+				a.id(fmt.Sprintf(`mutation { createCommunitySpace(input: {name: %q, kind: FORUM, expertiseIds: [%q]}) { communitySpace { id } } }`, sp, ids["crm"]), "createCommunitySpace", "communitySpace", "id")
+			}
+			// 10 activities: Forum 5, Blog Ring 3, User Group 2, Quiet List 0.
+			var rows []string
+			for i := range 5 {
+				rows = append(rows, fmt.Sprintf(`{"space":"Forum","external_id":"f%d","kind":"ANSWER","occurred_at":"2026-05-%02d","contributor_handle":"h%d","contributor_name":"H"}`, i, i+1, i%2))
+			}
+			for i := range 3 {
+				rows = append(rows, fmt.Sprintf(`{"space":"Blog Ring","external_id":"b%d","kind":"ARTICLE","occurred_at":"2026-05-20","contributor_handle":"b","contributor_name":"B"}`, i))
+			}
+			for i := range 2 {
+				rows = append(rows, fmt.Sprintf(`{"space":"User Group","external_id":"u%d","kind":"TALK","occurred_at":"2026-04-29","contributor_handle":"u","contributor_name":"U"}`, i))
+			}
+			rows = append(rows, `{"space":"Nowhere","external_id":"x","kind":"TALK","occurred_at":"2026-05-01","contributor_handle":"u","contributor_name":"U"}`)
+			var imported struct {
+				ImportActivities struct {
+					Imported, Duplicates int
+					Rejected             []struct {
+						Line   int
+						Reason string
+					}
+				}
+			}
+			a.do(&imported, fmt.Sprintf(`mutation { importActivities(input: {format: JSONL, data: %q}) { imported duplicates rejected { line reason } } }`, strings.Join(rows, "\n")))
+			require.Equal(t, 10, imported.ImportActivities.Imported)
+			require.Equal(t, 11, imported.ImportActivities.Rejected[0].Line)
+			a.do(&imported, fmt.Sprintf(`mutation { importActivities(input: {format: JSONL, data: %q}) { imported duplicates rejected { line reason } } }`, strings.Join(rows[:10], "\n")))
+			require.Zero(t, imported.ImportActivities.Imported)
+			require.Equal(t, 10, imported.ImportActivities.Duplicates)
+
+			var trends struct {
+				CommunityTrends struct {
+					Total  int
+					Spaces []struct {
+						Space                  struct{ Name string }
+						Count, Contributors    int
+						Share, CumulativeShare float64
+						Growth                 *float64
+					}
+					Concentration struct {
+						SpacesFor50, SpacesFor80 int
+						Top5Share, Hhi           float64
+					}
+					Series []struct {
+						Start string
+						Count int
+					}
+				}
+			}
+			a.do(&trends, fmt.Sprintf(`{ communityTrends(expertiseId: %q, from: "2026-04-27T00:00:00Z", to: "2026-05-25T00:00:00Z", bucket: WEEK) {
+				total spaces { space { name } count contributors share cumulativeShare growth }
+				concentration { spacesFor50 spacesFor80 top5Share hhi } series { start count } } }`, ids["crm"]))
+			tr := trends.CommunityTrends
+			require.Equal(t, 10, tr.Total)
+			require.Equal(t, "Forum", tr.Spaces[0].Space.Name)
+			require.Equal(t, 2, tr.Spaces[0].Contributors)
+			require.InDelta(t, 0.5, tr.Spaces[0].Share, 1e-9)
+			require.InDelta(t, 0.8, tr.Spaces[1].CumulativeShare, 1e-9)
+			require.Equal(t, "Quiet List", tr.Spaces[3].Space.Name)
+			require.Equal(t, 1, tr.Concentration.SpacesFor50, "Forum holds half")
+			require.Equal(t, 2, tr.Concentration.SpacesFor80, "Forum and Blog Ring hold 80 %")
+			require.InDelta(t, 1.0, tr.Concentration.Top5Share, 1e-9)
+			require.InDelta(t, 2500+900+400, tr.Concentration.Hhi, 1e-6, "50² + 30² + 20²")
+			require.Equal(t, "2026-04-27", tr.Series[0].Start)
+			require.Equal(t, 2+3, tr.Series[0].Count, "the User Group talks and Forum from 1 to 3 May")
+			require.Len(t, tr.Series, 4)
+
+			a.fail("BAD_USER_INPUT", "to", fmt.Sprintf(`{ communityTrends(expertiseId: %q, from: "2026-05-25T00:00:00Z", to: "2026-05-01T00:00:00Z") { total } }`, ids["crm"]))
+			a.as().fail("UNAUTHENTICATED", "", fmt.Sprintf(`{ communityTrends(expertiseId: %q, from: "2026-05-01T00:00:00Z", to: "2026-05-25T00:00:00Z") { total } }`, ids["crm"]))
+			a.fail("BAD_USER_INPUT", "", `mutation { importActivities(input: {format: CSV, data: "space,kind\nForum,ANSWER"}) { imported } }`)
+		})
+	}
+}
