@@ -355,3 +355,41 @@ func BucketDays(days map[string]int, from, to time.Time, byMonth bool) []Bucket 
 	}
 	return out
 }
+
+// KindWeights weigh each kind of activity in award candidates' scores.
+type KindWeights map[ActivityKind]float64
+
+// DefaultKindWeights favour what helps others most: a talk or an article
+// counts five answers' worth of work, a video four, an answer two; a post,
+// an event or a question one.
+var DefaultKindWeights = KindWeights{"ANSWER": 2, "ARTICLE": 5, "TALK": 5, "VIDEO": 4, "POST": 1, "EVENT": 1, "QUESTION": 1}
+
+// ParseKindWeights reads weights such as "ANSWER=3,TALK=8" over the
+// defaults.
+func ParseKindWeights(s string) (KindWeights, error) {
+	w := KindWeights{}
+	for k, v := range DefaultKindWeights {
+		w[k] = v
+	}
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
+		name, value, ok := strings.Cut(part, "=")
+		k := ActivityKind(strings.ToUpper(strings.TrimSpace(name)))
+		f, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
+		if !ok || !validKind(k, ActivityKinds) || err != nil || f < 0 {
+			return nil, Invalidf("weights", "%q is not KIND=WEIGHT with a known kind and a weight of 0 or more, such as ANSWER=3.", part)
+		}
+		w[k] = f
+	}
+	return w, nil
+}
+
+// ItemPoints is what one contribution adds to a candidate's score: its
+// kind's weight, raised by the space's own measure of it (votes, views)
+// at a tenth of a weight per point.
+func ItemPoints(w KindWeights, kind ActivityKind, score *float64) float64 {
+	p := w[kind]
+	if score != nil && *score > 0 {
+		p *= 1 + *score/10
+	}
+	return p
+}

@@ -110,3 +110,19 @@ Forum,6,ANSWER,2026-05-02,bob,Bob,lots,
 	_, _, err = mvpgraph.ReadActivities(strings.NewReader(""), "xml")
 	require.Equal(t, "format", mvpgraph.ErrorField(err))
 }
+
+func TestKindWeights(t *testing.T) {
+	w, err := mvpgraph.ParseKindWeights("answer=3, TALK=8")
+	require.NoError(t, err)
+	require.Equal(t, 3.0, w["ANSWER"])
+	require.Equal(t, 8.0, w["TALK"])
+	require.Equal(t, mvpgraph.DefaultKindWeights["ARTICLE"], w["ARTICLE"])
+	for _, bad := range []string{"SHOUT=1", "ANSWER", "ANSWER=-2"} {
+		_, err := mvpgraph.ParseKindWeights(bad)
+		require.Equal(t, mvpgraph.EINVALID, mvpgraph.ErrorCode(err), bad)
+	}
+	ten, neg := 10.0, -5.0
+	require.Equal(t, 2.0, mvpgraph.ItemPoints(mvpgraph.DefaultKindWeights, "ANSWER", nil))
+	require.Equal(t, 4.0, mvpgraph.ItemPoints(mvpgraph.DefaultKindWeights, "ANSWER", &ten))
+	require.Equal(t, 2.0, mvpgraph.ItemPoints(mvpgraph.DefaultKindWeights, "ANSWER", &neg), "a negative score does not lower the weight")
+}

@@ -10,6 +10,7 @@ import (
 	"math"
 	"mvpgraph"
 	"mvpgraph/graph/model"
+	"mvpgraph/store"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -31,6 +32,8 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Award() AwardResolver
+	AwardCandidate() AwardCandidateResolver
+	CandidateItem() CandidateItemResolver
 	CommunitySpace() CommunitySpaceResolver
 	Contact() ContactResolver
 	Escalation() EscalationResolver
@@ -72,8 +75,28 @@ type ComplexityRoot struct {
 		Year      func(childComplexity int) int
 	}
 
+	AwardCandidate struct {
+		BestItems    func(childComplexity int) int
+		CountsByKind func(childComplexity int) int
+		Handle       func(childComplexity int) int
+		Member       func(childComplexity int) int
+		Name         func(childComplexity int) int
+		Rank         func(childComplexity int) int
+		Score        func(childComplexity int) int
+		TopSpaces    func(childComplexity int) int
+	}
+
 	AwardMemberPayload struct {
 		Award func(childComplexity int) int
+	}
+
+	CandidateItem struct {
+		Kind       func(childComplexity int) int
+		OccurredAt func(childComplexity int) int
+		Score      func(childComplexity int) int
+		Space      func(childComplexity int) int
+		Title      func(childComplexity int) int
+		URL        func(childComplexity int) int
 	}
 
 	CommunitySpace struct {
@@ -221,6 +244,11 @@ type ComplexityRoot struct {
 		QuotaReset      func(childComplexity int) int
 	}
 
+	KindCount struct {
+		Count func(childComplexity int) int
+		Kind  func(childComplexity int) int
+	}
+
 	Lead struct {
 		Countries       func(childComplexity int) int
 		Email           func(childComplexity int) int
@@ -326,6 +354,11 @@ type ComplexityRoot struct {
 		UpdateMember         func(childComplexity int, input model.UpdateMemberInput) int
 	}
 
+	NamedCount struct {
+		Count func(childComplexity int) int
+		Name  func(childComplexity int) int
+	}
+
 	PageInfo struct {
 		EndCursor       func(childComplexity int) int
 		HasNextPage     func(childComplexity int) int
@@ -369,6 +402,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		AwardCandidates  func(childComplexity int, expertiseID string, country *string, from time.Time, to time.Time, first *int) int
 		CommunityTrends  func(childComplexity int, expertiseID string, from time.Time, to time.Time, bucket *model.TrendBucket) int
 		Escalations      func(childComplexity int, where *model.EscalationWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) int
 		Expertises       func(childComplexity int, where *mvpgraph.ExpertiseWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) int
@@ -492,6 +526,12 @@ type AwardResolver interface {
 	Expertise(ctx context.Context, obj *mvpgraph.Award) (*mvpgraph.Expertise, error)
 	Member(ctx context.Context, obj *mvpgraph.Award) (*mvpgraph.Member, error)
 }
+type AwardCandidateResolver interface {
+	Member(ctx context.Context, obj *model.AwardCandidate) (*mvpgraph.Member, error)
+}
+type CandidateItemResolver interface {
+	Kind(ctx context.Context, obj *store.CandidateItem) (string, error)
+}
 type CommunitySpaceResolver interface {
 	ID(ctx context.Context, obj *mvpgraph.CommunitySpace) (string, error)
 
@@ -598,6 +638,7 @@ type QueryResolver interface {
 	Integrations(ctx context.Context) ([]*model.Integration, error)
 	Escalations(ctx context.Context, where *model.EscalationWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.EscalationConnection, error)
 	CommunityTrends(ctx context.Context, expertiseID string, from time.Time, to time.Time, bucket *model.TrendBucket) (*model.CommunityTrends, error)
+	AwardCandidates(ctx context.Context, expertiseID string, country *string, from time.Time, to time.Time, first *int) ([]*model.AwardCandidate, error)
 }
 type SocialAccountResolver interface {
 	ID(ctx context.Context, obj *mvpgraph.SocialAccount) (string, error)
@@ -681,12 +722,98 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Award.Year(childComplexity), true
 
+	case "AwardCandidate.bestItems":
+		if e.ComplexityRoot.AwardCandidate.BestItems == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardCandidate.BestItems(childComplexity), true
+	case "AwardCandidate.countsByKind":
+		if e.ComplexityRoot.AwardCandidate.CountsByKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardCandidate.CountsByKind(childComplexity), true
+	case "AwardCandidate.handle":
+		if e.ComplexityRoot.AwardCandidate.Handle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardCandidate.Handle(childComplexity), true
+	case "AwardCandidate.member":
+		if e.ComplexityRoot.AwardCandidate.Member == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardCandidate.Member(childComplexity), true
+	case "AwardCandidate.name":
+		if e.ComplexityRoot.AwardCandidate.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardCandidate.Name(childComplexity), true
+	case "AwardCandidate.rank":
+		if e.ComplexityRoot.AwardCandidate.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardCandidate.Rank(childComplexity), true
+	case "AwardCandidate.score":
+		if e.ComplexityRoot.AwardCandidate.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardCandidate.Score(childComplexity), true
+	case "AwardCandidate.topSpaces":
+		if e.ComplexityRoot.AwardCandidate.TopSpaces == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardCandidate.TopSpaces(childComplexity), true
+
 	case "AwardMemberPayload.award":
 		if e.ComplexityRoot.AwardMemberPayload.Award == nil {
 			break
 		}
 
 		return e.ComplexityRoot.AwardMemberPayload.Award(childComplexity), true
+
+	case "CandidateItem.kind":
+		if e.ComplexityRoot.CandidateItem.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CandidateItem.Kind(childComplexity), true
+	case "CandidateItem.occurredAt":
+		if e.ComplexityRoot.CandidateItem.OccurredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CandidateItem.OccurredAt(childComplexity), true
+	case "CandidateItem.score":
+		if e.ComplexityRoot.CandidateItem.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CandidateItem.Score(childComplexity), true
+	case "CandidateItem.space":
+		if e.ComplexityRoot.CandidateItem.Space == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CandidateItem.Space(childComplexity), true
+	case "CandidateItem.title":
+		if e.ComplexityRoot.CandidateItem.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CandidateItem.Title(childComplexity), true
+	case "CandidateItem.url":
+		if e.ComplexityRoot.CandidateItem.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CandidateItem.URL(childComplexity), true
 
 	case "CommunitySpace.expertises":
 		if e.ComplexityRoot.CommunitySpace.Expertises == nil {
@@ -1205,6 +1332,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Integration.QuotaReset(childComplexity), true
+
+	case "KindCount.count":
+		if e.ComplexityRoot.KindCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KindCount.Count(childComplexity), true
+	case "KindCount.kind":
+		if e.ComplexityRoot.KindCount.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KindCount.Kind(childComplexity), true
 
 	case "Lead.countries":
 		if e.ComplexityRoot.Lead.Countries == nil {
@@ -1752,6 +1892,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.UpdateMember(childComplexity, args["input"].(model.UpdateMemberInput)), true
 
+	case "NamedCount.count":
+		if e.ComplexityRoot.NamedCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NamedCount.Count(childComplexity), true
+	case "NamedCount.name":
+		if e.ComplexityRoot.NamedCount.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NamedCount.Name(childComplexity), true
+
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
 			break
@@ -1902,6 +2055,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProgramStatsGroup.Year(childComplexity), true
 
+	case "Query.awardCandidates":
+		if e.ComplexityRoot.Query.AwardCandidates == nil {
+			break
+		}
+
+		args, err := ec.field_Query_awardCandidates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AwardCandidates(childComplexity, args["expertiseId"].(string), args["country"].(*string), args["from"].(time.Time), args["to"].(time.Time), args["first"].(*int)), true
 	case "Query.communityTrends":
 		if e.ComplexityRoot.Query.CommunityTrends == nil {
 			break
@@ -2670,6 +2834,18 @@ type Query {
   week or month. Growth compares with the period of the same length before.
   """
   communityTrends(expertiseId: ID!, from: Time!, to: Time!, bucket: TrendBucket = WEEK): CommunityTrends! @auth(roles: [ADMIN, LEAD, PRODUCT_TEAM, ANALYST])
+
+  """
+  Contributors to an expertise's spaces ranked for an award by the weighted
+  score of their activity from ` + "`" + `from` + "`" + ` to ` + "`" + `to` + "`" + `, current MVPs and the
+  vendor's employees left out, each with the reasons. An item counts its
+  kind's weight (MVPGRAPH_ACTIVITY_WEIGHTS; by default ANSWER 2, ARTICLE 5,
+  TALK 5, VIDEO 4, POST 1, EVENT 1, QUESTION 1), raised by a tenth for
+  each point of the space's own score of it (votes, views). A contributor
+  is a handle in a space; ` + "`" + `country` + "`" + ` keeps only contributors known as
+  members of that country.
+  """
+  awardCandidates(expertiseId: ID!, country: String, from: Time!, to: Time!, first: Int = 20): [AwardCandidate!]! @auth(roles: [ADMIN, LEAD, PRODUCT_TEAM, ANALYST])
 }
 
 "A person known to the program."
@@ -3569,6 +3745,39 @@ type ImportRowError {
   line: Int!
   reason: String!
 }
+
+type AwardCandidate {
+  rank: Int!
+  name: String!
+  "The handle used in the space."
+  handle: String!
+  "The member the contributor is, when known."
+  member: Member
+  score: Float!
+  countsByKind: [KindCount!]!
+  topSpaces: [NamedCount!]!
+  "The highest-scoring items, at most three."
+  bestItems: [CandidateItem!]!
+}
+
+type KindCount {
+  kind: String!
+  count: Int!
+}
+
+type NamedCount {
+  name: String!
+  count: Int!
+}
+
+type CandidateItem {
+  space: String!
+  kind: String!
+  occurredAt: Time!
+  title: String
+  url: String
+  score: Float
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3611,12 +3820,52 @@ func (ec *executionContext) childFields_Award(ctx context.Context, field graphql
 	return nil, fmt.Errorf("no field named %q was found under type Award", field.Name)
 }
 
+func (ec *executionContext) childFields_AwardCandidate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rank":
+		return ec.fieldContext_AwardCandidate_rank(ctx, field)
+	case "name":
+		return ec.fieldContext_AwardCandidate_name(ctx, field)
+	case "handle":
+		return ec.fieldContext_AwardCandidate_handle(ctx, field)
+	case "member":
+		return ec.fieldContext_AwardCandidate_member(ctx, field)
+	case "score":
+		return ec.fieldContext_AwardCandidate_score(ctx, field)
+	case "countsByKind":
+		return ec.fieldContext_AwardCandidate_countsByKind(ctx, field)
+	case "topSpaces":
+		return ec.fieldContext_AwardCandidate_topSpaces(ctx, field)
+	case "bestItems":
+		return ec.fieldContext_AwardCandidate_bestItems(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AwardCandidate", field.Name)
+}
+
 func (ec *executionContext) childFields_AwardMemberPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "award":
 		return ec.fieldContext_AwardMemberPayload_award(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AwardMemberPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CandidateItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "space":
+		return ec.fieldContext_CandidateItem_space(ctx, field)
+	case "kind":
+		return ec.fieldContext_CandidateItem_kind(ctx, field)
+	case "occurredAt":
+		return ec.fieldContext_CandidateItem_occurredAt(ctx, field)
+	case "title":
+		return ec.fieldContext_CandidateItem_title(ctx, field)
+	case "url":
+		return ec.fieldContext_CandidateItem_url(ctx, field)
+	case "score":
+		return ec.fieldContext_CandidateItem_score(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CandidateItem", field.Name)
 }
 
 func (ec *executionContext) childFields_CommunitySpace(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3909,6 +4158,16 @@ func (ec *executionContext) childFields_Integration(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type Integration", field.Name)
 }
 
+func (ec *executionContext) childFields_KindCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_KindCount_kind(ctx, field)
+	case "count":
+		return ec.fieldContext_KindCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KindCount", field.Name)
+}
+
 func (ec *executionContext) childFields_Lead(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4069,6 +4328,16 @@ func (ec *executionContext) childFields_MemberReach(ctx context.Context, field g
 		return ec.fieldContext_MemberReach_scoreParts(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MemberReach", field.Name)
+}
+
+func (ec *executionContext) childFields_NamedCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_NamedCount_name(ctx, field)
+	case "count":
+		return ec.fieldContext_NamedCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NamedCount", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4913,6 +5182,52 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_awardCandidates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "expertiseId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expertiseId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "country",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["country"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_communityTrends_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5746,6 +6061,226 @@ func (ec *executionContext) fieldContext_Award_member(_ context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _AwardCandidate_rank(ctx context.Context, field graphql.CollectedField, obj *model.AwardCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardCandidate_rank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardCandidate_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardCandidate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AwardCandidate_name(ctx context.Context, field graphql.CollectedField, obj *model.AwardCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardCandidate_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardCandidate_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardCandidate", field, false, false, "String")
+}
+
+func (ec *executionContext) _AwardCandidate_handle(ctx context.Context, field graphql.CollectedField, obj *model.AwardCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardCandidate_handle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Handle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardCandidate_handle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardCandidate", field, false, false, "String")
+}
+
+func (ec *executionContext) _AwardCandidate_member(ctx context.Context, field graphql.CollectedField, obj *model.AwardCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardCandidate_member(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AwardCandidate().Member(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Member) graphql.Marshaler {
+			return ec.marshalOMember2ᚖmvpgraphᚐMember(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AwardCandidate_member(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardCandidate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Member(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AwardCandidate_score(ctx context.Context, field graphql.CollectedField, obj *model.AwardCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardCandidate_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardCandidate_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardCandidate", field, false, false, "Float")
+}
+
+func (ec *executionContext) _AwardCandidate_countsByKind(ctx context.Context, field graphql.CollectedField, obj *model.AwardCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardCandidate_countsByKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CountsByKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.KindCount) graphql.Marshaler {
+			return ec.marshalNKindCount2ᚕᚖmvpgraphᚋgraphᚋmodelᚐKindCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardCandidate_countsByKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardCandidate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KindCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AwardCandidate_topSpaces(ctx context.Context, field graphql.CollectedField, obj *model.AwardCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardCandidate_topSpaces(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TopSpaces, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.NamedCount) graphql.Marshaler {
+			return ec.marshalNNamedCount2ᚕᚖmvpgraphᚋgraphᚋmodelᚐNamedCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardCandidate_topSpaces(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardCandidate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NamedCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AwardCandidate_bestItems(ctx context.Context, field graphql.CollectedField, obj *model.AwardCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardCandidate_bestItems(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BestItems, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.CandidateItem) graphql.Marshaler {
+			return ec.marshalNCandidateItem2ᚕᚖmvpgraphᚋstoreᚐCandidateItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardCandidate_bestItems(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardCandidate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CandidateItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AwardMemberPayload_award(ctx context.Context, field graphql.CollectedField, obj *model.AwardMemberPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5776,6 +6311,144 @@ func (ec *executionContext) fieldContext_AwardMemberPayload_award(_ context.Cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _CandidateItem_space(ctx context.Context, field graphql.CollectedField, obj *store.CandidateItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CandidateItem_space(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Space, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CandidateItem_space(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CandidateItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _CandidateItem_kind(ctx context.Context, field graphql.CollectedField, obj *store.CandidateItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CandidateItem_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CandidateItem().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CandidateItem_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CandidateItem", field, true, true, "String")
+}
+
+func (ec *executionContext) _CandidateItem_occurredAt(ctx context.Context, field graphql.CollectedField, obj *store.CandidateItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CandidateItem_occurredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OccurredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CandidateItem_occurredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CandidateItem", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CandidateItem_title(ctx context.Context, field graphql.CollectedField, obj *store.CandidateItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CandidateItem_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CandidateItem_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CandidateItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _CandidateItem_url(ctx context.Context, field graphql.CollectedField, obj *store.CandidateItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CandidateItem_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CandidateItem_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CandidateItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _CandidateItem_score(ctx context.Context, field graphql.CollectedField, obj *store.CandidateItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CandidateItem_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CandidateItem_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CandidateItem", field, false, false, "Float")
 }
 
 func (ec *executionContext) _CommunitySpace_id(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.CommunitySpace) (ret graphql.Marshaler) {
@@ -7921,6 +8594,52 @@ func (ec *executionContext) _Integration_lastError(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_Integration_lastError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Integration", field, false, false, "String")
+}
+
+func (ec *executionContext) _KindCount_kind(ctx context.Context, field graphql.CollectedField, obj *model.KindCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KindCount_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KindCount_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KindCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _KindCount_count(ctx context.Context, field graphql.CollectedField, obj *model.KindCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KindCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KindCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KindCount", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Lead_id(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Lead) (ret graphql.Marshaler) {
@@ -10620,6 +11339,52 @@ func (ec *executionContext) fieldContext_Mutation_importActivities(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _NamedCount_name(ctx context.Context, field graphql.CollectedField, obj *model.NamedCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NamedCount_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NamedCount_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NamedCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _NamedCount_count(ctx context.Context, field graphql.CollectedField, obj *model.NamedCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NamedCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NamedCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NamedCount", field, false, false, "Int")
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11825,6 +12590,68 @@ func (ec *executionContext) fieldContext_Query_communityTrends(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_communityTrends_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_awardCandidates(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_awardCandidates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AwardCandidates(ctx, fc.Args["expertiseId"].(string), fc.Args["country"].(*string), fc.Args["from"].(time.Time), fc.Args["to"].(time.Time), fc.Args["first"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN", "LEAD", "PRODUCT_TEAM", "ANALYST"})
+				if err != nil {
+					var zeroVal []*model.AwardCandidate
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*model.AwardCandidate
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AwardCandidate) graphql.Marshaler {
+			return ec.marshalNAwardCandidate2ᚕᚖmvpgraphᚋgraphᚋmodelᚐAwardCandidateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_awardCandidates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardCandidate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_awardCandidates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -16842,6 +17669,75 @@ func (ec *executionContext) _Award(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
+var awardCandidateImplementors = []string{"AwardCandidate"}
+
+func (ec *executionContext) _AwardCandidate(ctx context.Context, sel ast.SelectionSet, obj *model.AwardCandidate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, awardCandidateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AwardCandidate")
+		case "rank":
+			out.Values[i] = ec._AwardCandidate_rank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._AwardCandidate_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "handle":
+			out.Values[i] = ec._AwardCandidate_handle(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "member":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AwardCandidate_member(ctx, field, obj)
+				})
+		case "score":
+			out.Values[i] = ec._AwardCandidate_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "countsByKind":
+			out.Values[i] = ec._AwardCandidate_countsByKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "topSpaces":
+			out.Values[i] = ec._AwardCandidate_topSpaces(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "bestItems":
+			out.Values[i] = ec._AwardCandidate_bestItems(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var awardMemberPayloadImplementors = []string{"AwardMemberPayload"}
 
 func (ec *executionContext) _AwardMemberPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AwardMemberPayload) graphql.Marshaler {
@@ -16857,6 +17753,65 @@ func (ec *executionContext) _AwardMemberPayload(ctx context.Context, sel ast.Sel
 			out.Values[i] = ec._AwardMemberPayload_award(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var candidateItemImplementors = []string{"CandidateItem"}
+
+func (ec *executionContext) _CandidateItem(ctx context.Context, sel ast.SelectionSet, obj *store.CandidateItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, candidateItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CandidateItem")
+		case "space":
+			out.Values[i] = ec._CandidateItem_space(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CandidateItem_kind(ctx, field, obj)
+				})
+		case "occurredAt":
+			out.Values[i] = ec._CandidateItem_occurredAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._CandidateItem_title(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "url":
+			out.Values[i] = ec._CandidateItem_url(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "score":
+			out.Values[i] = ec._CandidateItem_score(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -17894,6 +18849,44 @@ func (ec *executionContext) _Integration(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var kindCountImplementors = []string{"KindCount"}
+
+func (ec *executionContext) _KindCount(ctx context.Context, sel ast.SelectionSet, obj *model.KindCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, kindCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KindCount")
+		case "kind":
+			out.Values[i] = ec._KindCount_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._KindCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var leadImplementors = []string{"Lead", "Node"}
 
 func (ec *executionContext) _Lead(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.Lead) graphql.Marshaler {
@@ -18641,6 +19634,44 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 	return out
 }
 
+var namedCountImplementors = []string{"NamedCount"}
+
+func (ec *executionContext) _NamedCount(ctx context.Context, sel ast.SelectionSet, obj *model.NamedCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, namedCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NamedCount")
+		case "name":
+			out.Values[i] = ec._NamedCount_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._NamedCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
@@ -19031,6 +20062,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_communityTrends(ctx, field)
+				})
+		case "awardCandidates":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_awardCandidates(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -20145,6 +21182,30 @@ func (ec *executionContext) marshalNAward2ᚖmvpgraphᚐAward(ctx context.Contex
 	return ec._Award(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAwardCandidate2ᚕᚖmvpgraphᚋgraphᚋmodelᚐAwardCandidateᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AwardCandidate) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAwardCandidate2ᚖmvpgraphᚋgraphᚋmodelᚐAwardCandidate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAwardCandidate2ᚖmvpgraphᚋgraphᚋmodelᚐAwardCandidate(ctx context.Context, sel ast.SelectionSet, v *model.AwardCandidate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AwardCandidate!")
+		return graphql.Null
+	}
+	return ec._AwardCandidate(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNAwardMemberInput2mvpgraphᚋgraphᚋmodelᚐAwardMemberInput(ctx context.Context, v any) (model.AwardMemberInput, error) {
 	res, err := ec.unmarshalInputAwardMemberInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -20180,6 +21241,30 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		graphql.AddInvalidNullFromMarshaler(ctx, "Boolean!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNCandidateItem2ᚕᚖmvpgraphᚋstoreᚐCandidateItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.CandidateItem) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCandidateItem2ᚖmvpgraphᚋstoreᚐCandidateItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCandidateItem2ᚖmvpgraphᚋstoreᚐCandidateItem(ctx context.Context, sel ast.SelectionSet, v *store.CandidateItem) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CandidateItem!")
+		return graphql.Null
+	}
+	return ec._CandidateItem(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCloseEscalationInput2mvpgraphᚋgraphᚋmodelᚐCloseEscalationInput(ctx context.Context, v any) (model.CloseEscalationInput, error) {
@@ -20665,6 +21750,30 @@ func (ec *executionContext) marshalNIntegration2ᚖmvpgraphᚋgraphᚋmodelᚐIn
 	return ec._Integration(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNKindCount2ᚕᚖmvpgraphᚋgraphᚋmodelᚐKindCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.KindCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNKindCount2ᚖmvpgraphᚋgraphᚋmodelᚐKindCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNKindCount2ᚖmvpgraphᚋgraphᚋmodelᚐKindCount(ctx context.Context, sel ast.SelectionSet, v *model.KindCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "KindCount!")
+		return graphql.Null
+	}
+	return ec._KindCount(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNLead2ᚕᚖmvpgraphᚐLeadᚄ(ctx context.Context, sel ast.SelectionSet, v []*mvpgraph.Lead) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -20878,6 +21987,30 @@ func (ec *executionContext) marshalNMemberReach2ᚖmvpgraphᚋgraphᚋmodelᚐMe
 func (ec *executionContext) unmarshalNMemberWhere2ᚖmvpgraphᚐMemberWhere(ctx context.Context, v any) (*mvpgraph.MemberWhere, error) {
 	res, err := ec.unmarshalInputMemberWhere(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNamedCount2ᚕᚖmvpgraphᚋgraphᚋmodelᚐNamedCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NamedCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNamedCount2ᚖmvpgraphᚋgraphᚋmodelᚐNamedCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNamedCount2ᚖmvpgraphᚋgraphᚋmodelᚐNamedCount(ctx context.Context, sel ast.SelectionSet, v *model.NamedCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NamedCount!")
+		return graphql.Null
+	}
+	return ec._NamedCount(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNNode2ᚕmvpgraphᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {

@@ -3,11 +3,13 @@ package resolvers
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
 	"mvpgraph"
 	"mvpgraph/graph/model"
+	"mvpgraph/store"
 )
 
 const typeCommunitySpace = "CommunitySpace"
@@ -87,6 +89,52 @@ func (r *Resolver) importActivities(ctx context.Context, in model.ImportActiviti
 	out := &model.ImportActivitiesPayload{Imported: res.Imported, Duplicates: res.Duplicates, Rejected: ptrs(res.Rejected)}
 	if out.Rejected == nil {
 		out.Rejected = []*mvpgraph.RowError{}
+	}
+	return out, nil
+}
+
+// awardCandidates answers Query.awardCandidates.
+func (r *Resolver) awardCandidates(ctx context.Context, expertiseGID string, country *string, from, to time.Time, first *int) ([]*model.AwardCandidate, error) {
+	expertiseID, err := mvpgraph.ParseID("expertiseId", typeExpertise, expertiseGID)
+	if err != nil {
+		return nil, err
+	}
+	if !from.Before(to) {
+		return nil, mvpgraph.Invalidf("to", "to (%s) must be after from (%s).", to.Format(time.RFC3339), from.Format(time.RFC3339))
+	}
+	n, _, err := mvpgraph.PageArgs{First: first}.Size()
+	if err != nil {
+		return nil, err
+	}
+	weights := r.KindWeights
+	if weights == nil {
+		weights = mvpgraph.DefaultKindWeights
+	}
+	cands, err := r.Store.AwardCandidates(ctx, store.CandidateQuery{ExpertiseID: expertiseID, Country: country, From: from.UTC(), To: to.UTC(), Weights: weights, Limit: n})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.AwardCandidate, len(cands))
+	for i, c := range cands {
+		ac := &model.AwardCandidate{Rank: i + 1, Name: c.Name, Handle: c.Handle, Score: c.Score, BestItems: ptrs(c.Best)}
+		if c.MemberID != nil {
+			ac.Member = &mvpgraph.Member{ID: *c.MemberID}
+		}
+		for _, k := range mvpgraph.ActivityKinds {
+			if c.ByKind[k] > 0 {
+				ac.CountsByKind = append(ac.CountsByKind, &model.KindCount{Kind: string(k), Count: c.ByKind[k]})
+			}
+		}
+		for name, count := range c.BySpace {
+			ac.TopSpaces = append(ac.TopSpaces, &model.NamedCount{Name: name, Count: count})
+		}
+		sort.Slice(ac.TopSpaces, func(i, j int) bool {
+			if ac.TopSpaces[i].Count != ac.TopSpaces[j].Count {
+				return ac.TopSpaces[i].Count > ac.TopSpaces[j].Count
+			}
+			return ac.TopSpaces[i].Name < ac.TopSpaces[j].Name
+		})
+		out[i] = ac
 	}
 	return out, nil
 }

@@ -89,3 +89,68 @@ func TestCommunityTrends(t *testing.T) {
 		})
 	}
 }
+
+func TestAwardCandidates(t *testing.T) {
+	for _, d := range storetest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			a := newReachAPI(t, d)
+			ids := buildProgram(a)
+			a.id(fmt.Sprintf(`mutation { createCommunitySpace(input: {name: "Forum", kind: QNA, expertiseIds: [%q]}) { communitySpace { id } } }`, ids["crm"]), "createCommunitySpace", "communitySpace", "id")
+			a.id(`mutation { createMember(input: {handle: "newcomer", name: "New Comer", country: "DE"}) { member { id } } }`, "createMember", "member", "id")
+			// ann: 3 answers (one scored 10) and a talk: 2*2 + 2*(1+10/10) + 5 = 13.
+			// bob: 2 questions = 2. ada is an MVP, fay an employee: left out.
+			// newcomer (a member, from DE): one article = 5.
+			data := `space,external_id,kind,occurred_at,contributor_handle,contributor_name,member_handle,title,score
+Forum,1,ANSWER,2026-05-01,ann,Ann,,Fix for sync,
+Forum,2,ANSWER,2026-05-02,ann,Ann,,Config tip,
+Forum,3,ANSWER,2026-05-03,ann,Ann,,Deep dive,10
+Forum,4,TALK,2026-05-04,ann,Ann,,Meetup talk,
+Forum,5,QUESTION,2026-05-05,bob,Bob,,,
+Forum,6,QUESTION,2026-05-06,bob,Bob,,,
+Forum,7,ARTICLE,2026-05-07,ada1,Ada,ada,,
+Forum,8,ARTICLE,2026-05-07,fay1,Fay,fay,,
+Forum,9,ARTICLE,2026-05-08,nc,New Comer,newcomer,,
+Forum,10,ANSWER,2026-03-01,old,Old,,,`
+			var imp struct{ ImportActivities struct{ Imported int } }
+			a.do(&imp, fmt.Sprintf(`mutation { importActivities(input: {format: CSV, data: %q}) { imported } }`, data))
+			require.Equal(t, 10, imp.ImportActivities.Imported)
+
+			var got struct {
+				AwardCandidates []struct {
+					Rank         int
+					Name         string
+					Score        float64
+					Member       *struct{ Handle string }
+					CountsByKind []struct {
+						Kind  string
+						Count int
+					}
+					TopSpaces []struct{ Name string }
+					BestItems []struct {
+						Title *string
+						Kind  string
+					}
+				}
+			}
+			q := `{ awardCandidates(expertiseId: %q, from: "2026-05-01T00:00:00Z", to: "2026-06-01T00:00:00Z"%s) {
+				rank name score member { handle } countsByKind { kind count } topSpaces { name } bestItems { title kind } } }`
+			a.do(&got, fmt.Sprintf(q, ids["crm"], ""))
+			c := got.AwardCandidates
+			require.Len(t, c, 3, "MVPs, employees and activity outside the period are left out")
+			require.Equal(t, "Ann", c[0].Name)
+			require.InDelta(t, 13, c[0].Score, 1e-9)
+			require.Equal(t, "Meetup talk", *c[0].BestItems[0].Title, "the talk weighs 5")
+			require.Equal(t, "Deep dive", *c[0].BestItems[1].Title, "the answer scored 10 weighs 4")
+			require.Len(t, c[0].BestItems, 3)
+			require.Equal(t, "New Comer", c[1].Name)
+			require.Equal(t, "newcomer", c[1].Member.Handle)
+			require.Equal(t, "Bob", c[2].Name)
+			require.Equal(t, 3, c[2].Rank)
+			require.Equal(t, "Forum", c[0].TopSpaces[0].Name)
+			a.do(&got, fmt.Sprintf(q, ids["crm"], `, country: "de", first: 5`))
+			require.Len(t, got.AwardCandidates, 1)
+			require.Equal(t, "New Comer", got.AwardCandidates[0].Name)
+			a.fail("BAD_USER_INPUT", "first", fmt.Sprintf(`{ awardCandidates(expertiseId: %q, from: "2026-05-01T00:00:00Z", to: "2026-06-01T00:00:00Z", first: 500) { name } }`, ids["crm"]))
+		})
+	}
+}

@@ -24,4 +24,7 @@ type Resolver struct {
 	// EscalationTarget is how long an escalation may wait for its answer
 	// before it is overdue; zero means mvpgraph.DefaultAnswerTarget.
 	EscalationTarget time.Duration
+	// KindWeights weigh activity in award candidates' scores; nil means
+	// the defaults.
+	KindWeights mvpgraph.KindWeights
 }

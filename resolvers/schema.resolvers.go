@@ -29,6 +29,18 @@ func (r *awardResolver) Member(ctx context.Context, obj *mvpgraph.Award) (*mvpgr
 	return &m, err
 }
 
+func (r *awardCandidateResolver) Member(ctx context.Context, obj *model.AwardCandidate) (*mvpgraph.Member, error) {
+	if obj.Member == nil {
+		return nil, nil
+	}
+	m, err := loaders(ctx).member.Load(ctx, obj.Member.ID)
+	return &m, err
+}
+
+func (r *candidateItemResolver) Kind(ctx context.Context, obj *store.CandidateItem) (string, error) {
+	return string(obj.Kind), nil
+}
+
 func (r *communitySpaceResolver) ID(ctx context.Context, obj *mvpgraph.CommunitySpace) (string, error) {
 	return mvpgraph.GlobalID(typeCommunitySpace, obj.ID), nil
 }
@@ -641,6 +653,10 @@ func (r *queryResolver) CommunityTrends(ctx context.Context, expertiseID string,
 	return r.communityTrends(ctx, expertiseID, from, to, bucket)
 }
 
+func (r *queryResolver) AwardCandidates(ctx context.Context, expertiseID string, country *string, from time.Time, to time.Time, first *int) ([]*model.AwardCandidate, error) {
+	return r.awardCandidates(ctx, expertiseID, country, from, to, first)
+}
+
 func (r *socialAccountResolver) ID(ctx context.Context, obj *mvpgraph.SocialAccount) (string, error) {
 	return mvpgraph.GlobalID(typeSocialAccount, obj.ID), nil
 }
@@ -667,6 +683,10 @@ func (r *subscriptionResolver) EscalationUpdated(ctx context.Context, leadID str
 }
 
 func (r *Resolver) Award() graph.AwardResolver { return &awardResolver{r} }
+
+func (r *Resolver) AwardCandidate() graph.AwardCandidateResolver { return &awardCandidateResolver{r} }
+
+func (r *Resolver) CandidateItem() graph.CandidateItemResolver { return &candidateItemResolver{r} }
 
 func (r *Resolver) CommunitySpace() graph.CommunitySpaceResolver { return &communitySpaceResolver{r} }
 
@@ -706,6 +726,8 @@ func (r *Resolver) Subscription() graph.SubscriptionResolver { return &subscript
 
 type (
 	awardResolver             struct{ *Resolver }
+	awardCandidateResolver    struct{ *Resolver }
+	candidateItemResolver     struct{ *Resolver }
 	communitySpaceResolver    struct{ *Resolver }
 	contactResolver           struct{ *Resolver }
 	escalationResolver        struct{ *Resolver }

@@ -291,6 +291,10 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	syncCfg.Work = !*noWorker
+	kindWeights, err := mvpgraph.ParseKindWeights(m.getenv("MVPGRAPH_ACTIVITY_WEIGHTS"))
+	if err != nil {
+		return fmt.Errorf("MVPGRAPH_ACTIVITY_WEIGHTS: %s", mvpgraph.ErrorMessage(err))
+	}
 	target := mvpgraph.DefaultAnswerTarget
 	if v := m.getenv("MVPGRAPH_ESCALATION_TARGET"); v != "" {
 		if target, err = time.ParseDuration(v); err != nil || target <= 0 {
@@ -342,7 +346,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           m.logRequests(withCORS(cors, m.routes(s, opts, &resolvers.Resolver{Store: s, Sync: runner, Weights: weights, EscalationTarget: target}, reg))),
+		Handler:           m.logRequests(withCORS(cors, m.routes(s, opts, &resolvers.Resolver{Store: s, Sync: runner, Weights: weights, EscalationTarget: target, KindWeights: kindWeights}, reg))),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

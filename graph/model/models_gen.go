@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"mvpgraph"
+	"mvpgraph/store"
 	"strconv"
 	"time"
 )
@@ -38,6 +39,20 @@ type AssignExpertiseInput struct {
 type AssignExpertisePayload struct {
 	Lead      *mvpgraph.Lead      `json:"lead"`
 	Expertise *mvpgraph.Expertise `json:"expertise"`
+}
+
+type AwardCandidate struct {
+	Rank int    `json:"rank"`
+	Name string `json:"name"`
+	// The handle used in the space.
+	Handle string `json:"handle"`
+	// The member the contributor is, when known.
+	Member       *mvpgraph.Member `json:"member,omitempty"`
+	Score        float64          `json:"score"`
+	CountsByKind []*KindCount     `json:"countsByKind"`
+	TopSpaces    []*NamedCount    `json:"topSpaces"`
+	// The highest-scoring items, at most three.
+	BestItems []*store.CandidateItem `json:"bestItems"`
 }
 
 type AwardMemberInput struct {
@@ -195,6 +210,11 @@ type Integration struct {
 	LastError   *string    `json:"lastError,omitempty"`
 }
 
+type KindCount struct {
+	Kind  string `json:"kind"`
+	Count int    `json:"count"`
+}
+
 type LeaderboardWhere struct {
 	ExpertiseID *string `json:"expertiseId,omitempty"`
 	// ISO 3166-1 alpha-2 code.
@@ -219,6 +239,11 @@ type LinkSocialAccountPayload struct {
 }
 
 type Mutation struct {
+}
+
+type NamedCount struct {
+	Name  string `json:"name"`
+	Count int    `json:"count"`
 }
 
 type PlatformReach struct {
