@@ -83,6 +83,36 @@ func TestCommunityTrends(t *testing.T) {
 			require.Equal(t, 2+3, tr.Series[0].Count, "the User Group talks and Forum from 1 to 3 May")
 			require.Len(t, tr.Series, 4)
 
+			// The spaces' activity, newest first, paged per space.
+			var spaces struct {
+				CommunityTrends struct {
+					Spaces []struct {
+						Space struct {
+							Name       string
+							Expertises []struct{ Name string }
+							Activity   struct {
+								Edges []struct {
+									Node struct {
+										Kind        string
+										OccurredAt  string
+										Contributor struct{ Handle string }
+									}
+								}
+								PageInfo struct{ HasNextPage bool }
+							}
+						}
+					}
+				}
+			}
+			a.do(&spaces, fmt.Sprintf(`{ communityTrends(expertiseId: %q, from: "2026-04-27T00:00:00Z", to: "2026-05-25T00:00:00Z") {
+				spaces { space { name expertises { name } activity(first: 2) { edges { node { kind occurredAt contributor { handle } } } pageInfo { hasNextPage } } } } } }`, ids["crm"]))
+			forum := spaces.CommunityTrends.Spaces[0].Space
+			require.Equal(t, "Dynamics CRM", forum.Expertises[0].Name)
+			require.Len(t, forum.Activity.Edges, 2)
+			require.True(t, forum.Activity.PageInfo.HasNextPage)
+			require.True(t, strings.HasPrefix(forum.Activity.Edges[0].Node.OccurredAt, "2026-05-05"), "newest first")
+			require.Empty(t, spaces.CommunityTrends.Spaces[3].Space.Activity.Edges)
+
 			a.fail("BAD_USER_INPUT", "to", fmt.Sprintf(`{ communityTrends(expertiseId: %q, from: "2026-05-25T00:00:00Z", to: "2026-05-01T00:00:00Z") { total } }`, ids["crm"]))
 			a.as().fail("UNAUTHENTICATED", "", fmt.Sprintf(`{ communityTrends(expertiseId: %q, from: "2026-05-01T00:00:00Z", to: "2026-05-25T00:00:00Z") { total } }`, ids["crm"]))
 			a.fail("BAD_USER_INPUT", "", `mutation { importActivities(input: {format: CSV, data: "space,kind\nForum,ANSWER"}) { imported } }`)

@@ -44,6 +44,7 @@ type Loaders struct {
 	history   map[string]*dataloadgen.Loader[int64, []mvpgraph.Snapshot]
 	leadReach map[string]*dataloadgen.Loader[int64, store.LeadReach]
 	escStats  *dataloadgen.Loader[int64, store.EscalationStats]
+	activity  map[string]*dataloadgen.Loader[int64, store.Page[store.Activity]]
 }
 
 // batchWait is how long a loader gathers keys before it queries: long enough
@@ -124,6 +125,7 @@ func NewLoaders(s *store.Store) *Loaders {
 		growth:            map[string]*dataloadgen.Loader[int64, int64]{},
 		history:           map[string]*dataloadgen.Loader[int64, []mvpgraph.Snapshot]{},
 		leadReach:         map[string]*dataloadgen.Loader[int64, store.LeadReach]{},
+		activity:          map[string]*dataloadgen.Loader[int64, store.Page[store.Activity]]{},
 	}
 }
 
@@ -215,4 +217,22 @@ func (l *Loaders) clear() {
 	clear(l.growth)
 	clear(l.history)
 	clear(l.leadReach)
+	clear(l.activity)
+}
+
+// activityOf returns the loader of spaces' activity pages for one set of
+// page arguments.
+func (l *Loaders) activityOf(p mvpgraph.PageArgs) *dataloadgen.Loader[int64, store.Page[store.Activity]] {
+	b, _ := json.Marshal(p)
+	key := string(b)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if ld, ok := l.activity[key]; ok {
+		return ld
+	}
+	ld := newLoader(orEmpty(func(ctx context.Context, ids []int64) (map[int64]store.Page[store.Activity], error) {
+		return l.store.ActivityOfSpaces(ctx, ids, p)
+	}))
+	l.activity[key] = ld
+	return ld
 }

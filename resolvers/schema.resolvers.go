@@ -15,6 +15,23 @@ import (
 	"time"
 )
 
+func (r *activityResolver) ID(ctx context.Context, obj *store.Activity) (string, error) {
+	return mvpgraph.GlobalID("Activity", obj.ID), nil
+}
+
+func (r *activityResolver) Space(ctx context.Context, obj *store.Activity) (*mvpgraph.CommunitySpace, error) {
+	sp, err := loaders(ctx).space.Load(ctx, obj.SpaceID)
+	return &sp, err
+}
+
+func (r *activityResolver) Contributor(ctx context.Context, obj *store.Activity) (*store.Activity, error) {
+	return obj, nil
+}
+
+func (r *activityResolver) Kind(ctx context.Context, obj *store.Activity) (string, error) {
+	return string(obj.Kind), nil
+}
+
 func (r *awardResolver) ID(ctx context.Context, obj *mvpgraph.Award) (string, error) {
 	return mvpgraph.GlobalID(typeAward, obj.ID), nil
 }
@@ -54,8 +71,32 @@ func (r *communitySpaceResolver) Expertises(ctx context.Context, obj *mvpgraph.C
 	return ptrs(es), err
 }
 
+func (r *communitySpaceResolver) Activity(ctx context.Context, obj *mvpgraph.CommunitySpace, first *int, after *string, last *int, before *string) (*model.ActivityConnection, error) {
+	p := pageArgs(first, after, last, before)
+	if _, _, err := p.Size(); err != nil {
+		return nil, err
+	}
+	page, err := loaders(ctx).activityOf(p).Load(ctx, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	c := &model.ActivityConnection{Edges: make([]*model.ActivityEdge, len(page.Items)), PageInfo: model.NewPageInfo(page.Cursors, page.HasNext, page.HasPrevious)}
+	for i := range page.Items {
+		c.Edges[i] = &model.ActivityEdge{Cursor: page.Cursors[i], Node: &page.Items[i]}
+	}
+	return c, nil
+}
+
 func (r *contactResolver) ID(ctx context.Context, obj *mvpgraph.Contact) (string, error) {
 	return mvpgraph.GlobalID(typeContact, obj.ID), nil
+}
+
+func (r *contributorResolver) Member(ctx context.Context, obj *store.Activity) (*mvpgraph.Member, error) {
+	if obj.MemberID == nil {
+		return nil, nil
+	}
+	m, err := loaders(ctx).member.Load(ctx, *obj.MemberID)
+	return &m, err
 }
 
 func (r *escalationResolver) ID(ctx context.Context, obj *mvpgraph.Escalation) (string, error) {
@@ -682,6 +723,8 @@ func (r *subscriptionResolver) EscalationUpdated(ctx context.Context, leadID str
 	return r.escalationUpdated(ctx, leadID)
 }
 
+func (r *Resolver) Activity() graph.ActivityResolver { return &activityResolver{r} }
+
 func (r *Resolver) Award() graph.AwardResolver { return &awardResolver{r} }
 
 func (r *Resolver) AwardCandidate() graph.AwardCandidateResolver { return &awardCandidateResolver{r} }
@@ -691,6 +734,8 @@ func (r *Resolver) CandidateItem() graph.CandidateItemResolver { return &candida
 func (r *Resolver) CommunitySpace() graph.CommunitySpaceResolver { return &communitySpaceResolver{r} }
 
 func (r *Resolver) Contact() graph.ContactResolver { return &contactResolver{r} }
+
+func (r *Resolver) Contributor() graph.ContributorResolver { return &contributorResolver{r} }
 
 func (r *Resolver) Escalation() graph.EscalationResolver { return &escalationResolver{r} }
 
@@ -725,11 +770,13 @@ func (r *Resolver) SocialAccount() graph.SocialAccountResolver { return &socialA
 func (r *Resolver) Subscription() graph.SubscriptionResolver { return &subscriptionResolver{r} }
 
 type (
+	activityResolver          struct{ *Resolver }
 	awardResolver             struct{ *Resolver }
 	awardCandidateResolver    struct{ *Resolver }
 	candidateItemResolver     struct{ *Resolver }
 	communitySpaceResolver    struct{ *Resolver }
 	contactResolver           struct{ *Resolver }
+	contributorResolver       struct{ *Resolver }
 	escalationResolver        struct{ *Resolver }
 	escalationEventResolver   struct{ *Resolver }
 	expertiseResolver         struct{ *Resolver }

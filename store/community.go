@@ -252,3 +252,37 @@ func (s *Store) ExpertisesOfSpaces(ctx context.Context, ids []int64) (map[int64]
 	}
 	return out, nil
 }
+
+// Activity is one contribution, with its contributor.
+type Activity struct {
+	ID              int64                 `db:"id"`
+	SpaceID         int64                 `db:"space_id"`
+	ExternalID      string                `db:"external_id"`
+	Kind            mvpgraph.ActivityKind `db:"kind"`
+	OccurredAt      time.Time             `db:"occurred_at"`
+	URL             *string               `db:"url"`
+	Title           *string               `db:"title"`
+	Score           *float64              `db:"score"`
+	ContributorID   int64                 `db:"contributor_id"`
+	ContributorName string                `db:"contributor_name"`
+	Handle          string                `db:"contributor_handle"`
+	MemberID        *int64                `db:"member_id"`
+	ParentID        int64                 `db:"parent_id"`
+	RN              int64                 `db:"rn"`
+}
+
+func activityOf(row any) *Activity { return row.(*Activity) }
+
+var activityOrder = ordering{
+	{column: column{expr: "a.occurred_at", kind: kindTime}, desc: true, value: func(r any) any { return activityOf(r).OccurredAt }},
+	{column: column{expr: "a.id", kind: kindInt}, desc: true, value: func(r any) any { return activityOf(r).ID }},
+}
+
+// ActivityOfSpaces returns one page of each space's activity, newest first.
+func (s *Store) ActivityOfSpaces(ctx context.Context, spaceIDs []int64, p mvpgraph.PageArgs) (map[int64]Page[Activity], error) {
+	b := s.sb.Select("a.id", "a.space_id", "a.external_id", "a.kind", "a.occurred_at", "a.url", "a.title", "a.score",
+		"a.contributor_id", "c.name AS contributor_name", "c.handle AS contributor_handle", "c.member_id", "a.space_id AS parent_id").
+		From("activities a").Join("contributors c ON c.id = a.contributor_id").Where(sq.Eq{"a.space_id": spaceIDs})
+	pages, err := listPages(ctx, s, b, "a.space_id", func(a *Activity) int64 { return a.ParentID }, activityOrder, p)
+	return pages, mapError("space activity", err)
+}

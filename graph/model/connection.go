@@ -7,6 +7,7 @@ import (
 	"context"
 
 	"mvpgraph"
+	"mvpgraph/store"
 )
 
 // CountFunc counts the items of a connection over all pages.
@@ -111,4 +112,16 @@ func (c *EscalationConnection) TotalCount(ctx context.Context) (int, error) { re
 type EscalationEdge struct {
 	Cursor string
 	Node   *mvpgraph.Escalation
+}
+
+// ActivityConnection is a page of a space's activity.
+type ActivityConnection struct {
+	Edges    []*ActivityEdge
+	PageInfo *PageInfo
+}
+
+// ActivityEdge is an activity in a page.
+type ActivityEdge struct {
+	Cursor string
+	Node   *store.Activity
 }
