@@ -209,3 +209,21 @@ func (w *MemberWhere) UsesPersonalData() bool {
 	}
 	return false
 }
+
+// UsesStaffData reports whether a lead filter compares staff emails.
+func (w *LeadWhere) UsesStaffData() bool {
+	if w == nil {
+		return false
+	}
+	if w.Email != nil || w.Not.UsesStaffData() {
+		return true
+	}
+	for _, list := range [][]*LeadWhere{w.And, w.Or} {
+		for _, x := range list {
+			if x.UsesStaffData() {
+				return true
+			}
+		}
+	}
+	return false
+}

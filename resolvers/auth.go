@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -104,46 +103,27 @@ func leadIDs(leads []mvpgraph.Lead) []int64 {
 }
 
 // mayChangeMember checks that the request may change a member: an admin
-// any, a lead the MVPs the lead rule gives them, counting the lead of an
-// award about to be made for expertiseID (0 for none). To a lead, a member
-// that does not exist is as forbidden as another lead's, so that the
-// answer does not tell which IDs exist.
-func (r *Resolver) mayChangeMember(ctx context.Context, memberID, expertiseID int64) error {
+// any, a lead the MVPs the lead rule gives them. To a lead, a member that
+// does not exist is as forbidden as another lead's, so that the answer does
+// not tell which IDs exist.
+func (r *Resolver) mayChangeMember(ctx context.Context, memberID int64) error {
 	p := PrincipalFrom(ctx)
 	if err := p.Allow(mvpgraph.RoleAdmin, mvpgraph.RoleLead); err != nil || p.Role == mvpgraph.RoleAdmin {
 		return err
 	}
-	m, err := loaders(ctx).member.Load(ctx, memberID)
-	if err != nil {
+	if _, err := loaders(ctx).member.Load(ctx, memberID); err != nil {
 		return p.LeadsFor(nil)
 	}
 	leads, err := loaders(ctx).leadsOfMember.Load(ctx, memberID)
 	if err != nil {
 		return err
 	}
-	ids := leadIDs(leads)
-	if expertiseID != 0 {
-		us, err := r.Store.USLeadsOfExpertises(ctx, []int64{expertiseID})
-		if err != nil {
-			return err
-		}
-		intl, err := r.Store.CountryLeads(ctx, []string{m.Country})
-		if err != nil {
-			return err
-		}
-		usLeadOf := map[int64]int64{}
-		for e, l := range us {
-			usLeadOf[e] = l.ID
-		}
-		if l := mvpgraph.LeadOfAward(m, expertiseID, usLeadOf, intl); l != 0 && !slices.Contains(ids, l) {
-			ids = append(ids, l)
-		}
-	}
-	return p.LeadsFor(ids)
+	return p.LeadsFor(leadIDs(leads))
 }
 
-// mayChangeAward checks that the request may change an award, by its
-// member and expertise.
+// mayChangeAward checks that the request may change an award: an admin
+// any, a lead those the lead rule gives them (the expertise's US lead for a
+// US-based member, the country's international lead otherwise).
 func (r *Resolver) mayChangeAward(ctx context.Context, awardID int64) error {
 	p := PrincipalFrom(ctx)
 	if err := p.Allow(mvpgraph.RoleAdmin, mvpgraph.RoleLead); err != nil || p.Role == mvpgraph.RoleAdmin {
@@ -153,7 +133,33 @@ func (r *Resolver) mayChangeAward(ctx context.Context, awardID int64) error {
 	if err != nil {
 		return p.LeadsFor(nil)
 	}
-	return r.mayChangeMember(ctx, a.MemberID, a.ExpertiseID)
+	return r.mayGiveAward(ctx, a.MemberID, a.ExpertiseID)
+}
+
+// mayGiveAward checks that a lead may make or change an award of
+// expertiseID to a member: the lead rule gives the award to them.
+func (r *Resolver) mayGiveAward(ctx context.Context, memberID, expertiseID int64) error {
+	p := PrincipalFrom(ctx)
+	if err := p.Allow(mvpgraph.RoleAdmin, mvpgraph.RoleLead); err != nil || p.Role == mvpgraph.RoleAdmin {
+		return err
+	}
+	m, err := loaders(ctx).member.Load(ctx, memberID)
+	if err != nil {
+		return p.LeadsFor(nil)
+	}
+	us, err := r.Store.USLeadsOfExpertises(ctx, []int64{expertiseID})
+	if err != nil {
+		return err
+	}
+	intl, err := r.Store.CountryLeads(ctx, []string{m.Country})
+	if err != nil {
+		return err
+	}
+	usLeadOf := map[int64]int64{}
+	for e, l := range us {
+		usLeadOf[e] = l.ID
+	}
+	return p.LeadsFor([]int64{mvpgraph.LeadOfAward(m, expertiseID, usLeadOf, intl)})
 }
 
 // mayChangeAccount checks that the request may change a social account, by
@@ -167,15 +173,35 @@ func (r *Resolver) mayChangeAccount(ctx context.Context, accountID int64) error 
 	if err != nil {
 		return p.LeadsFor(nil)
 	}
-	return r.mayChangeMember(ctx, a.MemberID, 0)
+	return r.mayChangeMember(ctx, a.MemberID)
 }
 
-// mayFilter checks that a member filter compares only what the caller may
-// read: personal data only with an admin token, since a lead sees the
-// personal data of their own MVPs alone.
-func mayFilter(ctx context.Context, where *mvpgraph.MemberWhere) error {
-	if !where.UsesPersonalData() || PrincipalFrom(ctx).Role == mvpgraph.RoleAdmin {
+// mayFilter checks that a member filter and ordering use only what the
+// caller may read: personal data only with an admin token, since a lead
+// sees the personal data of their own MVPs alone. Filters, orderings and
+// the cursors that carry their values are all ways to read a field.
+func mayFilter(ctx context.Context, where *mvpgraph.MemberWhere, orderBy ...[]*mvpgraph.OrderBy) error {
+	if PrincipalFrom(ctx).Role == mvpgraph.RoleAdmin {
 		return nil
 	}
-	return &mvpgraph.Error{Code: mvpgraph.EFORBIDDEN, Field: "where", Message: "filtering on email or employer needs an admin token."}
+	if where.UsesPersonalData() {
+		return &mvpgraph.Error{Code: mvpgraph.EFORBIDDEN, Field: "where", Message: "filtering on email or employer needs an admin token."}
+	}
+	for _, list := range orderBy {
+		for _, o := range list {
+			if o != nil && o.Field == "EMPLOYER" {
+				return &mvpgraph.Error{Code: mvpgraph.EFORBIDDEN, Field: "orderBy", Message: "ordering by employer needs an admin token."}
+			}
+		}
+	}
+	return nil
+}
+
+// mayFilterLeads checks that a lead filter compares staff emails only for
+// callers who may read them.
+func mayFilterLeads(ctx context.Context, where *mvpgraph.LeadWhere) error {
+	if PrincipalFrom(ctx).SeesStaffContacts() || !where.UsesStaffData() {
+		return nil
+	}
+	return &mvpgraph.Error{Code: mvpgraph.EFORBIDDEN, Field: "where", Message: "filtering leads on email needs a token of the vendor's staff."}
 }

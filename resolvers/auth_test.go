@@ -62,7 +62,7 @@ func TestRolesAgainstEveryMutationAndPersonalField(t *testing.T) {
 					return fmt.Sprintf(`mutation { updateMember(input: {id: %q, city: "Austin"}) { member { id } } }`, f.member)
 				}, leadsToo},
 				{"awardMember", func(f fixture) string {
-					return fmt.Sprintf(`mutation { awardMember(input: {memberId: %q, expertiseId: %q, year: 2026}) { award { id } } }`, f.member, ids["excel"])
+					return fmt.Sprintf(`mutation { awardMember(input: {memberId: %q, expertiseId: %q, year: 2026}) { award { id } } }`, f.member, f.expertise)
 				}, leadsToo},
 				{"renewAward", func(f fixture) string {
 					return fmt.Sprintf(`mutation { renewAward(input: {awardId: %q}) { award { id } } }`, f.award)
@@ -194,7 +194,7 @@ func TestRolesAgainstEveryMutationAndPersonalField(t *testing.T) {
 // fixture is a US MVP of Uma's (Dynamics CRM) with two awards and a social
 // account, made fresh for one role.
 type fixture struct {
-	tag, handle, member, award, award2, account, escalation, contact string
+	tag, handle, member, award, award2, account, escalation, contact, expertise string
 }
 
 func newFixture(t *testing.T, s *store.Store, ids map[string]string, tag string) fixture {
@@ -224,6 +224,13 @@ func newFixture(t *testing.T, s *store.Store, ids map[string]string, tag string)
 	require.NoError(t, err)
 	acc, err := s.LinkSocialAccount(ctx, m.ID, mvpgraph.GitHub, "mvp-"+tag)
 	require.NoError(t, err)
+	// An expertise of Uma's that the member holds no award for yet.
+	fresh := mvpgraph.Expertise{Name: "Fresh " + tag, Category: "C"}
+	require.NoError(t, s.CreateExpertise(ctx, &fresh))
+	_, umaID, err := mvpgraph.ParseGlobalID("id", ids["uma"])
+	require.NoError(t, err)
+	_, err = s.AssignExpertise(ctx, umaID, fresh.ID, false)
+	require.NoError(t, err)
 	e := mvpgraph.Escalation{MemberID: m.ID, ExpertiseID: crm, Title: "Q", Body: "B"}
 	require.NoError(t, s.RaiseEscalation(ctx, &e, mvpgraph.Principal{Name: "setup"}))
 	_, team, err := mvpgraph.ParseGlobalID("id", ids["team"])
@@ -234,7 +241,8 @@ func newFixture(t *testing.T, s *store.Store, ids map[string]string, tag string)
 	require.NoError(t, err)
 	return fixture{
 		escalation: mvpgraph.GlobalID("Escalation", e.ID), contact: mvpgraph.GlobalID("Contact", contacts[team][0].ID),
-		tag: tag, handle: m.Handle, member: mvpgraph.GlobalID("Member", m.ID),
+		expertise: mvpgraph.GlobalID("Expertise", fresh.ID),
+		tag:       tag, handle: m.Handle, member: mvpgraph.GlobalID("Member", m.ID),
 		award: mvpgraph.GlobalID("Award", a1.ID), award2: mvpgraph.GlobalID("Award", a2.ID),
 		account: mvpgraph.GlobalID("SocialAccount", acc.ID),
 	}
@@ -262,4 +270,33 @@ func TestPersonalDataFilters(t *testing.T) {
 	var n struct{ Members struct{ TotalCount int } }
 	a.do(&n, `{ members(where: {email: {_eq: "ada@example.com"}}) { totalCount } }`)
 	require.Equal(t, 1, n.Members.TotalCount, "an admin may")
+
+	// Ordering (and so the cursors) would read the employer too.
+	a.as().fail("FORBIDDEN", "orderBy", `{ members(orderBy: [{field: EMPLOYER}]) { edges { cursor } } }`)
+	lead.fail("FORBIDDEN", "orderBy", `{ mvps(orderBy: [{field: NAME}, {field: EMPLOYER}]) { totalCount } }`)
+	// Staff emails are read by filters as well.
+	a.as().fail("FORBIDDEN", "where", `{ leads(where: {email: {_like: "uma@%"}}) { totalCount } }`)
+	var l struct{ Leads struct{ TotalCount int } }
+	lead.do(&l, `{ leads(where: {email: {_like: "uma@%"}}) { totalCount } }`)
+	require.Equal(t, 1, l.Leads.TotalCount, "staff may")
+}
+
+// TestLeadChangesOnlyTheirAwards: a US MVP in two expertises has two US
+// leads; each changes only the award the lead rule gives them.
+func TestLeadChangesOnlyTheirAwards(t *testing.T) {
+	a := newReachAPI(t, store.SQLite)
+	ids := buildProgram(a)
+	olafID := a.id(`mutation { createLead(input: {name: "Olaf", email: "olaf@vendor.example", kind: US}) { lead { id } } }`, "createLead", "lead", "id")
+	a.id(fmt.Sprintf(`mutation { assignExpertise(input: {leadId: %q, expertiseId: %q}) { lead { id } } }`, olafID, ids["excel"]), "assignExpertise", "lead", "id")
+	excel := a.id(fmt.Sprintf(`mutation { awardMember(input: {memberId: %q, expertiseId: %q, year: 2026}) { award { id } } }`, ids["ada"], ids["excel"]), "awardMember", "award", "id")
+	_, uma, err := mvpgraph.ParseGlobalID("id", ids["uma"])
+	require.NoError(t, err)
+	asUma := a.as(bearer(t, a.s, mvpgraph.APIToken{Name: "uma", Role: mvpgraph.RoleLead, LeadID: &uma}))
+	asUma.fail("FORBIDDEN", "", fmt.Sprintf(`mutation { retireAward(input: {awardId: %q}) { award { id } } }`, excel))
+	asUma.fail("FORBIDDEN", "", fmt.Sprintf(`mutation { renewAward(input: {awardId: %q}) { award { id } } }`, excel))
+	var ok struct {
+		RetireAward struct{ Award struct{ Status string } }
+	}
+	asUma.do(&ok, fmt.Sprintf(`mutation { retireAward(input: {awardId: %q}) { award { status } } }`, ids["adaCRM"]))
+	require.Equal(t, "RETIRED", ok.RetireAward.Award.Status, "her own award by the rule")
 }

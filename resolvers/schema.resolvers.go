@@ -176,7 +176,7 @@ func (r *expertiseResolver) UsLead(ctx context.Context, obj *mvpgraph.Expertise)
 }
 
 func (r *expertiseResolver) Mvps(ctx context.Context, obj *mvpgraph.Expertise, where *mvpgraph.MemberWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.MemberConnection, error) {
-	if err := mayFilter(ctx, where); err != nil {
+	if err := mayFilter(ctx, where, orderBy); err != nil {
 		return nil, err
 	}
 	return mvpsOf(ctx, store.ExpertiseMVPs, obj.ID, store.MemberQuery{Where: where, OrderBy: orderBy, Page: pageArgs(first, after, last, before)})
@@ -200,7 +200,7 @@ func (r *leadResolver) Countries(ctx context.Context, obj *mvpgraph.Lead) ([]str
 }
 
 func (r *leadResolver) Mvps(ctx context.Context, obj *mvpgraph.Lead, where *mvpgraph.MemberWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.MemberConnection, error) {
-	if err := mayFilter(ctx, where); err != nil {
+	if err := mayFilter(ctx, where, orderBy); err != nil {
 		return nil, err
 	}
 	return mvpsOf(ctx, store.LeadMVPs, obj.ID, store.MemberQuery{Where: where, OrderBy: orderBy, Page: pageArgs(first, after, last, before)})
@@ -290,7 +290,7 @@ func (r *mutationResolver) UpdateMember(ctx context.Context, input model.UpdateM
 	if err != nil {
 		return nil, err
 	}
-	if err := r.mayChangeMember(ctx, id, 0); err != nil {
+	if err := r.mayChangeMember(ctx, id); err != nil {
 		return nil, err
 	}
 	m, err := r.Store.UpdateMember(ctx, id, mvpgraph.MemberUpdate{
@@ -312,7 +312,7 @@ func (r *mutationResolver) AwardMember(ctx context.Context, input model.AwardMem
 	if err != nil {
 		return nil, err
 	}
-	if err := r.mayChangeMember(ctx, memberID, expertiseID); err != nil {
+	if err := r.mayGiveAward(ctx, memberID, expertiseID); err != nil {
 		return nil, err
 	}
 	a, err := r.Store.AwardMember(ctx, memberID, expertiseID, input.Year)
@@ -424,7 +424,7 @@ func (r *mutationResolver) LinkSocialAccount(ctx context.Context, input model.Li
 	if err != nil {
 		return nil, err
 	}
-	if err := r.mayChangeMember(ctx, memberID, 0); err != nil {
+	if err := r.mayChangeMember(ctx, memberID); err != nil {
 		return nil, err
 	}
 	a, err := r.Store.LinkSocialAccount(ctx, memberID, input.Platform, input.Handle)
@@ -479,7 +479,7 @@ func (r *mutationResolver) RefreshMember(ctx context.Context, input model.Refres
 	if err != nil {
 		return nil, err
 	}
-	if err := r.mayChangeMember(ctx, id, 0); err != nil {
+	if err := r.mayChangeMember(ctx, id); err != nil {
 		return nil, err
 	}
 	m, err := r.Store.MemberByID(ctx, id)
@@ -512,7 +512,7 @@ func (r *mutationResolver) RaiseEscalation(ctx context.Context, input model.Rais
 	if err != nil {
 		return nil, err
 	}
-	if err := r.mayChangeMember(ctx, memberID, expertiseID); err != nil {
+	if err := r.mayGiveAward(ctx, memberID, expertiseID); err != nil {
 		return nil, err
 	}
 	e := mvpgraph.Escalation{MemberID: memberID, ExpertiseID: expertiseID, Title: input.Title, Body: input.Body}
@@ -606,7 +606,7 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, 
 }
 
 func (r *queryResolver) Members(ctx context.Context, where *mvpgraph.MemberWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.MemberConnection, error) {
-	if err := mayFilter(ctx, where); err != nil {
+	if err := mayFilter(ctx, where, orderBy); err != nil {
 		return nil, err
 	}
 	q := store.MemberQuery{Where: where, OrderBy: orderBy, Page: pageArgs(first, after, last, before)}
@@ -621,7 +621,7 @@ func (r *queryResolver) Members(ctx context.Context, where *mvpgraph.MemberWhere
 }
 
 func (r *queryResolver) Mvps(ctx context.Context, where *mvpgraph.MemberWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.MemberConnection, error) {
-	if err := mayFilter(ctx, where); err != nil {
+	if err := mayFilter(ctx, where, orderBy); err != nil {
 		return nil, err
 	}
 	q := store.MemberQuery{Where: where, OrderBy: orderBy, Page: pageArgs(first, after, last, before), MVPsOnly: true}
@@ -655,6 +655,9 @@ func (r *queryResolver) Expertises(ctx context.Context, where *mvpgraph.Expertis
 }
 
 func (r *queryResolver) Leads(ctx context.Context, where *mvpgraph.LeadWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.LeadConnection, error) {
+	if err := mayFilterLeads(ctx, where); err != nil {
+		return nil, err
+	}
 	p, err := r.Store.ListLeads(ctx, where, orderBy, pageArgs(first, after, last, before))
 	if err != nil {
 		return nil, err
