@@ -49,6 +49,12 @@ func (l shapeLimit) MutateOperationContext(_ context.Context, oc *graphql.Operat
 	}
 	w := walker{doc: oc.Doc, limit: max(l.maxDepth, 1)}
 	depth := w.depth(oc.Operation.SelectionSet, 0)
+	if w.visits > maxVisits {
+		return refuse(CodeQueryTooCostly, "The query spreads its fragments into more than %d fields; ask for less at once.", maxVisits)
+	}
+	if w.introspectionTooDeep {
+		return refuse(CodeQueryTooDeep, "The introspection query nests deeper than %d levels.", maxIntrospectionDepth)
+	}
 	if l.maxDepth > 0 && depth > l.maxDepth {
 		return refuse(CodeQueryTooDeep, "The query nests deeper than %d levels; ask for less at once.", l.maxDepth)
 	}
@@ -60,13 +66,18 @@ func (l shapeLimit) MutateOperationContext(_ context.Context, oc *graphql.Operat
 
 // walker measures a selection set: its depth and the aliases it uses,
 // following fragments. Introspection reads the fixed schema, not the data,
-// and is not counted (GraphiQL's own query nests 13 levels).
+// and has a depth limit of its own (GraphiQL's query nests 13 levels); its
+// aliases count like any others.
 type walker struct {
-	doc     *ast.QueryDocument
-	limit   int
-	aliases int
-	visits  int
+	doc                  *ast.QueryDocument
+	limit                int
+	aliases              int
+	visits               int
+	introspectionTooDeep bool
 }
+
+// maxIntrospectionDepth bounds introspection queries.
+const maxIntrospectionDepth = 16
 
 // maxVisits bounds the walk: fragments can repeat a selection many times.
 const maxVisits = 100000
@@ -81,11 +92,17 @@ func (w *walker) depth(set ast.SelectionSet, depth int) int {
 		var d int
 		switch s := sel.(type) {
 		case *ast.Field:
-			if s.Name == "__schema" || s.Name == "__type" {
-				continue
-			}
 			if s.Alias != "" && s.Alias != s.Name {
 				w.aliases++
+			}
+			if s.Name == "__schema" || s.Name == "__type" {
+				inner := walker{doc: w.doc, limit: maxIntrospectionDepth, visits: w.visits}
+				if inner.depth(s.SelectionSet, 1) > maxIntrospectionDepth {
+					w.introspectionTooDeep = true
+				}
+				w.aliases += inner.aliases
+				w.visits = inner.visits
+				continue
 			}
 			if len(s.SelectionSet) == 0 {
 				d = depth + 1

@@ -3,9 +3,11 @@ package resolvers
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"mvpgraph"
 	"mvpgraph/graph"
+	"mvpgraph/graph/model"
 	"mvpgraph/store"
 )
 
@@ -47,6 +49,26 @@ func NewConfig(root *Resolver) graph.Config {
 	c.Complexity.Lead.Countries = list(10)
 	c.Complexity.ProductTeam.Expertises = list(10)
 	c.Complexity.ProductTeam.Contacts = list(5)
+	c.Complexity.Member.SocialAccounts = list(3)
+	c.Complexity.Escalation.Events = list(5)
+	c.Complexity.SocialAccount.History = func(child int, _ *time.Time, _ *time.Time, _ *mvpgraph.HistoryInterval) int {
+		return 1 + 90*child // 90 days of points by default
+	}
+	c.Complexity.Query.ReachLeaderboard = func(child int, _ *model.LeaderboardWhere, _ *model.LeaderboardOrder, _ *int, first *int, _ *string) int {
+		return statsCost + connectionCost(child, first, nil)
+	}
+	c.Complexity.Query.Escalations = func(child int, _ *model.EscalationWhere, _ []*mvpgraph.OrderBy, first *int, _ *string, last *int, _ *string) int {
+		return connectionCost(child, first, last)
+	}
+	c.Complexity.Query.AwardCandidates = func(child int, _ string, _ *string, _ time.Time, _ time.Time, first *int) int {
+		return statsCost + connectionCost(child, first, nil)
+	}
+	c.Complexity.Query.CommunityTrends = func(child int, _ string, _ time.Time, _ time.Time, _ *model.TrendBucket) int {
+		return statsCost + 50*child
+	}
+	c.Complexity.CommunitySpace.Activity = func(child int, first *int, _ *string, last *int, _ *string) int {
+		return connectionCost(child, first, last)
+	}
 	// Statistics aggregate the whole program into up to thousands of groups.
 	c.Complexity.Query.ProgramStats = func(child int, _ []mvpgraph.StatsDimension, _ *mvpgraph.MemberWhere) int {
 		return statsCost + 50*child

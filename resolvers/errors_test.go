@@ -156,6 +156,20 @@ func TestQueryLimits(t *testing.T) {
 	require.EqualValues(t, 50000, cost["limit"])
 	require.NotNil(t, cost["budgetRemaining"])
 
+	// Introspection is no way around the alias limit, nor fragments around
+	// the walk's bound.
+	introAliases := ""
+	for i := range 100 {
+		introAliases += fmt.Sprintf("t%d: types { name } ", i)
+	}
+	a.fail("TOO_MANY_ALIASES", "", "{ __schema { "+introAliases+"} }")
+	frag := "query { ...F0 }\n"
+	for i := range 5 {
+		frag += fmt.Sprintf("fragment F%d on Query { %s }\n", i, strings.Repeat(fmt.Sprintf("...F%d ", i+1), 10))
+	}
+	frag += "fragment F5 on Query { __typename members { totalCount } }"
+	a.fail("QUERY_TOO_COMPLEX", "", frag)
+
 	// GraphiQL's introspection query nests deeper than any data query may.
 	var schema struct {
 		Schema struct{ Types []struct{ Name string } } `json:"__schema"`

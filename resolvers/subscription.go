@@ -85,26 +85,45 @@ func (r *Resolver) reachUpdated(ctx context.Context, gid string) (<-chan *mvpgra
 	return ch, nil
 }
 
+// recheckEvery is how often an open WebSocket connection's token is checked
+// again, so that revoking it ends the connection's operations.
+const recheckEvery = 15 * time.Second
+
 // WebsocketInit authenticates a WebSocket connection by the token in its
-// connection_init payload ({"Authorization": "Bearer <token>"}); without
-// one it stays anonymous, and the subscriptions refuse it.
+// connection_init payload ({"Authorization": "Bearer <token>"}). A
+// connection without a valid token is refused. The token is checked again
+// every 15 seconds: once it is revoked or expired, the connection's
+// context ends, and with it every operation on it.
 func WebsocketInit(s *store.Store) transport.WebsocketInitFunc {
 	return func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
 		auth := payload.Authorization()
 		if auth == "" {
 			auth = payload.GetString("authorization")
 		}
-		if auth == "" {
-			return ctx, nil, nil
-		}
 		secret, ok := cutBearer(auth)
 		if !ok {
-			return ctx, nil, fmt.Errorf("the Authorization value must be Bearer <token>")
+			return ctx, nil, fmt.Errorf("UNAUTHENTICATED: send {\"Authorization\": \"Bearer <token>\"} in connection_init")
 		}
 		p, err := s.Authenticate(ctx, secret)
 		if err != nil {
-			return ctx, nil, fmt.Errorf("%s", mvpgraph.ErrorMessage(err))
+			return ctx, nil, fmt.Errorf("UNAUTHENTICATED: %s", mvpgraph.ErrorMessage(err))
 		}
-		return WithPrincipal(ctx, p), nil, nil
+		ctx, cancel := context.WithCancel(WithPrincipal(ctx, p))
+		go func() {
+			defer cancel()
+			tick := time.NewTicker(recheckEvery)
+			defer tick.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-tick.C:
+				}
+				if _, err := s.Authenticate(ctx, secret); mvpgraph.ErrorCode(err) == mvpgraph.EUNAUTHORIZED {
+					return
+				}
+			}
+		}()
+		return ctx, nil, nil
 	}
 }
