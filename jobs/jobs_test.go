@@ -334,11 +334,12 @@ func TestFailuresAndLimits(t *testing.T) {
 		require.NoError(t, err)
 		got, err := w.store.SocialAccountsByIDs(ctx, ids(accounts[mvpgraph.Mastodon]))
 		require.NoError(t, err)
-		return states[mvpgraph.YouTube].LastError != nil && got[0].Failures >= 3
+		return states[mvpgraph.YouTube].LastError != nil && got[0].Failures >= 1
 	}, 30*time.Second, 100*time.Millisecond)
 	got, err := w.store.SocialAccountsByIDs(ctx, ids(accounts[mvpgraph.Mastodon]))
 	require.NoError(t, err)
-	require.Equal(t, mvpgraph.AccountError, got[0].Status, "three failures in a row")
+	require.Equal(t, 1, got[0].Failures, "one sync's retries are one failure")
+	require.Equal(t, mvpgraph.AccountActive, got[0].Status, "ERROR comes after three failed syncs in a row")
 	require.Contains(t, *got[0].LastError, "HTTP 502")
 	down.mu.Lock()
 	require.LessOrEqual(t, down.calls, 2*3, "bounded attempts")

@@ -44,9 +44,23 @@ type syncWorker struct {
 	r *Runner
 }
 
+// Timeout bounds one attempt of a batch (River's default is a minute).
+func (w *syncWorker) Timeout(*river.Job[SyncArgs]) time.Duration { return jobTimeout }
+
 // inlineWait is the longest wait for the allowance a worker sleeps through;
 // longer ones put the batch off with River, freeing the worker.
 const inlineWait = 2 * time.Second
+
+// A batch records what it fetched every flushEvery accounts or flushAfter,
+// whichever comes first.
+const (
+	flushEvery = 100
+	flushAfter = 10 * time.Second
+)
+
+// jobTimeout bounds one attempt of a batch; the rate limits can make a
+// batch of a hundred one-at-a-time accounts take long.
+const jobTimeout = 30 * time.Minute
 
 // acquireBlock is how many requests a worker takes from the shared
 // allowance at once: fewer transactions per request, at the cost of a few
@@ -79,17 +93,23 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 
 	var outcomes []store.Outcome
 	var quota *mvpgraph.Quota
+	lastFlush := time.Now()
 	// flush records what was fetched and what the API last said of the
-	// quota, so that an interruption loses nothing already fetched.
+	// quota, so that an interruption loses nothing already fetched. It
+	// writes even when the job's context has just ended (a timeout, a
+	// shutdown): what was fetched is worth keeping.
 	flush := func() error {
-		if err := r.store.SaveQuota(ctx, args.Platform, quota); err != nil {
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		lastFlush = time.Now()
+		if err := r.store.SaveQuota(wctx, args.Platform, quota); err != nil {
 			log.WarnContext(ctx, "could not save quota", "error", err)
 		}
 		quota = nil
 		if len(outcomes) == 0 {
 			return nil
 		}
-		err := r.store.RecordSync(ctx, outcomes)
+		err := r.store.RecordSync(wctx, outcomes)
 		if err == nil {
 			r.cfg.Metrics.recorded(string(args.Platform), outcomes)
 		}
@@ -123,6 +143,11 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 				if err := flush(); err != nil {
 					return err
 				}
+				// The accounts stay this batch's until it runs again, so
+				// that no round queues them meanwhile.
+				if err := r.store.ExtendClaims(ctx, accountIDs(accounts[start:]), time.Now().Add(wait+r.cfg.Lease)); err != nil {
+					return err
+				}
 				return river.JobSnooze(wait)
 			}
 			select {
@@ -151,6 +176,13 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 		for _, l := range lookups {
 			if id, ok := byHandle[l.Handle]; ok {
 				outcomes = append(outcomes, store.Outcome{AccountID: id, Lookup: l})
+			}
+		}
+		// Record as the batch goes, so that a long batch cut off loses
+		// little, and a later attempt skips what was recorded.
+		if len(outcomes) >= flushEvery || time.Since(lastFlush) > flushAfter {
+			if err := flush(); err != nil {
+				return err
 			}
 		}
 	}
@@ -187,16 +219,19 @@ func (w *syncWorker) failed(ctx context.Context, job *river.Job[SyncArgs], ids [
 		if perr := r.store.PausePlatform(ctx, p, reset, "rate limited: "+err.Error()); perr != nil {
 			return perr
 		}
-		return river.JobSnooze(max(time.Until(reset), time.Second))
+		wait := max(time.Until(reset), time.Second)
+		if cerr := r.store.ExtendClaims(ctx, ids, time.Now().Add(wait+r.cfg.Lease)); cerr != nil {
+			return cerr
+		}
+		return river.JobSnooze(wait)
 	}
 	now := time.Now()
 	switch {
 	case mvpgraph.IsTransient(err) && job.Attempt < job.MaxAttempts:
+		// A retry is coming: one sync's retries are one failure, counted
+		// when they run out.
 		r.cfg.Metrics.batch(string(p), "retry")
 		log.WarnContext(ctx, "sync failed; will retry", "error", err)
-		if ferr := r.store.RecordFailure(ctx, ids, err.Error(), time.Time{}); ferr != nil {
-			return ferr
-		}
 		return err
 	case mvpgraph.ErrorCode(err) == mvpgraph.EUNAUTHORIZED:
 		log.ErrorContext(ctx, "credentials refused", "error", err)

@@ -176,7 +176,8 @@ func (r *Resolver) escalationUpdated(ctx context.Context, gid string) (<-chan *m
 				return
 			case <-tick.C:
 			}
-			page, err := r.Store.ListEscalations(ctx, store.EscalationQuery{LeadID: &leadID,
+			after := since
+			page, err := r.Store.ListEscalations(ctx, store.EscalationQuery{LeadID: &leadID, UpdatedAfter: &after,
 				OrderBy: []*mvpgraph.OrderBy{{Field: "UPDATED_AT", Direction: mvpgraph.Asc}}, Page: mvpgraph.PageArgs{First: ptr(mvpgraph.MaxPageSize)}})
 			if err != nil {
 				continue

@@ -215,6 +215,7 @@ type EscalationQuery struct {
 	Status        []mvpgraph.EscalationStatus
 	Overdue       *bool
 	Target        time.Duration // the answer target, for Overdue
+	UpdatedAfter  *time.Time
 	OrderBy       []*mvpgraph.OrderBy
 	Page          mvpgraph.PageArgs
 }
@@ -232,6 +233,9 @@ func (s *Store) escalationBase(q EscalationQuery) sq.SelectBuilder {
 	}
 	if q.Status != nil {
 		b = b.Where(sq.Eq{"x.status": q.Status})
+	}
+	if q.UpdatedAfter != nil {
+		b = b.Where(sq.Gt{"x.updated_at": q.UpdatedAfter.UTC()})
 	}
 	if q.Overdue != nil {
 		overdue := sq.And{sq.Eq{"x.status": []mvpgraph.EscalationStatus{mvpgraph.EscalationOpen, mvpgraph.EscalationEscalated}}, sq.Lt{"x.created_at": s.now().Add(-q.Target)}}

@@ -80,11 +80,17 @@ func (s *Store) AcquireRequests(ctx context.Context, p mvpgraph.Platform, want i
 			// what was granted too close to the old reset to be sure it
 			// landed there. The next answer tells the new reset.
 			reset = nil
-			if st.QuotaLimit != nil {
-				remaining = *st.QuotaLimit - late
-			}
 			late = 0
 			up = up.Set("quota_reset", nil).Set("late_grants", 0)
+			if st.QuotaLimit == nil {
+				// No limit was ever said: nothing is known of the new
+				// window, so probe again.
+				g.N = min(want, 1)
+				_, err = s.exec(ctx, tx, s.sb.Update("platform_states").Set("last_run_at", now).Set("updated_at", now).
+					Set("quota_reset", nil).Set("quota_remaining", nil).Set("late_grants", g.N).Where(sq.Eq{"platform": p}))
+				return err
+			}
+			remaining = *st.QuotaLimit - st.LateGrants
 		}
 		switch {
 		case reset != nil && now.After(reset.Add(-windowGuard)) && st.QuotaLimit != nil:

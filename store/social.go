@@ -207,8 +207,12 @@ func (s *Store) RecordSync(ctx context.Context, outcomes []Outcome) error {
 			r := o.Lookup.Reach
 			up = up.Set("followers", r.Followers).Set("following", r.Following).Set("posts", r.Posts).
 				Set("views", r.Views).Set("engagement", r.Engagement).Set("last_post_at", r.LastPostAt)
-			if _, err := s.exec(ctx, tx, up); err != nil {
+			res, err := s.exec(ctx, tx, up)
+			if err != nil {
 				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				continue // unlinked while the batch ran
 			}
 			if _, err := s.exec(ctx, tx, s.sb.Insert("reach_snapshots").
 				Columns("account_id", "day", "captured_at", "followers", "following", "posts", "views", "engagement", "last_post_at").
@@ -251,6 +255,14 @@ func (s *Store) fail(ctx context.Context, q queryer, ids []int64, msg string, re
 	}
 	_, err := s.exec(ctx, q, b)
 	return err
+}
+
+// ExtendClaims keeps accounts claimed until until, as when their batch is
+// put off past its lease.
+func (s *Store) ExtendClaims(ctx context.Context, ids []int64, until time.Time) error {
+	_, err := s.exec(ctx, s.db, s.sb.Update("social_accounts").Set("claimed_until", until.UTC()).
+		Where(sq.Eq{"id": ids}).Where(sq.NotEq{"claimed_until": nil}))
+	return mapError("extend claims", err)
 }
 
 // ReleaseClaims ends the claims on accounts without recording anything, as

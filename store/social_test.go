@@ -237,3 +237,20 @@ func TestSharedRateLimit(t *testing.T) {
 		require.Equal(t, 0, *states[mvpgraph.Twitter].QuotaRemaining)
 	})
 }
+
+// TestQuotaWithoutLimit: an API that said how much is left but never the
+// limit is probed again once its window is over, rather than waited on
+// forever.
+func TestQuotaWithoutLimit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		require.NoError(t, s.SaveQuota(ctx, mvpgraph.Mastodon, &mvpgraph.Quota{Remaining: 0, Reset: storetest.Clock().Add(50 * time.Millisecond)}))
+		g, err := s.AcquireRequests(ctx, mvpgraph.Mastodon, 5)
+		require.NoError(t, err)
+		require.Zero(t, g.N)
+		time.Sleep(80 * time.Millisecond)
+		g, err = s.AcquireRequests(ctx, mvpgraph.Mastodon, 5)
+		require.NoError(t, err)
+		require.Equal(t, 1, g.N, "a probe, whose answer tells the new window")
+	})
+}
