@@ -373,11 +373,14 @@ func TestRefresh(t *testing.T) {
 		n, err := testutil.GatherAndCount(reg, "mvpgraph_sync_batches_total")
 		return err == nil && n == 1
 	}, 5*time.Second, 20*time.Millisecond)
-	require.NoError(t, testutil.GatherAndCompare(reg, strings.NewReader(`
+	require.Eventually(t, func() bool {
+		// The refreshed account is fetched before it is recorded.
+		return testutil.GatherAndCompare(reg, strings.NewReader(`
 # HELP mvpgraph_sync_accounts_total Accounts whose sync was recorded, by platform and status.
 # TYPE mvpgraph_sync_accounts_total counter
 mvpgraph_sync_accounts_total{platform="GITHUB",status="ACTIVE"} 4
-`), "mvpgraph_sync_accounts_total"))
+`), "mvpgraph_sync_accounts_total") == nil
+	}, 5*time.Second, 20*time.Millisecond)
 	quotas, err := testutil.GatherAndCount(reg, "mvpgraph_platform_quota_remaining")
 	require.NoError(t, err)
 	require.Equal(t, 1, quotas)
