@@ -32,6 +32,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Activity() ActivityResolver
+	ActivityStatsGroup() ActivityStatsGroupResolver
 	Award() AwardResolver
 	AwardCandidate() AwardCandidateResolver
 	CandidateItem() CandidateItemResolver
@@ -79,6 +80,19 @@ type ComplexityRoot struct {
 	ActivityEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ActivityStatsGroup struct {
+		Contributors func(childComplexity int) int
+		Count        func(childComplexity int) int
+		Expertise    func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		Month        func(childComplexity int) int
+		ScoreAvg     func(childComplexity int) int
+		ScoreMax     func(childComplexity int) int
+		ScoreMin     func(childComplexity int) int
+		ScoreSum     func(childComplexity int) int
+		Space        func(childComplexity int) int
 	}
 
 	AssignCountryPayload struct {
@@ -432,6 +446,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		ActivityStats    func(childComplexity int, groupBy []model.ActivityDimension, where *model.ActivityWhere) int
 		AwardCandidates  func(childComplexity int, expertiseID string, country *string, from time.Time, to time.Time, first *int) int
 		CommunityTrends  func(childComplexity int, expertiseID string, from time.Time, to time.Time, bucket *model.TrendBucket) int
 		Escalations      func(childComplexity int, where *model.EscalationWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) int
@@ -556,6 +571,11 @@ type ActivityResolver interface {
 	Contributor(ctx context.Context, obj *store.Activity) (*store.Activity, error)
 	Kind(ctx context.Context, obj *store.Activity) (string, error)
 }
+type ActivityStatsGroupResolver interface {
+	Space(ctx context.Context, obj *store.ActivityGroup) (*mvpgraph.CommunitySpace, error)
+
+	Expertise(ctx context.Context, obj *store.ActivityGroup) (*mvpgraph.Expertise, error)
+}
 type AwardResolver interface {
 	ID(ctx context.Context, obj *mvpgraph.Award) (string, error)
 
@@ -679,6 +699,7 @@ type QueryResolver interface {
 	Escalations(ctx context.Context, where *model.EscalationWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.EscalationConnection, error)
 	CommunityTrends(ctx context.Context, expertiseID string, from time.Time, to time.Time, bucket *model.TrendBucket) (*model.CommunityTrends, error)
 	AwardCandidates(ctx context.Context, expertiseID string, country *string, from time.Time, to time.Time, first *int) ([]*model.AwardCandidate, error)
+	ActivityStats(ctx context.Context, groupBy []model.ActivityDimension, where *model.ActivityWhere) ([]*store.ActivityGroup, error)
 }
 type SocialAccountResolver interface {
 	ID(ctx context.Context, obj *mvpgraph.SocialAccount) (string, error)
@@ -785,6 +806,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ActivityEdge.Node(childComplexity), true
+
+	case "ActivityStatsGroup.contributors":
+		if e.ComplexityRoot.ActivityStatsGroup.Contributors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityStatsGroup.Contributors(childComplexity), true
+	case "ActivityStatsGroup.count":
+		if e.ComplexityRoot.ActivityStatsGroup.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityStatsGroup.Count(childComplexity), true
+	case "ActivityStatsGroup.expertise":
+		if e.ComplexityRoot.ActivityStatsGroup.Expertise == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityStatsGroup.Expertise(childComplexity), true
+	case "ActivityStatsGroup.kind":
+		if e.ComplexityRoot.ActivityStatsGroup.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityStatsGroup.Kind(childComplexity), true
+	case "ActivityStatsGroup.month":
+		if e.ComplexityRoot.ActivityStatsGroup.Month == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityStatsGroup.Month(childComplexity), true
+	case "ActivityStatsGroup.scoreAvg":
+		if e.ComplexityRoot.ActivityStatsGroup.ScoreAvg == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityStatsGroup.ScoreAvg(childComplexity), true
+	case "ActivityStatsGroup.scoreMax":
+		if e.ComplexityRoot.ActivityStatsGroup.ScoreMax == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityStatsGroup.ScoreMax(childComplexity), true
+	case "ActivityStatsGroup.scoreMin":
+		if e.ComplexityRoot.ActivityStatsGroup.ScoreMin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityStatsGroup.ScoreMin(childComplexity), true
+	case "ActivityStatsGroup.scoreSum":
+		if e.ComplexityRoot.ActivityStatsGroup.ScoreSum == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityStatsGroup.ScoreSum(childComplexity), true
+	case "ActivityStatsGroup.space":
+		if e.ComplexityRoot.ActivityStatsGroup.Space == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityStatsGroup.Space(childComplexity), true
 
 	case "AssignCountryPayload.lead":
 		if e.ComplexityRoot.AssignCountryPayload.Lead == nil {
@@ -2200,6 +2282,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProgramStatsGroup.Year(childComplexity), true
 
+	case "Query.activityStats":
+		if e.ComplexityRoot.Query.ActivityStats == nil {
+			break
+		}
+
+		args, err := ec.field_Query_activityStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ActivityStats(childComplexity, args["groupBy"].([]model.ActivityDimension), args["where"].(*model.ActivityWhere)), true
 	case "Query.awardCandidates":
 		if e.ComplexityRoot.Query.AwardCandidates == nil {
 			break
@@ -2719,6 +2812,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("ActivityWhere", ec.unmarshalInputActivityWhere),
 			graphql.NewInputUnmarshaler("AnswerEscalationInput", ec.unmarshalInputAnswerEscalationInput),
 			graphql.NewInputUnmarshaler("AssignCountryInput", ec.unmarshalInputAssignCountryInput),
 			graphql.NewInputUnmarshaler("AssignExpertiseInput", ec.unmarshalInputAssignExpertiseInput),
@@ -2991,6 +3085,13 @@ type Query {
   members of that country.
   """
   awardCandidates(expertiseId: ID!, country: String, from: Time!, to: Time!, first: Int = 20): [AwardCandidate!]! @auth(roles: [ADMIN, LEAD, PRODUCT_TEAM, ANALYST])
+
+  """
+  Activity counted per group, for analysts: the count, distinct
+  contributors, and the sum, average, least and most of the spaces' scores.
+  With no groupBy, one group: all the activity the filter selects.
+  """
+  activityStats(groupBy: [ActivityDimension!], where: ActivityWhere): [ActivityStatsGroup!]! @auth(roles: [ADMIN, LEAD, PRODUCT_TEAM, ANALYST])
 }
 
 "A person known to the program."
@@ -3956,6 +4057,35 @@ type CandidateItem {
   url: String
   score: Float
 }
+
+enum ActivityDimension {
+  SPACE
+  KIND
+  "Calendar month, YYYY-MM (UTC)."
+  MONTH
+  EXPERTISE
+}
+
+input ActivityWhere {
+  expertiseId: ID
+  spaceId: ID
+  kind: [String!]
+  from: Time
+  to: Time
+}
+
+type ActivityStatsGroup {
+  space: CommunitySpace
+  kind: String
+  month: String
+  expertise: Expertise
+  count: Int!
+  contributors: Int!
+  scoreSum: Float
+  scoreAvg: Float
+  scoreMin: Float
+  scoreMax: Float
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -4004,6 +4134,32 @@ func (ec *executionContext) childFields_ActivityEdge(ctx context.Context, field 
 		return ec.fieldContext_ActivityEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ActivityEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ActivityStatsGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "space":
+		return ec.fieldContext_ActivityStatsGroup_space(ctx, field)
+	case "kind":
+		return ec.fieldContext_ActivityStatsGroup_kind(ctx, field)
+	case "month":
+		return ec.fieldContext_ActivityStatsGroup_month(ctx, field)
+	case "expertise":
+		return ec.fieldContext_ActivityStatsGroup_expertise(ctx, field)
+	case "count":
+		return ec.fieldContext_ActivityStatsGroup_count(ctx, field)
+	case "contributors":
+		return ec.fieldContext_ActivityStatsGroup_contributors(ctx, field)
+	case "scoreSum":
+		return ec.fieldContext_ActivityStatsGroup_scoreSum(ctx, field)
+	case "scoreAvg":
+		return ec.fieldContext_ActivityStatsGroup_scoreAvg(ctx, field)
+	case "scoreMin":
+		return ec.fieldContext_ActivityStatsGroup_scoreMin(ctx, field)
+	case "scoreMax":
+		return ec.fieldContext_ActivityStatsGroup_scoreMax(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActivityStatsGroup", field.Name)
 }
 
 func (ec *executionContext) childFields_AssignCountryPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5454,6 +5610,28 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_activityStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]model.ActivityDimension, error) {
+			return ec.unmarshalOActivityDimension2ᚕmvpgraphᚋgraphᚋmodelᚐActivityDimensionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.ActivityWhere, error) {
+			return ec.unmarshalOActivityWhere2ᚖmvpgraphᚋgraphᚋmodelᚐActivityWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_awardCandidates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6423,6 +6601,254 @@ func (ec *executionContext) fieldContext_ActivityEdge_node(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ActivityStatsGroup_space(ctx context.Context, field graphql.CollectedField, obj *store.ActivityGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityStatsGroup_space(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ActivityStatsGroup().Space(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.CommunitySpace) graphql.Marshaler {
+			return ec.marshalOCommunitySpace2ᚖmvpgraphᚐCommunitySpace(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityStatsGroup_space(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActivityStatsGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommunitySpace(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ActivityStatsGroup_kind(ctx context.Context, field graphql.CollectedField, obj *store.ActivityGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityStatsGroup_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityStatsGroup_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityStatsGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _ActivityStatsGroup_month(ctx context.Context, field graphql.CollectedField, obj *store.ActivityGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityStatsGroup_month(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Month, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityStatsGroup_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityStatsGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _ActivityStatsGroup_expertise(ctx context.Context, field graphql.CollectedField, obj *store.ActivityGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityStatsGroup_expertise(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ActivityStatsGroup().Expertise(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Expertise) graphql.Marshaler {
+			return ec.marshalOExpertise2ᚖmvpgraphᚐExpertise(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityStatsGroup_expertise(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActivityStatsGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Expertise(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ActivityStatsGroup_count(ctx context.Context, field graphql.CollectedField, obj *store.ActivityGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityStatsGroup_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityStatsGroup_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityStatsGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ActivityStatsGroup_contributors(ctx context.Context, field graphql.CollectedField, obj *store.ActivityGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityStatsGroup_contributors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contributors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityStatsGroup_contributors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityStatsGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ActivityStatsGroup_scoreSum(ctx context.Context, field graphql.CollectedField, obj *store.ActivityGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityStatsGroup_scoreSum(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ScoreSum, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityStatsGroup_scoreSum(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityStatsGroup", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ActivityStatsGroup_scoreAvg(ctx context.Context, field graphql.CollectedField, obj *store.ActivityGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityStatsGroup_scoreAvg(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ScoreAvg, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityStatsGroup_scoreAvg(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityStatsGroup", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ActivityStatsGroup_scoreMin(ctx context.Context, field graphql.CollectedField, obj *store.ActivityGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityStatsGroup_scoreMin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ScoreMin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityStatsGroup_scoreMin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityStatsGroup", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ActivityStatsGroup_scoreMax(ctx context.Context, field graphql.CollectedField, obj *store.ActivityGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityStatsGroup_scoreMax(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ScoreMax, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityStatsGroup_scoreMax(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityStatsGroup", field, false, false, "Float")
 }
 
 func (ec *executionContext) _AssignCountryPayload_lead(ctx context.Context, field graphql.CollectedField, obj *model.AssignCountryPayload) (ret graphql.Marshaler) {
@@ -13373,6 +13799,68 @@ func (ec *executionContext) fieldContext_Query_awardCandidates(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_activityStats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_activityStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ActivityStats(ctx, fc.Args["groupBy"].([]model.ActivityDimension), fc.Args["where"].(*model.ActivityWhere))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN", "LEAD", "PRODUCT_TEAM", "ANALYST"})
+				if err != nil {
+					var zeroVal []*store.ActivityGroup
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*store.ActivityGroup
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.ActivityGroup) graphql.Marshaler {
+			return ec.marshalNActivityStatsGroup2ᚕᚖmvpgraphᚋstoreᚐActivityGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_activityStats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActivityStatsGroup(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_activityStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15976,6 +16464,76 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputActivityWhere(ctx context.Context, obj any) (model.ActivityWhere, error) {
+	var it model.ActivityWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"expertiseId", "spaceId", "kind", "from", "to"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "expertiseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expertiseId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpertiseID = data
+		case "spaceId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("spaceId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SpaceID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalActivityWhere unmarshals raw into the ActivityWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalActivityWhere(ctx context.Context, raw any) (model.ActivityWhere, error) {
+	var out model.ActivityWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ActivityWhere", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAnswerEscalationInput(ctx context.Context, obj any) (model.AnswerEscalationInput, error) {
 	var it model.AnswerEscalationInput
 	if obj == nil {
@@ -18387,6 +18945,86 @@ func (ec *executionContext) _ActivityEdge(ctx context.Context, sel ast.Selection
 			out.Values[i] = ec._ActivityEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var activityStatsGroupImplementors = []string{"ActivityStatsGroup"}
+
+func (ec *executionContext) _ActivityStatsGroup(ctx context.Context, sel ast.SelectionSet, obj *store.ActivityGroup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, activityStatsGroupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ActivityStatsGroup")
+		case "space":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ActivityStatsGroup_space(ctx, field, obj)
+				})
+		case "kind":
+			out.Values[i] = ec._ActivityStatsGroup_kind(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "month":
+			out.Values[i] = ec._ActivityStatsGroup_month(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expertise":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ActivityStatsGroup_expertise(ctx, field, obj)
+				})
+		case "count":
+			out.Values[i] = ec._ActivityStatsGroup_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contributors":
+			out.Values[i] = ec._ActivityStatsGroup_contributors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "scoreSum":
+			out.Values[i] = ec._ActivityStatsGroup_scoreSum(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "scoreAvg":
+			out.Values[i] = ec._ActivityStatsGroup_scoreAvg(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "scoreMin":
+			out.Values[i] = ec._ActivityStatsGroup_scoreMin(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "scoreMax":
+			out.Values[i] = ec._ActivityStatsGroup_scoreMax(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -20982,6 +21620,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_awardCandidates(ctx, field)
 				})
+		case "activityStats":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_activityStats(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -22056,6 +22700,16 @@ func (ec *executionContext) marshalNActivityConnection2ᚖmvpgraphᚋgraphᚋmod
 	return ec._ActivityConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNActivityDimension2mvpgraphᚋgraphᚋmodelᚐActivityDimension(ctx context.Context, v any) (model.ActivityDimension, error) {
+	var res model.ActivityDimension
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNActivityDimension2mvpgraphᚋgraphᚋmodelᚐActivityDimension(ctx context.Context, sel ast.SelectionSet, v model.ActivityDimension) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNActivityEdge2ᚕᚖmvpgraphᚋgraphᚋmodelᚐActivityEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ActivityEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -22078,6 +22732,30 @@ func (ec *executionContext) marshalNActivityEdge2ᚖmvpgraphᚋgraphᚋmodelᚐA
 		return graphql.Null
 	}
 	return ec._ActivityEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNActivityStatsGroup2ᚕᚖmvpgraphᚋstoreᚐActivityGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.ActivityGroup) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNActivityStatsGroup2ᚖmvpgraphᚋstoreᚐActivityGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNActivityStatsGroup2ᚖmvpgraphᚋstoreᚐActivityGroup(ctx context.Context, sel ast.SelectionSet, v *store.ActivityGroup) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ActivityStatsGroup!")
+		return graphql.Null
+	}
+	return ec._ActivityStatsGroup(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNAnswerEscalationInput2mvpgraphᚋgraphᚋmodelᚐAnswerEscalationInput(ctx context.Context, v any) (model.AnswerEscalationInput, error) {
@@ -23611,6 +24289,50 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) unmarshalOActivityDimension2ᚕmvpgraphᚋgraphᚋmodelᚐActivityDimensionᚄ(ctx context.Context, v any) ([]model.ActivityDimension, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.ActivityDimension, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNActivityDimension2mvpgraphᚋgraphᚋmodelᚐActivityDimension(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOActivityDimension2ᚕmvpgraphᚋgraphᚋmodelᚐActivityDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ActivityDimension) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNActivityDimension2mvpgraphᚋgraphᚋmodelᚐActivityDimension(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOActivityWhere2ᚖmvpgraphᚋgraphᚋmodelᚐActivityWhere(ctx context.Context, v any) (*model.ActivityWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputActivityWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -23647,6 +24369,13 @@ func (ec *executionContext) unmarshalOBooleanFilter2ᚖmvpgraphᚐBooleanFilter(
 	}
 	res, err := ec.unmarshalInputBooleanFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCommunitySpace2ᚖmvpgraphᚐCommunitySpace(ctx context.Context, sel ast.SelectionSet, v *mvpgraph.CommunitySpace) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CommunitySpace(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOContact2ᚖmvpgraphᚐContact(ctx context.Context, sel ast.SelectionSet, v *mvpgraph.Contact) graphql.Marshaler {

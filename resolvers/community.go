@@ -138,3 +138,33 @@ func (r *Resolver) awardCandidates(ctx context.Context, expertiseGID string, cou
 	}
 	return out, nil
 }
+
+// activityStats answers Query.activityStats.
+func (r *Resolver) activityStats(ctx context.Context, groupBy []model.ActivityDimension, where *model.ActivityWhere) ([]*store.ActivityGroup, error) {
+	q := store.ActivityStatsQuery{}
+	for _, d := range groupBy {
+		q.GroupBy = append(q.GroupBy, string(d))
+	}
+	if where != nil {
+		if where.ExpertiseID != nil {
+			id, err := mvpgraph.ParseID("where.expertiseId", typeExpertise, *where.ExpertiseID)
+			if err != nil {
+				return nil, err
+			}
+			q.ExpertiseID = &id
+		}
+		if where.SpaceID != nil {
+			id, err := mvpgraph.ParseID("where.spaceId", typeCommunitySpace, *where.SpaceID)
+			if err != nil {
+				return nil, err
+			}
+			q.SpaceID = &id
+		}
+		for _, k := range where.Kind {
+			q.Kinds = append(q.Kinds, strings.ToUpper(k))
+		}
+		q.From, q.To = where.From, where.To
+	}
+	groups, err := r.Store.ActivityStats(ctx, q)
+	return ptrs(groups), err
+}

@@ -113,6 +113,30 @@ func TestCommunityTrends(t *testing.T) {
 			require.True(t, strings.HasPrefix(forum.Activity.Edges[0].Node.OccurredAt, "2026-05-05"), "newest first")
 			require.Empty(t, spaces.CommunityTrends.Spaces[3].Space.Activity.Edges)
 
+			// Analysts group the same activity: by space and month.
+			var stats struct {
+				ActivityStats []struct {
+					Space        *struct{ Name string }
+					Month        *string
+					Kind         *string
+					Count        int
+					Contributors int
+				}
+			}
+			a.do(&stats, fmt.Sprintf(`{ activityStats(groupBy: [SPACE, MONTH], where: {expertiseId: %q}) { space { name } month count contributors } }`, ids["crm"]))
+			got := map[string]int{}
+			for _, g := range stats.ActivityStats {
+				got[g.Space.Name+" "+*g.Month] = g.Count
+			}
+			require.Equal(t, map[string]int{"Forum 2026-05": 5, "Blog Ring 2026-05": 3, "User Group 2026-04": 2}, got)
+			a.do(&stats, `{ activityStats(groupBy: [KIND], where: {kind: ["talk", "ARTICLE"]}) { kind count contributors } }`)
+			require.Len(t, stats.ActivityStats, 2)
+			require.Equal(t, "ARTICLE", *stats.ActivityStats[0].Kind)
+			require.Equal(t, 3, stats.ActivityStats[0].Count)
+			require.Equal(t, 1, stats.ActivityStats[0].Contributors)
+			a.do(&stats, `{ activityStats { count } }`)
+			require.Equal(t, 10, stats.ActivityStats[0].Count)
+
 			a.fail("BAD_USER_INPUT", "to", fmt.Sprintf(`{ communityTrends(expertiseId: %q, from: "2026-05-25T00:00:00Z", to: "2026-05-01T00:00:00Z") { total } }`, ids["crm"]))
 			a.as().fail("UNAUTHENTICATED", "", fmt.Sprintf(`{ communityTrends(expertiseId: %q, from: "2026-05-01T00:00:00Z", to: "2026-05-25T00:00:00Z") { total } }`, ids["crm"]))
 			a.fail("BAD_USER_INPUT", "", `mutation { importActivities(input: {format: CSV, data: "space,kind\nForum,ANSWER"}) { imported } }`)

@@ -66,6 +66,9 @@ func NewConfig(root *Resolver) graph.Config {
 	c.Complexity.Query.CommunityTrends = func(child int, _ string, _ time.Time, _ time.Time, _ *model.TrendBucket) int {
 		return statsCost + 50*child
 	}
+	c.Complexity.Query.ActivityStats = func(child int, _ []model.ActivityDimension, _ *model.ActivityWhere) int {
+		return statsCost + 50*child
+	}
 	c.Complexity.CommunitySpace.Activity = func(child int, first *int, _ *string, last *int, _ *string) int {
 		return connectionCost(child, first, last)
 	}

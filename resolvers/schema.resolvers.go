@@ -32,6 +32,22 @@ func (r *activityResolver) Kind(ctx context.Context, obj *store.Activity) (strin
 	return string(obj.Kind), nil
 }
 
+func (r *activityStatsGroupResolver) Space(ctx context.Context, obj *store.ActivityGroup) (*mvpgraph.CommunitySpace, error) {
+	if obj.SpaceID == nil {
+		return nil, nil
+	}
+	sp, err := loaders(ctx).space.Load(ctx, *obj.SpaceID)
+	return &sp, err
+}
+
+func (r *activityStatsGroupResolver) Expertise(ctx context.Context, obj *store.ActivityGroup) (*mvpgraph.Expertise, error) {
+	if obj.ExpertiseID == nil {
+		return nil, nil
+	}
+	e, err := loaders(ctx).expertise.Load(ctx, *obj.ExpertiseID)
+	return &e, err
+}
+
 func (r *awardResolver) ID(ctx context.Context, obj *mvpgraph.Award) (string, error) {
 	return mvpgraph.GlobalID(typeAward, obj.ID), nil
 }
@@ -701,6 +717,10 @@ func (r *queryResolver) AwardCandidates(ctx context.Context, expertiseID string,
 	return r.awardCandidates(ctx, expertiseID, country, from, to, first)
 }
 
+func (r *queryResolver) ActivityStats(ctx context.Context, groupBy []model.ActivityDimension, where *model.ActivityWhere) ([]*store.ActivityGroup, error) {
+	return r.activityStats(ctx, groupBy, where)
+}
+
 func (r *socialAccountResolver) ID(ctx context.Context, obj *mvpgraph.SocialAccount) (string, error) {
 	return mvpgraph.GlobalID(typeSocialAccount, obj.ID), nil
 }
@@ -727,6 +747,10 @@ func (r *subscriptionResolver) EscalationUpdated(ctx context.Context, leadID str
 }
 
 func (r *Resolver) Activity() graph.ActivityResolver { return &activityResolver{r} }
+
+func (r *Resolver) ActivityStatsGroup() graph.ActivityStatsGroupResolver {
+	return &activityStatsGroupResolver{r}
+}
 
 func (r *Resolver) Award() graph.AwardResolver { return &awardResolver{r} }
 
@@ -773,24 +797,25 @@ func (r *Resolver) SocialAccount() graph.SocialAccountResolver { return &socialA
 func (r *Resolver) Subscription() graph.SubscriptionResolver { return &subscriptionResolver{r} }
 
 type (
-	activityResolver          struct{ *Resolver }
-	awardResolver             struct{ *Resolver }
-	awardCandidateResolver    struct{ *Resolver }
-	candidateItemResolver     struct{ *Resolver }
-	communitySpaceResolver    struct{ *Resolver }
-	contactResolver           struct{ *Resolver }
-	contributorResolver       struct{ *Resolver }
-	escalationResolver        struct{ *Resolver }
-	escalationEventResolver   struct{ *Resolver }
-	expertiseResolver         struct{ *Resolver }
-	leadResolver              struct{ *Resolver }
-	leaderboardEntryResolver  struct{ *Resolver }
-	memberResolver            struct{ *Resolver }
-	memberReachResolver       struct{ *Resolver }
-	mutationResolver          struct{ *Resolver }
-	productTeamResolver       struct{ *Resolver }
-	programStatsGroupResolver struct{ *Resolver }
-	queryResolver             struct{ *Resolver }
-	socialAccountResolver     struct{ *Resolver }
-	subscriptionResolver      struct{ *Resolver }
+	activityResolver           struct{ *Resolver }
+	activityStatsGroupResolver struct{ *Resolver }
+	awardResolver              struct{ *Resolver }
+	awardCandidateResolver     struct{ *Resolver }
+	candidateItemResolver      struct{ *Resolver }
+	communitySpaceResolver     struct{ *Resolver }
+	contactResolver            struct{ *Resolver }
+	contributorResolver        struct{ *Resolver }
+	escalationResolver         struct{ *Resolver }
+	escalationEventResolver    struct{ *Resolver }
+	expertiseResolver          struct{ *Resolver }
+	leadResolver               struct{ *Resolver }
+	leaderboardEntryResolver   struct{ *Resolver }
+	memberResolver             struct{ *Resolver }
+	memberReachResolver        struct{ *Resolver }
+	mutationResolver           struct{ *Resolver }
+	productTeamResolver        struct{ *Resolver }
+	programStatsGroupResolver  struct{ *Resolver }
+	queryResolver              struct{ *Resolver }
+	socialAccountResolver      struct{ *Resolver }
+	subscriptionResolver       struct{ *Resolver }
 )

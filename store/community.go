@@ -286,3 +286,75 @@ func (s *Store) ActivityOfSpaces(ctx context.Context, spaceIDs []int64, p mvpgra
 	pages, err := listPages(ctx, s, b, "a.space_id", func(a *Activity) int64 { return a.ParentID }, activityOrder, p)
 	return pages, mapError("space activity", err)
 }
+
+// ActivityStatsQuery groups and filters activity for analysts.
+type ActivityStatsQuery struct {
+	GroupBy     []string // SPACE, KIND, MONTH, EXPERTISE
+	ExpertiseID *int64
+	SpaceID     *int64
+	Kinds       []string
+	From, To    *time.Time
+}
+
+// ActivityGroup is one group of activity statistics.
+type ActivityGroup struct {
+	SpaceID      *int64   `db:"space_id"`
+	Kind         *string  `db:"kind"`
+	Month        *string  `db:"month"`
+	ExpertiseID  *int64   `db:"expertise_id"`
+	Count        int      `db:"n"`
+	Contributors int      `db:"contributors"`
+	ScoreSum     *float64 `db:"score_sum"`
+	ScoreAvg     *float64 `db:"score_avg"`
+	ScoreMin     *float64 `db:"score_min"`
+	ScoreMax     *float64 `db:"score_max"`
+}
+
+// ActivityStats counts activity per group, with the sum, average, least and
+// most of the spaces' scores.
+func (s *Store) ActivityStats(ctx context.Context, q ActivityStatsQuery) ([]ActivityGroup, error) {
+	month := "substr(" + s.dayExpr("a.occurred_at") + ", 1, 7)"
+	keys := map[string][2]string{
+		"SPACE": {"a.space_id", "space_id"}, "KIND": {"a.kind", "kind"},
+		"MONTH": {month, "month"}, "EXPERTISE": {"se.expertise_id", "expertise_id"},
+	}
+	b := s.sb.Select("COUNT(*) AS n", "COUNT(DISTINCT a.contributor_id) AS contributors", "SUM(a.score) AS score_sum",
+		"AVG(a.score) AS score_avg", "MIN(a.score) AS score_min", "MAX(a.score) AS score_max").From("activities a")
+	joinExpertise := q.ExpertiseID != nil
+	seen := map[string]bool{}
+	for _, d := range q.GroupBy {
+		k, ok := keys[d]
+		if !ok {
+			return nil, mvpgraph.Invalidf("groupBy", "%q is not SPACE, KIND, MONTH or EXPERTISE.", d)
+		}
+		if seen[d] {
+			continue
+		}
+		seen[d] = true
+		if d == "EXPERTISE" {
+			joinExpertise = true
+		}
+		b = b.Column(k[0] + " AS " + k[1]).GroupBy(k[0]).OrderBy(k[0])
+	}
+	if joinExpertise {
+		b = b.Join("space_expertises se ON se.space_id = a.space_id")
+	}
+	if q.ExpertiseID != nil {
+		b = b.Where(sq.Eq{"se.expertise_id": *q.ExpertiseID})
+	}
+	if q.SpaceID != nil {
+		b = b.Where(sq.Eq{"a.space_id": *q.SpaceID})
+	}
+	if q.Kinds != nil {
+		b = b.Where(sq.Eq{"a.kind": q.Kinds})
+	}
+	if q.From != nil {
+		b = b.Where(sq.GtOrEq{"a.occurred_at": q.From.UTC()})
+	}
+	if q.To != nil {
+		b = b.Where(sq.Lt{"a.occurred_at": q.To.UTC()})
+	}
+	var out []ActivityGroup
+	err := s.selectAll(ctx, s.db, &out, b)
+	return out, mapError("activity stats", err)
+}

@@ -12,6 +12,14 @@ import (
 	"time"
 )
 
+type ActivityWhere struct {
+	ExpertiseID *string    `json:"expertiseId,omitempty"`
+	SpaceID     *string    `json:"spaceId,omitempty"`
+	Kind        []string   `json:"kind,omitempty"`
+	From        *time.Time `json:"from,omitempty"`
+	To          *time.Time `json:"to,omitempty"`
+}
+
 type AnswerEscalationInput struct {
 	ID     string `json:"id"`
 	Answer string `json:"answer"`
@@ -379,6 +387,66 @@ type UpdateMemberInput struct {
 
 type UpdateMemberPayload struct {
 	Member *mvpgraph.Member `json:"member"`
+}
+
+type ActivityDimension string
+
+const (
+	ActivityDimensionSpace ActivityDimension = "SPACE"
+	ActivityDimensionKind  ActivityDimension = "KIND"
+	// Calendar month, YYYY-MM (UTC).
+	ActivityDimensionMonth     ActivityDimension = "MONTH"
+	ActivityDimensionExpertise ActivityDimension = "EXPERTISE"
+)
+
+var AllActivityDimension = []ActivityDimension{
+	ActivityDimensionSpace,
+	ActivityDimensionKind,
+	ActivityDimensionMonth,
+	ActivityDimensionExpertise,
+}
+
+func (e ActivityDimension) IsValid() bool {
+	switch e {
+	case ActivityDimensionSpace, ActivityDimensionKind, ActivityDimensionMonth, ActivityDimensionExpertise:
+		return true
+	}
+	return false
+}
+
+func (e ActivityDimension) String() string {
+	return string(e)
+}
+
+func (e *ActivityDimension) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ActivityDimension(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ActivityDimension", str)
+	}
+	return nil
+}
+
+func (e ActivityDimension) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ActivityDimension) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ActivityDimension) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 type ImportFormat string
