@@ -41,6 +41,7 @@ type ResolverRoot interface {
 	Contributor() ContributorResolver
 	Escalation() EscalationResolver
 	EscalationEvent() EscalationEventResolver
+	EscalationGroup() EscalationGroupResolver
 	Expertise() ExpertiseResolver
 	Lead() LeadResolver
 	LeaderboardEntry() LeaderboardEntryResolver
@@ -228,6 +229,20 @@ type ComplexityRoot struct {
 		At        func(childComplexity int) int
 		From      func(childComplexity int) int
 		ToStatus  func(childComplexity int) int
+	}
+
+	EscalationGroup struct {
+		Answered                   func(childComplexity int) int
+		AverageTimeToAnswerSeconds func(childComplexity int) int
+		Count                      func(childComplexity int) int
+		Expertise                  func(childComplexity int) int
+		Lead                       func(childComplexity int) int
+		MaxTimeToAnswerSeconds     func(childComplexity int) int
+		MinTimeToAnswerSeconds     func(childComplexity int) int
+		Month                      func(childComplexity int) int
+		Overdue                    func(childComplexity int) int
+		ProductTeam                func(childComplexity int) int
+		Status                     func(childComplexity int) int
 	}
 
 	EscalationPayload struct {
@@ -449,6 +464,7 @@ type ComplexityRoot struct {
 		ActivityStats    func(childComplexity int, groupBy []model.ActivityDimension, where *model.ActivityWhere) int
 		AwardCandidates  func(childComplexity int, expertiseID string, country *string, from time.Time, to time.Time, first *int) int
 		CommunityTrends  func(childComplexity int, expertiseID string, from time.Time, to time.Time, bucket *model.TrendBucket) int
+		EscalationGroups func(childComplexity int, groupBy []model.EscalationDimension, where *model.EscalationWhere) int
 		Escalations      func(childComplexity int, where *model.EscalationWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) int
 		Expertises       func(childComplexity int, where *mvpgraph.ExpertiseWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) int
 		Integrations     func(childComplexity int) int
@@ -619,6 +635,12 @@ type EscalationResolver interface {
 type EscalationEventResolver interface {
 	From(ctx context.Context, obj *mvpgraph.EscalationEvent) (*mvpgraph.EscalationStatus, error)
 }
+type EscalationGroupResolver interface {
+	Lead(ctx context.Context, obj *model.EscalationGroup) (*mvpgraph.Lead, error)
+
+	ProductTeam(ctx context.Context, obj *model.EscalationGroup) (*mvpgraph.ProductTeam, error)
+	Expertise(ctx context.Context, obj *model.EscalationGroup) (*mvpgraph.Expertise, error)
+}
 type ExpertiseResolver interface {
 	ID(ctx context.Context, obj *mvpgraph.Expertise) (string, error)
 
@@ -700,6 +722,7 @@ type QueryResolver interface {
 	CommunityTrends(ctx context.Context, expertiseID string, from time.Time, to time.Time, bucket *model.TrendBucket) (*model.CommunityTrends, error)
 	AwardCandidates(ctx context.Context, expertiseID string, country *string, from time.Time, to time.Time, first *int) ([]*model.AwardCandidate, error)
 	ActivityStats(ctx context.Context, groupBy []model.ActivityDimension, where *model.ActivityWhere) ([]*store.ActivityGroup, error)
+	EscalationGroups(ctx context.Context, groupBy []model.EscalationDimension, where *model.EscalationWhere) ([]*model.EscalationGroup, error)
 }
 type SocialAccountResolver interface {
 	ID(ctx context.Context, obj *mvpgraph.SocialAccount) (string, error)
@@ -1342,6 +1365,73 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EscalationEvent.ToStatus(childComplexity), true
+
+	case "EscalationGroup.answered":
+		if e.ComplexityRoot.EscalationGroup.Answered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalationGroup.Answered(childComplexity), true
+	case "EscalationGroup.averageTimeToAnswerSeconds":
+		if e.ComplexityRoot.EscalationGroup.AverageTimeToAnswerSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalationGroup.AverageTimeToAnswerSeconds(childComplexity), true
+	case "EscalationGroup.count":
+		if e.ComplexityRoot.EscalationGroup.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalationGroup.Count(childComplexity), true
+	case "EscalationGroup.expertise":
+		if e.ComplexityRoot.EscalationGroup.Expertise == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalationGroup.Expertise(childComplexity), true
+	case "EscalationGroup.lead":
+		if e.ComplexityRoot.EscalationGroup.Lead == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalationGroup.Lead(childComplexity), true
+	case "EscalationGroup.maxTimeToAnswerSeconds":
+		if e.ComplexityRoot.EscalationGroup.MaxTimeToAnswerSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalationGroup.MaxTimeToAnswerSeconds(childComplexity), true
+	case "EscalationGroup.minTimeToAnswerSeconds":
+		if e.ComplexityRoot.EscalationGroup.MinTimeToAnswerSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalationGroup.MinTimeToAnswerSeconds(childComplexity), true
+	case "EscalationGroup.month":
+		if e.ComplexityRoot.EscalationGroup.Month == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalationGroup.Month(childComplexity), true
+	case "EscalationGroup.overdue":
+		if e.ComplexityRoot.EscalationGroup.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalationGroup.Overdue(childComplexity), true
+	case "EscalationGroup.productTeam":
+		if e.ComplexityRoot.EscalationGroup.ProductTeam == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalationGroup.ProductTeam(childComplexity), true
+	case "EscalationGroup.status":
+		if e.ComplexityRoot.EscalationGroup.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalationGroup.Status(childComplexity), true
 
 	case "EscalationPayload.escalation":
 		if e.ComplexityRoot.EscalationPayload.Escalation == nil {
@@ -2315,6 +2405,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.CommunityTrends(childComplexity, args["expertiseId"].(string), args["from"].(time.Time), args["to"].(time.Time), args["bucket"].(*model.TrendBucket)), true
+	case "Query.escalationGroups":
+		if e.ComplexityRoot.Query.EscalationGroups == nil {
+			break
+		}
+
+		args, err := ec.field_Query_escalationGroups_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.EscalationGroups(childComplexity, args["groupBy"].([]model.EscalationDimension), args["where"].(*model.EscalationWhere)), true
 	case "Query.escalations":
 		if e.ComplexityRoot.Query.Escalations == nil {
 			break
@@ -3092,6 +3193,13 @@ type Query {
   With no groupBy, one group: all the activity the filter selects.
   """
   activityStats(groupBy: [ActivityDimension!], where: ActivityWhere): [ActivityStatsGroup!]! @auth(roles: [ADMIN, LEAD, PRODUCT_TEAM, ANALYST])
+
+  """
+  Escalations counted per group, within what the caller may see: the count,
+  the overdue, and the average, least and most time to answer of those
+  answered.
+  """
+  escalationGroups(groupBy: [EscalationDimension!], where: EscalationWhere): [EscalationGroup!]! @auth(roles: [ADMIN, LEAD, PRODUCT_TEAM, ANALYST])
 }
 
 "A person known to the program."
@@ -4086,6 +4194,29 @@ type ActivityStatsGroup {
   scoreMin: Float
   scoreMax: Float
 }
+
+enum EscalationDimension {
+  LEAD
+  STATUS
+  PRODUCT_TEAM
+  EXPERTISE
+  "Month raised, YYYY-MM (UTC)."
+  MONTH
+}
+
+type EscalationGroup {
+  lead: Lead
+  status: EscalationStatus
+  productTeam: ProductTeam
+  expertise: Expertise
+  month: String
+  count: Int!
+  overdue: Int!
+  answered: Int!
+  averageTimeToAnswerSeconds: Int64
+  minTimeToAnswerSeconds: Int64
+  maxTimeToAnswerSeconds: Int64
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -4430,6 +4561,34 @@ func (ec *executionContext) childFields_EscalationEvent(ctx context.Context, fie
 		return ec.fieldContext_EscalationEvent_at(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EscalationEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_EscalationGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "lead":
+		return ec.fieldContext_EscalationGroup_lead(ctx, field)
+	case "status":
+		return ec.fieldContext_EscalationGroup_status(ctx, field)
+	case "productTeam":
+		return ec.fieldContext_EscalationGroup_productTeam(ctx, field)
+	case "expertise":
+		return ec.fieldContext_EscalationGroup_expertise(ctx, field)
+	case "month":
+		return ec.fieldContext_EscalationGroup_month(ctx, field)
+	case "count":
+		return ec.fieldContext_EscalationGroup_count(ctx, field)
+	case "overdue":
+		return ec.fieldContext_EscalationGroup_overdue(ctx, field)
+	case "answered":
+		return ec.fieldContext_EscalationGroup_answered(ctx, field)
+	case "averageTimeToAnswerSeconds":
+		return ec.fieldContext_EscalationGroup_averageTimeToAnswerSeconds(ctx, field)
+	case "minTimeToAnswerSeconds":
+		return ec.fieldContext_EscalationGroup_minTimeToAnswerSeconds(ctx, field)
+	case "maxTimeToAnswerSeconds":
+		return ec.fieldContext_EscalationGroup_maxTimeToAnswerSeconds(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EscalationGroup", field.Name)
 }
 
 func (ec *executionContext) childFields_EscalationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5713,6 +5872,28 @@ func (ec *executionContext) field_Query_communityTrends_args(ctx context.Context
 		return nil, err
 	}
 	args["bucket"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_escalationGroups_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]model.EscalationDimension, error) {
+			return ec.unmarshalOEscalationDimension2ᚕmvpgraphᚋgraphᚋmodelᚐEscalationDimensionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.EscalationWhere, error) {
+			return ec.unmarshalOEscalationWhere2ᚖmvpgraphᚋgraphᚋmodelᚐEscalationWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg1
 	return args, nil
 }
 
@@ -8869,6 +9050,286 @@ func (ec *executionContext) _EscalationEvent_at(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_EscalationEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EscalationEvent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _EscalationGroup_lead(ctx context.Context, field graphql.CollectedField, obj *model.EscalationGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationGroup_lead(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EscalationGroup().Lead(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Lead) graphql.Marshaler {
+			return ec.marshalOLead2ᚖmvpgraphᚐLead(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EscalationGroup_lead(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EscalationGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Lead(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EscalationGroup_status(ctx context.Context, field graphql.CollectedField, obj *model.EscalationGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationGroup_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.EscalationStatus) graphql.Marshaler {
+			return ec.marshalOEscalationStatus2ᚖmvpgraphᚐEscalationStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EscalationGroup_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EscalationGroup", field, false, false, "EscalationStatus")
+}
+
+func (ec *executionContext) _EscalationGroup_productTeam(ctx context.Context, field graphql.CollectedField, obj *model.EscalationGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationGroup_productTeam(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EscalationGroup().ProductTeam(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.ProductTeam) graphql.Marshaler {
+			return ec.marshalOProductTeam2ᚖmvpgraphᚐProductTeam(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EscalationGroup_productTeam(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EscalationGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductTeam(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EscalationGroup_expertise(ctx context.Context, field graphql.CollectedField, obj *model.EscalationGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationGroup_expertise(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EscalationGroup().Expertise(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Expertise) graphql.Marshaler {
+			return ec.marshalOExpertise2ᚖmvpgraphᚐExpertise(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EscalationGroup_expertise(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EscalationGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Expertise(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EscalationGroup_month(ctx context.Context, field graphql.CollectedField, obj *model.EscalationGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationGroup_month(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Month, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EscalationGroup_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EscalationGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _EscalationGroup_count(ctx context.Context, field graphql.CollectedField, obj *model.EscalationGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationGroup_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EscalationGroup_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EscalationGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EscalationGroup_overdue(ctx context.Context, field graphql.CollectedField, obj *model.EscalationGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationGroup_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EscalationGroup_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EscalationGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EscalationGroup_answered(ctx context.Context, field graphql.CollectedField, obj *model.EscalationGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationGroup_answered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Answered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EscalationGroup_answered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EscalationGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EscalationGroup_averageTimeToAnswerSeconds(ctx context.Context, field graphql.CollectedField, obj *model.EscalationGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationGroup_averageTimeToAnswerSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AverageTimeToAnswerSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EscalationGroup_averageTimeToAnswerSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EscalationGroup", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _EscalationGroup_minTimeToAnswerSeconds(ctx context.Context, field graphql.CollectedField, obj *model.EscalationGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationGroup_minTimeToAnswerSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MinTimeToAnswerSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EscalationGroup_minTimeToAnswerSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EscalationGroup", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _EscalationGroup_maxTimeToAnswerSeconds(ctx context.Context, field graphql.CollectedField, obj *model.EscalationGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationGroup_maxTimeToAnswerSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxTimeToAnswerSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EscalationGroup_maxTimeToAnswerSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EscalationGroup", field, false, false, "Int64")
 }
 
 func (ec *executionContext) _EscalationPayload_escalation(ctx context.Context, field graphql.CollectedField, obj *model.EscalationPayload) (ret graphql.Marshaler) {
@@ -13855,6 +14316,68 @@ func (ec *executionContext) fieldContext_Query_activityStats(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_activityStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_escalationGroups(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_escalationGroups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().EscalationGroups(ctx, fc.Args["groupBy"].([]model.EscalationDimension), fc.Args["where"].(*model.EscalationWhere))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN", "LEAD", "PRODUCT_TEAM", "ANALYST"})
+				if err != nil {
+					var zeroVal []*model.EscalationGroup
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*model.EscalationGroup
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.EscalationGroup) graphql.Marshaler {
+			return ec.marshalNEscalationGroup2ᚕᚖmvpgraphᚋgraphᚋmodelᚐEscalationGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_escalationGroups(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EscalationGroup(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_escalationGroups_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -20001,6 +20524,92 @@ func (ec *executionContext) _EscalationEvent(ctx context.Context, sel ast.Select
 	return out
 }
 
+var escalationGroupImplementors = []string{"EscalationGroup"}
+
+func (ec *executionContext) _EscalationGroup(ctx context.Context, sel ast.SelectionSet, obj *model.EscalationGroup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, escalationGroupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EscalationGroup")
+		case "lead":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EscalationGroup_lead(ctx, field, obj)
+				})
+		case "status":
+			out.Values[i] = ec._EscalationGroup_status(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "productTeam":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EscalationGroup_productTeam(ctx, field, obj)
+				})
+		case "expertise":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EscalationGroup_expertise(ctx, field, obj)
+				})
+		case "month":
+			out.Values[i] = ec._EscalationGroup_month(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "count":
+			out.Values[i] = ec._EscalationGroup_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "overdue":
+			out.Values[i] = ec._EscalationGroup_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "answered":
+			out.Values[i] = ec._EscalationGroup_answered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "averageTimeToAnswerSeconds":
+			out.Values[i] = ec._EscalationGroup_averageTimeToAnswerSeconds(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "minTimeToAnswerSeconds":
+			out.Values[i] = ec._EscalationGroup_minTimeToAnswerSeconds(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "maxTimeToAnswerSeconds":
+			out.Values[i] = ec._EscalationGroup_maxTimeToAnswerSeconds(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var escalationPayloadImplementors = []string{"EscalationPayload"}
 
 func (ec *executionContext) _EscalationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.EscalationPayload) graphql.Marshaler {
@@ -21626,6 +22235,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_activityStats(ctx, field)
 				})
+		case "escalationGroups":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_escalationGroups(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -23060,6 +23675,16 @@ func (ec *executionContext) marshalNEscalationConnection2ᚖmvpgraphᚋgraphᚋm
 	return ec._EscalationConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNEscalationDimension2mvpgraphᚋgraphᚋmodelᚐEscalationDimension(ctx context.Context, v any) (model.EscalationDimension, error) {
+	var res model.EscalationDimension
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEscalationDimension2mvpgraphᚋgraphᚋmodelᚐEscalationDimension(ctx context.Context, sel ast.SelectionSet, v model.EscalationDimension) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNEscalationEdge2ᚕᚖmvpgraphᚋgraphᚋmodelᚐEscalationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.EscalationEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -23106,6 +23731,30 @@ func (ec *executionContext) marshalNEscalationEvent2ᚖmvpgraphᚐEscalationEven
 		return graphql.Null
 	}
 	return ec._EscalationEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEscalationGroup2ᚕᚖmvpgraphᚋgraphᚋmodelᚐEscalationGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.EscalationGroup) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEscalationGroup2ᚖmvpgraphᚋgraphᚋmodelᚐEscalationGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEscalationGroup2ᚖmvpgraphᚋgraphᚋmodelᚐEscalationGroup(ctx context.Context, sel ast.SelectionSet, v *model.EscalationGroup) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EscalationGroup!")
+		return graphql.Null
+	}
+	return ec._EscalationGroup(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNEscalationOrderBy2ᚖmvpgraphᚐOrderBy(ctx context.Context, v any) (*mvpgraph.OrderBy, error) {
@@ -24400,6 +25049,42 @@ func (ec *executionContext) unmarshalOContactInput2ᚕᚖmvpgraphᚋgraphᚋmode
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalOEscalationDimension2ᚕmvpgraphᚋgraphᚋmodelᚐEscalationDimensionᚄ(ctx context.Context, v any) ([]model.EscalationDimension, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.EscalationDimension, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEscalationDimension2mvpgraphᚋgraphᚋmodelᚐEscalationDimension(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOEscalationDimension2ᚕmvpgraphᚋgraphᚋmodelᚐEscalationDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.EscalationDimension) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEscalationDimension2mvpgraphᚋgraphᚋmodelᚐEscalationDimension(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOEscalationOrderBy2ᚕᚖmvpgraphᚐOrderByᚄ(ctx context.Context, v any) ([]*mvpgraph.OrderBy, error) {

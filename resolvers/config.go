@@ -69,6 +69,9 @@ func NewConfig(root *Resolver) graph.Config {
 	c.Complexity.Query.ActivityStats = func(child int, _ []model.ActivityDimension, _ *model.ActivityWhere) int {
 		return statsCost + 50*child
 	}
+	c.Complexity.Query.EscalationGroups = func(child int, _ []model.EscalationDimension, _ *model.EscalationWhere) int {
+		return statsCost + 50*child
+	}
 	c.Complexity.CommunitySpace.Activity = func(child int, first *int, _ *string, last *int, _ *string) int {
 		return connectionCost(child, first, last)
 	}

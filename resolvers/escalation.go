@@ -3,6 +3,8 @@ package resolvers
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sort"
 	"time"
 
 	"github.com/vikstrous/dataloadgen"
@@ -79,9 +81,10 @@ func (r *Resolver) move(ctx context.Context, gid string, c store.EscalationChang
 	return &model.EscalationPayload{Escalation: &e}, nil
 }
 
-// escalations answers Query.escalations, within what the caller may see.
-func (r *Resolver) escalations(ctx context.Context, where *model.EscalationWhere, orderBy []*mvpgraph.OrderBy, page mvpgraph.PageArgs) (*model.EscalationConnection, error) {
-	q := store.EscalationQuery{OrderBy: orderBy, Page: page, Target: r.target()}
+// escalationQuery turns a where input into a query, within what the
+// caller may see: a lead their own escalations, a product team its own.
+func (r *Resolver) escalationQuery(ctx context.Context, where *model.EscalationWhere) (store.EscalationQuery, error) {
+	q := store.EscalationQuery{Target: r.target()}
 	if where != nil {
 		for field, v := range map[string]struct {
 			gid *string
@@ -97,7 +100,7 @@ func (r *Resolver) escalations(ctx context.Context, where *model.EscalationWhere
 			}
 			id, err := mvpgraph.ParseID(field, v.typ, *v.gid)
 			if err != nil {
-				return nil, err
+				return q, err
 			}
 			*v.dst = &id
 		}
@@ -107,15 +110,25 @@ func (r *Resolver) escalations(ctx context.Context, where *model.EscalationWhere
 	switch p.Role {
 	case mvpgraph.RoleLead:
 		if q.LeadID != nil && *q.LeadID != *p.LeadID {
-			return nil, mvpgraph.Errorf(mvpgraph.EFORBIDDEN, "a lead sees the escalations routed to them only.")
+			return q, mvpgraph.Errorf(mvpgraph.EFORBIDDEN, "a lead sees the escalations routed to them only.")
 		}
 		q.LeadID = p.LeadID
 	case mvpgraph.RoleProductTeam:
 		if q.ProductTeamID != nil && *q.ProductTeamID != *p.ProductTeamID {
-			return nil, mvpgraph.Errorf(mvpgraph.EFORBIDDEN, "a product team sees its own escalations only.")
+			return q, mvpgraph.Errorf(mvpgraph.EFORBIDDEN, "a product team sees its own escalations only.")
 		}
 		q.ProductTeamID = p.ProductTeamID
 	}
+	return q, nil
+}
+
+// escalations answers Query.escalations, within what the caller may see.
+func (r *Resolver) escalations(ctx context.Context, where *model.EscalationWhere, orderBy []*mvpgraph.OrderBy, page mvpgraph.PageArgs) (*model.EscalationConnection, error) {
+	q, err := r.escalationQuery(ctx, where)
+	if err != nil {
+		return nil, err
+	}
+	q.OrderBy, q.Page = orderBy, page
 	pg, err := r.Store.ListEscalations(ctx, q)
 	if err != nil {
 		return nil, err
@@ -126,6 +139,91 @@ func (r *Resolver) escalations(ctx context.Context, where *model.EscalationWhere
 		c.Edges[i] = &model.EscalationEdge{Cursor: pg.Cursors[i], Node: &pg.Items[i]}
 	}
 	return c, nil
+}
+
+// escalationGroups answers Query.escalationGroups.
+func (r *Resolver) escalationGroups(ctx context.Context, groupBy []model.EscalationDimension, where *model.EscalationWhere) ([]*model.EscalationGroup, error) {
+	q, err := r.escalationQuery(ctx, where)
+	if err != nil {
+		return nil, err
+	}
+	es, err := r.Store.EscalationsFor(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	now := r.Store.Now()
+	type acc struct {
+		g          *model.EscalationGroup
+		sum        time.Duration
+		min, max   time.Duration
+		haveAnswer bool
+	}
+	groups := map[string]*acc{}
+	var order []string
+	for _, e := range es {
+		g := &model.EscalationGroup{}
+		key := ""
+		for _, d := range groupBy {
+			switch d {
+			case model.EscalationDimensionLead:
+				g.LeadID = &e.LeadID
+				key += fmt.Sprint("l", e.LeadID, "|")
+			case model.EscalationDimensionStatus:
+				st := e.Status
+				g.Status = &st
+				key += "s" + string(st) + "|"
+			case model.EscalationDimensionProductTeam:
+				g.ProductTeamID = e.ProductTeamID
+				key += fmt.Sprint("t", e.ProductTeamID != nil, valueOr(e.ProductTeamID), "|")
+			case model.EscalationDimensionExpertise:
+				g.ExpertiseID = &e.ExpertiseID
+				key += fmt.Sprint("e", e.ExpertiseID, "|")
+			case model.EscalationDimensionMonth:
+				m := e.CreatedAt.UTC().Format("2006-01")
+				g.Month = &m
+				key += "m" + m + "|"
+			}
+		}
+		a, ok := groups[key]
+		if !ok {
+			a = &acc{g: g}
+			groups[key] = a
+			order = append(order, key)
+		}
+		a.g.Count++
+		if e.Overdue(now, r.target()) {
+			a.g.Overdue++
+		}
+		if d := e.TimeToAnswer(); d != nil {
+			a.g.Answered++
+			a.sum += *d
+			if !a.haveAnswer || *d < a.min {
+				a.min = *d
+			}
+			if !a.haveAnswer || *d > a.max {
+				a.max = *d
+			}
+			a.haveAnswer = true
+		}
+	}
+	sort.Strings(order)
+	out := make([]*model.EscalationGroup, 0, len(order))
+	for _, k := range order {
+		a := groups[k]
+		if a.haveAnswer {
+			avg := a.sum / time.Duration(a.g.Answered)
+			a.g.AverageTimeToAnswerSeconds, a.g.MinTimeToAnswerSeconds, a.g.MaxTimeToAnswerSeconds = seconds(&avg), seconds(&a.min), seconds(&a.max)
+		}
+		out = append(out, a.g)
+	}
+	return out, nil
+}
+
+func valueOr(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
 }
 
 // escalationStats answers Lead.escalationStats.

@@ -141,6 +141,26 @@ func TestEscalationFlow(t *testing.T) {
 			require.Equal(t, 1, stats.Node.EscalationStats.Open)
 			require.Equal(t, 1, stats.Node.EscalationStats.Overdue)
 
+			// Analysts group them.
+			var groups struct {
+				EscalationGroups []struct {
+					Lead     *struct{ Name string }
+					Status   *string
+					Count    int
+					Overdue  int
+					Answered int
+				}
+			}
+			asAnalyst.do(&groups, `{ escalationGroups(groupBy: [LEAD]) { lead { name } count overdue answered } }`)
+			byLead := map[string][3]int{}
+			for _, g := range groups.EscalationGroups {
+				byLead[g.Lead.Name] = [3]int{g.Count, g.Overdue, g.Answered}
+			}
+			require.Equal(t, map[string][3]int{"Uma": {1, 1, 0}, "Chloe": {1, 1, 0}}, byLead, "reopened: its answer no longer stands")
+			asUma.do(&groups, `{ escalationGroups(groupBy: [STATUS]) { status count } }`)
+			require.Len(t, groups.EscalationGroups, 1, "a lead groups only their own")
+			require.Equal(t, "OPEN", *groups.EscalationGroups[0].Status)
+
 			// Uma follows her escalations as they change.
 			sub := client.New(h).WebsocketWithPayload(fmt.Sprintf(`subscription { escalationUpdated(leadId: %q) { title status } }`, ids["uma"]),
 				map[string]any{"Authorization": "Bearer " + umaSecret})

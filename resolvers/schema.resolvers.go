@@ -175,6 +175,30 @@ func (r *escalationEventResolver) From(ctx context.Context, obj *mvpgraph.Escala
 	return &s, nil
 }
 
+func (r *escalationGroupResolver) Lead(ctx context.Context, obj *model.EscalationGroup) (*mvpgraph.Lead, error) {
+	if obj.LeadID == nil {
+		return nil, nil
+	}
+	l, err := loaders(ctx).lead.Load(ctx, *obj.LeadID)
+	return &l, err
+}
+
+func (r *escalationGroupResolver) ProductTeam(ctx context.Context, obj *model.EscalationGroup) (*mvpgraph.ProductTeam, error) {
+	if obj.ProductTeamID == nil {
+		return nil, nil
+	}
+	t, err := loaders(ctx).productTeam.Load(ctx, *obj.ProductTeamID)
+	return &t, err
+}
+
+func (r *escalationGroupResolver) Expertise(ctx context.Context, obj *model.EscalationGroup) (*mvpgraph.Expertise, error) {
+	if obj.ExpertiseID == nil {
+		return nil, nil
+	}
+	e, err := loaders(ctx).expertise.Load(ctx, *obj.ExpertiseID)
+	return &e, err
+}
+
 func (r *expertiseResolver) ID(ctx context.Context, obj *mvpgraph.Expertise) (string, error) {
 	return mvpgraph.GlobalID(typeExpertise, obj.ID), nil
 }
@@ -721,6 +745,10 @@ func (r *queryResolver) ActivityStats(ctx context.Context, groupBy []model.Activ
 	return r.activityStats(ctx, groupBy, where)
 }
 
+func (r *queryResolver) EscalationGroups(ctx context.Context, groupBy []model.EscalationDimension, where *model.EscalationWhere) ([]*model.EscalationGroup, error) {
+	return r.escalationGroups(ctx, groupBy, where)
+}
+
 func (r *socialAccountResolver) ID(ctx context.Context, obj *mvpgraph.SocialAccount) (string, error) {
 	return mvpgraph.GlobalID(typeSocialAccount, obj.ID), nil
 }
@@ -770,6 +798,10 @@ func (r *Resolver) EscalationEvent() graph.EscalationEventResolver {
 	return &escalationEventResolver{r}
 }
 
+func (r *Resolver) EscalationGroup() graph.EscalationGroupResolver {
+	return &escalationGroupResolver{r}
+}
+
 func (r *Resolver) Expertise() graph.ExpertiseResolver { return &expertiseResolver{r} }
 
 func (r *Resolver) Lead() graph.LeadResolver { return &leadResolver{r} }
@@ -807,6 +839,7 @@ type (
 	contributorResolver        struct{ *Resolver }
 	escalationResolver         struct{ *Resolver }
 	escalationEventResolver    struct{ *Resolver }
+	escalationGroupResolver    struct{ *Resolver }
 	expertiseResolver          struct{ *Resolver }
 	leadResolver               struct{ *Resolver }
 	leaderboardEntryResolver   struct{ *Resolver }

@@ -319,3 +319,14 @@ func (s *Store) EscalationStatsOf(ctx context.Context, leadIDs []int64, target t
 	}
 	return out, nil
 }
+
+// maxEscalationsGrouped bounds the escalations one grouping reads.
+const maxEscalationsGrouped = 100000
+
+// EscalationsFor returns the escalations a query selects, without paging,
+// for grouping (at most maxEscalationsGrouped).
+func (s *Store) EscalationsFor(ctx context.Context, q EscalationQuery) ([]mvpgraph.Escalation, error) {
+	var out []mvpgraph.Escalation
+	err := s.selectAll(ctx, s.db, &out, s.escalationBase(q).Columns(escalationColumns...).OrderBy("x.id").Limit(maxEscalationsGrouped))
+	return out, mapError("escalations", err)
+}

@@ -125,3 +125,15 @@ type ActivityEdge struct {
 	Cursor string
 	Node   *store.Activity
 }
+
+// EscalationGroup is one group of escalation statistics; the IDs name the
+// group's lead, product team and expertise when grouped by them.
+type EscalationGroup struct {
+	LeadID, ProductTeamID, ExpertiseID *int64
+	Status                             *mvpgraph.EscalationStatus
+	Month                              *string
+	Count, Overdue, Answered           int
+	AverageTimeToAnswerSeconds         *int64
+	MinTimeToAnswerSeconds             *int64
+	MaxTimeToAnswerSeconds             *int64
+}

@@ -449,6 +449,68 @@ func (e ActivityDimension) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+type EscalationDimension string
+
+const (
+	EscalationDimensionLead        EscalationDimension = "LEAD"
+	EscalationDimensionStatus      EscalationDimension = "STATUS"
+	EscalationDimensionProductTeam EscalationDimension = "PRODUCT_TEAM"
+	EscalationDimensionExpertise   EscalationDimension = "EXPERTISE"
+	// Month raised, YYYY-MM (UTC).
+	EscalationDimensionMonth EscalationDimension = "MONTH"
+)
+
+var AllEscalationDimension = []EscalationDimension{
+	EscalationDimensionLead,
+	EscalationDimensionStatus,
+	EscalationDimensionProductTeam,
+	EscalationDimensionExpertise,
+	EscalationDimensionMonth,
+}
+
+func (e EscalationDimension) IsValid() bool {
+	switch e {
+	case EscalationDimensionLead, EscalationDimensionStatus, EscalationDimensionProductTeam, EscalationDimensionExpertise, EscalationDimensionMonth:
+		return true
+	}
+	return false
+}
+
+func (e EscalationDimension) String() string {
+	return string(e)
+}
+
+func (e *EscalationDimension) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = EscalationDimension(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid EscalationDimension", str)
+	}
+	return nil
+}
+
+func (e EscalationDimension) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *EscalationDimension) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e EscalationDimension) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 type ImportFormat string
 
 const (
