@@ -367,20 +367,7 @@ var DefaultKindWeights = KindWeights{"ANSWER": 2, "ARTICLE": 5, "TALK": 5, "VIDE
 // ParseKindWeights reads weights such as "ANSWER=3,TALK=8" over the
 // defaults.
 func ParseKindWeights(s string) (KindWeights, error) {
-	w := KindWeights{}
-	for k, v := range DefaultKindWeights {
-		w[k] = v
-	}
-	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
-		name, value, ok := strings.Cut(part, "=")
-		k := ActivityKind(strings.ToUpper(strings.TrimSpace(name)))
-		f, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
-		if !ok || !validKind(k, ActivityKinds) || err != nil || f < 0 {
-			return nil, Invalidf("weights", "%q is not KIND=WEIGHT with a known kind and a weight of 0 or more, such as ANSWER=3.", part)
-		}
-		w[k] = f
-	}
-	return w, nil
+	return parseWeights(s, DefaultKindWeights, func(k ActivityKind) bool { return validKind(k, ActivityKinds) }, "KIND=WEIGHT with a known kind", "ANSWER=3")
 }
 
 // ItemPoints is what one contribution adds to a candidate's score: its

@@ -401,18 +401,24 @@ var DefaultReachWeights = ReachWeights{
 // ParseReachWeights reads weights such as "TWITTER=1,GITHUB=2.5" over the
 // defaults.
 func ParseReachWeights(s string) (ReachWeights, error) {
-	w := ReachWeights{}
-	for p, v := range DefaultReachWeights {
-		w[p] = v
+	return parseWeights(s, DefaultReachWeights, Platform.Valid, "PLATFORM=WEIGHT with a known platform", "GITHUB=2.5")
+}
+
+// parseWeights reads "KEY=WEIGHT,..." over defaults; valid says which keys
+// exist.
+func parseWeights[K ~string](s string, defaults map[K]float64, valid func(K) bool, form, example string) (map[K]float64, error) {
+	w := make(map[K]float64, len(defaults))
+	for k, v := range defaults {
+		w[k] = v
 	}
 	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
 		name, value, ok := strings.Cut(part, "=")
-		p := Platform(strings.ToUpper(strings.TrimSpace(name)))
+		k := K(strings.ToUpper(strings.TrimSpace(name)))
 		f, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
-		if !ok || !p.Valid() || err != nil || f < 0 {
-			return nil, Invalidf("weights", "%q is not PLATFORM=WEIGHT with a known platform and a weight of 0 or more, such as GITHUB=2.5.", part)
+		if !ok || !valid(k) || err != nil || f < 0 {
+			return nil, Invalidf("weights", "%q is not %s and a weight of 0 or more, such as %s.", part, form, example)
 		}
-		w[p] = f
+		w[k] = f
 	}
 	return w, nil
 }

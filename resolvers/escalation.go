@@ -266,34 +266,22 @@ func (r *Resolver) escalationUpdated(ctx context.Context, gid string) (<-chan *m
 	ch := make(chan *mvpgraph.Escalation, 8)
 	go func() {
 		defer close(ch)
-		tick := time.NewTicker(r.poll())
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-			}
+		r.everyPoll(ctx, func() bool {
 			after := since
 			page, err := r.Store.ListEscalations(ctx, store.EscalationQuery{LeadID: &leadID, UpdatedAfter: &after,
 				OrderBy: []*mvpgraph.OrderBy{{Field: "UPDATED_AT", Direction: mvpgraph.Asc}}, Page: mvpgraph.PageArgs{First: ptr(mvpgraph.MaxPageSize)}})
 			if err != nil {
-				continue
+				return true
 			}
 			for i := range page.Items {
 				e := page.Items[i]
-				if !e.UpdatedAt.After(since) {
-					continue
-				}
 				since = e.UpdatedAt
-				loaders(ctx).clear()
-				select {
-				case ch <- &e:
-				case <-ctx.Done():
-					return
+				if !send(ctx, ch, &e) {
+					return false
 				}
 			}
-		}
+			return true
+		})
 	}()
 	return ch, nil
 }

@@ -55,34 +55,49 @@ func (r *Resolver) reachUpdated(ctx context.Context, gid string) (<-chan *mvpgra
 	ch := make(chan *mvpgraph.Member, 1)
 	go func() {
 		defer close(ch)
-		tick := time.NewTicker(r.poll())
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-			}
+		r.everyPoll(ctx, func() bool {
 			f, err := fingerprint()
 			if err != nil || f == last {
-				continue
+				return true
 			}
 			last = f
 			m, err := r.Store.MemberByID(ctx, id)
 			if err != nil {
-				continue
+				return true
 			}
-			// The subscription's loaders live as long as it does: forget
-			// what they hold, so that the answer is read afresh.
-			loaders(ctx).clear()
-			select {
-			case ch <- &m:
-			case <-ctx.Done():
-				return
-			}
-		}
+			return send(ctx, ch, &m)
+		})
 	}()
 	return ch, nil
+}
+
+// everyPoll calls check at each poll until ctx ends or check returns false.
+func (r *Resolver) everyPoll(ctx context.Context, check func() bool) {
+	tick := time.NewTicker(r.poll())
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		if !check() {
+			return
+		}
+	}
+}
+
+// send delivers a subscription's event, reporting false when the
+// subscriber has left. The subscription's loaders live as long as it does,
+// so what they hold is forgotten first, for the answer to be read afresh.
+func send[T any](ctx context.Context, ch chan<- *T, v *T) bool {
+	loaders(ctx).clear()
+	select {
+	case ch <- v:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // recheckEvery is how often an open WebSocket connection's token is checked
