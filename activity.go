@@ -41,6 +41,9 @@ type CommunitySpace struct {
 	Kind      SpaceKind `db:"kind"`
 	URL       *string   `db:"url"`
 	CreatedAt time.Time `db:"created_at"`
+	// FeedURL, when set, is read on a schedule for the space's activity.
+	FeedURL       *string    `db:"feed_url"`
+	IngestedUntil *time.Time `db:"ingested_until"`
 }
 
 // Normalize validates s in place.
@@ -53,8 +56,19 @@ func (s *CommunitySpace) Normalize() error {
 	if !validKind(s.Kind, SpaceKinds) {
 		return Invalidf("kind", "space kind %q is not one of %v.", s.Kind, SpaceKinds)
 	}
-	s.URL, err = normalizeOptional("url", s.URL, 2048)
-	return err
+	if s.URL, err = normalizeOptional("url", s.URL, 2048); err != nil {
+		return err
+	}
+	if s.FeedURL != nil && strings.TrimSpace(*s.FeedURL) != "" {
+		u, _, err := NormalizeAccount(Blog, *s.FeedURL)
+		if err != nil {
+			return Invalidf("feedUrl", "%q is not a feed URL; give the absolute http(s) address of the RSS or Atom feed.", *s.FeedURL)
+		}
+		s.FeedURL = &u
+	} else {
+		s.FeedURL = nil
+	}
+	return nil
 }
 
 // ActivityRow is one contribution to import.

@@ -140,6 +140,7 @@ type ComplexityRoot struct {
 	CommunitySpace struct {
 		Activity   func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Expertises func(childComplexity int) int
+		FeedURL    func(childComplexity int) int
 		ID         func(childComplexity int) int
 		Kind       func(childComplexity int) int
 		Name       func(childComplexity int) int
@@ -1052,6 +1053,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommunitySpace.Expertises(childComplexity), true
+	case "CommunitySpace.feedUrl":
+		if e.ComplexityRoot.CommunitySpace.FeedURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunitySpace.FeedURL(childComplexity), true
 	case "CommunitySpace.id":
 		if e.ComplexityRoot.CommunitySpace.ID == nil {
 			break
@@ -4018,6 +4025,7 @@ type CommunitySpace implements Node {
   name: String!
   kind: SpaceKind!
   url: String
+  feedUrl: String
   expertises: [Expertise!]!
   "The space's activity, newest first."
   activity(first: Int, after: String, last: Int, before: String): ActivityConnection!
@@ -4102,6 +4110,8 @@ input CreateCommunitySpaceInput {
   name: String!
   kind: SpaceKind!
   url: String
+  "An RSS or Atom feed of the space (a forum's, a newsgroup gateway's, a blog's), read every hour for new activity."
+  feedUrl: String
   expertiseIds: [ID!] = []
 }
 
@@ -4385,6 +4395,8 @@ func (ec *executionContext) childFields_CommunitySpace(ctx context.Context, fiel
 		return ec.fieldContext_CommunitySpace_kind(ctx, field)
 	case "url":
 		return ec.fieldContext_CommunitySpace_url(ctx, field)
+	case "feedUrl":
+		return ec.fieldContext_CommunitySpace_feedUrl(ctx, field)
 	case "expertises":
 		return ec.fieldContext_CommunitySpace_expertises(ctx, field)
 	case "activity":
@@ -7740,6 +7752,29 @@ func (ec *executionContext) _CommunitySpace_url(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_CommunitySpace_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunitySpace", field, false, false, "String")
+}
+
+func (ec *executionContext) _CommunitySpace_feedUrl(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.CommunitySpace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunitySpace_feedUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FeedURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommunitySpace_feedUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommunitySpace", field, false, false, "String")
 }
 
@@ -17444,7 +17479,7 @@ func (ec *executionContext) unmarshalInputCreateCommunitySpaceInput(ctx context.
 		asMap["expertiseIds"] = []any{}
 	}
 
-	fieldsInOrder := [...]string{"name", "kind", "url", "expertiseIds"}
+	fieldsInOrder := [...]string{"name", "kind", "url", "feedUrl", "expertiseIds"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -17472,6 +17507,13 @@ func (ec *executionContext) unmarshalInputCreateCommunitySpaceInput(ctx context.
 				return it, err
 			}
 			it.URL = data
+		case "feedUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("feedUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FeedURL = data
 		case "expertiseIds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expertiseIds"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
@@ -19884,6 +19926,11 @@ func (ec *executionContext) _CommunitySpace(ctx context.Context, sel ast.Selecti
 				})
 		case "url":
 			out.Values[i] = ec._CommunitySpace_url(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "feedUrl":
+			out.Values[i] = ec._CommunitySpace_feedUrl(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

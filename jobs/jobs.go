@@ -61,6 +61,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Metrics, when set, count batches and accounts.
 	Metrics *Metrics
+	// Feeds reads community spaces' feeds; nil leaves them unread.
+	Feeds ActivityFeed
+	// FeedInterval is how often a space's feed is read.
+	FeedInterval time.Duration
 }
 
 // Defaults.
@@ -104,6 +108,9 @@ func (c *Config) fill() {
 	}
 	if c.RescueAfter <= 0 {
 		c.RescueAfter = defaultRescue
+	}
+	if c.FeedInterval <= 0 {
+		c.FeedInterval = time.Hour
 	}
 	if c.RetryBase <= 0 {
 		c.RetryBase = 5 * time.Second
@@ -169,6 +176,7 @@ func New(ctx context.Context, s *store.Store, dbURL string, cfg Config) (*Runner
 		workers := river.NewWorkers()
 		river.AddWorker(workers, &syncWorker{r: r})
 		river.AddWorker(workers, &roundWorker{r: r})
+		river.AddWorker(workers, &ingestWorker{r: r})
 		rc.Workers = workers
 		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Concurrency}}
 		rc.PeriodicJobs = []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(cfg.Round),

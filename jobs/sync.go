@@ -36,7 +36,11 @@ func (w *roundWorker) Work(ctx context.Context, _ *river.Job[RoundArgs]) error {
 	if n > 0 {
 		w.r.cfg.Logger.InfoContext(ctx, "queued accounts due for sync", "accounts", n)
 	}
-	return err
+	feeds, ferr := w.r.IngestRound(ctx)
+	if feeds > 0 {
+		w.r.cfg.Logger.InfoContext(ctx, "queued community feeds", "spaces", feeds)
+	}
+	return errors.Join(err, ferr)
 }
 
 type syncWorker struct {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sort"
 	"time"
@@ -25,8 +26,8 @@ func (s *Store) CreateSpace(ctx context.Context, sp *mvpgraph.CommunitySpace, ex
 			}
 		}
 		var err error
-		if sp.ID, err = s.insertID(ctx, tx, s.sb.Insert("community_spaces").Columns("name", "kind", "url", "created_at").
-			Values(sp.Name, sp.Kind, sp.URL, sp.CreatedAt)); err != nil {
+		if sp.ID, err = s.insertID(ctx, tx, s.sb.Insert("community_spaces").Columns("name", "kind", "url", "feed_url", "created_at").
+			Values(sp.Name, sp.Kind, sp.URL, sp.FeedURL, sp.CreatedAt)); err != nil {
 			return err
 		}
 		for _, id := range expertiseIDs {
@@ -231,7 +232,7 @@ func (s *Store) SpaceActivity(ctx context.Context, expertiseID int64, from, to t
 // SpacesByIDs returns the community spaces with the given IDs.
 func (s *Store) SpacesByIDs(ctx context.Context, ids []int64) ([]mvpgraph.CommunitySpace, error) {
 	var out []mvpgraph.CommunitySpace
-	err := s.selectAll(ctx, s.db, &out, s.sb.Select("id", "name", "kind", "url", "created_at").From("community_spaces").Where(sq.Eq{"id": ids}))
+	err := s.selectAll(ctx, s.db, &out, s.sb.Select("id", "name", "kind", "url", "created_at", "feed_url", "ingested_until").From("community_spaces").Where(sq.Eq{"id": ids}))
 	return out, mapError("get spaces", err)
 }
 
@@ -357,4 +358,33 @@ func (s *Store) ActivityStats(ctx context.Context, q ActivityStatsQuery) ([]Acti
 	var out []ActivityGroup
 	err := s.selectAll(ctx, s.db, &out, b)
 	return out, mapError("activity stats", err)
+}
+
+// ClaimFeeds marks the spaces with a feed that no round read within
+// interval as read now, and hands them to enqueue in the same transaction.
+func (s *Store) ClaimFeeds(ctx context.Context, interval time.Duration, enqueue func(ctx context.Context, tx *sql.Tx, spaceIDs []int64) error) (int, error) {
+	now := s.now()
+	var n int
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var ids []int64
+		if err := s.selectAll(ctx, tx, &ids, s.forUpdate(s.sb.Select("id").From("community_spaces").Where(sq.NotEq{"feed_url": nil}).
+			Where(sq.Or{sq.Eq{"ingested_at": nil}, sq.Lt{"ingested_at": now.Add(-interval)}}))); err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		if _, err := s.exec(ctx, tx, s.sb.Update("community_spaces").Set("ingested_at", now).Where(sq.Eq{"id": ids})); err != nil {
+			return err
+		}
+		n = len(ids)
+		return enqueue(ctx, tx.Tx, ids)
+	})
+	return n, mapError("claim feeds", err)
+}
+
+// SetIngestedUntil records how far a space's feed has been read.
+func (s *Store) SetIngestedUntil(ctx context.Context, spaceID int64, until time.Time) error {
+	_, err := s.exec(ctx, s.db, s.sb.Update("community_spaces").Set("ingested_until", until.UTC()).Where(sq.Eq{"id": spaceID}))
+	return mapError("ingested until", err)
 }

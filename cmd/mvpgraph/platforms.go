@@ -64,5 +64,18 @@ func (m *Main) syncConfig() (jobs.Config, error) {
 		}
 		cfg.Sources[p] = src
 	}
+	// Community spaces' feeds are read whenever a space has one.
+	reader, err := feed.New(integrations.Config{Timeout: 20 * time.Second})
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Feeds = reader
+	if v := m.getenv("MVPGRAPH_FEED_INTERVAL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Minute {
+			return cfg, fmt.Errorf("MVPGRAPH_FEED_INTERVAL=%q is not a duration of a minute or more, such as 1h", v)
+		}
+		cfg.FeedInterval = d
+	}
 	return cfg, nil
 }

@@ -103,9 +103,11 @@ type ContactInput struct {
 }
 
 type CreateCommunitySpaceInput struct {
-	Name         string   `json:"name"`
-	Kind         string   `json:"kind"`
-	URL          *string  `json:"url,omitempty"`
+	Name string  `json:"name"`
+	Kind string  `json:"kind"`
+	URL  *string `json:"url,omitempty"`
+	// An RSS or Atom feed of the space (a forum's, a newsgroup gateway's, a blog's), read every hour for new activity.
+	FeedURL      *string  `json:"feedUrl,omitempty"`
 	ExpertiseIds []string `json:"expertiseIds,omitempty"`
 }
 

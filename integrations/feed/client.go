@@ -72,7 +72,7 @@ func (c *Client) BatchSize() int { return 1 }
 func (c *Client) Fetch(ctx context.Context, handles []string) ([]mvpgraph.Lookup, *mvpgraph.Quota, error) {
 	lookups := make([]mvpgraph.Lookup, 0, len(handles))
 	for _, h := range handles {
-		l, err := c.read(ctx, h)
+		l, _, err := c.read(ctx, h)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -82,24 +82,25 @@ func (c *Client) Fetch(ctx context.Context, handles []string) ([]mvpgraph.Lookup
 }
 
 // read fetches and parses one feed.
-func (c *Client) read(ctx context.Context, feedURL string) (mvpgraph.Lookup, error) {
+func (c *Client) read(ctx context.Context, feedURL string) (mvpgraph.Lookup, *gofeed.Feed, error) {
 	l := mvpgraph.Lookup{Handle: feedURL}
 	u, err := url.Parse(feedURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		l.Err = fmt.Errorf("%q is not a feed URL; store the absolute http(s) address of the RSS or Atom feed", feedURL)
-		return l, nil
+		return l, nil, nil
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		l.Err = fmt.Errorf("cannot request the feed: %w", err)
-		return l, nil
+		return l, nil, nil
 	}
 	req.Header.Set("User-Agent", "mvpgraph feed reader")
 	req.Header.Set("Accept", "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8")
 
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return c.unreachable(ctx, l, u.Hostname(), err)
+		l, err = c.unreachable(ctx, l, u.Hostname(), err)
+		return l, nil, err
 	}
 	defer resp.Body.Close()
 	now := c.cfg.Clock()
@@ -107,35 +108,89 @@ func (c *Client) read(ctx context.Context, feedURL string) (mvpgraph.Lookup, err
 	switch s := resp.StatusCode; {
 	case s == http.StatusNotFound || s == http.StatusGone:
 		l.Status = mvpgraph.AccountNotFound
-		return l, nil
+		return l, nil, nil
 	case s == http.StatusTooManyRequests || s == http.StatusRequestTimeout || s >= 500:
-		return l, integrations.StatusError(s, retryAfter(resp.Header.Get("Retry-After"), now), now, "feed host "+u.Hostname())
+		return l, nil, integrations.StatusError(s, retryAfter(resp.Header.Get("Retry-After"), now), now, "feed host "+u.Hostname())
 	case s != http.StatusOK:
 		l.Err = fmt.Errorf("the feed answered HTTP %d (%s); check its URL", s, http.StatusText(s))
-		return l, nil
+		return l, nil, nil
 	}
 
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
-		return c.unreachable(ctx, l, u.Hostname(), err)
+		l, err = c.unreachable(ctx, l, u.Hostname(), err)
+		return l, nil, err
 	}
 	if len(body) > maxBody {
 		l.Err = fmt.Errorf("the feed is larger than %d MiB; point the handle at a shorter feed", maxBody>>20)
-		return l, nil
+		return l, nil, nil
 	}
 	f, err := gofeed.NewParser().Parse(bytes.NewReader(body))
 	switch {
 	case errors.Is(err, gofeed.ErrFeedTypeNotDetected):
 		l.Err = errors.New("the address does not serve an RSS or Atom feed; store the feed's URL, not the blog's page")
-		return l, nil
+		return l, nil, nil
 	case err != nil:
 		l.Err = fmt.Errorf("the feed is malformed (%v); check the URL, or wait for the blog to repair its feed", err)
-		return l, nil
+		return l, nil, nil
 	}
 
 	l.Status = mvpgraph.AccountActive
 	l.Reach = reachOf(f.Items, now)
-	return l, nil
+	return l, f, nil
+}
+
+// Activities reads a community space's feed (a forum's, a newsgroup
+// gateway's, a blog's) and returns its items published after since, as
+// POST activity of the space: each item's GUID (or link) is its external
+// ID, its author the contributor.
+func (c *Client) Activities(ctx context.Context, space, feedURL string, since time.Time) ([]mvpgraph.ActivityRow, error) {
+	l, f, err := c.read(ctx, feedURL)
+	if err != nil {
+		return nil, err
+	}
+	if l.Err != nil {
+		return nil, l.Err
+	}
+	if l.Status != mvpgraph.AccountActive || f == nil {
+		return nil, fmt.Errorf("the feed %s is gone (HTTP 404 or 410)", feedURL)
+	}
+	var rows []mvpgraph.ActivityRow
+	for _, it := range f.Items {
+		at := it.PublishedParsed
+		if at == nil {
+			at = it.UpdatedParsed
+		}
+		if at == nil || !at.After(since) {
+			continue
+		}
+		id := it.GUID
+		if id == "" {
+			id = it.Link
+		}
+		if id == "" {
+			continue
+		}
+		who, name := "anonymous", "Anonymous"
+		if len(it.Authors) > 0 && it.Authors[0] != nil {
+			if it.Authors[0].Name != "" {
+				who, name = it.Authors[0].Name, it.Authors[0].Name
+			}
+			if it.Authors[0].Email != "" {
+				who = it.Authors[0].Email
+			}
+		}
+		rows = append(rows, mvpgraph.ActivityRow{Space: space, ExternalID: truncate(id, 200), Kind: "POST", OccurredAt: at.UTC(),
+			ContributorHandle: truncate(who, 200), ContributorName: truncate(name, 200), URL: truncate(it.Link, 2048), Title: truncate(it.Title, 1000)})
+	}
+	return rows, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
 }
 
 // unreachable sorts a failed request: a timeout or a broken connection
