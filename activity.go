@@ -2,6 +2,7 @@ package mvpgraph
 
 import (
 	"encoding/csv"
+	"regexp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -43,8 +44,13 @@ type CommunitySpace struct {
 	CreatedAt time.Time `db:"created_at"`
 	// FeedURL, when set, is read on a schedule for the space's activity.
 	FeedURL       *string    `db:"feed_url"`
-	IngestedUntil *time.Time `db:"ingested_until"`
+	// StackExchangeTag, site:tag, names Stack Exchange questions and
+	// answers read on a schedule for the space's activity.
+	StackExchangeTag *string    `db:"stack_exchange_tag"`
+	IngestedUntil    *time.Time `db:"ingested_until"`
 }
+
+var stackExchangeTag = regexp.MustCompile(`^[a-z][a-z0-9.]{1,40}:[a-z0-9.#+-]{1,35}$`)
 
 // Normalize validates s in place.
 func (s *CommunitySpace) Normalize() error {
@@ -67,6 +73,15 @@ func (s *CommunitySpace) Normalize() error {
 		s.FeedURL = &u
 	} else {
 		s.FeedURL = nil
+	}
+	if s.StackExchangeTag != nil && strings.TrimSpace(*s.StackExchangeTag) != "" {
+		t := strings.ToLower(strings.TrimSpace(*s.StackExchangeTag))
+		if !stackExchangeTag.MatchString(t) {
+			return Invalidf("stackExchangeTag", "%q is not site:tag, such as stackoverflow:dynamics-crm.", *s.StackExchangeTag)
+		}
+		s.StackExchangeTag = &t
+	} else {
+		s.StackExchangeTag = nil
 	}
 	return nil
 }

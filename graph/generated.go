@@ -138,13 +138,14 @@ type ComplexityRoot struct {
 	}
 
 	CommunitySpace struct {
-		Activity   func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Expertises func(childComplexity int) int
-		FeedURL    func(childComplexity int) int
-		ID         func(childComplexity int) int
-		Kind       func(childComplexity int) int
-		Name       func(childComplexity int) int
-		URL        func(childComplexity int) int
+		Activity         func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Expertises       func(childComplexity int) int
+		FeedURL          func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Kind             func(childComplexity int) int
+		Name             func(childComplexity int) int
+		StackExchangeTag func(childComplexity int) int
+		URL              func(childComplexity int) int
 	}
 
 	CommunityTrends struct {
@@ -1077,6 +1078,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommunitySpace.Name(childComplexity), true
+	case "CommunitySpace.stackExchangeTag":
+		if e.ComplexityRoot.CommunitySpace.StackExchangeTag == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunitySpace.StackExchangeTag(childComplexity), true
 	case "CommunitySpace.url":
 		if e.ComplexityRoot.CommunitySpace.URL == nil {
 			break
@@ -4026,6 +4033,7 @@ type CommunitySpace implements Node {
   kind: SpaceKind!
   url: String
   feedUrl: String
+  stackExchangeTag: String
   expertises: [Expertise!]!
   "The space's activity, newest first."
   activity(first: Int, after: String, last: Int, before: String): ActivityConnection!
@@ -4112,6 +4120,8 @@ input CreateCommunitySpaceInput {
   url: String
   "An RSS or Atom feed of the space (a forum's, a newsgroup gateway's, a blog's), read every hour for new activity."
   feedUrl: String
+  "Or a Stack Exchange site:tag (such as stackoverflow:dynamics-crm) whose questions and answers are read every hour."
+  stackExchangeTag: String
   expertiseIds: [ID!] = []
 }
 
@@ -4397,6 +4407,8 @@ func (ec *executionContext) childFields_CommunitySpace(ctx context.Context, fiel
 		return ec.fieldContext_CommunitySpace_url(ctx, field)
 	case "feedUrl":
 		return ec.fieldContext_CommunitySpace_feedUrl(ctx, field)
+	case "stackExchangeTag":
+		return ec.fieldContext_CommunitySpace_stackExchangeTag(ctx, field)
 	case "expertises":
 		return ec.fieldContext_CommunitySpace_expertises(ctx, field)
 	case "activity":
@@ -7775,6 +7787,29 @@ func (ec *executionContext) _CommunitySpace_feedUrl(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_CommunitySpace_feedUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunitySpace", field, false, false, "String")
+}
+
+func (ec *executionContext) _CommunitySpace_stackExchangeTag(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.CommunitySpace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunitySpace_stackExchangeTag(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StackExchangeTag, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommunitySpace_stackExchangeTag(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommunitySpace", field, false, false, "String")
 }
 
@@ -17479,7 +17514,7 @@ func (ec *executionContext) unmarshalInputCreateCommunitySpaceInput(ctx context.
 		asMap["expertiseIds"] = []any{}
 	}
 
-	fieldsInOrder := [...]string{"name", "kind", "url", "feedUrl", "expertiseIds"}
+	fieldsInOrder := [...]string{"name", "kind", "url", "feedUrl", "stackExchangeTag", "expertiseIds"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -17514,6 +17549,13 @@ func (ec *executionContext) unmarshalInputCreateCommunitySpaceInput(ctx context.
 				return it, err
 			}
 			it.FeedURL = data
+		case "stackExchangeTag":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stackExchangeTag"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StackExchangeTag = data
 		case "expertiseIds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expertiseIds"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
@@ -19931,6 +19973,11 @@ func (ec *executionContext) _CommunitySpace(ctx context.Context, sel ast.Selecti
 			}
 		case "feedUrl":
 			out.Values[i] = ec._CommunitySpace_feedUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "stackExchangeTag":
+			out.Values[i] = ec._CommunitySpace_stackExchangeTag(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

@@ -11,8 +11,9 @@ import (
 	"mvpgraph"
 )
 
-// ActivityFeed reads a community space's feed: the items published after
-// since. The feed client of integrations/feed implements it.
+// ActivityFeed reads a community space's source (a feed URL, or a Stack
+// Exchange site:tag): the items published after since. The clients of
+// integrations/feed and integrations/stackexchange implement it.
 type ActivityFeed interface {
 	Activities(ctx context.Context, space, feedURL string, since time.Time) ([]mvpgraph.ActivityRow, error)
 }
@@ -35,15 +36,25 @@ type ingestWorker struct {
 func (w *ingestWorker) Work(ctx context.Context, job *river.Job[IngestArgs]) error {
 	r := w.r
 	spaces, err := r.store.SpacesByIDs(ctx, []int64{job.Args.SpaceID})
-	if err != nil || len(spaces) == 0 || spaces[0].FeedURL == nil || r.cfg.Feeds == nil {
+	if err != nil || len(spaces) == 0 {
 		return err
 	}
 	sp := spaces[0]
+	var source ActivityFeed
+	var from string
+	switch {
+	case sp.FeedURL != nil && r.cfg.Feeds != nil:
+		source, from = r.cfg.Feeds, *sp.FeedURL
+	case sp.StackExchangeTag != nil && r.cfg.Tags != nil:
+		source, from = r.cfg.Tags, *sp.StackExchangeTag
+	default:
+		return nil
+	}
 	var since time.Time
 	if sp.IngestedUntil != nil {
 		since = *sp.IngestedUntil
 	}
-	rows, err := r.cfg.Feeds.Activities(ctx, sp.Name, *sp.FeedURL, since)
+	rows, err := source.Activities(ctx, sp.Name, from, since)
 	if err != nil {
 		if mvpgraph.IsTransient(err) {
 			return err
@@ -75,7 +86,7 @@ func (w *ingestWorker) Work(ctx context.Context, job *river.Job[IngestArgs]) err
 // IngestRound queues the feeds not read within the feed interval. It
 // returns how many it queued.
 func (r *Runner) IngestRound(ctx context.Context) (int, error) {
-	if r.cfg.Feeds == nil {
+	if r.cfg.Feeds == nil && r.cfg.Tags == nil {
 		return 0, nil
 	}
 	return r.store.ClaimFeeds(ctx, r.cfg.FeedInterval, func(ctx context.Context, tx *sql.Tx, ids []int64) error {

@@ -73,3 +73,37 @@ func TestFeedIngestion(t *testing.T) {
 		})
 	}
 }
+
+// tagSource stands in for the Stack Exchange client, whose wire format is
+// tested in integrations/stackexchange.
+type tagSource struct{ asked []string }
+
+func (t *tagSource) Activities(_ context.Context, space, source string, since time.Time) ([]mvpgraph.ActivityRow, error) {
+	t.asked = append(t.asked, source)
+	score := 3.0
+	return []mvpgraph.ActivityRow{{Space: space, ExternalID: "q1", Kind: "QUESTION", OccurredAt: time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC),
+		ContributorHandle: "stackoverflow:1", ContributorName: "One", Score: &score}}, nil
+}
+
+func TestTagIngestion(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t, store.SQLite, nil)
+	tag := "StackOverflow:dynamics-crm"
+	sp := mvpgraph.CommunitySpace{Name: "SO CRM", Kind: "QNA", StackExchangeTag: &tag}
+	require.NoError(t, w.store.CreateSpace(ctx, &sp, nil))
+	bad := "no tag"
+	err := w.store.CreateSpace(ctx, &mvpgraph.CommunitySpace{Name: "X", Kind: "QNA", StackExchangeTag: &bad}, nil)
+	require.Equal(t, "stackExchangeTag", mvpgraph.ErrorField(err))
+	src := &tagSource{}
+	r := w.runner(t, jobs.Config{Work: true, Round: time.Hour, Tags: src})
+	require.NoError(t, r.Start(ctx))
+	defer r.Stop(ctx)
+	n, err := r.IngestRound(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	require.Eventually(t, func() bool {
+		g, err := w.store.ActivityStats(ctx, store.ActivityStatsQuery{SpaceID: &sp.ID})
+		return err == nil && g[0].Count == 1
+	}, 20*time.Second, 50*time.Millisecond)
+	require.Equal(t, []string{"stackoverflow:dynamics-crm"}, src.asked)
+}

@@ -63,6 +63,9 @@ type Config struct {
 	Metrics *Metrics
 	// Feeds reads community spaces' feeds; nil leaves them unread.
 	Feeds ActivityFeed
+	// Tags reads community spaces' Stack Exchange tags; nil leaves them
+	// unread.
+	Tags ActivityFeed
 	// FeedInterval is how often a space's feed is read.
 	FeedInterval time.Duration
 }

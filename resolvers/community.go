@@ -66,7 +66,7 @@ func (r *Resolver) createSpace(ctx context.Context, in model.CreateCommunitySpac
 		}
 		ids = append(ids, id)
 	}
-	sp := mvpgraph.CommunitySpace{Name: in.Name, Kind: mvpgraph.SpaceKind(in.Kind), URL: in.URL, FeedURL: in.FeedURL}
+	sp := mvpgraph.CommunitySpace{Name: in.Name, Kind: mvpgraph.SpaceKind(in.Kind), URL: in.URL, FeedURL: in.FeedURL, StackExchangeTag: in.StackExchangeTag}
 	if err := r.Store.CreateSpace(ctx, &sp, ids); err != nil {
 		return nil, err
 	}

@@ -26,8 +26,8 @@ func (s *Store) CreateSpace(ctx context.Context, sp *mvpgraph.CommunitySpace, ex
 			}
 		}
 		var err error
-		if sp.ID, err = s.insertID(ctx, tx, s.sb.Insert("community_spaces").Columns("name", "kind", "url", "feed_url", "created_at").
-			Values(sp.Name, sp.Kind, sp.URL, sp.FeedURL, sp.CreatedAt)); err != nil {
+		if sp.ID, err = s.insertID(ctx, tx, s.sb.Insert("community_spaces").Columns("name", "kind", "url", "feed_url", "stack_exchange_tag", "created_at").
+			Values(sp.Name, sp.Kind, sp.URL, sp.FeedURL, sp.StackExchangeTag, sp.CreatedAt)); err != nil {
 			return err
 		}
 		for _, id := range expertiseIDs {
@@ -232,7 +232,7 @@ func (s *Store) SpaceActivity(ctx context.Context, expertiseID int64, from, to t
 // SpacesByIDs returns the community spaces with the given IDs.
 func (s *Store) SpacesByIDs(ctx context.Context, ids []int64) ([]mvpgraph.CommunitySpace, error) {
 	var out []mvpgraph.CommunitySpace
-	err := s.selectAll(ctx, s.db, &out, s.sb.Select("id", "name", "kind", "url", "created_at", "feed_url", "ingested_until").From("community_spaces").Where(sq.Eq{"id": ids}))
+	err := s.selectAll(ctx, s.db, &out, s.sb.Select("id", "name", "kind", "url", "created_at", "feed_url", "stack_exchange_tag", "ingested_until").From("community_spaces").Where(sq.Eq{"id": ids}))
 	return out, mapError("get spaces", err)
 }
 
@@ -367,7 +367,7 @@ func (s *Store) ClaimFeeds(ctx context.Context, interval time.Duration, enqueue 
 	var n int
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var ids []int64
-		if err := s.selectAll(ctx, tx, &ids, s.forUpdate(s.sb.Select("id").From("community_spaces").Where(sq.NotEq{"feed_url": nil}).
+		if err := s.selectAll(ctx, tx, &ids, s.forUpdate(s.sb.Select("id").From("community_spaces").Where(sq.Or{sq.NotEq{"feed_url": nil}, sq.NotEq{"stack_exchange_tag": nil}}).
 			Where(sq.Or{sq.Eq{"ingested_at": nil}, sq.Lt{"ingested_at": now.Add(-interval)}}))); err != nil {
 			return err
 		}

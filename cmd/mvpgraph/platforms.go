@@ -70,6 +70,11 @@ func (m *Main) syncConfig() (jobs.Config, error) {
 		return cfg, err
 	}
 	cfg.Feeds = reader
+	tags, err := stackexchange.New(integrations.ConfigFromEnv(mvpgraph.StackExchange, m.getenv))
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Tags = tags
 	if v := m.getenv("MVPGRAPH_FEED_INTERVAL"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d < time.Minute {

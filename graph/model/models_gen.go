@@ -107,8 +107,10 @@ type CreateCommunitySpaceInput struct {
 	Kind string  `json:"kind"`
 	URL  *string `json:"url,omitempty"`
 	// An RSS or Atom feed of the space (a forum's, a newsgroup gateway's, a blog's), read every hour for new activity.
-	FeedURL      *string  `json:"feedUrl,omitempty"`
-	ExpertiseIds []string `json:"expertiseIds,omitempty"`
+	FeedURL *string `json:"feedUrl,omitempty"`
+	// Or a Stack Exchange site:tag (such as stackoverflow:dynamics-crm) whose questions and answers are read every hour.
+	StackExchangeTag *string  `json:"stackExchangeTag,omitempty"`
+	ExpertiseIds     []string `json:"expertiseIds,omitempty"`
 }
 
 type CreateCommunitySpacePayload struct {

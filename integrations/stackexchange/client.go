@@ -173,7 +173,7 @@ func (c *Client) Fetch(ctx context.Context, handles []string) ([]mvpgraph.Lookup
 // wrapper is the envelope of every answer, errors included
 // (https://api.stackexchange.com/docs/wrapper).
 type wrapper struct {
-	Items          []user `json:"items"`
+	Items          json.RawMessage `json:"items"`
 	QuotaMax       *int   `json:"quota_max"`
 	QuotaRemaining *int   `json:"quota_remaining"`
 	Backoff        int    `json:"backoff"` // seconds before calling the method again
@@ -199,18 +199,32 @@ func (e *siteError) Error() string {
 
 // users reads the users with ids on one site.
 func (c *Client) users(ctx context.Context, site string, ids []int64) ([]user, *mvpgraph.Quota, error) {
-	if err := c.waitBackoff(ctx); err != nil {
-		return nil, nil, err
-	}
 	parts := make([]string, len(ids))
 	for i, id := range ids {
 		parts[i] = strconv.FormatInt(id, 10)
 	}
-	q := url.Values{"site": {site}, "filter": {filter}, "pagesize": {strconv.Itoa(batchSize)}}
+	raw, quota, err := c.call(ctx, site, "/2.3/users/"+strings.Join(parts, ";"), url.Values{"filter": {filter}, "pagesize": {strconv.Itoa(batchSize)}})
+	if err != nil {
+		return nil, nil, err
+	}
+	var users []user
+	if err := json.Unmarshal(raw, &users); err != nil {
+		return nil, nil, &mvpgraph.TransientError{Err: fmt.Errorf("stack exchange users: %w", err)}
+	}
+	return users, quota, nil
+}
+
+// call sends one API request for a site and returns the wrapper's items,
+// obeying and recording the backoff the API asks for.
+func (c *Client) call(ctx context.Context, site, path string, q url.Values) (json.RawMessage, *mvpgraph.Quota, error) {
+	if err := c.waitBackoff(ctx); err != nil {
+		return nil, nil, err
+	}
+	q.Set("site", site)
 	if c.key != "" {
 		q.Set("key", c.key)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+"/2.3/users/"+strings.Join(parts, ";")+"?"+q.Encode(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path+"?"+q.Encode(), nil)
 	if err != nil {
 		return nil, nil, fmt.Errorf("stackexchange: cannot build the request: %w", integrations.NetError(ctx, err))
 	}
