@@ -2,12 +2,12 @@ package mvpgraph
 
 import (
 	"encoding/csv"
-	"regexp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -43,7 +43,7 @@ type CommunitySpace struct {
 	URL       *string   `db:"url"`
 	CreatedAt time.Time `db:"created_at"`
 	// FeedURL, when set, is read on a schedule for the space's activity.
-	FeedURL       *string    `db:"feed_url"`
+	FeedURL *string `db:"feed_url"`
 	// StackExchangeTag, site:tag, names Stack Exchange questions and
 	// answers read on a schedule for the space's activity.
 	StackExchangeTag *string    `db:"stack_exchange_tag"`

@@ -174,12 +174,12 @@ func (c *Client) Fetch(ctx context.Context, handles []string) ([]mvpgraph.Lookup
 // (https://api.stackexchange.com/docs/wrapper).
 type wrapper struct {
 	Items          json.RawMessage `json:"items"`
-	QuotaMax       *int   `json:"quota_max"`
-	QuotaRemaining *int   `json:"quota_remaining"`
-	Backoff        int    `json:"backoff"` // seconds before calling the method again
-	ErrorID        int    `json:"error_id"`
-	ErrorName      string `json:"error_name"`
-	ErrorMessage   string `json:"error_message"`
+	QuotaMax       *int            `json:"quota_max"`
+	QuotaRemaining *int            `json:"quota_remaining"`
+	Backoff        int             `json:"backoff"` // seconds before calling the method again
+	ErrorID        int             `json:"error_id"`
+	ErrorName      string          `json:"error_name"`
+	ErrorMessage   string          `json:"error_message"`
 }
 
 // user is the part of a user (https://api.stackexchange.com/docs/types/user) read.
