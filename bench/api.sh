@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Runs the GraphQL API benchmark and writes bench/results/api.md.
+# Usage: bench/api.sh [members] [seconds per level]
+#
+# For each database (SQLite and PostgreSQL) it seeds a deterministic program
+# of the given size (mvpgraph seed --scale), starts `mvpgraph serve
+# --no-worker` on it and loads it with bench/apibench at 8, 32 and 128
+# concurrent clients. It also times the first answer of `mvpgraph serve
+# --demo` on a new embedded database.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+members=${1:-1000}
+seconds=${2:-10}
+pg_admin=${MVPGRAPH_BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}
+db=mvpgraph_apibench
+pg_url=${pg_admin/\/postgres\?/\/$db?}
+work=$(mktemp -d)
+addr=127.0.0.1:18089
+server=
+cleanup() {
+  [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
+  psql "$pg_admin" -qc "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+go build -o "$work/mvpgraph" ./cmd/mvpgraph
+go build -o "$work/apibench" ./bench/apibench
+
+wait_ready() {
+  for _ in $(seq 1 600); do
+    curl -fsS "http://$addr/readyz" >/dev/null 2>&1 && return 0
+    sleep 0.05
+  done
+  echo "the server did not become ready; its log:" >&2
+  cat "$work/serve.log" >&2
+  return 1
+}
+
+# first_answer prints the milliseconds from starting `serve --demo` on a
+# new SQLite file to the first successful GraphQL answer.
+first_answer() {
+  local start end
+  start=$(date +%s%N)
+  "$work/mvpgraph" serve --demo --no-worker --addr "$addr" --database-url "sqlite:$work/first.db" >"$work/serve.log" 2>&1 &
+  server=$!
+  until curl -fsS -H 'Content-Type: application/json' -d '{"query":"{ mvps(first: 1) { totalCount } }"}' "http://$addr/graphql" 2>/dev/null | grep -q '"totalCount"'; do
+    sleep 0.005
+  done
+  end=$(date +%s%N)
+  kill "$server"; wait "$server" 2>/dev/null || true; server=
+  echo $(( (end - start) / 1000000 ))
+}
+
+# load seeds the database at $1 and runs both scenarios against it.
+load() {
+  local url=$1 dialect=$2 start took
+  start=$(date +%s%N)
+  "$work/mvpgraph" seed --database-url "$url" --scale "$members" >/dev/null 2>&1
+  took=$(( ($(date +%s%N) - start) / 1000000 ))
+  echo "Seeding $members members on $dialect took $took ms." >&2
+  echo "$dialect|$took" >>"$work/seeding"
+  MVPGRAPH_COST_BUDGET=0 "$work/mvpgraph" serve --no-worker --addr "$addr" --database-url "$url" >"$work/serve.log" 2>&1 &
+  server=$!
+  wait_ready
+  for scenario in front-page analyst; do
+    "$work/apibench" -url "http://$addr" -scenario "$scenario" -label "$scenario, $dialect" -clients 8,32,128 -duration "${seconds}s"
+  done
+  kill "$server"; wait "$server" 2>/dev/null || true; server=
+}
+
+psql "$pg_admin" -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
+first_ms=$(first_answer)
+rows=$(
+  load "sqlite:$work/bench.db" SQLite
+  load "$pg_url" PostgreSQL
+)
+out=bench/results/api.md
+{
+  echo "# GraphQL API under load"
+  echo
+  echo "Produced by \`bench/api.sh $members $seconds\` on $(date -u +%Y-%m-%d), on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GiB), $(go version | cut -d' ' -f3), $(psql "$pg_admin" -tAc 'SHOW server_version' | cut -d' ' -f1 | sed 's/^/PostgreSQL /')."
+  echo "Load generator, server and database share the machine."
+  echo
+  echo "Dataset: \`mvpgraph seed --scale $members\` (deterministic): members with awards, about 2 social accounts per MVP and a year of daily reach snapshots."
+  while IFS='|' read -r dialect took; do
+    echo "Seeding took $took ms on $dialect."
+  done <"$work/seeding"
+  echo
+  echo "Each level runs its clients back to back for ${seconds} s (vegeta, keep-alive). The cost budget per caller is turned off (\`MVPGRAPH_COST_BUDGET=0\`) because all load comes from one address."
+  echo "SQL statements per request are read from the server's \`mvpgraph_sql_statements_per_request\` histogram; peak RSS from its \`process_resident_memory_bytes\`, polled every 250 ms."
+  echo
+  echo "- front-page: \`mvps(first: 50)\` with awards, their expertise, leads and social accounts."
+  echo "- analyst: \`programStats(groupBy: [COUNTRY, CATEGORY])\` and \`members(first: 100)\` filtered with \`_and\`/\`_or\`/\`_in\`/\`_ilike\` and ordered by two columns."
+  echo
+  echo "| scenario | clients | requests/s | p50 ms | p95 ms | p99 ms | success | SQL statements/request | peak RSS MB |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "$rows"
+  echo
+  echo "First answer of \`mvpgraph serve --demo\` on a new embedded database (migrate, load the demo, answer \`mvps\`): $first_ms ms after start (target: under 1000 ms)."
+} >"$out.tmp"
+mv "$out.tmp" "$out"
+cat "$out"
