@@ -3,11 +3,7 @@ package github_test
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,7 +12,18 @@ import (
 	"mvpgraph"
 	"mvpgraph/integrations"
 	"mvpgraph/integrations/github"
+	"mvpgraph/integrations/platformtest"
 )
+
+type answer = platformtest.Answer
+
+var always = platformtest.Always
+
+// newFake starts a fake GitHub API that answers each request as route says.
+func newFake(t *testing.T, route func(*http.Request) answer) *platformtest.Server {
+	t.Helper()
+	return platformtest.New(t, "application/json; charset=utf-8", map[string]string{"X-GitHub-Api-Version-Selected": "2022-11-28"}, route)
+}
 
 const token = "ghp_R2d2C3poFakeFakeFake0123456789abcd"
 
@@ -24,15 +31,6 @@ const token = "ghp_R2d2C3poFakeFakeFake0123456789abcd"
 const resetEpoch = 1767225600 // 2026-01-01T00:00:00Z
 
 var clock = time.Date(2025, 12, 31, 23, 50, 0, 0, time.UTC)
-
-// answer is what the fake API replies to one request.
-type answer struct {
-	status  int
-	file    string // under testdata/; empty for body
-	body    string
-	headers map[string]string
-	delay   time.Duration
-}
 
 // rateHeaders are the headers GitHub sends on every REST answer.
 func rateHeaders(remaining int) map[string]string {
@@ -44,58 +42,6 @@ func rateHeaders(remaining int) map[string]string {
 		"x-ratelimit-resource":  "core",
 	}
 }
-
-// fake is a GitHub REST API that answers each request as route says and
-// records the requests.
-type fake struct {
-	*httptest.Server
-	mu   sync.Mutex
-	reqs []*http.Request
-}
-
-func (f *fake) requests() []*http.Request {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.reqs
-}
-
-func newFake(t *testing.T, route func(r *http.Request) answer) *fake {
-	t.Helper()
-	f := &fake{}
-	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		f.mu.Lock()
-		f.reqs = append(f.reqs, r.Clone(context.Background()))
-		f.mu.Unlock()
-		a := route(r)
-		body := []byte(a.body)
-		if a.file != "" {
-			var err error
-			body, err = os.ReadFile(filepath.Join("testdata", a.file))
-			if err != nil {
-				http.Error(w, err.Error(), http.StatusTeapot)
-				return
-			}
-			w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		}
-		if a.delay > 0 {
-			select {
-			case <-time.After(a.delay):
-			case <-r.Context().Done():
-				return
-			}
-		}
-		for k, v := range a.headers {
-			w.Header().Set(k, v)
-		}
-		w.Header().Set("X-GitHub-Api-Version-Selected", "2022-11-28")
-		w.WriteHeader(a.status)
-		_, _ = w.Write(body)
-	}))
-	t.Cleanup(f.Close)
-	return f
-}
-
-func always(a answer) func(*http.Request) answer { return func(*http.Request) answer { return a } }
 
 func newClient(t *testing.T, baseURL string, timeout time.Duration) *github.Client {
 	t.Helper()
@@ -131,17 +77,17 @@ func TestFetchActiveAndNotFound(t *testing.T) {
 	t.Parallel()
 	f := newFake(t, func(r *http.Request) answer {
 		if r.URL.Path == "/users/octocat" {
-			return answer{status: http.StatusOK, file: "user_octocat.json", headers: rateHeaders(4990)}
+			return answer{Status: http.StatusOK, File: "user_octocat.json", Headers: rateHeaders(4990)}
 		}
 		// A suspended github.com user answers the same 404.
-		return answer{status: http.StatusNotFound, file: "error_not_found.json", headers: rateHeaders(4989)}
+		return answer{Status: http.StatusNotFound, File: "error_not_found.json", Headers: rateHeaders(4989)}
 	})
 	c := newClient(t, f.URL, 0)
 
 	lookups, quota, err := c.Fetch(context.Background(), []string{"octocat", "no-such-user-4711"})
 	require.NoError(t, err)
 
-	reqs := f.requests()
+	reqs := f.Requests()
 	require.Len(t, reqs, 2)
 	require.Equal(t, http.MethodGet, reqs[0].Method)
 	require.Equal(t, "/users/octocat", reqs[0].URL.Path)
@@ -162,14 +108,14 @@ func TestFetchActiveAndNotFound(t *testing.T) {
 
 func TestFetchSuspended(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, always(answer{status: http.StatusOK, file: "user_suspended_ghes.json", headers: rateHeaders(4000)}))
+	f := newFake(t, always(answer{Status: http.StatusOK, File: "user_suspended_ghes.json", Headers: rateHeaders(4000)}))
 	c := newClient(t, f.URL+"/api/v3", 0)
 
 	lookups, _, err := c.Fetch(context.Background(), []string{"mallory"})
 	require.NoError(t, err)
 	require.Equal(t, []mvpgraph.Lookup{{Handle: "mallory", Status: mvpgraph.AccountSuspended}}, lookups)
 	// GitHub Enterprise Server lives below /api/v3.
-	require.Equal(t, "/api/v3/users/mallory", f.requests()[0].URL.Path)
+	require.Equal(t, "/api/v3/users/mallory", f.Requests()[0].URL.Path)
 }
 
 func TestFetchRateLimited(t *testing.T) {
@@ -208,7 +154,7 @@ func TestFetchRateLimited(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFake(t, always(answer{status: tc.status, file: tc.file, headers: tc.headers}))
+			f := newFake(t, always(answer{Status: tc.status, File: tc.file, Headers: tc.headers}))
 			c := newClient(t, f.URL, 0)
 
 			lookups, quota, err := c.Fetch(context.Background(), []string{"octocat"})
@@ -224,7 +170,7 @@ func TestFetchRateLimited(t *testing.T) {
 
 func TestFetchBadCredentials(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, always(answer{status: http.StatusUnauthorized, file: "error_bad_credentials.json", headers: map[string]string{
+	f := newFake(t, always(answer{Status: http.StatusUnauthorized, File: "error_bad_credentials.json", Headers: map[string]string{
 		"x-ratelimit-limit": "60", "x-ratelimit-remaining": "59", "x-ratelimit-reset": strconv.Itoa(resetEpoch),
 	}}))
 	c := newClient(t, f.URL, 0)
@@ -252,7 +198,7 @@ func TestFetchTransient(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFake(t, always(answer{status: tc.status, file: tc.file, body: tc.body, headers: rateHeaders(4000)}))
+			f := newFake(t, always(answer{Status: tc.status, File: tc.file, Body: tc.body, Headers: rateHeaders(4000)}))
 			c := newClient(t, f.URL, 0)
 
 			_, quota, err := c.Fetch(context.Background(), []string{"octocat"})
@@ -264,7 +210,7 @@ func TestFetchTransient(t *testing.T) {
 
 func TestFetchTimeout(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, always(answer{status: http.StatusOK, file: "user_octocat.json", delay: 2 * time.Second}))
+	f := newFake(t, always(answer{Status: http.StatusOK, File: "user_octocat.json", Delay: 2 * time.Second}))
 	c := newClient(t, f.URL, 50*time.Millisecond)
 
 	start := time.Now()
@@ -276,7 +222,7 @@ func TestFetchTimeout(t *testing.T) {
 
 func TestFetchCancelled(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, always(answer{status: http.StatusOK, file: "user_octocat.json", delay: 2 * time.Second}))
+	f := newFake(t, always(answer{Status: http.StatusOK, File: "user_octocat.json", Delay: 2 * time.Second}))
 	c := newClient(t, f.URL, 0)
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -288,7 +234,7 @@ func TestFetchCancelled(t *testing.T) {
 
 func TestFetchEmptyLogin(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, always(answer{status: http.StatusOK, file: "user_octocat.json"}))
+	f := newFake(t, always(answer{Status: http.StatusOK, File: "user_octocat.json"}))
 	c := newClient(t, f.URL, 0)
 
 	lookups, quota, err := c.Fetch(context.Background(), []string{""})
@@ -297,5 +243,5 @@ func TestFetchEmptyLogin(t *testing.T) {
 	require.Equal(t, mvpgraph.AccountNotFound, lookups[0].Status)
 	require.Error(t, lookups[0].Err)
 	require.Nil(t, quota)
-	require.Empty(t, f.requests(), "an empty login must not read the token's own user")
+	require.Empty(t, f.Requests(), "an empty login must not read the token's own user")
 }

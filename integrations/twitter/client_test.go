@@ -4,12 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,22 +13,22 @@ import (
 
 	"mvpgraph"
 	"mvpgraph/integrations"
+	"mvpgraph/integrations/platformtest"
 	"mvpgraph/integrations/twitter"
 )
+
+type answer = platformtest.Answer
+
+// newFake starts a fake Twitter API that answers every request with a.
+func newFake(t *testing.T, a answer) *platformtest.Server {
+	t.Helper()
+	return platformtest.New(t, "application/json;charset=utf-8", nil, platformtest.Always(a))
+}
 
 const token = "AAAAAAAAAAAAAAAAAAAAAMLheAAAAAAA0%2BuSeid%2BULvsea4JtiGRiSDSJSI%3DEUifiRBkKG5E2XzMDjRfl76ZC9Ub0wnz4XsNiRVBChTYbJcE3F"
 
 // resetEpoch is the x-rate-limit-reset the fake API announces.
 const resetEpoch = 1767225600 // 2026-01-01T00:00:00Z
-
-// answer is what the fake API replies to one request.
-type answer struct {
-	status  int
-	file    string // under testdata/; empty for no body
-	body    string // used when file is empty
-	headers map[string]string
-	delay   time.Duration
-}
 
 // rateHeaders are the headers Twitter sends on every v1.1 answer.
 func rateHeaders(remaining int) map[string]string {
@@ -41,54 +37,6 @@ func rateHeaders(remaining int) map[string]string {
 		"x-rate-limit-remaining": strconv.Itoa(remaining),
 		"x-rate-limit-reset":     strconv.Itoa(resetEpoch),
 	}
-}
-
-// fake is a Twitter API that replies a with and records the requests.
-type fake struct {
-	*httptest.Server
-	mu   sync.Mutex
-	reqs []*http.Request
-}
-
-func (f *fake) requests() []*http.Request {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.reqs
-}
-
-func newFake(t *testing.T, a answer) *fake {
-	t.Helper()
-	var body []byte
-	if a.file != "" {
-		var err error
-		body, err = os.ReadFile(filepath.Join("testdata", a.file))
-		require.NoError(t, err)
-	} else {
-		body = []byte(a.body)
-	}
-	f := &fake{}
-	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		f.mu.Lock()
-		f.reqs = append(f.reqs, r.Clone(context.Background()))
-		f.mu.Unlock()
-		if a.delay > 0 {
-			select {
-			case <-time.After(a.delay):
-			case <-r.Context().Done():
-				return
-			}
-		}
-		for k, v := range a.headers {
-			w.Header().Set(k, v)
-		}
-		if a.file != "" {
-			w.Header().Set("Content-Type", "application/json;charset=utf-8")
-		}
-		w.WriteHeader(a.status)
-		_, _ = w.Write(body)
-	}))
-	t.Cleanup(f.Close)
-	return f
 }
 
 var clock = time.Date(2025, 12, 31, 23, 50, 0, 0, time.UTC)
@@ -126,7 +74,7 @@ func TestNewRequiresToken(t *testing.T) {
 
 func TestFetchActiveAndMissing(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, answer{status: http.StatusOK, file: "users_lookup.json", headers: rateHeaders(297)})
+	f := newFake(t, answer{Status: http.StatusOK, File: "users_lookup.json", Headers: rateHeaders(297)})
 	c := newClient(t, f.URL, 0)
 
 	// users/lookup answers in its own order, with the screen names in their
@@ -135,7 +83,7 @@ func TestFetchActiveAndMissing(t *testing.T) {
 	lookups, quota, err := c.Fetch(context.Background(), handles)
 	require.NoError(t, err)
 
-	reqs := f.requests()
+	reqs := f.Requests()
 	require.Len(t, reqs, 1)
 	r := reqs[0]
 	require.Equal(t, http.MethodGet, r.Method)
@@ -159,14 +107,14 @@ func TestFetchActiveAndMissing(t *testing.T) {
 
 func TestFetchBaseURLPathPrefix(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, answer{status: http.StatusOK, file: "users_lookup.json"})
+	f := newFake(t, answer{Status: http.StatusOK, File: "users_lookup.json"})
 	c := newClient(t, f.URL+"/proxy/twitter", 0)
 
 	lookups, quota, err := c.Fetch(context.Background(), []string{"xdevelopers"})
 	require.NoError(t, err)
 	require.Equal(t, mvpgraph.AccountActive, lookups[0].Status)
 	require.Nil(t, quota, "no rate-limit headers, no quota")
-	require.Equal(t, "/proxy/twitter/1.1/users/lookup.json", f.requests()[0].URL.Path)
+	require.Equal(t, "/proxy/twitter/1.1/users/lookup.json", f.Requests()[0].URL.Path)
 }
 
 func TestFetchAccountErrors(t *testing.T) {
@@ -184,7 +132,7 @@ func TestFetchAccountErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFake(t, answer{status: tc.status, file: tc.file, headers: rateHeaders(12)})
+			f := newFake(t, answer{Status: tc.status, File: tc.file, Headers: rateHeaders(12)})
 			c := newClient(t, f.URL, 0)
 
 			lookups, quota, err := c.Fetch(context.Background(), []string{"nobody_here", "banned_one"})
@@ -227,7 +175,7 @@ func TestFetchRateLimited(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFake(t, answer{status: tc.status, file: tc.file, body: tc.body, headers: tc.headers})
+			f := newFake(t, answer{Status: tc.status, File: tc.file, Body: tc.body, Headers: tc.headers})
 			c := newClient(t, f.URL, 0)
 
 			lookups, _, err := c.Fetch(context.Background(), []string{"xdevelopers"})
@@ -255,7 +203,7 @@ func TestFetchTransient(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFake(t, answer{status: tc.status, file: tc.file, body: tc.body, headers: rateHeaders(100)})
+			f := newFake(t, answer{Status: tc.status, File: tc.file, Body: tc.body, Headers: rateHeaders(100)})
 			c := newClient(t, f.URL, 0)
 
 			_, quota, err := c.Fetch(context.Background(), []string{"xdevelopers"})
@@ -267,7 +215,7 @@ func TestFetchTransient(t *testing.T) {
 
 func TestFetchTimeout(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, answer{status: http.StatusOK, file: "users_lookup.json", delay: 2 * time.Second})
+	f := newFake(t, answer{Status: http.StatusOK, File: "users_lookup.json", Delay: 2 * time.Second})
 	c := newClient(t, f.URL, 50*time.Millisecond)
 
 	start := time.Now()
@@ -278,7 +226,7 @@ func TestFetchTimeout(t *testing.T) {
 
 func TestFetchCancelled(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, answer{status: http.StatusOK, file: "users_lookup.json", delay: 2 * time.Second})
+	f := newFake(t, answer{Status: http.StatusOK, File: "users_lookup.json", Delay: 2 * time.Second})
 	c := newClient(t, f.URL, 0)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
@@ -290,7 +238,7 @@ func TestFetchCancelled(t *testing.T) {
 
 func TestFetchBadToken(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, answer{status: http.StatusUnauthorized, file: "error_89_invalid_token.json"})
+	f := newFake(t, answer{Status: http.StatusUnauthorized, File: "error_89_invalid_token.json"})
 	c := newClient(t, f.URL, 0)
 
 	_, _, err := c.Fetch(context.Background(), []string{"xdevelopers"})
@@ -302,7 +250,7 @@ func TestFetchBadToken(t *testing.T) {
 
 func TestFetchBatchLimits(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, answer{status: http.StatusOK, file: "users_lookup.json"})
+	f := newFake(t, answer{Status: http.StatusOK, File: "users_lookup.json"})
 	c := newClient(t, f.URL, 0)
 
 	lookups, quota, err := c.Fetch(context.Background(), nil)
@@ -317,5 +265,5 @@ func TestFetchBatchLimits(t *testing.T) {
 	_, _, err = c.Fetch(context.Background(), tooMany)
 	require.Error(t, err)
 	require.False(t, errors.As(err, new(*mvpgraph.RateLimitError)))
-	require.Empty(t, f.requests(), "no call is sent for an empty or oversized batch")
+	require.Empty(t, f.Requests(), "no call is sent for an empty or oversized batch")
 }

@@ -3,9 +3,6 @@ package youtube_test
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
@@ -15,67 +12,21 @@ import (
 
 	"mvpgraph"
 	"mvpgraph/integrations"
+	"mvpgraph/integrations/platformtest"
 	"mvpgraph/integrations/youtube"
 )
 
-const apiKey = "AIzaSyDk3fakeFAKEfake0123456789abcdefGHI"
+type answer = platformtest.Answer
 
-// answer is what the fake API replies to one request.
-type answer struct {
-	status int
-	file   string // under testdata/; empty for body
-	body   string
-	delay  time.Duration
-}
+var always = platformtest.Always
 
-// fake is a YouTube Data API that answers each request as route says and
-// records the requests.
-type fake struct {
-	*httptest.Server
-	mu   sync.Mutex
-	reqs []*http.Request
-}
-
-func (f *fake) requests() []*http.Request {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.reqs
-}
-
-func newFake(t *testing.T, route func(r *http.Request) answer) *fake {
+// newFake starts a fake YouTube API that answers each request as route says.
+func newFake(t *testing.T, route func(*http.Request) answer) *platformtest.Server {
 	t.Helper()
-	f := &fake{}
-	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		f.mu.Lock()
-		f.reqs = append(f.reqs, r.Clone(context.Background()))
-		f.mu.Unlock()
-		a := route(r)
-		body := []byte(a.body)
-		if a.file != "" {
-			var err error
-			body, err = os.ReadFile(filepath.Join("testdata", a.file))
-			if err != nil {
-				http.Error(w, err.Error(), http.StatusTeapot)
-				return
-			}
-			w.Header().Set("Content-Type", "application/json; charset=UTF-8")
-		}
-		if a.delay > 0 {
-			select {
-			case <-time.After(a.delay):
-			case <-r.Context().Done():
-				return
-			}
-		}
-		w.WriteHeader(a.status)
-		_, _ = w.Write(body)
-	}))
-	t.Cleanup(f.Close)
-	return f
+	return platformtest.New(t, "application/json; charset=UTF-8", nil, route)
 }
 
-// always answers every request the same.
-func always(a answer) func(*http.Request) answer { return func(*http.Request) answer { return a } }
+const apiKey = "AIzaSyDk3fakeFAKEfake0123456789abcdefGHI"
 
 // clock is a settable time.
 type clock struct {
@@ -134,11 +85,11 @@ func TestFetchIDsAndHandles(t *testing.T) {
 	f := newFake(t, func(r *http.Request) answer {
 		switch r.URL.Query().Get("forHandle") {
 		case "":
-			return answer{status: http.StatusOK, file: "channels_by_id.json"}
+			return answer{Status: http.StatusOK, File: "channels_by_id.json"}
 		case "@google":
-			return answer{status: http.StatusOK, file: "channel_by_handle.json"}
+			return answer{Status: http.StatusOK, File: "channel_by_handle.json"}
 		default:
-			return answer{status: http.StatusOK, file: "channel_none.json"}
+			return answer{Status: http.StatusOK, File: "channel_none.json"}
 		}
 	})
 	c := newClient(t, f.URL, 0, nil)
@@ -154,7 +105,7 @@ func TestFetchIDsAndHandles(t *testing.T) {
 	require.NoError(t, err)
 
 	// One call for all the IDs, one per @handle.
-	reqs := f.requests()
+	reqs := f.Requests()
 	require.Len(t, reqs, 3)
 	for _, r := range reqs {
 		require.Equal(t, http.MethodGet, r.Method)
@@ -190,18 +141,18 @@ func TestFetchIDsAndHandles(t *testing.T) {
 
 func TestFetchBaseURLPathPrefix(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, always(answer{status: http.StatusOK, file: "channel_none.json"}))
+	f := newFake(t, always(answer{Status: http.StatusOK, File: "channel_none.json"}))
 	c := newClient(t, f.URL+"/proxy/google", 0, nil)
 
 	lookups, _, err := c.Fetch(context.Background(), []string{"UCgoneGoneGoneGoneGone01"})
 	require.NoError(t, err)
 	require.Equal(t, mvpgraph.AccountNotFound, lookups[0].Status)
-	require.Equal(t, "/proxy/google/youtube/v3/channels", f.requests()[0].URL.Path)
+	require.Equal(t, "/proxy/google/youtube/v3/channels", f.Requests()[0].URL.Path)
 }
 
 func TestUnitsUsedResetsAtPacificMidnight(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, always(answer{status: http.StatusOK, file: "channel_by_handle.json"}))
+	f := newFake(t, always(answer{Status: http.StatusOK, File: "channel_by_handle.json"}))
 	// 23:30 PST (UTC-8) on a winter evening.
 	clk := &clock{t: time.Date(2026, 1, 15, 7, 30, 0, 0, time.UTC)}
 	c := newClient(t, f.URL, 0, clk)
@@ -231,7 +182,7 @@ func TestFetchRateLimited(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFake(t, always(answer{status: tc.status, file: tc.file}))
+			f := newFake(t, always(answer{Status: tc.status, File: tc.file}))
 			c := newClient(t, f.URL, 0, nil)
 
 			lookups, quota, err := c.Fetch(context.Background(), []string{"UCVHFbqXqoYvEWM1Ddxl0QDg"})
@@ -249,16 +200,16 @@ func TestFetchQuotaExceededMidBatch(t *testing.T) {
 	t.Parallel()
 	f := newFake(t, func(r *http.Request) answer {
 		if r.URL.Query().Get("forHandle") != "" {
-			return answer{status: http.StatusForbidden, file: "error_quota_exceeded.json"}
+			return answer{Status: http.StatusForbidden, File: "error_quota_exceeded.json"}
 		}
-		return answer{status: http.StatusOK, file: "channels_by_id.json"}
+		return answer{Status: http.StatusOK, File: "channels_by_id.json"}
 	})
 	c := newClient(t, f.URL, 0, nil)
 
 	_, _, err := c.Fetch(context.Background(), []string{"UCVHFbqXqoYvEWM1Ddxl0QDg", "@google", "@android"})
 	_, ok := mvpgraph.RateLimitReset(err)
 	require.True(t, ok, "want a rate-limit error, got %v", err)
-	require.Len(t, f.requests(), 2, "no call after the quota ran out")
+	require.Len(t, f.Requests(), 2, "no call after the quota ran out")
 	require.Equal(t, 2, c.UnitsUsed(), "the refused call is counted too")
 }
 
@@ -275,7 +226,7 @@ func TestFetchBadKey(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFake(t, always(answer{status: tc.status, file: tc.file}))
+			f := newFake(t, always(answer{Status: tc.status, File: tc.file}))
 			c := newClient(t, f.URL, 0, nil)
 
 			_, _, err := c.Fetch(context.Background(), []string{"@google"})
@@ -302,7 +253,7 @@ func TestFetchTransient(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFake(t, always(answer{status: tc.status, file: tc.file, body: tc.body}))
+			f := newFake(t, always(answer{Status: tc.status, File: tc.file, Body: tc.body}))
 			c := newClient(t, f.URL, 0, nil)
 
 			_, _, err := c.Fetch(context.Background(), []string{"UCVHFbqXqoYvEWM1Ddxl0QDg"})
@@ -314,7 +265,7 @@ func TestFetchTransient(t *testing.T) {
 
 func TestFetchTimeout(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, always(answer{status: http.StatusOK, file: "channels_by_id.json", delay: 2 * time.Second}))
+	f := newFake(t, always(answer{Status: http.StatusOK, File: "channels_by_id.json", Delay: 2 * time.Second}))
 	c := newClient(t, f.URL, 50*time.Millisecond, nil)
 
 	start := time.Now()
@@ -328,7 +279,7 @@ func TestFetchTimeout(t *testing.T) {
 
 func TestFetchCancelled(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, always(answer{status: http.StatusOK, file: "channels_by_id.json", delay: 2 * time.Second}))
+	f := newFake(t, always(answer{Status: http.StatusOK, File: "channels_by_id.json", Delay: 2 * time.Second}))
 	c := newClient(t, f.URL, 0, nil)
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -340,7 +291,7 @@ func TestFetchCancelled(t *testing.T) {
 
 func TestFetchBatchLimits(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, always(answer{status: http.StatusOK, file: "channel_none.json"}))
+	f := newFake(t, always(answer{Status: http.StatusOK, File: "channel_none.json"}))
 	c := newClient(t, f.URL, 0, nil)
 
 	lookups, quota, err := c.Fetch(context.Background(), nil)
@@ -354,6 +305,6 @@ func TestFetchBatchLimits(t *testing.T) {
 	}
 	_, _, err = c.Fetch(context.Background(), tooMany)
 	require.Error(t, err)
-	require.Empty(t, f.requests())
+	require.Empty(t, f.Requests())
 	require.Equal(t, 0, c.UnitsUsed())
 }
