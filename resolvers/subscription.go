@@ -2,6 +2,7 @@ package resolvers
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -38,15 +39,20 @@ func (r *Resolver) reachUpdated(ctx context.Context, gid string) (<-chan *mvpgra
 		if err != nil {
 			return "", err
 		}
-		var f string
-		for _, a := range accounts[id] {
-			synced := ""
-			if a.LastSyncedAt != nil {
-				synced = a.LastSyncedAt.String()
-			}
-			f += fmt.Sprintf("%d/%s/%s/%v;", a.ID, a.Status, synced, a.Followers)
+		// The values, not the pointers holding them: each read allocates
+		// new ones.
+		type state struct {
+			ID     int64
+			Status mvpgraph.AccountStatus
+			Synced *time.Time
+			mvpgraph.Reach
 		}
-		return f, nil
+		states := make([]state, 0, len(accounts[id]))
+		for _, a := range accounts[id] {
+			states = append(states, state{a.ID, a.Status, a.LastSyncedAt, a.Reach})
+		}
+		f, err := json.Marshal(states)
+		return string(f), err
 	}
 	last, err := fingerprint()
 	if err != nil {
