@@ -53,6 +53,7 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	SocialAccount() SocialAccountResolver
 	Subscription() SubscriptionResolver
+	Viewer() ViewerResolver
 }
 
 type DirectiveRoot struct {
@@ -479,6 +480,7 @@ type ComplexityRoot struct {
 		ProductTeams     func(childComplexity int, where *mvpgraph.ProductTeamWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) int
 		ProgramStats     func(childComplexity int, groupBy []mvpgraph.StatsDimension, where *mvpgraph.MemberWhere) int
 		ReachLeaderboard func(childComplexity int, where *model.LeaderboardWhere, orderBy *model.LeaderboardOrder, days *int, first *int, after *string) int
+		Viewer           func(childComplexity int) int
 	}
 
 	ReachPoint struct {
@@ -576,6 +578,13 @@ type ComplexityRoot struct {
 
 	UpdateMemberPayload struct {
 		Member func(childComplexity int) int
+	}
+
+	Viewer struct {
+		Lead        func(childComplexity int) int
+		Name        func(childComplexity int) int
+		ProductTeam func(childComplexity int) int
+		Role        func(childComplexity int) int
 	}
 }
 
@@ -720,6 +729,7 @@ type QueryResolver interface {
 	ProgramStats(ctx context.Context, groupBy []mvpgraph.StatsDimension, where *mvpgraph.MemberWhere) ([]*mvpgraph.StatsGroup, error)
 	ReachLeaderboard(ctx context.Context, where *model.LeaderboardWhere, orderBy *model.LeaderboardOrder, days *int, first *int, after *string) (*model.LeaderboardConnection, error)
 	Integrations(ctx context.Context) ([]*model.Integration, error)
+	Viewer(ctx context.Context) (*mvpgraph.Principal, error)
 	Escalations(ctx context.Context, where *model.EscalationWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.EscalationConnection, error)
 	CommunityTrends(ctx context.Context, expertiseID string, from time.Time, to time.Time, bucket *model.TrendBucket) (*model.CommunityTrends, error)
 	AwardCandidates(ctx context.Context, expertiseID string, country *string, from time.Time, to time.Time, first *int) ([]*model.AwardCandidate, error)
@@ -737,6 +747,10 @@ type SocialAccountResolver interface {
 type SubscriptionResolver interface {
 	ReachUpdated(ctx context.Context, memberID string) (<-chan *mvpgraph.Member, error)
 	EscalationUpdated(ctx context.Context, leadID string) (<-chan *mvpgraph.Escalation, error)
+}
+type ViewerResolver interface {
+	Lead(ctx context.Context, obj *mvpgraph.Principal) (*mvpgraph.Lead, error)
+	ProductTeam(ctx context.Context, obj *mvpgraph.Principal) (*mvpgraph.ProductTeam, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -2558,6 +2572,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ReachLeaderboard(childComplexity, args["where"].(*model.LeaderboardWhere), args["orderBy"].(*model.LeaderboardOrder), args["days"].(*int), args["first"].(*int), args["after"].(*string)), true
+	case "Query.viewer":
+		if e.ComplexityRoot.Query.Viewer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Viewer(childComplexity), true
 
 	case "ReachPoint.capturedAt":
 		if e.ComplexityRoot.ReachPoint.CapturedAt == nil {
@@ -2918,6 +2938,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UpdateMemberPayload.Member(childComplexity), true
 
+	case "Viewer.lead":
+		if e.ComplexityRoot.Viewer.Lead == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Lead(childComplexity), true
+	case "Viewer.name":
+		if e.ComplexityRoot.Viewer.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Name(childComplexity), true
+	case "Viewer.productTeam":
+		if e.ComplexityRoot.Viewer.ProductTeam == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.ProductTeam(childComplexity), true
+	case "Viewer.role":
+		if e.ComplexityRoot.Viewer.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Role(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -3175,6 +3220,9 @@ type Query {
 
   "Each platform's sync: enabled or not, accounts, what its API last said."
   integrations: [Integration!]!
+
+  "Who the request's token is, or null without a token."
+  viewer: Viewer
 
   """
   MVPs' product questions. A lead sees the escalations routed to them, a
@@ -3830,6 +3878,17 @@ type LeaderboardEntry {
   member: Member!
   followers: Int64!
   growth: Int64!
+}
+
+"The caller, as its token names it."
+type Viewer {
+  "The token's name."
+  name: String!
+  role: Role!
+  "The lead a LEAD token acts as."
+  lead: Lead
+  "The product team a PRODUCT_TEAM token acts for."
+  productTeam: ProductTeam
 }
 
 "A platform's sync."
@@ -5179,6 +5238,20 @@ func (ec *executionContext) childFields_UpdateMemberPayload(ctx context.Context,
 		return ec.fieldContext_UpdateMemberPayload_member(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UpdateMemberPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_Viewer_name(ctx, field)
+	case "role":
+		return ec.fieldContext_Viewer_role(ctx, field)
+	case "lead":
+		return ec.fieldContext_Viewer_lead(ctx, field)
+	case "productTeam":
+		return ec.fieldContext_Viewer_productTeam(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14144,6 +14217,38 @@ func (ec *executionContext) fieldContext_Query_integrations(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_viewer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_viewer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Viewer(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Principal) graphql.Marshaler {
+			return ec.marshalOViewer2ᚖmvpgraphᚐPrincipal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_viewer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Viewer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_escalations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15979,6 +16084,116 @@ func (ec *executionContext) fieldContext_UpdateMemberPayload_member(_ context.Co
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Member(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Viewer_name(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Principal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Viewer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Viewer_role(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Principal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v mvpgraph.Role) graphql.Marshaler {
+			return ec.marshalNRole2mvpgraphᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Viewer", field, false, false, "Role")
+}
+
+func (ec *executionContext) _Viewer_lead(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Principal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_lead(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Viewer().Lead(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Lead) graphql.Marshaler {
+			return ec.marshalOLead2ᚖmvpgraphᚐLead(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_lead(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Viewer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Lead(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Viewer_productTeam(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Principal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_productTeam(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Viewer().ProductTeam(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.ProductTeam) graphql.Marshaler {
+			return ec.marshalOProductTeam2ᚖmvpgraphᚐProductTeam(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_productTeam(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Viewer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductTeam(ctx, field)
 		},
 	}
 	return fc, nil
@@ -22305,6 +22520,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_integrations(ctx, field)
 				})
+		case "viewer":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_viewer(ctx, field)
+				})
 		case "escalations":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -23004,6 +23225,56 @@ func (ec *executionContext) _UpdateMemberPayload(ctx context.Context, sel ast.Se
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var viewerImplementors = []string{"Viewer"}
+
+func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.Principal) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, viewerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Viewer")
+		case "name":
+			out.Values[i] = ec._Viewer_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "role":
+			out.Values[i] = ec._Viewer_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lead":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Viewer_lead(ctx, field, obj)
+				})
+		case "productTeam":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Viewer_productTeam(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -25772,6 +26043,13 @@ func (ec *executionContext) marshalOTrendBucket2ᚖmvpgraphᚋgraphᚋmodelᚐTr
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOViewer2ᚖmvpgraphᚐPrincipal(ctx context.Context, sel ast.SelectionSet, v *mvpgraph.Principal) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Viewer(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

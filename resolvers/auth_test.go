@@ -300,3 +300,32 @@ func TestLeadChangesOnlyTheirAwards(t *testing.T) {
 	asUma.do(&ok, fmt.Sprintf(`mutation { retireAward(input: {awardId: %q}) { award { status } } }`, ids["adaCRM"]))
 	require.Equal(t, "RETIRED", ok.RetireAward.Award.Status, "her own award by the rule")
 }
+
+// TestViewer: the page signs in by asking who the token is.
+func TestViewer(t *testing.T) {
+	a := newReachAPI(t, store.SQLite)
+	ids := buildProgram(a)
+	_, uma, err := mvpgraph.ParseGlobalID("id", ids["uma"])
+	require.NoError(t, err)
+	const q = `{ viewer { name role lead { id name } productTeam { id } } }`
+	var got struct {
+		Viewer *struct {
+			Name, Role  string
+			Lead        *struct{ ID, Name string }
+			ProductTeam *struct{ ID string }
+		}
+	}
+	a.as().do(&got, q)
+	require.Nil(t, got.Viewer, "no token, no viewer")
+
+	a.as(bearer(t, a.s, mvpgraph.APIToken{Name: "uma's page", Role: mvpgraph.RoleLead, LeadID: &uma})).do(&got, q)
+	require.NotNil(t, got.Viewer)
+	require.Equal(t, "uma's page", got.Viewer.Name)
+	require.Equal(t, "LEAD", got.Viewer.Role)
+	require.Equal(t, ids["uma"], got.Viewer.Lead.ID)
+	require.Nil(t, got.Viewer.ProductTeam)
+
+	a.as(bearer(t, a.s, mvpgraph.APIToken{Name: "numbers", Role: mvpgraph.RoleAnalyst})).do(&got, q)
+	require.Equal(t, "ANALYST", got.Viewer.Role)
+	require.Nil(t, got.Viewer.Lead)
+}

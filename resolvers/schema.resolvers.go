@@ -729,6 +729,14 @@ func (r *queryResolver) Integrations(ctx context.Context) ([]*model.Integration,
 	return r.integrations(ctx)
 }
 
+func (r *queryResolver) Viewer(ctx context.Context) (*mvpgraph.Principal, error) {
+	p := PrincipalFrom(ctx)
+	if p.Anonymous() {
+		return nil, nil
+	}
+	return &p, nil
+}
+
 func (r *queryResolver) Escalations(ctx context.Context, where *model.EscalationWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.EscalationConnection, error) {
 	return r.escalations(ctx, where, orderBy, pageArgs(first, after, last, before))
 }
@@ -772,6 +780,22 @@ func (r *subscriptionResolver) ReachUpdated(ctx context.Context, memberID string
 
 func (r *subscriptionResolver) EscalationUpdated(ctx context.Context, leadID string) (<-chan *mvpgraph.Escalation, error) {
 	return r.escalationUpdated(ctx, leadID)
+}
+
+func (r *viewerResolver) Lead(ctx context.Context, obj *mvpgraph.Principal) (*mvpgraph.Lead, error) {
+	if obj.LeadID == nil {
+		return nil, nil
+	}
+	l, err := loaders(ctx).lead.Load(ctx, *obj.LeadID)
+	return &l, err
+}
+
+func (r *viewerResolver) ProductTeam(ctx context.Context, obj *mvpgraph.Principal) (*mvpgraph.ProductTeam, error) {
+	if obj.ProductTeamID == nil {
+		return nil, nil
+	}
+	t, err := loaders(ctx).productTeam.Load(ctx, *obj.ProductTeamID)
+	return &t, err
 }
 
 func (r *Resolver) Activity() graph.ActivityResolver { return &activityResolver{r} }
@@ -828,6 +852,8 @@ func (r *Resolver) SocialAccount() graph.SocialAccountResolver { return &socialA
 
 func (r *Resolver) Subscription() graph.SubscriptionResolver { return &subscriptionResolver{r} }
 
+func (r *Resolver) Viewer() graph.ViewerResolver { return &viewerResolver{r} }
+
 type (
 	activityResolver           struct{ *Resolver }
 	activityStatsGroupResolver struct{ *Resolver }
@@ -851,4 +877,5 @@ type (
 	queryResolver              struct{ *Resolver }
 	socialAccountResolver      struct{ *Resolver }
 	subscriptionResolver       struct{ *Resolver }
+	viewerResolver             struct{ *Resolver }
 )
