@@ -148,11 +148,15 @@ var knownMembers = []knownMember{
 // process loading at the same time waits for the first and then finds the
 // demo there.
 func Demo(ctx context.Context, s *store.Store) (loaded bool, err error) {
-	err = s.Load(ctx, demoProgram())
+	p := demoProgram()
+	err = s.Load(ctx, p)
 	if mvpgraph.ErrorCode(err) == mvpgraph.EINVALID && mvpgraph.ErrorField(err) == store.NotEmptyField {
 		return false, nil
 	}
-	return err == nil, err
+	if err != nil {
+		return false, err
+	}
+	return true, demoCommunity(ctx, s, p)
 }
 
 // demoProgram builds the demo: the same program every time.

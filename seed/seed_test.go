@@ -753,3 +753,75 @@ func BenchmarkScale(b *testing.B) {
 		})
 	}
 }
+
+// TestDemoCommunity: the demo's spaces hold activity the way communities
+// do, a few spaces most of it, with candidates among the contributors and
+// escalations in every state, some overdue against the clock.
+func TestDemoCommunity(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		loaded, err := seed.Demo(ctx, s)
+		require.NoError(t, err)
+		require.True(t, loaded)
+
+		end, err := time.Parse(time.DateOnly, seed.DemoHistoryEnd)
+		require.NoError(t, err)
+		end = end.AddDate(0, 0, 1)
+		from := end.AddDate(0, 0, -seed.DemoActivityDays)
+		var crm mvpgraph.Expertise
+		for _, e := range requireExpertisesLed(t, s) {
+			if e.Name == "Dynamics CRM" {
+				crm = e
+			}
+		}
+		spaces, _, err := s.SpaceActivity(ctx, crm.ID, from, end)
+		require.NoError(t, err)
+		require.Len(t, spaces, 24)
+		total := 0
+		for _, sp := range spaces {
+			total += sp.Count
+		}
+		require.InDelta(t, 2400, total, 30)
+		top := 0
+		for _, sp := range spaces[:5] {
+			top += sp.Count
+		}
+		require.Greater(t, top, total/2, "five of the 24 spaces hold most of the activity")
+
+		candidates, err := s.AwardCandidates(ctx, store.CandidateQuery{ExpertiseID: crm.ID, From: from, To: end, Weights: mvpgraph.DefaultKindWeights, Limit: 20})
+		require.NoError(t, err)
+		require.Len(t, candidates, 20)
+		known := 0
+		for _, c := range candidates {
+			if c.MemberID != nil {
+				known++
+			}
+		}
+		require.Positive(t, known, "members without an award are among the candidates")
+
+		dyn := leadNamed(t, s, seed.DynamicsLead)
+		leads, err := s.ListLeads(ctx, nil, nil, all)
+		require.NoError(t, err)
+		var ids []int64
+		for _, l := range leads.Items {
+			ids = append(ids, l.ID)
+		}
+		// A week after the demo's last day, the oldest waiting ones are late.
+		week := end.AddDate(0, 0, 7)
+		stats, err := s.WithClock(func() time.Time { return week }).EscalationStatsOf(ctx, ids, 72*time.Hour)
+		require.NoError(t, err)
+		var sum store.EscalationStats
+		for _, st := range stats {
+			sum.Open += st.Open
+			sum.Escalated += st.Escalated
+			sum.Answered += st.Answered
+			sum.Closed += st.Closed
+			sum.Overdue += st.Overdue
+		}
+		require.Equal(t, 36, sum.Open+sum.Escalated+sum.Answered+sum.Closed)
+		for _, n := range []int{sum.Open, sum.Escalated, sum.Answered, sum.Closed, sum.Overdue} {
+			require.Positive(t, n)
+		}
+		require.Contains(t, stats, dyn.ID, "the Dynamics lead has escalations to handle")
+	})
+}

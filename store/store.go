@@ -104,6 +104,14 @@ func WithClock(now func() time.Time) Option {
 	}
 }
 
+// WithClock returns a store on the same database that reads the time from
+// now: what it writes is stamped as of then.
+func (s *Store) WithClock(now func() time.Time) *Store {
+	c := *s
+	WithClock(now)(&c)
+	return &c
+}
+
 // Open connects to the database at rawURL and checks that it answers. It
 // does not migrate; call Migrate.
 func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
