@@ -112,3 +112,10 @@ require (
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
 )
+
+// npm's folders hold no Go.
+ignore (
+	./bench/node_modules
+	./scripts/graphql-http-audit/node_modules
+	./web/node_modules
+)

@@ -19,7 +19,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -30,6 +29,7 @@ import (
 	"mvpgraph/resolvers"
 	"mvpgraph/seed"
 	"mvpgraph/store"
+	"mvpgraph/web"
 )
 
 const usage = `mvpgraph: a GraphQL API for an expert-community program.
@@ -395,7 +395,12 @@ func (m *Main) routes(s *store.Store, opts graph.Options, root *resolvers.Resolv
 		defer cancel()
 		gql.ServeHTTP(w, r.WithContext(ctx))
 	}))
-	mux.Handle("GET /graphiql", playground.Handler("mvpgraph", "/graphql"))
+	// The leads' page at /, the GraphiQL console at /graphiql: embedded,
+	// loading nothing from elsewhere.
+	site := web.Handler()
+	mux.Handle("GET /{$}", site)
+	mux.Handle("GET /graphiql", site)
+	mux.Handle("GET /assets/", site)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, "ok\n")
@@ -410,9 +415,6 @@ func (m *Main) routes(s *store.Store, opts graph.Options, root *resolvers.Resolv
 			return
 		}
 		_, _ = io.WriteString(w, "ready\n")
-	})
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, "/graphiql", http.StatusFound)
 	})
 	return mux
 }

@@ -158,12 +158,16 @@ func TestServeDemo(t *testing.T) {
 				resp.Body.Close()
 				require.Equal(t, want, resp.StatusCode, path)
 			}
-			client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-			resp, err = client.Get("http://" + addr + "/")
-			require.NoError(t, err)
-			resp.Body.Close()
-			require.Equal(t, http.StatusFound, resp.StatusCode)
-			require.Equal(t, "/graphiql", resp.Header.Get("Location"))
+			// The leads' page and the console come from the binary itself.
+			for _, path := range []string{"/", "/graphiql"} {
+				resp, err := http.Get("http://" + addr + path)
+				require.NoError(t, err)
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				require.Equal(t, 200, resp.StatusCode, path)
+				require.Contains(t, resp.Header.Get("Content-Security-Policy"), "script-src 'self'", path)
+				require.Regexp(t, `<script type="module" crossorigin src="/assets/[^"]+\.js">`, string(body), path)
+			}
 		})
 	}
 }

@@ -1,0 +1,261 @@
+// End-to-end tests of the leads' page and the GraphiQL console: a real
+// `mvpgraph serve --demo` on a fresh SQLite database, driven in Debian's
+// headless Chromium through playwright-core. Each page is checked with
+// axe-core (WCAG 2.1 A and AA) and photographed into docs/screenshots/.
+//
+// Run with `npm run e2e` in web/ (scripts/test runs it too). CHROMIUM
+// overrides the browser's path, /usr/bin/chromium by default.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const root = new URL('../../', import.meta.url).pathname;
+const shots = join(root, 'docs', 'screenshots');
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+let dir, server, base, browser, context, page, token;
+let serverLog = '';
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+async function waitReady(url) {
+  for (let i = 0; i < 300; i++) {
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`mvpgraph did not become ready at ${url}:\n${serverLog}`);
+}
+
+async function graphql(query, variables = {}, auth) {
+  const r = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...(auth ? { Authorization: `Bearer ${auth}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await r.json();
+  assert.equal(body.errors, undefined, JSON.stringify(body.errors));
+  return body.data;
+}
+
+/** Runs axe-core on the page and fails on any WCAG 2.1 A or AA violation. */
+async function checkAccessibility(what) {
+  await page.evaluate(axeSource); // through the debugger protocol: the page's CSP allows no inline script
+  const result = await page.evaluate(() =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
+  );
+  const found = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('\n    ')}`);
+  assert.deepEqual(found, [], `${what}: accessibility violations`);
+  assert.ok(result.passes.length > 10, `${what}: axe ran its checks`);
+}
+
+async function shoot(name) {
+  await page.screenshot({ path: join(shots, `${name}.png`) });
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'mvpgraph-e2e-'));
+  mkdirSync(shots, { recursive: true });
+  const bin = join(dir, 'mvpgraph');
+  execFileSync('go', ['build', '-o', bin, './cmd/mvpgraph'], { cwd: root, stdio: 'inherit' });
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  const env = { ...process.env, MVPGRAPH_DATABASE_URL: `sqlite:${join(dir, 'demo.db')}` };
+  server = spawn(bin, ['serve', '--demo', '--addr', `127.0.0.1:${port}`], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  server.stdout.on('data', (d) => (serverLog += d));
+  server.stderr.on('data', (d) => (serverLog += d));
+  await waitReady(`${base}/readyz`);
+
+  // A token for the US lead of Dynamics CRM, made as an operator would.
+  const { expertises } = await graphql(`{ expertises(where: {name: {_eq: "Dynamics CRM"}}) { edges { node { usLead { id name } } } } }`);
+  const lead = expertises.edges[0].node.usLead;
+  const out = execFileSync(bin, ['token', 'create', '--role', 'LEAD', '--lead', lead.id, '--name', `${lead.name}'s page`], { env, encoding: 'utf8' });
+  token = out.trim().split('\n').pop().trim();
+  assert.match(token, /^mvpg_/);
+
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-quic', '--disable-component-update', '--disable-sync'],
+  });
+  context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-GB', timezoneId: 'UTC' });
+  page = await context.newPage();
+  page.on('pageerror', (e) => {
+    throw e;
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test('a bad token is refused with what to do', async () => {
+  await page.goto(`${base}/`);
+  await page.getByLabel('API token').fill('mvpg_not-a-real-token');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /sign in again with a valid token/i);
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('mvpgraph.token')), null, 'a refused token is not kept');
+});
+
+test('sign in with a token', async () => {
+  await page.goto(`${base}/#/signin`);
+  await page.getByLabel('API token').fill('');
+  await checkAccessibility('sign-in');
+  await shoot('signin');
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'My MVPs' }).waitFor();
+  const header = await page.locator('header').innerText();
+  assert.match(header, /LEAD/, 'the header says what the token is');
+  assert.match(await page.locator('.role-note').innerText(), /your MVPs with their personal data/);
+  assert.ok(await page.evaluate(() => sessionStorage.getItem('mvpgraph.token')), 'the token is kept in session storage');
+});
+
+test('My MVPs: a sortable table, sorted by growth from the keyboard', async () => {
+  await page.goto(`${base}/#/mvps`);
+  const table = page.getByTestId('mvp-table');
+  await table.waitFor();
+  const rows = table.locator('tbody tr');
+  assert.ok((await rows.count()) >= 10, 'the lead has MVPs');
+  assert.ok((await table.locator('svg.spark').count()) > 0, 'growth sparklines are drawn');
+  const sort = table.getByRole('button', { name: /30-day growth/ });
+  await sort.focus();
+  await page.keyboard.press('Enter');
+  assert.equal(await table.locator('th[aria-sort]').getAttribute('aria-sort'), 'descending');
+  const growth = (await table.locator('tbody td.growth > span:first-child').allInnerTexts()).map((t) => Number(t.replace(/[^\d-]/g, '')));
+  assert.deepEqual(growth, [...growth].sort((a, b) => b - a), 'rows are in descending growth');
+  assert.ok(growth[0] > growth[growth.length - 1], 'growth differs between MVPs');
+  await checkAccessibility('My MVPs');
+  await shoot('my-mvps');
+});
+
+test('an MVP profile with its reach chart', async () => {
+  const first = page.getByTestId('mvp-table').locator('tbody tr th a').first();
+  const name = await first.innerText();
+  await first.click();
+  await page.getByRole('heading', { level: 1, name: new RegExp(name) }).waitFor();
+  const chart = page.locator('[data-chart="reach"] canvas').first();
+  await chart.waitFor();
+  const box = await chart.boundingBox();
+  assert.ok(box && box.width > 300 && box.height > 100, 'the chart is drawn');
+  // The chart has ink: a canvas of one colour would be blank.
+  const colours = await chart.evaluate((c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const seen = new Set();
+    for (let i = 0; i < d.length; i += 4 * 97) seen.add(`${d[i]},${d[i + 1]},${d[i + 2]},${d[i + 3]}`);
+    return seen.size;
+  });
+  assert.ok(colours > 3, 'the chart draws lines');
+  for (const section of ['Accounts', 'Awards', 'Leads', 'Escalations']) await page.getByRole('heading', { level: 2, name: section }).waitFor();
+  await checkAccessibility('profile');
+  await shoot('profile');
+});
+
+test('community trends: the Pareto chart', async () => {
+  await page.goto(`${base}/#/trends`);
+  await page.getByLabel('Expertise').selectOption({ label: 'Dynamics CRM' });
+  await page.getByLabel('From', { exact: true }).fill('2026-05-24');
+  await page.getByLabel('To', { exact: true }).fill('2026-11-20');
+  const pareto = page.locator('[data-chart="pareto"] canvas').first();
+  await pareto.waitFor();
+  const figures = await page.getByLabel('Concentration').innerText();
+  const held50 = Number(/Spaces holding 50 %\s+(\d+)/.exec(figures)[1]);
+  const spaces = Number(/Spaces with activity\s+(\d+)/.exec(figures)[1]);
+  assert.equal(spaces, 24);
+  assert.ok(held50 >= 1 && held50 <= 6, `a few spaces hold half the activity (${held50})`);
+  await page.locator('[data-chart="series"] canvas').first().waitFor();
+  await checkAccessibility('trends');
+  await shoot('trends');
+});
+
+test('leaderboard, candidates, escalations and integrations', async () => {
+  await page.goto(`${base}/#/leaderboard`);
+  const lb = page.getByTestId('leaderboard');
+  await lb.waitFor();
+  const ranks = await lb.locator('tbody tr td:first-child').allInnerTexts();
+  assert.deepEqual(ranks.slice(0, 3), ['1', '2', '3']);
+  await page.getByRole('button', { name: 'Next →' }).click();
+  await page.getByText('page 2').waitFor();
+  assert.equal(await lb.locator('tbody tr td:first-child').first().innerText(), '26', 'the second page by cursor');
+  await checkAccessibility('leaderboard');
+  await shoot('leaderboard');
+
+  await page.goto(`${base}/#/candidates`);
+  await page.getByLabel('Expertise').selectOption({ label: 'Dynamics CRM' });
+  await page.getByLabel('From', { exact: true }).fill('2026-05-24');
+  await page.getByLabel('To', { exact: true }).fill('2026-11-20');
+  const cards = page.getByTestId('candidates').locator('li.card');
+  await cards.first().waitFor();
+  assert.equal(await cards.count(), 20);
+  assert.match(await cards.first().innerText(), /By kind:.*Top spaces:/s, 'each candidate comes with reasons');
+  await checkAccessibility('candidates');
+  await shoot('candidates');
+
+  await page.goto(`${base}/#/escalations`);
+  await page.locator('.ticket').first().waitFor();
+  assert.ok((await page.locator('.column').count()) === 4, 'a column per status');
+  assert.ok((await page.locator('.ticket.late .badge.overdue').count()) > 0, 'overdue escalations stand out');
+  await checkAccessibility('escalations');
+  await shoot('escalations');
+
+  await page.goto(`${base}/#/integrations`);
+  const table = page.getByTestId('integrations');
+  await table.waitFor();
+  assert.equal(await table.locator('tbody tr').count(), 7, 'a row per platform');
+  assert.match(await table.innerText(), /off/, 'platforms without credentials are off');
+  await checkAccessibility('integrations');
+  await shoot('integrations');
+});
+
+test('GraphiQL runs a query with no network but the server', async () => {
+  const offline = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const elsewhere = [];
+  await offline.route('**/*', (route) => {
+    const url = new URL(route.request().url());
+    if (url.origin === base) return route.continue();
+    elsewhere.push(url.href);
+    return route.abort('internetdisconnected');
+  });
+  const p = await offline.newPage();
+  const errors = [];
+  p.on('pageerror', (e) => errors.push(e.message));
+  await p.goto(`${base}/graphiql`);
+  // The query editor holds the starting query once GraphiQL has loaded.
+  await p.locator('.graphiql-query-editor .CodeMirror-code').getByText('mvps').first().waitFor();
+  await p.getByRole('button', { name: /Execute query/ }).click();
+  const result = p.locator('.result-window');
+  try {
+    await p.waitForFunction(() => /"handle"/.test(document.querySelector('.result-window')?.textContent ?? ''), null, { timeout: 15000 });
+  } catch (e) {
+    await p.screenshot({ path: join(dir, 'graphiql-failed.png') });
+    throw new Error(`no answer in GraphiQL's result pane: ${await result.innerText()}`, { cause: e });
+  }
+  assert.deepEqual(elsewhere, [], 'GraphiQL asked for nothing outside the server');
+  assert.deepEqual(errors, []);
+  await p.screenshot({ path: join(shots, 'graphiql.png') });
+  await offline.close();
+});

@@ -1,0 +1,200 @@
+import { useMemo } from 'preact/hooks';
+import { gql, type Connection } from '../api';
+import { ReachChart } from '../charts';
+import { useViewer } from '../session';
+import { Empty, Loaded, StaleBadge, StatusBadge, ago, day, num, platformName, signed, useLoad } from '../ui';
+
+interface Account {
+  id: string;
+  platform: string;
+  handle: string;
+  url: string;
+  status: string;
+  followers: number | null;
+  posts: number | null;
+  views: number | null;
+  lastError: string | null;
+  staleness: { stale: boolean; ageSeconds: number | null; intervalSeconds: number };
+  history: { date: string; followers: number | null }[];
+}
+
+interface Member {
+  id: string;
+  handle: string;
+  name: string;
+  country: string;
+  city: string | null;
+  bio: string | null;
+  email: string | null;
+  isMvp: boolean;
+  awards: { id: string; year: number; status: string; expertise: { name: string } }[];
+  leads: { id: string; name: string; kind: string }[];
+  reach: { total: number; growth: number; score: number };
+  socialAccounts: Account[];
+}
+
+interface Escalation {
+  id: string;
+  title: string;
+  status: string;
+  overdue: boolean;
+  raisedAt: string;
+  expertise: { name: string };
+  lead: { name: string };
+}
+
+const profileQuery = `query Profile($handle: String!, $since: Time) {
+  member(handle: $handle) {
+    id handle name country city bio email isMvp
+    awards { id year status expertise { name } }
+    leads { id name kind }
+    reach { total growth(days: 30) score }
+    socialAccounts {
+      id platform handle url status followers posts views lastError
+      staleness { stale ageSeconds intervalSeconds }
+      history(from: $since) { date followers }
+    }
+  }
+}`;
+
+const escalationsQuery = `query MemberEscalations($member: ID!) {
+  escalations(where: {memberId: $member}, orderBy: [{field: CREATED_AT, direction: DESC}], first: 50) {
+    totalCount
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { id title status overdue raisedAt expertise { name } lead { name } } }
+  }
+}`;
+
+export function Profile({ handle }: { handle: string }) {
+  const since = useMemo(() => new Date(Date.now() - 365 * 86400e3).toISOString(), []);
+  const [load, reload] = useLoad((signal) => gql<{ member: Member | null }>(profileQuery, { handle, since }, signal), [handle]);
+  return (
+    <Loaded load={load} what="the profile" retry={reload}>
+      {({ member }) => (member ? <ProfileView m={member} /> : <Empty>No member has the handle “{handle}”. Go back to <a href="#/mvps">My MVPs</a> and pick one.</Empty>)}
+    </Loaded>
+  );
+}
+
+function ProfileView({ m }: { m: Member }) {
+  const viewer = useViewer();
+  const awards = [...m.awards].sort((a, b) => b.year - a.year || a.expertise.name.localeCompare(b.expertise.name));
+  return (
+    <article aria-labelledby="profile-title">
+      <p>
+        <a href="#/mvps">← My MVPs</a>
+      </p>
+      <h1 id="profile-title">
+        {m.name} <span class="muted">@{m.handle}</span>
+      </h1>
+      <p>
+        {m.city ? `${m.city}, ` : ''}
+        {m.country} · {m.isMvp ? 'MVP' : 'not an MVP now'}
+        {m.email ? ` · ${m.email}` : ''}
+      </p>
+      {m.bio ? <p class="bio">{m.bio}</p> : null}
+      <dl class="figures">
+        <div>
+          <dt>Total reach</dt>
+          <dd>{num(m.reach.total)}</dd>
+        </div>
+        <div>
+          <dt>30-day growth</dt>
+          <dd>{signed(m.reach.growth)}</dd>
+        </div>
+        <div>
+          <dt>Reach score</dt>
+          <dd>{m.reach.score.toFixed(1)}</dd>
+        </div>
+      </dl>
+
+      <h2>Accounts</h2>
+      {m.socialAccounts.length === 0 ? (
+        <Empty>No social accounts are linked: a lead links them with the linkSocialAccount mutation.</Empty>
+      ) : (
+        m.socialAccounts.map((a) => (
+          <section key={a.id} class="account" aria-label={`${platformName[a.platform]} account ${a.handle}`}>
+            <h3>
+              {platformName[a.platform]}:{' '}
+              <a href={a.url} rel="noreferrer noopener" target="_blank">
+                {a.handle}
+              </a>{' '}
+              <StatusBadge status={a.status} />
+              {a.staleness.stale ? <StaleBadge /> : null}
+            </h3>
+            <p class="muted">
+              {num(a.followers)} followers · synced {ago(a.staleness.ageSeconds)} (every {Math.round(a.staleness.intervalSeconds / 3600)} h)
+              {a.lastError ? ` · last error: ${a.lastError}` : ''}
+            </p>
+            {a.history.length > 1 ? (
+              <ReachChart days={a.history.map((h) => h.date)} series={[{ name: `${platformName[a.platform]} ${a.handle}`, values: a.history.map((h) => h.followers) }]} label={`Followers of ${a.handle} on ${platformName[a.platform]}`} />
+            ) : (
+              <p class="muted">Not enough history for a chart yet: it grows with each daily sync.</p>
+            )}
+          </section>
+        ))
+      )}
+
+      <h2>Awards</h2>
+      {awards.length === 0 ? (
+        <Empty>No awards.</Empty>
+      ) : (
+        <table class="data">
+          <thead>
+            <tr>
+              <th scope="col">Year</th>
+              <th scope="col">Expertise</th>
+              <th scope="col">Status</th>
+            </tr>
+          </thead>
+          <tbody>
+            {awards.map((a) => (
+              <tr key={a.id}>
+                <td>{a.year}</td>
+                <td>{a.expertise.name}</td>
+                <td>{a.status.toLowerCase()}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+
+      <h2>Leads</h2>
+      {m.leads.length === 0 ? (
+        <Empty>No lead: leads come from active awards (US) or the country (elsewhere).</Empty>
+      ) : (
+        <ul>
+          {m.leads.map((l) => (
+            <li key={l.id}>
+              {l.name} ({l.kind === 'US' ? 'US lead' : 'international lead'})
+            </li>
+          ))}
+        </ul>
+      )}
+
+      <h2>Escalations</h2>
+      {viewer ? <MemberEscalations memberId={m.id} /> : <p class="muted"><a href="#/signin">Sign in</a> to see escalations.</p>}
+    </article>
+  );
+}
+
+function MemberEscalations({ memberId }: { memberId: string }) {
+  const [load, reload] = useLoad((signal) => gql<{ escalations: Connection<Escalation> }>(escalationsQuery, { member: memberId }, signal), [memberId]);
+  return (
+    <Loaded load={load} what="escalations" retry={reload}>
+      {({ escalations }) =>
+        escalations.edges.length === 0 ? (
+          <Empty>No escalations you may see.</Empty>
+        ) : (
+          <ul class="plain">
+            {escalations.edges.map(({ node: e }) => (
+              <li key={e.id}>
+                <strong>{e.title}</strong> · {e.expertise.name} · {e.status.toLowerCase()} since {day(e.raisedAt)}
+                {e.overdue ? <span class="badge overdue">overdue</span> : null}
+              </li>
+            ))}
+          </ul>
+        )
+      }
+    </Loaded>
+  );
+}

@@ -1,0 +1,170 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect, useState, useCallback } from 'preact/hooks';
+import { ApiError } from './api';
+
+export type Load<T> =
+  | { state: 'loading' }
+  | { state: 'error'; error: ApiError }
+  | { state: 'done'; data: T };
+
+/** Runs fetch when deps change; reload runs it again. */
+export function useLoad<T>(fetch: (signal: AbortSignal) => Promise<T>, deps: unknown[]): [Load<T>, () => void] {
+  const [load, setLoad] = useState<Load<T>>({ state: 'loading' });
+  const [round, setRound] = useState(0);
+  useEffect(() => {
+    const ctl = new AbortController();
+    setLoad({ state: 'loading' });
+    fetch(ctl.signal).then(
+      (data) => !ctl.signal.aborted && setLoad({ state: 'done', data }),
+      (e: unknown) => {
+        if (ctl.signal.aborted) return;
+        setLoad({ state: 'error', error: e instanceof ApiError ? e : new ApiError(String((e as Error)?.message ?? e), 'INTERNAL') });
+      },
+    );
+    return () => ctl.abort();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [...deps, round]);
+  const reload = useCallback(() => setRound((r) => r + 1), []);
+  return [load, reload];
+}
+
+export function Loading({ what }: { what: string }) {
+  return (
+    <p class="state loading" role="status" aria-live="polite">
+      <span class="spinner" aria-hidden="true"></span> Loading {what}…
+    </p>
+  );
+}
+
+export function Empty({ children }: { children: ComponentChildren }) {
+  return (
+    <div class="state empty" role="status">
+      {children}
+    </div>
+  );
+}
+
+export function ErrorBox({ error, retry }: { error: ApiError; retry?: () => void }) {
+  return (
+    <div class="state error" role="alert">
+      <p>
+        <strong>Could not load this.</strong> {error.message}
+      </p>
+      <p>{error.advice}</p>
+      {error.code === 'UNAUTHENTICATED' || error.code === 'FORBIDDEN' ? (
+        <p>
+          <a href="#/signin">Sign in</a>
+        </p>
+      ) : retry ? (
+        <button type="button" onClick={retry}>
+          Retry
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
+/** Renders a Load: its loading and error states, or the view of its data. */
+export function Loaded<T>({ load, what, retry, children }: { load: Load<T>; what: string; retry?: () => void; children: (data: T) => ComponentChildren }) {
+  if (load.state === 'loading') return <Loading what={what} />;
+  if (load.state === 'error') return <ErrorBox error={load.error} retry={retry} />;
+  return <>{children(load.data)}</>;
+}
+
+const statusText: Record<string, string> = {
+  ACTIVE: 'active',
+  NOT_FOUND: 'not found',
+  SUSPENDED: 'suspended',
+  FROZEN: 'frozen',
+  ERROR: 'error',
+};
+
+export function StatusBadge({ status }: { status: string }) {
+  return <span class={`badge status-${status.toLowerCase()}`}>{statusText[status] ?? status}</span>;
+}
+
+export function StaleBadge() {
+  return (
+    <span class="badge stale" title="Data older than twice the platform's sync interval">
+      stale
+    </span>
+  );
+}
+
+export const platformName: Record<string, string> = {
+  TWITTER: 'Twitter/X',
+  YOUTUBE: 'YouTube',
+  GITHUB: 'GitHub',
+  MASTODON: 'Mastodon',
+  FACEBOOK: 'Facebook',
+  STACK_EXCHANGE: 'Stack Exchange',
+  BLOG: 'Blog',
+};
+
+const nf = new Intl.NumberFormat('en');
+export const num = (n: number | null | undefined) => (n == null ? '—' : nf.format(n));
+export const signed = (n: number) => (n > 0 ? `+${nf.format(n)}` : nf.format(n));
+export const pct = (x: number | null | undefined, digits = 1) => (x == null ? '—' : `${(x * 100).toFixed(digits)} %`);
+export const day = (t: string | null | undefined) => (t ? t.slice(0, 10) : '—');
+
+export function ago(seconds: number | null | undefined): string {
+  if (seconds == null) return 'never';
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`;
+  if (seconds < 172800) return `${Math.round(seconds / 3600)} h ago`;
+  return `${Math.round(seconds / 86400)} days ago`;
+}
+
+/** A small line of values, with a text equivalent for screen readers. */
+export function Sparkline({ values, label }: { values: number[]; label: string }) {
+  if (values.length < 2) return <span class="muted">—</span>;
+  const w = 96;
+  const h = 24;
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  const span = hi - lo || 1;
+  const pts = values.map((v, i) => `${((i / (values.length - 1)) * w).toFixed(1)},${(h - 2 - ((v - lo) / span) * (h - 4)).toFixed(1)}`).join(' ');
+  const up = values[values.length - 1] >= values[0];
+  return (
+    <svg class={`spark ${up ? 'up' : 'down'}`} width={w} height={h} viewBox={`0 0 ${w} ${h}`} role="img" aria-label={label}>
+      <polyline points={pts} fill="none" stroke-width="1.5" />
+    </svg>
+  );
+}
+
+/** Previous and next page buttons for a cursor-paged list. */
+export function Pager({ hasPrevious, hasNext, onPrevious, onNext, label }: { hasPrevious: boolean; hasNext: boolean; onPrevious: () => void; onNext: () => void; label: string }) {
+  return (
+    <nav class="pager" aria-label={`${label} pages`}>
+      <button type="button" onClick={onPrevious} disabled={!hasPrevious}>
+        ← Previous
+      </button>
+      <button type="button" onClick={onNext} disabled={!hasNext}>
+        Next →
+      </button>
+    </nav>
+  );
+}
+
+/**
+ * A cursor stack: the cursors of the pages seen, for going back. A list
+ * whose filters change is a new list: give its component a new key.
+ */
+export function useCursors(): { after: string | null; page: number; next: (c: string | null) => void; previous: () => void } {
+  const [stack, setStack] = useState<(string | null)[]>([null]);
+  return {
+    after: stack[stack.length - 1],
+    page: stack.length,
+    next: (c) => setStack((s) => [...s, c]),
+    previous: () => setStack((s) => (s.length > 1 ? s.slice(0, -1) : s)),
+  };
+}
+
+export function Field({ label, children, hint }: { label: string; children: ComponentChildren; hint?: string }) {
+  return (
+    <label class="field">
+      <span>{label}</span>
+      {children}
+      {hint ? <small class="muted">{hint}</small> : null}
+    </label>
+  );
+}
