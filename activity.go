@@ -26,6 +26,9 @@ type ActivityKind string
 // Activity kinds.
 var ActivityKinds = []ActivityKind{"ANSWER", "QUESTION", "ARTICLE", "POST", "TALK", "VIDEO", "EVENT"}
 
+// Valid reports whether k is one of ActivityKinds.
+func (k ActivityKind) Valid() bool { return validKind(k, ActivityKinds) }
+
 func validKind[K ~string](k K, kinds []K) bool {
 	for _, x := range kinds {
 		if x == k {

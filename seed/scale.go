@@ -72,6 +72,7 @@ func ScaleWithHistory(ctx context.Context, s *store.Store, n int, randSeed int64
 	p := catalogue(countries)
 	g := newGenerator(uint64(randSeed), 0x6d7670, ScaleYear, ScaleFirstYear, countries)
 	sg := newSocialGen(uint64(randSeed), 0x736f6369616c, ScaleHistoryEnd, days, false)
+	cg := newCommunityGen(p, uint64(randSeed))
 	per := scaleBatch
 	if days > 0 {
 		per = max(100, min(scaleBatch, scaleSnapshots/(2*days)))
@@ -84,6 +85,7 @@ func ScaleWithHistory(ctx context.Context, s *store.Store, n int, randSeed int64
 			members, awards = members[:0], awards[:0]
 			soc.reset()
 			sg.vals.reset()
+			cg.reset()
 			for id := int64(start); id < int64(min(start+per, n+1)); id++ {
 				c := g.country()
 				first, last := g.name(c)
@@ -103,8 +105,12 @@ func ScaleWithHistory(ctx context.Context, s *store.Store, n int, randSeed int64
 				members = append(members, g.member(id, c, first, last, handle, r == roleEmployee, primary))
 				awards = g.awards(awards, id, r, primary)
 				sg.member(&soc, id, first, last, scaleAccounts(sg, r), id)
+				if r != roleEmployee {
+					cg.member(id, handle, first+" "+last, primary)
+				}
 			}
-			if !yield(store.MemberBatch{Members: members, Awards: awards, SocialAccounts: soc.accounts, Snapshots: soc.snapshots}) {
+			if !yield(store.MemberBatch{Members: members, Awards: awards, SocialAccounts: soc.accounts, Snapshots: soc.snapshots,
+				Contributors: cg.b.contributors, Activities: cg.b.activities}) {
 				return
 			}
 		}

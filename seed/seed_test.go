@@ -653,6 +653,13 @@ func TestLoadRejects(t *testing.T) {
 					{AccountID: 1, Day: "2026-06-02", CapturedAt: time.Date(2026, 6, 2, 23, 59, 0, 0, time.UTC), Reach: mvpgraph.Reach{Followers: ptr[int64](12), Posts: ptr[int64](3)}},
 					{AccountID: 1, CapturedAt: time.Date(2026, 6, 1, 3, 0, 0, 0, time.FixedZone("CEST", 2*3600)), Reach: mvpgraph.Reach{Followers: ptr[int64](10)}},
 				},
+				Spaces:          []mvpgraph.CommunitySpace{{ID: 1, Name: "Excel Forum", Kind: "FORUM"}, {ID: 2, Name: "Excel Blog", Kind: "BLOG"}},
+				SpaceExpertises: []store.SpaceExpertise{{SpaceID: 1, ExpertiseID: 1}, {SpaceID: 2, ExpertiseID: 1}},
+				Contributors:    []store.LoadContributor{{ID: 1, SpaceID: 1, Handle: "one", Name: "One", MemberID: ptr[int64](1)}, {ID: 2, SpaceID: 2, Handle: "stranger", Name: "Stranger"}},
+				Activities: []store.LoadActivity{
+					{ID: 1, SpaceID: 1, ContributorID: 1, ExternalID: "q1", Kind: "ANSWER", OccurredAt: time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)},
+					{ID: 2, SpaceID: 2, ContributorID: 2, ExternalID: "p1", Kind: "ARTICLE", OccurredAt: time.Date(2026, 5, 2, 0, 0, 0, 0, time.UTC)},
+				},
 			}
 		}
 		for name, c := range map[string]struct {
@@ -678,6 +685,14 @@ func TestLoadRejects(t *testing.T) {
 			"snapshot day":                  {func(p *store.Program) { p.Snapshots[0].Day = "2026-06-03" }, "snapshots[0].day"},
 			"snapshot day form":             {func(p *store.Program) { p.Snapshots[0].Day = "2026-6-2" }, "snapshots[0].day"},
 			"snapshot time":                 {func(p *store.Program) { p.Snapshots[0].CapturedAt = time.Time{} }, "snapshots[0].capturedAt"},
+			"space kind":                    {func(p *store.Program) { p.Spaces[1].Kind = "PODCAST" }, "spaces[1].kind"},
+			"space of no expertise":         {func(p *store.Program) { p.SpaceExpertises[0].ExpertiseID = 7 }, "spaceExpertises[0].expertiseId"},
+			"contributor of no space":       {func(p *store.Program) { p.Contributors[1].SpaceID = 3 }, "contributors[1].spaceId"},
+			"contributor ID twice":          {func(p *store.Program) { p.Contributors[1].ID = 1 }, "contributors[1].id"},
+			"activity kind":                 {func(p *store.Program) { p.Activities[0].Kind = "LIKE" }, "activities[0].kind"},
+			"activity of no contributor":    {func(p *store.Program) { p.Activities[1].ContributorID = 5 }, "activities[1].contributorId"},
+			"activity in another space":     {func(p *store.Program) { p.Activities[1].SpaceID = 1 }, "activities[1].contributorId"},
+			"activity without time":         {func(p *store.Program) { p.Activities[0].OccurredAt = time.Time{} }, "activities[0].occurredAt"},
 		} {
 			p := program()
 			c.change(p)
@@ -729,6 +744,10 @@ func TestLoadRejects(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, snaps[1], 2)
 		require.Equal(t, "2026-06-01", snaps[1][0].Day, "the UTC day of capturedAt")
+		byKind, err := s.ActivityStats(ctx, store.ActivityStatsQuery{GroupBy: []string{"KIND"}})
+		require.NoError(t, err)
+		require.Len(t, byKind, 2)
+		require.Equal(t, 1, byKind[0].Count)
 		err = s.Load(ctx, &store.Program{})
 		require.Equal(t, mvpgraph.EINVALID, mvpgraph.ErrorCode(err), "a filled database: %v", err)
 	})
@@ -823,5 +842,61 @@ func TestDemoCommunity(t *testing.T) {
 			require.Positive(t, n)
 		}
 		require.Contains(t, stats, dyn.ID, "the Dynamics lead has escalations to handle")
+	})
+}
+
+// TestScaleCommunity: a Scale program has about ten items of activity per
+// member in twenty spaces per expertise, concentrated in the first few, by
+// members and strangers; the same seed gives the same activity.
+func TestScaleCommunity(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		const n = 2000
+		require.NoError(t, seed.Scale(ctx, s, n, 1))
+		end, err := time.Parse(time.DateOnly, seed.ScaleHistoryEnd)
+		require.NoError(t, err)
+		from, to := end.AddDate(-1, 0, 0), end.AddDate(0, 0, 1)
+
+		all, err := s.ActivityStats(ctx, store.ActivityStatsQuery{})
+		require.NoError(t, err)
+		require.Len(t, all, 1)
+		require.InDelta(t, 10*n, all[0].Count, 2*n, "about ten items per member")
+
+		var crm mvpgraph.Expertise
+		for _, e := range requireExpertisesLed(t, s) {
+			if e.Name == "Dynamics CRM" {
+				crm = e
+			}
+		}
+		spaces, _, err := s.SpaceActivity(ctx, crm.ID, from, to)
+		require.NoError(t, err)
+		require.Len(t, spaces, 20)
+		total, top := 0, 0
+		for i, sp := range spaces {
+			total += sp.Count
+			if i < 5 {
+				top += sp.Count
+			}
+		}
+		require.Greater(t, top, total/2, "five of the twenty spaces hold most of it")
+
+		candidates, err := s.AwardCandidates(ctx, store.CandidateQuery{ExpertiseID: crm.ID, From: from, To: to, Weights: mvpgraph.DefaultKindWeights, Limit: 50})
+		require.NoError(t, err)
+		members, strangers := 0, 0
+		for _, c := range candidates {
+			if c.MemberID != nil {
+				members++
+			} else {
+				strangers++
+			}
+		}
+		require.Positive(t, members, "members without an active award are candidates")
+		require.Positive(t, strangers, "so are people the program does not know")
+
+		again := storetest.New(t, s.Dialect())
+		require.NoError(t, seed.Scale(ctx, again, n, 1))
+		same, _, err := again.SpaceActivity(ctx, crm.ID, from, to)
+		require.NoError(t, err)
+		require.Equal(t, spaces, same, "the same seed gives the same activity")
 	})
 }

@@ -33,6 +33,14 @@ type Program struct {
 	SocialAccounts []mvpgraph.SocialAccount
 	Snapshots      []mvpgraph.Snapshot
 
+	// Spaces are the community spaces, numbered 1..n, and SpaceExpertises
+	// the expertises discussed in each; Contributors and Activities their
+	// activity, as in a MemberBatch.
+	Spaces          []mvpgraph.CommunitySpace
+	SpaceExpertises []SpaceExpertise
+	Contributors    []LoadContributor
+	Activities      []LoadActivity
+
 	// More, when set, yields further members, awards, accounts and
 	// snapshots after those above, in the same transaction, so that a
 	// program too big to hold in memory streams through. Load is done with a
@@ -45,6 +53,35 @@ type Program struct {
 type ExpertiseOwner struct {
 	ExpertiseID int64
 	LeadID      int64
+}
+
+// SpaceExpertise says that an expertise is discussed in a space.
+type SpaceExpertise struct {
+	SpaceID     int64
+	ExpertiseID int64
+}
+
+// LoadContributor is someone seen in a space, by the handle used there,
+// and the member they are when known. IDs run 1..n over the whole program.
+type LoadContributor struct {
+	ID       int64
+	SpaceID  int64
+	Handle   string
+	Name     string
+	MemberID *int64
+}
+
+// LoadActivity is one contribution in a space, by a contributor of that
+// space. IDs run 1..n over the whole program.
+type LoadActivity struct {
+	ID            int64
+	SpaceID       int64
+	ContributorID int64
+	ExternalID    string
+	Kind          mvpgraph.ActivityKind
+	OccurredAt    time.Time
+	URL, Title    *string
+	Score         *float64
 }
 
 // CountryOwner makes an international lead the owner of a country.
@@ -69,11 +106,17 @@ type CountryOwner struct {
 // Load's clock reading. A snapshot's Day is the UTC day of its CapturedAt:
 // Load fills it in when empty and refuses one that differs. At most one
 // snapshot per account and day.
+//
+// Contributors and Activities are community activity: a contributor may
+// name a member of its batch or an earlier one, an activity a contributor
+// of its batch or an earlier one, of the same space.
 type MemberBatch struct {
 	Members        []mvpgraph.Member
 	Awards         []mvpgraph.Award
 	SocialAccounts []mvpgraph.SocialAccount
 	Snapshots      []mvpgraph.Snapshot
+	Contributors   []LoadContributor
+	Activities     []LoadActivity
 }
 
 // Bound parameters one statement may carry: PostgreSQL's wire protocol
@@ -84,11 +127,12 @@ const (
 )
 
 // programTables are the tables Load fills, parents first.
-var programTables = []string{"product_teams", "contacts", "expertises", "leads", "lead_expertises", "lead_countries", "members", "awards", "social_accounts", "reach_snapshots"}
+var programTables = []string{"product_teams", "contacts", "expertises", "leads", "lead_expertises", "lead_countries", "members", "awards", "social_accounts", "reach_snapshots",
+	"community_spaces", "space_expertises", "contributors", "activities"}
 
 // identityTables are the tables whose IDs Load sets, and whose PostgreSQL
 // identity sequences it moves past them.
-var identityTables = []string{"product_teams", "contacts", "expertises", "leads", "members", "awards", "social_accounts"}
+var identityTables = []string{"product_teams", "contacts", "expertises", "leads", "members", "awards", "social_accounts", "community_spaces", "contributors", "activities"}
 
 // NotEmptyField is the field of the EINVALID error with which Load refuses
 // a database that is not empty.
@@ -112,7 +156,11 @@ func (s *Store) Load(ctx context.Context, p *Program) error {
 		if err := l.insertCatalogue(ctx, p); err != nil {
 			return err
 		}
-		if err := l.insertBatch(ctx, MemberBatch{Members: p.Members, Awards: p.Awards, SocialAccounts: p.SocialAccounts, Snapshots: p.Snapshots}); err != nil {
+		if err := l.insertSpaces(ctx, p); err != nil {
+			return err
+		}
+		if err := l.insertBatch(ctx, MemberBatch{Members: p.Members, Awards: p.Awards, SocialAccounts: p.SocialAccounts, Snapshots: p.Snapshots,
+			Contributors: p.Contributors, Activities: p.Activities}); err != nil {
 			return err
 		}
 		if p.More != nil {
@@ -129,19 +177,24 @@ func (s *Store) Load(ctx context.Context, p *Program) error {
 
 // loader carries what Load learns along the way.
 type loader struct {
-	s          *Store
-	tx         *sqlx.Tx
-	now        time.Time
-	leads      map[int64]mvpgraph.Lead
-	expertises map[int64]string
-	employees  map[int64]bool // only employees: a few per cent of members
-	members    int            // members seen so far, for row numbers in errors
-	awards     int
-	accounts   int
-	snapshots  int
-	newest     map[int64]int // per account of the current batch, its newest snapshot's index, or -1
-	args       []any         // the values of one INSERT
-	stmts      map[string]*sql.Stmt
+	s            *Store
+	tx           *sqlx.Tx
+	now          time.Time
+	leads        map[int64]mvpgraph.Lead
+	expertises   map[int64]string
+	employees    map[int64]bool // only employees: a few per cent of members
+	members      int            // members seen so far, for row numbers in errors
+	awards       int
+	accounts     int
+	snapshots    int
+	spaces       map[int64]bool
+	contributors int
+	activities   int
+	// contributorSpace is the space of each contributor, by ID.
+	contributorSpace []int64
+	newest           map[int64]int // per account of the current batch, its newest snapshot's index, or -1
+	args             []any         // the values of one INSERT
+	stmts            map[string]*sql.Stmt
 }
 
 // at names the row an EINVALID error came from, as in members[12].handle.
@@ -452,9 +505,112 @@ func (l *loader) insertBatch(ctx context.Context, b MemberBatch) error {
 	}); err != nil {
 		return err
 	}
-	return l.insertRows(ctx, "reach_snapshots", loadSnapshotColumns, len(b.Snapshots), func(dst []any, i int) []any {
+	if err := l.insertRows(ctx, "reach_snapshots", loadSnapshotColumns, len(b.Snapshots), func(dst []any, i int) []any {
 		x := &b.Snapshots[i]
 		return append(dst, x.AccountID, x.Day, x.CapturedAt, x.Followers, x.Following, x.Posts, x.Views, x.Engagement, x.LastPostAt)
+	}); err != nil {
+		return err
+	}
+	return l.insertActivity(ctx, b)
+}
+
+// insertSpaces validates and stores the community spaces and what each is
+// about.
+func (l *loader) insertSpaces(ctx context.Context, p *Program) error {
+	l.spaces = make(map[int64]bool, len(p.Spaces))
+	for i := range p.Spaces {
+		sp := &p.Spaces[i]
+		row := fmt.Sprintf("spaces[%d]", i)
+		if err := checkID(row, sp.ID); err != nil {
+			return err
+		}
+		if err := sp.Normalize(); err != nil {
+			return at(row, err)
+		}
+		sp.CreatedAt = l.now
+		l.spaces[sp.ID] = true
+	}
+	for i, se := range p.SpaceExpertises {
+		row := fmt.Sprintf("spaceExpertises[%d]", i)
+		if !l.spaces[se.SpaceID] {
+			return mvpgraph.Invalidf(row+".spaceId", "space %d is not among the program's spaces.", se.SpaceID)
+		}
+		if _, ok := l.expertises[se.ExpertiseID]; !ok {
+			return mvpgraph.Invalidf(row+".expertiseId", "expertise %d is not among the program's expertises.", se.ExpertiseID)
+		}
+	}
+	if err := l.insertRows(ctx, "community_spaces", []string{"id", "name", "kind", "url", "created_at"}, len(p.Spaces), func(dst []any, i int) []any {
+		sp := &p.Spaces[i]
+		return append(dst, sp.ID, sp.Name, sp.Kind, sp.URL, sp.CreatedAt)
+	}); err != nil {
+		return err
+	}
+	return l.insertRows(ctx, "space_expertises", []string{"space_id", "expertise_id"}, len(p.SpaceExpertises), func(dst []any, i int) []any {
+		return append(dst, p.SpaceExpertises[i].SpaceID, p.SpaceExpertises[i].ExpertiseID)
+	})
+}
+
+var (
+	loadContributorColumns = []string{"id", "space_id", "handle", "name", "member_id"}
+	loadActivityColumns    = []string{"id", "space_id", "external_id", "contributor_id", "kind", "occurred_at", "url", "title", "score", "created_at"}
+)
+
+// insertActivity validates and stores a batch's contributors and their
+// activity. A member that does not exist the database's keys refuse.
+func (l *loader) insertActivity(ctx context.Context, b MemberBatch) error {
+	for i := range b.Contributors {
+		c := &b.Contributors[i]
+		row := fmt.Sprintf("contributors[%d]", l.contributors+i)
+		if err := checkID(row, c.ID); err != nil {
+			return err
+		}
+		if !l.spaces[c.SpaceID] {
+			return mvpgraph.Invalidf(row+".spaceId", "space %d is not among the program's spaces.", c.SpaceID)
+		}
+		if c.Handle == "" || len(c.Handle) > 200 {
+			return mvpgraph.Invalidf(row+".handle", "a contributor's handle is 1 to 200 characters.")
+		}
+		if c.ID >= int64(len(l.contributorSpace)) {
+			l.contributorSpace = append(l.contributorSpace, make([]int64, int(c.ID)-len(l.contributorSpace)+1)...)
+		}
+		if l.contributorSpace[c.ID] != 0 {
+			return mvpgraph.Invalidf(row+".id", "contributor ID %d is given twice.", c.ID)
+		}
+		l.contributorSpace[c.ID] = c.SpaceID
+	}
+	for i := range b.Activities {
+		a := &b.Activities[i]
+		row := fmt.Sprintf("activities[%d]", l.activities+i)
+		if err := checkID(row, a.ID); err != nil {
+			return err
+		}
+		switch {
+		case !l.spaces[a.SpaceID]:
+			return mvpgraph.Invalidf(row+".spaceId", "space %d is not among the program's spaces.", a.SpaceID)
+		case !a.Kind.Valid():
+			return mvpgraph.Invalidf(row+".kind", "%q is not an activity kind.", a.Kind)
+		case a.ExternalID == "" || len(a.ExternalID) > 200:
+			return mvpgraph.Invalidf(row+".externalId", "an external ID is 1 to 200 characters.")
+		case a.ContributorID <= 0 || a.ContributorID >= int64(len(l.contributorSpace)) || l.contributorSpace[a.ContributorID] == 0:
+			return mvpgraph.Invalidf(row+".contributorId", "contributor %d is not among the contributors of this batch or an earlier one.", a.ContributorID)
+		case l.contributorSpace[a.ContributorID] != a.SpaceID:
+			return mvpgraph.Invalidf(row+".contributorId", "contributor %d was seen in space %d, not in the activity's space %d.", a.ContributorID, l.contributorSpace[a.ContributorID], a.SpaceID)
+		case a.OccurredAt.IsZero():
+			return mvpgraph.Invalidf(row+".occurredAt", "an activity needs the time it happened.")
+		}
+		a.OccurredAt = a.OccurredAt.UTC().Truncate(time.Microsecond)
+	}
+	l.contributors += len(b.Contributors)
+	l.activities += len(b.Activities)
+	if err := l.insertRows(ctx, "contributors", loadContributorColumns, len(b.Contributors), func(dst []any, i int) []any {
+		c := &b.Contributors[i]
+		return append(dst, c.ID, c.SpaceID, c.Handle, c.Name, c.MemberID)
+	}); err != nil {
+		return err
+	}
+	return l.insertRows(ctx, "activities", loadActivityColumns, len(b.Activities), func(dst []any, i int) []any {
+		a := &b.Activities[i]
+		return append(dst, a.ID, a.SpaceID, a.ExternalID, a.ContributorID, a.Kind, a.OccurredAt, a.URL, a.Title, a.Score, l.now)
 	})
 }
 
