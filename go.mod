@@ -116,6 +116,7 @@ require (
 // npm's folders hold no Go.
 ignore (
 	./bench/node_modules
+	./bench/peer/node_modules
 	./scripts/graphql-http-audit/node_modules
 	./web/node_modules
 )

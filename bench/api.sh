@@ -1,22 +1,25 @@
 #!/usr/bin/env bash
-# Runs the GraphQL API benchmark and writes bench/results/api.md.
-# Usage: bench/api.sh [members] [seconds per level]
+# Runs the GraphQL API benchmark and writes bench/results/api-<members>.md.
+# Usage: bench/api.sh [members] [seconds per level] [days of reach history]
 #
-# For each database (SQLite and PostgreSQL) it seeds a deterministic program
-# of the given size (mvpgraph seed --scale), starts `mvpgraph serve
-# --no-worker` on it and loads it with bench/apibench at 8, 32 and 128
-# concurrent clients. It also times the first answer of `mvpgraph serve
-# --demo` on a new embedded database.
+# It seeds a deterministic program of the given size (mvpgraph seed
+# --scale) on PostgreSQL, and for 10,000 members or fewer on SQLite too,
+# starts `mvpgraph serve --no-worker` on it and loads it with bench/apibench
+# at 8, 32 and 128 concurrent clients, one scenario after another. It also
+# times the first answer of `mvpgraph serve --demo` on a new embedded
+# database.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 members=${1:-1000}
 seconds=${2:-10}
+days=${3:-365}
 pg_admin=${MVPGRAPH_BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}
 db=mvpgraph_apibench
 pg_url=${pg_admin/\/postgres\?/\/$db?}
 work=$(mktemp -d)
 addr=127.0.0.1:18089
 server=
+scenarios="front-page analyst lead-growth leaderboard trends"
 cleanup() {
   [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
   psql "$pg_admin" -qc "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true
@@ -51,19 +54,25 @@ first_answer() {
   echo $(( (end - start) / 1000000 ))
 }
 
-# load seeds the database at $1 and runs both scenarios against it.
+# load seeds the database at $1 and runs every scenario against it.
 load() {
-  local url=$1 dialect=$2 start took
+  local url=$1 dialect=$2 start took size token
   start=$(date +%s%N)
-  "$work/mvpgraph" seed --database-url "$url" --scale "$members" >/dev/null 2>&1
-  took=$(( ($(date +%s%N) - start) / 1000000 ))
-  echo "Seeding $members members on $dialect took $took ms." >&2
-  echo "$dialect|$took" >>"$work/seeding"
+  "$work/mvpgraph" seed --database-url "$url" --scale "$members" --history-days "$days" >/dev/null 2>&1
+  took=$(( ($(date +%s%N) - start) / 1000 / 1000 ))
+  if [ "$dialect" = PostgreSQL ]; then
+    size=$(psql "$pg_admin" -tAc "SELECT pg_size_pretty(pg_database_size('$db'))")
+  else
+    size=$(du -h "${url#sqlite:}" | cut -f1)B
+  fi
+  echo "Seeding $members members on $dialect took $took ms; the database is $size." >&2
+  echo "$dialect|$took|$size" >>"$work/seeding"
+  token=$("$work/mvpgraph" token create --database-url "$url" --role ANALYST --name apibench 2>/dev/null | tail -n 1)
   MVPGRAPH_COST_BUDGET=0 "$work/mvpgraph" serve --no-worker --addr "$addr" --database-url "$url" >"$work/serve.log" 2>&1 &
   server=$!
   wait_ready
-  for scenario in front-page analyst; do
-    "$work/apibench" -url "http://$addr" -scenario "$scenario" -label "$scenario, $dialect" -clients 8,32,128 -duration "${seconds}s"
+  for scenario in $scenarios; do
+    "$work/apibench" -url "http://$addr" -token "$token" -scenario "$scenario" -label "$scenario, $dialect" -clients 8,32,128 -duration "${seconds}s"
   done
   kill "$server"; wait "$server" 2>/dev/null || true; server=
 }
@@ -71,26 +80,32 @@ load() {
 psql "$pg_admin" -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
 first_ms=$(first_answer)
 rows=$(
-  load "sqlite:$work/bench.db" SQLite
+  if [ "$members" -le 10000 ]; then load "sqlite:$work/bench.db" SQLite; fi
   load "$pg_url" PostgreSQL
 )
-out=bench/results/api.md
+out=bench/results/api-$members.md
 {
-  echo "# GraphQL API under load"
+  echo "# GraphQL API under load: $members members"
   echo
-  echo "Produced by \`bench/api.sh $members $seconds\` on $(date -u +%Y-%m-%d), on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GiB), $(go version | cut -d' ' -f3), $(psql "$pg_admin" -tAc 'SHOW server_version' | cut -d' ' -f1 | sed 's/^/PostgreSQL /')."
+  echo "Produced by \`bench/api.sh $members $seconds $days\` on $(date -u +%Y-%m-%d), on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GiB), $(go version | cut -d' ' -f3), $(psql "$pg_admin" -tAc 'SHOW server_version' | cut -d' ' -f1 | sed 's/^/PostgreSQL /')."
   echo "Load generator, server and database share the machine."
   echo
-  echo "Dataset: \`mvpgraph seed --scale $members\` (deterministic): members with awards, about 2 social accounts per MVP and a year of daily reach snapshots."
-  while IFS='|' read -r dialect took; do
-    echo "Seeding took $took ms on $dialect."
+  echo "Dataset: \`mvpgraph seed --scale $members --history-days $days\` (deterministic): members with awards, about 2 social accounts per MVP with $days days of daily reach snapshots, 800 community spaces with about 10 items of activity per member."
+  echo
+  echo "| database | seeding | size |"
+  echo "|---|---:|---:|"
+  while IFS='|' read -r dialect took size; do
+    echo "| $dialect | $(awk "BEGIN {printf \"%.1f s\", $took / 1000}") | $size |"
   done <"$work/seeding"
   echo
-  echo "Each level runs its clients back to back for ${seconds} s (vegeta, keep-alive). The cost budget per caller is turned off (\`MVPGRAPH_COST_BUDGET=0\`) because all load comes from one address."
+  echo "Each level runs its clients back to back for ${seconds} s (vegeta, keep-alive), with an ANALYST token. The cost budget per caller is turned off (\`MVPGRAPH_COST_BUDGET=0\`) because all load comes from one address."
   echo "SQL statements per request are read from the server's \`mvpgraph_sql_statements_per_request\` histogram; peak RSS from its \`process_resident_memory_bytes\`, polled every 250 ms."
   echo
   echo "- front-page: \`mvps(first: 50)\` with awards, their expertise, leads and social accounts."
   echo "- analyst: \`programStats(groupBy: [COUNTRY, CATEGORY])\` and \`members(first: 100)\` filtered with \`_and\`/\`_or\`/\`_in\`/\`_ilike\` and ordered by two columns."
+  echo "- lead-growth: the MVPs of the lead with the most, by 30-day reach growth (\`reachLeaderboard(where: {leadId}, orderBy: GROWTH, first: 100)\`), the 20th page by cursor or the last there is."
+  echo "- leaderboard: \`reachLeaderboard(orderBy: GROWTH, first: 50)\` over the whole program."
+  echo "- trends: \`communityTrends\` of Dynamics CRM over a year, by week, with every space and the series."
   echo
   echo "| scenario | clients | requests/s | p50 ms | p95 ms | p99 ms | success | SQL statements/request | peak RSS MB |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"

@@ -30,21 +30,155 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
-// scenarios are the GraphQL requests by name.
-var scenarios = map[string]string{
+// scenarios are the GraphQL requests by name: a fixed query, or one that
+// first looks up what it needs (an ID, a cursor) through the API.
+var scenarios = map[string]func(c *client) (request, error){
 	// The front-end page: the first 50 MVPs with their awards, the
 	// awards' expertise, their leads and their social accounts with the
 	// latest reading.
-	"front-page": `{ mvps(first: 50) { totalCount edges { cursor node { handle name country
+	"front-page": fixed(`{ mvps(first: 50) { totalCount edges { cursor node { handle name country
   awards { year status expertise { name category } }
   leads { name kind }
-  socialAccounts { platform handle status followers posts lastSyncedAt } } } } }`,
+  socialAccounts { platform handle status followers posts lastSyncedAt } } } } }`),
 	// The analyst: program statistics by country and category, and a
 	// filtered, ordered members query.
-	"analyst": `{ programStats(groupBy: [COUNTRY, CATEGORY]) { country category members mvps awards }
+	"analyst": fixed(`{ programStats(groupBy: [COUNTRY, CATEGORY]) { country category members mvps awards }
   members(first: 100, where: { _and: [ { isEmployee: { _eq: false } },
     { _or: [ { country: { _in: ["US", "DE", "JP"] } }, { name: { _ilike: "a%" } } ] } ] },
-    orderBy: [{ field: COUNTRY }, { field: NAME, direction: DESC }]) { totalCount edges { node { handle name country city } } } }`,
+    orderBy: [{ field: COUNTRY }, { field: NAME, direction: DESC }]) { totalCount edges { node { handle name country city } } } }`),
+	// A lead's view: the MVPs of the lead with the most, ranked by reach
+	// growth, 100 a page, the 20th page by cursor (or the last there is).
+	"lead-growth": leadGrowth,
+	// The reach leaderboard of the whole program by 30-day growth.
+	"leaderboard": fixed(`{ reachLeaderboard(orderBy: GROWTH, days: 30, first: 50) { totalCount
+  edges { node { rank followers growth member { handle name country } } } } }`),
+	// Community trends of one expertise over the year, by week.
+	"trends": trends,
+
+	// The peer's equivalents, for PostGraphile v4 with the connection
+	// filter and aggregates plugins on the same database (bench/peer.sh).
+	// The front page: the first 50 members with an active award, their
+	// awards with expertise and the expertise's US lead (the lead rule is
+	// mvpgraph's own; the expertise's lead is the nearest the peer's
+	// schema has), and their social accounts.
+	"peer-front-page": fixed(`{ allMembers(first: 50, orderBy: PRIMARY_KEY_ASC, filter: {awardsByMemberId: {some: {status: {equalTo: "ACTIVE"}}}}) {
+  totalCount edges { cursor node { handle name country
+  awardsByMemberId { nodes { year status expertiseByExpertiseId { name category leadExpertiseByExpertiseId { leadByLeadIdAndLeadKind { name kind } } } } }
+  socialAccountsByMemberId { nodes { platform handle status followers posts lastSyncedAt } } } } } }`),
+	// The analyst: members counted by country and awards by expertise and
+	// status (the aggregates plugin groups one table at a time), and the
+	// same filtered, ordered members query.
+	"peer-analyst": fixed(`{ allMembers { groupedAggregates(groupBy: [COUNTRY]) { keys distinctCount { id } } }
+  allAwards { groupedAggregates(groupBy: [EXPERTISE_ID, STATUS]) { keys distinctCount { memberId } } }
+  members: allMembers(first: 100, filter: {and: [{isEmployee: {equalTo: false}},
+    {or: [{country: {in: ["US", "DE", "JP"]}}, {name: {likeInsensitive: "a%"}}]}]}, orderBy: [COUNTRY_ASC, NAME_DESC]) {
+    totalCount edges { node { handle name country city } } } }`),
+}
+
+// request is one scenario's GraphQL request, and what it picked.
+type request struct {
+	query     string
+	variables map[string]any
+	note      string
+}
+
+func fixed(q string) func(*client) (request, error) {
+	return func(*client) (request, error) { return request{query: q}, nil }
+}
+
+const leadPageQuery = `query ($lead: ID!, $after: String) {
+  reachLeaderboard(where: {leadId: $lead}, orderBy: GROWTH, days: 30, first: 100, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { node { rank followers growth member { handle name country } } } } }`
+
+func leadGrowth(c *client) (request, error) {
+	var stats struct {
+		ProgramStats []struct {
+			Lead *struct{ ID, Name string }
+			MVPs int `json:"mvps"`
+		}
+	}
+	if err := c.do(`{ programStats(groupBy: [LEAD]) { lead { id name } mvps } }`, nil, &stats); err != nil {
+		return request{}, err
+	}
+	var id, name string
+	most := -1
+	for _, g := range stats.ProgramStats {
+		if g.Lead != nil && g.MVPs > most {
+			id, name, most = g.Lead.ID, g.Lead.Name, g.MVPs
+		}
+	}
+	var after any
+	page := 1
+	for ; page < 20; page++ {
+		var p struct {
+			ReachLeaderboard struct {
+				PageInfo struct {
+					HasNextPage bool
+					EndCursor   string
+				}
+			}
+		}
+		if err := c.do(leadPageQuery, map[string]any{"lead": id, "after": after}, &p); err != nil {
+			return request{}, err
+		}
+		if !p.ReachLeaderboard.PageInfo.HasNextPage {
+			break
+		}
+		after = p.ReachLeaderboard.PageInfo.EndCursor
+	}
+	return request{query: leadPageQuery, variables: map[string]any{"lead": id, "after": after},
+		note: fmt.Sprintf("%s, %d MVPs, page %d", name, most, page)}, nil
+}
+
+func trends(c *client) (request, error) {
+	var e struct {
+		Expertises struct {
+			Edges []struct{ Node struct{ ID string } }
+		}
+	}
+	if err := c.do(`{ expertises(where: {name: {_eq: "Dynamics CRM"}}) { edges { node { id } } } }`, nil, &e); err != nil {
+		return request{}, err
+	}
+	if len(e.Expertises.Edges) == 0 {
+		return request{}, fmt.Errorf("no expertise Dynamics CRM")
+	}
+	return request{query: `query ($e: ID!) { communityTrends(expertiseId: $e, from: "2025-11-21T00:00:00Z", to: "2026-11-21T00:00:00Z", bucket: WEEK) {
+  total concentration { spacesFor50 spacesFor80 top5Share hhi }
+  spaces { space { name kind } count share cumulativeShare contributors growth } series { start count } } }`,
+		variables: map[string]any{"e": e.Expertises.Edges[0].Node.ID}, note: "Dynamics CRM, a year by week"}, nil
+}
+
+// client sends the scenarios' look-ups.
+type client struct {
+	base   string
+	header http.Header
+}
+
+func (c *client) do(query string, variables map[string]any, out any) error {
+	body, err := json.Marshal(map[string]any{"query": query, "variables": variables})
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequest(http.MethodPost, c.base+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header = c.header.Clone()
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	var r struct {
+		Data   json.RawMessage   `json:"data"`
+		Errors []json.RawMessage `json:"errors"`
+	}
+	if res.StatusCode != http.StatusOK || json.Unmarshal(b, &r) != nil || len(r.Errors) > 0 {
+		return fmt.Errorf("the server answered %s: %.300s", res.Status, b)
+	}
+	return json.Unmarshal(r.Data, out)
 }
 
 func main() {
@@ -53,16 +187,18 @@ func main() {
 	clients := flag.String("clients", "8,32,128", "concurrent clients, comma-separated")
 	duration := flag.Duration("duration", 10*time.Second, "how long each level runs")
 	label := flag.String("label", "", "first column of each row (default: the scenario)")
+	token := flag.String("token", os.Getenv("MVPGRAPH_BENCH_TOKEN"), "API token to send (default: $MVPGRAPH_BENCH_TOKEN)")
+	pids := flag.String("pids", "", "comma-separated process IDs whose summed resident memory is the server's (default: read /metrics)")
 	header := flag.Bool("header", false, "print the table header first")
 	flag.Parse()
-	if err := run(*base, *name, *clients, *duration, *label, *header); err != nil {
+	if err := run(*base, *name, *clients, *duration, *label, *token, *pids, *header); err != nil {
 		fmt.Fprintln(os.Stderr, "apibench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(base, name, clients string, duration time.Duration, label string, header bool) error {
-	query, ok := scenarios[name]
+func run(base, name, clients string, duration time.Duration, label, token, pids string, header bool) error {
+	prepare, ok := scenarios[name]
 	if !ok {
 		names := make([]string, 0, len(scenarios))
 		for n := range scenarios {
@@ -82,16 +218,23 @@ func run(base, name, clients string, duration time.Duration, label string, heade
 		}
 		levels = append(levels, n)
 	}
-	body, err := json.Marshal(map[string]string{"query": query})
+	hdr := http.Header{"Content-Type": {"application/json"}, "Accept": {"application/graphql-response+json"}}
+	if token != "" {
+		hdr.Set("Authorization", "Bearer "+token)
+	}
+	r, err := prepare(&client{base: base, header: hdr})
+	if err != nil {
+		return fmt.Errorf("scenario %s: %w", name, err)
+	}
+	if r.note != "" {
+		fmt.Fprintf(os.Stderr, "apibench: %s: %s\n", name, r.note)
+		label += " (" + r.note + ")"
+	}
+	body, err := json.Marshal(map[string]any{"query": r.query, "variables": r.variables})
 	if err != nil {
 		return err
 	}
-	target := vegeta.Target{
-		Method: http.MethodPost,
-		URL:    base + "/graphql",
-		Body:   body,
-		Header: http.Header{"Content-Type": {"application/json"}, "Accept": {"application/graphql-response+json"}},
-	}
+	target := vegeta.Target{Method: http.MethodPost, URL: base + "/graphql", Body: body, Header: hdr}
 	// One request first, to fail fast on a broken scenario rather than
 	// report the throughput of errors.
 	if err := check(target); err != nil {
@@ -101,30 +244,33 @@ func run(base, name, clients string, duration time.Duration, label string, heade
 		fmt.Println("| scenario | clients | requests/s | p50 ms | p95 ms | p99 ms | success | SQL statements/request | peak RSS MB |")
 		fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 	}
-	for _, c := range levels {
-		before, err := scrape(base)
-		if err != nil {
-			return err
+	rss := func() float64 {
+		if m, err := scrape(base); err == nil {
+			return m["process_resident_memory_bytes"]
 		}
-		peak := newPeak(base)
+		return 0
+	}
+	if pids != "" {
+		rss = func() float64 { return resident(strings.Split(pids, ",")) }
+	}
+	for _, c := range levels {
+		before, _ := scrape(base) // a peer has no /metrics: no statement counts
+		peak := newPeak(rss)
 		atk := vegeta.NewAttacker(vegeta.Workers(uint64(c)), vegeta.MaxWorkers(uint64(c)), vegeta.KeepAlive(true), vegeta.Connections(c), vegeta.Timeout(30*time.Second))
 		var m vegeta.Metrics
 		for res := range atk.Attack(vegeta.NewStaticTargeter(target), vegeta.Rate{Freq: 0}, duration, name) {
 			m.Add(res)
 		}
 		m.Close()
-		rss := peak.stop()
-		after, err := scrape(base)
-		if err != nil {
-			return err
-		}
-		var perRequest float64
+		top := peak.stop()
+		after, _ := scrape(base)
+		perRequest := "—"
 		if d := after["mvpgraph_sql_statements_per_request_count"] - before["mvpgraph_sql_statements_per_request_count"]; d > 0 {
-			perRequest = (after["mvpgraph_sql_statements_per_request_sum"] - before["mvpgraph_sql_statements_per_request_sum"]) / d
+			perRequest = fmt.Sprintf("%.1f", (after["mvpgraph_sql_statements_per_request_sum"]-before["mvpgraph_sql_statements_per_request_sum"])/d)
 		}
-		fmt.Printf("| %s | %d | %.0f | %.1f | %.1f | %.1f | %.1f %% | %.1f | %.0f |\n",
+		fmt.Printf("| %s | %d | %.0f | %.1f | %.1f | %.1f | %.1f %% | %s | %.0f |\n",
 			label, c, m.Throughput, ms(m.Latencies.P50), ms(m.Latencies.P95), ms(m.Latencies.P99),
-			100*m.Success, perRequest, rss/(1<<20))
+			100*m.Success, perRequest, top/(1<<20))
 		if len(m.Errors) > 0 {
 			fmt.Fprintf(os.Stderr, "apibench: %s at %d clients: %d errors, first: %s\n", name, c, len(m.Errors), m.Errors[0])
 		}
@@ -164,6 +310,9 @@ func scrape(base string) (map[string]float64, error) {
 		return nil, err
 	}
 	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("/metrics: %s", res.Status)
+	}
 	b, err := io.ReadAll(res.Body)
 	if err != nil {
 		return nil, err
@@ -186,6 +335,25 @@ func scrape(base string) (map[string]float64, error) {
 	return out, sc.Err()
 }
 
+// resident sums the resident memory of processes, in bytes, from
+// /proc/PID/status.
+func resident(pids []string) float64 {
+	var sum float64
+	for _, pid := range pids {
+		b, err := os.ReadFile("/proc/" + strings.TrimSpace(pid) + "/status")
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+				kb, _ := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 64)
+				sum += kb * 1024
+			}
+		}
+	}
+	return sum
+}
+
 // peak polls the server's resident memory until stopped and keeps the
 // highest reading.
 type peak struct {
@@ -194,7 +362,7 @@ type peak struct {
 	max  float64
 }
 
-func newPeak(base string) *peak {
+func newPeak(read func() float64) *peak {
 	p := &peak{done: make(chan struct{})}
 	p.wg.Add(1)
 	go func() {
@@ -202,8 +370,8 @@ func newPeak(base string) *peak {
 		tick := time.NewTicker(250 * time.Millisecond)
 		defer tick.Stop()
 		for {
-			if m, err := scrape(base); err == nil && m["process_resident_memory_bytes"] > p.max {
-				p.max = m["process_resident_memory_bytes"]
+			if v := read(); v > p.max {
+				p.max = v
 			}
 			select {
 			case <-p.done:

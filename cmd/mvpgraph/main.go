@@ -43,7 +43,7 @@ Usage:
   mvpgraph token create --role ROLE [--lead ID | --product-team ID] [--name N] [--expires DURATION]
   mvpgraph token list
   mvpgraph token revoke ID
-  mvpgraph seed    [--database-url URL] (--demo | --scale N [--rand-seed S])
+  mvpgraph seed    [--database-url URL] (--demo | --scale N [--rand-seed S] [--history-days D])
 
 The database URL is postgres://... or sqlite:PATH; it defaults to
 $MVPGRAPH_DATABASE_URL, or sqlite:mvpgraph.db in the working directory.
@@ -217,6 +217,7 @@ func (m *Main) seed(ctx context.Context, args []string) error {
 	demo := fs.Bool("demo", false, "load the demo program into an empty database")
 	scale := fs.Int("scale", 0, "load a synthetic program of N members into an empty database")
 	randSeed := fs.Int64("rand-seed", 1, "seed of the synthetic program; the same seed gives the same data")
+	historyDays := fs.Int("history-days", seed.ScaleHistoryDays, "days of daily reach snapshots of the synthetic program's accounts")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -235,7 +236,7 @@ func (m *Main) seed(ctx context.Context, args []string) error {
 			return errors.New("the database is not empty; the demo program loads only into an empty one")
 		}
 	} else {
-		err = seed.Scale(ctx, s, *scale, *randSeed)
+		err = seed.ScaleWithHistory(ctx, s, *scale, *randSeed, *historyDays)
 	}
 	if err != nil {
 		return err
