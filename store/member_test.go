@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -70,6 +71,22 @@ func TestListMembersFilters(t *testing.T) {
 		page, err := s.ListMembers(ctx, store.MemberQuery{MVPsOnly: true, OrderBy: byName})
 		require.NoError(t, err)
 		require.Equal(t, []string{"ca1", "de1", "us1", "us2"}, handles(page))
+		for _, m := range page.Items {
+			require.True(t, m.IsMVP, m.Handle)
+		}
+		// Unfiltered, the count comes from the active awards alone; it
+		// agrees with the filtered way of counting.
+		n, err := s.CountMembers(ctx, store.MemberQuery{MVPsOnly: true})
+		require.NoError(t, err)
+		require.Equal(t, 4, n)
+		n, err = s.CountMembers(ctx, store.MemberQuery{MVPsOnly: true, Where: &mvpgraph.MemberWhere{}})
+		require.NoError(t, err)
+		require.Equal(t, 4, n)
+		all, err := s.ListMembers(ctx, store.MemberQuery{OrderBy: byName, Page: mvpgraph.PageArgs{First: ptr(100)}})
+		require.NoError(t, err)
+		for _, m := range all.Items {
+			require.Equal(t, slices.Contains([]string{"ca1", "de1", "us1", "us2"}, m.Handle), m.IsMVP, m.Handle)
+		}
 	})
 }
 
