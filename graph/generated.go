@@ -3214,7 +3214,9 @@ type Query {
   """
   Members ranked by social reach: total followers across their accounts, or
   their growth over the last ` + "`" + `days` + "`" + ` days. Ranks follow the order; the cursor
-  is the position in the ranking.
+  is the position in the ranking. A server keeps each ranking for a minute
+  (MVPGRAPH_RANKING_TTL), so that its pages come from one computation: a new
+  reading shows in it within that time.
   """
   reachLeaderboard(where: LeaderboardWhere, orderBy: LeaderboardOrder = FOLLOWERS, days: Int = 30, first: Int, after: String): LeaderboardConnection!
 

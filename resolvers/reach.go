@@ -204,7 +204,7 @@ func (r *Resolver) leaderboard(ctx context.Context, where *model.LeaderboardWher
 		mvps := true
 		q.IsMVP = &mvps
 	}
-	rows, err := r.Store.Leaderboard(ctx, q)
+	rows, total, known, err := r.rank(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -212,7 +212,11 @@ func (r *Resolver) leaderboard(ctx context.Context, where *model.LeaderboardWher
 	if more {
 		rows = rows[:size]
 	}
-	c := &model.LeaderboardConnection{Edges: []*model.LeaderboardEdge{}, Count: func(ctx context.Context) (int, error) { return r.Store.CountLeaderboard(ctx, q) }}
+	count := func(ctx context.Context) (int, error) { return r.Store.CountLeaderboard(ctx, q) }
+	if known {
+		count = func(context.Context) (int, error) { return total, nil }
+	}
+	c := &model.LeaderboardConnection{Edges: []*model.LeaderboardEdge{}, Count: count}
 	cursors := make([]string, len(rows))
 	for i, row := range rows {
 		rank := offset + i + 1

@@ -27,4 +27,9 @@ type Resolver struct {
 	// KindWeights weigh activity in award candidates' scores; nil means
 	// the defaults.
 	KindWeights mvpgraph.KindWeights
+	// RankingTTL is how long a reach ranking is kept and its pages served
+	// from memory; zero computes every page afresh.
+	RankingTTL time.Duration
+
+	rankings rankings
 }

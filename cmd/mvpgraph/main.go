@@ -304,6 +304,12 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			return fmt.Errorf("MVPGRAPH_ESCALATION_TARGET=%q is not a positive duration, such as 72h", v)
 		}
 	}
+	rankingTTL := time.Minute
+	if v := m.getenv("MVPGRAPH_RANKING_TTL"); v != "" {
+		if rankingTTL, err = time.ParseDuration(v); err != nil || rankingTTL < 0 {
+			return fmt.Errorf("MVPGRAPH_RANKING_TTL=%q is not a duration, such as 1m (0 turns the keeping off)", v)
+		}
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	opts.Metrics = graph.NewMetrics(reg)
@@ -349,7 +355,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           m.logRequests(withCORS(cors, m.routes(s, opts, &resolvers.Resolver{Store: s, Sync: runner, Weights: weights, EscalationTarget: target, KindWeights: kindWeights}, reg))),
+		Handler:           m.logRequests(withCORS(cors, m.routes(s, opts, &resolvers.Resolver{Store: s, Sync: runner, Weights: weights, EscalationTarget: target, KindWeights: kindWeights, RankingTTL: rankingTTL}, reg))),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

@@ -1,0 +1,89 @@
+package resolvers_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/99designs/gqlgen/client"
+	"github.com/stretchr/testify/require"
+
+	"mvpgraph"
+	"mvpgraph/graph"
+	"mvpgraph/resolvers"
+	"mvpgraph/store"
+	"mvpgraph/store/storetest"
+)
+
+// TestRankingsKept: a ranking is computed once per RankingTTL and its
+// pages served from it; a new reading shows once the TTL has passed.
+func TestRankingsKept(t *testing.T) {
+	for _, d := range storetest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			ctx := context.Background()
+			s := storetest.New(t, d)
+			opts := graph.DefaultOptions()
+			opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+			const ttl = 300 * time.Millisecond
+			root := &resolvers.Resolver{Store: s, RankingTTL: ttl}
+			c := client.New(resolvers.Middleware(s, graph.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(root)), opts)))
+
+			followers := map[string]int64{"ann": 10, "bob": 5, "cat": 1}
+			accounts := map[string]int64{}
+			for _, h := range []string{"ann", "bob", "cat"} {
+				m := mvpgraph.Member{Handle: h, Name: h, Country: "US"}
+				require.NoError(t, s.CreateMember(ctx, &m))
+				acc, err := s.LinkSocialAccount(ctx, m.ID, mvpgraph.GitHub, h)
+				require.NoError(t, err)
+				accounts[h] = acc.ID
+			}
+			record := func(h string, n int64) {
+				require.NoError(t, s.RecordSync(ctx, []store.Outcome{{AccountID: accounts[h], Lookup: mvpgraph.Lookup{Status: mvpgraph.AccountActive, Reach: mvpgraph.Reach{Followers: &n}}}}))
+			}
+			for h, n := range followers {
+				record(h, n)
+			}
+			type board struct {
+				ReachLeaderboard struct {
+					TotalCount int
+					PageInfo   struct{ EndCursor string }
+					Edges      []struct {
+						Node struct {
+							Rank   int
+							Member struct{ Handle string }
+						}
+					}
+				}
+			}
+			order := func(after string) (b board) {
+				q := `query ($after: String) { reachLeaderboard(where: {isMvp: false}, first: 2, after: $after) {
+				  totalCount pageInfo { endCursor } edges { node { rank member { handle } } } } }`
+				var vars []client.Option
+				if after != "" {
+					vars = append(vars, client.Var("after", after))
+				}
+				require.NoError(t, c.Post(q, &b, vars...))
+				return b
+			}
+			handles := func(b board) (out []string) {
+				for _, e := range b.ReachLeaderboard.Edges {
+					out = append(out, e.Node.Member.Handle)
+				}
+				return out
+			}
+			first := order("")
+			require.Equal(t, []string{"ann", "bob"}, handles(first))
+			require.Equal(t, 3, first.ReachLeaderboard.TotalCount)
+
+			record("cat", 100)
+			second := order(first.ReachLeaderboard.PageInfo.EndCursor)
+			require.Equal(t, []string{"cat"}, handles(second), "the next page of the same ranking, as it was")
+			require.Equal(t, 3, second.ReachLeaderboard.Edges[0].Node.Rank)
+
+			time.Sleep(ttl + 100*time.Millisecond)
+			require.Equal(t, []string{"cat", "ann"}, handles(order("")), "ranked afresh once the TTL has passed")
+		})
+	}
+}
