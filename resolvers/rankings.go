@@ -24,9 +24,9 @@ type rankings struct {
 }
 
 type ranking struct {
-	rows []store.LeaderRow
-	full bool // every member ranked, not cut at rankingLimit
-	at   time.Time
+	rows  []store.LeaderRow // cut at rankingLimit
+	total int               // members ranked
+	at    time.Time
 }
 
 // rankingLimit bounds a ranking kept whole: the deepest page a cursor may
@@ -60,7 +60,12 @@ func (r *Resolver) rank(ctx context.Context, q store.LeaderboardQuery) (rows []s
 			if err != nil {
 				return ranking{}, err
 			}
-			g := ranking{rows: rows, full: len(rows) < rankingLimit, at: time.Now()}
+			g := ranking{rows: rows, total: len(rows), at: time.Now()}
+			if len(rows) == rankingLimit {
+				if g.total, err = r.Store.CountLeaderboard(c, whole); err != nil {
+					return ranking{}, err
+				}
+			}
 			rk.cache.Add(key, g)
 			return g, nil
 		})
@@ -71,7 +76,7 @@ func (r *Resolver) rank(ctx context.Context, q store.LeaderboardQuery) (rows []s
 	}
 	start := min(q.Offset, len(got.rows))
 	end := min(start+q.Limit, len(got.rows))
-	return got.rows[start:end], len(got.rows), got.full, nil
+	return got.rows[start:end], got.total, true, nil
 }
 
 // requestBudget bounds one ranking's computation.
