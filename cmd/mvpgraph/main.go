@@ -388,7 +388,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 // otherwise. The server's live heap is small (tens of MB) and nearly all it
 // allocates is one request's garbage, so the default of collecting each
 // time the heap doubles spends a fifth of the CPU on the collector under
-// load (bench/results/api.md). Collecting at five times the live heap
+// load (bench/README.md). Collecting at five times the live heap
 // instead, with a soft limit of 100 MiB that makes it collect sooner as the
 // heap nears it, keeps the server's resident memory under 150 MB.
 func tuneGC() {
