@@ -22,7 +22,7 @@ import (
 const (
 	scaleSpacesPer   = 20
 	scaleActivity    = 8 // items per contributor, on average
-	scaleStrangers   = 3  // per ten members
+	scaleStrangers   = 3 // per ten members
 	scaleActivityDay = 365
 )
 
