@@ -3,7 +3,6 @@ package resolvers_test
 import (
 	"context"
 	"io"
-	"log/slog"
 	"testing"
 	"time"
 
@@ -11,7 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"mvpgraph"
-	"mvpgraph/graph"
 	"mvpgraph/resolvers"
 	"mvpgraph/store"
 	"mvpgraph/store/storetest"
@@ -24,11 +22,8 @@ func TestRankingsKept(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			ctx := context.Background()
 			s := storetest.New(t, d)
-			opts := graph.DefaultOptions()
-			opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 			const ttl = 300 * time.Millisecond
-			root := &resolvers.Resolver{Store: s, RankingTTL: ttl}
-			c := client.New(resolvers.Middleware(s, graph.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(root)), opts)))
+			c := newAPIOn(t, &resolvers.Resolver{Store: s, RankingTTL: ttl}, io.Discard).c
 
 			followers := map[string]int64{"ann": 10, "bob": 5, "cat": 1}
 			accounts := map[string]int64{}

@@ -35,9 +35,15 @@ func newAPI(t *testing.T, s *store.Store) *api {
 }
 
 func newAPIWithLog(t *testing.T, s *store.Store, log io.Writer) *api {
+	return newAPIOn(t, &resolvers.Resolver{Store: s}, log)
+}
+
+// newAPIOn is the API of root, over root's store, with an admin token.
+func newAPIOn(t *testing.T, root *resolvers.Resolver, log io.Writer) *api {
+	s := root.Store
 	opts := graph.DefaultOptions()
 	opts.Logger = slog.New(slog.NewTextHandler(log, nil))
-	h := resolvers.Middleware(s, graph.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(&resolvers.Resolver{Store: s})), opts))
+	h := resolvers.Middleware(s, graph.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(root)), opts))
 	return &api{t: t, c: client.New(h, bearer(t, s, mvpgraph.APIToken{Name: "test admin", Role: mvpgraph.RoleAdmin})), h: h, s: s}
 }
 

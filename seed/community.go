@@ -63,9 +63,9 @@ func demoCommunity(ctx context.Context, s *store.Store, p *store.Program) error 
 	for _, e := range p.Expertises {
 		expertiseID[e.Name] = e.ID
 	}
-	handle := map[int64]string{}
+	handle, nameOf := map[int64]string{}, map[string]string{}
 	for _, m := range p.Members {
-		handle[m.ID] = m.Handle
+		handle[m.ID], nameOf[m.Handle] = m.Handle, m.Name
 	}
 	// The members holding (or having held) an award of each expertise, and
 	// the members without an active award anywhere: candidates.
@@ -108,7 +108,7 @@ func demoCommunity(ctx context.Context, s *store.Store, p *store.Program) error 
 		r.Shuffle(len(people), func(i, j int) { people[i], people[j] = people[j], people[i] })
 		for i := range people {
 			if people[i].name == "" {
-				people[i].name = nameOf(p, people[i].member)
+				people[i].name = nameOf[people[i].member]
 			}
 		}
 
@@ -257,13 +257,4 @@ func pickWeighted(r *rand.Rand, w []float64) int {
 		x -= p
 	}
 	return len(w) - 1
-}
-
-func nameOf(p *store.Program, handle string) string {
-	for _, m := range p.Members {
-		if m.Handle == handle {
-			return m.Name
-		}
-	}
-	return handle
 }

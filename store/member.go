@@ -118,15 +118,13 @@ func (s *Store) CountMembers(ctx context.Context, q MemberQuery) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	count := "COUNT(*)"
 	if q.MVPsOnly && q.Where == nil {
 		// Every MVP, counted from the index of active awards alone.
-		b = s.sb.Select().From("awards").Where(sq.Eq{"status": mvpgraph.AwardActive})
-		var n int
-		err = s.get(ctx, s.db, &n, b.Columns("COUNT(DISTINCT member_id)"))
-		return n, mapError("count members", err)
+		b, count = s.sb.Select().From("awards").Where(sq.Eq{"status": mvpgraph.AwardActive}), "COUNT(DISTINCT member_id)"
 	}
 	var n int
-	err = s.get(ctx, s.db, &n, b.Columns("COUNT(*)"))
+	err = s.get(ctx, s.db, &n, b.Columns(count))
 	return n, mapError("count members", err)
 }
 

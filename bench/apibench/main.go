@@ -222,7 +222,8 @@ func run(base, name, clients string, duration time.Duration, label, token, pids 
 	if token != "" {
 		hdr.Set("Authorization", "Bearer "+token)
 	}
-	r, err := prepare(&client{base: base, header: hdr})
+	cl := &client{base: base, header: hdr}
+	r, err := prepare(cl)
 	if err != nil {
 		return fmt.Errorf("scenario %s: %w", name, err)
 	}
@@ -237,7 +238,8 @@ func run(base, name, clients string, duration time.Duration, label, token, pids 
 	target := vegeta.Target{Method: http.MethodPost, URL: base + "/graphql", Body: body, Header: hdr}
 	// One request first, to fail fast on a broken scenario rather than
 	// report the throughput of errors.
-	if err := check(target); err != nil {
+	var data json.RawMessage
+	if err := cl.do(r.query, r.variables, &data); err != nil {
 		return fmt.Errorf("scenario %s: %w", name, err)
 	}
 	if header {
@@ -279,29 +281,6 @@ func run(base, name, clients string, duration time.Duration, label, token, pids 
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-
-// check sends the request once and fails unless the answer is a 200 with
-// data and no errors.
-func check(t vegeta.Target) error {
-	req, err := t.Request()
-	if err != nil {
-		return err
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	var out struct {
-		Data   json.RawMessage   `json:"data"`
-		Errors []json.RawMessage `json:"errors"`
-	}
-	if res.StatusCode != http.StatusOK || json.Unmarshal(b, &out) != nil || len(out.Errors) > 0 || len(out.Data) == 0 {
-		return fmt.Errorf("the server answered %s: %.300s", res.Status, b)
-	}
-	return nil
-}
 
 // scrape reads the unlabelled samples of the server's /metrics.
 func scrape(base string) (map[string]float64, error) {
