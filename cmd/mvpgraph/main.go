@@ -224,6 +224,9 @@ func (m *Main) seed(ctx context.Context, args []string) error {
 	if *demo == (*scale > 0) {
 		return errors.New("seed needs exactly one of --demo or --scale N (N > 0)")
 	}
+	if *historyDays < 0 {
+		return fmt.Errorf("--history-days is the days of reach history, 0 or more; got %d", *historyDays)
+	}
 	s, err := m.open(ctx, *dbURL)
 	if err != nil {
 		return err

@@ -204,7 +204,8 @@ func TestMigrateAndSeedCommands(t *testing.T) {
 
 	require.Error(t, m.Run(ctx, []string{"seed"}), "seed needs --demo or --scale")
 	require.Error(t, m.Run(ctx, []string{"seed", "--demo", "--scale", "5"}))
-	require.NoError(t, m.Run(ctx, []string{"seed", "--scale", "200", "--rand-seed", "7"}))
+	require.ErrorContains(t, m.Run(ctx, []string{"seed", "--scale", "5", "--history-days", "-1"}), "--history-days")
+	require.NoError(t, m.Run(ctx, []string{"seed", "--scale", "200", "--rand-seed", "7", "--history-days", "3"}))
 	s, err := store.Open(ctx, dbURL)
 	require.NoError(t, err)
 	defer s.Close()
