@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useState, useCallback } from 'preact/hooks';
+import { useEffect, useRef, useState, useCallback } from 'preact/hooks';
 import { ApiError } from './api';
 
 export type Load<T> =
@@ -7,25 +7,34 @@ export type Load<T> =
   | { state: 'error'; error: ApiError }
   | { state: 'done'; data: T };
 
-/** Runs fetch when deps change; reload runs it again. */
+/**
+ * Runs fetch when deps change; reload runs it again. A result is only ever
+ * shown with the deps it was fetched for: in the render where deps change,
+ * before the effect has run, the load reads as loading, so a page never shows
+ * new controls (page 2) over old rows (page 1).
+ */
 export function useLoad<T>(fetch: (signal: AbortSignal) => Promise<T>, deps: unknown[]): [Load<T>, () => void] {
-  const [load, setLoad] = useState<Load<T>>({ state: 'loading' });
+  const [load, setLoad] = useState<{ gen: number; load: Load<T> }>({ gen: 0, load: { state: 'loading' } });
   const [round, setRound] = useState(0);
+  const now = [...deps, round];
+  const gen = useRef({ deps: now, n: 0 });
+  if (now.length !== gen.current.deps.length || now.some((d, i) => !Object.is(d, gen.current.deps[i]))) gen.current = { deps: now, n: gen.current.n + 1 };
+  const n = gen.current.n;
   useEffect(() => {
     const ctl = new AbortController();
-    setLoad({ state: 'loading' });
+    setLoad({ gen: n, load: { state: 'loading' } });
     fetch(ctl.signal).then(
-      (data) => !ctl.signal.aborted && setLoad({ state: 'done', data }),
+      (data) => !ctl.signal.aborted && setLoad({ gen: n, load: { state: 'done', data } }),
       (e: unknown) => {
         if (ctl.signal.aborted) return;
-        setLoad({ state: 'error', error: e instanceof ApiError ? e : new ApiError(String((e as Error)?.message ?? e), 'INTERNAL') });
+        setLoad({ gen: n, load: { state: 'error', error: e instanceof ApiError ? e : new ApiError(String((e as Error)?.message ?? e), 'INTERNAL') } });
       },
     );
     return () => ctl.abort();
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [...deps, round]);
+  }, [n]);
   const reload = useCallback(() => setRound((r) => r + 1), []);
-  return [load, reload];
+  return [load.gen === n ? load.load : { state: 'loading' }, reload];
 }
 
 export function Loading({ what }: { what: string }) {
