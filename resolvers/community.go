@@ -32,10 +32,18 @@ func (r *Resolver) communityTrends(ctx context.Context, expertiseGID string, fro
 	if to.Sub(from) > maxTrendSpan {
 		return nil, mvpgraph.Invalidf("from", "a period spans at most five years.")
 	}
-	counts, days, err := r.Store.SpaceActivity(ctx, expertiseID, from.UTC(), to.UTC())
+	q := struct {
+		Expertise int64
+		From, To  time.Time
+	}{expertiseID, from.UTC(), to.UTC()}
+	tc, err := r.trends.get(ctx, r.AnalyticsTTL, q, func(c context.Context) (trendCounts, error) {
+		counts, days, err := r.Store.SpaceActivity(c, q.Expertise, q.From, q.To)
+		return trendCounts{counts, days}, err
+	})
 	if err != nil {
 		return nil, err
 	}
+	counts, days := tc.counts, tc.days
 	ranked, c := mvpgraph.RankSpaces(counts)
 	out := &model.CommunityTrends{
 		Spaces:        []*model.SpaceTrend{},
@@ -165,6 +173,15 @@ func (r *Resolver) activityStats(ctx context.Context, groupBy []model.ActivityDi
 		}
 		q.From, q.To = where.From, where.To
 	}
-	groups, err := r.Store.ActivityStats(ctx, q)
+	groups, err := r.activity.get(ctx, r.AnalyticsTTL, q, func(c context.Context) ([]store.ActivityGroup, error) {
+		return r.Store.ActivityStats(c, q)
+	})
 	return ptrs(groups), err
+}
+
+// trendCounts is what communityTrends reads from the store: activity per
+// space, and per space and day.
+type trendCounts struct {
+	counts []mvpgraph.SpaceCount
+	days   map[string]int
 }

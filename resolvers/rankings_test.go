@@ -82,3 +82,38 @@ func TestRankingsKept(t *testing.T) {
 		})
 	}
 }
+
+// TestAnalyticsKept: programStats is answered from memory for AnalyticsTTL
+// per question, afresh once it has passed, and always afresh at zero.
+func TestAnalyticsKept(t *testing.T) {
+	for _, d := range storetest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			ctx := context.Background()
+			s := storetest.New(t, d)
+			const ttl = 300 * time.Millisecond
+			kept := newAPIOn(t, &resolvers.Resolver{Store: s, AnalyticsTTL: ttl}, io.Discard).c
+			afresh := newAPIOn(t, &resolvers.Resolver{Store: s}, io.Discard).c
+			add := func(h, country string) {
+				m := mvpgraph.Member{Handle: h, Name: h, Country: country}
+				require.NoError(t, s.CreateMember(ctx, &m))
+			}
+			members := func(c *client.Client, q string) (n int) {
+				var out struct{ ProgramStats []struct{ Members int } }
+				require.NoError(t, c.Post(q, &out))
+				for _, g := range out.ProgramStats {
+					n += g.Members
+				}
+				return n
+			}
+			const all, us = `{ programStats { members } }`, `{ programStats(where: {country: {_eq: "US"}}) { members } }`
+			add("ann", "US")
+			require.Equal(t, 1, members(kept, all))
+			add("bob", "US")
+			require.Equal(t, 1, members(kept, all), "the kept answer, within its time")
+			require.Equal(t, 2, members(kept, us), "another question is answered afresh")
+			require.Equal(t, 2, members(afresh, all), "with no time to keep, every answer is fresh")
+			time.Sleep(ttl + 100*time.Millisecond)
+			require.Equal(t, 2, members(kept, all), "answered afresh once the time has passed")
+		})
+	}
+}

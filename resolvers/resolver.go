@@ -30,6 +30,13 @@ type Resolver struct {
 	// RankingTTL is how long a reach ranking is kept and its pages served
 	// from memory; zero computes every page afresh.
 	RankingTTL time.Duration
+	// AnalyticsTTL is how long the answers of programStats, activityStats
+	// and communityTrends are kept and served from memory, per question;
+	// zero computes every answer afresh.
+	AnalyticsTTL time.Duration
 
-	rankings rankings
+	rankings kept[ranking]
+	stats    kept[[]mvpgraph.StatsGroup]
+	activity kept[[]store.ActivityGroup]
+	trends   kept[trendCounts]
 }

@@ -714,11 +714,7 @@ func (r *queryResolver) ProductTeams(ctx context.Context, where *mvpgraph.Produc
 }
 
 func (r *queryResolver) ProgramStats(ctx context.Context, groupBy []mvpgraph.StatsDimension, where *mvpgraph.MemberWhere) ([]*mvpgraph.StatsGroup, error) {
-	if err := mayFilter(ctx, where); err != nil {
-		return nil, err
-	}
-	groups, err := r.Store.ProgramStats(ctx, groupBy, where)
-	return ptrs(groups), err
+	return r.programStats(ctx, groupBy, where)
 }
 
 func (r *queryResolver) ReachLeaderboard(ctx context.Context, where *model.LeaderboardWhere, orderBy *model.LeaderboardOrder, days *int, first *int, after *string) (*model.LeaderboardConnection, error) {

@@ -307,11 +307,13 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			return fmt.Errorf("MVPGRAPH_ESCALATION_TARGET=%q is not a positive duration, such as 72h", v)
 		}
 	}
-	rankingTTL := time.Minute
-	if v := m.getenv("MVPGRAPH_RANKING_TTL"); v != "" {
-		if rankingTTL, err = time.ParseDuration(v); err != nil || rankingTTL < 0 {
-			return fmt.Errorf("MVPGRAPH_RANKING_TTL=%q is not a duration, such as 1m (0 turns the keeping off)", v)
-		}
+	rankingTTL, err := m.keepFor("MVPGRAPH_RANKING_TTL")
+	if err != nil {
+		return err
+	}
+	analyticsTTL, err := m.keepFor("MVPGRAPH_ANALYTICS_TTL")
+	if err != nil {
+		return err
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -358,7 +360,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           m.logRequests(withCORS(cors, m.routes(s, opts, &resolvers.Resolver{Store: s, Sync: runner, Weights: weights, EscalationTarget: target, KindWeights: kindWeights, RankingTTL: rankingTTL}, reg))),
+		Handler:           m.logRequests(withCORS(cors, m.routes(s, opts, &resolvers.Resolver{Store: s, Sync: runner, Weights: weights, EscalationTarget: target, KindWeights: kindWeights, RankingTTL: rankingTTL, AnalyticsTTL: analyticsTTL}, reg))),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -445,4 +447,18 @@ func (m *Main) routes(s *store.Store, opts graph.Options, root *resolvers.Resolv
 		_, _ = io.WriteString(w, "ready\n")
 	})
 	return mux
+}
+
+// keepFor reads how long answers are kept from the environment variable
+// name: a duration, one minute when unset, zero to keep nothing.
+func (m *Main) keepFor(name string) (time.Duration, error) {
+	v := m.getenv(name)
+	if v == "" {
+		return time.Minute, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("%s=%q is not a duration, such as 1m (0 turns the keeping off)", name, v)
+	}
+	return d, nil
 }

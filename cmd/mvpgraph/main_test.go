@@ -475,3 +475,14 @@ func TestImportCommand(t *testing.T) {
 
 	require.ErrorContains(t, m.Run(ctx, []string{"import", "activities", filepath.Join(t.TempDir(), "x.txt")}), "--format")
 }
+
+// TestServeRefusesBadKeepTimes: a time to keep answers that is not a
+// duration stops serve with a message naming the variable.
+func TestServeRefusesBadKeepTimes(t *testing.T) {
+	for _, name := range []string{"MVPGRAPH_RANKING_TTL", "MVPGRAPH_ANALYTICS_TTL"} {
+		env := map[string]string{"MVPGRAPH_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "x.db"), name: "soon"}
+		m := NewMain(io.Discard, io.Discard, func(k string) string { return env[k] })
+		err := m.Run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0"})
+		require.ErrorContains(t, err, name+`="soon" is not a duration, such as 1m`)
+	}
+}

@@ -1,0 +1,70 @@
+package resolvers
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+	"golang.org/x/sync/singleflight"
+)
+
+// kept holds answers computed over the whole program for a while, keyed by
+// the question asked, so that callers asking the same question in that time
+// share one computation: the callers asking at the same time wait for one
+// computation, and those asking later read its answer until it is older
+// than the time to live. The readings these answers sum change once a day
+// per account, and the program's members and awards seldom.
+type kept[V any] struct {
+	once   sync.Once
+	flight singleflight.Group
+	cache  *lru.Cache[string, keptAnswer[V]]
+}
+
+type keptAnswer[V any] struct {
+	v  V
+	at time.Time
+}
+
+// keptAnswers bounds how many answers one kind keeps.
+const keptAnswers = 64
+
+// get returns the answer to the question q (any value that marshals to
+// JSON), computing it when none younger than ttl is kept. A ttl of zero or
+// less keeps nothing.
+func (k *kept[V]) get(ctx context.Context, ttl time.Duration, q any, compute func(context.Context) (V, error)) (V, error) {
+	if ttl <= 0 {
+		return compute(ctx)
+	}
+	k.once.Do(func() { k.cache, _ = lru.New[string, keptAnswer[V]](keptAnswers) })
+	b, err := json.Marshal(q)
+	if err != nil {
+		var zero V
+		return zero, err
+	}
+	key := string(b)
+	if got, ok := k.cache.Get(key); ok && time.Since(got.at) <= ttl {
+		return got.v, nil
+	}
+	// Computed apart from the caller's request, so that one caller leaving
+	// does not fail the others waiting for the same answer.
+	v, err, _ := k.flight.Do(key, func() (any, error) {
+		c, cancel := context.WithTimeout(context.WithoutCancel(ctx), requestBudget)
+		defer cancel()
+		v, err := compute(c)
+		if err != nil {
+			return v, err
+		}
+		k.cache.Add(key, keptAnswer[V]{v: v, at: time.Now()})
+		return v, nil
+	})
+	if err != nil {
+		var zero V
+		return zero, err
+	}
+	return v.(V), nil
+}
+
+// requestBudget bounds one kept answer's computation.
+const requestBudget = 30 * time.Second
