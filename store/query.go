@@ -327,12 +327,11 @@ func (f *filter) text(expr string, x *mvpgraph.StringFilter) {
 	if x.Like != nil {
 		f.conds = append(f.conds, sq.Expr(expr+` LIKE ? ESCAPE '\'`, *x.Like))
 	}
+	// Case-insensitive as lower(expr) LIKE lower(pattern) on both, which
+	// PostgreSQL answers from an index on lower(expr) where there is one
+	// (members' names); its ILIKE never uses an index.
 	if x.Ilike != nil {
-		if f.s.dialect == Postgres {
-			f.conds = append(f.conds, sq.Expr(expr+` ILIKE ? ESCAPE '\'`, *x.Ilike))
-		} else {
-			f.conds = append(f.conds, sq.Expr("lower("+expr+`) LIKE lower(?) ESCAPE '\'`, *x.Ilike))
-		}
+		f.conds = append(f.conds, sq.Expr("lower("+expr+`) LIKE lower(?) ESCAPE '\'`, *x.Ilike))
 	}
 	f.null(expr, x.IsNull)
 }
