@@ -25,6 +25,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -46,6 +47,17 @@ var scenarios = map[string]func(c *client) (request, error){
   members(first: 100, where: { _and: [ { isEmployee: { _eq: false } },
     { _or: [ { country: { _in: ["US", "DE", "JP"] } }, { name: { _ilike: "a%" } } ] } ] },
     orderBy: [{ field: COUNTRY }, { field: NAME, direction: DESC }]) { totalCount edges { node { handle name country city } } } }`),
+	// The analyst's statistics as a question not asked before: the same
+	// whole-program count, each request excluding another country code
+	// (AA to ZZ, 676 in turn), so that no kept answer serves it and every
+	// request costs the database the whole count.
+	"analyst-cold": func(*client) (request, error) {
+		return request{query: `query ($not: String!) { programStats(groupBy: [COUNTRY, CATEGORY], where: {country: {_neq: $not}}) { country category members mvps awards } }`,
+			vary: func(i int) map[string]any {
+				i %= 26 * 26
+				return map[string]any{"not": string(rune('A'+i/26)) + string(rune('A'+i%26))}
+			}, note: "a new question each request"}, nil
+	},
 	// A lead's view: the MVPs of the lead with the most, ranked by reach
 	// growth, 100 a page, the 20th page by cursor (or the last there is).
 	"lead-growth": leadGrowth,
@@ -79,7 +91,9 @@ var scenarios = map[string]func(c *client) (request, error){
 type request struct {
 	query     string
 	variables map[string]any
-	note      string
+	// vary, when set, gives the variables of the i-th request instead.
+	vary func(i int) map[string]any
+	note string
 }
 
 func fixed(q string) func(*client) (request, error) {
@@ -236,6 +250,20 @@ func run(base, name, clients string, duration time.Duration, label, token, pids 
 		return err
 	}
 	target := vegeta.Target{Method: http.MethodPost, URL: base + "/graphql", Body: body, Header: hdr}
+	targeter := vegeta.NewStaticTargeter(target)
+	if r.vary != nil {
+		r.variables = r.vary(0)
+		var n atomic.Int64
+		targeter = func(t *vegeta.Target) error {
+			b, err := json.Marshal(map[string]any{"query": r.query, "variables": r.vary(int(n.Add(1)))})
+			if err != nil {
+				return err
+			}
+			*t = target
+			t.Body = b
+			return nil
+		}
+	}
 	// One request first, to fail fast on a broken scenario rather than
 	// report the throughput of errors.
 	var data json.RawMessage
@@ -260,7 +288,7 @@ func run(base, name, clients string, duration time.Duration, label, token, pids 
 		peak := newPeak(rss)
 		atk := vegeta.NewAttacker(vegeta.Workers(uint64(c)), vegeta.MaxWorkers(uint64(c)), vegeta.KeepAlive(true), vegeta.Connections(c), vegeta.Timeout(30*time.Second))
 		var m vegeta.Metrics
-		for res := range atk.Attack(vegeta.NewStaticTargeter(target), vegeta.Rate{Freq: 0}, duration, name) {
+		for res := range atk.Attack(targeter, vegeta.Rate{Freq: 0}, duration, name) {
 			m.Add(res)
 		}
 		m.Close()
