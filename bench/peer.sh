@@ -21,6 +21,7 @@ pg_url=${pg_admin/\/postgres\?/\/$db?}
 work=$(mktemp -d)
 ours=127.0.0.1:18089
 peer=127.0.0.1:18090
+cold=127.0.0.1:18091
 pids=
 cleanup() {
   for p in $pids; do kill "$p" 2>/dev/null || true; done
@@ -49,10 +50,15 @@ took=$(( ($(date +%s%N) - start) / 1000000 ))
 
 MVPGRAPH_COST_BUDGET=0 "$work/mvpgraph" serve --no-worker --addr "$ours" --database-url "$pg_url" >"$work/ours.log" 2>&1 &
 pids="$pids $!"
+# The same, keeping no answer (MVPGRAPH_ANALYTICS_TTL=0): every analyst
+# request computes its statistics, as the peer's does.
+MVPGRAPH_COST_BUDGET=0 MVPGRAPH_ANALYTICS_TTL=0 "$work/mvpgraph" serve --no-worker --addr "$cold" --database-url "$pg_url" >"$work/cold.log" 2>&1 &
+pids="$pids $!"
 node bench/peer/server.js "${pg_url%%\?*}" "${peer#*:}" >"$work/peer.log" 2>&1 &
 peer_pid=$!
 pids="$pids $peer_pid"
 wait_ready "http://$ours/graphql"
+wait_ready "http://$cold/graphql"
 wait_ready "http://$peer/graphql"
 peer_pids=$(echo "$peer_pid" $(pgrep -P "$peer_pid") | tr ' ' ',')
 
@@ -61,6 +67,9 @@ for round in $(seq 1 "$rounds"); do
   for scenario in front-page analyst; do
     for clients in 8 32; do
       rows+=$("$work/apibench" -url "http://$ours" -scenario "$scenario" -label "mvpgraph, $scenario, round $round" -clients "$clients" -duration "${seconds}s")$'\n'
+      if [ "$scenario" = analyst ]; then
+        rows+=$("$work/apibench" -url "http://$cold" -scenario "$scenario" -label "mvpgraph nothing kept, $scenario, round $round" -clients "$clients" -duration "${seconds}s")$'\n'
+      fi
       rows+=$("$work/apibench" -url "http://$peer" -pids "$peer_pids" -scenario "peer-$scenario" -label "PostGraphile, $scenario, round $round" -clients "$clients" -duration "${seconds}s")$'\n'
     done
   done
@@ -88,6 +97,11 @@ ratios() {
         a = median(rps, "mvpgraph", k, n); b = median(rps, "PostGraphile", k, n)
         pa = median(p99, "mvpgraph", k, n); pb = median(p99, "PostGraphile", k, n)
         printf "| %s | %d | %.0f | %.0f | %.2f | %.1f | %.1f |\n", kk[1], kk[2], a, b, a / b, pa, pb
+        n = count["mvpgraph nothing kept", k]
+        if (n > 0) {
+          a = median(rps, "mvpgraph nothing kept", k, n); pa = median(p99, "mvpgraph nothing kept", k, n)
+          printf "| %s, nothing kept | %d | %.0f | %.0f | %.2f | %.1f | %.1f |\n", kk[1], kk[2], a, b, a / b, pa, pb
+        }
       }
     }' | sort
 }
@@ -106,6 +120,8 @@ out=bench/results/peer-$members.md
   echo
   echo "- front-page: mvpgraph's \`mvps(first: 50)\` with awards and their expertise, the MVP's leads and social accounts; PostGraphile's \`allMembers(first: 50)\` filtered to members with an active award, with awards, their expertise and the expertise's US lead, and social accounts. mvpgraph derives each MVP's leads by the lead rule (US leads of the active awards' expertises, or the country's international lead), which the peer's generated schema cannot express."
   echo "- analyst: mvpgraph's \`programStats(groupBy: [COUNTRY, CATEGORY])\` and a filtered (\`_and\`, \`_or\`, \`_in\`, \`_ilike\`), two-column-ordered \`members(first: 100)\`; PostGraphile's members grouped by country and awards by expertise and status (its aggregates group one table at a time) and the same filtered, ordered members."
+  echo
+  echo "mvpgraph keeps each \`programStats\` answer for \`MVPGRAPH_ANALYTICS_TTL\` (1 minute by default), so its analyst runs, after the first request, the members query alone; \"nothing kept\" is a second mvpgraph server on the same database with \`MVPGRAPH_ANALYTICS_TTL=0\`, computing the statistics on every request as PostGraphile does."
   echo
   echo "Medians over the rounds (target: mvpgraph at least 1.5 times PostGraphile's throughput at equal or better p99):"
   echo
