@@ -162,7 +162,7 @@ func New(ctx context.Context, s *store.Store, dbURL string, cfg Config) (*Runner
 		r.db.Close()
 		return nil, err
 	}
-	if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+	if err := migrateQueue(ctx, dialect, r.db, migrator); err != nil {
 		r.db.Close()
 		return nil, fmt.Errorf("migrate job queue: %w", err)
 	}
@@ -336,4 +336,46 @@ func (p retryPolicy) NextRetry(job *rivertype.JobRow) time.Time {
 func backoff(base time.Duration, attempt int) time.Duration {
 	d := min(base<<min(max(attempt-1, 0), 10), 10*time.Minute)
 	return d/2 + rand.N(d/2+1)
+}
+
+// queueMigrationLock is the PostgreSQL advisory lock held while River's
+// tables are migrated.
+const queueMigrationLock int64 = 0x6d7670_7175657565 // "mvp" "queue"
+
+// migrateQueue brings River's tables up to date when processes start
+// together on one database (API replicas, workers, a server and a worker on
+// one SQLite file): River's migrations create types, tables and indexes,
+// which two processes at once fail to do. On PostgreSQL the processes take
+// turns under an advisory lock. SQLite has no lock that outlives a
+// transaction, and River migrates one version per transaction, so a process
+// that fails because another got there first reads the versions again and
+// goes on from there.
+func migrateQueue(ctx context.Context, dialect store.Dialect, db *sql.DB, m *rivermigrate.Migrator[*sql.Tx]) error {
+	if dialect == store.Postgres {
+		conn, err := db.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", queueMigrationLock); err != nil {
+			return err
+		}
+		defer func() {
+			_, _ = conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", queueMigrationLock)
+		}()
+		_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+		return err
+	}
+	var err error
+	for attempt := range 5 {
+		if _, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil); err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-time.After(time.Duration(50<<attempt) * time.Millisecond):
+		}
+	}
+	return err
 }

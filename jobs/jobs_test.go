@@ -393,3 +393,28 @@ func ids(accounts []mvpgraph.SocialAccount) []int64 {
 	}
 	return out
 }
+
+// TestProcessesStartTogether: several processes starting at once on one
+// new database (API replicas, workers) all bring the job queue up, and
+// then work together.
+func TestProcessesStartTogether(t *testing.T) {
+	for _, d := range storetest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			w := newWorld(t, d, nil)
+			const n = 4
+			errs := make(chan error, n)
+			for range n {
+				go func() {
+					r, err := jobs.New(context.Background(), w.store, w.url, jobs.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+					if err == nil {
+						err = r.Stop(context.Background())
+					}
+					errs <- err
+				}()
+			}
+			for range n {
+				require.NoError(t, <-errs)
+			}
+		})
+	}
+}
