@@ -39,7 +39,8 @@ wait_ready() { # $1: a URL that answers when the server is up
     curl -fsS -H 'Content-Type: application/json' -d '{"query":"{ __typename }"}' "$1" >/dev/null 2>&1 && return 0
     sleep 0.1
   done
-  echo "no answer from $1" >&2
+  echo "no answer from $1; the servers' logs:" >&2
+  tail -n 20 "$work"/*.log >&2
   return 1
 }
 
