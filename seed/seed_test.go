@@ -726,6 +726,22 @@ func TestLoadRejects(t *testing.T) {
 		require.NoError(t, err)
 		require.Zero(t, total)
 
+		// Two readings of one account on one day, or one item twice in a
+		// space: the keys of the bulk tables refuse them (on PostgreSQL
+		// when they are built again after the rows), and nothing is stored.
+		for name, change := range map[string]func(p *store.Program){
+			"reading twice": func(p *store.Program) { p.Snapshots[1] = p.Snapshots[0] },
+			"item twice":    func(p *store.Program) { p.Activities[1].SpaceID, p.Activities[1].ContributorID, p.Activities[1].ExternalID = 1, 1, "q1" },
+		} {
+			p := program()
+			change(p)
+			err := s.Load(ctx, p)
+			require.Equal(t, mvpgraph.ECONFLICT, mvpgraph.ErrorCode(err), "%s: %v", name, err)
+			total, err = s.CountMembers(ctx, store.MemberQuery{})
+			require.NoError(t, err)
+			require.Zero(t, total, name)
+		}
+
 		require.NoError(t, s.Load(ctx, program()))
 		one, err := s.MemberByHandle(ctx, "one")
 		require.NoError(t, err)
@@ -748,6 +764,21 @@ func TestLoadRejects(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, byKind, 2)
 		require.Equal(t, 1, byKind[0].Count)
+		// The keys set aside for the load are back: a second sync on one
+		// day replaces that day's reading, and a second import of an item
+		// is known as a duplicate.
+		for _, followers := range []int64{20, 21} {
+			require.NoError(t, s.RecordSync(ctx, []store.Outcome{{AccountID: 1, Lookup: mvpgraph.Lookup{Status: mvpgraph.AccountActive, Reach: mvpgraph.Reach{Followers: &followers}}}}))
+		}
+		today := s.Now().UTC().Format(time.DateOnly)
+		synced, err := s.SnapshotsOf(ctx, []int64{1}, today, today)
+		require.NoError(t, err)
+		require.Len(t, synced[1], 1, "one reading a day")
+		require.Equal(t, ptr[int64](21), synced[1][0].Followers)
+		again, err := s.ImportActivities(ctx, []mvpgraph.ActivityRow{{Line: 2, Space: "Excel Forum", ExternalID: "q1", Kind: "ANSWER",
+			OccurredAt: time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC), ContributorHandle: "one", ContributorName: "One"}}, nil, false)
+		require.NoError(t, err)
+		require.Equal(t, 1, again.Duplicates, "%+v", again)
 		err = s.Load(ctx, &store.Program{})
 		require.Equal(t, mvpgraph.EINVALID, mvpgraph.ErrorCode(err), "a filled database: %v", err)
 	})
