@@ -731,7 +731,9 @@ func TestLoadRejects(t *testing.T) {
 		// when they are built again after the rows), and nothing is stored.
 		for name, change := range map[string]func(p *store.Program){
 			"reading twice": func(p *store.Program) { p.Snapshots[1] = p.Snapshots[0] },
-			"item twice":    func(p *store.Program) { p.Activities[1].SpaceID, p.Activities[1].ContributorID, p.Activities[1].ExternalID = 1, 1, "q1" },
+			"item twice": func(p *store.Program) {
+				p.Activities[1].SpaceID, p.Activities[1].ContributorID, p.Activities[1].ExternalID = 1, 1, "q1"
+			},
 		} {
 			p := program()
 			change(p)

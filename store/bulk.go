@@ -379,7 +379,7 @@ func (l *loader) copyRows(ctx context.Context, table string, cols []string, n in
 		return nil
 	}
 	count(ctx)
-	stmt, err := l.tx.PrepareContext(ctx, pq.CopyIn(table, cols...))
+	stmt, err := l.tx.PrepareContext(ctx, "COPY "+table+" ("+strings.Join(cols, ", ")+") FROM STDIN")
 	if err != nil {
 		return fmt.Errorf("copy into %s: %w", table, err)
 	}
