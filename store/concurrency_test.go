@@ -88,5 +88,23 @@ func TestConcurrentChangesKeepTheRules(t *testing.T) {
 				require.Equal(t, mvpgraph.AwardRetired, history[m.ID][0].Status)
 			}
 		}
+
+		// Every writer above changed awards at once with others: the MVP
+		// count kept by the awards' triggers is still the count of MVPs.
+		requireMVPCount(t, s, -1)
+
+		// Two first awards of one member at once, in two expertises: the
+		// member is one MVP more, not two.
+		kept := requireMVPCount(t, s, -1)
+		for i := range n {
+			m := mvpgraph.Member{Handle: fmt.Sprintf("twice%02d", i), Name: "Twice", Country: "US"}
+			require.NoError(t, s.CreateMember(ctx, &m))
+			wg.Add(2)
+			for _, e := range []int64{p.ax.ID, p.excel.ID} {
+				go func() { defer wg.Done(); _, _ = s.AwardMember(ctx, m.ID, e, 2026) }()
+			}
+			wg.Wait()
+		}
+		requireMVPCount(t, s, kept+n)
 	})
 }

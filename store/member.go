@@ -120,8 +120,8 @@ func (s *Store) CountMembers(ctx context.Context, q MemberQuery) (int, error) {
 	}
 	count := "COUNT(*)"
 	if q.MVPsOnly && q.Where == nil {
-		// Every MVP, counted from the index of active awards alone.
-		b, count = s.sb.Select().From("awards").Where(sq.Eq{"status": mvpgraph.AwardActive}), "COUNT(DISTINCT member_id)"
+		// Every MVP: the count the awards' triggers keep.
+		b, count = s.sb.Select().From("program_counts").Where(sq.Eq{"id": 1}), "mvps"
 	}
 	var n int
 	err = s.get(ctx, s.db, &n, b.Columns(count))
