@@ -29,8 +29,11 @@ trap cleanup EXIT
 go build -o "$work/mvpgraph" ./cmd/mvpgraph
 go build -o "$work/apibench" ./bench/apibench
 
+# wait_ready waits for the server, up to ten minutes: on its first start
+# over a large program it freezes the accounts of every platform that is
+# switched off before it answers.
 wait_ready() {
-  for _ in $(seq 1 600); do
+  for _ in $(seq 1 12000); do
     curl -fsS "http://$addr/readyz" >/dev/null 2>&1 && return 0
     sleep 0.05
   done
@@ -70,9 +73,9 @@ load() {
   token=$("$work/mvpgraph" token create --database-url "$url" --role ANALYST --name apibench 2>/dev/null | tail -n 1)
   MVPGRAPH_COST_BUDGET=0 "$work/mvpgraph" serve --no-worker --addr "$addr" --database-url "$url" >"$work/serve.log" 2>&1 &
   server=$!
-  wait_ready
+  wait_ready || exit 1
   for scenario in $scenarios; do
-    "$work/apibench" -url "http://$addr" -token "$token" -scenario "$scenario" -label "$scenario, $dialect" -clients 8,32,128 -duration "${seconds}s"
+    "$work/apibench" -url "http://$addr" -token "$token" -scenario "$scenario" -label "$scenario, $dialect" -clients 8,32,128 -duration "${seconds}s" || exit 1
   done
   kill "$server"; wait "$server" 2>/dev/null || true; server=
 }
