@@ -748,6 +748,9 @@ func TestLoadRejects(t *testing.T) {
 		one, err := s.MemberByHandle(ctx, "one")
 		require.NoError(t, err)
 		require.True(t, one.IsMVP)
+		mvps, err := s.CountMembers(ctx, store.MemberQuery{MVPsOnly: true})
+		require.NoError(t, err)
+		require.Equal(t, 1, mvps, "the MVP count, kept across the load")
 		accounts, err = s.SocialAccountsOfMembers(ctx, []int64{1, 2})
 		require.NoError(t, err)
 		gh := accounts[1][0]

@@ -799,6 +799,13 @@ func (l *loader) setAside(ctx context.Context) error {
 		}
 		l.restoreSQL = append(l.restoreSQL, add)
 	}
+	// The MVP count's trigger would look up the members of every batch of
+	// awards loaded; the count is taken once, at the end, instead.
+	if _, err := l.tx.ExecContext(ctx, "ALTER TABLE awards DISABLE TRIGGER awards_count_mvps_insert"); err != nil {
+		return fmt.Errorf("set aside the MVP count: %w", err)
+	}
+	l.restoreSQL = append(l.restoreSQL, "ALTER TABLE awards ENABLE TRIGGER awards_count_mvps_insert",
+		"UPDATE program_counts SET mvps = (SELECT COUNT(DISTINCT member_id) FROM awards WHERE status = 'ACTIVE') WHERE id = 1")
 	return nil
 }
 
