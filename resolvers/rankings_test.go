@@ -18,102 +18,96 @@ import (
 // TestRankingsKept: a ranking is computed once per RankingTTL and its
 // pages served from it; a new reading shows once the TTL has passed.
 func TestRankingsKept(t *testing.T) {
-	for _, d := range storetest.Dialects {
-		t.Run(string(d), func(t *testing.T) {
-			ctx := context.Background()
-			s := storetest.New(t, d)
-			const ttl = 300 * time.Millisecond
-			c := newAPIOn(t, &resolvers.Resolver{Store: s, RankingTTL: ttl}, io.Discard).c
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		const ttl = 300 * time.Millisecond
+		c := newAPIOn(t, &resolvers.Resolver{Store: s, RankingTTL: ttl}, io.Discard).c
 
-			followers := map[string]int64{"ann": 10, "bob": 5, "cat": 1}
-			accounts := map[string]int64{}
-			for _, h := range []string{"ann", "bob", "cat"} {
-				m := mvpgraph.Member{Handle: h, Name: h, Country: "US"}
-				require.NoError(t, s.CreateMember(ctx, &m))
-				acc, err := s.LinkSocialAccount(ctx, m.ID, mvpgraph.GitHub, h)
-				require.NoError(t, err)
-				accounts[h] = acc.ID
-			}
-			record := func(h string, n int64) {
-				require.NoError(t, s.RecordSync(ctx, []store.Outcome{{AccountID: accounts[h], Lookup: mvpgraph.Lookup{Status: mvpgraph.AccountActive, Reach: mvpgraph.Reach{Followers: &n}}}}))
-			}
-			for h, n := range followers {
-				record(h, n)
-			}
-			type board struct {
-				ReachLeaderboard struct {
-					TotalCount int
-					PageInfo   struct{ EndCursor string }
-					Edges      []struct {
-						Node struct {
-							Rank   int
-							Member struct{ Handle string }
-						}
+		followers := map[string]int64{"ann": 10, "bob": 5, "cat": 1}
+		accounts := map[string]int64{}
+		for _, h := range []string{"ann", "bob", "cat"} {
+			m := mvpgraph.Member{Handle: h, Name: h, Country: "US"}
+			require.NoError(t, s.CreateMember(ctx, &m))
+			acc, err := s.LinkSocialAccount(ctx, m.ID, mvpgraph.GitHub, h)
+			require.NoError(t, err)
+			accounts[h] = acc.ID
+		}
+		record := func(h string, n int64) {
+			require.NoError(t, s.RecordSync(ctx, []store.Outcome{{AccountID: accounts[h], Lookup: mvpgraph.Lookup{Status: mvpgraph.AccountActive, Reach: mvpgraph.Reach{Followers: &n}}}}))
+		}
+		for h, n := range followers {
+			record(h, n)
+		}
+		type board struct {
+			ReachLeaderboard struct {
+				TotalCount int
+				PageInfo   struct{ EndCursor string }
+				Edges      []struct {
+					Node struct {
+						Rank   int
+						Member struct{ Handle string }
 					}
 				}
 			}
-			order := func(after string) (b board) {
-				q := `query ($after: String) { reachLeaderboard(where: {isMvp: false}, first: 2, after: $after) {
+		}
+		order := func(after string) (b board) {
+			q := `query ($after: String) { reachLeaderboard(where: {isMvp: false}, first: 2, after: $after) {
 				  totalCount pageInfo { endCursor } edges { node { rank member { handle } } } } }`
-				var vars []client.Option
-				if after != "" {
-					vars = append(vars, client.Var("after", after))
-				}
-				require.NoError(t, c.Post(q, &b, vars...))
-				return b
+			var vars []client.Option
+			if after != "" {
+				vars = append(vars, client.Var("after", after))
 			}
-			handles := func(b board) (out []string) {
-				for _, e := range b.ReachLeaderboard.Edges {
-					out = append(out, e.Node.Member.Handle)
-				}
-				return out
+			require.NoError(t, c.Post(q, &b, vars...))
+			return b
+		}
+		handles := func(b board) (out []string) {
+			for _, e := range b.ReachLeaderboard.Edges {
+				out = append(out, e.Node.Member.Handle)
 			}
-			first := order("")
-			require.Equal(t, []string{"ann", "bob"}, handles(first))
-			require.Equal(t, 3, first.ReachLeaderboard.TotalCount)
+			return out
+		}
+		first := order("")
+		require.Equal(t, []string{"ann", "bob"}, handles(first))
+		require.Equal(t, 3, first.ReachLeaderboard.TotalCount)
 
-			record("cat", 100)
-			second := order(first.ReachLeaderboard.PageInfo.EndCursor)
-			require.Equal(t, []string{"cat"}, handles(second), "the next page of the same ranking, as it was")
-			require.Equal(t, 3, second.ReachLeaderboard.Edges[0].Node.Rank)
+		record("cat", 100)
+		second := order(first.ReachLeaderboard.PageInfo.EndCursor)
+		require.Equal(t, []string{"cat"}, handles(second), "the next page of the same ranking, as it was")
+		require.Equal(t, 3, second.ReachLeaderboard.Edges[0].Node.Rank)
 
-			time.Sleep(ttl + 100*time.Millisecond)
-			require.Equal(t, []string{"cat", "ann"}, handles(order("")), "ranked afresh once the TTL has passed")
-		})
-	}
+		time.Sleep(ttl + 100*time.Millisecond)
+		require.Equal(t, []string{"cat", "ann"}, handles(order("")), "ranked afresh once the TTL has passed")
+	})
 }
 
 // TestAnalyticsKept: programStats is answered from memory for AnalyticsTTL
 // per question, afresh once it has passed, and always afresh at zero.
 func TestAnalyticsKept(t *testing.T) {
-	for _, d := range storetest.Dialects {
-		t.Run(string(d), func(t *testing.T) {
-			ctx := context.Background()
-			s := storetest.New(t, d)
-			const ttl = 300 * time.Millisecond
-			kept := newAPIOn(t, &resolvers.Resolver{Store: s, AnalyticsTTL: ttl}, io.Discard).c
-			afresh := newAPIOn(t, &resolvers.Resolver{Store: s}, io.Discard).c
-			add := func(h, country string) {
-				m := mvpgraph.Member{Handle: h, Name: h, Country: country}
-				require.NoError(t, s.CreateMember(ctx, &m))
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		const ttl = 300 * time.Millisecond
+		kept := newAPIOn(t, &resolvers.Resolver{Store: s, AnalyticsTTL: ttl}, io.Discard).c
+		afresh := newAPIOn(t, &resolvers.Resolver{Store: s}, io.Discard).c
+		add := func(h, country string) {
+			m := mvpgraph.Member{Handle: h, Name: h, Country: country}
+			require.NoError(t, s.CreateMember(ctx, &m))
+		}
+		members := func(c *client.Client, q string) (n int) {
+			var out struct{ ProgramStats []struct{ Members int } }
+			require.NoError(t, c.Post(q, &out))
+			for _, g := range out.ProgramStats {
+				n += g.Members
 			}
-			members := func(c *client.Client, q string) (n int) {
-				var out struct{ ProgramStats []struct{ Members int } }
-				require.NoError(t, c.Post(q, &out))
-				for _, g := range out.ProgramStats {
-					n += g.Members
-				}
-				return n
-			}
-			const all, us = `{ programStats { members } }`, `{ programStats(where: {country: {_eq: "US"}}) { members } }`
-			add("ann", "US")
-			require.Equal(t, 1, members(kept, all))
-			add("bob", "US")
-			require.Equal(t, 1, members(kept, all), "the kept answer, within its time")
-			require.Equal(t, 2, members(kept, us), "another question is answered afresh")
-			require.Equal(t, 2, members(afresh, all), "with no time to keep, every answer is fresh")
-			time.Sleep(ttl + 100*time.Millisecond)
-			require.Equal(t, 2, members(kept, all), "answered afresh once the time has passed")
-		})
-	}
+			return n
+		}
+		const all, us = `{ programStats { members } }`, `{ programStats(where: {country: {_eq: "US"}}) { members } }`
+		add("ann", "US")
+		require.Equal(t, 1, members(kept, all))
+		add("bob", "US")
+		require.Equal(t, 1, members(kept, all), "the kept answer, within its time")
+		require.Equal(t, 2, members(kept, us), "another question is answered afresh")
+		require.Equal(t, 2, members(afresh, all), "with no time to keep, every answer is fresh")
+		time.Sleep(ttl + 100*time.Millisecond)
+		require.Equal(t, 2, members(kept, all), "answered afresh once the time has passed")
+	})
 }

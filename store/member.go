@@ -114,17 +114,17 @@ func (s *Store) ListMembers(ctx context.Context, q MemberQuery) (Page[mvpgraph.M
 
 // CountMembers counts the members a query selects, ignoring its page.
 func (s *Store) CountMembers(ctx context.Context, q MemberQuery) (int, error) {
+	var n int
+	if q.MVPsOnly && q.Where == nil {
+		// Every MVP: the count the awards' triggers keep.
+		err := s.get(ctx, s.db, &n, s.sb.Select("mvps").From("program_counts").Where(sq.Eq{"id": 1}))
+		return n, mapError("count members", err)
+	}
 	b, err := s.memberBase(q)
 	if err != nil {
 		return 0, err
 	}
-	count := "COUNT(*)"
-	if q.MVPsOnly && q.Where == nil {
-		// Every MVP: the count the awards' triggers keep.
-		b, count = s.sb.Select().From("program_counts").Where(sq.Eq{"id": 1}), "mvps"
-	}
-	var n int
-	err = s.get(ctx, s.db, &n, b.Columns(count))
+	err = s.get(ctx, s.db, &n, b.Columns("COUNT(*)"))
 	return n, mapError("count members", err)
 }
 
