@@ -15,7 +15,7 @@ var awardColumns = []string{"id", "member_id", "expertise_id", "year", "status",
 func (s *Store) awardsOf(ctx context.Context, q queryer, memberIDs []int64) (map[int64][]mvpgraph.Award, error) {
 	var rows []mvpgraph.Award
 	err := s.selectAll(ctx, q, &rows, s.sb.Select(awardColumns...).From("awards").
-		Where(sq.Eq{"member_id": memberIDs}).OrderBy("member_id", "year DESC", "expertise_id"))
+		Where(s.in("member_id", memberIDs)).OrderBy("member_id", "year DESC", "expertise_id"))
 	if err != nil {
 		return nil, mapError("list awards", err)
 	}
@@ -34,7 +34,7 @@ func (s *Store) AwardsOfMembers(ctx context.Context, memberIDs []int64) (map[int
 // AwardsByIDs returns the awards with the given IDs, in no set order.
 func (s *Store) AwardsByIDs(ctx context.Context, ids []int64) ([]mvpgraph.Award, error) {
 	var out []mvpgraph.Award
-	err := s.selectAll(ctx, s.db, &out, s.sb.Select(awardColumns...).From("awards").Where(sq.Eq{"id": ids}))
+	err := s.selectAll(ctx, s.db, &out, s.sb.Select(awardColumns...).From("awards").Where(s.in("id", ids)))
 	return out, mapError("get awards", err)
 }
 

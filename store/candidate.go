@@ -110,7 +110,7 @@ func (s *Store) AwardCandidates(ctx context.Context, q CandidateQuery) ([]Candid
 		Handle   string `db:"handle"`
 		MemberID *int64 `db:"member_id"`
 	}
-	if err := s.selectAll(ctx, s.db, &who, s.sb.Select("id", "name", "handle", "member_id").From("contributors").Where(sq.Eq{"id": ids})); err != nil {
+	if err := s.selectAll(ctx, s.db, &who, s.sb.Select("id", "name", "handle", "member_id").From("contributors").Where(s.in("id", ids))); err != nil {
 		return nil, mapError("award candidates", err)
 	}
 	names := map[int64]int{}

@@ -232,7 +232,7 @@ func (s *Store) SpaceActivity(ctx context.Context, expertiseID int64, from, to t
 // SpacesByIDs returns the community spaces with the given IDs.
 func (s *Store) SpacesByIDs(ctx context.Context, ids []int64) ([]mvpgraph.CommunitySpace, error) {
 	var out []mvpgraph.CommunitySpace
-	err := s.selectAll(ctx, s.db, &out, s.sb.Select("id", "name", "kind", "url", "created_at", "feed_url", "stack_exchange_tag", "ingested_until").From("community_spaces").Where(sq.Eq{"id": ids}))
+	err := s.selectAll(ctx, s.db, &out, s.sb.Select("id", "name", "kind", "url", "created_at", "feed_url", "stack_exchange_tag", "ingested_until").From("community_spaces").Where(s.in("id", ids)))
 	return out, mapError("get spaces", err)
 }
 
@@ -243,7 +243,7 @@ func (s *Store) ExpertisesOfSpaces(ctx context.Context, ids []int64) (map[int64]
 		SpaceID int64 `db:"space_id"`
 	}
 	err := s.selectAll(ctx, s.db, &rows, s.sb.Select(expertiseColumns...).Column("se.space_id").From("expertises e").
-		Join("space_expertises se ON se.expertise_id = e.id").Where(sq.Eq{"se.space_id": ids}).OrderBy("e.name"))
+		Join("space_expertises se ON se.expertise_id = e.id").Where(s.in("se.space_id", ids)).OrderBy("e.name"))
 	if err != nil {
 		return nil, mapError("space expertises", err)
 	}
@@ -283,7 +283,7 @@ var activityOrder = ordering{
 func (s *Store) ActivityOfSpaces(ctx context.Context, spaceIDs []int64, p mvpgraph.PageArgs) (map[int64]Page[Activity], error) {
 	b := s.sb.Select("a.id", "a.space_id", "a.external_id", "a.kind", "a.occurred_at", "a.url", "a.title", "a.score",
 		"a.contributor_id", "c.name AS contributor_name", "c.handle AS contributor_handle", "c.member_id", "a.space_id AS parent_id").
-		From("activities a").Join("contributors c ON c.id = a.contributor_id").Where(sq.Eq{"a.space_id": spaceIDs})
+		From("activities a").Join("contributors c ON c.id = a.contributor_id").Where(s.in("a.space_id", spaceIDs))
 	pages, err := listPages(ctx, s, b, "a.space_id", func(a *Activity) int64 { return a.ParentID }, activityOrder, p)
 	return pages, mapError("space activity", err)
 }
@@ -374,7 +374,7 @@ func (s *Store) ClaimFeeds(ctx context.Context, interval time.Duration, enqueue 
 		if len(ids) == 0 {
 			return nil
 		}
-		if _, err := s.exec(ctx, tx, s.sb.Update("community_spaces").Set("ingested_at", now).Where(sq.Eq{"id": ids})); err != nil {
+		if _, err := s.exec(ctx, tx, s.sb.Update("community_spaces").Set("ingested_at", now).Where(s.in("id", ids))); err != nil {
 			return err
 		}
 		n = len(ids)

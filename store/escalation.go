@@ -40,7 +40,7 @@ func (s *Store) escalationByID(ctx context.Context, q queryer, id int64, lock bo
 // EscalationsByIDs returns the escalations with the given IDs.
 func (s *Store) EscalationsByIDs(ctx context.Context, ids []int64) ([]mvpgraph.Escalation, error) {
 	var out []mvpgraph.Escalation
-	err := s.selectAll(ctx, s.db, &out, s.sb.Select(escalationColumns...).From("escalations x").Where(sq.Eq{"x.id": ids}))
+	err := s.selectAll(ctx, s.db, &out, s.sb.Select(escalationColumns...).From("escalations x").Where(s.in("x.id", ids)))
 	return out, mapError("get escalations", err)
 }
 
@@ -196,7 +196,7 @@ func normalizeText(field, s string, max int) (string, error) {
 func (s *Store) EscalationEvents(ctx context.Context, ids []int64) (map[int64][]mvpgraph.EscalationEvent, error) {
 	var rows []mvpgraph.EscalationEvent
 	err := s.selectAll(ctx, s.db, &rows, s.sb.Select("id", "escalation_id", "action", "from_status", "to_status", "actor_name", "actor_token_id", "contact_id", "at").
-		From("escalation_events").Where(sq.Eq{"escalation_id": ids}).OrderBy("escalation_id", "id"))
+		From("escalation_events").Where(s.in("escalation_id", ids)).OrderBy("escalation_id", "id"))
 	if err != nil {
 		return nil, mapError("escalation events", err)
 	}
@@ -282,7 +282,7 @@ func (s *Store) EscalationStatsOf(ctx context.Context, leadIDs []int64, target t
 		AnsweredAt *time.Time                `db:"answered_at"`
 	}
 	err := s.selectAll(ctx, s.db, &rows, s.sb.Select("lead_id", "status", "created_at", "answered_at").From("escalations").
-		Where(sq.Eq{"lead_id": leadIDs}))
+		Where(s.in("lead_id", leadIDs)))
 	if err != nil {
 		return nil, mapError("escalation stats", err)
 	}

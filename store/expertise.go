@@ -63,7 +63,7 @@ func (s *Store) CountExpertises(ctx context.Context, where *mvpgraph.ExpertiseWh
 // ExpertisesByIDs returns the expertises with the given IDs, in no set order.
 func (s *Store) ExpertisesByIDs(ctx context.Context, ids []int64) ([]mvpgraph.Expertise, error) {
 	var out []mvpgraph.Expertise
-	err := s.selectAll(ctx, s.db, &out, s.sb.Select(expertiseColumns...).From("expertises e").Where(sq.Eq{"e.id": ids}))
+	err := s.selectAll(ctx, s.db, &out, s.sb.Select(expertiseColumns...).From("expertises e").Where(s.in("e.id", ids)))
 	return out, mapError("get expertises", err)
 }
 
@@ -80,7 +80,7 @@ func (s *Store) expertiseByID(ctx context.Context, q queryer, id int64, field st
 func (s *Store) ExpertisesOfTeams(ctx context.Context, teamIDs []int64) (map[int64][]mvpgraph.Expertise, error) {
 	var rows []mvpgraph.Expertise
 	err := s.selectAll(ctx, s.db, &rows, s.sb.Select(expertiseColumns...).From("expertises e").
-		Where(sq.Eq{"e.product_team_id": teamIDs}).OrderBy("e.name", "e.id"))
+		Where(s.in("e.product_team_id", teamIDs)).OrderBy("e.name", "e.id"))
 	if err != nil {
 		return nil, mapError("list expertises", err)
 	}
@@ -98,7 +98,7 @@ func (s *Store) ExpertisesOfLeads(ctx context.Context, leadIDs []int64) (map[int
 		LeadID int64 `db:"lead_id"`
 	}
 	err := s.selectAll(ctx, s.db, &rows, s.sb.Select(expertiseColumns...).Column("le.lead_id").From("expertises e").
-		Join("lead_expertises le ON le.expertise_id = e.id").Where(sq.Eq{"le.lead_id": leadIDs}).OrderBy("e.name", "e.id"))
+		Join("lead_expertises le ON le.expertise_id = e.id").Where(s.in("le.lead_id", leadIDs)).OrderBy("e.name", "e.id"))
 	if err != nil {
 		return nil, mapError("list expertises", err)
 	}

@@ -66,7 +66,7 @@ func (s *Store) CountLeads(ctx context.Context, where *mvpgraph.LeadWhere) (int,
 // LeadsByIDs returns the leads with the given IDs, in no set order.
 func (s *Store) LeadsByIDs(ctx context.Context, ids []int64) ([]mvpgraph.Lead, error) {
 	var out []mvpgraph.Lead
-	err := s.selectAll(ctx, s.db, &out, s.sb.Select(leadColumns...).From("leads l").Where(sq.Eq{"l.id": ids}))
+	err := s.selectAll(ctx, s.db, &out, s.sb.Select(leadColumns...).From("leads l").Where(s.in("l.id", ids)))
 	return out, mapError("get leads", err)
 }
 
@@ -86,7 +86,7 @@ func (s *Store) USLeadsOfExpertises(ctx context.Context, expertiseIDs []int64) (
 		ExpertiseID int64 `db:"expertise_id"`
 	}
 	err := s.selectAll(ctx, s.db, &rows, s.sb.Select(leadColumns...).Column("le.expertise_id").From("leads l").
-		Join("lead_expertises le ON le.lead_id = l.id").Where(sq.Eq{"le.expertise_id": expertiseIDs}))
+		Join("lead_expertises le ON le.lead_id = l.id").Where(s.in("le.expertise_id", expertiseIDs)))
 	if err != nil {
 		return nil, mapError("get US leads", err)
 	}
@@ -105,7 +105,7 @@ func (s *Store) CountriesOfLeads(ctx context.Context, leadIDs []int64) (map[int6
 		Country string `db:"country"`
 	}
 	err := s.selectAll(ctx, s.db, &rows, s.sb.Select("lead_id", "country").From("lead_countries").
-		Where(sq.Eq{"lead_id": leadIDs}).OrderBy("country"))
+		Where(s.in("lead_id", leadIDs)).OrderBy("country"))
 	if err != nil {
 		return nil, mapError("list countries", err)
 	}
@@ -119,7 +119,7 @@ func (s *Store) CountriesOfLeads(ctx context.Context, leadIDs []int64) (map[int6
 // LeadsOfMembers returns each member's leads by the lead rule (see
 // mvpgraph.DeriveLeads), in one statement for all members.
 func (s *Store) LeadsOfMembers(ctx context.Context, memberIDs []int64) (map[int64][]mvpgraph.Lead, error) {
-	ph, args := inArgs(memberIDs)
+	ph, args := s.inArgs(memberIDs)
 	rule := fmt.Sprintf(`SELECT a.member_id, le.lead_id
 		FROM awards a
 		JOIN members um ON um.id = a.member_id AND um.country = 'US'

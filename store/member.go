@@ -150,10 +150,10 @@ func parentColumn(parent MVPParent) string {
 func (s *Store) parentJoin(b sq.SelectBuilder, parent MVPParent, ids []int64) sq.SelectBuilder {
 	switch parent {
 	case ExpertiseMVPs:
-		ph, args := inArgs(ids)
+		ph, args := s.inArgs(ids)
 		return b.JoinClause(sq.Expr("JOIN awards p ON p.member_id = m.id AND p.status = 'ACTIVE' AND p.expertise_id IN ("+ph+")", args...))
 	default:
-		ph, args := inArgs(ids)
+		ph, args := s.inArgs(ids)
 		return b.JoinClause(sq.Expr("JOIN ("+fmt.Sprintf(leadRuleSQL, ph, ph)+") p ON p.member_id = m.id", append(args, args...)...))
 	}
 }
@@ -223,7 +223,7 @@ func (s *Store) CountMVPsOf(ctx context.Context, parent MVPParent, ids []int64, 
 // MembersByIDs returns the members with the given IDs, in no set order.
 func (s *Store) MembersByIDs(ctx context.Context, ids []int64) ([]mvpgraph.Member, error) {
 	var out []mvpgraph.Member
-	err := s.selectAll(ctx, s.db, &out, s.sb.Select(memberColumns...).From("members m").Where(sq.Eq{"m.id": ids}))
+	err := s.selectAll(ctx, s.db, &out, s.sb.Select(memberColumns...).From("members m").Where(s.in("m.id", ids)))
 	return out, mapError("get members", err)
 }
 

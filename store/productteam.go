@@ -63,7 +63,7 @@ func (s *Store) CountProductTeams(ctx context.Context, where *mvpgraph.ProductTe
 // ProductTeamsByIDs returns the product teams with the given IDs.
 func (s *Store) ProductTeamsByIDs(ctx context.Context, ids []int64) ([]mvpgraph.ProductTeam, error) {
 	var out []mvpgraph.ProductTeam
-	err := s.selectAll(ctx, s.db, &out, s.sb.Select(productTeamColumns...).From("product_teams t").Where(sq.Eq{"t.id": ids}))
+	err := s.selectAll(ctx, s.db, &out, s.sb.Select(productTeamColumns...).From("product_teams t").Where(s.in("t.id", ids)))
 	return out, mapError("get product teams", err)
 }
 
@@ -80,7 +80,7 @@ func (s *Store) productTeamByID(ctx context.Context, q queryer, id int64, field 
 func (s *Store) ContactsOfTeams(ctx context.Context, teamIDs []int64) (map[int64][]mvpgraph.Contact, error) {
 	var rows []mvpgraph.Contact
 	err := s.selectAll(ctx, s.db, &rows, s.sb.Select("id", "product_team_id", "name", "email", "role").From("contacts").
-		Where(sq.Eq{"product_team_id": teamIDs}).OrderBy("name", "id"))
+		Where(s.in("product_team_id", teamIDs)).OrderBy("name", "id"))
 	if err != nil {
 		return nil, mapError("list contacts", err)
 	}
@@ -124,6 +124,6 @@ func (s *Store) CreateProductTeam(ctx context.Context, t *mvpgraph.ProductTeam, 
 // ContactsByIDs returns the contacts with the given IDs.
 func (s *Store) ContactsByIDs(ctx context.Context, ids []int64) ([]mvpgraph.Contact, error) {
 	var out []mvpgraph.Contact
-	err := s.selectAll(ctx, s.db, &out, s.sb.Select("id", "product_team_id", "name", "email", "role").From("contacts").Where(sq.Eq{"id": ids}))
+	err := s.selectAll(ctx, s.db, &out, s.sb.Select("id", "product_team_id", "name", "email", "role").From("contacts").Where(s.in("id", ids)))
 	return out, mapError("get contacts", err)
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	sq "github.com/Masterminds/squirrel"
+	"github.com/lib/pq"
 
 	"mvpgraph"
 )
@@ -493,9 +494,14 @@ func checked(cond sq.Sqlizer, err error) (sq.Sqlizer, error) {
 	return cond, nil
 }
 
-// inArgs returns "?, ?, ..." for ids and ids as arguments, for IN lists
-// inside hand-written SQL fragments.
-func inArgs(ids []int64) (string, []any) {
+// inArgs returns what goes inside the parentheses of an IN list of ids,
+// and its arguments: on PostgreSQL one array parameter (so that every
+// length shares a prepared statement and its plan), on SQLite a parameter
+// per ID.
+func (s *Store) inArgs(ids []int64) (string, []any) {
+	if s.dialect == Postgres {
+		return "SELECT unnest(CAST(? AS bigint[]))", []any{pq.Array(ids)}
+	}
 	if len(ids) == 0 {
 		return "NULL", nil
 	}

@@ -23,7 +23,7 @@ func (s *Store) FollowerGrowth(ctx context.Context, accountIDs []int64, sinceDay
 		Growth int64 `db:"growth"`
 	}
 	err := s.selectAll(ctx, s.db, &rows, s.sb.Select("a.id").Column(sq.Expr(growthExpr+" AS growth", sinceDay)).
-		From("social_accounts a").Where(sq.Eq{"a.id": accountIDs}))
+		From("social_accounts a").Where(s.in("a.id", accountIDs)))
 	if err != nil {
 		return nil, mapError("follower growth", err)
 	}
@@ -77,7 +77,7 @@ func (s *Store) leaderboardBase(q LeaderboardQuery) (sq.SelectBuilder, error) {
 		b = b.Where(sq.Expr("EXISTS (SELECT 1 FROM awards ea WHERE ea.member_id = m.id AND ea.status = 'ACTIVE' AND ea.expertise_id = ?)", *q.ExpertiseID))
 	}
 	if q.LeadID != nil {
-		ph, args := inArgs([]int64{*q.LeadID})
+		ph, args := s.inArgs([]int64{*q.LeadID})
 		b = b.Where(sq.Expr("m.id IN (SELECT lr.member_id FROM ("+fmt.Sprintf(leadRuleSQL, ph, ph)+") lr)", append(args, args...)...))
 	}
 	return b, nil
@@ -128,7 +128,7 @@ func (s *Store) LeadsReach(ctx context.Context, leadIDs []int64, sinceDay string
 	// The rule's IN lists sit in the FROM clause, which squirrel takes as
 	// plain text; their values are bound through a WHERE that holds no
 	// placeholder of its own and comes after them in the statement.
-	ph, args := inArgs(leadIDs)
+	ph, args := s.inArgs(leadIDs)
 	rule := "(" + fmt.Sprintf(leadRuleSQL, ph, ph) + ") lr"
 	both := append(append([]any{}, args...), args...)
 	var mvps []struct {

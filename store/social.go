@@ -74,7 +74,7 @@ func (s *Store) accountByID(ctx context.Context, q queryer, id int64) (mvpgraph.
 // SocialAccountsByIDs returns the accounts with the given IDs.
 func (s *Store) SocialAccountsByIDs(ctx context.Context, ids []int64) ([]mvpgraph.SocialAccount, error) {
 	var out []mvpgraph.SocialAccount
-	err := s.selectAll(ctx, s.db, &out, s.sb.Select(accountColumns...).From("social_accounts a").Where(sq.Eq{"a.id": ids}).OrderBy("a.id"))
+	err := s.selectAll(ctx, s.db, &out, s.sb.Select(accountColumns...).From("social_accounts a").Where(s.in("a.id", ids)).OrderBy("a.id"))
 	return out, mapError("get social accounts", err)
 }
 
@@ -82,7 +82,7 @@ func (s *Store) SocialAccountsByIDs(ctx context.Context, ids []int64) ([]mvpgrap
 func (s *Store) SocialAccountsOfMembers(ctx context.Context, memberIDs []int64) (map[int64][]mvpgraph.SocialAccount, error) {
 	var rows []mvpgraph.SocialAccount
 	err := s.selectAll(ctx, s.db, &rows, s.sb.Select(accountColumns...).From("social_accounts a").
-		Where(sq.Eq{"a.member_id": memberIDs}).OrderBy("a.member_id", "a.platform", "a.handle"))
+		Where(s.in("a.member_id", memberIDs)).OrderBy("a.member_id", "a.platform", "a.handle"))
 	if err != nil {
 		return nil, mapError("list social accounts", err)
 	}
@@ -98,7 +98,7 @@ func (s *Store) SocialAccountsOfMembers(ctx context.Context, memberIDs []int64) 
 func (s *Store) SnapshotsOf(ctx context.Context, accountIDs []int64, from, to string) (map[int64][]mvpgraph.Snapshot, error) {
 	var rows []mvpgraph.Snapshot
 	err := s.selectAll(ctx, s.db, &rows, s.sb.Select("account_id", "day", "captured_at", "followers", "following", "posts", "views", "engagement", "last_post_at").
-		From("reach_snapshots").Where(sq.Eq{"account_id": accountIDs}).Where(sq.GtOrEq{"day": from}).Where(sq.LtOrEq{"day": to}).
+		From("reach_snapshots").Where(s.in("account_id", accountIDs)).Where(sq.GtOrEq{"day": from}).Where(sq.LtOrEq{"day": to}).
 		OrderBy("account_id", "day"))
 	if err != nil {
 		return nil, mapError("list snapshots", err)
@@ -146,7 +146,7 @@ func (s *Store) ClaimDue(ctx context.Context, p mvpgraph.Platform, interval time
 func (s *Store) ClaimAccounts(ctx context.Context, ids []int64, lease time.Duration, enqueue Enqueue) (int, error) {
 	now := s.now()
 	b := s.sb.Select(accountColumns...).From("social_accounts a").
-		Where(sq.Eq{"a.id": ids}).Where(sq.NotEq{"a.status": mvpgraph.AccountFrozen}).
+		Where(s.in("a.id", ids)).Where(sq.NotEq{"a.status": mvpgraph.AccountFrozen}).
 		Where(sq.Or{sq.Eq{"a.claimed_until": nil}, sq.Lt{"a.claimed_until": now}}).OrderBy("a.platform", "a.id")
 	return s.claim(ctx, b, now.Add(lease), enqueue)
 }
@@ -165,7 +165,7 @@ func (s *Store) claim(ctx context.Context, b sq.SelectBuilder, until time.Time, 
 		for i, a := range accounts {
 			ids[i] = a.ID
 		}
-		if _, err := s.exec(ctx, tx, s.sb.Update("social_accounts").Set("claimed_until", until).Where(sq.Eq{"id": ids})); err != nil {
+		if _, err := s.exec(ctx, tx, s.sb.Update("social_accounts").Set("claimed_until", until).Where(s.in("id", ids))); err != nil {
 			return err
 		}
 		n = len(accounts)
@@ -249,7 +249,7 @@ func (s *Store) fail(ctx context.Context, q queryer, ids []int64, msg string, re
 		Set("failures", sq.Expr("failures + 1")).
 		Set("status", sq.Expr(fmt.Sprintf("CASE WHEN failures + 1 >= %d AND status <> 'FROZEN' THEN 'ERROR' ELSE status END", mvpgraph.MaxFailures))).
 		Set("last_error", msg).
-		Where(sq.Eq{"id": ids})
+		Where(s.in("id", ids))
 	if !retryAt.IsZero() {
 		b = b.Set("claimed_until", retryAt)
 	}
@@ -261,14 +261,14 @@ func (s *Store) fail(ctx context.Context, q queryer, ids []int64, msg string, re
 // put off past its lease.
 func (s *Store) ExtendClaims(ctx context.Context, ids []int64, until time.Time) error {
 	_, err := s.exec(ctx, s.db, s.sb.Update("social_accounts").Set("claimed_until", until.UTC()).
-		Where(sq.Eq{"id": ids}).Where(sq.NotEq{"claimed_until": nil}))
+		Where(s.in("id", ids)).Where(sq.NotEq{"claimed_until": nil}))
 	return mapError("extend claims", err)
 }
 
 // ReleaseClaims ends the claims on accounts without recording anything, as
 // when a batch is put off until a rate limit resets.
 func (s *Store) ReleaseClaims(ctx context.Context, ids []int64) error {
-	_, err := s.exec(ctx, s.db, s.sb.Update("social_accounts").Set("claimed_until", nil).Where(sq.Eq{"id": ids}))
+	_, err := s.exec(ctx, s.db, s.sb.Update("social_accounts").Set("claimed_until", nil).Where(s.in("id", ids)))
 	return mapError("release claims", err)
 }
 

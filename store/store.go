@@ -19,7 +19,7 @@ import (
 
 	sq "github.com/Masterminds/squirrel"
 	"github.com/jmoiron/sqlx"
-	_ "github.com/lib/pq" // registers "postgres"
+	"github.com/lib/pq" // also registers "postgres"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 	_ "modernc.org/sqlite" // registers "sqlite"
@@ -41,10 +41,11 @@ const (
 
 // Store is the program's storage. It is safe for concurrent use.
 type Store struct {
-	db      *sqlx.DB
-	dialect Dialect
-	sb      sq.StatementBuilderType
-	now     func() time.Time
+	db       *sqlx.DB
+	prepared *prepared
+	dialect  Dialect
+	sb       sq.StatementBuilderType
+	now      func() time.Time
 }
 
 // ParseURL returns the dialect and driver data source of a database URL:
@@ -123,7 +124,7 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", dialect, err)
 	}
-	s := &Store{db: db, dialect: dialect, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+	s := &Store{db: db, prepared: newPrepared(db, preparedLimit), dialect: dialect, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
 	for _, o := range opts {
 		o(s)
 	}
@@ -152,7 +153,10 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.prepared.close()
+	return s.db.Close()
+}
 
 // Dialect returns the database in use.
 func (s *Store) Dialect() Dialect { return s.dialect }
@@ -250,6 +254,14 @@ func (s *Store) get(ctx context.Context, q queryer, dest any, b sq.Sqlizer) erro
 		return err
 	}
 	count(ctx)
+	if q == queryer(s.db) {
+		e, err := s.prepared.acquire(ctx, query)
+		if err != nil {
+			return err
+		}
+		defer s.prepared.release(e)
+		return e.stmt.GetContext(ctx, dest, args...)
+	}
 	return q.GetContext(ctx, dest, query, args...)
 }
 
@@ -259,6 +271,14 @@ func (s *Store) selectAll(ctx context.Context, q queryer, dest any, b sq.Sqlizer
 		return err
 	}
 	count(ctx)
+	if q == queryer(s.db) {
+		e, err := s.prepared.acquire(ctx, query)
+		if err != nil {
+			return err
+		}
+		defer s.prepared.release(e)
+		return e.stmt.SelectContext(ctx, dest, args...)
+	}
 	return q.SelectContext(ctx, dest, query, args...)
 }
 
@@ -308,3 +328,13 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 
 // Now returns the store's clock reading, for timestamps it writes.
 func (s *Store) Now() time.Time { return s.now() }
+
+// in matches col against a list of IDs. PostgreSQL gets the list as one
+// array parameter, so that every length shares one prepared statement and
+// its plan; SQLite gets a parameter per ID.
+func (s *Store) in(col string, ids []int64) sq.Sqlizer {
+	if s.dialect == Postgres {
+		return sq.Expr(col+" = ANY(?)", pq.Array(ids))
+	}
+	return sq.Eq{col: ids}
+}

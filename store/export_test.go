@@ -1,0 +1,39 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// PreparedLimit is how many statements a store keeps prepared.
+const PreparedLimit = preparedLimit
+
+// OneConnection makes the store use a single database connection, so that
+// what the database holds for its session is the store's whole state.
+func (s *Store) OneConnection() { s.db.SetMaxOpenConns(1) }
+
+// KeepPrepared makes the store keep at most n statements prepared.
+func (s *Store) KeepPrepared(n int) {
+	s.prepared.close()
+	s.prepared = newPrepared(s.db, n)
+}
+
+// PreparedKept returns how many statements the store keeps prepared.
+func (s *Store) PreparedKept() int {
+	s.prepared.mu.Lock()
+	defer s.prepared.mu.Unlock()
+	return s.prepared.cache.Len()
+}
+
+// AddShape runs a read of its own text for each k: arg + k.
+func (s *Store) AddShape(ctx context.Context, k int, arg int64) (int64, error) {
+	var out int64
+	err := s.get(ctx, s.db, &out, s.sb.Select().Column(fmt.Sprintf("CAST(? AS bigint) + %d", k), arg))
+	return out, err
+}
+
+// CountServerPrepared reads how many prepared statements the PostgreSQL
+// session holds (with OneConnection, the store's only session).
+func (s *Store) CountServerPrepared(ctx context.Context, n *int) error {
+	return s.db.GetContext(ctx, n, "SELECT count(*) FROM pg_prepared_statements")
+}

@@ -1,0 +1,106 @@
+package store
+
+import (
+	"context"
+	"sync"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/jmoiron/sqlx"
+)
+
+// preparedLimit bounds the statements kept prepared per store. The
+// program's own query shapes number a few hundred; filters built by callers
+// can make more, and the least recently used of those are closed.
+const preparedLimit = 512
+
+// prepared keeps the reads run outside transactions prepared, so that the
+// database parses and plans a query shape once instead of on every request
+// (PostgreSQL then settles on a generic plan after a few runs). A statement
+// is closed when it falls out of the cache and nobody is using it.
+type prepared struct {
+	db     *sqlx.DB
+	mu     sync.Mutex
+	cache  *lru.Cache[string, *preparedStmt]
+	unused []*sqlx.Stmt // evicted and idle, to close; guarded by mu
+}
+
+type preparedStmt struct {
+	stmt    *sqlx.Stmt
+	users   int  // guarded by prepared.mu
+	evicted bool // guarded by prepared.mu
+}
+
+func newPrepared(db *sqlx.DB, limit int) *prepared {
+	p := &prepared{db: db}
+	// The eviction callback runs inside Add and Purge, which are only
+	// called with p.mu held.
+	p.cache, _ = lru.NewWithEvict(limit, func(_ string, e *preparedStmt) {
+		e.evicted = true
+		if e.users == 0 {
+			p.unused = append(p.unused, e.stmt)
+		}
+	})
+	return p
+}
+
+// takeUnused returns the statements to close; p.mu must be held.
+func (p *prepared) takeUnused() []*sqlx.Stmt {
+	out := p.unused
+	p.unused = nil
+	return out
+}
+
+func closeAll(stmts []*sqlx.Stmt) {
+	for _, s := range stmts {
+		_ = s.Close()
+	}
+}
+
+// acquire returns the prepared statement for query, preparing it on first
+// use; release must be called when done with it.
+func (p *prepared) acquire(ctx context.Context, query string) (*preparedStmt, error) {
+	p.mu.Lock()
+	if e, ok := p.cache.Get(query); ok {
+		e.users++
+		p.mu.Unlock()
+		return e, nil
+	}
+	p.mu.Unlock()
+	stmt, err := p.db.PreparexContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	if e, ok := p.cache.Get(query); ok {
+		// Prepared meanwhile by another caller: use theirs.
+		e.users++
+		p.mu.Unlock()
+		_ = stmt.Close()
+		return e, nil
+	}
+	e := &preparedStmt{stmt: stmt, users: 1}
+	p.cache.Add(query, e)
+	unused := p.takeUnused()
+	p.mu.Unlock()
+	closeAll(unused)
+	return e, nil
+}
+
+func (p *prepared) release(e *preparedStmt) {
+	p.mu.Lock()
+	e.users--
+	closing := e.evicted && e.users == 0
+	p.mu.Unlock()
+	if closing {
+		_ = e.stmt.Close()
+	}
+}
+
+// close closes every statement not in use.
+func (p *prepared) close() {
+	p.mu.Lock()
+	p.cache.Purge()
+	unused := p.takeUnused()
+	p.mu.Unlock()
+	closeAll(unused)
+}
