@@ -49,7 +49,14 @@ first_answer() {
   start=$(date +%s%N)
   "$work/mvpgraph" serve --demo --no-worker --addr "$addr" --database-url "sqlite:$work/first.db" >"$work/serve.log" 2>&1 &
   server=$!
+  local tries=0
   until curl -fsS -H 'Content-Type: application/json' -d '{"query":"{ mvps(first: 1) { totalCount } }"}' "http://$addr/graphql" 2>/dev/null | grep -q '"totalCount"'; do
+    tries=$((tries + 1))
+    if [ "$tries" -gt 6000 ]; then
+      echo "serve --demo gave no answer; its log:" >&2
+      cat "$work/serve.log" >&2
+      return 1
+    fi
     sleep 0.005
   done
   end=$(date +%s%N)
@@ -81,7 +88,10 @@ load() {
 }
 
 psql "$pg_admin" -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
-first_ms=$(first_answer)
+# Five starts, each on a new database file: the median and the slowest.
+first_runs=$(for _ in 1 2 3 4 5; do rm -f "$work"/first.db*; first_answer || exit 1; done | sort -n | tr '\n' ' ')
+first_median=$(echo "$first_runs" | awk '{print $3}')
+first_max=$(echo "$first_runs" | awk '{print $5}')
 rows=$(
   if [ "$members" -le 10000 ]; then load "sqlite:$work/bench.db" SQLite; fi
   load "$pg_url" PostgreSQL
@@ -115,7 +125,7 @@ out=bench/results/api-$members.md
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
   echo "$rows"
   echo
-  echo "First answer of \`mvpgraph serve --demo\` on a new embedded database (migrate, load the demo, answer \`mvps\`): $first_ms ms after start (target: under 1000 ms)."
+  echo "First answer of \`mvpgraph serve --demo\` on a new embedded database (migrate, load the demo, answer \`mvps\`), five starts: median $first_median ms, slowest $first_max ms after start (each: $first_runs ms; target: under 1000 ms)."
 } >"$out.tmp"
 mv "$out.tmp" "$out"
 cat "$out"
