@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"mvpgraph"
+	"mvpgraph/store"
 )
 
 // selection is the tree of fields a query asks for below a field.
@@ -63,9 +64,10 @@ func tree(oc *graphql.OperationContext, set ast.SelectionSet, types [][]string) 
 
 // Types whose fragments apply when walking a page of members.
 var (
-	memberTypes    = []string{"Member", "Node"}
-	awardTypes     = []string{"Award", "Node"}
-	expertiseTypes = []string{"Expertise", "Node"}
+	memberTypes      = []string{"Member", "Node"}
+	awardTypes       = []string{"Award", "Node"}
+	expertiseTypes   = []string{"Expertise", "Node"}
+	productTeamTypes = []string{"ProductTeam", "Node"}
 )
 
 // prefetchMembers loads what the query asks of every member of a page, one
@@ -79,8 +81,43 @@ func prefetchMembers(ctx context.Context, members []mvpgraph.Member) error {
 		return nil
 	}
 	sel := selectionOf(ctx, []string{"edges", "node"}, []string{"MemberConnection"}, []string{"MemberEdge"},
-		memberTypes, awardTypes, expertiseTypes, []string{"ProductTeam", "Node"})
+		memberTypes, awardTypes, expertiseTypes, productTeamTypes)
+	return prefetchSelected(ctx, members, sel)
+}
+
+// prefetchRanked loads the members of a page of a reach ranking in one
+// statement, when the query asks for them, and then what it asks of them
+// as prefetchMembers does: a ranking's page would otherwise load its
+// members, and their awards and accounts, through loaders that split into
+// several statements when the server is busy.
+func prefetchRanked(ctx context.Context, rows []store.LeaderRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	sel := selectionOf(ctx, []string{"edges", "node", "member"}, []string{"LeaderboardConnection"}, []string{"LeaderboardEdge"},
+		[]string{"LeaderboardEntry"}, memberTypes, awardTypes, expertiseTypes, productTeamTypes)
 	if sel == nil {
+		return nil
+	}
+	l := loaders(ctx)
+	ids := make([]int64, len(rows))
+	for i, row := range rows {
+		ids[i] = row.MemberID
+	}
+	members, err := l.store.MembersByIDs(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, m := range members {
+		l.member.Prime(m.ID, m)
+	}
+	return prefetchSelected(ctx, members, sel)
+}
+
+// prefetchSelected loads what sel, the selection below a member, asks of
+// each of members.
+func prefetchSelected(ctx context.Context, members []mvpgraph.Member, sel selection) error {
+	if sel == nil || len(members) == 0 {
 		return nil
 	}
 	l := loaders(ctx)

@@ -2,6 +2,7 @@ package resolvers_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"testing"
 	"time"
@@ -109,5 +110,80 @@ func TestAnalyticsKept(t *testing.T) {
 		require.Equal(t, 2, members(afresh, all), "with no time to keep, every answer is fresh")
 		time.Sleep(ttl + 100*time.Millisecond)
 		require.Equal(t, 2, members(kept, all), "answered afresh once the time has passed")
+	})
+}
+
+// TestLeaderboardStatements: a page of a reach ranking with its members,
+// their awards with expertise, their accounts and their leads runs as many
+// SQL statements for 60 entries as for 10, with or without the ranking
+// kept, and every entry has what was asked. The loaders' batch window is
+// cut to a microsecond, as a busy server's goroutines may outlast it: the
+// page loads what it shows up front, not through loaders that happen to
+// gather every key in time.
+func TestLeaderboardStatements(t *testing.T) {
+	t.Cleanup(resolvers.SetLoaderWait(time.Microsecond))
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		e := mvpgraph.Expertise{Name: "Azure", Category: "Cloud"}
+		require.NoError(t, s.CreateExpertise(ctx, &e))
+		lead := mvpgraph.Lead{Name: "Uma", Email: "uma@vendor.example", Kind: mvpgraph.LeadUS}
+		require.NoError(t, s.CreateLead(ctx, &lead))
+		_, err := s.AssignExpertise(ctx, lead.ID, e.ID, false)
+		require.NoError(t, err)
+		for i := range 60 {
+			m := mvpgraph.Member{Handle: fmt.Sprintf("m%03d", i), Name: "M", Country: "US"}
+			require.NoError(t, s.CreateMember(ctx, &m))
+			acc, err := s.LinkSocialAccount(ctx, m.ID, mvpgraph.GitHub, m.Handle)
+			require.NoError(t, err)
+			followers := int64(1000 - i)
+			require.NoError(t, s.RecordSync(ctx, []store.Outcome{{AccountID: acc.ID, Lookup: mvpgraph.Lookup{Status: mvpgraph.AccountActive, Reach: mvpgraph.Reach{Followers: &followers}}}}))
+			_, err = s.AwardMember(ctx, m.ID, e.ID, 2026)
+			require.NoError(t, err)
+		}
+
+		type board struct {
+			ReachLeaderboard struct {
+				Edges []struct {
+					Node struct {
+						Rank   int
+						Member struct {
+							Handle string
+							Awards []struct {
+								Year      int
+								Expertise struct{ Name string }
+							}
+							SocialAccounts []struct{ Platform string }
+							Leads          []struct{ Name string }
+						}
+					}
+				}
+			}
+		}
+		for _, ttl := range []time.Duration{0, time.Minute} {
+			a := newAPIOn(t, &resolvers.Resolver{Store: s, RankingTTL: ttl}, io.Discard)
+			// The token's first use is recorded, and a kept ranking
+			// computed; later requests only read them.
+			var warm struct{ Members struct{ TotalCount int } }
+			a.do(&warm, `{ members { totalCount } reachLeaderboard(first: 1) { edges { cursor } } }`)
+			statements := map[int]int64{}
+			for _, n := range []int{10, 60} {
+				reqCtx := store.WithStatementCounter(context.Background())
+				var out board
+				a.do(&out, fmt.Sprintf(`{ reachLeaderboard(first: %d) { edges { node { rank member {
+					handle awards { year expertise { name } } socialAccounts { platform } leads { name } } } } } }`, n), withContext(reqCtx))
+				require.Len(t, out.ReachLeaderboard.Edges, n)
+				for i, edge := range out.ReachLeaderboard.Edges {
+					require.Equal(t, i+1, edge.Node.Rank)
+					require.Equal(t, fmt.Sprintf("m%03d", i), edge.Node.Member.Handle, "ranked by followers")
+					require.Len(t, edge.Node.Member.Awards, 1)
+					require.Equal(t, "Azure", edge.Node.Member.Awards[0].Expertise.Name)
+					require.Len(t, edge.Node.Member.SocialAccounts, 1)
+					require.Equal(t, []struct{ Name string }{{"Uma"}}, edge.Node.Member.Leads)
+				}
+				statements[n] = store.StatementCount(reqCtx)
+			}
+			require.Positive(t, statements[10])
+			require.Equal(t, statements[10], statements[60], "SQL statements for 10 and for 60 entries, ranking kept %v", ttl)
+		}
 	})
 }

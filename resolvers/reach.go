@@ -212,6 +212,9 @@ func (r *Resolver) leaderboard(ctx context.Context, where *model.LeaderboardWher
 	if more {
 		rows = rows[:size]
 	}
+	if err := prefetchRanked(ctx, rows); err != nil {
+		return nil, err
+	}
 	count := func(ctx context.Context) (int, error) { return r.Store.CountLeaderboard(ctx, q) }
 	if known {
 		count = func(context.Context) (int, error) { return total, nil }
