@@ -15,13 +15,17 @@ const preparedLimit = 512
 
 // prepared keeps the reads run outside transactions prepared, so that the
 // database parses and plans a query shape once instead of on every request
-// (PostgreSQL then settles on a generic plan after a few runs). A statement
-// is closed when it falls out of the cache and nobody is using it.
+// (PostgreSQL then settles on a generic plan after a few runs). A shape is
+// prepared the second time it is seen: an analyst's one-off filter runs in
+// one round trip and holds no memory in the database's sessions. A
+// statement is closed when it falls out of the cache and nobody is using
+// it.
 type prepared struct {
 	db     *sqlx.DB
 	mu     sync.Mutex
 	cache  *lru.Cache[string, *preparedStmt]
-	unused []*sqlx.Stmt // evicted and idle, to close; guarded by mu
+	seen   *lru.Cache[string, struct{}] // shapes run once, unprepared
+	unused []*sqlx.Stmt                 // evicted and idle, to close; guarded by mu
 }
 
 type preparedStmt struct {
@@ -32,6 +36,7 @@ type preparedStmt struct {
 
 func newPrepared(db *sqlx.DB, limit int) *prepared {
 	p := &prepared{db: db}
+	p.seen, _ = lru.New[string, struct{}](4 * limit)
 	// The eviction callback runs inside Add and Purge, which are only
 	// called with p.mu held.
 	p.cache, _ = lru.NewWithEvict(limit, func(_ string, e *preparedStmt) {
@@ -56,14 +61,20 @@ func closeAll(stmts []*sqlx.Stmt) {
 	}
 }
 
-// acquire returns the prepared statement for query, preparing it on first
-// use; release must be called when done with it.
+// acquire returns the prepared statement for query, preparing it on its
+// second use, or nil the first time, for the caller to run it unprepared;
+// release must be called when done with a statement.
 func (p *prepared) acquire(ctx context.Context, query string) (*preparedStmt, error) {
 	p.mu.Lock()
 	if e, ok := p.cache.Get(query); ok {
 		e.users++
 		p.mu.Unlock()
 		return e, nil
+	}
+	if !p.seen.Contains(query) {
+		p.seen.Add(query, struct{}{})
+		p.mu.Unlock()
+		return nil, nil
 	}
 	p.mu.Unlock()
 	stmt, err := p.db.PreparexContext(ctx, query)

@@ -11,31 +11,43 @@ import (
 	"mvpgraph/store/storetest"
 )
 
-// A server that meets many query shapes (analysts' filters) keeps a
-// bounded set prepared, answers every read correctly while statements fall
-// out of the set under concurrent use, and re-prepares a shape it meets
-// again.
+// A server that meets many query shapes (analysts' filters) prepares a
+// shape the second time it sees it, keeps a bounded set prepared, answers
+// every read correctly while statements fall out of the set under
+// concurrent use, and prepares a shape again when it comes back.
 func TestPreparedStatementsBounded(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		s.OneConnection()
-		shapes := 2*store.PreparedLimit + 50
-		var g errgroup.Group
-		for w := range 8 {
-			g.Go(func() error {
-				for k := w; k < shapes; k += 8 {
-					got, err := s.AddShape(ctx, k, int64(w)*1000)
-					if err != nil {
-						return err
+		run := func(shapes int) {
+			t.Helper()
+			var g errgroup.Group
+			for w := range 8 {
+				g.Go(func() error {
+					for k := w; k < shapes; k += 8 {
+						got, err := s.AddShape(ctx, k, int64(w)*1000)
+						if err != nil {
+							return err
+						}
+						if want := int64(w)*1000 + int64(k); got != want {
+							t.Errorf("shape %d: got %d, want %d", k, got, want)
+						}
 					}
-					if want := int64(w)*1000 + int64(k); got != want {
-						t.Errorf("shape %d: got %d, want %d", k, got, want)
-					}
-				}
-				return nil
-			})
+					return nil
+				})
+			}
+			require.NoError(t, g.Wait())
 		}
-		require.NoError(t, g.Wait())
+
+		before := s.PreparedKept()
+		run(100)
+		require.Equal(t, before, s.PreparedKept(), "a shape seen once is not prepared")
+		run(100)
+		require.Equal(t, before+100, s.PreparedKept(), "a shape seen twice is")
+
+		shapes := 2*store.PreparedLimit + 50
+		run(shapes)
+		run(shapes)
 		require.LessOrEqual(t, s.PreparedKept(), store.PreparedLimit)
 
 		if s.Dialect() == store.Postgres {
@@ -47,10 +59,12 @@ func TestPreparedStatementsBounded(t *testing.T) {
 			require.Greater(t, held, 0)
 		}
 
-		// The first shape was evicted long ago; it is prepared again.
-		got, err := s.AddShape(ctx, 0, 7)
-		require.NoError(t, err)
-		require.Equal(t, int64(7), got)
+		// The first shapes were evicted long ago; they are prepared again.
+		for range 2 {
+			got, err := s.AddShape(ctx, 0, 7)
+			require.NoError(t, err)
+			require.Equal(t, int64(7), got)
+		}
 	})
 }
 

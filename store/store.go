@@ -259,8 +259,10 @@ func (s *Store) get(ctx context.Context, q queryer, dest any, b sq.Sqlizer) erro
 		if err != nil {
 			return err
 		}
-		defer s.prepared.release(e)
-		return e.stmt.GetContext(ctx, dest, args...)
+		if e != nil {
+			defer s.prepared.release(e)
+			return e.stmt.GetContext(ctx, dest, args...)
+		}
 	}
 	return q.GetContext(ctx, dest, query, args...)
 }
@@ -276,8 +278,10 @@ func (s *Store) selectAll(ctx context.Context, q queryer, dest any, b sq.Sqlizer
 		if err != nil {
 			return err
 		}
-		defer s.prepared.release(e)
-		return e.stmt.SelectContext(ctx, dest, args...)
+		if e != nil {
+			defer s.prepared.release(e)
+			return e.stmt.SelectContext(ctx, dest, args...)
+		}
 	}
 	return q.SelectContext(ctx, dest, query, args...)
 }
