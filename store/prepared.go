@@ -6,6 +6,7 @@ import (
 
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/jmoiron/sqlx"
+	"golang.org/x/sync/singleflight"
 )
 
 // preparedLimit bounds the statements kept prepared per store. The
@@ -13,19 +14,21 @@ import (
 // can make more, and the least recently used of those are closed.
 const preparedLimit = 512
 
-// prepared keeps the reads run outside transactions prepared, so that the
-// database parses and plans a query shape once instead of on every request
-// (PostgreSQL then settles on a generic plan after a few runs). A shape is
-// prepared the second time it is seen: an analyst's one-off filter runs in
-// one round trip and holds no memory in the database's sessions. A
-// statement is closed when it falls out of the cache and nobody is using
-// it.
+// prepared keeps the queries that return rows, run outside transactions,
+// prepared, so that the database parses and plans a query shape once
+// instead of on every request (PostgreSQL then settles on a generic plan
+// after a few runs). A shape is prepared the second time it is seen: an
+// analyst's one-off filter runs in one round trip and holds no memory in
+// the database's sessions. A statement is closed when it falls out of the
+// cache and nobody is using it.
 type prepared struct {
 	db     *sqlx.DB
 	mu     sync.Mutex
 	cache  *lru.Cache[string, *preparedStmt]
 	seen   *lru.Cache[string, struct{}] // shapes run once, unprepared
-	unused []*sqlx.Stmt                 // evicted and idle, to close; guarded by mu
+	flight singleflight.Group
+	unused []*sqlx.Stmt // evicted and idle, to close; guarded by mu
+	closed bool         // guarded by mu
 }
 
 type preparedStmt struct {
@@ -62,39 +65,58 @@ func closeAll(stmts []*sqlx.Stmt) {
 }
 
 // acquire returns the prepared statement for query, preparing it on its
-// second use, or nil the first time, for the caller to run it unprepared;
-// release must be called when done with a statement.
-func (p *prepared) acquire(ctx context.Context, query string) (*preparedStmt, error) {
+// second use; release must be called when done with it. It returns nil
+// when the caller is to run the query unprepared: the first time, once
+// the store is closed, or when preparing failed (the query itself then
+// reports what is wrong).
+func (p *prepared) acquire(ctx context.Context, query string) *preparedStmt {
 	p.mu.Lock()
 	if e, ok := p.cache.Get(query); ok {
 		e.users++
 		p.mu.Unlock()
-		return e, nil
+		return e
+	}
+	if p.closed {
+		p.mu.Unlock()
+		return nil
 	}
 	if !p.seen.Contains(query) {
 		p.seen.Add(query, struct{}{})
 		p.mu.Unlock()
-		return nil, nil
+		return nil
 	}
 	p.mu.Unlock()
-	stmt, err := p.db.PreparexContext(ctx, query)
-	if err != nil {
-		return nil, err
+	// Callers meeting a shape at once share one preparation.
+	v, _, _ := p.flight.Do(query, func() (any, error) {
+		stmt, err := p.db.PreparexContext(ctx, query)
+		if err != nil {
+			return nil, err
+		}
+		p.mu.Lock()
+		if p.closed {
+			p.mu.Unlock()
+			_ = stmt.Close()
+			return nil, nil
+		}
+		e := &preparedStmt{stmt: stmt}
+		p.cache.Add(query, e)
+		unused := p.takeUnused()
+		p.mu.Unlock()
+		closeAll(unused)
+		return e, nil
+	})
+	e, _ := v.(*preparedStmt)
+	if e == nil {
+		return nil
 	}
 	p.mu.Lock()
-	if e, ok := p.cache.Get(query); ok {
-		// Prepared meanwhile by another caller: use theirs.
-		e.users++
-		p.mu.Unlock()
-		_ = stmt.Close()
-		return e, nil
+	defer p.mu.Unlock()
+	if e.evicted {
+		// Pushed out before this caller could use it.
+		return nil
 	}
-	e := &preparedStmt{stmt: stmt, users: 1}
-	p.cache.Add(query, e)
-	unused := p.takeUnused()
-	p.mu.Unlock()
-	closeAll(unused)
-	return e, nil
+	e.users++
+	return e
 }
 
 func (p *prepared) release(e *preparedStmt) {
@@ -107,9 +129,11 @@ func (p *prepared) release(e *preparedStmt) {
 	}
 }
 
-// close closes every statement not in use.
+// close closes every statement not in use; the others close as their
+// callers release them, and nothing is prepared from now on.
 func (p *prepared) close() {
 	p.mu.Lock()
+	p.closed = true
 	p.cache.Purge()
 	unused := p.takeUnused()
 	p.mu.Unlock()

@@ -255,11 +255,7 @@ func (s *Store) get(ctx context.Context, q queryer, dest any, b sq.Sqlizer) erro
 	}
 	count(ctx)
 	if q == queryer(s.db) {
-		e, err := s.prepared.acquire(ctx, query)
-		if err != nil {
-			return err
-		}
-		if e != nil {
+		if e := s.prepared.acquire(ctx, query); e != nil {
 			defer s.prepared.release(e)
 			return e.stmt.GetContext(ctx, dest, args...)
 		}
@@ -274,11 +270,7 @@ func (s *Store) selectAll(ctx context.Context, q queryer, dest any, b sq.Sqlizer
 	}
 	count(ctx)
 	if q == queryer(s.db) {
-		e, err := s.prepared.acquire(ctx, query)
-		if err != nil {
-			return err
-		}
-		if e != nil {
+		if e := s.prepared.acquire(ctx, query); e != nil {
 			defer s.prepared.release(e)
 			return e.stmt.SelectContext(ctx, dest, args...)
 		}
