@@ -1,4 +1,4 @@
 package mvpgraph
 
 // The GraphQL layer is generated from schema.graphql by gqlgen (gqlgen.yml).
-//go:generate go tool gqlgen generate
+//go:generate go run ./graph/gen

@@ -23693,7 +23693,7 @@ func (ec *executionContext) marshalNActivityDimension2mvpgraphᚋgraphᚋmodel�
 }
 
 func (ec *executionContext) marshalNActivityEdge2ᚕᚖmvpgraphᚋgraphᚋmodelᚐActivityEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ActivityEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "ActivityEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNActivityEdge2ᚖmvpgraphᚋgraphᚋmodelᚐActivityEdge(ctx, sel, v[i])
@@ -23717,7 +23717,7 @@ func (ec *executionContext) marshalNActivityEdge2ᚖmvpgraphᚋgraphᚋmodelᚐA
 }
 
 func (ec *executionContext) marshalNActivityStatsGroup2ᚕᚖmvpgraphᚋstoreᚐActivityGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.ActivityGroup) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "ActivityStatsGroup", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNActivityStatsGroup2ᚖmvpgraphᚋstoreᚐActivityGroup(ctx, sel, v[i])
@@ -23772,7 +23772,7 @@ func (ec *executionContext) marshalNAssignExpertisePayload2ᚖmvpgraphᚋgraph�
 }
 
 func (ec *executionContext) marshalNAward2ᚕᚖmvpgraphᚐAwardᚄ(ctx context.Context, sel ast.SelectionSet, v []*mvpgraph.Award) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "Award", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAward2ᚖmvpgraphᚐAward(ctx, sel, v[i])
@@ -23796,7 +23796,7 @@ func (ec *executionContext) marshalNAward2ᚖmvpgraphᚐAward(ctx context.Contex
 }
 
 func (ec *executionContext) marshalNAwardCandidate2ᚕᚖmvpgraphᚋgraphᚋmodelᚐAwardCandidateᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AwardCandidate) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "AwardCandidate", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAwardCandidate2ᚖmvpgraphᚋgraphᚋmodelᚐAwardCandidate(ctx, sel, v[i])
@@ -23857,7 +23857,7 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 }
 
 func (ec *executionContext) marshalNCandidateItem2ᚕᚖmvpgraphᚋstoreᚐCandidateItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.CandidateItem) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "CandidateItem", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCandidateItem2ᚖmvpgraphᚋstoreᚐCandidateItem(ctx, sel, v[i])
@@ -23910,7 +23910,7 @@ func (ec *executionContext) marshalNConcentration2ᚖmvpgraphᚋgraphᚋmodelᚐ
 }
 
 func (ec *executionContext) marshalNContact2ᚕᚖmvpgraphᚐContactᚄ(ctx context.Context, sel ast.SelectionSet, v []*mvpgraph.Contact) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "Contact", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNContact2ᚖmvpgraphᚐContact(ctx, sel, v[i])
@@ -24053,7 +24053,7 @@ func (ec *executionContext) marshalNEscalationDimension2mvpgraphᚋgraphᚋmodel
 }
 
 func (ec *executionContext) marshalNEscalationEdge2ᚕᚖmvpgraphᚋgraphᚋmodelᚐEscalationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.EscalationEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "EscalationEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEscalationEdge2ᚖmvpgraphᚋgraphᚋmodelᚐEscalationEdge(ctx, sel, v[i])
@@ -24077,7 +24077,7 @@ func (ec *executionContext) marshalNEscalationEdge2ᚖmvpgraphᚋgraphᚋmodel�
 }
 
 func (ec *executionContext) marshalNEscalationEvent2ᚕᚖmvpgraphᚐEscalationEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*mvpgraph.EscalationEvent) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "EscalationEvent", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEscalationEvent2ᚖmvpgraphᚐEscalationEvent(ctx, sel, v[i])
@@ -24101,7 +24101,7 @@ func (ec *executionContext) marshalNEscalationEvent2ᚖmvpgraphᚐEscalationEven
 }
 
 func (ec *executionContext) marshalNEscalationGroup2ᚕᚖmvpgraphᚋgraphᚋmodelᚐEscalationGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.EscalationGroup) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "EscalationGroup", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEscalationGroup2ᚖmvpgraphᚋgraphᚋmodelᚐEscalationGroup(ctx, sel, v[i])
@@ -24170,7 +24170,7 @@ func (ec *executionContext) marshalNEscalationStatus2mvpgraphᚐEscalationStatus
 }
 
 func (ec *executionContext) marshalNExpertise2ᚕᚖmvpgraphᚐExpertiseᚄ(ctx context.Context, sel ast.SelectionSet, v []*mvpgraph.Expertise) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "Expertise", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNExpertise2ᚖmvpgraphᚐExpertise(ctx, sel, v[i])
@@ -24202,7 +24202,7 @@ func (ec *executionContext) marshalNExpertiseConnection2ᚖmvpgraphᚋgraphᚋmo
 }
 
 func (ec *executionContext) marshalNExpertiseEdge2ᚕᚖmvpgraphᚋgraphᚋmodelᚐExpertiseEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ExpertiseEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "ExpertiseEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNExpertiseEdge2ᚖmvpgraphᚋgraphᚋmodelᚐExpertiseEdge(ctx, sel, v[i])
@@ -24330,7 +24330,7 @@ func (ec *executionContext) marshalNImportFormat2mvpgraphᚋgraphᚋmodelᚐImpo
 }
 
 func (ec *executionContext) marshalNImportRowError2ᚕᚖmvpgraphᚐRowErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*mvpgraph.RowError) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "ImportRowError", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNImportRowError2ᚖmvpgraphᚐRowError(ctx, sel, v[i])
@@ -24382,7 +24382,7 @@ func (ec *executionContext) marshalNInt642int64(ctx context.Context, sel ast.Sel
 }
 
 func (ec *executionContext) marshalNIntegration2ᚕᚖmvpgraphᚋgraphᚋmodelᚐIntegrationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Integration) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "Integration", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNIntegration2ᚖmvpgraphᚋgraphᚋmodelᚐIntegration(ctx, sel, v[i])
@@ -24406,7 +24406,7 @@ func (ec *executionContext) marshalNIntegration2ᚖmvpgraphᚋgraphᚋmodelᚐIn
 }
 
 func (ec *executionContext) marshalNKindCount2ᚕᚖmvpgraphᚋgraphᚋmodelᚐKindCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.KindCount) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "KindCount", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNKindCount2ᚖmvpgraphᚋgraphᚋmodelᚐKindCount(ctx, sel, v[i])
@@ -24430,7 +24430,7 @@ func (ec *executionContext) marshalNKindCount2ᚖmvpgraphᚋgraphᚋmodelᚐKind
 }
 
 func (ec *executionContext) marshalNLead2ᚕᚖmvpgraphᚐLeadᚄ(ctx context.Context, sel ast.SelectionSet, v []*mvpgraph.Lead) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "Lead", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLead2ᚖmvpgraphᚐLead(ctx, sel, v[i])
@@ -24462,7 +24462,7 @@ func (ec *executionContext) marshalNLeadConnection2ᚖmvpgraphᚋgraphᚋmodel�
 }
 
 func (ec *executionContext) marshalNLeadEdge2ᚕᚖmvpgraphᚋgraphᚋmodelᚐLeadEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LeadEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "LeadEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLeadEdge2ᚖmvpgraphᚋgraphᚋmodelᚐLeadEdge(ctx, sel, v[i])
@@ -24528,7 +24528,7 @@ func (ec *executionContext) marshalNLeaderboardConnection2ᚖmvpgraphᚋgraphᚋ
 }
 
 func (ec *executionContext) marshalNLeaderboardEdge2ᚕᚖmvpgraphᚋgraphᚋmodelᚐLeaderboardEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LeaderboardEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "LeaderboardEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLeaderboardEdge2ᚖmvpgraphᚋgraphᚋmodelᚐLeaderboardEdge(ctx, sel, v[i])
@@ -24589,7 +24589,7 @@ func (ec *executionContext) marshalNMemberConnection2ᚖmvpgraphᚋgraphᚋmodel
 }
 
 func (ec *executionContext) marshalNMemberEdge2ᚕᚖmvpgraphᚋgraphᚋmodelᚐMemberEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MemberEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "MemberEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMemberEdge2ᚖmvpgraphᚋgraphᚋmodelᚐMemberEdge(ctx, sel, v[i])
@@ -24645,7 +24645,7 @@ func (ec *executionContext) unmarshalNMemberWhere2ᚖmvpgraphᚐMemberWhere(ctx 
 }
 
 func (ec *executionContext) marshalNNamedCount2ᚕᚖmvpgraphᚋgraphᚋmodelᚐNamedCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NamedCount) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "NamedCount", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNNamedCount2ᚖmvpgraphᚋgraphᚋmodelᚐNamedCount(ctx, sel, v[i])
@@ -24707,7 +24707,7 @@ func (ec *executionContext) marshalNPlatform2mvpgraphᚐPlatform(ctx context.Con
 }
 
 func (ec *executionContext) marshalNPlatformReach2ᚕᚖmvpgraphᚋgraphᚋmodelᚐPlatformReachᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PlatformReach) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "PlatformReach", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPlatformReach2ᚖmvpgraphᚋgraphᚋmodelᚐPlatformReach(ctx, sel, v[i])
@@ -24747,7 +24747,7 @@ func (ec *executionContext) marshalNProductTeamConnection2ᚖmvpgraphᚋgraphᚋ
 }
 
 func (ec *executionContext) marshalNProductTeamEdge2ᚕᚖmvpgraphᚋgraphᚋmodelᚐProductTeamEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ProductTeamEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "ProductTeamEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProductTeamEdge2ᚖmvpgraphᚋgraphᚋmodelᚐProductTeamEdge(ctx, sel, v[i])
@@ -24795,7 +24795,7 @@ func (ec *executionContext) unmarshalNProductTeamWhere2ᚖmvpgraphᚐProductTeam
 }
 
 func (ec *executionContext) marshalNProgramStatsGroup2ᚕᚖmvpgraphᚐStatsGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*mvpgraph.StatsGroup) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "ProgramStatsGroup", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProgramStatsGroup2ᚖmvpgraphᚐStatsGroup(ctx, sel, v[i])
@@ -24824,7 +24824,7 @@ func (ec *executionContext) unmarshalNRaiseEscalationInput2mvpgraphᚋgraphᚋmo
 }
 
 func (ec *executionContext) marshalNReachPoint2ᚕᚖmvpgraphᚐSnapshotᚄ(ctx context.Context, sel ast.SelectionSet, v []*mvpgraph.Snapshot) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "ReachPoint", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNReachPoint2ᚖmvpgraphᚐSnapshot(ctx, sel, v[i])
@@ -24848,7 +24848,7 @@ func (ec *executionContext) marshalNReachPoint2ᚖmvpgraphᚐSnapshot(ctx contex
 }
 
 func (ec *executionContext) marshalNReachScorePart2ᚕᚖmvpgraphᚋgraphᚋmodelᚐReachScorePartᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ReachScorePart) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "ReachScorePart", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNReachScorePart2ᚖmvpgraphᚋgraphᚋmodelᚐReachScorePart(ctx, sel, v[i])
@@ -24977,7 +24977,7 @@ func (ec *executionContext) marshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx context.Conte
 }
 
 func (ec *executionContext) marshalNSocialAccount2ᚕᚖmvpgraphᚐSocialAccountᚄ(ctx context.Context, sel ast.SelectionSet, v []*mvpgraph.SocialAccount) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "SocialAccount", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSocialAccount2ᚖmvpgraphᚐSocialAccount(ctx, sel, v[i])
@@ -25015,7 +25015,7 @@ func (ec *executionContext) marshalNSpaceKind2string(ctx context.Context, sel as
 }
 
 func (ec *executionContext) marshalNSpaceTrend2ᚕᚖmvpgraphᚋgraphᚋmodelᚐSpaceTrendᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SpaceTrend) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "SpaceTrend", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSpaceTrend2ᚖmvpgraphᚋgraphᚋmodelᚐSpaceTrend(ctx, sel, v[i])
@@ -25114,7 +25114,7 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 }
 
 func (ec *executionContext) marshalNTrendPoint2ᚕᚖmvpgraphᚋgraphᚋmodelᚐTrendPointᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TrendPoint) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "TrendPoint", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTrendPoint2ᚖmvpgraphᚋgraphᚋmodelᚐTrendPoint(ctx, sel, v[i])
@@ -25168,7 +25168,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "__Directive", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -25240,7 +25240,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "__InputValue", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -25268,7 +25268,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "__Type", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -26058,7 +26058,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "__EnumValue", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -26077,7 +26077,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "__Field", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -26096,7 +26096,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "__InputValue", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -26115,7 +26115,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "__Type", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
