@@ -51,7 +51,13 @@ type Loaders struct {
 // for the sibling resolvers of a list to join, short against a request.
 const batchWait = 2 * time.Millisecond
 
-var loaderOptions = []dataloadgen.Option{dataloadgen.WithWait(batchWait), dataloadgen.WithBatchCapacity(1000)}
+var loaderOptions = loaderOptionsWaiting(batchWait)
+
+// loaderOptionsWaiting are the loaders' options with wait as their batch
+// window.
+func loaderOptionsWaiting(wait time.Duration) []dataloadgen.Option {
+	return []dataloadgen.Option{dataloadgen.WithWait(wait), dataloadgen.WithBatchCapacity(1000)}
+}
 
 // byID indexes rows by their ID for a mapped loader.
 func byID[T any](list func(context.Context, []int64) ([]T, error), id func(T) int64) func(context.Context, []int64) (map[int64]T, error) {
