@@ -19642,10 +19642,10 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 var activityImplementors = []string{"Activity"}
 
 func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet, obj *store.Activity) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, activityImplementors)
+	fields := collectFields(ec.OperationContext, sel, activityImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19714,10 +19714,10 @@ func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet,
 var activityConnectionImplementors = []string{"ActivityConnection"}
 
 func (ec *executionContext) _ActivityConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ActivityConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, activityConnectionImplementors)
+	fields := collectFields(ec.OperationContext, sel, activityConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19752,10 +19752,10 @@ func (ec *executionContext) _ActivityConnection(ctx context.Context, sel ast.Sel
 var activityEdgeImplementors = []string{"ActivityEdge"}
 
 func (ec *executionContext) _ActivityEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ActivityEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, activityEdgeImplementors)
+	fields := collectFields(ec.OperationContext, sel, activityEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19790,10 +19790,10 @@ func (ec *executionContext) _ActivityEdge(ctx context.Context, sel ast.Selection
 var activityStatsGroupImplementors = []string{"ActivityStatsGroup"}
 
 func (ec *executionContext) _ActivityStatsGroup(ctx context.Context, sel ast.SelectionSet, obj *store.ActivityGroup) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, activityStatsGroupImplementors)
+	fields := collectFields(ec.OperationContext, sel, activityStatsGroupImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19870,10 +19870,10 @@ func (ec *executionContext) _ActivityStatsGroup(ctx context.Context, sel ast.Sel
 var assignCountryPayloadImplementors = []string{"AssignCountryPayload"}
 
 func (ec *executionContext) _AssignCountryPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AssignCountryPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, assignCountryPayloadImplementors)
+	fields := collectFields(ec.OperationContext, sel, assignCountryPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19903,10 +19903,10 @@ func (ec *executionContext) _AssignCountryPayload(ctx context.Context, sel ast.S
 var assignExpertisePayloadImplementors = []string{"AssignExpertisePayload"}
 
 func (ec *executionContext) _AssignExpertisePayload(ctx context.Context, sel ast.SelectionSet, obj *model.AssignExpertisePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, assignExpertisePayloadImplementors)
+	fields := collectFields(ec.OperationContext, sel, assignExpertisePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19941,10 +19941,10 @@ func (ec *executionContext) _AssignExpertisePayload(ctx context.Context, sel ast
 var awardImplementors = []string{"Award", "Node"}
 
 func (ec *executionContext) _Award(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.Award) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, awardImplementors)
+	fields := collectFields(ec.OperationContext, sel, awardImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19997,10 +19997,10 @@ func (ec *executionContext) _Award(ctx context.Context, sel ast.SelectionSet, ob
 var awardCandidateImplementors = []string{"AwardCandidate"}
 
 func (ec *executionContext) _AwardCandidate(ctx context.Context, sel ast.SelectionSet, obj *model.AwardCandidate) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, awardCandidateImplementors)
+	fields := collectFields(ec.OperationContext, sel, awardCandidateImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20066,10 +20066,10 @@ func (ec *executionContext) _AwardCandidate(ctx context.Context, sel ast.Selecti
 var awardMemberPayloadImplementors = []string{"AwardMemberPayload"}
 
 func (ec *executionContext) _AwardMemberPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AwardMemberPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, awardMemberPayloadImplementors)
+	fields := collectFields(ec.OperationContext, sel, awardMemberPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20099,10 +20099,10 @@ func (ec *executionContext) _AwardMemberPayload(ctx context.Context, sel ast.Sel
 var candidateItemImplementors = []string{"CandidateItem"}
 
 func (ec *executionContext) _CandidateItem(ctx context.Context, sel ast.SelectionSet, obj *store.CandidateItem) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, candidateItemImplementors)
+	fields := collectFields(ec.OperationContext, sel, candidateItemImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20158,10 +20158,10 @@ func (ec *executionContext) _CandidateItem(ctx context.Context, sel ast.Selectio
 var communitySpaceImplementors = []string{"CommunitySpace", "Node"}
 
 func (ec *executionContext) _CommunitySpace(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.CommunitySpace) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, communitySpaceImplementors)
+	fields := collectFields(ec.OperationContext, sel, communitySpaceImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20230,10 +20230,10 @@ func (ec *executionContext) _CommunitySpace(ctx context.Context, sel ast.Selecti
 var communityTrendsImplementors = []string{"CommunityTrends"}
 
 func (ec *executionContext) _CommunityTrends(ctx context.Context, sel ast.SelectionSet, obj *model.CommunityTrends) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, communityTrendsImplementors)
+	fields := collectFields(ec.OperationContext, sel, communityTrendsImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20278,10 +20278,10 @@ func (ec *executionContext) _CommunityTrends(ctx context.Context, sel ast.Select
 var concentrationImplementors = []string{"Concentration"}
 
 func (ec *executionContext) _Concentration(ctx context.Context, sel ast.SelectionSet, obj *model.Concentration) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, concentrationImplementors)
+	fields := collectFields(ec.OperationContext, sel, concentrationImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20326,10 +20326,10 @@ func (ec *executionContext) _Concentration(ctx context.Context, sel ast.Selectio
 var contactImplementors = []string{"Contact"}
 
 func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.Contact) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, contactImplementors)
+	fields := collectFields(ec.OperationContext, sel, contactImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20375,10 +20375,10 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 var contributorImplementors = []string{"Contributor"}
 
 func (ec *executionContext) _Contributor(ctx context.Context, sel ast.SelectionSet, obj *store.Activity) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, contributorImplementors)
+	fields := collectFields(ec.OperationContext, sel, contributorImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20419,10 +20419,10 @@ func (ec *executionContext) _Contributor(ctx context.Context, sel ast.SelectionS
 var createCommunitySpacePayloadImplementors = []string{"CreateCommunitySpacePayload"}
 
 func (ec *executionContext) _CreateCommunitySpacePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateCommunitySpacePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, createCommunitySpacePayloadImplementors)
+	fields := collectFields(ec.OperationContext, sel, createCommunitySpacePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20452,10 +20452,10 @@ func (ec *executionContext) _CreateCommunitySpacePayload(ctx context.Context, se
 var createExpertisePayloadImplementors = []string{"CreateExpertisePayload"}
 
 func (ec *executionContext) _CreateExpertisePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateExpertisePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, createExpertisePayloadImplementors)
+	fields := collectFields(ec.OperationContext, sel, createExpertisePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20485,10 +20485,10 @@ func (ec *executionContext) _CreateExpertisePayload(ctx context.Context, sel ast
 var createLeadPayloadImplementors = []string{"CreateLeadPayload"}
 
 func (ec *executionContext) _CreateLeadPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateLeadPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, createLeadPayloadImplementors)
+	fields := collectFields(ec.OperationContext, sel, createLeadPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20518,10 +20518,10 @@ func (ec *executionContext) _CreateLeadPayload(ctx context.Context, sel ast.Sele
 var createMemberPayloadImplementors = []string{"CreateMemberPayload"}
 
 func (ec *executionContext) _CreateMemberPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateMemberPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, createMemberPayloadImplementors)
+	fields := collectFields(ec.OperationContext, sel, createMemberPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20551,10 +20551,10 @@ func (ec *executionContext) _CreateMemberPayload(ctx context.Context, sel ast.Se
 var createProductTeamPayloadImplementors = []string{"CreateProductTeamPayload"}
 
 func (ec *executionContext) _CreateProductTeamPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateProductTeamPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, createProductTeamPayloadImplementors)
+	fields := collectFields(ec.OperationContext, sel, createProductTeamPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20584,10 +20584,10 @@ func (ec *executionContext) _CreateProductTeamPayload(ctx context.Context, sel a
 var escalationImplementors = []string{"Escalation", "Node"}
 
 func (ec *executionContext) _Escalation(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.Escalation) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, escalationImplementors)
+	fields := collectFields(ec.OperationContext, sel, escalationImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20702,10 +20702,10 @@ func (ec *executionContext) _Escalation(ctx context.Context, sel ast.SelectionSe
 var escalationConnectionImplementors = []string{"EscalationConnection"}
 
 func (ec *executionContext) _EscalationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.EscalationConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, escalationConnectionImplementors)
+	fields := collectFields(ec.OperationContext, sel, escalationConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20746,10 +20746,10 @@ func (ec *executionContext) _EscalationConnection(ctx context.Context, sel ast.S
 var escalationEdgeImplementors = []string{"EscalationEdge"}
 
 func (ec *executionContext) _EscalationEdge(ctx context.Context, sel ast.SelectionSet, obj *model.EscalationEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, escalationEdgeImplementors)
+	fields := collectFields(ec.OperationContext, sel, escalationEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20784,10 +20784,10 @@ func (ec *executionContext) _EscalationEdge(ctx context.Context, sel ast.Selecti
 var escalationEventImplementors = []string{"EscalationEvent"}
 
 func (ec *executionContext) _EscalationEvent(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.EscalationEvent) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, escalationEventImplementors)
+	fields := collectFields(ec.OperationContext, sel, escalationEventImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20838,10 +20838,10 @@ func (ec *executionContext) _EscalationEvent(ctx context.Context, sel ast.Select
 var escalationGroupImplementors = []string{"EscalationGroup"}
 
 func (ec *executionContext) _EscalationGroup(ctx context.Context, sel ast.SelectionSet, obj *model.EscalationGroup) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, escalationGroupImplementors)
+	fields := collectFields(ec.OperationContext, sel, escalationGroupImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20924,10 +20924,10 @@ func (ec *executionContext) _EscalationGroup(ctx context.Context, sel ast.Select
 var escalationPayloadImplementors = []string{"EscalationPayload"}
 
 func (ec *executionContext) _EscalationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.EscalationPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, escalationPayloadImplementors)
+	fields := collectFields(ec.OperationContext, sel, escalationPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20957,10 +20957,10 @@ func (ec *executionContext) _EscalationPayload(ctx context.Context, sel ast.Sele
 var escalationStatsImplementors = []string{"EscalationStats"}
 
 func (ec *executionContext) _EscalationStats(ctx context.Context, sel ast.SelectionSet, obj *model.EscalationStats) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, escalationStatsImplementors)
+	fields := collectFields(ec.OperationContext, sel, escalationStatsImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21015,10 +21015,10 @@ func (ec *executionContext) _EscalationStats(ctx context.Context, sel ast.Select
 var expertiseImplementors = []string{"Expertise", "Node"}
 
 func (ec *executionContext) _Expertise(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.Expertise) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, expertiseImplementors)
+	fields := collectFields(ec.OperationContext, sel, expertiseImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21077,10 +21077,10 @@ func (ec *executionContext) _Expertise(ctx context.Context, sel ast.SelectionSet
 var expertiseConnectionImplementors = []string{"ExpertiseConnection"}
 
 func (ec *executionContext) _ExpertiseConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ExpertiseConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, expertiseConnectionImplementors)
+	fields := collectFields(ec.OperationContext, sel, expertiseConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21121,10 +21121,10 @@ func (ec *executionContext) _ExpertiseConnection(ctx context.Context, sel ast.Se
 var expertiseEdgeImplementors = []string{"ExpertiseEdge"}
 
 func (ec *executionContext) _ExpertiseEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ExpertiseEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, expertiseEdgeImplementors)
+	fields := collectFields(ec.OperationContext, sel, expertiseEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21159,10 +21159,10 @@ func (ec *executionContext) _ExpertiseEdge(ctx context.Context, sel ast.Selectio
 var importActivitiesPayloadImplementors = []string{"ImportActivitiesPayload"}
 
 func (ec *executionContext) _ImportActivitiesPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ImportActivitiesPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, importActivitiesPayloadImplementors)
+	fields := collectFields(ec.OperationContext, sel, importActivitiesPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21202,10 +21202,10 @@ func (ec *executionContext) _ImportActivitiesPayload(ctx context.Context, sel as
 var importRowErrorImplementors = []string{"ImportRowError"}
 
 func (ec *executionContext) _ImportRowError(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.RowError) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, importRowErrorImplementors)
+	fields := collectFields(ec.OperationContext, sel, importRowErrorImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21240,10 +21240,10 @@ func (ec *executionContext) _ImportRowError(ctx context.Context, sel ast.Selecti
 var integrationImplementors = []string{"Integration"}
 
 func (ec *executionContext) _Integration(ctx context.Context, sel ast.SelectionSet, obj *model.Integration) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, integrationImplementors)
+	fields := collectFields(ec.OperationContext, sel, integrationImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21323,10 +21323,10 @@ func (ec *executionContext) _Integration(ctx context.Context, sel ast.SelectionS
 var kindCountImplementors = []string{"KindCount"}
 
 func (ec *executionContext) _KindCount(ctx context.Context, sel ast.SelectionSet, obj *model.KindCount) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, kindCountImplementors)
+	fields := collectFields(ec.OperationContext, sel, kindCountImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21361,10 +21361,10 @@ func (ec *executionContext) _KindCount(ctx context.Context, sel ast.SelectionSet
 var leadImplementors = []string{"Lead", "Node"}
 
 func (ec *executionContext) _Lead(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.Lead) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, leadImplementors)
+	fields := collectFields(ec.OperationContext, sel, leadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21440,10 +21440,10 @@ func (ec *executionContext) _Lead(ctx context.Context, sel ast.SelectionSet, obj
 var leadConnectionImplementors = []string{"LeadConnection"}
 
 func (ec *executionContext) _LeadConnection(ctx context.Context, sel ast.SelectionSet, obj *model.LeadConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, leadConnectionImplementors)
+	fields := collectFields(ec.OperationContext, sel, leadConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21484,10 +21484,10 @@ func (ec *executionContext) _LeadConnection(ctx context.Context, sel ast.Selecti
 var leadEdgeImplementors = []string{"LeadEdge"}
 
 func (ec *executionContext) _LeadEdge(ctx context.Context, sel ast.SelectionSet, obj *model.LeadEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, leadEdgeImplementors)
+	fields := collectFields(ec.OperationContext, sel, leadEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21522,10 +21522,10 @@ func (ec *executionContext) _LeadEdge(ctx context.Context, sel ast.SelectionSet,
 var leaderboardConnectionImplementors = []string{"LeaderboardConnection"}
 
 func (ec *executionContext) _LeaderboardConnection(ctx context.Context, sel ast.SelectionSet, obj *model.LeaderboardConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, leaderboardConnectionImplementors)
+	fields := collectFields(ec.OperationContext, sel, leaderboardConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21566,10 +21566,10 @@ func (ec *executionContext) _LeaderboardConnection(ctx context.Context, sel ast.
 var leaderboardEdgeImplementors = []string{"LeaderboardEdge"}
 
 func (ec *executionContext) _LeaderboardEdge(ctx context.Context, sel ast.SelectionSet, obj *model.LeaderboardEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, leaderboardEdgeImplementors)
+	fields := collectFields(ec.OperationContext, sel, leaderboardEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21604,10 +21604,10 @@ func (ec *executionContext) _LeaderboardEdge(ctx context.Context, sel ast.Select
 var leaderboardEntryImplementors = []string{"LeaderboardEntry"}
 
 func (ec *executionContext) _LeaderboardEntry(ctx context.Context, sel ast.SelectionSet, obj *model.LeaderboardEntry) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, leaderboardEntryImplementors)
+	fields := collectFields(ec.OperationContext, sel, leaderboardEntryImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21653,10 +21653,10 @@ func (ec *executionContext) _LeaderboardEntry(ctx context.Context, sel ast.Selec
 var linkSocialAccountPayloadImplementors = []string{"LinkSocialAccountPayload"}
 
 func (ec *executionContext) _LinkSocialAccountPayload(ctx context.Context, sel ast.SelectionSet, obj *model.LinkSocialAccountPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, linkSocialAccountPayloadImplementors)
+	fields := collectFields(ec.OperationContext, sel, linkSocialAccountPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21686,10 +21686,10 @@ func (ec *executionContext) _LinkSocialAccountPayload(ctx context.Context, sel a
 var memberImplementors = []string{"Member", "Node"}
 
 func (ec *executionContext) _Member(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.Member) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, memberImplementors)
+	fields := collectFields(ec.OperationContext, sel, memberImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21789,10 +21789,10 @@ func (ec *executionContext) _Member(ctx context.Context, sel ast.SelectionSet, o
 var memberConnectionImplementors = []string{"MemberConnection"}
 
 func (ec *executionContext) _MemberConnection(ctx context.Context, sel ast.SelectionSet, obj *model.MemberConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, memberConnectionImplementors)
+	fields := collectFields(ec.OperationContext, sel, memberConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21833,10 +21833,10 @@ func (ec *executionContext) _MemberConnection(ctx context.Context, sel ast.Selec
 var memberEdgeImplementors = []string{"MemberEdge"}
 
 func (ec *executionContext) _MemberEdge(ctx context.Context, sel ast.SelectionSet, obj *model.MemberEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, memberEdgeImplementors)
+	fields := collectFields(ec.OperationContext, sel, memberEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21871,10 +21871,10 @@ func (ec *executionContext) _MemberEdge(ctx context.Context, sel ast.SelectionSe
 var memberReachImplementors = []string{"MemberReach"}
 
 func (ec *executionContext) _MemberReach(ctx context.Context, sel ast.SelectionSet, obj *model.MemberReach) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, memberReachImplementors)
+	fields := collectFields(ec.OperationContext, sel, memberReachImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21925,13 +21925,13 @@ func (ec *executionContext) _MemberReach(ctx context.Context, sel ast.SelectionS
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	fields := collectFields(ec.OperationContext, sel, mutationImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Mutation",
 	})
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
 			Object: field.Name,
@@ -22108,10 +22108,10 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 var namedCountImplementors = []string{"NamedCount"}
 
 func (ec *executionContext) _NamedCount(ctx context.Context, sel ast.SelectionSet, obj *model.NamedCount) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, namedCountImplementors)
+	fields := collectFields(ec.OperationContext, sel, namedCountImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -22146,10 +22146,10 @@ func (ec *executionContext) _NamedCount(ctx context.Context, sel ast.SelectionSe
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
+	fields := collectFields(ec.OperationContext, sel, pageInfoImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -22194,10 +22194,10 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 var platformReachImplementors = []string{"PlatformReach"}
 
 func (ec *executionContext) _PlatformReach(ctx context.Context, sel ast.SelectionSet, obj *model.PlatformReach) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, platformReachImplementors)
+	fields := collectFields(ec.OperationContext, sel, platformReachImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -22237,10 +22237,10 @@ func (ec *executionContext) _PlatformReach(ctx context.Context, sel ast.Selectio
 var productTeamImplementors = []string{"ProductTeam", "Node"}
 
 func (ec *executionContext) _ProductTeam(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.ProductTeam) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, productTeamImplementors)
+	fields := collectFields(ec.OperationContext, sel, productTeamImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -22288,10 +22288,10 @@ func (ec *executionContext) _ProductTeam(ctx context.Context, sel ast.SelectionS
 var productTeamConnectionImplementors = []string{"ProductTeamConnection"}
 
 func (ec *executionContext) _ProductTeamConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ProductTeamConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, productTeamConnectionImplementors)
+	fields := collectFields(ec.OperationContext, sel, productTeamConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -22332,10 +22332,10 @@ func (ec *executionContext) _ProductTeamConnection(ctx context.Context, sel ast.
 var productTeamEdgeImplementors = []string{"ProductTeamEdge"}
 
 func (ec *executionContext) _ProductTeamEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ProductTeamEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, productTeamEdgeImplementors)
+	fields := collectFields(ec.OperationContext, sel, productTeamEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -22370,10 +22370,10 @@ func (ec *executionContext) _ProductTeamEdge(ctx context.Context, sel ast.Select
 var programStatsGroupImplementors = []string{"ProgramStatsGroup"}
 
 func (ec *executionContext) _ProgramStatsGroup(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.StatsGroup) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, programStatsGroupImplementors)
+	fields := collectFields(ec.OperationContext, sel, programStatsGroupImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -22440,13 +22440,13 @@ func (ec *executionContext) _ProgramStatsGroup(ctx context.Context, sel ast.Sele
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, queryImplementors)
+	fields := collectFields(ec.OperationContext, sel, queryImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Query",
 	})
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
 			Object: field.Name,
@@ -22592,10 +22592,10 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 var reachPointImplementors = []string{"ReachPoint"}
 
 func (ec *executionContext) _ReachPoint(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.Snapshot) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, reachPointImplementors)
+	fields := collectFields(ec.OperationContext, sel, reachPointImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -22655,10 +22655,10 @@ func (ec *executionContext) _ReachPoint(ctx context.Context, sel ast.SelectionSe
 var reachScorePartImplementors = []string{"ReachScorePart"}
 
 func (ec *executionContext) _ReachScorePart(ctx context.Context, sel ast.SelectionSet, obj *model.ReachScorePart) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, reachScorePartImplementors)
+	fields := collectFields(ec.OperationContext, sel, reachScorePartImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -22703,10 +22703,10 @@ func (ec *executionContext) _ReachScorePart(ctx context.Context, sel ast.Selecti
 var reachSummaryImplementors = []string{"ReachSummary"}
 
 func (ec *executionContext) _ReachSummary(ctx context.Context, sel ast.SelectionSet, obj *model.ReachSummary) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, reachSummaryImplementors)
+	fields := collectFields(ec.OperationContext, sel, reachSummaryImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -22756,10 +22756,10 @@ func (ec *executionContext) _ReachSummary(ctx context.Context, sel ast.Selection
 var refreshMemberPayloadImplementors = []string{"RefreshMemberPayload"}
 
 func (ec *executionContext) _RefreshMemberPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RefreshMemberPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, refreshMemberPayloadImplementors)
+	fields := collectFields(ec.OperationContext, sel, refreshMemberPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -22794,10 +22794,10 @@ func (ec *executionContext) _RefreshMemberPayload(ctx context.Context, sel ast.S
 var refreshSocialAccountPayloadImplementors = []string{"RefreshSocialAccountPayload"}
 
 func (ec *executionContext) _RefreshSocialAccountPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RefreshSocialAccountPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, refreshSocialAccountPayloadImplementors)
+	fields := collectFields(ec.OperationContext, sel, refreshSocialAccountPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -22832,10 +22832,10 @@ func (ec *executionContext) _RefreshSocialAccountPayload(ctx context.Context, se
 var renewAwardPayloadImplementors = []string{"RenewAwardPayload"}
 
 func (ec *executionContext) _RenewAwardPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RenewAwardPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, renewAwardPayloadImplementors)
+	fields := collectFields(ec.OperationContext, sel, renewAwardPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -22865,10 +22865,10 @@ func (ec *executionContext) _RenewAwardPayload(ctx context.Context, sel ast.Sele
 var retireAwardPayloadImplementors = []string{"RetireAwardPayload"}
 
 func (ec *executionContext) _RetireAwardPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RetireAwardPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, retireAwardPayloadImplementors)
+	fields := collectFields(ec.OperationContext, sel, retireAwardPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -22898,10 +22898,10 @@ func (ec *executionContext) _RetireAwardPayload(ctx context.Context, sel ast.Sel
 var socialAccountImplementors = []string{"SocialAccount", "Node"}
 
 func (ec *executionContext) _SocialAccount(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.SocialAccount) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, socialAccountImplementors)
+	fields := collectFields(ec.OperationContext, sel, socialAccountImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -23015,10 +23015,10 @@ func (ec *executionContext) _SocialAccount(ctx context.Context, sel ast.Selectio
 var spaceTrendImplementors = []string{"SpaceTrend"}
 
 func (ec *executionContext) _SpaceTrend(ctx context.Context, sel ast.SelectionSet, obj *model.SpaceTrend) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, spaceTrendImplementors)
+	fields := collectFields(ec.OperationContext, sel, spaceTrendImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -23078,10 +23078,10 @@ func (ec *executionContext) _SpaceTrend(ctx context.Context, sel ast.SelectionSe
 var stalenessImplementors = []string{"Staleness"}
 
 func (ec *executionContext) _Staleness(ctx context.Context, sel ast.SelectionSet, obj *model.Staleness) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, stalenessImplementors)
+	fields := collectFields(ec.OperationContext, sel, stalenessImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -23121,7 +23121,7 @@ func (ec *executionContext) _Staleness(ctx context.Context, sel ast.SelectionSet
 var subscriptionImplementors = []string{"Subscription"}
 
 func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	fields := collectFields(ec.OperationContext, sel, subscriptionImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Subscription",
 	})
@@ -23143,10 +23143,10 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 var trendPointImplementors = []string{"TrendPoint"}
 
 func (ec *executionContext) _TrendPoint(ctx context.Context, sel ast.SelectionSet, obj *model.TrendPoint) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, trendPointImplementors)
+	fields := collectFields(ec.OperationContext, sel, trendPointImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -23181,10 +23181,10 @@ func (ec *executionContext) _TrendPoint(ctx context.Context, sel ast.SelectionSe
 var unlinkSocialAccountPayloadImplementors = []string{"UnlinkSocialAccountPayload"}
 
 func (ec *executionContext) _UnlinkSocialAccountPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UnlinkSocialAccountPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, unlinkSocialAccountPayloadImplementors)
+	fields := collectFields(ec.OperationContext, sel, unlinkSocialAccountPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -23214,10 +23214,10 @@ func (ec *executionContext) _UnlinkSocialAccountPayload(ctx context.Context, sel
 var updateMemberPayloadImplementors = []string{"UpdateMemberPayload"}
 
 func (ec *executionContext) _UpdateMemberPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateMemberPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, updateMemberPayloadImplementors)
+	fields := collectFields(ec.OperationContext, sel, updateMemberPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -23247,10 +23247,10 @@ func (ec *executionContext) _UpdateMemberPayload(ctx context.Context, sel ast.Se
 var viewerImplementors = []string{"Viewer"}
 
 func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.Principal) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, viewerImplementors)
+	fields := collectFields(ec.OperationContext, sel, viewerImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -23297,10 +23297,10 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 var __DirectiveImplementors = []string{"__Directive"}
 
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __DirectiveImplementors)
+	fields := collectFields(ec.OperationContext, sel, __DirectiveImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -23350,10 +23350,10 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 var __EnumValueImplementors = []string{"__EnumValue"}
 
 func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.EnumValue) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __EnumValueImplementors)
+	fields := collectFields(ec.OperationContext, sel, __EnumValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -23398,10 +23398,10 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 var __FieldImplementors = []string{"__Field"}
 
 func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, obj *introspection.Field) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __FieldImplementors)
+	fields := collectFields(ec.OperationContext, sel, __FieldImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -23456,10 +23456,10 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 var __InputValueImplementors = []string{"__InputValue"}
 
 func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.InputValue) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __InputValueImplementors)
+	fields := collectFields(ec.OperationContext, sel, __InputValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -23514,10 +23514,10 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 var __SchemaImplementors = []string{"__Schema"}
 
 func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet, obj *introspection.Schema) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __SchemaImplementors)
+	fields := collectFields(ec.OperationContext, sel, __SchemaImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -23572,10 +23572,10 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 var __TypeImplementors = []string{"__Type"}
 
 func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, obj *introspection.Type) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __TypeImplementors)
+	fields := collectFields(ec.OperationContext, sel, __TypeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":

@@ -106,6 +106,9 @@ func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 	})
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
+	// Before POST: a POST that accepts multipart/mixed gets the fields it
+	// marks @defer in later parts of the answer.
+	srv.AddTransport(transport.MultipartMixed{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if o.Introspection {
@@ -119,6 +122,7 @@ func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 	srv.Use(complexityLimit(o.MaxComplexity))
 	budget := newCostBudget(o.CostBudget, o.CostBudgetWindow)
 	srv.Use(budget)
+	srv.AroundOperations(keepCollected)
 	srv.AroundResponses(reportCost(o.MaxComplexity, budget))
 	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 		resp := next(ctx)

@@ -54,13 +54,33 @@ func marshalElement(ctx context.Context, i int, omitPanicHandler bool, marshal f
 }
 
 // inOrder reports whether nothing sel selects of typ, and below it, may
-// wait.
+// wait. The answer is kept for the operation.
 func inOrder(oc *graphql.OperationContext, sel ast.SelectionSet, typ string) bool {
 	t, ok := listTypes[typ]
 	if !ok || oc == nil {
 		return false
 	}
-	for _, f := range graphql.CollectFields(oc, sel, t.satisfies) {
+	c := collectedOf(oc)
+	k := orderKey{keyOf(sel, t.satisfies), typ}
+	if c != nil {
+		c.mu.RLock()
+		v, ok := c.inOrder[k]
+		c.mu.RUnlock()
+		if ok {
+			return v
+		}
+	}
+	v := nothingWaits(oc, sel, t)
+	if c != nil {
+		c.mu.Lock()
+		c.inOrder[k] = v
+		c.mu.Unlock()
+	}
+	return v
+}
+
+func nothingWaits(oc *graphql.OperationContext, sel ast.SelectionSet, t listType) bool {
+	for _, f := range collectFields(oc, sel, t.satisfies) {
 		if f.Name == "__typename" {
 			continue
 		}

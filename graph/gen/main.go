@@ -1,8 +1,10 @@
 // Command gen generates the GraphQL layer: gqlgen's executable schema and
 // models from schema.graphql (gqlgen.yml), then graph/lists_gen.go, which
 // tells graph.marshalList which fields may wait (a resolver, a method taking
-// a context, a directive), and the generated list marshallers are pointed
-// at marshalList. `go generate ./...` runs it from the module root.
+// a context, a directive). It then rewrites parts of the generated
+// executable schema to mvpgraph's own: list marshallers go through
+// marshalList, fields are collected through a cache kept per operation, and
+// a group for deferred fields is made only where a field is deferred. `go generate ./...` runs it from the module root.
 package main
 
 import (
@@ -143,5 +145,18 @@ func (t *table) rewrite(path string) error {
 		}
 	}
 	out.WriteString(text[last:])
-	return os.WriteFile(path, []byte(out.String()), 0o644)
+	text = out.String()
+	for _, r := range []struct{ old, new string }{
+		// Fields are collected through the operation's own cache, and a
+		// group for deferred fields is made only when there are some
+		// (graph/collect.go).
+		{"graphql.CollectFields(ec.OperationContext, ", "collectFields(ec.OperationContext, "},
+		{"deferred := graphql.NewDeferredGroup(ctx)", "deferred := deferredGroup(ctx, fields)"},
+	} {
+		if !strings.Contains(text, r.old) {
+			return fmt.Errorf("%s: no %q to rewrite", path, r.old)
+		}
+		text = strings.ReplaceAll(text, r.old, r.new)
+	}
+	return os.WriteFile(path, []byte(text), 0o644)
 }

@@ -1,0 +1,101 @@
+package graph
+
+import (
+	"context"
+	"sync"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// collectedStat is the operation statistic that holds an operation's
+// collected fields (see collected).
+const collectedStat = "mvpgraph.collected"
+
+// collected keeps, for one operation, the fields collected from each
+// selection set for each set of types, and marshalList's decisions.
+// gqlgen keeps the fields too, but its key hashes the type names and boxes
+// the selection set on every call, about a tenth of a front-page request's
+// CPU; here the key is three words taken as they are.
+type collected struct {
+	mu      sync.RWMutex
+	fields  map[collectKey][]graphql.CollectedField
+	inOrder map[orderKey]bool
+}
+
+// collectKey names a selection set of the operation's document by its
+// first element and length, and the type names by the generated slice's
+// first element: both live as long as the operation.
+type collectKey struct {
+	sel       *ast.Selection
+	n         int
+	satisfies *string
+}
+
+type orderKey struct {
+	collectKey
+	typ string
+}
+
+// keepCollected gives each operation its collected fields.
+func keepCollected(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	graphql.GetOperationContext(ctx).Stats.SetExtension(collectedStat, &collected{
+		fields:  map[collectKey][]graphql.CollectedField{},
+		inOrder: map[orderKey]bool{},
+	})
+	return next(ctx)
+}
+
+func collectedOf(oc *graphql.OperationContext) *collected {
+	if oc == nil {
+		return nil
+	}
+	c, _ := oc.Stats.GetExtension(collectedStat).(*collected)
+	return c
+}
+
+func keyOf(sel ast.SelectionSet, satisfies []string) collectKey {
+	k := collectKey{n: len(sel)}
+	if len(sel) > 0 {
+		k.sel = &sel[0]
+	}
+	if len(satisfies) > 0 {
+		k.satisfies = &satisfies[0]
+	}
+	return k
+}
+
+// collectFields is graphql.CollectFields, kept for the operation; the
+// generated executable schema calls it (graph/gen).
+func collectFields(oc *graphql.OperationContext, sel ast.SelectionSet, satisfies []string) []graphql.CollectedField {
+	c := collectedOf(oc)
+	if c == nil {
+		return graphql.CollectFields(oc, sel, satisfies)
+	}
+	k := keyOf(sel, satisfies)
+	c.mu.RLock()
+	fields, ok := c.fields[k]
+	c.mu.RUnlock()
+	if ok {
+		return fields
+	}
+	fields = graphql.CollectFields(oc, sel, satisfies)
+	c.mu.Lock()
+	c.fields[k] = fields
+	c.mu.Unlock()
+	return fields
+}
+
+// deferredGroup is graphql.NewDeferredGroup when one of fields is
+// deferred, and an empty group otherwise: gqlgen builds a group, with its
+// path, field set and map, for every object it marshals, and only a
+// deferred field ever reads it. The generated executable schema calls it
+// (graph/gen).
+func deferredGroup(ctx context.Context, fields []graphql.CollectedField) graphql.DeferredGroup {
+	for i := range fields {
+		if fields[i].IsDeferred() {
+			return graphql.NewDeferredGroup(ctx)
+		}
+	}
+	return graphql.DeferredGroup{}
+}
