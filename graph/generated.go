@@ -19654,24 +19654,28 @@ func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet,
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Activity_id(ctx, field, obj)
 				})
 		case "space":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Activity_space(ctx, field, obj)
 				})
 		case "contributor":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Activity_contributor(ctx, field, obj)
 				})
 		case "kind":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Activity_kind(ctx, field, obj)
 				})
 		case "occurredAt":
@@ -19802,6 +19806,7 @@ func (ec *executionContext) _ActivityStatsGroup(ctx context.Context, sel ast.Sel
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._ActivityStatsGroup_space(ctx, field, obj)
 				})
 		case "kind":
@@ -19818,6 +19823,7 @@ func (ec *executionContext) _ActivityStatsGroup(ctx context.Context, sel ast.Sel
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._ActivityStatsGroup_expertise(ctx, field, obj)
 				})
 		case "count":
@@ -19953,6 +19959,7 @@ func (ec *executionContext) _Award(ctx context.Context, sel ast.SelectionSet, ob
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Award_id(ctx, field, obj)
 				})
 		case "year":
@@ -19969,12 +19976,14 @@ func (ec *executionContext) _Award(ctx context.Context, sel ast.SelectionSet, ob
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Award_expertise(ctx, field, obj)
 				})
 		case "member":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Award_member(ctx, field, obj)
 				})
 		default:
@@ -20024,6 +20033,7 @@ func (ec *executionContext) _AwardCandidate(ctx context.Context, sel ast.Selecti
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._AwardCandidate_member(ctx, field, obj)
 				})
 		case "score":
@@ -20116,6 +20126,7 @@ func (ec *executionContext) _CandidateItem(ctx context.Context, sel ast.Selectio
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._CandidateItem_kind(ctx, field, obj)
 				})
 		case "occurredAt":
@@ -20170,6 +20181,7 @@ func (ec *executionContext) _CommunitySpace(ctx context.Context, sel ast.Selecti
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._CommunitySpace_id(ctx, field, obj)
 				})
 		case "name":
@@ -20181,6 +20193,7 @@ func (ec *executionContext) _CommunitySpace(ctx context.Context, sel ast.Selecti
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._CommunitySpace_kind(ctx, field, obj)
 				})
 		case "url":
@@ -20202,12 +20215,14 @@ func (ec *executionContext) _CommunitySpace(ctx context.Context, sel ast.Selecti
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._CommunitySpace_expertises(ctx, field, obj)
 				})
 		case "activity":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._CommunitySpace_activity(ctx, field, obj)
 				})
 		default:
@@ -20338,6 +20353,7 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Contact_id(ctx, field, obj)
 				})
 		case "name":
@@ -20397,6 +20413,7 @@ func (ec *executionContext) _Contributor(ctx context.Context, sel ast.SelectionS
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Contributor_member(ctx, field, obj)
 				})
 		default:
@@ -20596,6 +20613,7 @@ func (ec *executionContext) _Escalation(ctx context.Context, sel ast.SelectionSe
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Escalation_id(ctx, field, obj)
 				})
 		case "title":
@@ -20622,30 +20640,35 @@ func (ec *executionContext) _Escalation(ctx context.Context, sel ast.SelectionSe
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Escalation_member(ctx, field, obj)
 				})
 		case "expertise":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Escalation_expertise(ctx, field, obj)
 				})
 		case "lead":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Escalation_lead(ctx, field, obj)
 				})
 		case "contact":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Escalation_contact(ctx, field, obj)
 				})
 		case "productTeam":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Escalation_productTeam(ctx, field, obj)
 				})
 		case "raisedAt":
@@ -20662,24 +20685,28 @@ func (ec *executionContext) _Escalation(ctx context.Context, sel ast.SelectionSe
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Escalation_timeToFirstResponse(ctx, field, obj)
 				})
 		case "timeToAnswer":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Escalation_timeToAnswer(ctx, field, obj)
 				})
 		case "overdue":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Escalation_overdue(ctx, field, obj)
 				})
 		case "events":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Escalation_events(ctx, field, obj)
 				})
 		default:
@@ -20724,6 +20751,7 @@ func (ec *executionContext) _EscalationConnection(ctx context.Context, sel ast.S
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._EscalationConnection_totalCount(ctx, field, obj)
 				})
 		default:
@@ -20801,6 +20829,7 @@ func (ec *executionContext) _EscalationEvent(ctx context.Context, sel ast.Select
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._EscalationEvent_from(ctx, field, obj)
 				})
 		case "to":
@@ -20850,6 +20879,7 @@ func (ec *executionContext) _EscalationGroup(ctx context.Context, sel ast.Select
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._EscalationGroup_lead(ctx, field, obj)
 				})
 		case "status":
@@ -20861,12 +20891,14 @@ func (ec *executionContext) _EscalationGroup(ctx context.Context, sel ast.Select
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._EscalationGroup_productTeam(ctx, field, obj)
 				})
 		case "expertise":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._EscalationGroup_expertise(ctx, field, obj)
 				})
 		case "month":
@@ -21027,6 +21059,7 @@ func (ec *executionContext) _Expertise(ctx context.Context, sel ast.SelectionSet
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Expertise_id(ctx, field, obj)
 				})
 		case "name":
@@ -21043,18 +21076,21 @@ func (ec *executionContext) _Expertise(ctx context.Context, sel ast.SelectionSet
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Expertise_productTeam(ctx, field, obj)
 				})
 		case "usLead":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Expertise_usLead(ctx, field, obj)
 				})
 		case "mvps":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Expertise_mvps(ctx, field, obj)
 				})
 		default:
@@ -21099,6 +21135,7 @@ func (ec *executionContext) _ExpertiseConnection(ctx context.Context, sel ast.Se
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._ExpertiseConnection_totalCount(ctx, field, obj)
 				})
 		default:
@@ -21373,6 +21410,7 @@ func (ec *executionContext) _Lead(ctx context.Context, sel ast.SelectionSet, obj
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Lead_id(ctx, field, obj)
 				})
 		case "name":
@@ -21394,30 +21432,35 @@ func (ec *executionContext) _Lead(ctx context.Context, sel ast.SelectionSet, obj
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Lead_expertises(ctx, field, obj)
 				})
 		case "countries":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Lead_countries(ctx, field, obj)
 				})
 		case "mvps":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Lead_mvps(ctx, field, obj)
 				})
 		case "reachSummary":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Lead_reachSummary(ctx, field, obj)
 				})
 		case "escalationStats":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Lead_escalationStats(ctx, field, obj)
 				})
 		default:
@@ -21462,6 +21505,7 @@ func (ec *executionContext) _LeadConnection(ctx context.Context, sel ast.Selecti
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._LeadConnection_totalCount(ctx, field, obj)
 				})
 		default:
@@ -21544,6 +21588,7 @@ func (ec *executionContext) _LeaderboardConnection(ctx context.Context, sel ast.
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._LeaderboardConnection_totalCount(ctx, field, obj)
 				})
 		default:
@@ -21621,6 +21666,7 @@ func (ec *executionContext) _LeaderboardEntry(ctx context.Context, sel ast.Selec
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._LeaderboardEntry_member(ctx, field, obj)
 				})
 		case "followers":
@@ -21698,6 +21744,7 @@ func (ec *executionContext) _Member(ctx context.Context, sel ast.SelectionSet, o
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Member_id(ctx, field, obj)
 				})
 		case "handle":
@@ -21739,12 +21786,14 @@ func (ec *executionContext) _Member(ctx context.Context, sel ast.SelectionSet, o
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Member_awards(ctx, field, obj)
 				})
 		case "leads":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Member_leads(ctx, field, obj)
 				})
 		case "email":
@@ -21761,12 +21810,14 @@ func (ec *executionContext) _Member(ctx context.Context, sel ast.SelectionSet, o
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Member_socialAccounts(ctx, field, obj)
 				})
 		case "reach":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Member_reach(ctx, field, obj)
 				})
 		default:
@@ -21811,6 +21862,7 @@ func (ec *executionContext) _MemberConnection(ctx context.Context, sel ast.Selec
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._MemberConnection_totalCount(ctx, field, obj)
 				})
 		default:
@@ -21893,6 +21945,7 @@ func (ec *executionContext) _MemberReach(ctx context.Context, sel ast.SelectionS
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._MemberReach_growth(ctx, field, obj)
 				})
 		case "score":
@@ -22249,6 +22302,7 @@ func (ec *executionContext) _ProductTeam(ctx context.Context, sel ast.SelectionS
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._ProductTeam_id(ctx, field, obj)
 				})
 		case "name":
@@ -22260,12 +22314,14 @@ func (ec *executionContext) _ProductTeam(ctx context.Context, sel ast.SelectionS
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._ProductTeam_contacts(ctx, field, obj)
 				})
 		case "expertises":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._ProductTeam_expertises(ctx, field, obj)
 				})
 		default:
@@ -22310,6 +22366,7 @@ func (ec *executionContext) _ProductTeamConnection(ctx context.Context, sel ast.
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._ProductTeamConnection_totalCount(ctx, field, obj)
 				})
 		default:
@@ -22382,6 +22439,7 @@ func (ec *executionContext) _ProgramStatsGroup(ctx context.Context, sel ast.Sele
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._ProgramStatsGroup_expertise(ctx, field, obj)
 				})
 		case "category":
@@ -22398,6 +22456,7 @@ func (ec *executionContext) _ProgramStatsGroup(ctx context.Context, sel ast.Sele
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._ProgramStatsGroup_lead(ctx, field, obj)
 				})
 		case "year":
@@ -22460,102 +22519,119 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Query_node(ctx, field)
 				})
 		case "nodes":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Query_nodes(ctx, field)
 				})
 		case "members":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Query_members(ctx, field)
 				})
 		case "mvps":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Query_mvps(ctx, field)
 				})
 		case "member":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Query_member(ctx, field)
 				})
 		case "expertises":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Query_expertises(ctx, field)
 				})
 		case "leads":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Query_leads(ctx, field)
 				})
 		case "productTeams":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Query_productTeams(ctx, field)
 				})
 		case "programStats":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Query_programStats(ctx, field)
 				})
 		case "reachLeaderboard":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Query_reachLeaderboard(ctx, field)
 				})
 		case "integrations":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Query_integrations(ctx, field)
 				})
 		case "viewer":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Query_viewer(ctx, field)
 				})
 		case "escalations":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Query_escalations(ctx, field)
 				})
 		case "communityTrends":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Query_communityTrends(ctx, field)
 				})
 		case "awardCandidates":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Query_awardCandidates(ctx, field)
 				})
 		case "activityStats":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Query_activityStats(ctx, field)
 				})
 		case "escalationGroups":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Query_escalationGroups(ctx, field)
 				})
 		case "__type":
@@ -22910,12 +22986,14 @@ func (ec *executionContext) _SocialAccount(ctx context.Context, sel ast.Selectio
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._SocialAccount_id(ctx, field, obj)
 				})
 		case "member":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._SocialAccount_member(ctx, field, obj)
 				})
 		case "platform":
@@ -22977,6 +23055,7 @@ func (ec *executionContext) _SocialAccount(ctx context.Context, sel ast.Selectio
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._SocialAccount_staleness(ctx, field, obj)
 				})
 		case "lastError":
@@ -22993,6 +23072,7 @@ func (ec *executionContext) _SocialAccount(ctx context.Context, sel ast.Selectio
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._SocialAccount_history(ctx, field, obj)
 				})
 		default:
@@ -23269,12 +23349,14 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Viewer_lead(ctx, field, obj)
 				})
 		case "productTeam":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
+					growStack()
 					return ec._Viewer_productTeam(ctx, field, obj)
 				})
 		default:

@@ -29,7 +29,10 @@ type listField struct {
 func marshalList(ctx context.Context, sel ast.SelectionSet, typ string, n int, workerLimit int64, omitPanicHandler bool,
 	marshal func(ctx context.Context, i int) graphql.Marshaler) graphql.Array {
 	if n < 2 || !inOrder(graphql.GetOperationContext(ctx), sel, typ) {
-		return graphql.MarshalSliceConcurrently(ctx, n, workerLimit, omitPanicHandler, marshal)
+		return graphql.MarshalSliceConcurrently(ctx, n, workerLimit, omitPanicHandler, func(ctx context.Context, i int) graphql.Marshaler {
+			growStack()
+			return marshal(ctx, i)
+		})
 	}
 	ret := make(graphql.Array, n)
 	for i := range n {

@@ -3,8 +3,10 @@
 // tells graph.marshalList which fields may wait (a resolver, a method taking
 // a context, a directive). It then rewrites parts of the generated
 // executable schema to mvpgraph's own: list marshallers go through
-// marshalList, fields are collected through a cache kept per operation, and
-// a group for deferred fields is made only where a field is deferred. `go generate ./...` runs it from the module root.
+// marshalList, fields are collected through a cache kept per operation,
+// a group for deferred fields is made only where a field is deferred, and
+// a field resolved in a goroutine of its own grows that goroutine's stack
+// in one step. `go generate ./...` runs it from the module root.
 package main
 
 import (
@@ -117,6 +119,10 @@ func (t *table) write(path string) error {
 
 var listFunc = regexp.MustCompile(`(?m)^func \(ec \*executionContext\) (marshal[^\s(]+)\(ctx context\.Context, sel ast\.SelectionSet, v [^)]*\) graphql\.Marshaler \{$`)
 
+// resolvedApart matches the start of the function gqlgen resolves a field
+// with in a goroutine of its own.
+var resolvedApart = regexp.MustCompile(`(out\.Resolve(?:Root)?Concurrently\([^\n]*\n[^\n]*\n(\s*)func\(ctx context\.Context\) graphql\.Marshaler \{\n)(\s*)`)
+
 const concurrently = "graphql.MarshalSliceConcurrently(ctx, len(v), "
 
 // rewrite points the list marshallers of object types in the generated
@@ -158,5 +164,8 @@ func (t *table) rewrite(path string) error {
 		}
 		text = strings.ReplaceAll(text, r.old, r.new)
 	}
+	// A field resolved apart grows its goroutine's stack first, in one
+	// step (graph/stack.go).
+	text = resolvedApart.ReplaceAllString(text, "${1}${3}growStack()\n${3}")
 	return os.WriteFile(path, []byte(text), 0o644)
 }
