@@ -129,6 +129,8 @@ func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 		o.Metrics.observe(ctx, resp)
 		return resp
 	})
+	// No field middleware (AroundFields, or an extension intercepting
+	// fields): fields read straight from their struct skip it (graph/gen).
 	srv.SetErrorPresenter(presenter(o.Logger))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		o.Logger.ErrorContext(ctx, "panic in resolver", "panic", fmt.Sprint(p))

@@ -4,9 +4,10 @@
 // a context, a directive). It then rewrites parts of the generated
 // executable schema to mvpgraph's own: list marshallers go through
 // marshalList, fields are collected through a cache kept per operation,
-// a group for deferred fields is made only where a field is deferred, and
-// a field resolved in a goroutine of its own grows that goroutine's stack
-// in one step. `go generate ./...` runs it from the module root.
+// a group for deferred fields is made only where a field is deferred, a
+// field resolved in a goroutine of its own grows that goroutine's stack
+// in one step, and a scalar field read from its struct is marshalled
+// straight from it. `go generate ./...` runs it from the module root.
 package main
 
 import (
@@ -167,5 +168,46 @@ func (t *table) rewrite(path string) error {
 	// A field resolved apart grows its goroutine's stack first, in one
 	// step (graph/stack.go).
 	text = resolvedApart.ReplaceAllString(text, "${1}${3}growStack()\n${3}")
-	return os.WriteFile(path, []byte(text), 0o644)
+	return os.WriteFile(path, []byte(readStraight(text)), 0o644)
+}
+
+// plainField matches the function gqlgen generates for a field read from
+// its struct (no resolver, no directive, no method): the field's name in
+// the struct is the second group and its marshaller the third.
+var plainField = regexp.MustCompile(`(?m)^(func \(ec \*executionContext\) _\w+\(ctx context\.Context, field graphql\.CollectedField, obj \*[^)]+\) \(ret graphql\.Marshaler\) \{\n)` +
+	`\treturn graphql\.ResolveField\(\n\t\tctx,\n\t\tec\.OperationContext,\n\t\tfield,\n` +
+	`\t\tfunc\(ctx context\.Context, field graphql\.CollectedField\) \(\*graphql\.FieldContext, error\) \{\n\t\t\treturn ec\.fieldContext_\w+\(ctx, field\)\n\t\t\},\n` +
+	`\t\tfunc\(ctx context\.Context\) \(any, error\) \{\n\t\t\treturn obj\.(\w+), nil\n\t\t\},\n` +
+	`\t\tnil,\n` +
+	`\t\tfunc\(ctx context\.Context, selections ast\.SelectionSet, v [^)]+\) graphql\.Marshaler \{\n\t\t\treturn ec\.(marshal[^\s(]+)\(ctx, selections, v\)\n\t\t\},\n` +
+	`\t\ttrue,\n\t\t(?:true|false),\n\t\)\n\}\n`)
+
+// marshalFunc matches a generated marshaller: its name and its body.
+var marshalFunc = regexp.MustCompile(`(?ms)^func \(ec \*executionContext\) (marshal[^\s(]+)\(ctx context\.Context, sel ast\.SelectionSet, v [^)]+\) graphql\.Marshaler \{\n(.*?)^\}\n`)
+
+// neverNull matches the check after a gqlgen marshaller that never gives
+// null, which a non-null marshaller makes all the same.
+var neverNull = regexp.MustCompile(`(?m)^\tres := graphql\.Marshal(?:String|Int|Int32|Int64|Boolean|ID)\(v\)\n\tif res == graphql\.Null \{\n\t\tgraphql\.AddInvalidNullFromMarshaler\(ctx, "\w+!"\)\n\t\}\n`)
+
+// readStraight rewrites the functions of fields read from their struct
+// whose marshaller cannot report an error (a scalar that is never null, or
+// null when absent; an enum) into a call of the marshaller on the field.
+// gqlgen's way gives each such field a field context, a context, closures
+// and the value boxed, most of a statistics group's or a member's cost, and
+// nothing reads them: an error would need the field's path, and mvpgraph
+// adds no field middleware (graph.NewHandler).
+func readStraight(text string) string {
+	quiet := map[string]bool{}
+	for _, m := range marshalFunc.FindAllStringSubmatch(text, -1) {
+		body := neverNull.ReplaceAllString(m[2], "\tres := graphql.Marshal(v)\n")
+		body = strings.ReplaceAll(body, "\t_ = ctx\n", "")
+		quiet[m[1]] = !strings.Contains(body, "ctx")
+	}
+	return plainField.ReplaceAllStringFunc(text, func(f string) string {
+		m := plainField.FindStringSubmatch(f)
+		if !quiet[m[3]] {
+			return f
+		}
+		return fmt.Sprintf("%s\treturn ec.%s(ctx, field.Selections, obj.%s)\n}\n", m[1], m[3], m[2])
+	})
 }
