@@ -152,6 +152,9 @@ func (t *table) rewrite(path string) error {
 		}
 	}
 	out.WriteString(text[last:])
+	if last == 0 {
+		return fmt.Errorf("%s: no list marshaller to point at marshalList", path)
+	}
 	text = out.String()
 	for _, r := range []struct{ old, new string }{
 		// Fields are collected through the operation's own cache, and a
@@ -167,8 +170,15 @@ func (t *table) rewrite(path string) error {
 	}
 	// A field resolved apart grows its goroutine's stack first, in one
 	// step (graph/stack.go).
+	if !resolvedApart.MatchString(text) {
+		return fmt.Errorf("%s: no field resolved in a goroutine of its own", path)
+	}
 	text = resolvedApart.ReplaceAllString(text, "${1}${3}growStack()\n${3}")
-	return os.WriteFile(path, []byte(readStraight(text)), 0o644)
+	straight, n := readStraight(text)
+	if n == 0 {
+		return fmt.Errorf("%s: no field read from its struct", path)
+	}
+	return os.WriteFile(path, []byte(straight), 0o644)
 }
 
 // plainField matches the function gqlgen generates for a field read from
@@ -196,18 +206,22 @@ var neverNull = regexp.MustCompile(`(?m)^\tres := graphql\.Marshal(?:String|Int|
 // and the value boxed, most of a statistics group's or a member's cost, and
 // nothing reads them: an error would need the field's path, and mvpgraph
 // adds no field middleware (graph.NewHandler).
-func readStraight(text string) string {
+// It returns the text and how many functions it rewrote.
+func readStraight(text string) (string, int) {
 	quiet := map[string]bool{}
 	for _, m := range marshalFunc.FindAllStringSubmatch(text, -1) {
 		body := neverNull.ReplaceAllString(m[2], "\tres := graphql.Marshal(v)\n")
 		body = strings.ReplaceAll(body, "\t_ = ctx\n", "")
 		quiet[m[1]] = !strings.Contains(body, "ctx")
 	}
-	return plainField.ReplaceAllStringFunc(text, func(f string) string {
+	n := 0
+	text = plainField.ReplaceAllStringFunc(text, func(f string) string {
 		m := plainField.FindStringSubmatch(f)
 		if !quiet[m[3]] {
 			return f
 		}
+		n++
 		return fmt.Sprintf("%s\treturn ec.%s(ctx, field.Selections, obj.%s)\n}\n", m[1], m[3], m[2])
 	})
+	return text, n
 }
