@@ -108,7 +108,7 @@ func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 	srv.AddTransport(transport.GET{})
 	// Before POST: a POST that accepts multipart/mixed gets the fields it
 	// marks @defer in later parts of the answer.
-	srv.AddTransport(transport.MultipartMixed{})
+	srv.AddTransport(newMultipart())
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if o.Introspection {
@@ -118,6 +118,7 @@ func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 	}
 	srv.SetParserTokenLimit(o.MaxTokens)
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	srv.Use(subscriptionsOverWebSocket{})
 	srv.Use(shapeLimit{maxDepth: o.MaxDepth, maxAliases: o.MaxAliases, maxRootFields: o.MaxRootFields})
 	srv.Use(complexityLimit(o.MaxComplexity))
 	budget := newCostBudget(o.CostBudget, o.CostBudgetWindow)

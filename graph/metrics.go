@@ -75,7 +75,8 @@ func (m *Metrics) observe(ctx context.Context, resp *graphql.Response) {
 		}
 		m.errors.WithLabelValues(code).Inc()
 	}
-	if !graphql.HasOperationContext(ctx) {
+	if !graphql.HasOperationContext(ctx) || len(resp.Path) > 0 {
+		// A later part of a deferred answer is not another request.
 		return
 	}
 	oc := graphql.GetOperationContext(ctx)

@@ -1,13 +1,26 @@
 package resolvers_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
 	"testing"
 
+	"github.com/99designs/gqlgen/client"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/require"
 
+	"mvpgraph"
+	"mvpgraph/graph"
+	"mvpgraph/resolvers"
 	"mvpgraph/store"
 	"mvpgraph/store/storetest"
 )
@@ -17,7 +30,12 @@ import (
 // query has without @defer.
 func TestDeferredFields(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		a := newAPI(t, s)
+		reg := prometheus.NewRegistry()
+		opts := graph.DefaultOptions()
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		opts.Metrics = graph.NewMetrics(reg)
+		h := resolvers.Middleware(s, graph.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(&resolvers.Resolver{Store: s})), opts))
+		a := &api{t: t, c: client.New(h, bearer(t, s, mvpgraph.APIToken{Name: "test admin", Role: mvpgraph.RoleAdmin})), h: h, s: s}
 		buildProgram(a)
 		const fields = `name awards { year expertise { name } } leads { name }`
 
@@ -29,11 +47,11 @@ func TestDeferredFields(t *testing.T) {
 		a.do(&plain, `{ mvps(first: 10) { edges { node { handle `+fields+` } } } }`)
 		require.Len(t, plain.MVPs.Edges, 2)
 
-		h := a.c.IncrementalHTTP(context.Background(),
-			`{ mvps(first: 10) { edges { node { handle ... @defer(label: "more") { `+fields+` } } } } }`)
-		defer h.Close()
+		inc := a.c.IncrementalHTTP(context.Background(),
+			`query Deferred { mvps(first: 10) { edges { node { handle ... @defer(label: "more") { `+fields+` } } } } }`)
+		defer inc.Close()
 		var first map[string]any
-		require.NoError(t, h.Next(&first))
+		require.NoError(t, inc.Next(&first))
 		require.Equal(t, true, first["hasNext"], "the first part says more follow: %v", first)
 		edges := first["data"].(map[string]any)["mvps"].(map[string]any)["edges"].([]any)
 		require.Len(t, edges, 2)
@@ -56,7 +74,7 @@ func TestDeferredFields(t *testing.T) {
 				}
 				HasNext bool
 			}
-			require.NoError(t, h.Next(&part))
+			require.NoError(t, inc.Next(&part))
 			for _, inc := range part.Incremental {
 				require.Equal(t, "more", inc.Label)
 				require.Len(t, inc.Path, 4, "the path of an MVP: %v", inc.Path)
@@ -74,6 +92,60 @@ func TestDeferredFields(t *testing.T) {
 			require.NoError(t, err)
 			require.JSONEq(t, string(want), mustJSON(t, nodes[i]))
 		}
+		// The later parts are not counted as operations of their own.
+		require.Equal(t, 1.0, operations(t, reg, "Deferred"))
+	})
+}
+
+// operations reads mvpgraph_graphql_operations_total of a named query.
+func operations(t *testing.T, reg *prometheus.Registry, name string) float64 {
+	t.Helper()
+	families, err := reg.Gather()
+	require.NoError(t, err)
+	for _, f := range families {
+		if f.GetName() != "mvpgraph_graphql_operations_total" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "operation" && l.GetValue() == name {
+					return m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	return 0
+}
+
+// A subscription asked by multipart/mixed is refused with the way to ask
+// for it, and a body that is not JSON is answered 400 without being
+// written to the process's log.
+func TestMultipartRefusals(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		a := newAPI(t, s)
+		post := func(body string) (int, result) {
+			r := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body))
+			r.Header.Set("Content-Type", "application/json")
+			r.Header.Set("Accept", "multipart/mixed")
+			w := httptest.NewRecorder()
+			a.h.ServeHTTP(w, r)
+			var out result
+			require.NoError(t, json.Unmarshal(w.Body.Bytes(), &out), "answer: %s", w.Body.String())
+			return w.Code, out
+		}
+
+		_, out := post(`{"query":"subscription { reachUpdated(memberId: \"TWVtYmVyOjE\") { handle } }"}`)
+		require.Len(t, out.Errors, 1)
+		require.Contains(t, out.Errors[0].Message, "WebSocket")
+		require.Equal(t, "BAD_REQUEST", out.Errors[0].Extensions["code"])
+
+		var logged bytes.Buffer
+		log.SetOutput(&logged)
+		defer log.SetOutput(os.Stderr)
+		code, out := post(`{"query": "{ mvps { totalCount } }", "secret-looking": "hunter2"`)
+		require.Equal(t, http.StatusBadRequest, code)
+		require.NotEmpty(t, out.Errors)
+		require.NotContains(t, logged.String(), "hunter2")
 	})
 }
 

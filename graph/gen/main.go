@@ -122,7 +122,7 @@ var listFunc = regexp.MustCompile(`(?m)^func \(ec \*executionContext\) (marshal[
 
 // resolvedApart matches the start of the function gqlgen resolves a field
 // with in a goroutine of its own.
-var resolvedApart = regexp.MustCompile(`(out\.Resolve(?:Root)?Concurrently\([^\n]*\n[^\n]*\n(\s*)func\(ctx context\.Context\) graphql\.Marshaler \{\n)(\s*)`)
+var resolvedApart = regexp.MustCompile(`(out\.Resolve(?:Root)?Concurrently\([^\n]*\n[^\n]*\n([ \t]*)func\(ctx context\.Context\) graphql\.Marshaler \{\n)([ \t]*)`)
 
 const concurrently = "graphql.MarshalSliceConcurrently(ctx, len(v), "
 
@@ -182,15 +182,20 @@ func (t *table) rewrite(path string) error {
 }
 
 // plainField matches the function gqlgen generates for a field read from
-// its struct (no resolver, no directive, no method): the field's name in
-// the struct is the second group and its marshaller the third.
+// its struct (no resolver, no directive, no method): its field context
+// function is the second group, the field's name in the struct the third
+// and its marshaller the fourth.
 var plainField = regexp.MustCompile(`(?m)^(func \(ec \*executionContext\) _\w+\(ctx context\.Context, field graphql\.CollectedField, obj \*[^)]+\) \(ret graphql\.Marshaler\) \{\n)` +
 	`\treturn graphql\.ResolveField\(\n\t\tctx,\n\t\tec\.OperationContext,\n\t\tfield,\n` +
-	`\t\tfunc\(ctx context\.Context, field graphql\.CollectedField\) \(\*graphql\.FieldContext, error\) \{\n\t\t\treturn ec\.fieldContext_\w+\(ctx, field\)\n\t\t\},\n` +
+	`\t\tfunc\(ctx context\.Context, field graphql\.CollectedField\) \(\*graphql\.FieldContext, error\) \{\n\t\t\treturn ec\.(fieldContext_\w+)\(ctx, field\)\n\t\t\},\n` +
 	`\t\tfunc\(ctx context\.Context\) \(any, error\) \{\n\t\t\treturn obj\.(\w+), nil\n\t\t\},\n` +
 	`\t\tnil,\n` +
 	`\t\tfunc\(ctx context\.Context, selections ast\.SelectionSet, v [^)]+\) graphql\.Marshaler \{\n\t\t\treturn ec\.(marshal[^\s(]+)\(ctx, selections, v\)\n\t\t\},\n` +
 	`\t\ttrue,\n\t\t(?:true|false),\n\t\)\n\}\n`)
+
+// scalarContext matches the field context function of a scalar or enum
+// field without arguments: nothing in it can fail.
+var scalarContext = regexp.MustCompile(`(?m)^func \(ec \*executionContext\) (fieldContext_\w+)\(_ context\.Context, field graphql\.CollectedField\) \(fc \*graphql\.FieldContext, err error\) \{\n\treturn graphql\.NewScalarFieldContext\([^\n]*\)\n\}\n`)
 
 // marshalFunc matches a generated marshaller: its name and its body.
 var marshalFunc = regexp.MustCompile(`(?ms)^func \(ec \*executionContext\) (marshal[^\s(]+)\(ctx context\.Context, sel ast\.SelectionSet, v [^)]+\) graphql\.Marshaler \{\n(.*?)^\}\n`)
@@ -200,8 +205,9 @@ var marshalFunc = regexp.MustCompile(`(?ms)^func \(ec \*executionContext\) (mars
 var neverNull = regexp.MustCompile(`(?m)^\tres := graphql\.Marshal(?:String|Int|Int32|Int64|Boolean|ID)\(v\)\n\tif res == graphql\.Null \{\n\t\tgraphql\.AddInvalidNullFromMarshaler\(ctx, "\w+!"\)\n\t\}\n`)
 
 // readStraight rewrites the functions of fields read from their struct
-// whose marshaller cannot report an error (a scalar that is never null, or
-// null when absent; an enum) into a call of the marshaller on the field.
+// without arguments whose marshaller cannot report an error (a scalar that
+// is never null, or null when absent; an enum) into a call of the
+// marshaller on the field.
 // gqlgen's way gives each such field a field context, a context, closures
 // and the value boxed, most of a statistics group's or a member's cost, and
 // nothing reads them: an error would need the field's path, and mvpgraph
@@ -214,14 +220,18 @@ func readStraight(text string) (string, int) {
 		body = strings.ReplaceAll(body, "\t_ = ctx\n", "")
 		quiet[m[1]] = !strings.Contains(body, "ctx")
 	}
+	plain := map[string]bool{}
+	for _, m := range scalarContext.FindAllStringSubmatch(text, -1) {
+		plain[m[1]] = true
+	}
 	n := 0
 	text = plainField.ReplaceAllStringFunc(text, func(f string) string {
 		m := plainField.FindStringSubmatch(f)
-		if !quiet[m[3]] {
+		if !plain[m[2]] || !quiet[m[4]] {
 			return f
 		}
 		n++
-		return fmt.Sprintf("%s\treturn ec.%s(ctx, field.Selections, obj.%s)\n}\n", m[1], m[3], m[2])
+		return fmt.Sprintf("%s\treturn ec.%s(ctx, field.Selections, obj.%s)\n}\n", m[1], m[4], m[3])
 	})
 	return text, n
 }
