@@ -14,11 +14,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/99designs/gqlgen/client"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/require"
 
-	"mvpgraph"
 	"mvpgraph/graph"
 	"mvpgraph/resolvers"
 	"mvpgraph/store"
@@ -34,8 +32,7 @@ func TestDeferredFields(t *testing.T) {
 		opts := graph.DefaultOptions()
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 		opts.Metrics = graph.NewMetrics(reg)
-		h := resolvers.Middleware(s, graph.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(&resolvers.Resolver{Store: s})), opts))
-		a := &api{t: t, c: client.New(h, bearer(t, s, mvpgraph.APIToken{Name: "test admin", Role: mvpgraph.RoleAdmin})), h: h, s: s}
+		a := newAPIWith(t, &resolvers.Resolver{Store: s}, opts)
 		buildProgram(a)
 		const fields = `name awards { year expertise { name } } leads { name }`
 

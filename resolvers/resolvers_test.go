@@ -40,9 +40,14 @@ func newAPIWithLog(t *testing.T, s *store.Store, log io.Writer) *api {
 
 // newAPIOn is the API of root, over root's store, with an admin token.
 func newAPIOn(t *testing.T, root *resolvers.Resolver, log io.Writer) *api {
-	s := root.Store
 	opts := graph.DefaultOptions()
 	opts.Logger = slog.New(slog.NewTextHandler(log, nil))
+	return newAPIWith(t, root, opts)
+}
+
+// newAPIWith is the API of root with the handler's options opts.
+func newAPIWith(t *testing.T, root *resolvers.Resolver, opts graph.Options) *api {
+	s := root.Store
 	h := resolvers.Middleware(s, graph.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(root)), opts))
 	return &api{t: t, c: client.New(h, bearer(t, s, mvpgraph.APIToken{Name: "test admin", Role: mvpgraph.RoleAdmin})), h: h, s: s}
 }
