@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"io"
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -99,4 +100,48 @@ func deferredGroup(ctx context.Context, fields []graphql.CollectedField) graphql
 		}
 	}
 	return graphql.DeferredGroup{}
+}
+
+// object writes an object's fields as gqlgen's FieldSet does, in order,
+// each response name once, without the map of names written and the
+// iterator FieldSet allocates for every object. The generated executable
+// schema returns it (graph/gen).
+type object struct {
+	fields []graphql.CollectedField
+	values []graphql.Marshaler
+}
+
+func (o object) MarshalGQL(w io.Writer) {
+	io.WriteString(w, "{")
+	first := true
+	for i := range o.fields {
+		name := o.fields[i].Alias
+		if written(o.fields[:i], name) {
+			continue
+		}
+		if !first {
+			io.WriteString(w, ",")
+		}
+		first = false
+		// A response name is a GraphQL name ([_A-Za-z][_0-9A-Za-z]*):
+		// nothing in it needs escaping.
+		io.WriteString(w, `"`)
+		io.WriteString(w, name)
+		io.WriteString(w, `":`)
+		o.values[i].MarshalGQL(w)
+	}
+	io.WriteString(w, "}")
+}
+
+// written reports whether one of fields has the response name name. gqlgen
+// keeps two fields of one name apart when fragments on two interfaces that
+// do not know each other select it; the schema has one interface today,
+// and this keeps each name once if that changes.
+func written(fields []graphql.CollectedField, name string) bool {
+	for i := range fields {
+		if fields[i].Alias == name {
+			return true
+		}
+	}
+	return false
 }

@@ -17440,7 +17440,7 @@ func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var activityConnectionImplementors = []string{"ActivityConnection"}
@@ -17478,7 +17478,7 @@ func (ec *executionContext) _ActivityConnection(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var activityEdgeImplementors = []string{"ActivityEdge"}
@@ -17516,7 +17516,7 @@ func (ec *executionContext) _ActivityEdge(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var activityStatsGroupImplementors = []string{"ActivityStatsGroup"}
@@ -17598,7 +17598,7 @@ func (ec *executionContext) _ActivityStatsGroup(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var assignCountryPayloadImplementors = []string{"AssignCountryPayload"}
@@ -17631,7 +17631,7 @@ func (ec *executionContext) _AssignCountryPayload(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var assignExpertisePayloadImplementors = []string{"AssignExpertisePayload"}
@@ -17669,7 +17669,7 @@ func (ec *executionContext) _AssignExpertisePayload(ctx context.Context, sel ast
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var awardImplementors = []string{"Award", "Node"}
@@ -17728,7 +17728,7 @@ func (ec *executionContext) _Award(ctx context.Context, sel ast.SelectionSet, ob
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var awardCandidateImplementors = []string{"AwardCandidate"}
@@ -17798,7 +17798,7 @@ func (ec *executionContext) _AwardCandidate(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var awardMemberPayloadImplementors = []string{"AwardMemberPayload"}
@@ -17831,7 +17831,7 @@ func (ec *executionContext) _AwardMemberPayload(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var candidateItemImplementors = []string{"CandidateItem"}
@@ -17891,7 +17891,7 @@ func (ec *executionContext) _CandidateItem(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var communitySpaceImplementors = []string{"CommunitySpace", "Node"}
@@ -17967,7 +17967,7 @@ func (ec *executionContext) _CommunitySpace(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var communityTrendsImplementors = []string{"CommunityTrends"}
@@ -18015,7 +18015,7 @@ func (ec *executionContext) _CommunityTrends(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var concentrationImplementors = []string{"Concentration"}
@@ -18063,7 +18063,7 @@ func (ec *executionContext) _Concentration(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var contactImplementors = []string{"Contact"}
@@ -18113,7 +18113,7 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var contributorImplementors = []string{"Contributor"}
@@ -18158,7 +18158,7 @@ func (ec *executionContext) _Contributor(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var createCommunitySpacePayloadImplementors = []string{"CreateCommunitySpacePayload"}
@@ -18191,7 +18191,7 @@ func (ec *executionContext) _CreateCommunitySpacePayload(ctx context.Context, se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var createExpertisePayloadImplementors = []string{"CreateExpertisePayload"}
@@ -18224,7 +18224,7 @@ func (ec *executionContext) _CreateExpertisePayload(ctx context.Context, sel ast
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var createLeadPayloadImplementors = []string{"CreateLeadPayload"}
@@ -18257,7 +18257,7 @@ func (ec *executionContext) _CreateLeadPayload(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var createMemberPayloadImplementors = []string{"CreateMemberPayload"}
@@ -18290,7 +18290,7 @@ func (ec *executionContext) _CreateMemberPayload(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var createProductTeamPayloadImplementors = []string{"CreateProductTeamPayload"}
@@ -18323,7 +18323,7 @@ func (ec *executionContext) _CreateProductTeamPayload(ctx context.Context, sel a
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var escalationImplementors = []string{"Escalation", "Node"}
@@ -18451,7 +18451,7 @@ func (ec *executionContext) _Escalation(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var escalationConnectionImplementors = []string{"EscalationConnection"}
@@ -18496,7 +18496,7 @@ func (ec *executionContext) _EscalationConnection(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var escalationEdgeImplementors = []string{"EscalationEdge"}
@@ -18534,7 +18534,7 @@ func (ec *executionContext) _EscalationEdge(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var escalationEventImplementors = []string{"EscalationEvent"}
@@ -18589,7 +18589,7 @@ func (ec *executionContext) _EscalationEvent(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var escalationGroupImplementors = []string{"EscalationGroup"}
@@ -18678,7 +18678,7 @@ func (ec *executionContext) _EscalationGroup(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var escalationPayloadImplementors = []string{"EscalationPayload"}
@@ -18711,7 +18711,7 @@ func (ec *executionContext) _EscalationPayload(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var escalationStatsImplementors = []string{"EscalationStats"}
@@ -18769,7 +18769,7 @@ func (ec *executionContext) _EscalationStats(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var expertiseImplementors = []string{"Expertise", "Node"}
@@ -18835,7 +18835,7 @@ func (ec *executionContext) _Expertise(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var expertiseConnectionImplementors = []string{"ExpertiseConnection"}
@@ -18880,7 +18880,7 @@ func (ec *executionContext) _ExpertiseConnection(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var expertiseEdgeImplementors = []string{"ExpertiseEdge"}
@@ -18918,7 +18918,7 @@ func (ec *executionContext) _ExpertiseEdge(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var importActivitiesPayloadImplementors = []string{"ImportActivitiesPayload"}
@@ -18961,7 +18961,7 @@ func (ec *executionContext) _ImportActivitiesPayload(ctx context.Context, sel as
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var importRowErrorImplementors = []string{"ImportRowError"}
@@ -18999,7 +18999,7 @@ func (ec *executionContext) _ImportRowError(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var integrationImplementors = []string{"Integration"}
@@ -19082,7 +19082,7 @@ func (ec *executionContext) _Integration(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var kindCountImplementors = []string{"KindCount"}
@@ -19120,7 +19120,7 @@ func (ec *executionContext) _KindCount(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var leadImplementors = []string{"Lead", "Node"}
@@ -19205,7 +19205,7 @@ func (ec *executionContext) _Lead(ctx context.Context, sel ast.SelectionSet, obj
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var leadConnectionImplementors = []string{"LeadConnection"}
@@ -19250,7 +19250,7 @@ func (ec *executionContext) _LeadConnection(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var leadEdgeImplementors = []string{"LeadEdge"}
@@ -19288,7 +19288,7 @@ func (ec *executionContext) _LeadEdge(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var leaderboardConnectionImplementors = []string{"LeaderboardConnection"}
@@ -19333,7 +19333,7 @@ func (ec *executionContext) _LeaderboardConnection(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var leaderboardEdgeImplementors = []string{"LeaderboardEdge"}
@@ -19371,7 +19371,7 @@ func (ec *executionContext) _LeaderboardEdge(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var leaderboardEntryImplementors = []string{"LeaderboardEntry"}
@@ -19421,7 +19421,7 @@ func (ec *executionContext) _LeaderboardEntry(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var linkSocialAccountPayloadImplementors = []string{"LinkSocialAccountPayload"}
@@ -19454,7 +19454,7 @@ func (ec *executionContext) _LinkSocialAccountPayload(ctx context.Context, sel a
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var memberImplementors = []string{"Member", "Node"}
@@ -19562,7 +19562,7 @@ func (ec *executionContext) _Member(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var memberConnectionImplementors = []string{"MemberConnection"}
@@ -19607,7 +19607,7 @@ func (ec *executionContext) _MemberConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var memberEdgeImplementors = []string{"MemberEdge"}
@@ -19645,7 +19645,7 @@ func (ec *executionContext) _MemberEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var memberReachImplementors = []string{"MemberReach"}
@@ -19700,7 +19700,7 @@ func (ec *executionContext) _MemberReach(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var mutationImplementors = []string{"Mutation"}
@@ -19883,7 +19883,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var namedCountImplementors = []string{"NamedCount"}
@@ -19921,7 +19921,7 @@ func (ec *executionContext) _NamedCount(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var pageInfoImplementors = []string{"PageInfo"}
@@ -19969,7 +19969,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var platformReachImplementors = []string{"PlatformReach"}
@@ -20012,7 +20012,7 @@ func (ec *executionContext) _PlatformReach(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var productTeamImplementors = []string{"ProductTeam", "Node"}
@@ -20066,7 +20066,7 @@ func (ec *executionContext) _ProductTeam(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var productTeamConnectionImplementors = []string{"ProductTeamConnection"}
@@ -20111,7 +20111,7 @@ func (ec *executionContext) _ProductTeamConnection(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var productTeamEdgeImplementors = []string{"ProductTeamEdge"}
@@ -20149,7 +20149,7 @@ func (ec *executionContext) _ProductTeamEdge(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var programStatsGroupImplementors = []string{"ProgramStatsGroup"}
@@ -20221,7 +20221,7 @@ func (ec *executionContext) _ProgramStatsGroup(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var queryImplementors = []string{"Query"}
@@ -20390,7 +20390,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var reachPointImplementors = []string{"ReachPoint"}
@@ -20453,7 +20453,7 @@ func (ec *executionContext) _ReachPoint(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var reachScorePartImplementors = []string{"ReachScorePart"}
@@ -20501,7 +20501,7 @@ func (ec *executionContext) _ReachScorePart(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var reachSummaryImplementors = []string{"ReachSummary"}
@@ -20554,7 +20554,7 @@ func (ec *executionContext) _ReachSummary(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var refreshMemberPayloadImplementors = []string{"RefreshMemberPayload"}
@@ -20592,7 +20592,7 @@ func (ec *executionContext) _RefreshMemberPayload(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var refreshSocialAccountPayloadImplementors = []string{"RefreshSocialAccountPayload"}
@@ -20630,7 +20630,7 @@ func (ec *executionContext) _RefreshSocialAccountPayload(ctx context.Context, se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var renewAwardPayloadImplementors = []string{"RenewAwardPayload"}
@@ -20663,7 +20663,7 @@ func (ec *executionContext) _RenewAwardPayload(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var retireAwardPayloadImplementors = []string{"RetireAwardPayload"}
@@ -20696,7 +20696,7 @@ func (ec *executionContext) _RetireAwardPayload(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var socialAccountImplementors = []string{"SocialAccount", "Node"}
@@ -20817,7 +20817,7 @@ func (ec *executionContext) _SocialAccount(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var spaceTrendImplementors = []string{"SpaceTrend"}
@@ -20880,7 +20880,7 @@ func (ec *executionContext) _SpaceTrend(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var stalenessImplementors = []string{"Staleness"}
@@ -20923,7 +20923,7 @@ func (ec *executionContext) _Staleness(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var subscriptionImplementors = []string{"Subscription"}
@@ -20983,7 +20983,7 @@ func (ec *executionContext) _TrendPoint(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var unlinkSocialAccountPayloadImplementors = []string{"UnlinkSocialAccountPayload"}
@@ -21016,7 +21016,7 @@ func (ec *executionContext) _UnlinkSocialAccountPayload(ctx context.Context, sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var updateMemberPayloadImplementors = []string{"UpdateMemberPayload"}
@@ -21049,7 +21049,7 @@ func (ec *executionContext) _UpdateMemberPayload(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var viewerImplementors = []string{"Viewer"}
@@ -21101,7 +21101,7 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var __DirectiveImplementors = []string{"__Directive"}
@@ -21154,7 +21154,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var __EnumValueImplementors = []string{"__EnumValue"}
@@ -21202,7 +21202,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var __FieldImplementors = []string{"__Field"}
@@ -21260,7 +21260,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var __InputValueImplementors = []string{"__InputValue"}
@@ -21318,7 +21318,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var __SchemaImplementors = []string{"__Schema"}
@@ -21376,7 +21376,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var __TypeImplementors = []string{"__Type"}
@@ -21459,7 +21459,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 // endregion **************************** object.gotpl ****************************

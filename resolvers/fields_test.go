@@ -14,9 +14,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/99designs/gqlgen/client"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/require"
 
+	"mvpgraph"
 	"mvpgraph/graph"
 	"mvpgraph/resolvers"
 	"mvpgraph/store"
@@ -173,5 +175,16 @@ func TestNodesOfSeveralTypes(t *testing.T) {
 			{"__typename": "Member", "handle": "jean"},
 			{"__typename": "Lead", "name": "Chloe", "kind": "INTERNATIONAL"},
 		}, got.Nodes)
+
+		// On the wire, in the order asked, each response name once.
+		query := fmt.Sprintf(`{ nodes(ids: [%q, %q]) { ... on Member { handle h: country handle } ... on Lead { kind name } ... on Member { h: country } } }`, ids["ada"], ids["uma"])
+		body, err := json.Marshal(map[string]string{"query": query})
+		require.NoError(t, err)
+		r := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
+		bearer(t, s, mvpgraph.APIToken{Name: "wire", Role: mvpgraph.RoleAnalyst})(&client.Request{HTTP: r})
+		w := httptest.NewRecorder()
+		a.h.ServeHTTP(w, r)
+		require.Contains(t, w.Body.String(), `{"data":{"nodes":[{"handle":"ada","h":"US"},{"kind":"US","name":"Uma"}]}`)
 	})
 }

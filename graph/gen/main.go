@@ -6,8 +6,9 @@
 // marshalList, fields are collected through a cache kept per operation,
 // a group for deferred fields is made only where a field is deferred, a
 // field resolved in a goroutine of its own grows that goroutine's stack
-// in one step, and a scalar field read from its struct is marshalled
-// straight from it. `go generate ./...` runs it from the module root.
+// in one step, a scalar field read from its struct is marshalled straight
+// from it, and an object's fields are written by graph.object. `go
+// generate ./...` runs it from the module root.
 package main
 
 import (
@@ -162,6 +163,8 @@ func (t *table) rewrite(path string) error {
 		// (graph/collect.go).
 		{"graphql.CollectFields(ec.OperationContext, ", "collectFields(ec.OperationContext, "},
 		{"deferred := graphql.NewDeferredGroup(ctx)", "deferred := deferredGroup(ctx, fields)"},
+		// An object's fields are written by graph.object.
+		{"\n\treturn out\n}\n", "\n\treturn object{fields, out.Values}\n}\n"},
 	} {
 		if !strings.Contains(text, r.old) {
 			return fmt.Errorf("%s: no %q to rewrite", path, r.old)
