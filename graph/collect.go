@@ -74,18 +74,25 @@ func collectFields(oc *graphql.OperationContext, sel ast.SelectionSet, satisfies
 	if c == nil {
 		return graphql.CollectFields(oc, sel, satisfies)
 	}
-	k := keyOf(sel, satisfies)
-	c.mu.RLock()
-	fields, ok := c.fields[k]
-	c.mu.RUnlock()
+	return remember(&c.mu, c.fields, keyOf(sel, satisfies), func() []graphql.CollectedField {
+		return graphql.CollectFields(oc, sel, satisfies)
+	})
+}
+
+// remember returns m's value at k, computing and keeping it under mu the
+// first time.
+func remember[K comparable, V any](mu *sync.RWMutex, m map[K]V, k K, compute func() V) V {
+	mu.RLock()
+	v, ok := m[k]
+	mu.RUnlock()
 	if ok {
-		return fields
+		return v
 	}
-	fields = graphql.CollectFields(oc, sel, satisfies)
-	c.mu.Lock()
-	c.fields[k] = fields
-	c.mu.Unlock()
-	return fields
+	v = compute()
+	mu.Lock()
+	m[k] = v
+	mu.Unlock()
+	return v
 }
 
 // deferredGroup is graphql.NewDeferredGroup when one of fields is

@@ -64,22 +64,12 @@ func inOrder(oc *graphql.OperationContext, sel ast.SelectionSet, typ string) boo
 		return false
 	}
 	c := collectedOf(oc)
-	k := orderKey{keyOf(sel, t.satisfies), typ}
-	if c != nil {
-		c.mu.RLock()
-		v, ok := c.inOrder[k]
-		c.mu.RUnlock()
-		if ok {
-			return v
-		}
+	if c == nil {
+		return nothingWaits(oc, sel, t)
 	}
-	v := nothingWaits(oc, sel, t)
-	if c != nil {
-		c.mu.Lock()
-		c.inOrder[k] = v
-		c.mu.Unlock()
-	}
-	return v
+	return remember(&c.mu, c.inOrder, orderKey{keyOf(sel, t.satisfies), typ}, func() bool {
+		return nothingWaits(oc, sel, t)
+	})
 }
 
 func nothingWaits(oc *graphql.OperationContext, sel ast.SelectionSet, t listType) bool {

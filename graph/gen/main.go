@@ -204,8 +204,9 @@ var scalarContext = regexp.MustCompile(`(?m)^func \(ec \*executionContext\) (fie
 var marshalFunc = regexp.MustCompile(`(?ms)^func \(ec \*executionContext\) (marshal[^\s(]+)\(ctx context\.Context, sel ast\.SelectionSet, v [^)]+\) graphql\.Marshaler \{\n(.*?)^\}\n`)
 
 // neverNull matches the check after a gqlgen marshaller that never gives
-// null, which a non-null marshaller makes all the same.
-var neverNull = regexp.MustCompile(`(?m)^\tres := graphql\.Marshal(?:String|Int|Int32|Int64|Boolean|ID)\(v\)\n\tif res == graphql\.Null \{\n\t\tgraphql\.AddInvalidNullFromMarshaler\(ctx, "\w+!"\)\n\t\}\n`)
+// null, which a non-null marshaller makes all the same: the check is kept
+// in group 1, without it.
+var neverNull = regexp.MustCompile(`(?m)^(\tres := graphql\.Marshal(?:String|Int|Int32|Int64|Boolean|ID)\(v\)\n)\tif res == graphql\.Null \{\n\t\tgraphql\.AddInvalidNullFromMarshaler\(ctx, "\w+!"\)\n\t\}\n`)
 
 // readStraight rewrites the functions of fields read from their struct
 // without arguments whose marshaller cannot report an error (a scalar that
@@ -219,7 +220,7 @@ var neverNull = regexp.MustCompile(`(?m)^\tres := graphql\.Marshal(?:String|Int|
 func readStraight(text string) (string, int) {
 	quiet := map[string]bool{}
 	for _, m := range marshalFunc.FindAllStringSubmatch(text, -1) {
-		body := neverNull.ReplaceAllString(m[2], "\tres := graphql.Marshal(v)\n")
+		body := neverNull.ReplaceAllString(m[2], "$1")
 		body = strings.ReplaceAll(body, "\t_ = ctx\n", "")
 		quiet[m[1]] = !strings.Contains(body, "ctx")
 	}
