@@ -58,6 +58,7 @@ type ResolverRoot interface {
 
 type DirectiveRoot struct {
 	Auth     func(ctx context.Context, obj any, next graphql.Resolver, roles []mvpgraph.Role) (res any, err error)
+	Cached   func(ctx context.Context, obj any, next graphql.Resolver, ttl int, refresh bool) (res any, err error)
 	Personal func(ctx context.Context, obj any, next graphql.Resolver) (res any, err error)
 	Staff    func(ctx context.Context, obj any, next graphql.Resolver) (res any, err error)
 }
@@ -3021,7 +3022,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			if first {
 				first = false
 				ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
-				data = ec._Query(ctx, opCtx.Operation.SelectionSet)
+				data = ec._queryMiddleware(ctx, opCtx.Operation, func(ctx context.Context) (any, error) {
+					return ec._Query(ctx, opCtx.Operation.SelectionSet), nil
+				})
 			} else {
 				if atomic.LoadInt32(&ec.PendingDeferred) > 0 {
 					result := <-ec.DeferredResults
@@ -3138,6 +3141,18 @@ directive @personal on FIELD_DEFINITION
 
 "The vendor's staff contact data: null for anonymous callers and analysts."
 directive @staff on FIELD_DEFINITION
+
+"""
+Keep this query's answer for ` + "`" + `ttl` + "`" + ` seconds (1 to 3600) and answer the same
+query again from memory meanwhile: per caller (token, or anonymous), per
+operation and variables. An answer with errors, or with deferred parts, is
+not kept. A mutation on this server drops every kept answer; changes made
+elsewhere (another replica, the reach workers) show once the answer's time is
+up. ` + "`" + `refresh: true` + "`" + ` answers afresh and keeps the new answer.
+` + "`" + `extensions.cached` + "`" + ` says whether the answer came from memory (` + "`" + `hit` + "`" + `) and
+how many seconds old it is (` + "`" + `age` + "`" + `).
+"""
+directive @cached(ttl: Int! = 60, refresh: Boolean! = false) on QUERY
 
 "An object with a global ID, fetchable through ` + "`" + `node` + "`" + ` and ` + "`" + `nodes` + "`" + `."
 interface Node {
@@ -5368,6 +5383,39 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type __Type", field.Name)
 }
 
+func (ec *executionContext) _queryMiddleware(ctx context.Context, obj *ast.OperationDefinition, next func(ctx context.Context) (any, error)) graphql.Marshaler {
+
+	for _, d := range obj.Directives {
+		switch d.Name {
+		case "cached":
+			rawArgs := d.ArgumentMap(ec.Variables)
+			args, err := ec.dir_cached_args(ctx, rawArgs)
+			if err != nil {
+				ec.Error(ctx, err)
+				return graphql.Null
+			}
+			n := next
+			next = func(ctx context.Context) (any, error) {
+				if ec.Directives.Cached == nil {
+					return nil, errors.New("directive cached is not implemented")
+				}
+				return ec.Directives.Cached(ctx, obj, n, args["ttl"].(int), args["refresh"].(bool))
+			}
+		}
+	}
+	tmp, err := next(ctx)
+	if err != nil {
+		ec.Error(ctx, err)
+		return graphql.Null
+	}
+	if data, ok := tmp.(graphql.Marshaler); ok {
+		return data
+	}
+	graphql.AddErrorf(ctx, `unexpected type %T from directive, should be graphql.Marshaler`, tmp)
+	return graphql.Null
+
+}
+
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
@@ -5383,6 +5431,28 @@ func (ec *executionContext) dir_auth_args(ctx context.Context, rawArgs map[strin
 		return nil, err
 	}
 	args["roles"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) dir_cached_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ttl",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ttl"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "refresh",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["refresh"] = arg1
 	return args, nil
 }
 

@@ -42,7 +42,11 @@ type Options struct {
 	CostBudget       int
 	CostBudgetWindow time.Duration
 	// CallerKey names who pays for a request; nil or "" means the address.
+	// It also tells apart the answers kept for @cached: without it, nothing
+	// is kept.
 	CallerKey CallerKey
+	// CachedBytes is the room for answers kept for @cached queries.
+	CachedBytes int
 	// Metrics, when set, count operations, errors and SQL statements.
 	Metrics *Metrics
 	// WebsocketInit authenticates subscriptions by their connection_init
@@ -61,6 +65,7 @@ func DefaultOptions() Options {
 		MaxTokens:        15000,
 		MaxComplexity:    50000,
 		MaxBodyBytes:     1 << 20,
+		CachedBytes:      16 << 20,
 		CostBudget:       500000,
 		CostBudgetWindow: time.Minute,
 	}
@@ -121,6 +126,8 @@ func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 	srv.Use(subscriptionsOverWebSocket{})
 	srv.Use(shapeLimit{maxDepth: o.MaxDepth, maxAliases: o.MaxAliases, maxRootFields: o.MaxRootFields})
 	srv.Use(complexityLimit(o.MaxComplexity))
+	kept := newAnswers(o.CallerKey, o.CachedBytes)
+	srv.Use(cachedCheck{kept})
 	budget := newCostBudget(o.CostBudget, o.CostBudgetWindow)
 	srv.Use(budget)
 	srv.AroundOperations(keepCollected)
@@ -130,6 +137,9 @@ func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 		o.Metrics.observe(ctx, resp)
 		return resp
 	})
+	// Innermost (gqlgen runs the first registered outermost), so that an
+	// answer from memory has its cost reported and is counted.
+	srv.Use(kept)
 	// No field middleware (AroundFields, or an extension intercepting
 	// fields): fields read straight from their struct skip it (graph/gen).
 	srv.SetErrorPresenter(presenter(o.Logger))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -23,6 +24,17 @@ func WithPrincipal(ctx context.Context, p mvpgraph.Principal) context.Context {
 func PrincipalFrom(ctx context.Context) mvpgraph.Principal {
 	p, _ := ctx.Value(principalKey{}).(mvpgraph.Principal)
 	return p
+}
+
+// CallerKey names who ctx acts as, for the handler's cost budget and the
+// answers it keeps: a token's ID, or "" for anonymous callers, who all see
+// the same. What a token may see is fixed by the token, so one token's
+// answers are never shown to another.
+func CallerKey(ctx context.Context) string {
+	if p := PrincipalFrom(ctx); !p.Anonymous() {
+		return "token:" + strconv.FormatInt(p.TokenID, 10)
+	}
+	return ""
 }
 
 // authenticate reads the bearer token of a request. No Authorization

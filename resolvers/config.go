@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
+
 	"mvpgraph"
 	"mvpgraph/graph"
 	"mvpgraph/graph/model"
@@ -17,6 +19,11 @@ import (
 func NewConfig(root *Resolver) graph.Config {
 	c := graph.Config{Resolvers: root}
 	c.Directives.Auth, c.Directives.Personal, c.Directives.Staff = directives(root)
+	// The handler keeps and serves @cached answers (graph/cached.go); the
+	// query itself runs as any other.
+	c.Directives.Cached = func(ctx context.Context, _ any, next graphql.Resolver, _ int, _ bool) (any, error) {
+		return next(ctx)
+	}
 	c.Complexity.Query.Members = func(child int, _ *mvpgraph.MemberWhere, _ []*mvpgraph.OrderBy, first *int, _ *string, last *int, _ *string) int {
 		return connectionCost(child, first, last)
 	}

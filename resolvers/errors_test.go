@@ -281,12 +281,7 @@ func TestCostBudget(t *testing.T) {
 	opts := graph.DefaultOptions()
 	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	opts.CostBudget, opts.CostBudgetWindow = 100, time.Hour
-	opts.CallerKey = func(ctx context.Context) string {
-		if p := resolvers.PrincipalFrom(ctx); !p.Anonymous() {
-			return fmt.Sprint("token:", p.TokenID)
-		}
-		return ""
-	}
+	opts.CallerKey = resolvers.CallerKey
 	h := resolvers.Middleware(s, graph.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(&resolvers.Resolver{Store: s})), opts))
 	secret, hash := mvpgraph.NewTokenSecret()
 	require.NoError(t, s.CreateToken(context.Background(), &mvpgraph.APIToken{Name: "t", Role: mvpgraph.RoleAnalyst}, hash))

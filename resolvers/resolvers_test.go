@@ -42,6 +42,7 @@ func newAPIWithLog(t *testing.T, s *store.Store, log io.Writer) *api {
 func newAPIOn(t *testing.T, root *resolvers.Resolver, log io.Writer) *api {
 	opts := graph.DefaultOptions()
 	opts.Logger = slog.New(slog.NewTextHandler(log, nil))
+	opts.CallerKey = resolvers.CallerKey
 	return newAPIWith(t, root, opts)
 }
 

@@ -275,11 +275,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if opts.CostBudget, err = m.envInt("MVPGRAPH_COST_BUDGET", opts.CostBudget); err != nil {
 		return err
 	}
-	opts.CallerKey = func(ctx context.Context) string {
-		if p := resolvers.PrincipalFrom(ctx); !p.Anonymous() {
-			return "token:" + strconv.FormatInt(p.TokenID, 10)
-		}
-		return ""
+	opts.CallerKey = resolvers.CallerKey
+	if opts.CachedBytes, err = m.envInt("MVPGRAPH_CACHED_BYTES", opts.CachedBytes); err != nil {
+		return err
 	}
 	var cors []string
 	for _, o := range strings.Split(m.getenv("MVPGRAPH_CORS_ORIGINS"), ",") {

@@ -1,0 +1,188 @@
+package resolvers_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+
+	"github.com/99designs/gqlgen/client"
+	"github.com/stretchr/testify/require"
+
+	"mvpgraph/store"
+	"mvpgraph/store/storetest"
+)
+
+// TestCachedAnswers: a query marked @cached is answered again from memory,
+// without SQL, per caller, until a mutation on this server, refresh: true,
+// or its ttl; answers with errors are not kept.
+func TestCachedAnswers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		a := newAPI(t, s)
+		ids := buildProgram(a)
+		const front = `query Front @cached(ttl: 60) { mvps(first: 10) { totalCount edges { node { handle name email } } } }`
+		type page struct {
+			Mvps struct {
+				TotalCount int
+				Edges      []struct {
+					Node struct {
+						Handle, Name string
+						Email        *string
+					}
+				}
+			}
+		}
+		ask := func(a *api, query string) (page, map[string]any, int64) {
+			t.Helper()
+			ctx := store.WithStatementCounter(context.Background())
+			r := a.raw(query, withContext(ctx))
+			require.Empty(t, r.Errors)
+			var p page
+			require.NoError(t, json.Unmarshal(r.Data, &p))
+			cached, _ := r.Extensions["cached"].(map[string]any)
+			return p, cached, store.StatementCount(ctx)
+		}
+
+		first, c, fresh := ask(a, front)
+		require.Equal(t, 2, first.Mvps.TotalCount)
+		require.Equal(t, map[string]any{"hit": false, "age": 0.0, "ttl": 60.0}, c)
+		again, c, kept := ask(a, front)
+		require.Equal(t, first, again)
+		require.Equal(t, true, c["hit"], "the same query again comes from memory")
+		require.Less(t, kept, fresh, "SQL statements from memory (%d) and afresh (%d)", kept, fresh)
+		require.LessOrEqual(t, kept, int64(1), "from memory, at most the token is looked up")
+		require.NotNil(t, again.Mvps.Edges[0].Node.Email, "the admin sees personal data")
+
+		// Another caller never gets the admin's answer: anonymous callers
+		// see no personal data.
+		anon := a.as()
+		p, c, _ := ask(anon, front)
+		require.Equal(t, false, c["hit"])
+		for _, e := range p.Mvps.Edges {
+			require.Nil(t, e.Node.Email, "an anonymous caller sees no email")
+		}
+		_, c, _ = ask(anon, front)
+		require.Equal(t, true, c["hit"], "anonymous callers share their answers")
+		// Other variables, another question.
+		varied := `query Front($n: Int) @cached(ttl: 60) { mvps(first: $n) { totalCount edges { node { handle name email } } } }`
+		r := a.raw(varied, client.Var("n", 1))
+		require.Equal(t, false, r.Extensions["cached"].(map[string]any)["hit"])
+		r = a.raw(varied, client.Var("n", 2))
+		require.Equal(t, false, r.Extensions["cached"].(map[string]any)["hit"])
+		r = a.raw(varied, client.Var("n", 1))
+		require.Equal(t, true, r.Extensions["cached"].(map[string]any)["hit"])
+		require.JSONEq(t, `{"mvps": {"totalCount": 2, "edges": [{"node": {"handle": "ada", "name": "ADA", "email": "ada@example.com"}}]}}`, string(r.Data))
+
+		// A change made elsewhere (another server on the same database)
+		// shows once asked with refresh, or once the ttl is up; a plain
+		// query sees it at once.
+		other := newAPI(t, s)
+		other.do(&map[string]any{}, fmt.Sprintf(`mutation { updateMember(input: {id: %q, name: "Ada L."}) { member { id } } }`, ids["ada"]))
+		p, c, _ = ask(a, front)
+		require.Equal(t, true, c["hit"])
+		require.Equal(t, "ADA", p.Mvps.Edges[0].Node.Name, "kept until refreshed")
+		p, _, _ = ask(a, `{ mvps(first: 10) { totalCount edges { node { handle name email } } } }`)
+		require.Equal(t, "Ada L.", p.Mvps.Edges[0].Node.Name, "a query without @cached is answered afresh")
+		p, c, _ = ask(a, `query Front @cached(ttl: 60, refresh: true) { mvps(first: 10) { totalCount edges { node { handle name email } } } }`)
+		require.Equal(t, false, c["hit"])
+		require.Equal(t, "Ada L.", p.Mvps.Edges[0].Node.Name)
+
+		// A mutation on this server drops every kept answer.
+		_, c, _ = ask(a, front)
+		require.Equal(t, true, c["hit"])
+		a.do(&map[string]any{}, fmt.Sprintf(`mutation { updateMember(input: {id: %q, name: "Ada Lovelace"}) { member { id } } }`, ids["ada"]))
+		p, c, _ = ask(a, front)
+		require.Equal(t, false, c["hit"], "a mutation here drops the kept answers")
+		require.Equal(t, "Ada Lovelace", p.Mvps.Edges[0].Node.Name)
+		_, c, _ = ask(anon, front)
+		require.Equal(t, false, c["hit"], "every caller's answers are dropped")
+
+		// An answer with an error is not kept.
+		broken := `query Broken @cached(ttl: 60) { node(id: "nope") { id } }`
+		for range 2 {
+			r := a.raw(broken)
+			require.NotEmpty(t, r.Errors)
+			require.Equal(t, false, r.Extensions["cached"].(map[string]any)["hit"])
+		}
+
+		// The cost is reported and charged as for a fresh answer.
+		r = a.raw(front)
+		require.Equal(t, true, r.Extensions["cached"].(map[string]any)["hit"])
+		before := r.Extensions["cost"].(map[string]any)
+		r = a.raw(front)
+		require.Equal(t, true, r.Extensions["cached"].(map[string]any)["hit"])
+		after := r.Extensions["cost"].(map[string]any)
+		require.Positive(t, after["requested"])
+		require.Less(t, after["budgetRemaining"], before["budgetRemaining"], "charged")
+
+		// Over multipart/mixed, a kept answer is the whole answer; a query
+		// with deferred parts is answered in full each time and not kept.
+		for range 2 {
+			inc := a.c.IncrementalHTTP(context.Background(), front)
+			var part struct {
+				Data       page
+				HasNext    bool
+				Extensions map[string]any
+			}
+			require.NoError(t, inc.Next(&part))
+			require.Equal(t, "Ada Lovelace", part.Data.Mvps.Edges[0].Node.Name)
+			require.False(t, part.HasNext)
+			require.Equal(t, true, part.Extensions["cached"].(map[string]any)["hit"])
+			var rest map[string]any
+			_ = inc.Next(&rest) // the stream's end, or an error
+			require.Empty(t, rest, "nothing follows the kept answer")
+			require.NoError(t, inc.Close())
+		}
+		deferred := `query Later @cached(ttl: 60) { mvps(first: 10) { edges { node { handle ... @defer { awards { year } } } } } }`
+		for range 2 {
+			inc := a.c.IncrementalHTTP(context.Background(), deferred)
+			var first struct {
+				Data       map[string]any
+				HasNext    bool
+				Extensions map[string]any
+			}
+			require.NoError(t, inc.Next(&first))
+			require.True(t, first.HasNext)
+			require.Equal(t, false, first.Extensions["cached"].(map[string]any)["hit"])
+			parts := 0
+			for more := true; more; {
+				var part struct {
+					Incremental []struct {
+						Data       struct{ Awards []struct{ Year int } }
+						Path       []any
+						HasNext    bool
+						Extensions map[string]any
+					}
+					HasNext bool
+				}
+				require.NoError(t, inc.Next(&part))
+				for _, p := range part.Incremental {
+					require.NotEmpty(t, p.Data.Awards)
+					parts++
+				}
+				more = part.HasNext
+			}
+			require.Equal(t, 2, parts, "every deferred part comes, each time")
+			require.NoError(t, inc.Close())
+		}
+	})
+}
+
+// TestCachedArguments: a ttl out of bounds is refused, saying what to fix.
+func TestCachedArguments(t *testing.T) {
+	s := storetest.New(t, store.SQLite)
+	a := newAPI(t, s)
+	for _, q := range []string{
+		`query @cached(ttl: 0) { mvps(first: 1) { totalCount } }`,
+		`query @cached(ttl: 3601) { mvps(first: 1) { totalCount } }`,
+	} {
+		e := a.fail("BAD_USER_INPUT", "ttl", q)
+		require.Contains(t, e.Message, "from 1 to 3600")
+	}
+	e := a.fail("BAD_USER_INPUT", "ttl", `query Q($ttl: Int!) @cached(ttl: $ttl) { mvps(first: 1) { totalCount } }`, client.Var("ttl", -5))
+	require.Contains(t, e.Message, "-5")
+	// @cached belongs on a query.
+	r := a.raw(`mutation @cached { updateMember(input: {id: "x", name: "y"}) { member { id } } }`)
+	require.NotEmpty(t, r.Errors)
+	require.Contains(t, r.Errors[0].Message, "cached")
+}
