@@ -114,7 +114,7 @@ func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 	// Before POST: a POST that accepts multipart/mixed gets the fields it
 	// marks @defer in later parts of the answer.
 	srv.AddTransport(newMultipart())
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(postJSON{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if o.Introspection {
 		srv.Use(extension.Introspection{})

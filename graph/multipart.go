@@ -22,7 +22,7 @@ import (
 // answers it the same way without writing the body to the process's log.
 type multipart struct {
 	transport.MultipartMixed
-	post transport.POST
+	post postJSON
 }
 
 func newMultipart() multipart {

@@ -188,3 +188,64 @@ func TestNodesOfSeveralTypes(t *testing.T) {
 		require.Contains(t, w.Body.String(), `{"data":{"nodes":[{"handle":"ada","h":"US"},{"kind":"US","name":"Uma"}]}`)
 	})
 }
+
+// TestPostAnswers: answers to POST keep the shape and media types of
+// GraphQL over HTTP with the data written as it was marshalled.
+func TestPostAnswers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		a := newAPI(t, s)
+		a.do(&map[string]any{}, `mutation { createMember(input: {handle: "tag", name: "<b>Tom & Jerry</b>", country: "US"}) { member { id } } }`)
+		post := func(accept, body string) *httptest.ResponseRecorder {
+			r := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body))
+			r.Header.Set("Content-Type", "application/json")
+			if accept != "" {
+				r.Header.Set("Accept", accept)
+			}
+			w := httptest.NewRecorder()
+			a.h.ServeHTTP(w, r)
+			return w
+		}
+
+		// Errors first, then data, then extensions, as encoding/json
+		// orders a gqlgen response; a string's characters as they are.
+		w := post("", `{"query": "{ member(handle: \"tag\") { name } node(id: \"nope\") { id } }"}`)
+		require.Equal(t, http.StatusOK, w.Code)
+		require.Equal(t, "application/json", w.Header().Get("Content-Type"))
+		require.Equal(t, "nosniff", w.Header().Get("X-Content-Type-Options"))
+		body := w.Body.String()
+		require.True(t, strings.HasPrefix(body, `{"errors":[`), "answer: %s", body)
+		require.Contains(t, body, `"data":{"member":{"name":"<b>Tom & Jerry</b>"},"node":null},"extensions":{"cost":`)
+		require.True(t, json.Valid(w.Body.Bytes()))
+
+		// The media type the request accepts first.
+		for accept, want := range map[string]string{
+			"application/graphql-response+json, application/json": "application/graphql-response+json",
+			"application/json;q=0.9, */*":                         "application/json",
+			"text/html":                                           "application/graphql-response+json",
+		} {
+			w := post(accept, `{"query": "{ mvps { totalCount } }"}`)
+			require.Equal(t, want, w.Header().Get("Content-Type"), "Accept: %s", accept)
+			require.JSONEq(t, `{"mvps": {"totalCount": 0}}`, mustJSON(t, decode(t, w)["data"]))
+		}
+
+		// A body that is no GraphQL request says what to send; a request
+		// that cannot run has no data under graphql-response+json.
+		w = post("", `{"query": `)
+		require.Equal(t, http.StatusBadRequest, w.Code)
+		require.Contains(t, w.Body.String(), `Send a JSON object such as`)
+		w = post("application/graphql-response+json", `{"query": "{ nosuchfield }"}`)
+		require.Equal(t, http.StatusBadRequest, w.Code)
+		require.NotContains(t, decode(t, w), "data")
+
+		// Over plain JSON, a deferred field is null and more is promised.
+		w = post("", `{"query": "{ mvps { ... @defer { totalCount } } }"}`)
+		require.Equal(t, true, decode(t, w)["hasNext"])
+	})
+}
+
+func decode(t *testing.T, w *httptest.ResponseRecorder) map[string]any {
+	t.Helper()
+	var out map[string]any
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &out), "answer: %s", w.Body.String())
+	return out
+}
