@@ -70,9 +70,10 @@ type cachedState struct {
 
 const cachedStateKey = "mvpgraph.cached"
 
-// newAnswers keeps up to maxBytes of answers; with caller nil, or maxBytes
-// 0, @cached is checked but nothing is kept, since answers could not be
-// told apart by who may see them.
+// newAnswers keeps up to maxBytes of answers. With maxBytes 0, or with
+// caller nil, @cached is checked but nothing is kept: without caller,
+// answers could not be told apart by who may see them. Expired answers
+// stay until asked for again or pushed out by newer ones.
 func newAnswers(caller CallerKey, maxBytes int) *answers {
 	kept, _ := simplelru.NewLRU[answerKey, *keptAnswer](math.MaxInt, nil)
 	return &answers{caller: caller, maxBytes: maxBytes, now: time.Now, kept: kept}
