@@ -13,6 +13,7 @@ type Metrics struct {
 	requests   *prometheus.CounterVec
 	duration   *prometheus.HistogramVec
 	errors     *prometheus.CounterVec
+	cached     *prometheus.CounterVec
 	statements prometheus.Histogram
 }
 
@@ -29,12 +30,15 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "mvpgraph_graphql_errors_total", Help: "Errors in GraphQL answers, by code.",
 		}, []string{"code"}),
+		cached: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "mvpgraph_cached_answers_total", Help: "Answers to queries marked @cached: from memory (hit) or worked out (miss).",
+		}, []string{"result"}),
 		statements: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "mvpgraph_sql_statements_per_request", Help: "SQL statements one GraphQL request ran.",
 			Buckets: []float64{0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89},
 		}),
 	}
-	reg.MustRegister(m.requests, m.duration, m.errors, m.statements)
+	reg.MustRegister(m.requests, m.duration, m.errors, m.cached, m.statements)
 	return m
 }
 
@@ -82,6 +86,13 @@ func (m *Metrics) observe(ctx context.Context, resp *graphql.Response) {
 	oc := graphql.GetOperationContext(ctx)
 	name, typ := labelOf(oc)
 	m.requests.WithLabelValues(name, typ).Inc()
+	if c, ok := resp.Extensions["cached"].(map[string]any); ok {
+		result := "miss"
+		if c["hit"] == true {
+			result = "hit"
+		}
+		m.cached.WithLabelValues(result).Inc()
+	}
 	if !oc.Stats.OperationStart.IsZero() {
 		m.duration.WithLabelValues(name).Observe(graphql.Now().Sub(oc.Stats.OperationStart).Seconds())
 	}

@@ -4,11 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
 	"testing"
 
 	"github.com/99designs/gqlgen/client"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/require"
 
+	"mvpgraph/graph"
+	"mvpgraph/resolvers"
 	"mvpgraph/store"
 	"mvpgraph/store/storetest"
 )
@@ -18,7 +23,12 @@ import (
 // or its ttl; answers with errors are not kept.
 func TestCachedAnswers(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		a := newAPI(t, s)
+		reg := prometheus.NewRegistry()
+		opts := graph.DefaultOptions()
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		opts.Metrics = graph.NewMetrics(reg)
+		opts.CallerKey = resolvers.CallerKey
+		a := newAPIWith(t, &resolvers.Resolver{Store: s}, opts)
 		ids := buildProgram(a)
 		const front = `query Front @cached(ttl: 60) { mvps(first: 10) { totalCount edges { node { handle name email } } } }`
 		type page struct {
@@ -52,6 +62,9 @@ func TestCachedAnswers(t *testing.T) {
 		require.Less(t, kept, fresh, "SQL statements from memory (%d) and afresh (%d)", kept, fresh)
 		require.LessOrEqual(t, kept, int64(1), "from memory, at most the token is looked up")
 		require.NotNil(t, again.Mvps.Edges[0].Node.Email, "the admin sees personal data")
+		require.Equal(t, 1.0, counter(t, reg, "mvpgraph_cached_answers_total", "result", "hit"))
+		require.Equal(t, 1.0, counter(t, reg, "mvpgraph_cached_answers_total", "result", "miss"))
+		require.Equal(t, 2.0, operations(t, reg, "Front"), "an answer from memory is an operation answered")
 
 		// Another caller never gets the admin's answer: anonymous callers
 		// see no personal data.

@@ -99,15 +99,21 @@ func TestDeferredFields(t *testing.T) {
 // operations reads mvpgraph_graphql_operations_total of a named query.
 func operations(t *testing.T, reg *prometheus.Registry, name string) float64 {
 	t.Helper()
+	return counter(t, reg, "mvpgraph_graphql_operations_total", "operation", name)
+}
+
+// counter reads the series of family whose label is value.
+func counter(t *testing.T, reg *prometheus.Registry, family, label, value string) float64 {
+	t.Helper()
 	families, err := reg.Gather()
 	require.NoError(t, err)
 	for _, f := range families {
-		if f.GetName() != "mvpgraph_graphql_operations_total" {
+		if f.GetName() != family {
 			continue
 		}
 		for _, m := range f.GetMetric() {
 			for _, l := range m.GetLabel() {
-				if l.GetName() == "operation" && l.GetValue() == name {
+				if l.GetName() == label && l.GetValue() == value {
 					return m.GetCounter().GetValue()
 				}
 			}
