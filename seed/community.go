@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"time"
 
@@ -50,22 +51,24 @@ var demoSpaceKinds = []struct {
 	{"EVENT", "Conference", []mvpgraph.ActivityKind{"TALK", "EVENT"}},
 }
 
-// demoCommunity stores the demo's spaces, their activity and a set of
-// escalations in every state, some overdue. p is the program Load stored.
-func demoCommunity(ctx context.Context, s *store.Store, p *store.Program) error {
+// demoCommunity adds the demo's spaces and their activity to p, which
+// holds the demo's members and awards, for Load to store with them. It
+// returns the random source, for demoEscalations to go on with, and the
+// end of the demo's period.
+func demoCommunity(p *store.Program) (*rand.Rand, time.Time, error) {
 	r := rand.New(rand.NewPCG(0x636f6d6d, 0x756e6974))
 	end, err := time.Parse(time.DateOnly, DemoHistoryEnd)
 	if err != nil {
-		return err
+		return nil, end, err
 	}
 	end = end.Add(20 * time.Hour)
 	expertiseID := map[string]int64{}
 	for _, e := range p.Expertises {
 		expertiseID[e.Name] = e.ID
 	}
-	handle, nameOf := map[int64]string{}, map[string]string{}
+	handle, nameOf, memberID := map[int64]string{}, map[string]string{}, map[string]int64{}
 	for _, m := range p.Members {
-		handle[m.ID], nameOf[m.Handle] = m.Handle, m.Name
+		handle[m.ID], nameOf[m.Handle], memberID[m.Handle] = m.Handle, m.Name, m.ID
 	}
 	// The members holding (or having held) an award of each expertise, and
 	// the members without an active award anywhere: candidates.
@@ -84,11 +87,10 @@ func demoCommunity(ctx context.Context, s *store.Store, p *store.Program) error 
 		}
 	}
 
-	var rows []mvpgraph.ActivityRow
 	for _, x := range demoSpaceExpertises {
 		eid := expertiseID[x.name]
 		if eid == 0 {
-			return fmt.Errorf("demo community: no expertise %q", x.name)
+			return nil, end, fmt.Errorf("demo community: no expertise %q", x.name)
 		}
 		// The expertise's contributors: its MVPs, a few dozen other members,
 		// and people the program does not know, heavy users first.
@@ -120,10 +122,10 @@ func demoCommunity(ctx context.Context, s *store.Store, p *store.Program) error 
 				name = fmt.Sprintf("%s %s %d", x.name, k.suffix, si/len(demoSpaceKinds)+1)
 			}
 			url := "https://community.example.org/" + slug(name)
-			sp := mvpgraph.CommunitySpace{Name: name, Kind: k.kind, URL: &url}
-			if err := s.CreateSpace(ctx, &sp, []int64{eid}); err != nil {
-				return fmt.Errorf("demo community: space %s: %w", name, err)
-			}
+			space := int64(len(p.Spaces) + 1)
+			p.Spaces = append(p.Spaces, mvpgraph.CommunitySpace{ID: space, Name: name, Kind: k.kind, URL: &url})
+			p.SpaceExpertises = append(p.SpaceExpertises, store.SpaceExpertise{SpaceID: space, ExpertiseID: eid})
+			contributorOf := map[string]int64{} // handle → contributor in this space
 			items := int(math.Round(float64(x.items) * spaceWeights[si]))
 			// A space grows or shrinks over the period: its activity leans
 			// towards the end or the start.
@@ -140,30 +142,27 @@ func demoCommunity(ctx context.Context, s *store.Store, p *store.Program) error 
 				at := end.Add(-time.Duration(t * float64(DemoActivityDays*24*time.Hour))).Truncate(time.Minute)
 				kind := k.items[r.IntN(len(k.items))]
 				score := math.Round(r.ExpFloat64() * 4)
-				rows = append(rows, mvpgraph.ActivityRow{
-					Line:              len(rows) + 1,
-					Space:             name,
-					ExternalID:        fmt.Sprintf("%d", i+1),
-					Kind:              kind,
-					OccurredAt:        at.UTC(),
-					ContributorHandle: who.handle,
-					ContributorName:   who.name,
-					MemberHandle:      who.member,
-					URL:               fmt.Sprintf("%s/%d", url, i+1),
-					Title:             fmt.Sprintf("%s about %s #%d", strings.ToLower(string(kind)), x.name, i+1),
-					Score:             &score,
+				cid := contributorOf[who.handle]
+				if cid == 0 {
+					cid = int64(len(p.Contributors) + 1)
+					contributorOf[who.handle] = cid
+					c := store.LoadContributor{ID: cid, SpaceID: space, Handle: who.handle, Name: who.name}
+					if id, ok := memberID[who.member]; ok {
+						c.MemberID = &id
+					}
+					p.Contributors = append(p.Contributors, c)
+				}
+				itemURL := fmt.Sprintf("%s/%d", url, i+1)
+				title := fmt.Sprintf("%s about %s #%d", strings.ToLower(string(kind)), x.name, i+1)
+				p.Activities = append(p.Activities, store.LoadActivity{
+					ID: int64(len(p.Activities) + 1), SpaceID: space, ContributorID: cid,
+					ExternalID: strconv.Itoa(i + 1), Kind: kind, OccurredAt: at.UTC(),
+					URL: &itemURL, Title: &title, Score: &score,
 				})
 			}
 		}
 	}
-	res, err := s.ImportActivities(ctx, rows, nil, true)
-	if err != nil {
-		return fmt.Errorf("demo community: activity: %w", err)
-	}
-	if len(res.Rejected) > 0 {
-		return fmt.Errorf("demo community: activity row %d: %s", res.Rejected[0].Line, res.Rejected[0].Reason)
-	}
-	return demoEscalations(ctx, s, p, end, r)
+	return r, end, nil
 }
 
 // demoEscalations raises questions of MVPs over the last weeks of the

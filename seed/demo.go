@@ -149,6 +149,10 @@ var knownMembers = []knownMember{
 // demo there.
 func Demo(ctx context.Context, s *store.Store) (loaded bool, err error) {
 	p := demoProgram()
+	r, end, err := demoCommunity(p)
+	if err != nil {
+		return false, err
+	}
 	err = s.Load(ctx, p)
 	if mvpgraph.ErrorCode(err) == mvpgraph.EINVALID && mvpgraph.ErrorField(err) == store.NotEmptyField {
 		return false, nil
@@ -156,7 +160,7 @@ func Demo(ctx context.Context, s *store.Store) (loaded bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	return true, demoCommunity(ctx, s, p)
+	return true, demoEscalations(ctx, s, p, end, r)
 }
 
 // demoProgram builds the demo: the same program every time.
