@@ -3148,7 +3148,8 @@ query again from memory meanwhile: per caller (token, or anonymous), per
 operation and variables. An answer with errors, or with deferred parts, is
 not kept. A mutation on this server drops every kept answer; changes made
 elsewhere (another replica, the reach workers) show once the answer's time is
-up. ` + "`" + `refresh: true` + "`" + ` answers afresh and keeps the new answer.
+up, and so do changes to who may see what (a lead's MVPs, for ` + "`" + `@personal` + "`" + `
+fields). ` + "`" + `refresh: true` + "`" + ` answers afresh and keeps the new answer.
 ` + "`" + `extensions.cached` + "`" + ` says whether the answer came from memory (` + "`" + `hit` + "`" + `) and
 how many seconds old it is (` + "`" + `age` + "`" + `).
 """
