@@ -62,10 +62,14 @@ type cachedState struct {
 	key     answerKey
 	ttl     int
 	refresh bool
+	// anonymous: the caller sent no token, and the answer is everyone's.
+	anonymous bool
 	// answered is set once the operation's first response has gone: a
 	// kept answer is the whole of it.
 	answered   bool
 	fromMemory bool
+	// age is the age of the answer given.
+	age time.Duration
 }
 
 const cachedStateKey = "mvpgraph.cached"
@@ -113,10 +117,11 @@ func (c cachedCheck) MutateOperationContext(ctx context.Context, oc *graphql.Ope
 	if err != nil {
 		return nil // not kept; the operation runs as usual
 	}
+	caller := a.caller(ctx)
 	h := sha256.New()
-	fmt.Fprintf(h, "%q %q %q ", a.caller(ctx), oc.OperationName, oc.RawQuery)
+	fmt.Fprintf(h, "%q %q %q ", caller, oc.OperationName, oc.RawQuery)
 	h.Write(vars)
-	st := &cachedState{ttl: ttl, refresh: refresh}
+	st := &cachedState{ttl: ttl, refresh: refresh, anonymous: caller == ""}
 	h.Sum(st.key[:0])
 	oc.Stats.SetExtension(cachedStateKey, st)
 	return nil
@@ -151,7 +156,7 @@ func (a *answers) InterceptResponse(ctx context.Context, next graphql.ResponseHa
 	st.answered = true
 	if !st.refresh {
 		if data, age, ok := a.get(st.key); ok {
-			st.fromMemory = true
+			st.fromMemory, st.age = true, age
 			return &graphql.Response{Data: data, Extensions: map[string]any{"cached": cachedExtension(true, age, st.ttl)}}
 		}
 	}

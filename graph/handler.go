@@ -110,7 +110,7 @@ func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 		KeepAlivePingInterval: 15 * time.Second,
 	})
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
+	srv.AddTransport(getJSON{})
 	// Before POST: a POST that accepts multipart/mixed gets the fields it
 	// marks @defer in later parts of the answer.
 	srv.AddTransport(newMultipart())

@@ -6,12 +6,16 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"testing"
 
 	"github.com/99designs/gqlgen/client"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/require"
 
+	"mvpgraph"
 	"mvpgraph/graph"
 	"mvpgraph/resolvers"
 	"mvpgraph/store"
@@ -198,4 +202,64 @@ func TestCachedArguments(t *testing.T) {
 	r := a.raw(`mutation @cached { updateMember(input: {id: "x", name: "y"}) { member { id } } }`)
 	require.NotEmpty(t, r.Errors)
 	require.Contains(t, r.Errors[0].Message, "cached")
+}
+
+// TestCachedOverGET: a @cached query asked by GET tells HTTP caches how
+// long they may keep it, shared caches only when the caller is
+// anonymous; other answers are not to be kept, and GET runs only queries.
+func TestCachedOverGET(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		a := newAPI(t, s)
+		ids := buildProgram(a)
+		get := func(auth, query string, vars string) *httptest.ResponseRecorder {
+			v := url.Values{"query": {query}}
+			if vars != "" {
+				v.Set("variables", vars)
+			}
+			r := httptest.NewRequest(http.MethodGet, "/graphql?"+v.Encode(), nil)
+			if auth != "" {
+				r.Header.Set("Authorization", auth)
+			}
+			w := httptest.NewRecorder()
+			a.h.ServeHTTP(w, r)
+			return w
+		}
+		const front = `query Front @cached(ttl: 60) { mvps(first: 10) { totalCount edges { node { handle email } } } }`
+
+		w := get("", front, "")
+		require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+		require.Equal(t, "public, max-age=60", w.Header().Get("Cache-Control"))
+		require.Contains(t, w.Header().Get("Vary"), "Authorization")
+		require.Contains(t, w.Body.String(), `"email":null`, "anonymous: no personal data")
+		w = get("", front, "")
+		require.Contains(t, w.Body.String(), `"hit":true`)
+		require.Regexp(t, `^public, max-age=(59|60)$`, w.Header().Get("Cache-Control"))
+
+		secret, hash := mvpgraph.NewTokenSecret()
+		require.NoError(t, s.CreateToken(context.Background(), &mvpgraph.APIToken{Name: "get admin", Role: mvpgraph.RoleAdmin}, hash))
+		admin := "Bearer " + secret
+		w = get(admin, front, "")
+		require.Equal(t, "private, max-age=60", w.Header().Get("Cache-Control"), "a token's answer is the caller's own")
+		require.Contains(t, w.Body.String(), `"email":"ada@example.com"`)
+
+		w = get(admin, `{ mvps(first: 1) { totalCount } }`, "")
+		require.Equal(t, http.StatusOK, w.Code)
+		require.Equal(t, "no-store", w.Header().Get("Cache-Control"), "an answer not marked @cached")
+
+		// Variables are read from the URL; bad ones are refused with what
+		// is wrong.
+		w = get(admin, `query ($id: ID!) { node(id: $id) { id } }`, fmt.Sprintf(`{"id": %q}`, ids["ada"]))
+		require.Contains(t, w.Body.String(), ids["ada"])
+		w = get(admin, `query ($id: ID!) { node(id: $id) { id } }`, `{"id": `)
+		require.Equal(t, http.StatusBadRequest, w.Code)
+		require.Contains(t, w.Body.String(), "The variables parameter is not a JSON object")
+
+		w = get(admin, fmt.Sprintf(`mutation { updateMember(input: {id: %q, name: "X"}) { member { id } } }`, ids["ada"]), "")
+		require.Equal(t, http.StatusMethodNotAllowed, w.Code)
+		require.Equal(t, http.MethodPost, w.Header().Get("Allow"))
+		require.Contains(t, w.Body.String(), "send a mutation by POST")
+		var ada struct{ Member struct{ Name string } }
+		a.do(&ada, `{ member(handle: "ada") { name } }`)
+		require.Equal(t, "ADA", ada.Member.Name, "the mutation did not run")
+	})
 }
