@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/golang-lru/v2/simplelru"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"golang.org/x/sync/singleflight"
 )
 
 // The bounds of @cached's ttl, in seconds.
@@ -35,6 +36,8 @@ type answers struct {
 	caller   CallerKey
 	maxBytes int
 	now      func() time.Time
+
+	flight singleflight.Group
 
 	mu    sync.Mutex
 	kept  *simplelru.LRU[answerKey, *keptAnswer]
@@ -131,7 +134,8 @@ func (*answers) ExtensionName() string                   { return "Cached" }
 func (*answers) Validate(graphql.ExecutableSchema) error { return nil }
 
 // InterceptResponse answers a @cached query from memory when it can, and
-// keeps a new answer that has no errors and no deferred parts. Every
+// keeps a new answer that has no errors and no deferred parts; callers
+// asking the same question while it is worked out wait for it. Every
 // mutation drops the kept answers when it has run.
 func (a *answers) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 	if !graphql.HasOperationContext(ctx) {
@@ -154,18 +158,46 @@ func (a *answers) InterceptResponse(ctx context.Context, next graphql.ResponseHa
 		return next(ctx) // a deferred part
 	}
 	st.answered = true
-	if !st.refresh {
-		if data, age, ok := a.get(st.key); ok {
-			st.fromMemory, st.age = true, age
-			return &graphql.Response{Data: data, Extensions: map[string]any{"cached": cachedExtension(true, age, st.ttl)}}
-		}
+	if st.refresh {
+		return a.workOut(ctx, st, next)
 	}
+	if data, age, ok := a.get(st.key); ok {
+		st.fromMemory, st.age = true, age
+		return &graphql.Response{Data: data, Extensions: map[string]any{"cached": cachedExtension(true, age, st.ttl)}}
+	}
+	// Callers asking the same question at once wait for one of them to
+	// work it out, rather than all running it (when a popular answer's
+	// time is up, say).
+	var resp *graphql.Response
+	led := false
+	v, _, _ := a.flight.Do(string(st.key[:]), func() (any, error) {
+		led = true
+		resp = a.workOut(ctx, st, next)
+		if resp == nil || !keepable(resp) {
+			return json.RawMessage(nil), nil
+		}
+		return resp.Data, nil
+	})
+	if led {
+		return resp
+	}
+	// Another caller worked it out: its answer serves this one too, unless
+	// it was not one to keep.
+	if data := v.(json.RawMessage); data != nil {
+		st.fromMemory = true
+		return &graphql.Response{Data: data, Extensions: map[string]any{"cached": cachedExtension(true, 0, st.ttl)}}
+	}
+	return a.workOut(ctx, st, next)
+}
+
+// workOut runs the query and keeps its answer if it may be kept.
+func (a *answers) workOut(ctx context.Context, st *cachedState, next graphql.ResponseHandler) *graphql.Response {
 	gen := a.generation()
 	resp := next(ctx)
 	if resp == nil {
 		return nil
 	}
-	if len(resp.Errors) == 0 && resp.HasNext == nil && len(resp.Path) == 0 {
+	if keepable(resp) {
 		a.put(st.key, resp.Data, st.ttl, gen)
 	}
 	if resp.Extensions == nil {
@@ -173,6 +205,11 @@ func (a *answers) InterceptResponse(ctx context.Context, next graphql.ResponseHa
 	}
 	resp.Extensions["cached"] = cachedExtension(false, 0, st.ttl)
 	return resp
+}
+
+// keepable: an answer without errors or deferred parts.
+func keepable(resp *graphql.Response) bool {
+	return len(resp.Errors) == 0 && resp.HasNext == nil && len(resp.Path) == 0
 }
 
 // cachedExtension is extensions.cached: whether the answer came from

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"sync"
 	"testing"
 
 	"github.com/99designs/gqlgen/client"
@@ -261,5 +262,49 @@ func TestCachedOverGET(t *testing.T) {
 		var ada struct{ Member struct{ Name string } }
 		a.do(&ada, `{ member(handle: "ada") { name } }`)
 		require.Equal(t, "ADA", ada.Member.Name, "the mutation did not run")
+	})
+}
+
+// TestCachedAnswersOnce: callers asking the same @cached question at once
+// wait for one of them to work it out, instead of all running it.
+func TestCachedAnswersOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		a := newAPI(t, s)
+		buildProgram(a)
+		const fields = `{ mvps(first: 10) { totalCount edges { node { handle awards { year expertise { name } } leads { name } } } } }`
+		statements := func(query string) int64 {
+			ctx := store.WithStatementCounter(context.Background())
+			r := a.raw(query, withContext(ctx))
+			require.Empty(t, r.Errors)
+			return store.StatementCount(ctx)
+		}
+		fresh := statements(`query Warm @cached(ttl: 60) ` + fields)
+		hit := statements(`query Warm @cached(ttl: 60) ` + fields)
+		require.Less(t, hit, fresh)
+
+		const callers = 16
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		counts := make([]int64, callers)
+		for i := range callers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				ctx := store.WithStatementCounter(context.Background())
+				<-start
+				r, err := a.c.RawPost(`query Cold @cached(ttl: 60) `+fields, withContext(ctx))
+				if err != nil || len(r.Errors) > 0 {
+					t.Errorf("caller %d: %v %v", i, err, r.Errors)
+				}
+				counts[i] = store.StatementCount(ctx)
+			}()
+		}
+		close(start)
+		wg.Wait()
+		var total int64
+		for _, n := range counts {
+			total += n
+		}
+		require.Equal(t, fresh+(callers-1)*hit, total, "one caller works the answer out, %d get it: %v", callers-1, counts)
 	})
 }
