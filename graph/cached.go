@@ -159,7 +159,8 @@ func (a *answers) InterceptResponse(ctx context.Context, next graphql.ResponseHa
 	}
 	st.answered = true
 	if st.refresh {
-		return a.workOut(ctx, st, next)
+		resp, _ := a.workOut(ctx, st, next)
+		return resp
 	}
 	if data, age, ok := a.get(st.key); ok {
 		st.fromMemory, st.age = true, age
@@ -172,8 +173,9 @@ func (a *answers) InterceptResponse(ctx context.Context, next graphql.ResponseHa
 	led := false
 	v, _, _ := a.flight.Do(string(st.key[:]), func() (any, error) {
 		led = true
-		resp = a.workOut(ctx, st, next)
-		if resp == nil || !keepable(resp) {
+		var kept bool
+		resp, kept = a.workOut(ctx, st, next)
+		if !kept {
 			return json.RawMessage(nil), nil
 		}
 		return resp.Data, nil
@@ -182,29 +184,30 @@ func (a *answers) InterceptResponse(ctx context.Context, next graphql.ResponseHa
 		return resp
 	}
 	// Another caller worked it out: its answer serves this one too, unless
-	// it was not one to keep.
+	// it was not one to keep, or a mutation finished while it was worked
+	// out (this caller may have asked after it).
 	if data := v.(json.RawMessage); data != nil {
 		st.fromMemory = true
 		return &graphql.Response{Data: data, Extensions: map[string]any{"cached": cachedExtension(true, 0, st.ttl)}}
 	}
-	return a.workOut(ctx, st, next)
+	resp, _ = a.workOut(ctx, st, next)
+	return resp
 }
 
-// workOut runs the query and keeps its answer if it may be kept.
-func (a *answers) workOut(ctx context.Context, st *cachedState, next graphql.ResponseHandler) *graphql.Response {
+// workOut runs the query, keeps its answer if it may be kept, and reports
+// whether it was.
+func (a *answers) workOut(ctx context.Context, st *cachedState, next graphql.ResponseHandler) (*graphql.Response, bool) {
 	gen := a.generation()
 	resp := next(ctx)
 	if resp == nil {
-		return nil
+		return nil, false
 	}
-	if keepable(resp) {
-		a.put(st.key, resp.Data, st.ttl, gen)
-	}
+	kept := keepable(resp) && a.put(st.key, resp.Data, st.ttl, gen)
 	if resp.Extensions == nil {
 		resp.Extensions = map[string]any{}
 	}
 	resp.Extensions["cached"] = cachedExtension(false, 0, st.ttl)
-	return resp
+	return resp, kept
 }
 
 // keepable: an answer without errors or deferred parts.
@@ -243,16 +246,17 @@ func (a *answers) generation() uint64 {
 }
 
 // put keeps data unless a mutation finished since gen was read, or data
-// alone would take more than an eighth of the room.
-func (a *answers) put(k answerKey, data json.RawMessage, ttl int, gen uint64) {
+// alone would take more than an eighth of the room, and reports whether
+// it did.
+func (a *answers) put(k answerKey, data json.RawMessage, ttl int, gen uint64) bool {
 	if len(data) > a.maxBytes/8 {
-		return
+		return false
 	}
 	now := a.now()
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.gen != gen {
-		return
+		return false
 	}
 	if old, ok := a.kept.Peek(k); ok {
 		a.bytes -= old.size()
@@ -269,6 +273,7 @@ func (a *answers) put(k answerKey, data json.RawMessage, ttl int, gen uint64) {
 		}
 		a.bytes -= old.size()
 	}
+	return true
 }
 
 // forget drops every kept answer, after a mutation.

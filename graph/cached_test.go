@@ -55,7 +55,7 @@ func TestAnswersRoom(t *testing.T) {
 	}
 
 	big := json.RawMessage(`"` + strings.Repeat("x", 2*per) + `"`)
-	a.put(answerKey{11}, big, 60, a.generation())
+	require.False(t, a.put(answerKey{11}, big, 60, a.generation()))
 	_, _, ok = a.get(answerKey{11})
 	require.False(t, ok, "an answer over an eighth of the room is not kept")
 
@@ -72,7 +72,7 @@ func TestAnswersAfterMutation(t *testing.T) {
 	a.put(answerKey{1}, json.RawMessage(`1`), 60, a.generation())
 	gen := a.generation() // a query starts
 	a.forget()            // a mutation finishes
-	a.put(answerKey{2}, json.RawMessage(`2`), 60, gen)
+	require.False(t, a.put(answerKey{2}, json.RawMessage(`2`), 60, gen), "worked out while a mutation ran")
 	for _, k := range []byte{1, 2} {
 		_, _, ok := a.get(answerKey{k})
 		require.False(t, ok, "answer %d", k)
