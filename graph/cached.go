@@ -163,8 +163,7 @@ func (a *answers) InterceptResponse(ctx context.Context, next graphql.ResponseHa
 		return resp
 	}
 	if data, age, ok := a.get(st.key); ok {
-		st.fromMemory, st.age = true, age
-		return &graphql.Response{Data: data, Extensions: map[string]any{"cached": cachedExtension(true, age, st.ttl)}}
+		return st.fromKept(data, age)
 	}
 	// Callers asking the same question at once wait for one of them to
 	// work it out, rather than all running it (when a popular answer's
@@ -187,11 +186,17 @@ func (a *answers) InterceptResponse(ctx context.Context, next graphql.ResponseHa
 	// it was not one to keep, or a mutation finished while it was worked
 	// out (this caller may have asked after it).
 	if data := v.(json.RawMessage); data != nil {
-		st.fromMemory = true
-		return &graphql.Response{Data: data, Extensions: map[string]any{"cached": cachedExtension(true, 0, st.ttl)}}
+		return st.fromKept(data, 0)
 	}
 	resp, _ = a.workOut(ctx, st, next)
 	return resp
+}
+
+// fromKept answers the operation with kept data of the given age: the
+// whole of its answer.
+func (st *cachedState) fromKept(data json.RawMessage, age time.Duration) *graphql.Response {
+	st.fromMemory, st.age = true, age
+	return &graphql.Response{Data: data, Extensions: map[string]any{"cached": cachedExtension(true, age, st.ttl)}}
 }
 
 // workOut runs the query, keeps its answer if it may be kept, and reports

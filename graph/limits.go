@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -270,21 +269,14 @@ type limitedWriter struct {
 	http.ResponseWriter
 	state   *limitState
 	written bool
-	// graphQLResponse: the client prefers application/graphql-response+json.
+	// graphQLResponse: the answer is application/graphql-response+json.
 	graphQLResponse bool
 	buf             *bytes.Buffer
 }
 
 func newLimitedWriter(w http.ResponseWriter, r *http.Request) *limitedWriter {
-	return &limitedWriter{ResponseWriter: w, graphQLResponse: prefersGraphQLResponse(r.Header.Get("Accept"))}
-}
-
-// prefersGraphQLResponse reports whether an Accept header puts
-// application/graphql-response+json before application/json.
-func prefersGraphQLResponse(accept string) bool {
-	g := strings.Index(accept, "application/graphql-response+json")
-	j := strings.Index(accept, "application/json")
-	return g >= 0 && (j < 0 || g < j)
+	// The media type the transports answer in (graph/http.go).
+	return &limitedWriter{ResponseWriter: w, graphQLResponse: answerType(r.Header.Get("Accept")) == mediaGraphQLResponse}
 }
 
 func (w *limitedWriter) WriteHeader(code int) {
