@@ -97,9 +97,9 @@ func (s *Store) SocialAccountsOfMembers(ctx context.Context, memberIDs []int64) 
 // (YYYY-MM-DD, inclusive), oldest first.
 func (s *Store) SnapshotsOf(ctx context.Context, accountIDs []int64, from, to string) (map[int64][]mvpgraph.Snapshot, error) {
 	var rows []mvpgraph.Snapshot
-	err := s.selectAll(ctx, s.db, &rows, s.sb.Select("account_id", "day", "captured_at", "followers", "following", "posts", "views", "engagement", "last_post_at").
+	err := s.selectAll(ctx, s.db, &rows, s.sb.Select("account_id", s.snapshotDay()+" AS day", "captured_at", "followers", "following", "posts", "views", "engagement", "last_post_at").
 		From("reach_snapshots").Where(s.in("account_id", accountIDs)).Where(sq.GtOrEq{"day": from}).Where(sq.LtOrEq{"day": to}).
-		OrderBy("account_id", "day"))
+		OrderBy("account_id", "reach_snapshots.day"))
 	if err != nil {
 		return nil, mapError("list snapshots", err)
 	}
@@ -108,6 +108,15 @@ func (s *Store) SnapshotsOf(ctx context.Context, accountIDs []int64, from, to st
 		out[r.AccountID] = append(out[r.AccountID], r)
 	}
 	return out, nil
+}
+
+// snapshotDay reads a snapshot's day as YYYY-MM-DD: PostgreSQL keeps it as
+// a DATE, SQLite as that text.
+func (s *Store) snapshotDay() string {
+	if s.dialect == Postgres {
+		return "to_char(day, 'YYYY-MM-DD')"
+	}
+	return "day"
 }
 
 // Day returns the UTC day of t as stored in snapshots.
