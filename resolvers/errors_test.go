@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -111,6 +112,38 @@ func TestInternalErrorsAreHidden(t *testing.T) {
 	require.NotContains(t, e.Message, "sql")
 	require.Contains(t, e.Message, "Internal error")
 	require.Contains(t, log.String(), "database is closed", "the cause is logged for operators")
+}
+
+// TestSlowQueriesTimeOut: a request whose time runs out while PostgreSQL
+// is still at work gets TIMEOUT, which tells the caller to narrow the
+// question, not INTERNAL. PostgreSQL reports the statement the driver
+// cancelled as an error of its own (57014), not as the context's.
+func TestSlowQueriesTimeOut(t *testing.T) {
+	u := storetest.URL(t, store.Postgres)
+	ctx := context.Background()
+	s, err := store.Open(ctx, u, store.WithClock(storetest.Clock))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	_, err = s.Migrate(ctx)
+	require.NoError(t, err)
+	a := newAPI(t, s)
+
+	// Another session holds the members table, so reading it waits.
+	other, err := sql.Open("postgres", u)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = other.Close() })
+	tx, err := other.Begin()
+	require.NoError(t, err)
+	_, err = tx.Exec("LOCK TABLE members IN ACCESS EXCLUSIVE MODE")
+	require.NoError(t, err)
+
+	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	e := a.fail("TIMEOUT", "", `{ members(first: 5) { edges { node { name } } } }`, withContext(short))
+	require.Contains(t, e.Message, "took too long")
+	require.NoError(t, tx.Rollback())
+	var data struct{ Members struct{ Edges []any } }
+	a.do(&data, `{ members(first: 5) { edges { node { name } } } }`)
 }
 
 func TestQueryLimits(t *testing.T) {

@@ -57,7 +57,8 @@ const (
 
 // mapError turns a database error into an mvpgraph error once, wrapping it
 // with the operation: no rows is ENOTFOUND, a unique violation ECONFLICT, a
-// foreign-key, check or not-null violation EINVALID. Errors that are already
+// foreign-key, check or not-null violation EINVALID, and a statement
+// PostgreSQL cancelled context.Canceled. Errors that are already
 // mvpgraph errors pass through, and anything else stays internal (its text
 // is logged, never shown).
 func mapError(op string, err error) error {
@@ -80,6 +81,11 @@ func mapError(op string, err error) error {
 			return copyErr(m)
 		}
 		switch pe.Code {
+		case "57014":
+			// The statement was cancelled: by the driver when the caller's
+			// context ended, or by statement_timeout. Either way the
+			// request ran out of time, as the context's own errors say.
+			return fmt.Errorf("%s: %w: %w", op, context.Canceled, err)
 		case "23505":
 			return mvpgraph.Errorf(mvpgraph.ECONFLICT, "this conflicts with what is already stored.")
 		case "23503":
