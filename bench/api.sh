@@ -93,6 +93,9 @@ first_runs=$(for _ in 1 2 3 4 5; do rm -f "$work"/first.db*; first_answer || exi
 first_median=$(echo "$first_runs" | awk '{print $3}')
 first_max=$(echo "$first_runs" | awk '{print $5}')
 rows=$(
+  # A subshell does not run the script's EXIT trap: stop its server here,
+  # or a failed run leaves it holding the database.
+  trap '[ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null' EXIT
   if [ "$members" -le 10000 ]; then load "sqlite:$work/bench.db" SQLite; fi
   load "$pg_url" PostgreSQL
 )
