@@ -119,6 +119,25 @@ func TestInternalErrorsAreHidden(t *testing.T) {
 // question, not INTERNAL. PostgreSQL reports the statement the driver
 // cancelled as an error of its own (57014), not as the context's.
 func TestSlowQueriesTimeOut(t *testing.T) {
+	s, lock := lockable(t)
+	a := newAPI(t, s)
+
+	// Another session holds the members table, so reading it waits.
+	tx := lock("members")
+
+	short, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	e := a.fail("TIMEOUT", "", `{ members(first: 5) { edges { node { name } } } }`, withContext(short))
+	require.Contains(t, e.Message, "took too long")
+	require.NoError(t, tx.Rollback())
+	var data struct{ Members struct{ Edges []any } }
+	a.do(&data, `{ members(first: 5) { edges { node { name } } } }`)
+}
+
+// lockable returns a new PostgreSQL store, and a function that locks one
+// of its tables from another session until the transaction it returns
+// ends: a statement reading that table waits meanwhile.
+func lockable(t *testing.T) (*store.Store, func(table string) *sql.Tx) {
 	u := storetest.URL(t, store.Postgres)
 	ctx := context.Background()
 	s, err := store.Open(ctx, u, store.WithClock(storetest.Clock))
@@ -126,24 +145,17 @@ func TestSlowQueriesTimeOut(t *testing.T) {
 	t.Cleanup(func() { _ = s.Close() })
 	_, err = s.Migrate(ctx)
 	require.NoError(t, err)
-	a := newAPI(t, s)
-
-	// Another session holds the members table, so reading it waits.
 	other, err := sql.Open("postgres", u)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = other.Close() })
-	tx, err := other.Begin()
-	require.NoError(t, err)
-	_, err = tx.Exec("LOCK TABLE members IN ACCESS EXCLUSIVE MODE")
-	require.NoError(t, err)
-
-	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
-	defer cancel()
-	e := a.fail("TIMEOUT", "", `{ members(first: 5) { edges { node { name } } } }`, withContext(short))
-	require.Contains(t, e.Message, "took too long")
-	require.NoError(t, tx.Rollback())
-	var data struct{ Members struct{ Edges []any } }
-	a.do(&data, `{ members(first: 5) { edges { node { name } } } }`)
+	return s, func(table string) *sql.Tx {
+		tx, err := other.Begin()
+		require.NoError(t, err)
+		_, err = tx.Exec("LOCK TABLE " + table + " IN ACCESS EXCLUSIVE MODE")
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = tx.Rollback() })
+		return tx
+	}
 }
 
 func TestQueryLimits(t *testing.T) {

@@ -48,9 +48,13 @@ func (k *kept[V]) get(ctx context.Context, ttl time.Duration, q any, compute fun
 		return got.v, nil
 	}
 	// Computed apart from the caller's request, so that one caller leaving
-	// does not fail the others waiting for the same answer.
-	v, err, _ := k.flight.Do(key, func() (any, error) {
-		c, cancel := context.WithTimeout(context.WithoutCancel(ctx), requestBudget)
+	// does not fail the others waiting for the same answer, and with a
+	// budget of its own: an answer that takes longer than a request may
+	// (a whole-program ranking on a cold cache) is still kept for those
+	// who ask after it is done. Each caller waits for it until its own
+	// time is up.
+	ch := k.flight.DoChan(key, func() (any, error) {
+		c, cancel := context.WithTimeout(context.WithoutCancel(ctx), keptBudget)
 		defer cancel()
 		v, err := compute(c)
 		if err != nil {
@@ -59,12 +63,18 @@ func (k *kept[V]) get(ctx context.Context, ttl time.Duration, q any, compute fun
 		k.cache.Add(key, keptAnswer[V]{v: v, at: time.Now()})
 		return v, nil
 	})
-	if err != nil {
-		var zero V
-		return zero, err
+	var zero V
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return zero, r.Err
+		}
+		return r.Val.(V), nil
+	case <-ctx.Done():
+		return zero, ctx.Err()
 	}
-	return v.(V), nil
 }
 
-// requestBudget bounds one kept answer's computation.
-const requestBudget = 30 * time.Second
+// keptBudget bounds one kept answer's computation: four times a request's
+// 30 s.
+const keptBudget = 2 * time.Minute

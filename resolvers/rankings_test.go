@@ -187,3 +187,42 @@ func TestLeaderboardStatements(t *testing.T) {
 		}
 	})
 }
+
+// TestRankingOutlastsARequest: a whole-program ranking that takes longer
+// than its first caller may wait (a large program on a cold cache) fails
+// that caller with TIMEOUT when its time is up, and is still computed and
+// kept: the callers after it read it without ranking again.
+func TestRankingOutlastsARequest(t *testing.T) {
+	s, lock := lockable(t)
+	ctx := context.Background()
+	for i, h := range []string{"ann", "bob"} {
+		m := mvpgraph.Member{Handle: h, Name: h, Country: "US"}
+		require.NoError(t, s.CreateMember(ctx, &m))
+		acc, err := s.LinkSocialAccount(ctx, m.ID, mvpgraph.GitHub, h)
+		require.NoError(t, err)
+		n := int64(10 - i)
+		require.NoError(t, s.RecordSync(ctx, []store.Outcome{{AccountID: acc.ID, Lookup: mvpgraph.Lookup{Status: mvpgraph.AccountActive, Reach: mvpgraph.Reach{Followers: &n}}}}))
+	}
+	a := newAPIOn(t, &resolvers.Resolver{Store: s, RankingTTL: time.Minute}, io.Discard)
+	var warm struct{ Viewer struct{ Name string } }
+	a.do(&warm, `{ viewer { name } }`) // the token's first use is recorded
+
+	// The ranking waits for the accounts table, held by another session.
+	tx := lock("social_accounts")
+	const q = `{ reachLeaderboard(where: {isMvp: false}, first: 2) { edges { node { rank followers } } } }`
+	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	a.fail("TIMEOUT", "", q, withContext(short))
+	require.Less(t, time.Since(start), 5*time.Second, "the caller waits no longer than its own time")
+	require.NoError(t, tx.Rollback())
+
+	// The ranking goes on without its caller and is kept: once done, a
+	// request runs the token's statement and no other.
+	require.Eventually(t, func() bool {
+		counted := store.WithStatementCounter(ctx)
+		r := a.raw(q, withContext(counted))
+		return len(r.Errors) == 0 && store.StatementCount(counted) == 1 &&
+			string(r.Data) == `{"reachLeaderboard":{"edges":[{"node":{"followers":10,"rank":1}},{"node":{"followers":9,"rank":2}}]}}`
+	}, 10*time.Second, 50*time.Millisecond)
+}
