@@ -3,6 +3,7 @@ package resolvers
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"sync"
 	"time"
 
@@ -53,15 +54,22 @@ func (k *kept[V]) get(ctx context.Context, ttl time.Duration, q any, compute fun
 	// (a whole-program ranking on a cold cache) is still kept for those
 	// who ask after it is done. Each caller waits for it until its own
 	// time is up.
-	ch := k.flight.DoChan(key, func() (any, error) {
+	ch := k.flight.DoChan(key, func() (v any, err error) {
+		// A panic here would end the process: singleflight re-raises it
+		// in a goroutine of its own when callers wait on the channel.
+		defer func() {
+			if p := recover(); p != nil {
+				err = fmt.Errorf("computing a kept answer: %v", p)
+			}
+		}()
 		c, cancel := context.WithTimeout(context.WithoutCancel(ctx), keptBudget)
 		defer cancel()
-		v, err := compute(c)
+		answer, err := compute(c)
 		if err != nil {
-			return v, err
+			return answer, err
 		}
-		k.cache.Add(key, keptAnswer[V]{v: v, at: time.Now()})
-		return v, nil
+		k.cache.Add(key, keptAnswer[V]{v: answer, at: time.Now()})
+		return answer, nil
 	})
 	var zero V
 	select {
