@@ -74,6 +74,17 @@ func byID[T any](list func(context.Context, []int64) ([]T, error), id func(T) in
 	}
 }
 
+// The IDs of the rows the loaders look up by ID.
+func memberID(m mvpgraph.Member) int64           { return m.ID }
+func awardID(a mvpgraph.Award) int64             { return a.ID }
+func expertiseID(e mvpgraph.Expertise) int64     { return e.ID }
+func leadID(l mvpgraph.Lead) int64               { return l.ID }
+func productTeamID(t mvpgraph.ProductTeam) int64 { return t.ID }
+func accountID(a mvpgraph.SocialAccount) int64   { return a.ID }
+func escalationID(e mvpgraph.Escalation) int64   { return e.ID }
+func contactID(c mvpgraph.Contact) int64         { return c.ID }
+func spaceID(c mvpgraph.CommunitySpace) int64    { return c.ID }
+
 // orEmpty gives every key a value, so that a key with no rows loads as an
 // empty list rather than as not found.
 func orEmpty[V any](fetch func(context.Context, []int64) (map[int64]V, error)) func(context.Context, []int64) (map[int64]V, error) {
@@ -99,11 +110,11 @@ func newLoader[V any](fetch func(context.Context, []int64) (map[int64]V, error))
 // NewLoaders returns the loaders of one request.
 func NewLoaders(s *store.Store) *Loaders {
 	return &Loaders{
-		member:         newLoader(byID(s.MembersByIDs, func(m mvpgraph.Member) int64 { return m.ID })),
-		award:          newLoader(byID(s.AwardsByIDs, func(a mvpgraph.Award) int64 { return a.ID })),
-		expertise:      newLoader(byID(s.ExpertisesByIDs, func(e mvpgraph.Expertise) int64 { return e.ID })),
-		lead:           newLoader(byID(s.LeadsByIDs, func(l mvpgraph.Lead) int64 { return l.ID })),
-		productTeam:    newLoader(byID(s.ProductTeamsByIDs, func(t mvpgraph.ProductTeam) int64 { return t.ID })),
+		member:         newLoader(byID(s.MembersByIDs, memberID)),
+		award:          newLoader(byID(s.AwardsByIDs, awardID)),
+		expertise:      newLoader(byID(s.ExpertisesByIDs, expertiseID)),
+		lead:           newLoader(byID(s.LeadsByIDs, leadID)),
+		productTeam:    newLoader(byID(s.ProductTeamsByIDs, productTeamID)),
 		awardsOfMember: newLoader(orEmpty(s.AwardsOfMembers)),
 		leadsOfMember:  newLoader(orEmpty(s.LeadsOfMembers)),
 		usLeadOf: newLoader(orEmpty(func(ctx context.Context, ids []int64) (map[int64]*mvpgraph.Lead, error) {
@@ -119,11 +130,11 @@ func NewLoaders(s *store.Store) *Loaders {
 		expertisesOfTeam:  newLoader(orEmpty(s.ExpertisesOfTeams)),
 		contactsOfTeam:    newLoader(orEmpty(s.ContactsOfTeams)),
 		accountsOf:        newLoader(orEmpty(s.SocialAccountsOfMembers)),
-		account:           newLoader(byID(s.SocialAccountsByIDs, func(a mvpgraph.SocialAccount) int64 { return a.ID })),
-		escalation:        newLoader(byID(s.EscalationsByIDs, func(e mvpgraph.Escalation) int64 { return e.ID })),
+		account:           newLoader(byID(s.SocialAccountsByIDs, accountID)),
+		escalation:        newLoader(byID(s.EscalationsByIDs, escalationID)),
 		eventsOf:          newLoader(orEmpty(s.EscalationEvents)),
-		contact:           newLoader(byID(s.ContactsByIDs, func(c mvpgraph.Contact) int64 { return c.ID })),
-		space:             newLoader(byID(s.SpacesByIDs, func(c mvpgraph.CommunitySpace) int64 { return c.ID })),
+		contact:           newLoader(byID(s.ContactsByIDs, contactID)),
+		space:             newLoader(byID(s.SpacesByIDs, spaceID)),
 		expertisesOfSpace: newLoader(orEmpty(s.ExpertisesOfSpaces)),
 		store:             s,
 		mvps:              map[string]*dataloadgen.Loader[int64, store.Page[mvpgraph.Member]]{},

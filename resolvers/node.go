@@ -59,6 +59,45 @@ func nodeThunk(ctx context.Context, field, gid string) (func() (model.Node, erro
 	return func() (model.Node, error) { return nil, nil }, nil
 }
 
+// primeNodes looks up the objects of several global IDs of one type in one
+// statement and primes that type's loader with them. nodes(ids:) primes
+// each type it is asked several of, so that its statements do not rest on
+// the loaders' batch window, which a busy machine can close halfway
+// through a list. An ID that names nothing is left to the loader.
+func primeNodes(ctx context.Context, l *Loaders, typ string, ids []int64) error {
+	s := l.store
+	switch typ {
+	case typeMember:
+		return prime(ctx, l.member, byID(s.MembersByIDs, memberID), ids)
+	case typeAward:
+		return prime(ctx, l.award, byID(s.AwardsByIDs, awardID), ids)
+	case typeExpertise:
+		return prime(ctx, l.expertise, byID(s.ExpertisesByIDs, expertiseID), ids)
+	case typeLead:
+		return prime(ctx, l.lead, byID(s.LeadsByIDs, leadID), ids)
+	case typeProductTeam:
+		return prime(ctx, l.productTeam, byID(s.ProductTeamsByIDs, productTeamID), ids)
+	case typeSocialAccount:
+		return prime(ctx, l.account, byID(s.SocialAccountsByIDs, accountID), ids)
+	case typeEscalation:
+		return prime(ctx, l.escalation, byID(s.EscalationsByIDs, escalationID), ids)
+	case typeCommunitySpace:
+		return prime(ctx, l.space, byID(s.SpacesByIDs, spaceID), ids)
+	}
+	return nil
+}
+
+func prime[T any](ctx context.Context, ld *dataloadgen.Loader[int64, T], fetch func(context.Context, []int64) (map[int64]T, error), ids []int64) error {
+	m, err := fetch(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for id, v := range m {
+		ld.Prime(id, v)
+	}
+	return nil
+}
+
 // thunk adapts a loader's thunk to a node: a missing object is null.
 func thunk[T any](load func() (T, error)) func() (model.Node, error) {
 	return func() (model.Node, error) {

@@ -628,6 +628,21 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, 
 	if len(ids) > maxNodes {
 		return nil, mvpgraph.Invalidf("ids", "nodes takes at most %d IDs; got %d.", maxNodes, len(ids))
 	}
+	byType := map[string][]int64{}
+	for i, gid := range ids {
+		typ, id, err := mvpgraph.ParseGlobalID(fmt.Sprintf("ids[%d]", i), gid)
+		if err != nil {
+			return nil, err
+		}
+		byType[typ] = append(byType[typ], id)
+	}
+	for typ, group := range byType {
+		if len(group) > 1 {
+			if err := primeNodes(ctx, loaders(ctx), typ, group); err != nil {
+				return nil, err
+			}
+		}
+	}
 	loads := make([]func() (model.Node, error), len(ids))
 	for i, id := range ids {
 		var err error
