@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -216,8 +217,55 @@ func presenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 			return &gqlerror.Error{Message: "The request was cancelled or took too long.", Path: ge.Path, Extensions: map[string]any{"code": CodeTimeout}}
 		}
+		if out := badArgument(ctx, ge); out != nil {
+			return out
+		}
 		return internal(ctx, log, err, ge)
 	}
+}
+
+// badArgument recognises a value gqlgen could not read into an argument of
+// the field at hand: a custom scalar (Time, Int64) in the wrong form, which
+// validation lets through. gqlgen reports it at the field's path followed
+// by the argument's name and, within an input object, its fields. It is
+// the caller's input, so BAD_USER_INPUT names the argument and says what
+// form the scalar takes; nil when the error is not that.
+func badArgument(ctx context.Context, ge *gqlerror.Error) *gqlerror.Error {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Field.Field == nil || fc.Field.Definition == nil {
+		return nil
+	}
+	at := fc.Path()
+	if len(ge.Path) <= len(at) {
+		return nil
+	}
+	for i, p := range at {
+		if fmt.Sprint(p) != fmt.Sprint(ge.Path[i]) {
+			return nil
+		}
+	}
+	name, ok := ge.Path[len(at)].(ast.PathName)
+	if !ok || fc.Field.Definition.Arguments.ForName(string(name)) == nil {
+		return nil
+	}
+	var field strings.Builder
+	for i, p := range ge.Path[len(at):] {
+		switch p := p.(type) {
+		case ast.PathIndex:
+			fmt.Fprintf(&field, "[%d]", int(p))
+		case ast.PathName:
+			if i > 0 {
+				field.WriteByte('.')
+			}
+			field.WriteString(string(p))
+		}
+	}
+	msg := fmt.Sprintf("%s is not in a form the server can read: %s.", field.String(), strings.TrimSuffix(ge.Message, "."))
+	if strings.Contains(ge.Message, "time") || strings.Contains(ge.Message, "Time") {
+		msg = fmt.Sprintf("%s is not a date and time the server can read: give one in RFC 3339 form, such as 2026-05-01T00:00:00Z.", field.String())
+	}
+	return &gqlerror.Error{Message: msg, Path: ge.Path[:len(at)], Locations: ge.Locations,
+		Extensions: map[string]any{"code": CodeBadUserInput, "field": field.String()}}
 }
 
 func internal(ctx context.Context, log *slog.Logger, err error, ge *gqlerror.Error) *gqlerror.Error {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/99designs/gqlgen/client"
 	"github.com/stretchr/testify/require"
 
 	"mvpgraph/store/storetest"
@@ -138,6 +139,12 @@ func TestCommunityTrends(t *testing.T) {
 			require.Equal(t, 10, stats.ActivityStats[0].Count)
 
 			a.fail("BAD_USER_INPUT", "to", fmt.Sprintf(`{ communityTrends(expertiseId: %q, from: "2026-05-25T00:00:00Z", to: "2026-05-01T00:00:00Z") { total } }`, ids["crm"]))
+			// A date and time the server cannot read, in an argument, in a
+			// variable and inside an input object, is the caller's to fix.
+			e := a.fail("BAD_USER_INPUT", "from", fmt.Sprintf(`{ communityTrends(expertiseId: %q, from: "May 1st", to: "2026-05-25T00:00:00Z") { total } }`, ids["crm"]))
+			require.Contains(t, e.Message, "RFC 3339")
+			a.fail("BAD_USER_INPUT", "to", fmt.Sprintf(`query ($to: Time!) { communityTrends(expertiseId: %q, from: "2026-05-01T00:00:00Z", to: $to) { total } }`, ids["crm"]), client.Var("to", "2026-13-01"))
+			a.fail("BAD_USER_INPUT", "where.from", `{ activityStats(where: {from: "yesterday"}) { count } }`)
 			a.as().fail("UNAUTHENTICATED", "", fmt.Sprintf(`{ communityTrends(expertiseId: %q, from: "2026-05-01T00:00:00Z", to: "2026-05-25T00:00:00Z") { total } }`, ids["crm"]))
 			a.fail("BAD_USER_INPUT", "", `mutation { importActivities(input: {format: CSV, data: "space,kind\nForum,ANSWER"}) { imported } }`)
 		})

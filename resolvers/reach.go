@@ -132,6 +132,16 @@ func (r *Resolver) history(ctx context.Context, a *mvpgraph.SocialAccount, from,
 	if from != nil {
 		start = *from
 	}
+	// Days are stored as dates, which PostgreSQL keeps from year 1 on; a
+	// year past 9999 would not read as YYYY-MM-DD.
+	for _, b := range []struct {
+		field string
+		t     time.Time
+	}{{"from", start}, {"to", end}} {
+		if y := b.t.UTC().Year(); y < 1 || y > 9999 {
+			return nil, mvpgraph.Invalidf(b.field, "%s is in the year %d; a history covers the years 1 to 9999.", b.field, y)
+		}
+	}
 	if start.After(end) {
 		return nil, mvpgraph.Invalidf("from", "from (%s) is after to (%s).", start.Format(time.DateOnly), end.Format(time.DateOnly))
 	}

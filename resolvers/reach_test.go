@@ -138,6 +138,14 @@ func TestSocialReach(t *testing.T) {
 			require.True(t, twAcc.Staleness.Stale, "never synced")
 			require.Nil(t, twAcc.Staleness.AgeSeconds)
 			require.Empty(t, twAcc.History)
+			for _, bad := range []struct{ field, args, says string }{
+				{"from", `from: "0000-06-01T00:00:00Z", to: "0000-07-01T00:00:00Z"`, "years 1 to 9999"},
+				{"to", `from: "2026-05-01T00:00:00Z", to: "yesterday"`, "RFC 3339"},
+				{"to", `from: "9999-12-01T00:00:00Z", to: "10000-01-02T00:00:00Z"`, "RFC 3339"},
+			} {
+				e := a.fail("BAD_USER_INPUT", bad.field, `{ member(handle: "ada") { socialAccounts { history(`+bad.args+`) { date } } } }`)
+				require.Contains(t, e.Message, bad.says)
+			}
 
 			reach := profile.Member.Reach
 			require.EqualValues(t, 1000, reach.Total)
