@@ -304,6 +304,9 @@ func run(base, name, clients string, duration time.Duration, label, token, pids 
 			err = cl.do(r.query, r.variables, &data)
 		}
 		took := time.Since(start).Round(time.Second)
+		if err != nil && !errors.Is(err, errTimedOut) {
+			return fmt.Errorf("scenario %s, asked again after timing out: %w", name, err)
+		}
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "apibench: %s: no answer in %s; not loaded: %v\n", name, took, err)
 			for _, c := range levels {
