@@ -32,8 +32,12 @@ type keptAnswer[V any] struct {
 const keptAnswers = 64
 
 // get returns the answer to the question q (any value that marshals to
-// JSON), computing it when none younger than ttl is kept. A ttl of zero or
-// less keeps nothing.
+// JSON), computing it when none younger than ttl is kept. An answer past
+// its ttl by less than keptBudget is still given, while a new one is
+// computed in the background for the callers after: a computation that
+// takes longer than a request (a whole-program ranking at a million
+// members) then holds up no one once its first answer is kept. A ttl of
+// zero or less keeps nothing.
 func (k *kept[V]) get(ctx context.Context, ttl time.Duration, q any, compute func(context.Context) (V, error)) (V, error) {
 	if ttl <= 0 {
 		return compute(ctx)
@@ -45,7 +49,8 @@ func (k *kept[V]) get(ctx context.Context, ttl time.Duration, q any, compute fun
 		return zero, err
 	}
 	key := string(b)
-	if got, ok := k.cache.Get(key); ok && time.Since(got.at) <= ttl {
+	got, ok := k.cache.Get(key)
+	if ok && time.Since(got.at) <= ttl {
 		return got.v, nil
 	}
 	// Computed apart from the caller's request, so that one caller leaving
@@ -71,6 +76,9 @@ func (k *kept[V]) get(ctx context.Context, ttl time.Duration, q any, compute fun
 		k.cache.Add(key, keptAnswer[V]{v: answer, at: time.Now()})
 		return answer, nil
 	})
+	if ok && time.Since(got.at) <= ttl+keptBudget {
+		return got.v, nil
+	}
 	var zero V
 	select {
 	case r := <-ch:
