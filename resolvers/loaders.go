@@ -16,11 +16,11 @@ import (
 // fixed number of SQL statements however many rows it returns. They live
 // for one request: nothing is cached across requests.
 type Loaders struct {
-	member            *dataloadgen.Loader[int64, mvpgraph.Member]
-	award             *dataloadgen.Loader[int64, mvpgraph.Award]
-	expertise         *dataloadgen.Loader[int64, mvpgraph.Expertise]
-	lead              *dataloadgen.Loader[int64, mvpgraph.Lead]
-	productTeam       *dataloadgen.Loader[int64, mvpgraph.ProductTeam]
+	member            idLoader[mvpgraph.Member]
+	award             idLoader[mvpgraph.Award]
+	expertise         idLoader[mvpgraph.Expertise]
+	lead              idLoader[mvpgraph.Lead]
+	productTeam       idLoader[mvpgraph.ProductTeam]
 	awardsOfMember    *dataloadgen.Loader[int64, []mvpgraph.Award]
 	leadsOfMember     *dataloadgen.Loader[int64, []mvpgraph.Lead]
 	usLeadOf          *dataloadgen.Loader[int64, *mvpgraph.Lead]
@@ -29,11 +29,11 @@ type Loaders struct {
 	expertisesOfTeam  *dataloadgen.Loader[int64, []mvpgraph.Expertise]
 	contactsOfTeam    *dataloadgen.Loader[int64, []mvpgraph.Contact]
 	accountsOf        *dataloadgen.Loader[int64, []mvpgraph.SocialAccount]
-	account           *dataloadgen.Loader[int64, mvpgraph.SocialAccount]
-	escalation        *dataloadgen.Loader[int64, mvpgraph.Escalation]
+	account           idLoader[mvpgraph.SocialAccount]
+	escalation        idLoader[mvpgraph.Escalation]
 	eventsOf          *dataloadgen.Loader[int64, []mvpgraph.EscalationEvent]
-	contact           *dataloadgen.Loader[int64, mvpgraph.Contact]
-	space             *dataloadgen.Loader[int64, mvpgraph.CommunitySpace]
+	contact           idLoader[mvpgraph.Contact]
+	space             idLoader[mvpgraph.CommunitySpace]
 	expertisesOfSpace *dataloadgen.Loader[int64, []mvpgraph.Expertise]
 
 	store     *store.Store
@@ -74,16 +74,30 @@ func byID[T any](list func(context.Context, []int64) ([]T, error), id func(T) in
 	}
 }
 
-// The IDs of the rows the loaders look up by ID.
-func memberID(m mvpgraph.Member) int64           { return m.ID }
-func awardID(a mvpgraph.Award) int64             { return a.ID }
-func expertiseID(e mvpgraph.Expertise) int64     { return e.ID }
-func leadID(l mvpgraph.Lead) int64               { return l.ID }
-func productTeamID(t mvpgraph.ProductTeam) int64 { return t.ID }
-func accountID(a mvpgraph.SocialAccount) int64   { return a.ID }
-func escalationID(e mvpgraph.Escalation) int64   { return e.ID }
-func contactID(c mvpgraph.Contact) int64         { return c.ID }
-func spaceID(c mvpgraph.CommunitySpace) int64    { return c.ID }
+// idLoader loads rows by ID, batched like any loader, and can also be
+// filled for a known list of IDs in one statement (see primeNodes).
+type idLoader[T any] struct {
+	*dataloadgen.Loader[int64, T]
+	fetch func(context.Context, []int64) (map[int64]T, error)
+}
+
+func newIDLoader[T any](list func(context.Context, []int64) ([]T, error), id func(T) int64) idLoader[T] {
+	fetch := byID(list, id)
+	return idLoader[T]{Loader: newLoader(fetch), fetch: fetch}
+}
+
+// prime looks up ids in one statement and primes the loader with the rows
+// found.
+func (l idLoader[T]) prime(ctx context.Context, ids []int64) error {
+	m, err := l.fetch(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for id, v := range m {
+		l.Prime(id, v)
+	}
+	return nil
+}
 
 // orEmpty gives every key a value, so that a key with no rows loads as an
 // empty list rather than as not found.
@@ -110,11 +124,11 @@ func newLoader[V any](fetch func(context.Context, []int64) (map[int64]V, error))
 // NewLoaders returns the loaders of one request.
 func NewLoaders(s *store.Store) *Loaders {
 	return &Loaders{
-		member:         newLoader(byID(s.MembersByIDs, memberID)),
-		award:          newLoader(byID(s.AwardsByIDs, awardID)),
-		expertise:      newLoader(byID(s.ExpertisesByIDs, expertiseID)),
-		lead:           newLoader(byID(s.LeadsByIDs, leadID)),
-		productTeam:    newLoader(byID(s.ProductTeamsByIDs, productTeamID)),
+		member:         newIDLoader(s.MembersByIDs, func(m mvpgraph.Member) int64 { return m.ID }),
+		award:          newIDLoader(s.AwardsByIDs, func(a mvpgraph.Award) int64 { return a.ID }),
+		expertise:      newIDLoader(s.ExpertisesByIDs, func(e mvpgraph.Expertise) int64 { return e.ID }),
+		lead:           newIDLoader(s.LeadsByIDs, func(l mvpgraph.Lead) int64 { return l.ID }),
+		productTeam:    newIDLoader(s.ProductTeamsByIDs, func(t mvpgraph.ProductTeam) int64 { return t.ID }),
 		awardsOfMember: newLoader(orEmpty(s.AwardsOfMembers)),
 		leadsOfMember:  newLoader(orEmpty(s.LeadsOfMembers)),
 		usLeadOf: newLoader(orEmpty(func(ctx context.Context, ids []int64) (map[int64]*mvpgraph.Lead, error) {
@@ -130,11 +144,11 @@ func NewLoaders(s *store.Store) *Loaders {
 		expertisesOfTeam:  newLoader(orEmpty(s.ExpertisesOfTeams)),
 		contactsOfTeam:    newLoader(orEmpty(s.ContactsOfTeams)),
 		accountsOf:        newLoader(orEmpty(s.SocialAccountsOfMembers)),
-		account:           newLoader(byID(s.SocialAccountsByIDs, accountID)),
-		escalation:        newLoader(byID(s.EscalationsByIDs, escalationID)),
+		account:           newIDLoader(s.SocialAccountsByIDs, func(a mvpgraph.SocialAccount) int64 { return a.ID }),
+		escalation:        newIDLoader(s.EscalationsByIDs, func(e mvpgraph.Escalation) int64 { return e.ID }),
 		eventsOf:          newLoader(orEmpty(s.EscalationEvents)),
-		contact:           newLoader(byID(s.ContactsByIDs, contactID)),
-		space:             newLoader(byID(s.SpacesByIDs, spaceID)),
+		contact:           newIDLoader(s.ContactsByIDs, func(c mvpgraph.Contact) int64 { return c.ID }),
+		space:             newIDLoader(s.SpacesByIDs, func(c mvpgraph.CommunitySpace) int64 { return c.ID }),
 		expertisesOfSpace: newLoader(orEmpty(s.ExpertisesOfSpaces)),
 		store:             s,
 		mvps:              map[string]*dataloadgen.Loader[int64, store.Page[mvpgraph.Member]]{},

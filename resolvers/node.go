@@ -3,6 +3,7 @@ package resolvers
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/vikstrous/dataloadgen"
 
@@ -37,26 +38,73 @@ func nodeThunk(ctx context.Context, field, gid string) (func() (model.Node, erro
 	if err != nil {
 		return nil, err
 	}
-	l := loaders(ctx)
+	return loadNode(ctx, loaders(ctx), typ, id), nil
+}
+
+// loadNode starts loading the object of type typ with the given ID.
+func loadNode(ctx context.Context, l *Loaders, typ string, id int64) func() (model.Node, error) {
 	switch typ {
 	case typeMember:
-		return thunk(l.member.LoadThunk(ctx, id)), nil
+		return thunk(l.member.LoadThunk(ctx, id))
 	case typeAward:
-		return thunk(l.award.LoadThunk(ctx, id)), nil
+		return thunk(l.award.LoadThunk(ctx, id))
 	case typeExpertise:
-		return thunk(l.expertise.LoadThunk(ctx, id)), nil
+		return thunk(l.expertise.LoadThunk(ctx, id))
 	case typeLead:
-		return thunk(l.lead.LoadThunk(ctx, id)), nil
+		return thunk(l.lead.LoadThunk(ctx, id))
 	case typeProductTeam:
-		return thunk(l.productTeam.LoadThunk(ctx, id)), nil
+		return thunk(l.productTeam.LoadThunk(ctx, id))
 	case typeSocialAccount:
-		return thunk(l.account.LoadThunk(ctx, id)), nil
+		return thunk(l.account.LoadThunk(ctx, id))
 	case typeEscalation:
-		return escalationNode(ctx, l, id), nil
+		return escalationNode(ctx, l, id)
 	case typeCommunitySpace:
-		return thunk(l.space.LoadThunk(ctx, id)), nil
+		return thunk(l.space.LoadThunk(ctx, id))
 	}
-	return func() (model.Node, error) { return nil, nil }, nil
+	return func() (model.Node, error) { return nil, nil }
+}
+
+// nodes answers nodes(ids:): every ID parsed first, each type asked for
+// more than once looked up in one statement (primeNodes), then the
+// objects in the order asked, null where an ID names nothing.
+func nodes(ctx context.Context, ids []string) ([]model.Node, error) {
+	if len(ids) > maxNodes {
+		return nil, mvpgraph.Invalidf("ids", "nodes takes at most %d IDs; got %d.", maxNodes, len(ids))
+	}
+	type ref struct {
+		typ string
+		id  int64
+	}
+	refs := make([]ref, len(ids))
+	byType := map[string][]int64{}
+	for i, gid := range ids {
+		typ, id, err := mvpgraph.ParseGlobalID(fmt.Sprintf("ids[%d]", i), gid)
+		if err != nil {
+			return nil, err
+		}
+		refs[i] = ref{typ, id}
+		byType[typ] = append(byType[typ], id)
+	}
+	l := loaders(ctx)
+	for typ, group := range byType {
+		if len(group) > 1 {
+			if err := primeNodes(ctx, l, typ, group); err != nil {
+				return nil, err
+			}
+		}
+	}
+	loads := make([]func() (model.Node, error), len(refs))
+	for i, r := range refs {
+		loads[i] = loadNode(ctx, l, r.typ, r.id)
+	}
+	out := make([]model.Node, len(ids))
+	for i, load := range loads {
+		var err error
+		if out[i], err = load(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // primeNodes looks up the objects of several global IDs of one type in one
@@ -65,35 +113,23 @@ func nodeThunk(ctx context.Context, field, gid string) (func() (model.Node, erro
 // the loaders' batch window, which a busy machine can close halfway
 // through a list. An ID that names nothing is left to the loader.
 func primeNodes(ctx context.Context, l *Loaders, typ string, ids []int64) error {
-	s := l.store
 	switch typ {
 	case typeMember:
-		return prime(ctx, l.member, byID(s.MembersByIDs, memberID), ids)
+		return l.member.prime(ctx, ids)
 	case typeAward:
-		return prime(ctx, l.award, byID(s.AwardsByIDs, awardID), ids)
+		return l.award.prime(ctx, ids)
 	case typeExpertise:
-		return prime(ctx, l.expertise, byID(s.ExpertisesByIDs, expertiseID), ids)
+		return l.expertise.prime(ctx, ids)
 	case typeLead:
-		return prime(ctx, l.lead, byID(s.LeadsByIDs, leadID), ids)
+		return l.lead.prime(ctx, ids)
 	case typeProductTeam:
-		return prime(ctx, l.productTeam, byID(s.ProductTeamsByIDs, productTeamID), ids)
+		return l.productTeam.prime(ctx, ids)
 	case typeSocialAccount:
-		return prime(ctx, l.account, byID(s.SocialAccountsByIDs, accountID), ids)
+		return l.account.prime(ctx, ids)
 	case typeEscalation:
-		return prime(ctx, l.escalation, byID(s.EscalationsByIDs, escalationID), ids)
+		return l.escalation.prime(ctx, ids)
 	case typeCommunitySpace:
-		return prime(ctx, l.space, byID(s.SpacesByIDs, spaceID), ids)
-	}
-	return nil
-}
-
-func prime[T any](ctx context.Context, ld *dataloadgen.Loader[int64, T], fetch func(context.Context, []int64) (map[int64]T, error), ids []int64) error {
-	m, err := fetch(ctx, ids)
-	if err != nil {
-		return err
-	}
-	for id, v := range m {
-		ld.Prime(id, v)
+		return l.space.prime(ctx, ids)
 	}
 	return nil
 }

@@ -7,7 +7,6 @@ package resolvers
 
 import (
 	"context"
-	"fmt"
 	"mvpgraph"
 	"mvpgraph/graph"
 	"mvpgraph/graph/model"
@@ -625,39 +624,7 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 }
 
 func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, error) {
-	if len(ids) > maxNodes {
-		return nil, mvpgraph.Invalidf("ids", "nodes takes at most %d IDs; got %d.", maxNodes, len(ids))
-	}
-	byType := map[string][]int64{}
-	for i, gid := range ids {
-		typ, id, err := mvpgraph.ParseGlobalID(fmt.Sprintf("ids[%d]", i), gid)
-		if err != nil {
-			return nil, err
-		}
-		byType[typ] = append(byType[typ], id)
-	}
-	for typ, group := range byType {
-		if len(group) > 1 {
-			if err := primeNodes(ctx, loaders(ctx), typ, group); err != nil {
-				return nil, err
-			}
-		}
-	}
-	loads := make([]func() (model.Node, error), len(ids))
-	for i, id := range ids {
-		var err error
-		if loads[i], err = nodeThunk(ctx, fmt.Sprintf("ids[%d]", i), id); err != nil {
-			return nil, err
-		}
-	}
-	out := make([]model.Node, len(ids))
-	for i, load := range loads {
-		var err error
-		if out[i], err = load(); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return nodes(ctx, ids)
 }
 
 func (r *queryResolver) Members(ctx context.Context, where *mvpgraph.MemberWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.MemberConnection, error) {
