@@ -1,4 +1,5 @@
 package mvpgraph
 
-// The GraphQL layer is generated from schema.graphql by gqlgen (gqlgen.yml).
-//go:generate go run ./graph/gen
+// The GraphQL layer is generated from schema.graphql by gqlgen (gqlgen.yml),
+// and nothing else: graph/ is gqlgen's output as it writes it.
+//go:generate go tool gqlgen generate

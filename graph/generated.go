@@ -33,25 +33,18 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Activity() ActivityResolver
 	ActivityStatsGroup() ActivityStatsGroupResolver
-	Award() AwardResolver
-	AwardCandidate() AwardCandidateResolver
 	CandidateItem() CandidateItemResolver
 	CommunitySpace() CommunitySpaceResolver
-	Contact() ContactResolver
 	Contributor() ContributorResolver
 	Escalation() EscalationResolver
 	EscalationEvent() EscalationEventResolver
 	EscalationGroup() EscalationGroupResolver
 	Expertise() ExpertiseResolver
 	Lead() LeadResolver
-	LeaderboardEntry() LeaderboardEntryResolver
-	Member() MemberResolver
-	MemberReach() MemberReachResolver
 	Mutation() MutationResolver
 	ProductTeam() ProductTeamResolver
 	ProgramStatsGroup() ProgramStatsGroupResolver
 	Query() QueryResolver
-	SocialAccount() SocialAccountResolver
 	Subscription() SubscriptionResolver
 	Viewer() ViewerResolver
 }
@@ -109,8 +102,8 @@ type ComplexityRoot struct {
 
 	Award struct {
 		Expertise func(childComplexity int) int
-		ID        func(childComplexity int) int
 		Member    func(childComplexity int) int
+		NodeID    func(childComplexity int) int
 		Status    func(childComplexity int) int
 		Year      func(childComplexity int) int
 	}
@@ -143,9 +136,9 @@ type ComplexityRoot struct {
 		Activity         func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Expertises       func(childComplexity int) int
 		FeedURL          func(childComplexity int) int
-		ID               func(childComplexity int) int
-		Kind             func(childComplexity int) int
+		KindName         func(childComplexity int) int
 		Name             func(childComplexity int) int
+		NodeID           func(childComplexity int) int
 		StackExchangeTag func(childComplexity int) int
 		URL              func(childComplexity int) int
 	}
@@ -165,10 +158,10 @@ type ComplexityRoot struct {
 	}
 
 	Contact struct {
-		Email func(childComplexity int) int
-		ID    func(childComplexity int) int
-		Name  func(childComplexity int) int
-		Role  func(childComplexity int) int
+		Email  func(childComplexity int) int
+		Name   func(childComplexity int) int
+		NodeID func(childComplexity int) int
+		Role   func(childComplexity int) int
 	}
 
 	Contributor struct {
@@ -204,9 +197,9 @@ type ComplexityRoot struct {
 		CreatedAt           func(childComplexity int) int
 		Events              func(childComplexity int) int
 		Expertise           func(childComplexity int) int
-		ID                  func(childComplexity int) int
 		Lead                func(childComplexity int) int
 		Member              func(childComplexity int) int
+		NodeID              func(childComplexity int) int
 		Overdue             func(childComplexity int) int
 		ProductTeam         func(childComplexity int) int
 		Status              func(childComplexity int) int
@@ -264,9 +257,9 @@ type ComplexityRoot struct {
 
 	Expertise struct {
 		Category    func(childComplexity int) int
-		ID          func(childComplexity int) int
 		Mvps        func(childComplexity int, where *mvpgraph.MemberWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) int
 		Name        func(childComplexity int) int
+		NodeID      func(childComplexity int) int
 		ProductTeam func(childComplexity int) int
 		UsLead      func(childComplexity int) int
 	}
@@ -317,10 +310,10 @@ type ComplexityRoot struct {
 		Email           func(childComplexity int) int
 		EscalationStats func(childComplexity int) int
 		Expertises      func(childComplexity int) int
-		ID              func(childComplexity int) int
 		Kind            func(childComplexity int) int
 		Mvps            func(childComplexity int, where *mvpgraph.MemberWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) int
 		Name            func(childComplexity int) int
+		NodeID          func(childComplexity int) int
 		ReachSummary    func(childComplexity int, days *int) int
 	}
 
@@ -365,11 +358,11 @@ type ComplexityRoot struct {
 		Email          func(childComplexity int) int
 		Employer       func(childComplexity int) int
 		Handle         func(childComplexity int) int
-		ID             func(childComplexity int) int
 		IsEmployee     func(childComplexity int) int
 		IsMVP          func(childComplexity int) int
 		Leads          func(childComplexity int) int
 		Name           func(childComplexity int) int
+		NodeID         func(childComplexity int) int
 		Reach          func(childComplexity int) int
 		SocialAccounts func(childComplexity int) int
 	}
@@ -438,8 +431,8 @@ type ComplexityRoot struct {
 	ProductTeam struct {
 		Contacts   func(childComplexity int) int
 		Expertises func(childComplexity int) int
-		ID         func(childComplexity int) int
 		Name       func(childComplexity int) int
+		NodeID     func(childComplexity int) int
 	}
 
 	ProductTeamConnection struct {
@@ -534,11 +527,11 @@ type ComplexityRoot struct {
 		Following    func(childComplexity int) int
 		Handle       func(childComplexity int) int
 		History      func(childComplexity int, from *time.Time, to *time.Time, interval *mvpgraph.HistoryInterval) int
-		ID           func(childComplexity int) int
 		LastError    func(childComplexity int) int
 		LastPostAt   func(childComplexity int) int
 		LastSyncedAt func(childComplexity int) int
 		Member       func(childComplexity int) int
+		NodeID       func(childComplexity int) int
 		Platform     func(childComplexity int) int
 		Posts        func(childComplexity int) int
 		Staleness    func(childComplexity int) int
@@ -595,94 +588,52 @@ type ComplexityRoot struct {
 
 type ActivityResolver interface {
 	ID(ctx context.Context, obj *store.Activity) (string, error)
-	Space(ctx context.Context, obj *store.Activity) (*mvpgraph.CommunitySpace, error)
+	Space(ctx context.Context, obj *store.Activity) (*model.CommunitySpace, error)
 	Contributor(ctx context.Context, obj *store.Activity) (*store.Activity, error)
 	Kind(ctx context.Context, obj *store.Activity) (string, error)
 }
 type ActivityStatsGroupResolver interface {
-	Space(ctx context.Context, obj *store.ActivityGroup) (*mvpgraph.CommunitySpace, error)
+	Space(ctx context.Context, obj *store.ActivityGroup) (*model.CommunitySpace, error)
 
-	Expertise(ctx context.Context, obj *store.ActivityGroup) (*mvpgraph.Expertise, error)
-}
-type AwardResolver interface {
-	ID(ctx context.Context, obj *mvpgraph.Award) (string, error)
-
-	Expertise(ctx context.Context, obj *mvpgraph.Award) (*mvpgraph.Expertise, error)
-	Member(ctx context.Context, obj *mvpgraph.Award) (*mvpgraph.Member, error)
-}
-type AwardCandidateResolver interface {
-	Member(ctx context.Context, obj *model.AwardCandidate) (*mvpgraph.Member, error)
+	Expertise(ctx context.Context, obj *store.ActivityGroup) (*model.Expertise, error)
 }
 type CandidateItemResolver interface {
 	Kind(ctx context.Context, obj *store.CandidateItem) (string, error)
 }
 type CommunitySpaceResolver interface {
-	ID(ctx context.Context, obj *mvpgraph.CommunitySpace) (string, error)
-
-	Kind(ctx context.Context, obj *mvpgraph.CommunitySpace) (string, error)
-
-	Expertises(ctx context.Context, obj *mvpgraph.CommunitySpace) ([]*mvpgraph.Expertise, error)
-	Activity(ctx context.Context, obj *mvpgraph.CommunitySpace, first *int, after *string, last *int, before *string) (*model.ActivityConnection, error)
-}
-type ContactResolver interface {
-	ID(ctx context.Context, obj *mvpgraph.Contact) (string, error)
+	Expertises(ctx context.Context, obj *model.CommunitySpace) ([]*model.Expertise, error)
+	Activity(ctx context.Context, obj *model.CommunitySpace, first *int, after *string, last *int, before *string) (*model.ActivityConnection, error)
 }
 type ContributorResolver interface {
-	Member(ctx context.Context, obj *store.Activity) (*mvpgraph.Member, error)
+	Member(ctx context.Context, obj *store.Activity) (*model.Member, error)
 }
 type EscalationResolver interface {
-	ID(ctx context.Context, obj *mvpgraph.Escalation) (string, error)
+	Member(ctx context.Context, obj *model.Escalation) (*model.Member, error)
+	Expertise(ctx context.Context, obj *model.Escalation) (*model.Expertise, error)
+	Lead(ctx context.Context, obj *model.Escalation) (*model.Lead, error)
+	Contact(ctx context.Context, obj *model.Escalation) (*model.Contact, error)
+	ProductTeam(ctx context.Context, obj *model.Escalation) (*model.ProductTeam, error)
 
-	Member(ctx context.Context, obj *mvpgraph.Escalation) (*mvpgraph.Member, error)
-	Expertise(ctx context.Context, obj *mvpgraph.Escalation) (*mvpgraph.Expertise, error)
-	Lead(ctx context.Context, obj *mvpgraph.Escalation) (*mvpgraph.Lead, error)
-	Contact(ctx context.Context, obj *mvpgraph.Escalation) (*mvpgraph.Contact, error)
-	ProductTeam(ctx context.Context, obj *mvpgraph.Escalation) (*mvpgraph.ProductTeam, error)
-
-	TimeToFirstResponse(ctx context.Context, obj *mvpgraph.Escalation) (*int64, error)
-	TimeToAnswer(ctx context.Context, obj *mvpgraph.Escalation) (*int64, error)
-	Overdue(ctx context.Context, obj *mvpgraph.Escalation) (bool, error)
-	Events(ctx context.Context, obj *mvpgraph.Escalation) ([]*mvpgraph.EscalationEvent, error)
+	Events(ctx context.Context, obj *model.Escalation) ([]*mvpgraph.EscalationEvent, error)
 }
 type EscalationEventResolver interface {
 	From(ctx context.Context, obj *mvpgraph.EscalationEvent) (*mvpgraph.EscalationStatus, error)
 }
 type EscalationGroupResolver interface {
-	Lead(ctx context.Context, obj *model.EscalationGroup) (*mvpgraph.Lead, error)
+	Lead(ctx context.Context, obj *model.EscalationGroup) (*model.Lead, error)
 
-	ProductTeam(ctx context.Context, obj *model.EscalationGroup) (*mvpgraph.ProductTeam, error)
-	Expertise(ctx context.Context, obj *model.EscalationGroup) (*mvpgraph.Expertise, error)
+	ProductTeam(ctx context.Context, obj *model.EscalationGroup) (*model.ProductTeam, error)
+	Expertise(ctx context.Context, obj *model.EscalationGroup) (*model.Expertise, error)
 }
 type ExpertiseResolver interface {
-	ID(ctx context.Context, obj *mvpgraph.Expertise) (string, error)
-
-	ProductTeam(ctx context.Context, obj *mvpgraph.Expertise) (*mvpgraph.ProductTeam, error)
-	UsLead(ctx context.Context, obj *mvpgraph.Expertise) (*mvpgraph.Lead, error)
-	Mvps(ctx context.Context, obj *mvpgraph.Expertise, where *mvpgraph.MemberWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.MemberConnection, error)
+	Mvps(ctx context.Context, obj *model.Expertise, where *mvpgraph.MemberWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.MemberConnection, error)
 }
 type LeadResolver interface {
-	ID(ctx context.Context, obj *mvpgraph.Lead) (string, error)
-
-	Expertises(ctx context.Context, obj *mvpgraph.Lead) ([]*mvpgraph.Expertise, error)
-	Countries(ctx context.Context, obj *mvpgraph.Lead) ([]string, error)
-	Mvps(ctx context.Context, obj *mvpgraph.Lead, where *mvpgraph.MemberWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.MemberConnection, error)
-	ReachSummary(ctx context.Context, obj *mvpgraph.Lead, days *int) (*model.ReachSummary, error)
-	EscalationStats(ctx context.Context, obj *mvpgraph.Lead) (*model.EscalationStats, error)
-}
-type LeaderboardEntryResolver interface {
-	Member(ctx context.Context, obj *model.LeaderboardEntry) (*mvpgraph.Member, error)
-}
-type MemberResolver interface {
-	ID(ctx context.Context, obj *mvpgraph.Member) (string, error)
-
-	Awards(ctx context.Context, obj *mvpgraph.Member) ([]*mvpgraph.Award, error)
-	Leads(ctx context.Context, obj *mvpgraph.Member) ([]*mvpgraph.Lead, error)
-
-	SocialAccounts(ctx context.Context, obj *mvpgraph.Member) ([]*mvpgraph.SocialAccount, error)
-	Reach(ctx context.Context, obj *mvpgraph.Member) (*model.MemberReach, error)
-}
-type MemberReachResolver interface {
-	Growth(ctx context.Context, obj *model.MemberReach, days *int) (int64, error)
+	Expertises(ctx context.Context, obj *model.Lead) ([]*model.Expertise, error)
+	Countries(ctx context.Context, obj *model.Lead) ([]string, error)
+	Mvps(ctx context.Context, obj *model.Lead, where *mvpgraph.MemberWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.MemberConnection, error)
+	ReachSummary(ctx context.Context, obj *model.Lead, days *int) (*model.ReachSummary, error)
+	EscalationStats(ctx context.Context, obj *model.Lead) (*model.EscalationStats, error)
 }
 type MutationResolver interface {
 	CreateMember(ctx context.Context, input model.CreateMemberInput) (*model.CreateMemberPayload, error)
@@ -708,22 +659,20 @@ type MutationResolver interface {
 	ImportActivities(ctx context.Context, input model.ImportActivitiesInput) (*model.ImportActivitiesPayload, error)
 }
 type ProductTeamResolver interface {
-	ID(ctx context.Context, obj *mvpgraph.ProductTeam) (string, error)
-
-	Contacts(ctx context.Context, obj *mvpgraph.ProductTeam) ([]*mvpgraph.Contact, error)
-	Expertises(ctx context.Context, obj *mvpgraph.ProductTeam) ([]*mvpgraph.Expertise, error)
+	Contacts(ctx context.Context, obj *model.ProductTeam) ([]*model.Contact, error)
+	Expertises(ctx context.Context, obj *model.ProductTeam) ([]*model.Expertise, error)
 }
 type ProgramStatsGroupResolver interface {
-	Expertise(ctx context.Context, obj *mvpgraph.StatsGroup) (*mvpgraph.Expertise, error)
+	Expertise(ctx context.Context, obj *mvpgraph.StatsGroup) (*model.Expertise, error)
 
-	Lead(ctx context.Context, obj *mvpgraph.StatsGroup) (*mvpgraph.Lead, error)
+	Lead(ctx context.Context, obj *mvpgraph.StatsGroup) (*model.Lead, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
 	Nodes(ctx context.Context, ids []string) ([]model.Node, error)
 	Members(ctx context.Context, where *mvpgraph.MemberWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.MemberConnection, error)
 	Mvps(ctx context.Context, where *mvpgraph.MemberWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.MemberConnection, error)
-	Member(ctx context.Context, handle string) (*mvpgraph.Member, error)
+	Member(ctx context.Context, handle string) (*model.Member, error)
 	Expertises(ctx context.Context, where *mvpgraph.ExpertiseWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.ExpertiseConnection, error)
 	Leads(ctx context.Context, where *mvpgraph.LeadWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.LeadConnection, error)
 	ProductTeams(ctx context.Context, where *mvpgraph.ProductTeamWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.ProductTeamConnection, error)
@@ -737,21 +686,13 @@ type QueryResolver interface {
 	ActivityStats(ctx context.Context, groupBy []model.ActivityDimension, where *model.ActivityWhere) ([]*store.ActivityGroup, error)
 	EscalationGroups(ctx context.Context, groupBy []model.EscalationDimension, where *model.EscalationWhere) ([]*model.EscalationGroup, error)
 }
-type SocialAccountResolver interface {
-	ID(ctx context.Context, obj *mvpgraph.SocialAccount) (string, error)
-	Member(ctx context.Context, obj *mvpgraph.SocialAccount) (*mvpgraph.Member, error)
-
-	Staleness(ctx context.Context, obj *mvpgraph.SocialAccount) (*model.Staleness, error)
-
-	History(ctx context.Context, obj *mvpgraph.SocialAccount, from *time.Time, to *time.Time, interval *mvpgraph.HistoryInterval) ([]*mvpgraph.Snapshot, error)
-}
 type SubscriptionResolver interface {
-	ReachUpdated(ctx context.Context, memberID string) (<-chan *mvpgraph.Member, error)
-	EscalationUpdated(ctx context.Context, leadID string) (<-chan *mvpgraph.Escalation, error)
+	ReachUpdated(ctx context.Context, memberID string) (<-chan *model.Member, error)
+	EscalationUpdated(ctx context.Context, leadID string) (<-chan *model.Escalation, error)
 }
 type ViewerResolver interface {
-	Lead(ctx context.Context, obj *mvpgraph.Principal) (*mvpgraph.Lead, error)
-	ProductTeam(ctx context.Context, obj *mvpgraph.Principal) (*mvpgraph.ProductTeam, error)
+	Lead(ctx context.Context, obj *mvpgraph.Principal) (*model.Lead, error)
+	ProductTeam(ctx context.Context, obj *mvpgraph.Principal) (*model.ProductTeam, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -934,18 +875,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Award.Expertise(childComplexity), true
-	case "Award.id":
-		if e.ComplexityRoot.Award.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Award.ID(childComplexity), true
 	case "Award.member":
 		if e.ComplexityRoot.Award.Member == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Award.Member(childComplexity), true
+	case "Award.id":
+		if e.ComplexityRoot.Award.NodeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Award.NodeID(childComplexity), true
 	case "Award.status":
 		if e.ComplexityRoot.Award.Status == nil {
 			break
@@ -1075,24 +1016,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommunitySpace.FeedURL(childComplexity), true
-	case "CommunitySpace.id":
-		if e.ComplexityRoot.CommunitySpace.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.CommunitySpace.ID(childComplexity), true
 	case "CommunitySpace.kind":
-		if e.ComplexityRoot.CommunitySpace.Kind == nil {
+		if e.ComplexityRoot.CommunitySpace.KindName == nil {
 			break
 		}
 
-		return e.ComplexityRoot.CommunitySpace.Kind(childComplexity), true
+		return e.ComplexityRoot.CommunitySpace.KindName(childComplexity), true
 	case "CommunitySpace.name":
 		if e.ComplexityRoot.CommunitySpace.Name == nil {
 			break
 		}
 
 		return e.ComplexityRoot.CommunitySpace.Name(childComplexity), true
+	case "CommunitySpace.id":
+		if e.ComplexityRoot.CommunitySpace.NodeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunitySpace.NodeID(childComplexity), true
 	case "CommunitySpace.stackExchangeTag":
 		if e.ComplexityRoot.CommunitySpace.StackExchangeTag == nil {
 			break
@@ -1162,18 +1103,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Contact.Email(childComplexity), true
-	case "Contact.id":
-		if e.ComplexityRoot.Contact.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Contact.ID(childComplexity), true
 	case "Contact.name":
 		if e.ComplexityRoot.Contact.Name == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Contact.Name(childComplexity), true
+	case "Contact.id":
+		if e.ComplexityRoot.Contact.NodeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.NodeID(childComplexity), true
 	case "Contact.role":
 		if e.ComplexityRoot.Contact.Role == nil {
 			break
@@ -1271,12 +1212,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Escalation.Expertise(childComplexity), true
-	case "Escalation.id":
-		if e.ComplexityRoot.Escalation.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Escalation.ID(childComplexity), true
 	case "Escalation.lead":
 		if e.ComplexityRoot.Escalation.Lead == nil {
 			break
@@ -1289,6 +1224,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Escalation.Member(childComplexity), true
+	case "Escalation.id":
+		if e.ComplexityRoot.Escalation.NodeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.NodeID(childComplexity), true
 	case "Escalation.overdue":
 		if e.ComplexityRoot.Escalation.Overdue == nil {
 			break
@@ -1512,12 +1453,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Expertise.Category(childComplexity), true
-	case "Expertise.id":
-		if e.ComplexityRoot.Expertise.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Expertise.ID(childComplexity), true
 	case "Expertise.mvps":
 		if e.ComplexityRoot.Expertise.Mvps == nil {
 			break
@@ -1535,6 +1470,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Expertise.Name(childComplexity), true
+	case "Expertise.id":
+		if e.ComplexityRoot.Expertise.NodeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Expertise.NodeID(childComplexity), true
 	case "Expertise.productTeam":
 		if e.ComplexityRoot.Expertise.ProductTeam == nil {
 			break
@@ -1716,12 +1657,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Lead.Expertises(childComplexity), true
-	case "Lead.id":
-		if e.ComplexityRoot.Lead.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Lead.ID(childComplexity), true
 	case "Lead.kind":
 		if e.ComplexityRoot.Lead.Kind == nil {
 			break
@@ -1745,6 +1680,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Lead.Name(childComplexity), true
+	case "Lead.id":
+		if e.ComplexityRoot.Lead.NodeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lead.NodeID(childComplexity), true
 	case "Lead.reachSummary":
 		if e.ComplexityRoot.Lead.ReachSummary == nil {
 			break
@@ -1895,12 +1836,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Member.Handle(childComplexity), true
-	case "Member.id":
-		if e.ComplexityRoot.Member.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Member.ID(childComplexity), true
 	case "Member.isEmployee":
 		if e.ComplexityRoot.Member.IsEmployee == nil {
 			break
@@ -1925,6 +1860,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Member.Name(childComplexity), true
+	case "Member.id":
+		if e.ComplexityRoot.Member.NodeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.NodeID(childComplexity), true
 	case "Member.reach":
 		if e.ComplexityRoot.Member.Reach == nil {
 			break
@@ -2307,18 +2248,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProductTeam.Expertises(childComplexity), true
-	case "ProductTeam.id":
-		if e.ComplexityRoot.ProductTeam.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.ProductTeam.ID(childComplexity), true
 	case "ProductTeam.name":
 		if e.ComplexityRoot.ProductTeam.Name == nil {
 			break
 		}
 
 		return e.ComplexityRoot.ProductTeam.Name(childComplexity), true
+	case "ProductTeam.id":
+		if e.ComplexityRoot.ProductTeam.NodeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductTeam.NodeID(childComplexity), true
 
 	case "ProductTeamConnection.edges":
 		if e.ComplexityRoot.ProductTeamConnection.Edges == nil {
@@ -2760,12 +2701,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SocialAccount.History(childComplexity, args["from"].(*time.Time), args["to"].(*time.Time), args["interval"].(*mvpgraph.HistoryInterval)), true
-	case "SocialAccount.id":
-		if e.ComplexityRoot.SocialAccount.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.SocialAccount.ID(childComplexity), true
 	case "SocialAccount.lastError":
 		if e.ComplexityRoot.SocialAccount.LastError == nil {
 			break
@@ -2790,6 +2725,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SocialAccount.Member(childComplexity), true
+	case "SocialAccount.id":
+		if e.ComplexityRoot.SocialAccount.NodeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialAccount.NodeID(childComplexity), true
 	case "SocialAccount.platform":
 		if e.ComplexityRoot.SocialAccount.Platform == nil {
 			break
@@ -6668,8 +6609,8 @@ func (ec *executionContext) _Activity_space(ctx context.Context, field graphql.C
 			return ec.Resolvers.Activity().Space(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.CommunitySpace) graphql.Marshaler {
-			return ec.marshalNCommunitySpace2ᚖmvpgraphᚐCommunitySpace(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CommunitySpace) graphql.Marshaler {
+			return ec.marshalNCommunitySpace2ᚖmvpgraphᚋgraphᚋmodelᚐCommunitySpace(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6767,14 +6708,46 @@ func (ec *executionContext) fieldContext_Activity_occurredAt(_ context.Context, 
 }
 
 func (ec *executionContext) _Activity_url(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.URL)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_Activity_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Activity", field, false, false, "String")
 }
 
 func (ec *executionContext) _Activity_title(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Title)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_Activity_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Activity", field, false, false, "String")
@@ -6868,7 +6841,23 @@ func (ec *executionContext) fieldContext_ActivityConnection_pageInfo(_ context.C
 }
 
 func (ec *executionContext) _ActivityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ActivityEdge) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_ActivityEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ActivityEdge", field, false, false, "String")
@@ -6918,8 +6907,8 @@ func (ec *executionContext) _ActivityStatsGroup_space(ctx context.Context, field
 			return ec.Resolvers.ActivityStatsGroup().Space(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.CommunitySpace) graphql.Marshaler {
-			return ec.marshalOCommunitySpace2ᚖmvpgraphᚐCommunitySpace(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CommunitySpace) graphql.Marshaler {
+			return ec.marshalOCommunitySpace2ᚖmvpgraphᚋgraphᚋmodelᚐCommunitySpace(ctx, selections, v)
 		},
 		true,
 		false,
@@ -6939,14 +6928,46 @@ func (ec *executionContext) fieldContext_ActivityStatsGroup_space(_ context.Cont
 }
 
 func (ec *executionContext) _ActivityStatsGroup_kind(ctx context.Context, field graphql.CollectedField, obj *store.ActivityGroup) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Kind)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityStatsGroup_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_ActivityStatsGroup_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ActivityStatsGroup", field, false, false, "String")
 }
 
 func (ec *executionContext) _ActivityStatsGroup_month(ctx context.Context, field graphql.CollectedField, obj *store.ActivityGroup) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Month)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityStatsGroup_month(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Month, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_ActivityStatsGroup_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ActivityStatsGroup", field, false, false, "String")
@@ -6964,8 +6985,8 @@ func (ec *executionContext) _ActivityStatsGroup_expertise(ctx context.Context, f
 			return ec.Resolvers.ActivityStatsGroup().Expertise(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Expertise) graphql.Marshaler {
-			return ec.marshalOExpertise2ᚖmvpgraphᚐExpertise(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Expertise) graphql.Marshaler {
+			return ec.marshalOExpertise2ᚖmvpgraphᚋgraphᚋmodelᚐExpertise(ctx, selections, v)
 		},
 		true,
 		false,
@@ -6985,14 +7006,46 @@ func (ec *executionContext) fieldContext_ActivityStatsGroup_expertise(_ context.
 }
 
 func (ec *executionContext) _ActivityStatsGroup_count(ctx context.Context, field graphql.CollectedField, obj *store.ActivityGroup) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.Count)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityStatsGroup_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_ActivityStatsGroup_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ActivityStatsGroup", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ActivityStatsGroup_contributors(ctx context.Context, field graphql.CollectedField, obj *store.ActivityGroup) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.Contributors)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityStatsGroup_contributors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contributors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_ActivityStatsGroup_contributors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ActivityStatsGroup", field, false, false, "Int")
@@ -7102,8 +7155,8 @@ func (ec *executionContext) _AssignCountryPayload_lead(ctx context.Context, fiel
 			return obj.Lead, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Lead) graphql.Marshaler {
-			return ec.marshalNLead2ᚖmvpgraphᚐLead(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Lead) graphql.Marshaler {
+			return ec.marshalNLead2ᚖmvpgraphᚋgraphᚋmodelᚐLead(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7134,8 +7187,8 @@ func (ec *executionContext) _AssignExpertisePayload_lead(ctx context.Context, fi
 			return obj.Lead, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Lead) graphql.Marshaler {
-			return ec.marshalNLead2ᚖmvpgraphᚐLead(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Lead) graphql.Marshaler {
+			return ec.marshalNLead2ᚖmvpgraphᚋgraphᚋmodelᚐLead(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7166,8 +7219,8 @@ func (ec *executionContext) _AssignExpertisePayload_expertise(ctx context.Contex
 			return obj.Expertise, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Expertise) graphql.Marshaler {
-			return ec.marshalNExpertise2ᚖmvpgraphᚐExpertise(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Expertise) graphql.Marshaler {
+			return ec.marshalNExpertise2ᚖmvpgraphᚋgraphᚋmodelᚐExpertise(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7186,7 +7239,7 @@ func (ec *executionContext) fieldContext_AssignExpertisePayload_expertise(_ cont
 	return fc, nil
 }
 
-func (ec *executionContext) _Award_id(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Award) (ret graphql.Marshaler) {
+func (ec *executionContext) _Award_id(ctx context.Context, field graphql.CollectedField, obj *model.Award) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7195,7 +7248,7 @@ func (ec *executionContext) _Award_id(ctx context.Context, field graphql.Collect
 			return ec.fieldContext_Award_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Award().ID(ctx, obj)
+			return obj.NodeID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -7206,24 +7259,56 @@ func (ec *executionContext) _Award_id(ctx context.Context, field graphql.Collect
 	)
 }
 func (ec *executionContext) fieldContext_Award_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Award", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Award", field, true, false, "ID")
 }
 
-func (ec *executionContext) _Award_year(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Award) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.Year)
+func (ec *executionContext) _Award_year(ctx context.Context, field graphql.CollectedField, obj *model.Award) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Award_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_Award_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Award", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Award_status(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Award) (ret graphql.Marshaler) {
-	return ec.marshalNAwardStatus2mvpgraphᚐAwardStatus(ctx, field.Selections, obj.Status)
+func (ec *executionContext) _Award_status(ctx context.Context, field graphql.CollectedField, obj *model.Award) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Award_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v mvpgraph.AwardStatus) graphql.Marshaler {
+			return ec.marshalNAwardStatus2mvpgraphᚐAwardStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_Award_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Award", field, false, false, "AwardStatus")
 }
 
-func (ec *executionContext) _Award_expertise(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Award) (ret graphql.Marshaler) {
+func (ec *executionContext) _Award_expertise(ctx context.Context, field graphql.CollectedField, obj *model.Award) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7232,11 +7317,11 @@ func (ec *executionContext) _Award_expertise(ctx context.Context, field graphql.
 			return ec.fieldContext_Award_expertise(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Award().Expertise(ctx, obj)
+			return obj.Expertise, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Expertise) graphql.Marshaler {
-			return ec.marshalNExpertise2ᚖmvpgraphᚐExpertise(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Expertise) graphql.Marshaler {
+			return ec.marshalNExpertise2ᚖmvpgraphᚋgraphᚋmodelᚐExpertise(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7246,8 +7331,8 @@ func (ec *executionContext) fieldContext_Award_expertise(_ context.Context, fiel
 	fc = &graphql.FieldContext{
 		Object:     "Award",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Expertise(ctx, field)
 		},
@@ -7255,7 +7340,7 @@ func (ec *executionContext) fieldContext_Award_expertise(_ context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _Award_member(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Award) (ret graphql.Marshaler) {
+func (ec *executionContext) _Award_member(ctx context.Context, field graphql.CollectedField, obj *model.Award) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7264,11 +7349,11 @@ func (ec *executionContext) _Award_member(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Award_member(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Award().Member(ctx, obj)
+			return obj.Member, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Member) graphql.Marshaler {
-			return ec.marshalNMember2ᚖmvpgraphᚐMember(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Member) graphql.Marshaler {
+			return ec.marshalNMember2ᚖmvpgraphᚋgraphᚋmodelᚐMember(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7278,8 +7363,8 @@ func (ec *executionContext) fieldContext_Award_member(_ context.Context, field g
 	fc = &graphql.FieldContext{
 		Object:     "Award",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Member(ctx, field)
 		},
@@ -7288,21 +7373,69 @@ func (ec *executionContext) fieldContext_Award_member(_ context.Context, field g
 }
 
 func (ec *executionContext) _AwardCandidate_rank(ctx context.Context, field graphql.CollectedField, obj *model.AwardCandidate) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.Rank)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardCandidate_rank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_AwardCandidate_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AwardCandidate", field, false, false, "Int")
 }
 
 func (ec *executionContext) _AwardCandidate_name(ctx context.Context, field graphql.CollectedField, obj *model.AwardCandidate) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardCandidate_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_AwardCandidate_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AwardCandidate", field, false, false, "String")
 }
 
 func (ec *executionContext) _AwardCandidate_handle(ctx context.Context, field graphql.CollectedField, obj *model.AwardCandidate) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Handle)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardCandidate_handle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Handle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_AwardCandidate_handle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AwardCandidate", field, false, false, "String")
@@ -7317,11 +7450,11 @@ func (ec *executionContext) _AwardCandidate_member(ctx context.Context, field gr
 			return ec.fieldContext_AwardCandidate_member(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AwardCandidate().Member(ctx, obj)
+			return obj.Member, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Member) graphql.Marshaler {
-			return ec.marshalOMember2ᚖmvpgraphᚐMember(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Member) graphql.Marshaler {
+			return ec.marshalOMember2ᚖmvpgraphᚋgraphᚋmodelᚐMember(ctx, selections, v)
 		},
 		true,
 		false,
@@ -7331,8 +7464,8 @@ func (ec *executionContext) fieldContext_AwardCandidate_member(_ context.Context
 	fc = &graphql.FieldContext{
 		Object:     "AwardCandidate",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Member(ctx, field)
 		},
@@ -7471,8 +7604,8 @@ func (ec *executionContext) _AwardMemberPayload_award(ctx context.Context, field
 			return obj.Award, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Award) graphql.Marshaler {
-			return ec.marshalNAward2ᚖmvpgraphᚐAward(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Award) graphql.Marshaler {
+			return ec.marshalNAward2ᚖmvpgraphᚋgraphᚋmodelᚐAward(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7492,7 +7625,23 @@ func (ec *executionContext) fieldContext_AwardMemberPayload_award(_ context.Cont
 }
 
 func (ec *executionContext) _CandidateItem_space(ctx context.Context, field graphql.CollectedField, obj *store.CandidateItem) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Space)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CandidateItem_space(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Space, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_CandidateItem_space(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CandidateItem", field, false, false, "String")
@@ -7545,14 +7694,46 @@ func (ec *executionContext) fieldContext_CandidateItem_occurredAt(_ context.Cont
 }
 
 func (ec *executionContext) _CandidateItem_title(ctx context.Context, field graphql.CollectedField, obj *store.CandidateItem) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Title)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CandidateItem_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_CandidateItem_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CandidateItem", field, false, false, "String")
 }
 
 func (ec *executionContext) _CandidateItem_url(ctx context.Context, field graphql.CollectedField, obj *store.CandidateItem) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.URL)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CandidateItem_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_CandidateItem_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CandidateItem", field, false, false, "String")
@@ -7581,7 +7762,7 @@ func (ec *executionContext) fieldContext_CandidateItem_score(_ context.Context, 
 	return graphql.NewScalarFieldContext("CandidateItem", field, false, false, "Float")
 }
 
-func (ec *executionContext) _CommunitySpace_id(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.CommunitySpace) (ret graphql.Marshaler) {
+func (ec *executionContext) _CommunitySpace_id(ctx context.Context, field graphql.CollectedField, obj *model.CommunitySpace) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7590,7 +7771,7 @@ func (ec *executionContext) _CommunitySpace_id(ctx context.Context, field graphq
 			return ec.fieldContext_CommunitySpace_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.CommunitySpace().ID(ctx, obj)
+			return obj.NodeID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -7601,17 +7782,33 @@ func (ec *executionContext) _CommunitySpace_id(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_CommunitySpace_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CommunitySpace", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("CommunitySpace", field, true, false, "ID")
 }
 
-func (ec *executionContext) _CommunitySpace_name(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.CommunitySpace) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+func (ec *executionContext) _CommunitySpace_name(ctx context.Context, field graphql.CollectedField, obj *model.CommunitySpace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunitySpace_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_CommunitySpace_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommunitySpace", field, false, false, "String")
 }
 
-func (ec *executionContext) _CommunitySpace_kind(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.CommunitySpace) (ret graphql.Marshaler) {
+func (ec *executionContext) _CommunitySpace_kind(ctx context.Context, field graphql.CollectedField, obj *model.CommunitySpace) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7620,7 +7817,7 @@ func (ec *executionContext) _CommunitySpace_kind(ctx context.Context, field grap
 			return ec.fieldContext_CommunitySpace_kind(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.CommunitySpace().Kind(ctx, obj)
+			return obj.KindName(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -7631,31 +7828,79 @@ func (ec *executionContext) _CommunitySpace_kind(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_CommunitySpace_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CommunitySpace", field, true, true, "SpaceKind")
+	return graphql.NewScalarFieldContext("CommunitySpace", field, true, false, "SpaceKind")
 }
 
-func (ec *executionContext) _CommunitySpace_url(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.CommunitySpace) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.URL)
+func (ec *executionContext) _CommunitySpace_url(ctx context.Context, field graphql.CollectedField, obj *model.CommunitySpace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunitySpace_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_CommunitySpace_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommunitySpace", field, false, false, "String")
 }
 
-func (ec *executionContext) _CommunitySpace_feedUrl(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.CommunitySpace) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.FeedURL)
+func (ec *executionContext) _CommunitySpace_feedUrl(ctx context.Context, field graphql.CollectedField, obj *model.CommunitySpace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunitySpace_feedUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FeedURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_CommunitySpace_feedUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommunitySpace", field, false, false, "String")
 }
 
-func (ec *executionContext) _CommunitySpace_stackExchangeTag(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.CommunitySpace) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.StackExchangeTag)
+func (ec *executionContext) _CommunitySpace_stackExchangeTag(ctx context.Context, field graphql.CollectedField, obj *model.CommunitySpace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunitySpace_stackExchangeTag(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StackExchangeTag, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_CommunitySpace_stackExchangeTag(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommunitySpace", field, false, false, "String")
 }
 
-func (ec *executionContext) _CommunitySpace_expertises(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.CommunitySpace) (ret graphql.Marshaler) {
+func (ec *executionContext) _CommunitySpace_expertises(ctx context.Context, field graphql.CollectedField, obj *model.CommunitySpace) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7667,8 +7912,8 @@ func (ec *executionContext) _CommunitySpace_expertises(ctx context.Context, fiel
 			return ec.Resolvers.CommunitySpace().Expertises(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*mvpgraph.Expertise) graphql.Marshaler {
-			return ec.marshalNExpertise2ᚕᚖmvpgraphᚐExpertiseᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Expertise) graphql.Marshaler {
+			return ec.marshalNExpertise2ᚕᚖmvpgraphᚋgraphᚋmodelᚐExpertiseᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7687,7 +7932,7 @@ func (ec *executionContext) fieldContext_CommunitySpace_expertises(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _CommunitySpace_activity(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.CommunitySpace) (ret graphql.Marshaler) {
+func (ec *executionContext) _CommunitySpace_activity(ctx context.Context, field graphql.CollectedField, obj *model.CommunitySpace) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7732,7 +7977,23 @@ func (ec *executionContext) fieldContext_CommunitySpace_activity(ctx context.Con
 }
 
 func (ec *executionContext) _CommunityTrends_total(ctx context.Context, field graphql.CollectedField, obj *model.CommunityTrends) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.Total)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityTrends_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_CommunityTrends_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommunityTrends", field, false, false, "Int")
@@ -7835,14 +8096,46 @@ func (ec *executionContext) fieldContext_CommunityTrends_series(_ context.Contex
 }
 
 func (ec *executionContext) _Concentration_spacesFor50(ctx context.Context, field graphql.CollectedField, obj *model.Concentration) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.SpacesFor50)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Concentration_spacesFor50(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SpacesFor50, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_Concentration_spacesFor50(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Concentration", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Concentration_spacesFor80(ctx context.Context, field graphql.CollectedField, obj *model.Concentration) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.SpacesFor80)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Concentration_spacesFor80(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SpacesFor80, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_Concentration_spacesFor80(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Concentration", field, false, false, "Int")
@@ -7894,7 +8187,7 @@ func (ec *executionContext) fieldContext_Concentration_hhi(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Concentration", field, false, false, "Float")
 }
 
-func (ec *executionContext) _Contact_id(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Contact) (ret graphql.Marshaler) {
+func (ec *executionContext) _Contact_id(ctx context.Context, field graphql.CollectedField, obj *model.Contact) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7903,7 +8196,7 @@ func (ec *executionContext) _Contact_id(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_Contact_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Contact().ID(ctx, obj)
+			return obj.NodeID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -7914,17 +8207,33 @@ func (ec *executionContext) _Contact_id(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Contact_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Contact", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Contact", field, true, false, "ID")
 }
 
-func (ec *executionContext) _Contact_name(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Contact) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+func (ec *executionContext) _Contact_name(ctx context.Context, field graphql.CollectedField, obj *model.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_Contact_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
 }
 
-func (ec *executionContext) _Contact_email(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Contact) (ret graphql.Marshaler) {
+func (ec *executionContext) _Contact_email(ctx context.Context, field graphql.CollectedField, obj *model.Contact) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7960,22 +8269,70 @@ func (ec *executionContext) fieldContext_Contact_email(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
 }
 
-func (ec *executionContext) _Contact_role(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Contact) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Role)
+func (ec *executionContext) _Contact_role(ctx context.Context, field graphql.CollectedField, obj *model.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_Contact_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
 }
 
 func (ec *executionContext) _Contributor_name(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.ContributorName)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contributor_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContributorName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_Contributor_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contributor", field, false, false, "String")
 }
 
 func (ec *executionContext) _Contributor_handle(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Handle)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contributor_handle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Handle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_Contributor_handle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contributor", field, false, false, "String")
@@ -7993,8 +8350,8 @@ func (ec *executionContext) _Contributor_member(ctx context.Context, field graph
 			return ec.Resolvers.Contributor().Member(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Member) graphql.Marshaler {
-			return ec.marshalOMember2ᚖmvpgraphᚐMember(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Member) graphql.Marshaler {
+			return ec.marshalOMember2ᚖmvpgraphᚋgraphᚋmodelᚐMember(ctx, selections, v)
 		},
 		true,
 		false,
@@ -8025,8 +8382,8 @@ func (ec *executionContext) _CreateCommunitySpacePayload_communitySpace(ctx cont
 			return obj.CommunitySpace, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.CommunitySpace) graphql.Marshaler {
-			return ec.marshalNCommunitySpace2ᚖmvpgraphᚐCommunitySpace(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CommunitySpace) graphql.Marshaler {
+			return ec.marshalNCommunitySpace2ᚖmvpgraphᚋgraphᚋmodelᚐCommunitySpace(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8057,8 +8414,8 @@ func (ec *executionContext) _CreateExpertisePayload_expertise(ctx context.Contex
 			return obj.Expertise, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Expertise) graphql.Marshaler {
-			return ec.marshalNExpertise2ᚖmvpgraphᚐExpertise(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Expertise) graphql.Marshaler {
+			return ec.marshalNExpertise2ᚖmvpgraphᚋgraphᚋmodelᚐExpertise(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8089,8 +8446,8 @@ func (ec *executionContext) _CreateLeadPayload_lead(ctx context.Context, field g
 			return obj.Lead, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Lead) graphql.Marshaler {
-			return ec.marshalNLead2ᚖmvpgraphᚐLead(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Lead) graphql.Marshaler {
+			return ec.marshalNLead2ᚖmvpgraphᚋgraphᚋmodelᚐLead(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8121,8 +8478,8 @@ func (ec *executionContext) _CreateMemberPayload_member(ctx context.Context, fie
 			return obj.Member, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Member) graphql.Marshaler {
-			return ec.marshalNMember2ᚖmvpgraphᚐMember(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Member) graphql.Marshaler {
+			return ec.marshalNMember2ᚖmvpgraphᚋgraphᚋmodelᚐMember(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8153,8 +8510,8 @@ func (ec *executionContext) _CreateProductTeamPayload_productTeam(ctx context.Co
 			return obj.ProductTeam, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.ProductTeam) graphql.Marshaler {
-			return ec.marshalNProductTeam2ᚖmvpgraphᚐProductTeam(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProductTeam) graphql.Marshaler {
+			return ec.marshalNProductTeam2ᚖmvpgraphᚋgraphᚋmodelᚐProductTeam(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8173,7 +8530,7 @@ func (ec *executionContext) fieldContext_CreateProductTeamPayload_productTeam(_ 
 	return fc, nil
 }
 
-func (ec *executionContext) _Escalation_id(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Escalation) (ret graphql.Marshaler) {
+func (ec *executionContext) _Escalation_id(ctx context.Context, field graphql.CollectedField, obj *model.Escalation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8182,7 +8539,7 @@ func (ec *executionContext) _Escalation_id(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Escalation_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Escalation().ID(ctx, obj)
+			return obj.NodeID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8193,38 +8550,102 @@ func (ec *executionContext) _Escalation_id(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Escalation_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Escalation", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Escalation", field, true, false, "ID")
 }
 
-func (ec *executionContext) _Escalation_title(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Escalation) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Title)
+func (ec *executionContext) _Escalation_title(ctx context.Context, field graphql.CollectedField, obj *model.Escalation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Escalation_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_Escalation_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Escalation", field, false, false, "String")
 }
 
-func (ec *executionContext) _Escalation_body(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Escalation) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Body)
+func (ec *executionContext) _Escalation_body(ctx context.Context, field graphql.CollectedField, obj *model.Escalation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Escalation_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Body, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_Escalation_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Escalation", field, false, false, "String")
 }
 
-func (ec *executionContext) _Escalation_answer(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Escalation) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Answer)
+func (ec *executionContext) _Escalation_answer(ctx context.Context, field graphql.CollectedField, obj *model.Escalation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Escalation_answer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Answer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_Escalation_answer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Escalation", field, false, false, "String")
 }
 
-func (ec *executionContext) _Escalation_status(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Escalation) (ret graphql.Marshaler) {
-	return ec.marshalNEscalationStatus2mvpgraphᚐEscalationStatus(ctx, field.Selections, obj.Status)
+func (ec *executionContext) _Escalation_status(ctx context.Context, field graphql.CollectedField, obj *model.Escalation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Escalation_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v mvpgraph.EscalationStatus) graphql.Marshaler {
+			return ec.marshalNEscalationStatus2mvpgraphᚐEscalationStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_Escalation_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Escalation", field, false, false, "EscalationStatus")
 }
 
-func (ec *executionContext) _Escalation_member(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Escalation) (ret graphql.Marshaler) {
+func (ec *executionContext) _Escalation_member(ctx context.Context, field graphql.CollectedField, obj *model.Escalation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8236,8 +8657,8 @@ func (ec *executionContext) _Escalation_member(ctx context.Context, field graphq
 			return ec.Resolvers.Escalation().Member(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Member) graphql.Marshaler {
-			return ec.marshalNMember2ᚖmvpgraphᚐMember(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Member) graphql.Marshaler {
+			return ec.marshalNMember2ᚖmvpgraphᚋgraphᚋmodelᚐMember(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8256,7 +8677,7 @@ func (ec *executionContext) fieldContext_Escalation_member(_ context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _Escalation_expertise(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Escalation) (ret graphql.Marshaler) {
+func (ec *executionContext) _Escalation_expertise(ctx context.Context, field graphql.CollectedField, obj *model.Escalation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8268,8 +8689,8 @@ func (ec *executionContext) _Escalation_expertise(ctx context.Context, field gra
 			return ec.Resolvers.Escalation().Expertise(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Expertise) graphql.Marshaler {
-			return ec.marshalNExpertise2ᚖmvpgraphᚐExpertise(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Expertise) graphql.Marshaler {
+			return ec.marshalNExpertise2ᚖmvpgraphᚋgraphᚋmodelᚐExpertise(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8288,7 +8709,7 @@ func (ec *executionContext) fieldContext_Escalation_expertise(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _Escalation_lead(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Escalation) (ret graphql.Marshaler) {
+func (ec *executionContext) _Escalation_lead(ctx context.Context, field graphql.CollectedField, obj *model.Escalation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8300,8 +8721,8 @@ func (ec *executionContext) _Escalation_lead(ctx context.Context, field graphql.
 			return ec.Resolvers.Escalation().Lead(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Lead) graphql.Marshaler {
-			return ec.marshalNLead2ᚖmvpgraphᚐLead(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Lead) graphql.Marshaler {
+			return ec.marshalNLead2ᚖmvpgraphᚋgraphᚋmodelᚐLead(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8320,7 +8741,7 @@ func (ec *executionContext) fieldContext_Escalation_lead(_ context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _Escalation_contact(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Escalation) (ret graphql.Marshaler) {
+func (ec *executionContext) _Escalation_contact(ctx context.Context, field graphql.CollectedField, obj *model.Escalation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8332,8 +8753,8 @@ func (ec *executionContext) _Escalation_contact(ctx context.Context, field graph
 			return ec.Resolvers.Escalation().Contact(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Contact) graphql.Marshaler {
-			return ec.marshalOContact2ᚖmvpgraphᚐContact(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Contact) graphql.Marshaler {
+			return ec.marshalOContact2ᚖmvpgraphᚋgraphᚋmodelᚐContact(ctx, selections, v)
 		},
 		true,
 		false,
@@ -8352,7 +8773,7 @@ func (ec *executionContext) fieldContext_Escalation_contact(_ context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _Escalation_productTeam(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Escalation) (ret graphql.Marshaler) {
+func (ec *executionContext) _Escalation_productTeam(ctx context.Context, field graphql.CollectedField, obj *model.Escalation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8364,8 +8785,8 @@ func (ec *executionContext) _Escalation_productTeam(ctx context.Context, field g
 			return ec.Resolvers.Escalation().ProductTeam(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.ProductTeam) graphql.Marshaler {
-			return ec.marshalOProductTeam2ᚖmvpgraphᚐProductTeam(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProductTeam) graphql.Marshaler {
+			return ec.marshalOProductTeam2ᚖmvpgraphᚋgraphᚋmodelᚐProductTeam(ctx, selections, v)
 		},
 		true,
 		false,
@@ -8384,7 +8805,7 @@ func (ec *executionContext) fieldContext_Escalation_productTeam(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _Escalation_raisedAt(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Escalation) (ret graphql.Marshaler) {
+func (ec *executionContext) _Escalation_raisedAt(ctx context.Context, field graphql.CollectedField, obj *model.Escalation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8407,7 +8828,7 @@ func (ec *executionContext) fieldContext_Escalation_raisedAt(_ context.Context, 
 	return graphql.NewScalarFieldContext("Escalation", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Escalation_updatedAt(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Escalation) (ret graphql.Marshaler) {
+func (ec *executionContext) _Escalation_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Escalation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8430,7 +8851,7 @@ func (ec *executionContext) fieldContext_Escalation_updatedAt(_ context.Context,
 	return graphql.NewScalarFieldContext("Escalation", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Escalation_timeToFirstResponse(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Escalation) (ret graphql.Marshaler) {
+func (ec *executionContext) _Escalation_timeToFirstResponse(ctx context.Context, field graphql.CollectedField, obj *model.Escalation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8439,7 +8860,7 @@ func (ec *executionContext) _Escalation_timeToFirstResponse(ctx context.Context,
 			return ec.fieldContext_Escalation_timeToFirstResponse(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Escalation().TimeToFirstResponse(ctx, obj)
+			return obj.TimeToFirstResponse(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
@@ -8450,10 +8871,10 @@ func (ec *executionContext) _Escalation_timeToFirstResponse(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_Escalation_timeToFirstResponse(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Escalation", field, true, true, "Int64")
+	return graphql.NewScalarFieldContext("Escalation", field, true, false, "Int64")
 }
 
-func (ec *executionContext) _Escalation_timeToAnswer(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Escalation) (ret graphql.Marshaler) {
+func (ec *executionContext) _Escalation_timeToAnswer(ctx context.Context, field graphql.CollectedField, obj *model.Escalation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8462,7 +8883,7 @@ func (ec *executionContext) _Escalation_timeToAnswer(ctx context.Context, field 
 			return ec.fieldContext_Escalation_timeToAnswer(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Escalation().TimeToAnswer(ctx, obj)
+			return obj.TimeToAnswer(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
@@ -8473,10 +8894,10 @@ func (ec *executionContext) _Escalation_timeToAnswer(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_Escalation_timeToAnswer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Escalation", field, true, true, "Int64")
+	return graphql.NewScalarFieldContext("Escalation", field, true, false, "Int64")
 }
 
-func (ec *executionContext) _Escalation_overdue(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Escalation) (ret graphql.Marshaler) {
+func (ec *executionContext) _Escalation_overdue(ctx context.Context, field graphql.CollectedField, obj *model.Escalation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8485,7 +8906,7 @@ func (ec *executionContext) _Escalation_overdue(ctx context.Context, field graph
 			return ec.fieldContext_Escalation_overdue(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Escalation().Overdue(ctx, obj)
+			return obj.Overdue, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
@@ -8496,10 +8917,10 @@ func (ec *executionContext) _Escalation_overdue(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Escalation_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Escalation", field, true, true, "Boolean")
+	return graphql.NewScalarFieldContext("Escalation", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Escalation_events(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Escalation) (ret graphql.Marshaler) {
+func (ec *executionContext) _Escalation_events(ctx context.Context, field graphql.CollectedField, obj *model.Escalation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8619,7 +9040,23 @@ func (ec *executionContext) fieldContext_EscalationConnection_totalCount(_ conte
 }
 
 func (ec *executionContext) _EscalationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.EscalationEdge) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_EscalationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EscalationEdge", field, false, false, "String")
@@ -8637,8 +9074,8 @@ func (ec *executionContext) _EscalationEdge_node(ctx context.Context, field grap
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Escalation) graphql.Marshaler {
-			return ec.marshalNEscalation2ᚖmvpgraphᚐEscalation(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Escalation) graphql.Marshaler {
+			return ec.marshalNEscalation2ᚖmvpgraphᚋgraphᚋmodelᚐEscalation(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8658,7 +9095,23 @@ func (ec *executionContext) fieldContext_EscalationEdge_node(_ context.Context, 
 }
 
 func (ec *executionContext) _EscalationEvent_action(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.EscalationEvent) (ret graphql.Marshaler) {
-	return ec.marshalNEscalationAction2mvpgraphᚐEscalationAction(ctx, field.Selections, obj.Action)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationEvent_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v mvpgraph.EscalationAction) graphql.Marshaler {
+			return ec.marshalNEscalationAction2mvpgraphᚐEscalationAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_EscalationEvent_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EscalationEvent", field, false, false, "EscalationAction")
@@ -8688,14 +9141,46 @@ func (ec *executionContext) fieldContext_EscalationEvent_from(_ context.Context,
 }
 
 func (ec *executionContext) _EscalationEvent_to(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.EscalationEvent) (ret graphql.Marshaler) {
-	return ec.marshalNEscalationStatus2mvpgraphᚐEscalationStatus(ctx, field.Selections, obj.ToStatus)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationEvent_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToStatus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v mvpgraph.EscalationStatus) graphql.Marshaler {
+			return ec.marshalNEscalationStatus2mvpgraphᚐEscalationStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_EscalationEvent_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EscalationEvent", field, false, false, "EscalationStatus")
 }
 
 func (ec *executionContext) _EscalationEvent_actor(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.EscalationEvent) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.ActorName)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationEvent_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_EscalationEvent_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EscalationEvent", field, false, false, "String")
@@ -8736,8 +9221,8 @@ func (ec *executionContext) _EscalationGroup_lead(ctx context.Context, field gra
 			return ec.Resolvers.EscalationGroup().Lead(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Lead) graphql.Marshaler {
-			return ec.marshalOLead2ᚖmvpgraphᚐLead(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Lead) graphql.Marshaler {
+			return ec.marshalOLead2ᚖmvpgraphᚋgraphᚋmodelᚐLead(ctx, selections, v)
 		},
 		true,
 		false,
@@ -8757,7 +9242,23 @@ func (ec *executionContext) fieldContext_EscalationGroup_lead(_ context.Context,
 }
 
 func (ec *executionContext) _EscalationGroup_status(ctx context.Context, field graphql.CollectedField, obj *model.EscalationGroup) (ret graphql.Marshaler) {
-	return ec.marshalOEscalationStatus2ᚖmvpgraphᚐEscalationStatus(ctx, field.Selections, obj.Status)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationGroup_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.EscalationStatus) graphql.Marshaler {
+			return ec.marshalOEscalationStatus2ᚖmvpgraphᚐEscalationStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_EscalationGroup_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EscalationGroup", field, false, false, "EscalationStatus")
@@ -8775,8 +9276,8 @@ func (ec *executionContext) _EscalationGroup_productTeam(ctx context.Context, fi
 			return ec.Resolvers.EscalationGroup().ProductTeam(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.ProductTeam) graphql.Marshaler {
-			return ec.marshalOProductTeam2ᚖmvpgraphᚐProductTeam(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProductTeam) graphql.Marshaler {
+			return ec.marshalOProductTeam2ᚖmvpgraphᚋgraphᚋmodelᚐProductTeam(ctx, selections, v)
 		},
 		true,
 		false,
@@ -8807,8 +9308,8 @@ func (ec *executionContext) _EscalationGroup_expertise(ctx context.Context, fiel
 			return ec.Resolvers.EscalationGroup().Expertise(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Expertise) graphql.Marshaler {
-			return ec.marshalOExpertise2ᚖmvpgraphᚐExpertise(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Expertise) graphql.Marshaler {
+			return ec.marshalOExpertise2ᚖmvpgraphᚋgraphᚋmodelᚐExpertise(ctx, selections, v)
 		},
 		true,
 		false,
@@ -8828,49 +9329,161 @@ func (ec *executionContext) fieldContext_EscalationGroup_expertise(_ context.Con
 }
 
 func (ec *executionContext) _EscalationGroup_month(ctx context.Context, field graphql.CollectedField, obj *model.EscalationGroup) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Month)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationGroup_month(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Month, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_EscalationGroup_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EscalationGroup", field, false, false, "String")
 }
 
 func (ec *executionContext) _EscalationGroup_count(ctx context.Context, field graphql.CollectedField, obj *model.EscalationGroup) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.Count)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationGroup_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_EscalationGroup_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EscalationGroup", field, false, false, "Int")
 }
 
 func (ec *executionContext) _EscalationGroup_overdue(ctx context.Context, field graphql.CollectedField, obj *model.EscalationGroup) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.Overdue)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationGroup_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_EscalationGroup_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EscalationGroup", field, false, false, "Int")
 }
 
 func (ec *executionContext) _EscalationGroup_answered(ctx context.Context, field graphql.CollectedField, obj *model.EscalationGroup) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.Answered)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationGroup_answered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Answered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_EscalationGroup_answered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EscalationGroup", field, false, false, "Int")
 }
 
 func (ec *executionContext) _EscalationGroup_averageTimeToAnswerSeconds(ctx context.Context, field graphql.CollectedField, obj *model.EscalationGroup) (ret graphql.Marshaler) {
-	return ec.marshalOInt642ᚖint64(ctx, field.Selections, obj.AverageTimeToAnswerSeconds)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationGroup_averageTimeToAnswerSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AverageTimeToAnswerSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_EscalationGroup_averageTimeToAnswerSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EscalationGroup", field, false, false, "Int64")
 }
 
 func (ec *executionContext) _EscalationGroup_minTimeToAnswerSeconds(ctx context.Context, field graphql.CollectedField, obj *model.EscalationGroup) (ret graphql.Marshaler) {
-	return ec.marshalOInt642ᚖint64(ctx, field.Selections, obj.MinTimeToAnswerSeconds)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationGroup_minTimeToAnswerSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MinTimeToAnswerSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_EscalationGroup_minTimeToAnswerSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EscalationGroup", field, false, false, "Int64")
 }
 
 func (ec *executionContext) _EscalationGroup_maxTimeToAnswerSeconds(ctx context.Context, field graphql.CollectedField, obj *model.EscalationGroup) (ret graphql.Marshaler) {
-	return ec.marshalOInt642ᚖint64(ctx, field.Selections, obj.MaxTimeToAnswerSeconds)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationGroup_maxTimeToAnswerSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxTimeToAnswerSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_EscalationGroup_maxTimeToAnswerSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EscalationGroup", field, false, false, "Int64")
@@ -8888,8 +9501,8 @@ func (ec *executionContext) _EscalationPayload_escalation(ctx context.Context, f
 			return obj.Escalation, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Escalation) graphql.Marshaler {
-			return ec.marshalNEscalation2ᚖmvpgraphᚐEscalation(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Escalation) graphql.Marshaler {
+			return ec.marshalNEscalation2ᚖmvpgraphᚋgraphᚋmodelᚐEscalation(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8909,48 +9522,144 @@ func (ec *executionContext) fieldContext_EscalationPayload_escalation(_ context.
 }
 
 func (ec *executionContext) _EscalationStats_open(ctx context.Context, field graphql.CollectedField, obj *model.EscalationStats) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.Open)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationStats_open(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Open, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_EscalationStats_open(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EscalationStats", field, false, false, "Int")
 }
 
 func (ec *executionContext) _EscalationStats_escalated(ctx context.Context, field graphql.CollectedField, obj *model.EscalationStats) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.Escalated)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationStats_escalated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Escalated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_EscalationStats_escalated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EscalationStats", field, false, false, "Int")
 }
 
 func (ec *executionContext) _EscalationStats_answered(ctx context.Context, field graphql.CollectedField, obj *model.EscalationStats) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.Answered)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationStats_answered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Answered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_EscalationStats_answered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EscalationStats", field, false, false, "Int")
 }
 
 func (ec *executionContext) _EscalationStats_closed(ctx context.Context, field graphql.CollectedField, obj *model.EscalationStats) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.Closed)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationStats_closed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Closed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_EscalationStats_closed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EscalationStats", field, false, false, "Int")
 }
 
 func (ec *executionContext) _EscalationStats_overdue(ctx context.Context, field graphql.CollectedField, obj *model.EscalationStats) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.Overdue)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationStats_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_EscalationStats_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EscalationStats", field, false, false, "Int")
 }
 
 func (ec *executionContext) _EscalationStats_averageTimeToAnswerSeconds(ctx context.Context, field graphql.CollectedField, obj *model.EscalationStats) (ret graphql.Marshaler) {
-	return ec.marshalOInt642ᚖint64(ctx, field.Selections, obj.AverageTimeToAnswerSeconds)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationStats_averageTimeToAnswerSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AverageTimeToAnswerSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_EscalationStats_averageTimeToAnswerSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EscalationStats", field, false, false, "Int64")
 }
 
-func (ec *executionContext) _Expertise_id(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Expertise) (ret graphql.Marshaler) {
+func (ec *executionContext) _Expertise_id(ctx context.Context, field graphql.CollectedField, obj *model.Expertise) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8959,7 +9668,7 @@ func (ec *executionContext) _Expertise_id(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Expertise_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Expertise().ID(ctx, obj)
+			return obj.NodeID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8970,24 +9679,56 @@ func (ec *executionContext) _Expertise_id(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Expertise_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Expertise", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Expertise", field, true, false, "ID")
 }
 
-func (ec *executionContext) _Expertise_name(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Expertise) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+func (ec *executionContext) _Expertise_name(ctx context.Context, field graphql.CollectedField, obj *model.Expertise) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Expertise_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_Expertise_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Expertise", field, false, false, "String")
 }
 
-func (ec *executionContext) _Expertise_category(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Expertise) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Category)
+func (ec *executionContext) _Expertise_category(ctx context.Context, field graphql.CollectedField, obj *model.Expertise) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Expertise_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_Expertise_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Expertise", field, false, false, "String")
 }
 
-func (ec *executionContext) _Expertise_productTeam(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Expertise) (ret graphql.Marshaler) {
+func (ec *executionContext) _Expertise_productTeam(ctx context.Context, field graphql.CollectedField, obj *model.Expertise) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8996,11 +9737,11 @@ func (ec *executionContext) _Expertise_productTeam(ctx context.Context, field gr
 			return ec.fieldContext_Expertise_productTeam(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Expertise().ProductTeam(ctx, obj)
+			return obj.ProductTeam, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.ProductTeam) graphql.Marshaler {
-			return ec.marshalOProductTeam2ᚖmvpgraphᚐProductTeam(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProductTeam) graphql.Marshaler {
+			return ec.marshalOProductTeam2ᚖmvpgraphᚋgraphᚋmodelᚐProductTeam(ctx, selections, v)
 		},
 		true,
 		false,
@@ -9010,8 +9751,8 @@ func (ec *executionContext) fieldContext_Expertise_productTeam(_ context.Context
 	fc = &graphql.FieldContext{
 		Object:     "Expertise",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ProductTeam(ctx, field)
 		},
@@ -9019,7 +9760,7 @@ func (ec *executionContext) fieldContext_Expertise_productTeam(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _Expertise_usLead(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Expertise) (ret graphql.Marshaler) {
+func (ec *executionContext) _Expertise_usLead(ctx context.Context, field graphql.CollectedField, obj *model.Expertise) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9028,11 +9769,11 @@ func (ec *executionContext) _Expertise_usLead(ctx context.Context, field graphql
 			return ec.fieldContext_Expertise_usLead(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Expertise().UsLead(ctx, obj)
+			return obj.UsLead, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Lead) graphql.Marshaler {
-			return ec.marshalOLead2ᚖmvpgraphᚐLead(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Lead) graphql.Marshaler {
+			return ec.marshalOLead2ᚖmvpgraphᚋgraphᚋmodelᚐLead(ctx, selections, v)
 		},
 		true,
 		false,
@@ -9042,8 +9783,8 @@ func (ec *executionContext) fieldContext_Expertise_usLead(_ context.Context, fie
 	fc = &graphql.FieldContext{
 		Object:     "Expertise",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Lead(ctx, field)
 		},
@@ -9051,7 +9792,7 @@ func (ec *executionContext) fieldContext_Expertise_usLead(_ context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _Expertise_mvps(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Expertise) (ret graphql.Marshaler) {
+func (ec *executionContext) _Expertise_mvps(ctx context.Context, field graphql.CollectedField, obj *model.Expertise) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9183,7 +9924,23 @@ func (ec *executionContext) fieldContext_ExpertiseConnection_totalCount(_ contex
 }
 
 func (ec *executionContext) _ExpertiseEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ExpertiseEdge) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExpertiseEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_ExpertiseEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ExpertiseEdge", field, false, false, "String")
@@ -9201,8 +9958,8 @@ func (ec *executionContext) _ExpertiseEdge_node(ctx context.Context, field graph
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Expertise) graphql.Marshaler {
-			return ec.marshalNExpertise2ᚖmvpgraphᚐExpertise(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Expertise) graphql.Marshaler {
+			return ec.marshalNExpertise2ᚖmvpgraphᚋgraphᚋmodelᚐExpertise(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9222,14 +9979,46 @@ func (ec *executionContext) fieldContext_ExpertiseEdge_node(_ context.Context, f
 }
 
 func (ec *executionContext) _ImportActivitiesPayload_imported(ctx context.Context, field graphql.CollectedField, obj *model.ImportActivitiesPayload) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.Imported)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportActivitiesPayload_imported(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Imported, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_ImportActivitiesPayload_imported(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportActivitiesPayload", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ImportActivitiesPayload_duplicates(ctx context.Context, field graphql.CollectedField, obj *model.ImportActivitiesPayload) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.Duplicates)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportActivitiesPayload_duplicates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Duplicates, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_ImportActivitiesPayload_duplicates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportActivitiesPayload", field, false, false, "Int")
@@ -9268,111 +10057,351 @@ func (ec *executionContext) fieldContext_ImportActivitiesPayload_rejected(_ cont
 }
 
 func (ec *executionContext) _ImportRowError_line(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.RowError) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.Line)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRowError_line(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Line, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_ImportRowError_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportRowError", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ImportRowError_reason(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.RowError) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Reason)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRowError_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_ImportRowError_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportRowError", field, false, false, "String")
 }
 
 func (ec *executionContext) _Integration_platform(ctx context.Context, field graphql.CollectedField, obj *model.Integration) (ret graphql.Marshaler) {
-	return ec.marshalNPlatform2mvpgraphᚐPlatform(ctx, field.Selections, obj.Platform)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Integration_platform(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Platform, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v mvpgraph.Platform) graphql.Marshaler {
+			return ec.marshalNPlatform2mvpgraphᚐPlatform(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_Integration_platform(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Integration", field, false, false, "Platform")
 }
 
 func (ec *executionContext) _Integration_enabled(ctx context.Context, field graphql.CollectedField, obj *model.Integration) (ret graphql.Marshaler) {
-	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Enabled)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Integration_enabled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Enabled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_Integration_enabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Integration", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Integration_intervalSeconds(ctx context.Context, field graphql.CollectedField, obj *model.Integration) (ret graphql.Marshaler) {
-	return ec.marshalNInt642int64(ctx, field.Selections, obj.IntervalSeconds)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Integration_intervalSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IntervalSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_Integration_intervalSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Integration", field, false, false, "Int64")
 }
 
 func (ec *executionContext) _Integration_accounts(ctx context.Context, field graphql.CollectedField, obj *model.Integration) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.Accounts)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Integration_accounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accounts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_Integration_accounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Integration", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Integration_due(ctx context.Context, field graphql.CollectedField, obj *model.Integration) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.Due)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Integration_due(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Due, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_Integration_due(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Integration", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Integration_lastRunAt(ctx context.Context, field graphql.CollectedField, obj *model.Integration) (ret graphql.Marshaler) {
-	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.LastRunAt)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Integration_lastRunAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastRunAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_Integration_lastRunAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Integration", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Integration_quotaLimit(ctx context.Context, field graphql.CollectedField, obj *model.Integration) (ret graphql.Marshaler) {
-	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.QuotaLimit)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Integration_quotaLimit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QuotaLimit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_Integration_quotaLimit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Integration", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Integration_quotaRemaining(ctx context.Context, field graphql.CollectedField, obj *model.Integration) (ret graphql.Marshaler) {
-	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.QuotaRemaining)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Integration_quotaRemaining(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QuotaRemaining, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_Integration_quotaRemaining(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Integration", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Integration_quotaReset(ctx context.Context, field graphql.CollectedField, obj *model.Integration) (ret graphql.Marshaler) {
-	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.QuotaReset)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Integration_quotaReset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QuotaReset, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_Integration_quotaReset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Integration", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Integration_pausedUntil(ctx context.Context, field graphql.CollectedField, obj *model.Integration) (ret graphql.Marshaler) {
-	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.PausedUntil)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Integration_pausedUntil(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PausedUntil, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_Integration_pausedUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Integration", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Integration_lastError(ctx context.Context, field graphql.CollectedField, obj *model.Integration) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.LastError)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Integration_lastError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastError, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_Integration_lastError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Integration", field, false, false, "String")
 }
 
 func (ec *executionContext) _KindCount_kind(ctx context.Context, field graphql.CollectedField, obj *model.KindCount) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Kind)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KindCount_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_KindCount_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("KindCount", field, false, false, "String")
 }
 
 func (ec *executionContext) _KindCount_count(ctx context.Context, field graphql.CollectedField, obj *model.KindCount) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.Count)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KindCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_KindCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("KindCount", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Lead_id(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Lead) (ret graphql.Marshaler) {
+func (ec *executionContext) _Lead_id(ctx context.Context, field graphql.CollectedField, obj *model.Lead) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9381,7 +10410,7 @@ func (ec *executionContext) _Lead_id(ctx context.Context, field graphql.Collecte
 			return ec.fieldContext_Lead_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Lead().ID(ctx, obj)
+			return obj.NodeID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -9392,17 +10421,33 @@ func (ec *executionContext) _Lead_id(ctx context.Context, field graphql.Collecte
 	)
 }
 func (ec *executionContext) fieldContext_Lead_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Lead", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Lead", field, true, false, "ID")
 }
 
-func (ec *executionContext) _Lead_name(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Lead) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+func (ec *executionContext) _Lead_name(ctx context.Context, field graphql.CollectedField, obj *model.Lead) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lead_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_Lead_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Lead", field, false, false, "String")
 }
 
-func (ec *executionContext) _Lead_email(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Lead) (ret graphql.Marshaler) {
+func (ec *executionContext) _Lead_email(ctx context.Context, field graphql.CollectedField, obj *model.Lead) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9438,14 +10483,30 @@ func (ec *executionContext) fieldContext_Lead_email(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("Lead", field, false, false, "String")
 }
 
-func (ec *executionContext) _Lead_kind(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Lead) (ret graphql.Marshaler) {
-	return ec.marshalNLeadKind2mvpgraphᚐLeadKind(ctx, field.Selections, obj.Kind)
+func (ec *executionContext) _Lead_kind(ctx context.Context, field graphql.CollectedField, obj *model.Lead) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lead_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v mvpgraph.LeadKind) graphql.Marshaler {
+			return ec.marshalNLeadKind2mvpgraphᚐLeadKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_Lead_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Lead", field, false, false, "LeadKind")
 }
 
-func (ec *executionContext) _Lead_expertises(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Lead) (ret graphql.Marshaler) {
+func (ec *executionContext) _Lead_expertises(ctx context.Context, field graphql.CollectedField, obj *model.Lead) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9457,8 +10518,8 @@ func (ec *executionContext) _Lead_expertises(ctx context.Context, field graphql.
 			return ec.Resolvers.Lead().Expertises(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*mvpgraph.Expertise) graphql.Marshaler {
-			return ec.marshalNExpertise2ᚕᚖmvpgraphᚐExpertiseᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Expertise) graphql.Marshaler {
+			return ec.marshalNExpertise2ᚕᚖmvpgraphᚋgraphᚋmodelᚐExpertiseᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9477,7 +10538,7 @@ func (ec *executionContext) fieldContext_Lead_expertises(_ context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _Lead_countries(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Lead) (ret graphql.Marshaler) {
+func (ec *executionContext) _Lead_countries(ctx context.Context, field graphql.CollectedField, obj *model.Lead) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9500,7 +10561,7 @@ func (ec *executionContext) fieldContext_Lead_countries(_ context.Context, field
 	return graphql.NewScalarFieldContext("Lead", field, true, true, "String")
 }
 
-func (ec *executionContext) _Lead_mvps(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Lead) (ret graphql.Marshaler) {
+func (ec *executionContext) _Lead_mvps(ctx context.Context, field graphql.CollectedField, obj *model.Lead) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9544,7 +10605,7 @@ func (ec *executionContext) fieldContext_Lead_mvps(ctx context.Context, field gr
 	return fc, nil
 }
 
-func (ec *executionContext) _Lead_reachSummary(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Lead) (ret graphql.Marshaler) {
+func (ec *executionContext) _Lead_reachSummary(ctx context.Context, field graphql.CollectedField, obj *model.Lead) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9588,7 +10649,7 @@ func (ec *executionContext) fieldContext_Lead_reachSummary(ctx context.Context, 
 	return fc, nil
 }
 
-func (ec *executionContext) _Lead_escalationStats(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Lead) (ret graphql.Marshaler) {
+func (ec *executionContext) _Lead_escalationStats(ctx context.Context, field graphql.CollectedField, obj *model.Lead) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9726,7 +10787,23 @@ func (ec *executionContext) fieldContext_LeadConnection_totalCount(_ context.Con
 }
 
 func (ec *executionContext) _LeadEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.LeadEdge) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_LeadEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LeadEdge", field, false, false, "String")
@@ -9744,8 +10821,8 @@ func (ec *executionContext) _LeadEdge_node(ctx context.Context, field graphql.Co
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Lead) graphql.Marshaler {
-			return ec.marshalNLead2ᚖmvpgraphᚐLead(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Lead) graphql.Marshaler {
+			return ec.marshalNLead2ᚖmvpgraphᚋgraphᚋmodelᚐLead(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9852,7 +10929,23 @@ func (ec *executionContext) fieldContext_LeaderboardConnection_totalCount(_ cont
 }
 
 func (ec *executionContext) _LeaderboardEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.LeaderboardEdge) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeaderboardEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_LeaderboardEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LeaderboardEdge", field, false, false, "String")
@@ -9891,7 +10984,23 @@ func (ec *executionContext) fieldContext_LeaderboardEdge_node(_ context.Context,
 }
 
 func (ec *executionContext) _LeaderboardEntry_rank(ctx context.Context, field graphql.CollectedField, obj *model.LeaderboardEntry) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.Rank)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeaderboardEntry_rank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_LeaderboardEntry_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LeaderboardEntry", field, false, false, "Int")
@@ -9906,11 +11015,11 @@ func (ec *executionContext) _LeaderboardEntry_member(ctx context.Context, field 
 			return ec.fieldContext_LeaderboardEntry_member(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.LeaderboardEntry().Member(ctx, obj)
+			return obj.Member, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Member) graphql.Marshaler {
-			return ec.marshalNMember2ᚖmvpgraphᚐMember(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Member) graphql.Marshaler {
+			return ec.marshalNMember2ᚖmvpgraphᚋgraphᚋmodelᚐMember(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9920,8 +11029,8 @@ func (ec *executionContext) fieldContext_LeaderboardEntry_member(_ context.Conte
 	fc = &graphql.FieldContext{
 		Object:     "LeaderboardEntry",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Member(ctx, field)
 		},
@@ -9930,14 +11039,46 @@ func (ec *executionContext) fieldContext_LeaderboardEntry_member(_ context.Conte
 }
 
 func (ec *executionContext) _LeaderboardEntry_followers(ctx context.Context, field graphql.CollectedField, obj *model.LeaderboardEntry) (ret graphql.Marshaler) {
-	return ec.marshalNInt642int64(ctx, field.Selections, obj.Followers)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeaderboardEntry_followers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Followers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_LeaderboardEntry_followers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LeaderboardEntry", field, false, false, "Int64")
 }
 
 func (ec *executionContext) _LeaderboardEntry_growth(ctx context.Context, field graphql.CollectedField, obj *model.LeaderboardEntry) (ret graphql.Marshaler) {
-	return ec.marshalNInt642int64(ctx, field.Selections, obj.Growth)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeaderboardEntry_growth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Growth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_LeaderboardEntry_growth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LeaderboardEntry", field, false, false, "Int64")
@@ -9955,8 +11096,8 @@ func (ec *executionContext) _LinkSocialAccountPayload_socialAccount(ctx context.
 			return obj.SocialAccount, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.SocialAccount) graphql.Marshaler {
-			return ec.marshalNSocialAccount2ᚖmvpgraphᚐSocialAccount(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SocialAccount) graphql.Marshaler {
+			return ec.marshalNSocialAccount2ᚖmvpgraphᚋgraphᚋmodelᚐSocialAccount(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9975,7 +11116,7 @@ func (ec *executionContext) fieldContext_LinkSocialAccountPayload_socialAccount(
 	return fc, nil
 }
 
-func (ec *executionContext) _Member_id(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Member) (ret graphql.Marshaler) {
+func (ec *executionContext) _Member_id(ctx context.Context, field graphql.CollectedField, obj *model.Member) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9984,7 +11125,7 @@ func (ec *executionContext) _Member_id(ctx context.Context, field graphql.Collec
 			return ec.fieldContext_Member_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Member().ID(ctx, obj)
+			return obj.NodeID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -9995,59 +11136,171 @@ func (ec *executionContext) _Member_id(ctx context.Context, field graphql.Collec
 	)
 }
 func (ec *executionContext) fieldContext_Member_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Member", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Member", field, true, false, "ID")
 }
 
-func (ec *executionContext) _Member_handle(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Member) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Handle)
+func (ec *executionContext) _Member_handle(ctx context.Context, field graphql.CollectedField, obj *model.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_handle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Handle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_Member_handle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Member", field, false, false, "String")
 }
 
-func (ec *executionContext) _Member_name(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Member) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+func (ec *executionContext) _Member_name(ctx context.Context, field graphql.CollectedField, obj *model.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_Member_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Member", field, false, false, "String")
 }
 
-func (ec *executionContext) _Member_country(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Member) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Country)
+func (ec *executionContext) _Member_country(ctx context.Context, field graphql.CollectedField, obj *model.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_country(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Country, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_Member_country(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Member", field, false, false, "String")
 }
 
-func (ec *executionContext) _Member_city(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Member) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.City)
+func (ec *executionContext) _Member_city(ctx context.Context, field graphql.CollectedField, obj *model.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_city(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.City, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_Member_city(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Member", field, false, false, "String")
 }
 
-func (ec *executionContext) _Member_bio(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Member) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Bio)
+func (ec *executionContext) _Member_bio(ctx context.Context, field graphql.CollectedField, obj *model.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_bio(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bio, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_Member_bio(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Member", field, false, false, "String")
 }
 
-func (ec *executionContext) _Member_isEmployee(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Member) (ret graphql.Marshaler) {
-	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsEmployee)
+func (ec *executionContext) _Member_isEmployee(ctx context.Context, field graphql.CollectedField, obj *model.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_isEmployee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsEmployee, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_Member_isEmployee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Member", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Member_isMvp(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Member) (ret graphql.Marshaler) {
-	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsMVP)
+func (ec *executionContext) _Member_isMvp(ctx context.Context, field graphql.CollectedField, obj *model.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_isMvp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsMVP, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_Member_isMvp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Member", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Member_awards(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Member) (ret graphql.Marshaler) {
+func (ec *executionContext) _Member_awards(ctx context.Context, field graphql.CollectedField, obj *model.Member) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10056,11 +11309,11 @@ func (ec *executionContext) _Member_awards(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Member_awards(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Member().Awards(ctx, obj)
+			return obj.Awards, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*mvpgraph.Award) graphql.Marshaler {
-			return ec.marshalNAward2ᚕᚖmvpgraphᚐAwardᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Award) graphql.Marshaler {
+			return ec.marshalNAward2ᚕᚖmvpgraphᚋgraphᚋmodelᚐAwardᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10070,8 +11323,8 @@ func (ec *executionContext) fieldContext_Member_awards(_ context.Context, field 
 	fc = &graphql.FieldContext{
 		Object:     "Member",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Award(ctx, field)
 		},
@@ -10079,7 +11332,7 @@ func (ec *executionContext) fieldContext_Member_awards(_ context.Context, field 
 	return fc, nil
 }
 
-func (ec *executionContext) _Member_leads(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Member) (ret graphql.Marshaler) {
+func (ec *executionContext) _Member_leads(ctx context.Context, field graphql.CollectedField, obj *model.Member) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10088,11 +11341,11 @@ func (ec *executionContext) _Member_leads(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Member_leads(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Member().Leads(ctx, obj)
+			return obj.Leads, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*mvpgraph.Lead) graphql.Marshaler {
-			return ec.marshalNLead2ᚕᚖmvpgraphᚐLeadᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Lead) graphql.Marshaler {
+			return ec.marshalNLead2ᚕᚖmvpgraphᚋgraphᚋmodelᚐLeadᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10102,8 +11355,8 @@ func (ec *executionContext) fieldContext_Member_leads(_ context.Context, field g
 	fc = &graphql.FieldContext{
 		Object:     "Member",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Lead(ctx, field)
 		},
@@ -10111,7 +11364,7 @@ func (ec *executionContext) fieldContext_Member_leads(_ context.Context, field g
 	return fc, nil
 }
 
-func (ec *executionContext) _Member_email(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Member) (ret graphql.Marshaler) {
+func (ec *executionContext) _Member_email(ctx context.Context, field graphql.CollectedField, obj *model.Member) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10147,7 +11400,7 @@ func (ec *executionContext) fieldContext_Member_email(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Member", field, false, false, "String")
 }
 
-func (ec *executionContext) _Member_employer(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Member) (ret graphql.Marshaler) {
+func (ec *executionContext) _Member_employer(ctx context.Context, field graphql.CollectedField, obj *model.Member) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10183,7 +11436,7 @@ func (ec *executionContext) fieldContext_Member_employer(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Member", field, false, false, "String")
 }
 
-func (ec *executionContext) _Member_socialAccounts(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Member) (ret graphql.Marshaler) {
+func (ec *executionContext) _Member_socialAccounts(ctx context.Context, field graphql.CollectedField, obj *model.Member) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10192,11 +11445,11 @@ func (ec *executionContext) _Member_socialAccounts(ctx context.Context, field gr
 			return ec.fieldContext_Member_socialAccounts(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Member().SocialAccounts(ctx, obj)
+			return obj.SocialAccounts, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*mvpgraph.SocialAccount) graphql.Marshaler {
-			return ec.marshalNSocialAccount2ᚕᚖmvpgraphᚐSocialAccountᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SocialAccount) graphql.Marshaler {
+			return ec.marshalNSocialAccount2ᚕᚖmvpgraphᚋgraphᚋmodelᚐSocialAccountᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10206,8 +11459,8 @@ func (ec *executionContext) fieldContext_Member_socialAccounts(_ context.Context
 	fc = &graphql.FieldContext{
 		Object:     "Member",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SocialAccount(ctx, field)
 		},
@@ -10215,7 +11468,7 @@ func (ec *executionContext) fieldContext_Member_socialAccounts(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _Member_reach(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Member) (ret graphql.Marshaler) {
+func (ec *executionContext) _Member_reach(ctx context.Context, field graphql.CollectedField, obj *model.Member) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10224,7 +11477,7 @@ func (ec *executionContext) _Member_reach(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Member_reach(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Member().Reach(ctx, obj)
+			return obj.Reach, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.MemberReach) graphql.Marshaler {
@@ -10238,8 +11491,8 @@ func (ec *executionContext) fieldContext_Member_reach(_ context.Context, field g
 	fc = &graphql.FieldContext{
 		Object:     "Member",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_MemberReach(ctx, field)
 		},
@@ -10335,7 +11588,23 @@ func (ec *executionContext) fieldContext_MemberConnection_totalCount(_ context.C
 }
 
 func (ec *executionContext) _MemberEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.MemberEdge) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MemberEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_MemberEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MemberEdge", field, false, false, "String")
@@ -10353,8 +11622,8 @@ func (ec *executionContext) _MemberEdge_node(ctx context.Context, field graphql.
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Member) graphql.Marshaler {
-			return ec.marshalNMember2ᚖmvpgraphᚐMember(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Member) graphql.Marshaler {
+			return ec.marshalNMember2ᚖmvpgraphᚋgraphᚋmodelᚐMember(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10374,7 +11643,23 @@ func (ec *executionContext) fieldContext_MemberEdge_node(_ context.Context, fiel
 }
 
 func (ec *executionContext) _MemberReach_total(ctx context.Context, field graphql.CollectedField, obj *model.MemberReach) (ret graphql.Marshaler) {
-	return ec.marshalNInt642int64(ctx, field.Selections, obj.Total)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MemberReach_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_MemberReach_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MemberReach", field, false, false, "Int64")
@@ -10422,7 +11707,7 @@ func (ec *executionContext) _MemberReach_growth(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.MemberReach().Growth(ctx, obj, fc.Args["days"].(*int))
+			return obj.Growth(fc.Args["days"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
@@ -10437,7 +11722,7 @@ func (ec *executionContext) fieldContext_MemberReach_growth(ctx context.Context,
 		Object:     "MemberReach",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type Int64 does not have child fields")
 		},
@@ -11814,69 +13099,213 @@ func (ec *executionContext) fieldContext_Mutation_importActivities(ctx context.C
 }
 
 func (ec *executionContext) _NamedCount_name(ctx context.Context, field graphql.CollectedField, obj *model.NamedCount) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NamedCount_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_NamedCount_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("NamedCount", field, false, false, "String")
 }
 
 func (ec *executionContext) _NamedCount_count(ctx context.Context, field graphql.CollectedField, obj *model.NamedCount) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.Count)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NamedCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_NamedCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("NamedCount", field, false, false, "Int")
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
-	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.HasNextPage)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasNextPage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
-	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.HasPreviousPage)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_hasPreviousPage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasPreviousPage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.StartCursor)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_startCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartCursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.EndCursor)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_endCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndCursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
 func (ec *executionContext) _PlatformReach_platform(ctx context.Context, field graphql.CollectedField, obj *model.PlatformReach) (ret graphql.Marshaler) {
-	return ec.marshalNPlatform2mvpgraphᚐPlatform(ctx, field.Selections, obj.Platform)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlatformReach_platform(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Platform, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v mvpgraph.Platform) graphql.Marshaler {
+			return ec.marshalNPlatform2mvpgraphᚐPlatform(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_PlatformReach_platform(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlatformReach", field, false, false, "Platform")
 }
 
 func (ec *executionContext) _PlatformReach_accounts(ctx context.Context, field graphql.CollectedField, obj *model.PlatformReach) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.Accounts)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlatformReach_accounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accounts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_PlatformReach_accounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlatformReach", field, false, false, "Int")
 }
 
 func (ec *executionContext) _PlatformReach_followers(ctx context.Context, field graphql.CollectedField, obj *model.PlatformReach) (ret graphql.Marshaler) {
-	return ec.marshalNInt642int64(ctx, field.Selections, obj.Followers)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlatformReach_followers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Followers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_PlatformReach_followers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlatformReach", field, false, false, "Int64")
 }
 
-func (ec *executionContext) _ProductTeam_id(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.ProductTeam) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProductTeam_id(ctx context.Context, field graphql.CollectedField, obj *model.ProductTeam) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11885,7 +13314,7 @@ func (ec *executionContext) _ProductTeam_id(ctx context.Context, field graphql.C
 			return ec.fieldContext_ProductTeam_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ProductTeam().ID(ctx, obj)
+			return obj.NodeID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -11896,17 +13325,33 @@ func (ec *executionContext) _ProductTeam_id(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_ProductTeam_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProductTeam", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("ProductTeam", field, true, false, "ID")
 }
 
-func (ec *executionContext) _ProductTeam_name(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.ProductTeam) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+func (ec *executionContext) _ProductTeam_name(ctx context.Context, field graphql.CollectedField, obj *model.ProductTeam) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductTeam_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_ProductTeam_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProductTeam", field, false, false, "String")
 }
 
-func (ec *executionContext) _ProductTeam_contacts(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.ProductTeam) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProductTeam_contacts(ctx context.Context, field graphql.CollectedField, obj *model.ProductTeam) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11918,8 +13363,8 @@ func (ec *executionContext) _ProductTeam_contacts(ctx context.Context, field gra
 			return ec.Resolvers.ProductTeam().Contacts(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*mvpgraph.Contact) graphql.Marshaler {
-			return ec.marshalNContact2ᚕᚖmvpgraphᚐContactᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Contact) graphql.Marshaler {
+			return ec.marshalNContact2ᚕᚖmvpgraphᚋgraphᚋmodelᚐContactᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11938,7 +13383,7 @@ func (ec *executionContext) fieldContext_ProductTeam_contacts(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _ProductTeam_expertises(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.ProductTeam) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProductTeam_expertises(ctx context.Context, field graphql.CollectedField, obj *model.ProductTeam) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11950,8 +13395,8 @@ func (ec *executionContext) _ProductTeam_expertises(ctx context.Context, field g
 			return ec.Resolvers.ProductTeam().Expertises(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*mvpgraph.Expertise) graphql.Marshaler {
-			return ec.marshalNExpertise2ᚕᚖmvpgraphᚐExpertiseᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Expertise) graphql.Marshaler {
+			return ec.marshalNExpertise2ᚕᚖmvpgraphᚋgraphᚋmodelᚐExpertiseᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12058,7 +13503,23 @@ func (ec *executionContext) fieldContext_ProductTeamConnection_totalCount(_ cont
 }
 
 func (ec *executionContext) _ProductTeamEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ProductTeamEdge) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductTeamEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_ProductTeamEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProductTeamEdge", field, false, false, "String")
@@ -12076,8 +13537,8 @@ func (ec *executionContext) _ProductTeamEdge_node(ctx context.Context, field gra
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.ProductTeam) graphql.Marshaler {
-			return ec.marshalNProductTeam2ᚖmvpgraphᚐProductTeam(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProductTeam) graphql.Marshaler {
+			return ec.marshalNProductTeam2ᚖmvpgraphᚋgraphᚋmodelᚐProductTeam(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12108,8 +13569,8 @@ func (ec *executionContext) _ProgramStatsGroup_expertise(ctx context.Context, fi
 			return ec.Resolvers.ProgramStatsGroup().Expertise(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Expertise) graphql.Marshaler {
-			return ec.marshalOExpertise2ᚖmvpgraphᚐExpertise(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Expertise) graphql.Marshaler {
+			return ec.marshalOExpertise2ᚖmvpgraphᚋgraphᚋmodelᚐExpertise(ctx, selections, v)
 		},
 		true,
 		false,
@@ -12129,14 +13590,46 @@ func (ec *executionContext) fieldContext_ProgramStatsGroup_expertise(_ context.C
 }
 
 func (ec *executionContext) _ProgramStatsGroup_category(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.StatsGroup) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Category)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgramStatsGroup_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_ProgramStatsGroup_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProgramStatsGroup", field, false, false, "String")
 }
 
 func (ec *executionContext) _ProgramStatsGroup_country(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.StatsGroup) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Country)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgramStatsGroup_country(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Country, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_ProgramStatsGroup_country(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProgramStatsGroup", field, false, false, "String")
@@ -12154,8 +13647,8 @@ func (ec *executionContext) _ProgramStatsGroup_lead(ctx context.Context, field g
 			return ec.Resolvers.ProgramStatsGroup().Lead(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Lead) graphql.Marshaler {
-			return ec.marshalOLead2ᚖmvpgraphᚐLead(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Lead) graphql.Marshaler {
+			return ec.marshalOLead2ᚖmvpgraphᚋgraphᚋmodelᚐLead(ctx, selections, v)
 		},
 		true,
 		false,
@@ -12175,28 +13668,92 @@ func (ec *executionContext) fieldContext_ProgramStatsGroup_lead(_ context.Contex
 }
 
 func (ec *executionContext) _ProgramStatsGroup_year(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.StatsGroup) (ret graphql.Marshaler) {
-	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Year)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgramStatsGroup_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_ProgramStatsGroup_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProgramStatsGroup", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ProgramStatsGroup_members(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.StatsGroup) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.Members)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgramStatsGroup_members(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Members, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_ProgramStatsGroup_members(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProgramStatsGroup", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ProgramStatsGroup_mvps(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.StatsGroup) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.MVPs)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgramStatsGroup_mvps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MVPs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_ProgramStatsGroup_mvps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProgramStatsGroup", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ProgramStatsGroup_awards(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.StatsGroup) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.Awards)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgramStatsGroup_awards(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Awards, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_ProgramStatsGroup_awards(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProgramStatsGroup", field, false, false, "Int")
@@ -12391,8 +13948,8 @@ func (ec *executionContext) _Query_member(ctx context.Context, field graphql.Col
 			return ec.Resolvers.Query().Member(ctx, fc.Args["handle"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Member) graphql.Marshaler {
-			return ec.marshalOMember2ᚖmvpgraphᚐMember(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Member) graphql.Marshaler {
+			return ec.marshalOMember2ᚖmvpgraphᚋgraphᚋmodelᚐMember(ctx, selections, v)
 		},
 		true,
 		false,
@@ -13093,7 +14650,23 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 }
 
 func (ec *executionContext) _ReachPoint_date(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Snapshot) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Day)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReachPoint_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Day, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_ReachPoint_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReachPoint", field, false, false, "String")
@@ -13123,28 +14696,92 @@ func (ec *executionContext) fieldContext_ReachPoint_capturedAt(_ context.Context
 }
 
 func (ec *executionContext) _ReachPoint_followers(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Snapshot) (ret graphql.Marshaler) {
-	return ec.marshalOInt642ᚖint64(ctx, field.Selections, obj.Followers)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReachPoint_followers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Followers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_ReachPoint_followers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReachPoint", field, false, false, "Int64")
 }
 
 func (ec *executionContext) _ReachPoint_following(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Snapshot) (ret graphql.Marshaler) {
-	return ec.marshalOInt642ᚖint64(ctx, field.Selections, obj.Following)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReachPoint_following(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Following, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_ReachPoint_following(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReachPoint", field, false, false, "Int64")
 }
 
 func (ec *executionContext) _ReachPoint_posts(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Snapshot) (ret graphql.Marshaler) {
-	return ec.marshalOInt642ᚖint64(ctx, field.Selections, obj.Posts)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReachPoint_posts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Posts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_ReachPoint_posts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReachPoint", field, false, false, "Int64")
 }
 
 func (ec *executionContext) _ReachPoint_views(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Snapshot) (ret graphql.Marshaler) {
-	return ec.marshalOInt642ᚖint64(ctx, field.Selections, obj.Views)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReachPoint_views(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Views, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_ReachPoint_views(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReachPoint", field, false, false, "Int64")
@@ -13174,14 +14811,46 @@ func (ec *executionContext) fieldContext_ReachPoint_engagement(_ context.Context
 }
 
 func (ec *executionContext) _ReachScorePart_platform(ctx context.Context, field graphql.CollectedField, obj *model.ReachScorePart) (ret graphql.Marshaler) {
-	return ec.marshalNPlatform2mvpgraphᚐPlatform(ctx, field.Selections, obj.Platform)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReachScorePart_platform(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Platform, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v mvpgraph.Platform) graphql.Marshaler {
+			return ec.marshalNPlatform2mvpgraphᚐPlatform(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_ReachScorePart_platform(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReachScorePart", field, false, false, "Platform")
 }
 
 func (ec *executionContext) _ReachScorePart_value(ctx context.Context, field graphql.CollectedField, obj *model.ReachScorePart) (ret graphql.Marshaler) {
-	return ec.marshalNInt642int64(ctx, field.Selections, obj.Value)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReachScorePart_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_ReachScorePart_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReachScorePart", field, false, false, "Int64")
@@ -13234,28 +14903,92 @@ func (ec *executionContext) fieldContext_ReachScorePart_points(_ context.Context
 }
 
 func (ec *executionContext) _ReachSummary_mvps(ctx context.Context, field graphql.CollectedField, obj *model.ReachSummary) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.Mvps)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReachSummary_mvps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mvps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_ReachSummary_mvps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReachSummary", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ReachSummary_accounts(ctx context.Context, field graphql.CollectedField, obj *model.ReachSummary) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.Accounts)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReachSummary_accounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accounts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_ReachSummary_accounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReachSummary", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ReachSummary_followers(ctx context.Context, field graphql.CollectedField, obj *model.ReachSummary) (ret graphql.Marshaler) {
-	return ec.marshalNInt642int64(ctx, field.Selections, obj.Followers)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReachSummary_followers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Followers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_ReachSummary_followers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReachSummary", field, false, false, "Int64")
 }
 
 func (ec *executionContext) _ReachSummary_growth(ctx context.Context, field graphql.CollectedField, obj *model.ReachSummary) (ret graphql.Marshaler) {
-	return ec.marshalNInt642int64(ctx, field.Selections, obj.Growth)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReachSummary_growth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Growth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_ReachSummary_growth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReachSummary", field, false, false, "Int64")
@@ -13305,8 +15038,8 @@ func (ec *executionContext) _RefreshMemberPayload_member(ctx context.Context, fi
 			return obj.Member, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Member) graphql.Marshaler {
-			return ec.marshalNMember2ᚖmvpgraphᚐMember(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Member) graphql.Marshaler {
+			return ec.marshalNMember2ᚖmvpgraphᚋgraphᚋmodelᚐMember(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13326,7 +15059,23 @@ func (ec *executionContext) fieldContext_RefreshMemberPayload_member(_ context.C
 }
 
 func (ec *executionContext) _RefreshMemberPayload_queued(ctx context.Context, field graphql.CollectedField, obj *model.RefreshMemberPayload) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.Queued)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RefreshMemberPayload_queued(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Queued, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_RefreshMemberPayload_queued(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RefreshMemberPayload", field, false, false, "Int")
@@ -13344,8 +15093,8 @@ func (ec *executionContext) _RefreshSocialAccountPayload_socialAccount(ctx conte
 			return obj.SocialAccount, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.SocialAccount) graphql.Marshaler {
-			return ec.marshalNSocialAccount2ᚖmvpgraphᚐSocialAccount(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SocialAccount) graphql.Marshaler {
+			return ec.marshalNSocialAccount2ᚖmvpgraphᚋgraphᚋmodelᚐSocialAccount(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13365,7 +15114,23 @@ func (ec *executionContext) fieldContext_RefreshSocialAccountPayload_socialAccou
 }
 
 func (ec *executionContext) _RefreshSocialAccountPayload_queued(ctx context.Context, field graphql.CollectedField, obj *model.RefreshSocialAccountPayload) (ret graphql.Marshaler) {
-	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Queued)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RefreshSocialAccountPayload_queued(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Queued, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_RefreshSocialAccountPayload_queued(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RefreshSocialAccountPayload", field, false, false, "Boolean")
@@ -13383,8 +15148,8 @@ func (ec *executionContext) _RenewAwardPayload_award(ctx context.Context, field 
 			return obj.Award, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Award) graphql.Marshaler {
-			return ec.marshalNAward2ᚖmvpgraphᚐAward(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Award) graphql.Marshaler {
+			return ec.marshalNAward2ᚖmvpgraphᚋgraphᚋmodelᚐAward(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13415,8 +15180,8 @@ func (ec *executionContext) _RetireAwardPayload_award(ctx context.Context, field
 			return obj.Award, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Award) graphql.Marshaler {
-			return ec.marshalNAward2ᚖmvpgraphᚐAward(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Award) graphql.Marshaler {
+			return ec.marshalNAward2ᚖmvpgraphᚋgraphᚋmodelᚐAward(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13435,7 +15200,7 @@ func (ec *executionContext) fieldContext_RetireAwardPayload_award(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _SocialAccount_id(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.SocialAccount) (ret graphql.Marshaler) {
+func (ec *executionContext) _SocialAccount_id(ctx context.Context, field graphql.CollectedField, obj *model.SocialAccount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13444,7 +15209,7 @@ func (ec *executionContext) _SocialAccount_id(ctx context.Context, field graphql
 			return ec.fieldContext_SocialAccount_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.SocialAccount().ID(ctx, obj)
+			return obj.NodeID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -13455,10 +15220,10 @@ func (ec *executionContext) _SocialAccount_id(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_SocialAccount_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SocialAccount", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("SocialAccount", field, true, false, "ID")
 }
 
-func (ec *executionContext) _SocialAccount_member(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.SocialAccount) (ret graphql.Marshaler) {
+func (ec *executionContext) _SocialAccount_member(ctx context.Context, field graphql.CollectedField, obj *model.SocialAccount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13467,11 +15232,11 @@ func (ec *executionContext) _SocialAccount_member(ctx context.Context, field gra
 			return ec.fieldContext_SocialAccount_member(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.SocialAccount().Member(ctx, obj)
+			return obj.Member, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Member) graphql.Marshaler {
-			return ec.marshalNMember2ᚖmvpgraphᚐMember(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Member) graphql.Marshaler {
+			return ec.marshalNMember2ᚖmvpgraphᚋgraphᚋmodelᚐMember(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13481,8 +15246,8 @@ func (ec *executionContext) fieldContext_SocialAccount_member(_ context.Context,
 	fc = &graphql.FieldContext{
 		Object:     "SocialAccount",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Member(ctx, field)
 		},
@@ -13490,63 +15255,191 @@ func (ec *executionContext) fieldContext_SocialAccount_member(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _SocialAccount_platform(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.SocialAccount) (ret graphql.Marshaler) {
-	return ec.marshalNPlatform2mvpgraphᚐPlatform(ctx, field.Selections, obj.Platform)
+func (ec *executionContext) _SocialAccount_platform(ctx context.Context, field graphql.CollectedField, obj *model.SocialAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialAccount_platform(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Platform, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v mvpgraph.Platform) graphql.Marshaler {
+			return ec.marshalNPlatform2mvpgraphᚐPlatform(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_SocialAccount_platform(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SocialAccount", field, false, false, "Platform")
 }
 
-func (ec *executionContext) _SocialAccount_handle(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.SocialAccount) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Handle)
+func (ec *executionContext) _SocialAccount_handle(ctx context.Context, field graphql.CollectedField, obj *model.SocialAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialAccount_handle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Handle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_SocialAccount_handle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SocialAccount", field, false, false, "String")
 }
 
-func (ec *executionContext) _SocialAccount_url(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.SocialAccount) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.URL)
+func (ec *executionContext) _SocialAccount_url(ctx context.Context, field graphql.CollectedField, obj *model.SocialAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialAccount_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_SocialAccount_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SocialAccount", field, false, false, "String")
 }
 
-func (ec *executionContext) _SocialAccount_status(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.SocialAccount) (ret graphql.Marshaler) {
-	return ec.marshalNAccountStatus2mvpgraphᚐAccountStatus(ctx, field.Selections, obj.Status)
+func (ec *executionContext) _SocialAccount_status(ctx context.Context, field graphql.CollectedField, obj *model.SocialAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialAccount_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v mvpgraph.AccountStatus) graphql.Marshaler {
+			return ec.marshalNAccountStatus2mvpgraphᚐAccountStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_SocialAccount_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SocialAccount", field, false, false, "AccountStatus")
 }
 
-func (ec *executionContext) _SocialAccount_followers(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.SocialAccount) (ret graphql.Marshaler) {
-	return ec.marshalOInt642ᚖint64(ctx, field.Selections, obj.Followers)
+func (ec *executionContext) _SocialAccount_followers(ctx context.Context, field graphql.CollectedField, obj *model.SocialAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialAccount_followers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Followers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_SocialAccount_followers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SocialAccount", field, false, false, "Int64")
 }
 
-func (ec *executionContext) _SocialAccount_following(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.SocialAccount) (ret graphql.Marshaler) {
-	return ec.marshalOInt642ᚖint64(ctx, field.Selections, obj.Following)
+func (ec *executionContext) _SocialAccount_following(ctx context.Context, field graphql.CollectedField, obj *model.SocialAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialAccount_following(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Following, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_SocialAccount_following(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SocialAccount", field, false, false, "Int64")
 }
 
-func (ec *executionContext) _SocialAccount_posts(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.SocialAccount) (ret graphql.Marshaler) {
-	return ec.marshalOInt642ᚖint64(ctx, field.Selections, obj.Posts)
+func (ec *executionContext) _SocialAccount_posts(ctx context.Context, field graphql.CollectedField, obj *model.SocialAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialAccount_posts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Posts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_SocialAccount_posts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SocialAccount", field, false, false, "Int64")
 }
 
-func (ec *executionContext) _SocialAccount_views(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.SocialAccount) (ret graphql.Marshaler) {
-	return ec.marshalOInt642ᚖint64(ctx, field.Selections, obj.Views)
+func (ec *executionContext) _SocialAccount_views(ctx context.Context, field graphql.CollectedField, obj *model.SocialAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialAccount_views(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Views, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_SocialAccount_views(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SocialAccount", field, false, false, "Int64")
 }
 
-func (ec *executionContext) _SocialAccount_engagement(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.SocialAccount) (ret graphql.Marshaler) {
+func (ec *executionContext) _SocialAccount_engagement(ctx context.Context, field graphql.CollectedField, obj *model.SocialAccount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13569,21 +15462,53 @@ func (ec *executionContext) fieldContext_SocialAccount_engagement(_ context.Cont
 	return graphql.NewScalarFieldContext("SocialAccount", field, false, false, "Float")
 }
 
-func (ec *executionContext) _SocialAccount_lastPostAt(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.SocialAccount) (ret graphql.Marshaler) {
-	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.LastPostAt)
+func (ec *executionContext) _SocialAccount_lastPostAt(ctx context.Context, field graphql.CollectedField, obj *model.SocialAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialAccount_lastPostAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastPostAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_SocialAccount_lastPostAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SocialAccount", field, false, false, "Time")
 }
 
-func (ec *executionContext) _SocialAccount_lastSyncedAt(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.SocialAccount) (ret graphql.Marshaler) {
-	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.LastSyncedAt)
+func (ec *executionContext) _SocialAccount_lastSyncedAt(ctx context.Context, field graphql.CollectedField, obj *model.SocialAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialAccount_lastSyncedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastSyncedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_SocialAccount_lastSyncedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SocialAccount", field, false, false, "Time")
 }
 
-func (ec *executionContext) _SocialAccount_staleness(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.SocialAccount) (ret graphql.Marshaler) {
+func (ec *executionContext) _SocialAccount_staleness(ctx context.Context, field graphql.CollectedField, obj *model.SocialAccount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13592,7 +15517,7 @@ func (ec *executionContext) _SocialAccount_staleness(ctx context.Context, field 
 			return ec.fieldContext_SocialAccount_staleness(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.SocialAccount().Staleness(ctx, obj)
+			return obj.Staleness, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Staleness) graphql.Marshaler {
@@ -13606,8 +15531,8 @@ func (ec *executionContext) fieldContext_SocialAccount_staleness(_ context.Conte
 	fc = &graphql.FieldContext{
 		Object:     "SocialAccount",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Staleness(ctx, field)
 		},
@@ -13615,21 +15540,53 @@ func (ec *executionContext) fieldContext_SocialAccount_staleness(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _SocialAccount_lastError(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.SocialAccount) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.LastError)
+func (ec *executionContext) _SocialAccount_lastError(ctx context.Context, field graphql.CollectedField, obj *model.SocialAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialAccount_lastError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastError, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_SocialAccount_lastError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SocialAccount", field, false, false, "String")
 }
 
-func (ec *executionContext) _SocialAccount_failures(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.SocialAccount) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.Failures)
+func (ec *executionContext) _SocialAccount_failures(ctx context.Context, field graphql.CollectedField, obj *model.SocialAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialAccount_failures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Failures, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_SocialAccount_failures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SocialAccount", field, false, false, "Int")
 }
 
-func (ec *executionContext) _SocialAccount_history(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.SocialAccount) (ret graphql.Marshaler) {
+func (ec *executionContext) _SocialAccount_history(ctx context.Context, field graphql.CollectedField, obj *model.SocialAccount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13639,7 +15596,7 @@ func (ec *executionContext) _SocialAccount_history(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.SocialAccount().History(ctx, obj, fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["interval"].(*mvpgraph.HistoryInterval))
+			return obj.History(fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["interval"].(*mvpgraph.HistoryInterval))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*mvpgraph.Snapshot) graphql.Marshaler {
@@ -13654,7 +15611,7 @@ func (ec *executionContext) fieldContext_SocialAccount_history(ctx context.Conte
 		Object:     "SocialAccount",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ReachPoint(ctx, field)
 		},
@@ -13685,8 +15642,8 @@ func (ec *executionContext) _SpaceTrend_space(ctx context.Context, field graphql
 			return obj.Space, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.CommunitySpace) graphql.Marshaler {
-			return ec.marshalNCommunitySpace2ᚖmvpgraphᚐCommunitySpace(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CommunitySpace) graphql.Marshaler {
+			return ec.marshalNCommunitySpace2ᚖmvpgraphᚋgraphᚋmodelᚐCommunitySpace(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13706,7 +15663,23 @@ func (ec *executionContext) fieldContext_SpaceTrend_space(_ context.Context, fie
 }
 
 func (ec *executionContext) _SpaceTrend_count(ctx context.Context, field graphql.CollectedField, obj *model.SpaceTrend) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.Count)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpaceTrend_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_SpaceTrend_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SpaceTrend", field, false, false, "Int")
@@ -13759,14 +15732,46 @@ func (ec *executionContext) fieldContext_SpaceTrend_cumulativeShare(_ context.Co
 }
 
 func (ec *executionContext) _SpaceTrend_contributors(ctx context.Context, field graphql.CollectedField, obj *model.SpaceTrend) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.Contributors)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpaceTrend_contributors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contributors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_SpaceTrend_contributors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SpaceTrend", field, false, false, "Int")
 }
 
 func (ec *executionContext) _SpaceTrend_previousCount(ctx context.Context, field graphql.CollectedField, obj *model.SpaceTrend) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.PreviousCount)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpaceTrend_previousCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PreviousCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_SpaceTrend_previousCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SpaceTrend", field, false, false, "Int")
@@ -13796,21 +15801,69 @@ func (ec *executionContext) fieldContext_SpaceTrend_growth(_ context.Context, fi
 }
 
 func (ec *executionContext) _Staleness_ageSeconds(ctx context.Context, field graphql.CollectedField, obj *model.Staleness) (ret graphql.Marshaler) {
-	return ec.marshalOInt642ᚖint64(ctx, field.Selections, obj.AgeSeconds)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Staleness_ageSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AgeSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_Staleness_ageSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Staleness", field, false, false, "Int64")
 }
 
 func (ec *executionContext) _Staleness_intervalSeconds(ctx context.Context, field graphql.CollectedField, obj *model.Staleness) (ret graphql.Marshaler) {
-	return ec.marshalNInt642int64(ctx, field.Selections, obj.IntervalSeconds)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Staleness_intervalSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IntervalSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_Staleness_intervalSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Staleness", field, false, false, "Int64")
 }
 
 func (ec *executionContext) _Staleness_stale(ctx context.Context, field graphql.CollectedField, obj *model.Staleness) (ret graphql.Marshaler) {
-	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Stale)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Staleness_stale(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stale, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_Staleness_stale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Staleness", field, false, false, "Boolean")
@@ -13834,11 +15887,11 @@ func (ec *executionContext) _Subscription_reachUpdated(ctx context.Context, fiel
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN", "LEAD", "PRODUCT_TEAM", "ANALYST"})
 				if err != nil {
-					var zeroVal *mvpgraph.Member
+					var zeroVal *model.Member
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *mvpgraph.Member
+					var zeroVal *model.Member
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, roles)
@@ -13847,8 +15900,8 @@ func (ec *executionContext) _Subscription_reachUpdated(ctx context.Context, fiel
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Member) graphql.Marshaler {
-			return ec.marshalNMember2ᚖmvpgraphᚐMember(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Member) graphql.Marshaler {
+			return ec.marshalNMember2ᚖmvpgraphᚋgraphᚋmodelᚐMember(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13896,11 +15949,11 @@ func (ec *executionContext) _Subscription_escalationUpdated(ctx context.Context,
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN", "LEAD", "ANALYST"})
 				if err != nil {
-					var zeroVal *mvpgraph.Escalation
+					var zeroVal *model.Escalation
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *mvpgraph.Escalation
+					var zeroVal *model.Escalation
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, roles)
@@ -13909,8 +15962,8 @@ func (ec *executionContext) _Subscription_escalationUpdated(ctx context.Context,
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Escalation) graphql.Marshaler {
-			return ec.marshalNEscalation2ᚖmvpgraphᚐEscalation(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Escalation) graphql.Marshaler {
+			return ec.marshalNEscalation2ᚖmvpgraphᚋgraphᚋmodelᚐEscalation(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13941,14 +15994,46 @@ func (ec *executionContext) fieldContext_Subscription_escalationUpdated(ctx cont
 }
 
 func (ec *executionContext) _TrendPoint_start(ctx context.Context, field graphql.CollectedField, obj *model.TrendPoint) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Start)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_TrendPoint_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "String")
 }
 
 func (ec *executionContext) _TrendPoint_count(ctx context.Context, field graphql.CollectedField, obj *model.TrendPoint) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.Count)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_TrendPoint_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Int")
@@ -13966,8 +16051,8 @@ func (ec *executionContext) _UnlinkSocialAccountPayload_socialAccount(ctx contex
 			return obj.SocialAccount, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.SocialAccount) graphql.Marshaler {
-			return ec.marshalNSocialAccount2ᚖmvpgraphᚐSocialAccount(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SocialAccount) graphql.Marshaler {
+			return ec.marshalNSocialAccount2ᚖmvpgraphᚋgraphᚋmodelᚐSocialAccount(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13998,8 +16083,8 @@ func (ec *executionContext) _UpdateMemberPayload_member(ctx context.Context, fie
 			return obj.Member, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Member) graphql.Marshaler {
-			return ec.marshalNMember2ᚖmvpgraphᚐMember(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Member) graphql.Marshaler {
+			return ec.marshalNMember2ᚖmvpgraphᚋgraphᚋmodelᚐMember(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14019,14 +16104,46 @@ func (ec *executionContext) fieldContext_UpdateMemberPayload_member(_ context.Co
 }
 
 func (ec *executionContext) _Viewer_name(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Principal) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_Viewer_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Viewer", field, false, false, "String")
 }
 
 func (ec *executionContext) _Viewer_role(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.Principal) (ret graphql.Marshaler) {
-	return ec.marshalNRole2mvpgraphᚐRole(ctx, field.Selections, obj.Role)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v mvpgraph.Role) graphql.Marshaler {
+			return ec.marshalNRole2mvpgraphᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_Viewer_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Viewer", field, false, false, "Role")
@@ -14044,8 +16161,8 @@ func (ec *executionContext) _Viewer_lead(ctx context.Context, field graphql.Coll
 			return ec.Resolvers.Viewer().Lead(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.Lead) graphql.Marshaler {
-			return ec.marshalOLead2ᚖmvpgraphᚐLead(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Lead) graphql.Marshaler {
+			return ec.marshalOLead2ᚖmvpgraphᚋgraphᚋmodelᚐLead(ctx, selections, v)
 		},
 		true,
 		false,
@@ -14076,8 +16193,8 @@ func (ec *executionContext) _Viewer_productTeam(ctx context.Context, field graph
 			return ec.Resolvers.Viewer().ProductTeam(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.ProductTeam) graphql.Marshaler {
-			return ec.marshalOProductTeam2ᚖmvpgraphᚐProductTeam(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProductTeam) graphql.Marshaler {
+			return ec.marshalOProductTeam2ᚖmvpgraphᚋgraphᚋmodelᚐProductTeam(ctx, selections, v)
 		},
 		true,
 		false,
@@ -14097,7 +16214,23 @@ func (ec *executionContext) fieldContext_Viewer_productTeam(_ context.Context, f
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext___Directive_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext___Directive_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Directive", field, false, false, "String")
@@ -14127,7 +16260,23 @@ func (ec *executionContext) fieldContext___Directive_description(_ context.Conte
 }
 
 func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsRepeatable)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext___Directive_isRepeatable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsRepeatable, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext___Directive_isRepeatable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Directive", field, false, false, "Boolean")
@@ -14201,7 +16350,23 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 }
 
 func (ec *executionContext) ___EnumValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext___EnumValue_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext___EnumValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__EnumValue", field, false, false, "String")
@@ -14277,7 +16442,23 @@ func (ec *executionContext) fieldContext___EnumValue_deprecationReason(_ context
 }
 
 func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext___Field_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext___Field_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Field", field, false, false, "String")
@@ -14429,7 +16610,23 @@ func (ec *executionContext) fieldContext___Field_deprecationReason(_ context.Con
 }
 
 func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext___InputValue_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext___InputValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__InputValue", field, false, false, "String")
@@ -14491,7 +16688,23 @@ func (ec *executionContext) fieldContext___InputValue_type(_ context.Context, fi
 }
 
 func (ec *executionContext) ___InputValue_defaultValue(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DefaultValue)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext___InputValue_defaultValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DefaultValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext___InputValue_defaultValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__InputValue", field, false, false, "String")
@@ -17369,58 +19582,58 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
-	case mvpgraph.SocialAccount:
+	case model.SocialAccount:
 		return ec._SocialAccount(ctx, sel, &obj)
-	case *mvpgraph.SocialAccount:
+	case *model.SocialAccount:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._SocialAccount(ctx, sel, obj)
-	case mvpgraph.ProductTeam:
+	case model.ProductTeam:
 		return ec._ProductTeam(ctx, sel, &obj)
-	case *mvpgraph.ProductTeam:
+	case *model.ProductTeam:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._ProductTeam(ctx, sel, obj)
-	case mvpgraph.Member:
+	case model.Member:
 		return ec._Member(ctx, sel, &obj)
-	case *mvpgraph.Member:
+	case *model.Member:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._Member(ctx, sel, obj)
-	case mvpgraph.Lead:
+	case model.Lead:
 		return ec._Lead(ctx, sel, &obj)
-	case *mvpgraph.Lead:
+	case *model.Lead:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._Lead(ctx, sel, obj)
-	case mvpgraph.Expertise:
+	case model.Expertise:
 		return ec._Expertise(ctx, sel, &obj)
-	case *mvpgraph.Expertise:
+	case *model.Expertise:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._Expertise(ctx, sel, obj)
-	case mvpgraph.Escalation:
+	case model.Escalation:
 		return ec._Escalation(ctx, sel, &obj)
-	case *mvpgraph.Escalation:
+	case *model.Escalation:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._Escalation(ctx, sel, obj)
-	case mvpgraph.CommunitySpace:
+	case model.CommunitySpace:
 		return ec._CommunitySpace(ctx, sel, &obj)
-	case *mvpgraph.CommunitySpace:
+	case *model.CommunitySpace:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._CommunitySpace(ctx, sel, obj)
-	case mvpgraph.Award:
+	case model.Award:
 		return ec._Award(ctx, sel, &obj)
-	case *mvpgraph.Award:
+	case *model.Award:
 		if obj == nil {
 			return graphql.Null
 		}
@@ -17441,10 +19654,10 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 var activityImplementors = []string{"Activity"}
 
 func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet, obj *store.Activity) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, activityImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, activityImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -17453,28 +19666,24 @@ func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet,
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._Activity_id(ctx, field, obj)
 				})
 		case "space":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._Activity_space(ctx, field, obj)
 				})
 		case "contributor":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._Activity_contributor(ctx, field, obj)
 				})
 		case "kind":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._Activity_kind(ctx, field, obj)
 				})
 		case "occurredAt":
@@ -17511,16 +19720,16 @@ func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var activityConnectionImplementors = []string{"ActivityConnection"}
 
 func (ec *executionContext) _ActivityConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ActivityConnection) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, activityConnectionImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, activityConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -17549,16 +19758,16 @@ func (ec *executionContext) _ActivityConnection(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var activityEdgeImplementors = []string{"ActivityEdge"}
 
 func (ec *executionContext) _ActivityEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ActivityEdge) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, activityEdgeImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, activityEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -17587,16 +19796,16 @@ func (ec *executionContext) _ActivityEdge(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var activityStatsGroupImplementors = []string{"ActivityStatsGroup"}
 
 func (ec *executionContext) _ActivityStatsGroup(ctx context.Context, sel ast.SelectionSet, obj *store.ActivityGroup) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, activityStatsGroupImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, activityStatsGroupImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -17605,7 +19814,6 @@ func (ec *executionContext) _ActivityStatsGroup(ctx context.Context, sel ast.Sel
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._ActivityStatsGroup_space(ctx, field, obj)
 				})
 		case "kind":
@@ -17622,7 +19830,6 @@ func (ec *executionContext) _ActivityStatsGroup(ctx context.Context, sel ast.Sel
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._ActivityStatsGroup_expertise(ctx, field, obj)
 				})
 		case "count":
@@ -17669,16 +19876,16 @@ func (ec *executionContext) _ActivityStatsGroup(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var assignCountryPayloadImplementors = []string{"AssignCountryPayload"}
 
 func (ec *executionContext) _AssignCountryPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AssignCountryPayload) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, assignCountryPayloadImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, assignCountryPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -17702,16 +19909,16 @@ func (ec *executionContext) _AssignCountryPayload(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var assignExpertisePayloadImplementors = []string{"AssignExpertisePayload"}
 
 func (ec *executionContext) _AssignExpertisePayload(ctx context.Context, sel ast.SelectionSet, obj *model.AssignExpertisePayload) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, assignExpertisePayloadImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, assignExpertisePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -17740,51 +19947,45 @@ func (ec *executionContext) _AssignExpertisePayload(ctx context.Context, sel ast
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var awardImplementors = []string{"Award", "Node"}
 
-func (ec *executionContext) _Award(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.Award) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, awardImplementors)
+func (ec *executionContext) _Award(ctx context.Context, sel ast.SelectionSet, obj *model.Award) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, awardImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Award")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					growStack()
-					return ec._Award_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Award_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "year":
 			out.Values[i] = ec._Award_year(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "status":
 			out.Values[i] = ec._Award_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "expertise":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					growStack()
-					return ec._Award_expertise(ctx, field, obj)
-				})
+			out.Values[i] = ec._Award_expertise(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "member":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					growStack()
-					return ec._Award_member(ctx, field, obj)
-				})
+			out.Values[i] = ec._Award_member(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17799,16 +20000,16 @@ func (ec *executionContext) _Award(ctx context.Context, sel ast.SelectionSet, ob
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var awardCandidateImplementors = []string{"AwardCandidate"}
 
 func (ec *executionContext) _AwardCandidate(ctx context.Context, sel ast.SelectionSet, obj *model.AwardCandidate) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, awardCandidateImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, awardCandidateImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -17816,44 +20017,42 @@ func (ec *executionContext) _AwardCandidate(ctx context.Context, sel ast.Selecti
 		case "rank":
 			out.Values[i] = ec._AwardCandidate_rank(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "name":
 			out.Values[i] = ec._AwardCandidate_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "handle":
 			out.Values[i] = ec._AwardCandidate_handle(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "member":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					growStack()
-					return ec._AwardCandidate_member(ctx, field, obj)
-				})
+			out.Values[i] = ec._AwardCandidate_member(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "score":
 			out.Values[i] = ec._AwardCandidate_score(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "countsByKind":
 			out.Values[i] = ec._AwardCandidate_countsByKind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "topSpaces":
 			out.Values[i] = ec._AwardCandidate_topSpaces(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "bestItems":
 			out.Values[i] = ec._AwardCandidate_bestItems(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -17869,16 +20068,16 @@ func (ec *executionContext) _AwardCandidate(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var awardMemberPayloadImplementors = []string{"AwardMemberPayload"}
 
 func (ec *executionContext) _AwardMemberPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AwardMemberPayload) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, awardMemberPayloadImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, awardMemberPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -17902,16 +20101,16 @@ func (ec *executionContext) _AwardMemberPayload(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var candidateItemImplementors = []string{"CandidateItem"}
 
 func (ec *executionContext) _CandidateItem(ctx context.Context, sel ast.SelectionSet, obj *store.CandidateItem) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, candidateItemImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, candidateItemImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -17925,7 +20124,6 @@ func (ec *executionContext) _CandidateItem(ctx context.Context, sel ast.Selectio
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._CandidateItem_kind(ctx, field, obj)
 				})
 		case "occurredAt":
@@ -17962,39 +20160,35 @@ func (ec *executionContext) _CandidateItem(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var communitySpaceImplementors = []string{"CommunitySpace", "Node"}
 
-func (ec *executionContext) _CommunitySpace(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.CommunitySpace) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, communitySpaceImplementors)
+func (ec *executionContext) _CommunitySpace(ctx context.Context, sel ast.SelectionSet, obj *model.CommunitySpace) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, communitySpaceImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("CommunitySpace")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					growStack()
-					return ec._CommunitySpace_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._CommunitySpace_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "name":
 			out.Values[i] = ec._CommunitySpace_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "kind":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					growStack()
-					return ec._CommunitySpace_kind(ctx, field, obj)
-				})
+			out.Values[i] = ec._CommunitySpace_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "url":
 			out.Values[i] = ec._CommunitySpace_url(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -18014,14 +20208,12 @@ func (ec *executionContext) _CommunitySpace(ctx context.Context, sel ast.Selecti
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._CommunitySpace_expertises(ctx, field, obj)
 				})
 		case "activity":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._CommunitySpace_activity(ctx, field, obj)
 				})
 		default:
@@ -18038,16 +20230,16 @@ func (ec *executionContext) _CommunitySpace(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var communityTrendsImplementors = []string{"CommunityTrends"}
 
 func (ec *executionContext) _CommunityTrends(ctx context.Context, sel ast.SelectionSet, obj *model.CommunityTrends) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, communityTrendsImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, communityTrendsImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -18086,16 +20278,16 @@ func (ec *executionContext) _CommunityTrends(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var concentrationImplementors = []string{"Concentration"}
 
 func (ec *executionContext) _Concentration(ctx context.Context, sel ast.SelectionSet, obj *model.Concentration) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, concentrationImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, concentrationImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -18134,41 +20326,39 @@ func (ec *executionContext) _Concentration(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var contactImplementors = []string{"Contact"}
 
-func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.Contact) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, contactImplementors)
+func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, obj *model.Contact) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, contactImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Contact")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					growStack()
-					return ec._Contact_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Contact_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "name":
 			out.Values[i] = ec._Contact_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "email":
 			out.Values[i] = ec._Contact_email(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "role":
 			out.Values[i] = ec._Contact_role(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -18184,16 +20374,16 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var contributorImplementors = []string{"Contributor"}
 
 func (ec *executionContext) _Contributor(ctx context.Context, sel ast.SelectionSet, obj *store.Activity) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, contributorImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, contributorImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -18212,7 +20402,6 @@ func (ec *executionContext) _Contributor(ctx context.Context, sel ast.SelectionS
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._Contributor_member(ctx, field, obj)
 				})
 		default:
@@ -18229,16 +20418,16 @@ func (ec *executionContext) _Contributor(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var createCommunitySpacePayloadImplementors = []string{"CreateCommunitySpacePayload"}
 
 func (ec *executionContext) _CreateCommunitySpacePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateCommunitySpacePayload) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, createCommunitySpacePayloadImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, createCommunitySpacePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -18262,16 +20451,16 @@ func (ec *executionContext) _CreateCommunitySpacePayload(ctx context.Context, se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var createExpertisePayloadImplementors = []string{"CreateExpertisePayload"}
 
 func (ec *executionContext) _CreateExpertisePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateExpertisePayload) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, createExpertisePayloadImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, createExpertisePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -18295,16 +20484,16 @@ func (ec *executionContext) _CreateExpertisePayload(ctx context.Context, sel ast
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var createLeadPayloadImplementors = []string{"CreateLeadPayload"}
 
 func (ec *executionContext) _CreateLeadPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateLeadPayload) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, createLeadPayloadImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, createLeadPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -18328,16 +20517,16 @@ func (ec *executionContext) _CreateLeadPayload(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var createMemberPayloadImplementors = []string{"CreateMemberPayload"}
 
 func (ec *executionContext) _CreateMemberPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateMemberPayload) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, createMemberPayloadImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, createMemberPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -18361,16 +20550,16 @@ func (ec *executionContext) _CreateMemberPayload(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var createProductTeamPayloadImplementors = []string{"CreateProductTeamPayload"}
 
 func (ec *executionContext) _CreateProductTeamPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateProductTeamPayload) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, createProductTeamPayloadImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, createProductTeamPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -18394,27 +20583,25 @@ func (ec *executionContext) _CreateProductTeamPayload(ctx context.Context, sel a
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var escalationImplementors = []string{"Escalation", "Node"}
 
-func (ec *executionContext) _Escalation(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.Escalation) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, escalationImplementors)
+func (ec *executionContext) _Escalation(ctx context.Context, sel ast.SelectionSet, obj *model.Escalation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, escalationImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Escalation")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					growStack()
-					return ec._Escalation_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Escalation_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "title":
 			out.Values[i] = ec._Escalation_title(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -18439,35 +20626,30 @@ func (ec *executionContext) _Escalation(ctx context.Context, sel ast.SelectionSe
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._Escalation_member(ctx, field, obj)
 				})
 		case "expertise":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._Escalation_expertise(ctx, field, obj)
 				})
 		case "lead":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._Escalation_lead(ctx, field, obj)
 				})
 		case "contact":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._Escalation_contact(ctx, field, obj)
 				})
 		case "productTeam":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._Escalation_productTeam(ctx, field, obj)
 				})
 		case "raisedAt":
@@ -18481,31 +20663,24 @@ func (ec *executionContext) _Escalation(ctx context.Context, sel ast.SelectionSe
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "timeToFirstResponse":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					growStack()
-					return ec._Escalation_timeToFirstResponse(ctx, field, obj)
-				})
+			out.Values[i] = ec._Escalation_timeToFirstResponse(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "timeToAnswer":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					growStack()
-					return ec._Escalation_timeToAnswer(ctx, field, obj)
-				})
+			out.Values[i] = ec._Escalation_timeToAnswer(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "overdue":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					growStack()
-					return ec._Escalation_overdue(ctx, field, obj)
-				})
+			out.Values[i] = ec._Escalation_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "events":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._Escalation_events(ctx, field, obj)
 				})
 		default:
@@ -18522,16 +20697,16 @@ func (ec *executionContext) _Escalation(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var escalationConnectionImplementors = []string{"EscalationConnection"}
 
 func (ec *executionContext) _EscalationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.EscalationConnection) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, escalationConnectionImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, escalationConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -18550,7 +20725,6 @@ func (ec *executionContext) _EscalationConnection(ctx context.Context, sel ast.S
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._EscalationConnection_totalCount(ctx, field, obj)
 				})
 		default:
@@ -18567,16 +20741,16 @@ func (ec *executionContext) _EscalationConnection(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var escalationEdgeImplementors = []string{"EscalationEdge"}
 
 func (ec *executionContext) _EscalationEdge(ctx context.Context, sel ast.SelectionSet, obj *model.EscalationEdge) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, escalationEdgeImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, escalationEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -18605,16 +20779,16 @@ func (ec *executionContext) _EscalationEdge(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var escalationEventImplementors = []string{"EscalationEvent"}
 
 func (ec *executionContext) _EscalationEvent(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.EscalationEvent) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, escalationEventImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, escalationEventImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -18628,7 +20802,6 @@ func (ec *executionContext) _EscalationEvent(ctx context.Context, sel ast.Select
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._EscalationEvent_from(ctx, field, obj)
 				})
 		case "to":
@@ -18660,16 +20833,16 @@ func (ec *executionContext) _EscalationEvent(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var escalationGroupImplementors = []string{"EscalationGroup"}
 
 func (ec *executionContext) _EscalationGroup(ctx context.Context, sel ast.SelectionSet, obj *model.EscalationGroup) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, escalationGroupImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, escalationGroupImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -18678,7 +20851,6 @@ func (ec *executionContext) _EscalationGroup(ctx context.Context, sel ast.Select
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._EscalationGroup_lead(ctx, field, obj)
 				})
 		case "status":
@@ -18690,14 +20862,12 @@ func (ec *executionContext) _EscalationGroup(ctx context.Context, sel ast.Select
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._EscalationGroup_productTeam(ctx, field, obj)
 				})
 		case "expertise":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._EscalationGroup_expertise(ctx, field, obj)
 				})
 		case "month":
@@ -18749,16 +20919,16 @@ func (ec *executionContext) _EscalationGroup(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var escalationPayloadImplementors = []string{"EscalationPayload"}
 
 func (ec *executionContext) _EscalationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.EscalationPayload) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, escalationPayloadImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, escalationPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -18782,16 +20952,16 @@ func (ec *executionContext) _EscalationPayload(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var escalationStatsImplementors = []string{"EscalationStats"}
 
 func (ec *executionContext) _EscalationStats(ctx context.Context, sel ast.SelectionSet, obj *model.EscalationStats) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, escalationStatsImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, escalationStatsImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -18840,27 +21010,25 @@ func (ec *executionContext) _EscalationStats(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var expertiseImplementors = []string{"Expertise", "Node"}
 
-func (ec *executionContext) _Expertise(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.Expertise) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, expertiseImplementors)
+func (ec *executionContext) _Expertise(ctx context.Context, sel ast.SelectionSet, obj *model.Expertise) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, expertiseImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Expertise")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					growStack()
-					return ec._Expertise_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Expertise_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "name":
 			out.Values[i] = ec._Expertise_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -18872,24 +21040,19 @@ func (ec *executionContext) _Expertise(ctx context.Context, sel ast.SelectionSet
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "productTeam":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					growStack()
-					return ec._Expertise_productTeam(ctx, field, obj)
-				})
+			out.Values[i] = ec._Expertise_productTeam(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "usLead":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					growStack()
-					return ec._Expertise_usLead(ctx, field, obj)
-				})
+			out.Values[i] = ec._Expertise_usLead(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "mvps":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._Expertise_mvps(ctx, field, obj)
 				})
 		default:
@@ -18906,16 +21069,16 @@ func (ec *executionContext) _Expertise(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var expertiseConnectionImplementors = []string{"ExpertiseConnection"}
 
 func (ec *executionContext) _ExpertiseConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ExpertiseConnection) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, expertiseConnectionImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, expertiseConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -18934,7 +21097,6 @@ func (ec *executionContext) _ExpertiseConnection(ctx context.Context, sel ast.Se
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._ExpertiseConnection_totalCount(ctx, field, obj)
 				})
 		default:
@@ -18951,16 +21113,16 @@ func (ec *executionContext) _ExpertiseConnection(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var expertiseEdgeImplementors = []string{"ExpertiseEdge"}
 
 func (ec *executionContext) _ExpertiseEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ExpertiseEdge) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, expertiseEdgeImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, expertiseEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -18989,16 +21151,16 @@ func (ec *executionContext) _ExpertiseEdge(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var importActivitiesPayloadImplementors = []string{"ImportActivitiesPayload"}
 
 func (ec *executionContext) _ImportActivitiesPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ImportActivitiesPayload) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, importActivitiesPayloadImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, importActivitiesPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19032,16 +21194,16 @@ func (ec *executionContext) _ImportActivitiesPayload(ctx context.Context, sel as
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var importRowErrorImplementors = []string{"ImportRowError"}
 
 func (ec *executionContext) _ImportRowError(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.RowError) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, importRowErrorImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, importRowErrorImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19070,16 +21232,16 @@ func (ec *executionContext) _ImportRowError(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var integrationImplementors = []string{"Integration"}
 
 func (ec *executionContext) _Integration(ctx context.Context, sel ast.SelectionSet, obj *model.Integration) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, integrationImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, integrationImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19153,16 +21315,16 @@ func (ec *executionContext) _Integration(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var kindCountImplementors = []string{"KindCount"}
 
 func (ec *executionContext) _KindCount(ctx context.Context, sel ast.SelectionSet, obj *model.KindCount) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, kindCountImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, kindCountImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19191,27 +21353,25 @@ func (ec *executionContext) _KindCount(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var leadImplementors = []string{"Lead", "Node"}
 
-func (ec *executionContext) _Lead(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.Lead) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, leadImplementors)
+func (ec *executionContext) _Lead(ctx context.Context, sel ast.SelectionSet, obj *model.Lead) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, leadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Lead")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					growStack()
-					return ec._Lead_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Lead_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "name":
 			out.Values[i] = ec._Lead_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -19231,35 +21391,30 @@ func (ec *executionContext) _Lead(ctx context.Context, sel ast.SelectionSet, obj
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._Lead_expertises(ctx, field, obj)
 				})
 		case "countries":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._Lead_countries(ctx, field, obj)
 				})
 		case "mvps":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._Lead_mvps(ctx, field, obj)
 				})
 		case "reachSummary":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._Lead_reachSummary(ctx, field, obj)
 				})
 		case "escalationStats":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._Lead_escalationStats(ctx, field, obj)
 				})
 		default:
@@ -19276,16 +21431,16 @@ func (ec *executionContext) _Lead(ctx context.Context, sel ast.SelectionSet, obj
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var leadConnectionImplementors = []string{"LeadConnection"}
 
 func (ec *executionContext) _LeadConnection(ctx context.Context, sel ast.SelectionSet, obj *model.LeadConnection) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, leadConnectionImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, leadConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19304,7 +21459,6 @@ func (ec *executionContext) _LeadConnection(ctx context.Context, sel ast.Selecti
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._LeadConnection_totalCount(ctx, field, obj)
 				})
 		default:
@@ -19321,16 +21475,16 @@ func (ec *executionContext) _LeadConnection(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var leadEdgeImplementors = []string{"LeadEdge"}
 
 func (ec *executionContext) _LeadEdge(ctx context.Context, sel ast.SelectionSet, obj *model.LeadEdge) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, leadEdgeImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, leadEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19359,16 +21513,16 @@ func (ec *executionContext) _LeadEdge(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var leaderboardConnectionImplementors = []string{"LeaderboardConnection"}
 
 func (ec *executionContext) _LeaderboardConnection(ctx context.Context, sel ast.SelectionSet, obj *model.LeaderboardConnection) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, leaderboardConnectionImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, leaderboardConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19387,7 +21541,6 @@ func (ec *executionContext) _LeaderboardConnection(ctx context.Context, sel ast.
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._LeaderboardConnection_totalCount(ctx, field, obj)
 				})
 		default:
@@ -19404,16 +21557,16 @@ func (ec *executionContext) _LeaderboardConnection(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var leaderboardEdgeImplementors = []string{"LeaderboardEdge"}
 
 func (ec *executionContext) _LeaderboardEdge(ctx context.Context, sel ast.SelectionSet, obj *model.LeaderboardEdge) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, leaderboardEdgeImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, leaderboardEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19442,16 +21595,16 @@ func (ec *executionContext) _LeaderboardEdge(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var leaderboardEntryImplementors = []string{"LeaderboardEntry"}
 
 func (ec *executionContext) _LeaderboardEntry(ctx context.Context, sel ast.SelectionSet, obj *model.LeaderboardEntry) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, leaderboardEntryImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, leaderboardEntryImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19459,24 +21612,22 @@ func (ec *executionContext) _LeaderboardEntry(ctx context.Context, sel ast.Selec
 		case "rank":
 			out.Values[i] = ec._LeaderboardEntry_rank(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "member":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					growStack()
-					return ec._LeaderboardEntry_member(ctx, field, obj)
-				})
+			out.Values[i] = ec._LeaderboardEntry_member(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "followers":
 			out.Values[i] = ec._LeaderboardEntry_followers(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "growth":
 			out.Values[i] = ec._LeaderboardEntry_growth(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -19492,16 +21643,16 @@ func (ec *executionContext) _LeaderboardEntry(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var linkSocialAccountPayloadImplementors = []string{"LinkSocialAccountPayload"}
 
 func (ec *executionContext) _LinkSocialAccountPayload(ctx context.Context, sel ast.SelectionSet, obj *model.LinkSocialAccountPayload) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, linkSocialAccountPayloadImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, linkSocialAccountPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19525,100 +21676,90 @@ func (ec *executionContext) _LinkSocialAccountPayload(ctx context.Context, sel a
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var memberImplementors = []string{"Member", "Node"}
 
-func (ec *executionContext) _Member(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.Member) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, memberImplementors)
+func (ec *executionContext) _Member(ctx context.Context, sel ast.SelectionSet, obj *model.Member) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, memberImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Member")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					growStack()
-					return ec._Member_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Member_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "handle":
 			out.Values[i] = ec._Member_handle(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "name":
 			out.Values[i] = ec._Member_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "country":
 			out.Values[i] = ec._Member_country(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "city":
 			out.Values[i] = ec._Member_city(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "bio":
 			out.Values[i] = ec._Member_bio(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "isEmployee":
 			out.Values[i] = ec._Member_isEmployee(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "isMvp":
 			out.Values[i] = ec._Member_isMvp(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "awards":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					growStack()
-					return ec._Member_awards(ctx, field, obj)
-				})
+			out.Values[i] = ec._Member_awards(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "leads":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					growStack()
-					return ec._Member_leads(ctx, field, obj)
-				})
+			out.Values[i] = ec._Member_leads(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "email":
 			out.Values[i] = ec._Member_email(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "employer":
 			out.Values[i] = ec._Member_employer(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "socialAccounts":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					growStack()
-					return ec._Member_socialAccounts(ctx, field, obj)
-				})
+			out.Values[i] = ec._Member_socialAccounts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "reach":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					growStack()
-					return ec._Member_reach(ctx, field, obj)
-				})
+			out.Values[i] = ec._Member_reach(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -19633,16 +21774,16 @@ func (ec *executionContext) _Member(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var memberConnectionImplementors = []string{"MemberConnection"}
 
 func (ec *executionContext) _MemberConnection(ctx context.Context, sel ast.SelectionSet, obj *model.MemberConnection) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, memberConnectionImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, memberConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19661,7 +21802,6 @@ func (ec *executionContext) _MemberConnection(ctx context.Context, sel ast.Selec
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._MemberConnection_totalCount(ctx, field, obj)
 				})
 		default:
@@ -19678,16 +21818,16 @@ func (ec *executionContext) _MemberConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var memberEdgeImplementors = []string{"MemberEdge"}
 
 func (ec *executionContext) _MemberEdge(ctx context.Context, sel ast.SelectionSet, obj *model.MemberEdge) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, memberEdgeImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, memberEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19716,16 +21856,16 @@ func (ec *executionContext) _MemberEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var memberReachImplementors = []string{"MemberReach"}
 
 func (ec *executionContext) _MemberReach(ctx context.Context, sel ast.SelectionSet, obj *model.MemberReach) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, memberReachImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, memberReachImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19733,29 +21873,27 @@ func (ec *executionContext) _MemberReach(ctx context.Context, sel ast.SelectionS
 		case "total":
 			out.Values[i] = ec._MemberReach_total(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "byPlatform":
 			out.Values[i] = ec._MemberReach_byPlatform(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "growth":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					growStack()
-					return ec._MemberReach_growth(ctx, field, obj)
-				})
+			out.Values[i] = ec._MemberReach_growth(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "score":
 			out.Values[i] = ec._MemberReach_score(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "scoreParts":
 			out.Values[i] = ec._MemberReach_scoreParts(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -19771,19 +21909,19 @@ func (ec *executionContext) _MemberReach(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, mutationImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Mutation",
 	})
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
 			Object: field.Name,
@@ -19954,16 +22092,16 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var namedCountImplementors = []string{"NamedCount"}
 
 func (ec *executionContext) _NamedCount(ctx context.Context, sel ast.SelectionSet, obj *model.NamedCount) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, namedCountImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, namedCountImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19992,16 +22130,16 @@ func (ec *executionContext) _NamedCount(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, pageInfoImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20040,16 +22178,16 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var platformReachImplementors = []string{"PlatformReach"}
 
 func (ec *executionContext) _PlatformReach(ctx context.Context, sel ast.SelectionSet, obj *model.PlatformReach) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, platformReachImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, platformReachImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20083,27 +22221,25 @@ func (ec *executionContext) _PlatformReach(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var productTeamImplementors = []string{"ProductTeam", "Node"}
 
-func (ec *executionContext) _ProductTeam(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.ProductTeam) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, productTeamImplementors)
+func (ec *executionContext) _ProductTeam(ctx context.Context, sel ast.SelectionSet, obj *model.ProductTeam) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, productTeamImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ProductTeam")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					growStack()
-					return ec._ProductTeam_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._ProductTeam_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "name":
 			out.Values[i] = ec._ProductTeam_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -20113,14 +22249,12 @@ func (ec *executionContext) _ProductTeam(ctx context.Context, sel ast.SelectionS
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._ProductTeam_contacts(ctx, field, obj)
 				})
 		case "expertises":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._ProductTeam_expertises(ctx, field, obj)
 				})
 		default:
@@ -20137,16 +22271,16 @@ func (ec *executionContext) _ProductTeam(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var productTeamConnectionImplementors = []string{"ProductTeamConnection"}
 
 func (ec *executionContext) _ProductTeamConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ProductTeamConnection) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, productTeamConnectionImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, productTeamConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20165,7 +22299,6 @@ func (ec *executionContext) _ProductTeamConnection(ctx context.Context, sel ast.
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._ProductTeamConnection_totalCount(ctx, field, obj)
 				})
 		default:
@@ -20182,16 +22315,16 @@ func (ec *executionContext) _ProductTeamConnection(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var productTeamEdgeImplementors = []string{"ProductTeamEdge"}
 
 func (ec *executionContext) _ProductTeamEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ProductTeamEdge) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, productTeamEdgeImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, productTeamEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20220,16 +22353,16 @@ func (ec *executionContext) _ProductTeamEdge(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var programStatsGroupImplementors = []string{"ProgramStatsGroup"}
 
 func (ec *executionContext) _ProgramStatsGroup(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.StatsGroup) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, programStatsGroupImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, programStatsGroupImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20238,7 +22371,6 @@ func (ec *executionContext) _ProgramStatsGroup(ctx context.Context, sel ast.Sele
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._ProgramStatsGroup_expertise(ctx, field, obj)
 				})
 		case "category":
@@ -20255,7 +22387,6 @@ func (ec *executionContext) _ProgramStatsGroup(ctx context.Context, sel ast.Sele
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._ProgramStatsGroup_lead(ctx, field, obj)
 				})
 		case "year":
@@ -20292,19 +22423,19 @@ func (ec *executionContext) _ProgramStatsGroup(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, queryImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, queryImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Query",
 	})
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
 			Object: field.Name,
@@ -20318,119 +22449,102 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._Query_node(ctx, field)
 				})
 		case "nodes":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._Query_nodes(ctx, field)
 				})
 		case "members":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._Query_members(ctx, field)
 				})
 		case "mvps":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._Query_mvps(ctx, field)
 				})
 		case "member":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._Query_member(ctx, field)
 				})
 		case "expertises":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._Query_expertises(ctx, field)
 				})
 		case "leads":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._Query_leads(ctx, field)
 				})
 		case "productTeams":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._Query_productTeams(ctx, field)
 				})
 		case "programStats":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._Query_programStats(ctx, field)
 				})
 		case "reachLeaderboard":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._Query_reachLeaderboard(ctx, field)
 				})
 		case "integrations":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._Query_integrations(ctx, field)
 				})
 		case "viewer":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._Query_viewer(ctx, field)
 				})
 		case "escalations":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._Query_escalations(ctx, field)
 				})
 		case "communityTrends":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._Query_communityTrends(ctx, field)
 				})
 		case "awardCandidates":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._Query_awardCandidates(ctx, field)
 				})
 		case "activityStats":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._Query_activityStats(ctx, field)
 				})
 		case "escalationGroups":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._Query_escalationGroups(ctx, field)
 				})
 		case "__type":
@@ -20461,16 +22575,16 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var reachPointImplementors = []string{"ReachPoint"}
 
 func (ec *executionContext) _ReachPoint(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.Snapshot) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, reachPointImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, reachPointImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20524,16 +22638,16 @@ func (ec *executionContext) _ReachPoint(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var reachScorePartImplementors = []string{"ReachScorePart"}
 
 func (ec *executionContext) _ReachScorePart(ctx context.Context, sel ast.SelectionSet, obj *model.ReachScorePart) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, reachScorePartImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, reachScorePartImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20572,16 +22686,16 @@ func (ec *executionContext) _ReachScorePart(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var reachSummaryImplementors = []string{"ReachSummary"}
 
 func (ec *executionContext) _ReachSummary(ctx context.Context, sel ast.SelectionSet, obj *model.ReachSummary) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, reachSummaryImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, reachSummaryImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20625,16 +22739,16 @@ func (ec *executionContext) _ReachSummary(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var refreshMemberPayloadImplementors = []string{"RefreshMemberPayload"}
 
 func (ec *executionContext) _RefreshMemberPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RefreshMemberPayload) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, refreshMemberPayloadImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, refreshMemberPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20663,16 +22777,16 @@ func (ec *executionContext) _RefreshMemberPayload(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var refreshSocialAccountPayloadImplementors = []string{"RefreshSocialAccountPayload"}
 
 func (ec *executionContext) _RefreshSocialAccountPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RefreshSocialAccountPayload) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, refreshSocialAccountPayloadImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, refreshSocialAccountPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20701,16 +22815,16 @@ func (ec *executionContext) _RefreshSocialAccountPayload(ctx context.Context, se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var renewAwardPayloadImplementors = []string{"RenewAwardPayload"}
 
 func (ec *executionContext) _RenewAwardPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RenewAwardPayload) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, renewAwardPayloadImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, renewAwardPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20734,16 +22848,16 @@ func (ec *executionContext) _RenewAwardPayload(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var retireAwardPayloadImplementors = []string{"RetireAwardPayload"}
 
 func (ec *executionContext) _RetireAwardPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RetireAwardPayload) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, retireAwardPayloadImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, retireAwardPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20767,113 +22881,105 @@ func (ec *executionContext) _RetireAwardPayload(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var socialAccountImplementors = []string{"SocialAccount", "Node"}
 
-func (ec *executionContext) _SocialAccount(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.SocialAccount) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, socialAccountImplementors)
+func (ec *executionContext) _SocialAccount(ctx context.Context, sel ast.SelectionSet, obj *model.SocialAccount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, socialAccountImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("SocialAccount")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					growStack()
-					return ec._SocialAccount_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._SocialAccount_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "member":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					growStack()
-					return ec._SocialAccount_member(ctx, field, obj)
-				})
+			out.Values[i] = ec._SocialAccount_member(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "platform":
 			out.Values[i] = ec._SocialAccount_platform(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "handle":
 			out.Values[i] = ec._SocialAccount_handle(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "url":
 			out.Values[i] = ec._SocialAccount_url(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "status":
 			out.Values[i] = ec._SocialAccount_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "followers":
 			out.Values[i] = ec._SocialAccount_followers(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "following":
 			out.Values[i] = ec._SocialAccount_following(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "posts":
 			out.Values[i] = ec._SocialAccount_posts(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "views":
 			out.Values[i] = ec._SocialAccount_views(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "engagement":
 			out.Values[i] = ec._SocialAccount_engagement(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "lastPostAt":
 			out.Values[i] = ec._SocialAccount_lastPostAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "lastSyncedAt":
 			out.Values[i] = ec._SocialAccount_lastSyncedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "staleness":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					growStack()
-					return ec._SocialAccount_staleness(ctx, field, obj)
-				})
+			out.Values[i] = ec._SocialAccount_staleness(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "lastError":
 			out.Values[i] = ec._SocialAccount_lastError(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "failures":
 			out.Values[i] = ec._SocialAccount_failures(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "history":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					growStack()
-					return ec._SocialAccount_history(ctx, field, obj)
-				})
+			out.Values[i] = ec._SocialAccount_history(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20888,16 +22994,16 @@ func (ec *executionContext) _SocialAccount(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var spaceTrendImplementors = []string{"SpaceTrend"}
 
 func (ec *executionContext) _SpaceTrend(ctx context.Context, sel ast.SelectionSet, obj *model.SpaceTrend) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, spaceTrendImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, spaceTrendImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20951,16 +23057,16 @@ func (ec *executionContext) _SpaceTrend(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var stalenessImplementors = []string{"Staleness"}
 
 func (ec *executionContext) _Staleness(ctx context.Context, sel ast.SelectionSet, obj *model.Staleness) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, stalenessImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, stalenessImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20994,13 +23100,13 @@ func (ec *executionContext) _Staleness(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var subscriptionImplementors = []string{"Subscription"}
 
 func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, subscriptionImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Subscription",
 	})
@@ -21022,10 +23128,10 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 var trendPointImplementors = []string{"TrendPoint"}
 
 func (ec *executionContext) _TrendPoint(ctx context.Context, sel ast.SelectionSet, obj *model.TrendPoint) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, trendPointImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, trendPointImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21054,16 +23160,16 @@ func (ec *executionContext) _TrendPoint(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var unlinkSocialAccountPayloadImplementors = []string{"UnlinkSocialAccountPayload"}
 
 func (ec *executionContext) _UnlinkSocialAccountPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UnlinkSocialAccountPayload) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, unlinkSocialAccountPayloadImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, unlinkSocialAccountPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21087,16 +23193,16 @@ func (ec *executionContext) _UnlinkSocialAccountPayload(ctx context.Context, sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var updateMemberPayloadImplementors = []string{"UpdateMemberPayload"}
 
 func (ec *executionContext) _UpdateMemberPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateMemberPayload) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, updateMemberPayloadImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateMemberPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21120,16 +23226,16 @@ func (ec *executionContext) _UpdateMemberPayload(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var viewerImplementors = []string{"Viewer"}
 
 func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.Principal) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, viewerImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, viewerImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21148,14 +23254,12 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._Viewer_lead(ctx, field, obj)
 				})
 		case "productTeam":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
-					growStack()
 					return ec._Viewer_productTeam(ctx, field, obj)
 				})
 		default:
@@ -21172,16 +23276,16 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var __DirectiveImplementors = []string{"__Directive"}
 
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, __DirectiveImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, __DirectiveImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21225,16 +23329,16 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var __EnumValueImplementors = []string{"__EnumValue"}
 
 func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.EnumValue) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, __EnumValueImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, __EnumValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21273,16 +23377,16 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var __FieldImplementors = []string{"__Field"}
 
 func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, obj *introspection.Field) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, __FieldImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, __FieldImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21331,16 +23435,16 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var __InputValueImplementors = []string{"__InputValue"}
 
 func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.InputValue) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, __InputValueImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, __InputValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21389,16 +23493,16 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var __SchemaImplementors = []string{"__Schema"}
 
 func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet, obj *introspection.Schema) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, __SchemaImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, __SchemaImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21447,16 +23551,16 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 var __TypeImplementors = []string{"__Type"}
 
 func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, obj *introspection.Type) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, __TypeImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, __TypeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21530,7 +23634,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return object{fields, out.Values}
+	return out
 }
 
 // endregion **************************** object.gotpl ****************************
@@ -21574,7 +23678,7 @@ func (ec *executionContext) marshalNActivityDimension2mvpgraphᚋgraphᚋmodel�
 }
 
 func (ec *executionContext) marshalNActivityEdge2ᚕᚖmvpgraphᚋgraphᚋmodelᚐActivityEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ActivityEdge) graphql.Marshaler {
-	ret := marshalList(ctx, sel, "ActivityEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNActivityEdge2ᚖmvpgraphᚋgraphᚋmodelᚐActivityEdge(ctx, sel, v[i])
@@ -21598,7 +23702,7 @@ func (ec *executionContext) marshalNActivityEdge2ᚖmvpgraphᚋgraphᚋmodelᚐA
 }
 
 func (ec *executionContext) marshalNActivityStatsGroup2ᚕᚖmvpgraphᚋstoreᚐActivityGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.ActivityGroup) graphql.Marshaler {
-	ret := marshalList(ctx, sel, "ActivityStatsGroup", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNActivityStatsGroup2ᚖmvpgraphᚋstoreᚐActivityGroup(ctx, sel, v[i])
@@ -21652,11 +23756,11 @@ func (ec *executionContext) marshalNAssignExpertisePayload2ᚖmvpgraphᚋgraph�
 	return ec._AssignExpertisePayload(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNAward2ᚕᚖmvpgraphᚐAwardᚄ(ctx context.Context, sel ast.SelectionSet, v []*mvpgraph.Award) graphql.Marshaler {
-	ret := marshalList(ctx, sel, "Award", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+func (ec *executionContext) marshalNAward2ᚕᚖmvpgraphᚋgraphᚋmodelᚐAwardᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Award) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNAward2ᚖmvpgraphᚐAward(ctx, sel, v[i])
+		return ec.marshalNAward2ᚖmvpgraphᚋgraphᚋmodelᚐAward(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -21668,7 +23772,7 @@ func (ec *executionContext) marshalNAward2ᚕᚖmvpgraphᚐAwardᚄ(ctx context.
 	return ret
 }
 
-func (ec *executionContext) marshalNAward2ᚖmvpgraphᚐAward(ctx context.Context, sel ast.SelectionSet, v *mvpgraph.Award) graphql.Marshaler {
+func (ec *executionContext) marshalNAward2ᚖmvpgraphᚋgraphᚋmodelᚐAward(ctx context.Context, sel ast.SelectionSet, v *model.Award) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Award!")
 		return graphql.Null
@@ -21677,7 +23781,7 @@ func (ec *executionContext) marshalNAward2ᚖmvpgraphᚐAward(ctx context.Contex
 }
 
 func (ec *executionContext) marshalNAwardCandidate2ᚕᚖmvpgraphᚋgraphᚋmodelᚐAwardCandidateᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AwardCandidate) graphql.Marshaler {
-	ret := marshalList(ctx, sel, "AwardCandidate", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAwardCandidate2ᚖmvpgraphᚋgraphᚋmodelᚐAwardCandidate(ctx, sel, v[i])
@@ -21738,7 +23842,7 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 }
 
 func (ec *executionContext) marshalNCandidateItem2ᚕᚖmvpgraphᚋstoreᚐCandidateItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.CandidateItem) graphql.Marshaler {
-	ret := marshalList(ctx, sel, "CandidateItem", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCandidateItem2ᚖmvpgraphᚋstoreᚐCandidateItem(ctx, sel, v[i])
@@ -21766,7 +23870,7 @@ func (ec *executionContext) unmarshalNCloseEscalationInput2mvpgraphᚋgraphᚋmo
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNCommunitySpace2ᚖmvpgraphᚐCommunitySpace(ctx context.Context, sel ast.SelectionSet, v *mvpgraph.CommunitySpace) graphql.Marshaler {
+func (ec *executionContext) marshalNCommunitySpace2ᚖmvpgraphᚋgraphᚋmodelᚐCommunitySpace(ctx context.Context, sel ast.SelectionSet, v *model.CommunitySpace) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CommunitySpace!")
 		return graphql.Null
@@ -21790,11 +23894,11 @@ func (ec *executionContext) marshalNConcentration2ᚖmvpgraphᚋgraphᚋmodelᚐ
 	return ec._Concentration(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNContact2ᚕᚖmvpgraphᚐContactᚄ(ctx context.Context, sel ast.SelectionSet, v []*mvpgraph.Contact) graphql.Marshaler {
-	ret := marshalList(ctx, sel, "Contact", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+func (ec *executionContext) marshalNContact2ᚕᚖmvpgraphᚋgraphᚋmodelᚐContactᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Contact) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNContact2ᚖmvpgraphᚐContact(ctx, sel, v[i])
+		return ec.marshalNContact2ᚖmvpgraphᚋgraphᚋmodelᚐContact(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -21806,7 +23910,7 @@ func (ec *executionContext) marshalNContact2ᚕᚖmvpgraphᚐContactᚄ(ctx cont
 	return ret
 }
 
-func (ec *executionContext) marshalNContact2ᚖmvpgraphᚐContact(ctx context.Context, sel ast.SelectionSet, v *mvpgraph.Contact) graphql.Marshaler {
+func (ec *executionContext) marshalNContact2ᚖmvpgraphᚋgraphᚋmodelᚐContact(ctx context.Context, sel ast.SelectionSet, v *model.Contact) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Contact!")
 		return graphql.Null
@@ -21897,7 +24001,7 @@ func (ec *executionContext) unmarshalNEscalateInput2mvpgraphᚋgraphᚋmodelᚐE
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNEscalation2ᚖmvpgraphᚐEscalation(ctx context.Context, sel ast.SelectionSet, v *mvpgraph.Escalation) graphql.Marshaler {
+func (ec *executionContext) marshalNEscalation2ᚖmvpgraphᚋgraphᚋmodelᚐEscalation(ctx context.Context, sel ast.SelectionSet, v *model.Escalation) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Escalation!")
 		return graphql.Null
@@ -21934,7 +24038,7 @@ func (ec *executionContext) marshalNEscalationDimension2mvpgraphᚋgraphᚋmodel
 }
 
 func (ec *executionContext) marshalNEscalationEdge2ᚕᚖmvpgraphᚋgraphᚋmodelᚐEscalationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.EscalationEdge) graphql.Marshaler {
-	ret := marshalList(ctx, sel, "EscalationEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEscalationEdge2ᚖmvpgraphᚋgraphᚋmodelᚐEscalationEdge(ctx, sel, v[i])
@@ -21958,7 +24062,7 @@ func (ec *executionContext) marshalNEscalationEdge2ᚖmvpgraphᚋgraphᚋmodel�
 }
 
 func (ec *executionContext) marshalNEscalationEvent2ᚕᚖmvpgraphᚐEscalationEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*mvpgraph.EscalationEvent) graphql.Marshaler {
-	ret := marshalList(ctx, sel, "EscalationEvent", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEscalationEvent2ᚖmvpgraphᚐEscalationEvent(ctx, sel, v[i])
@@ -21982,7 +24086,7 @@ func (ec *executionContext) marshalNEscalationEvent2ᚖmvpgraphᚐEscalationEven
 }
 
 func (ec *executionContext) marshalNEscalationGroup2ᚕᚖmvpgraphᚋgraphᚋmodelᚐEscalationGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.EscalationGroup) graphql.Marshaler {
-	ret := marshalList(ctx, sel, "EscalationGroup", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEscalationGroup2ᚖmvpgraphᚋgraphᚋmodelᚐEscalationGroup(ctx, sel, v[i])
@@ -22050,11 +24154,11 @@ func (ec *executionContext) marshalNEscalationStatus2mvpgraphᚐEscalationStatus
 	return v
 }
 
-func (ec *executionContext) marshalNExpertise2ᚕᚖmvpgraphᚐExpertiseᚄ(ctx context.Context, sel ast.SelectionSet, v []*mvpgraph.Expertise) graphql.Marshaler {
-	ret := marshalList(ctx, sel, "Expertise", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+func (ec *executionContext) marshalNExpertise2ᚕᚖmvpgraphᚋgraphᚋmodelᚐExpertiseᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Expertise) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNExpertise2ᚖmvpgraphᚐExpertise(ctx, sel, v[i])
+		return ec.marshalNExpertise2ᚖmvpgraphᚋgraphᚋmodelᚐExpertise(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -22066,7 +24170,7 @@ func (ec *executionContext) marshalNExpertise2ᚕᚖmvpgraphᚐExpertiseᚄ(ctx 
 	return ret
 }
 
-func (ec *executionContext) marshalNExpertise2ᚖmvpgraphᚐExpertise(ctx context.Context, sel ast.SelectionSet, v *mvpgraph.Expertise) graphql.Marshaler {
+func (ec *executionContext) marshalNExpertise2ᚖmvpgraphᚋgraphᚋmodelᚐExpertise(ctx context.Context, sel ast.SelectionSet, v *model.Expertise) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Expertise!")
 		return graphql.Null
@@ -22083,7 +24187,7 @@ func (ec *executionContext) marshalNExpertiseConnection2ᚖmvpgraphᚋgraphᚋmo
 }
 
 func (ec *executionContext) marshalNExpertiseEdge2ᚕᚖmvpgraphᚋgraphᚋmodelᚐExpertiseEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ExpertiseEdge) graphql.Marshaler {
-	ret := marshalList(ctx, sel, "ExpertiseEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNExpertiseEdge2ᚖmvpgraphᚋgraphᚋmodelᚐExpertiseEdge(ctx, sel, v[i])
@@ -22211,7 +24315,7 @@ func (ec *executionContext) marshalNImportFormat2mvpgraphᚋgraphᚋmodelᚐImpo
 }
 
 func (ec *executionContext) marshalNImportRowError2ᚕᚖmvpgraphᚐRowErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*mvpgraph.RowError) graphql.Marshaler {
-	ret := marshalList(ctx, sel, "ImportRowError", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNImportRowError2ᚖmvpgraphᚐRowError(ctx, sel, v[i])
@@ -22263,7 +24367,7 @@ func (ec *executionContext) marshalNInt642int64(ctx context.Context, sel ast.Sel
 }
 
 func (ec *executionContext) marshalNIntegration2ᚕᚖmvpgraphᚋgraphᚋmodelᚐIntegrationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Integration) graphql.Marshaler {
-	ret := marshalList(ctx, sel, "Integration", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNIntegration2ᚖmvpgraphᚋgraphᚋmodelᚐIntegration(ctx, sel, v[i])
@@ -22287,7 +24391,7 @@ func (ec *executionContext) marshalNIntegration2ᚖmvpgraphᚋgraphᚋmodelᚐIn
 }
 
 func (ec *executionContext) marshalNKindCount2ᚕᚖmvpgraphᚋgraphᚋmodelᚐKindCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.KindCount) graphql.Marshaler {
-	ret := marshalList(ctx, sel, "KindCount", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNKindCount2ᚖmvpgraphᚋgraphᚋmodelᚐKindCount(ctx, sel, v[i])
@@ -22310,11 +24414,11 @@ func (ec *executionContext) marshalNKindCount2ᚖmvpgraphᚋgraphᚋmodelᚐKind
 	return ec._KindCount(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNLead2ᚕᚖmvpgraphᚐLeadᚄ(ctx context.Context, sel ast.SelectionSet, v []*mvpgraph.Lead) graphql.Marshaler {
-	ret := marshalList(ctx, sel, "Lead", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+func (ec *executionContext) marshalNLead2ᚕᚖmvpgraphᚋgraphᚋmodelᚐLeadᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Lead) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNLead2ᚖmvpgraphᚐLead(ctx, sel, v[i])
+		return ec.marshalNLead2ᚖmvpgraphᚋgraphᚋmodelᚐLead(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -22326,7 +24430,7 @@ func (ec *executionContext) marshalNLead2ᚕᚖmvpgraphᚐLeadᚄ(ctx context.Co
 	return ret
 }
 
-func (ec *executionContext) marshalNLead2ᚖmvpgraphᚐLead(ctx context.Context, sel ast.SelectionSet, v *mvpgraph.Lead) graphql.Marshaler {
+func (ec *executionContext) marshalNLead2ᚖmvpgraphᚋgraphᚋmodelᚐLead(ctx context.Context, sel ast.SelectionSet, v *model.Lead) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Lead!")
 		return graphql.Null
@@ -22343,7 +24447,7 @@ func (ec *executionContext) marshalNLeadConnection2ᚖmvpgraphᚋgraphᚋmodel�
 }
 
 func (ec *executionContext) marshalNLeadEdge2ᚕᚖmvpgraphᚋgraphᚋmodelᚐLeadEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LeadEdge) graphql.Marshaler {
-	ret := marshalList(ctx, sel, "LeadEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLeadEdge2ᚖmvpgraphᚋgraphᚋmodelᚐLeadEdge(ctx, sel, v[i])
@@ -22409,7 +24513,7 @@ func (ec *executionContext) marshalNLeaderboardConnection2ᚖmvpgraphᚋgraphᚋ
 }
 
 func (ec *executionContext) marshalNLeaderboardEdge2ᚕᚖmvpgraphᚋgraphᚋmodelᚐLeaderboardEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LeaderboardEdge) graphql.Marshaler {
-	ret := marshalList(ctx, sel, "LeaderboardEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLeaderboardEdge2ᚖmvpgraphᚋgraphᚋmodelᚐLeaderboardEdge(ctx, sel, v[i])
@@ -22453,7 +24557,7 @@ func (ec *executionContext) marshalNLinkSocialAccountPayload2ᚖmvpgraphᚋgraph
 	return ec._LinkSocialAccountPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNMember2ᚖmvpgraphᚐMember(ctx context.Context, sel ast.SelectionSet, v *mvpgraph.Member) graphql.Marshaler {
+func (ec *executionContext) marshalNMember2ᚖmvpgraphᚋgraphᚋmodelᚐMember(ctx context.Context, sel ast.SelectionSet, v *model.Member) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Member!")
 		return graphql.Null
@@ -22470,7 +24574,7 @@ func (ec *executionContext) marshalNMemberConnection2ᚖmvpgraphᚋgraphᚋmodel
 }
 
 func (ec *executionContext) marshalNMemberEdge2ᚕᚖmvpgraphᚋgraphᚋmodelᚐMemberEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MemberEdge) graphql.Marshaler {
-	ret := marshalList(ctx, sel, "MemberEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMemberEdge2ᚖmvpgraphᚋgraphᚋmodelᚐMemberEdge(ctx, sel, v[i])
@@ -22526,7 +24630,7 @@ func (ec *executionContext) unmarshalNMemberWhere2ᚖmvpgraphᚐMemberWhere(ctx 
 }
 
 func (ec *executionContext) marshalNNamedCount2ᚕᚖmvpgraphᚋgraphᚋmodelᚐNamedCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NamedCount) graphql.Marshaler {
-	ret := marshalList(ctx, sel, "NamedCount", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNNamedCount2ᚖmvpgraphᚋgraphᚋmodelᚐNamedCount(ctx, sel, v[i])
@@ -22588,7 +24692,7 @@ func (ec *executionContext) marshalNPlatform2mvpgraphᚐPlatform(ctx context.Con
 }
 
 func (ec *executionContext) marshalNPlatformReach2ᚕᚖmvpgraphᚋgraphᚋmodelᚐPlatformReachᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PlatformReach) graphql.Marshaler {
-	ret := marshalList(ctx, sel, "PlatformReach", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPlatformReach2ᚖmvpgraphᚋgraphᚋmodelᚐPlatformReach(ctx, sel, v[i])
@@ -22611,7 +24715,7 @@ func (ec *executionContext) marshalNPlatformReach2ᚖmvpgraphᚋgraphᚋmodelᚐ
 	return ec._PlatformReach(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNProductTeam2ᚖmvpgraphᚐProductTeam(ctx context.Context, sel ast.SelectionSet, v *mvpgraph.ProductTeam) graphql.Marshaler {
+func (ec *executionContext) marshalNProductTeam2ᚖmvpgraphᚋgraphᚋmodelᚐProductTeam(ctx context.Context, sel ast.SelectionSet, v *model.ProductTeam) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ProductTeam!")
 		return graphql.Null
@@ -22628,7 +24732,7 @@ func (ec *executionContext) marshalNProductTeamConnection2ᚖmvpgraphᚋgraphᚋ
 }
 
 func (ec *executionContext) marshalNProductTeamEdge2ᚕᚖmvpgraphᚋgraphᚋmodelᚐProductTeamEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ProductTeamEdge) graphql.Marshaler {
-	ret := marshalList(ctx, sel, "ProductTeamEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProductTeamEdge2ᚖmvpgraphᚋgraphᚋmodelᚐProductTeamEdge(ctx, sel, v[i])
@@ -22676,7 +24780,7 @@ func (ec *executionContext) unmarshalNProductTeamWhere2ᚖmvpgraphᚐProductTeam
 }
 
 func (ec *executionContext) marshalNProgramStatsGroup2ᚕᚖmvpgraphᚐStatsGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*mvpgraph.StatsGroup) graphql.Marshaler {
-	ret := marshalList(ctx, sel, "ProgramStatsGroup", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProgramStatsGroup2ᚖmvpgraphᚐStatsGroup(ctx, sel, v[i])
@@ -22705,7 +24809,7 @@ func (ec *executionContext) unmarshalNRaiseEscalationInput2mvpgraphᚋgraphᚋmo
 }
 
 func (ec *executionContext) marshalNReachPoint2ᚕᚖmvpgraphᚐSnapshotᚄ(ctx context.Context, sel ast.SelectionSet, v []*mvpgraph.Snapshot) graphql.Marshaler {
-	ret := marshalList(ctx, sel, "ReachPoint", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNReachPoint2ᚖmvpgraphᚐSnapshot(ctx, sel, v[i])
@@ -22729,7 +24833,7 @@ func (ec *executionContext) marshalNReachPoint2ᚖmvpgraphᚐSnapshot(ctx contex
 }
 
 func (ec *executionContext) marshalNReachScorePart2ᚕᚖmvpgraphᚋgraphᚋmodelᚐReachScorePartᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ReachScorePart) graphql.Marshaler {
-	ret := marshalList(ctx, sel, "ReachScorePart", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNReachScorePart2ᚖmvpgraphᚋgraphᚋmodelᚐReachScorePart(ctx, sel, v[i])
@@ -22857,11 +24961,11 @@ func (ec *executionContext) marshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx context.Conte
 	return ret
 }
 
-func (ec *executionContext) marshalNSocialAccount2ᚕᚖmvpgraphᚐSocialAccountᚄ(ctx context.Context, sel ast.SelectionSet, v []*mvpgraph.SocialAccount) graphql.Marshaler {
-	ret := marshalList(ctx, sel, "SocialAccount", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+func (ec *executionContext) marshalNSocialAccount2ᚕᚖmvpgraphᚋgraphᚋmodelᚐSocialAccountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SocialAccount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNSocialAccount2ᚖmvpgraphᚐSocialAccount(ctx, sel, v[i])
+		return ec.marshalNSocialAccount2ᚖmvpgraphᚋgraphᚋmodelᚐSocialAccount(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -22873,7 +24977,7 @@ func (ec *executionContext) marshalNSocialAccount2ᚕᚖmvpgraphᚐSocialAccount
 	return ret
 }
 
-func (ec *executionContext) marshalNSocialAccount2ᚖmvpgraphᚐSocialAccount(ctx context.Context, sel ast.SelectionSet, v *mvpgraph.SocialAccount) graphql.Marshaler {
+func (ec *executionContext) marshalNSocialAccount2ᚖmvpgraphᚋgraphᚋmodelᚐSocialAccount(ctx context.Context, sel ast.SelectionSet, v *model.SocialAccount) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SocialAccount!")
 		return graphql.Null
@@ -22896,7 +25000,7 @@ func (ec *executionContext) marshalNSpaceKind2string(ctx context.Context, sel as
 }
 
 func (ec *executionContext) marshalNSpaceTrend2ᚕᚖmvpgraphᚋgraphᚋmodelᚐSpaceTrendᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SpaceTrend) graphql.Marshaler {
-	ret := marshalList(ctx, sel, "SpaceTrend", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSpaceTrend2ᚖmvpgraphᚋgraphᚋmodelᚐSpaceTrend(ctx, sel, v[i])
@@ -22995,7 +25099,7 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 }
 
 func (ec *executionContext) marshalNTrendPoint2ᚕᚖmvpgraphᚋgraphᚋmodelᚐTrendPointᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TrendPoint) graphql.Marshaler {
-	ret := marshalList(ctx, sel, "TrendPoint", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTrendPoint2ᚖmvpgraphᚋgraphᚋmodelᚐTrendPoint(ctx, sel, v[i])
@@ -23049,7 +25153,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := marshalList(ctx, sel, "__Directive", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -23121,7 +25225,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := marshalList(ctx, sel, "__InputValue", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -23149,7 +25253,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := marshalList(ctx, sel, "__Type", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -23268,14 +25372,14 @@ func (ec *executionContext) unmarshalOBooleanFilter2ᚖmvpgraphᚐBooleanFilter(
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOCommunitySpace2ᚖmvpgraphᚐCommunitySpace(ctx context.Context, sel ast.SelectionSet, v *mvpgraph.CommunitySpace) graphql.Marshaler {
+func (ec *executionContext) marshalOCommunitySpace2ᚖmvpgraphᚋgraphᚋmodelᚐCommunitySpace(ctx context.Context, sel ast.SelectionSet, v *model.CommunitySpace) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._CommunitySpace(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalOContact2ᚖmvpgraphᚐContact(ctx context.Context, sel ast.SelectionSet, v *mvpgraph.Contact) graphql.Marshaler {
+func (ec *executionContext) marshalOContact2ᚖmvpgraphᚋgraphᚋmodelᚐContact(ctx context.Context, sel ast.SelectionSet, v *model.Contact) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -23412,7 +25516,7 @@ func (ec *executionContext) unmarshalOEscalationWhere2ᚖmvpgraphᚋgraphᚋmode
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOExpertise2ᚖmvpgraphᚐExpertise(ctx context.Context, sel ast.SelectionSet, v *mvpgraph.Expertise) graphql.Marshaler {
+func (ec *executionContext) marshalOExpertise2ᚖmvpgraphᚋgraphᚋmodelᚐExpertise(ctx context.Context, sel ast.SelectionSet, v *model.Expertise) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -23591,7 +25695,7 @@ func (ec *executionContext) marshalOInt642ᚖint64(ctx context.Context, sel ast.
 	return res
 }
 
-func (ec *executionContext) marshalOLead2ᚖmvpgraphᚐLead(ctx context.Context, sel ast.SelectionSet, v *mvpgraph.Lead) graphql.Marshaler {
+func (ec *executionContext) marshalOLead2ᚖmvpgraphᚋgraphᚋmodelᚐLead(ctx context.Context, sel ast.SelectionSet, v *model.Lead) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -23664,7 +25768,7 @@ func (ec *executionContext) unmarshalOLeaderboardWhere2ᚖmvpgraphᚋgraphᚋmod
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOMember2ᚖmvpgraphᚐMember(ctx context.Context, sel ast.SelectionSet, v *mvpgraph.Member) graphql.Marshaler {
+func (ec *executionContext) marshalOMember2ᚖmvpgraphᚋgraphᚋmodelᚐMember(ctx context.Context, sel ast.SelectionSet, v *model.Member) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -23736,7 +25840,7 @@ func (ec *executionContext) marshalOPlatform2ᚖmvpgraphᚐPlatform(ctx context.
 	return v
 }
 
-func (ec *executionContext) marshalOProductTeam2ᚖmvpgraphᚐProductTeam(ctx context.Context, sel ast.SelectionSet, v *mvpgraph.ProductTeam) graphql.Marshaler {
+func (ec *executionContext) marshalOProductTeam2ᚖmvpgraphᚋgraphᚋmodelᚐProductTeam(ctx context.Context, sel ast.SelectionSet, v *model.ProductTeam) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -23939,7 +26043,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalList(ctx, sel, "__EnumValue", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -23958,7 +26062,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalList(ctx, sel, "__Field", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -23977,7 +26081,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalList(ctx, sel, "__InputValue", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -23996,7 +26100,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalList(ctx, sel, "__Type", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])

@@ -131,7 +131,6 @@ func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 	srv.Use(cachedCheck{kept})
 	budget := newCostBudget(o.CostBudget, o.CostBudgetWindow)
 	srv.Use(budget)
-	srv.AroundOperations(keepCollected)
 	srv.AroundResponses(reportCost(o.MaxComplexity, budget))
 	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 		resp := next(ctx)
@@ -141,8 +140,6 @@ func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 	// Innermost (gqlgen runs the first registered outermost), so that an
 	// answer from memory has its cost reported and is counted.
 	srv.Use(kept)
-	// No field middleware (AroundFields, or an extension intercepting
-	// fields): fields read straight from their struct skip it (graph/gen).
 	srv.SetErrorPresenter(presenter(o.Logger))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		o.Logger.ErrorContext(ctx, "panic in resolver", "panic", fmt.Sprint(p))

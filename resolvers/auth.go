@@ -3,6 +3,7 @@ package resolvers
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"mvpgraph"
+	"mvpgraph/graph/model"
 	"mvpgraph/store"
 )
 
@@ -82,16 +84,18 @@ func directives(r *Resolver) (auth func(context.Context, any, graphql.Resolver, 
 	}
 	personal = func(ctx context.Context, obj any, next graphql.Resolver) (any, error) {
 		p := PrincipalFrom(ctx)
-		m, ok := obj.(*mvpgraph.Member)
+		m, ok := obj.(*model.Member)
 		if !ok || (p.Role != mvpgraph.RoleAdmin && p.Role != mvpgraph.RoleLead) {
 			return nil, nil
 		}
 		if p.Role == mvpgraph.RoleLead {
-			leads, err := loaders(ctx).leadsOfMember.Load(ctx, m.ID)
-			if err != nil {
-				return nil, err
+			// The page loaded the member's leads with the member
+			// (resolvers/view.go): a lead's token is decided here, per
+			// member, without waiting on a loader.
+			if !m.LeadsKnown {
+				return nil, fmt.Errorf("the leads of member %d were not loaded", m.ID)
 			}
-			if !p.SeesPersonalData(leadIDs(leads)) {
+			if !p.SeesPersonalData(m.LeadIDs) {
 				return nil, nil
 			}
 		}

@@ -151,7 +151,7 @@ func TestCachedAnswers(t *testing.T) {
 			require.Empty(t, rest, "nothing follows the kept answer")
 			require.NoError(t, inc.Close())
 		}
-		deferred := `query Later @cached(ttl: 60) { mvps(first: 10) { edges { node { handle ... @defer { awards { year } } } } } }`
+		deferred := `query Later @cached(ttl: 60) { leads(first: 10) { edges { node { name ... @defer { expertises { name } } } } } }`
 		for range 2 {
 			inc := a.c.IncrementalHTTP(context.Background(), deferred)
 			var first struct {
@@ -166,7 +166,7 @@ func TestCachedAnswers(t *testing.T) {
 			for more := true; more; {
 				var part struct {
 					Incremental []struct {
-						Data       struct{ Awards []struct{ Year int } }
+						Data       map[string]any
 						Path       []any
 						HasNext    bool
 						Extensions map[string]any
@@ -175,7 +175,7 @@ func TestCachedAnswers(t *testing.T) {
 				}
 				require.NoError(t, inc.Next(&part))
 				for _, p := range part.Incremental {
-					require.NotEmpty(t, p.Data.Awards)
+					require.Contains(t, p.Data, "expertises")
 					parts++
 				}
 				more = part.HasNext

@@ -53,7 +53,7 @@ func (r *Resolver) communityTrends(ctx context.Context, expertiseGID string, fro
 	for _, t := range ranked {
 		out.Total += t.Count
 		out.Spaces = append(out.Spaces, &model.SpaceTrend{
-			Space: &mvpgraph.CommunitySpace{ID: t.SpaceID, Name: t.Name, Kind: t.Kind}, Count: t.Count, Share: t.Share,
+			Space: &model.CommunitySpace{CommunitySpace: mvpgraph.CommunitySpace{ID: t.SpaceID, Name: t.Name, Kind: t.Kind}}, Count: t.Count, Share: t.Share,
 			CumulativeShare: t.CumulativeShare, Contributors: t.Contributors, PreviousCount: t.Previous, Growth: t.Growth,
 		})
 	}
@@ -78,7 +78,7 @@ func (r *Resolver) createSpace(ctx context.Context, in model.CreateCommunitySpac
 	if err := r.Store.CreateSpace(ctx, &sp, ids); err != nil {
 		return nil, err
 	}
-	return &model.CreateCommunitySpacePayload{CommunitySpace: &sp}, nil
+	return &model.CreateCommunitySpacePayload{CommunitySpace: &model.CommunitySpace{CommunitySpace: sp}}, nil
 }
 
 // importActivities answers Mutation.importActivities.
@@ -122,11 +122,23 @@ func (r *Resolver) awardCandidates(ctx context.Context, expertiseGID string, cou
 	if err != nil {
 		return nil, err
 	}
+	var memberIDs []int64
+	for _, c := range cands {
+		if c.MemberID != nil {
+			memberIDs = append(memberIDs, *c.MemberID)
+		}
+	}
+	var members map[int64]*model.Member
+	if sel := selected(ctx, "member"); len(sel) > 0 && len(memberIDs) > 0 {
+		if members, err = r.pageOf(ctx).membersByID(ctx, sel, memberIDs, nil); err != nil {
+			return nil, err
+		}
+	}
 	out := make([]*model.AwardCandidate, len(cands))
 	for i, c := range cands {
 		ac := &model.AwardCandidate{Rank: i + 1, Name: c.Name, Handle: c.Handle, Score: c.Score, BestItems: ptrs(c.Best)}
 		if c.MemberID != nil {
-			ac.Member = &mvpgraph.Member{ID: *c.MemberID}
+			ac.Member = members[*c.MemberID]
 		}
 		for _, k := range mvpgraph.ActivityKinds {
 			if c.ByKind[k] > 0 {

@@ -2,7 +2,6 @@ package resolvers
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -78,7 +77,7 @@ func (r *Resolver) move(ctx context.Context, gid string, c store.EscalationChang
 	if err != nil {
 		return nil, err
 	}
-	return &model.EscalationPayload{Escalation: &e}, nil
+	return &model.EscalationPayload{Escalation: r.escalationView(e)}, nil
 }
 
 // escalationQuery turns a where input into a query, within what the
@@ -136,7 +135,7 @@ func (r *Resolver) escalations(ctx context.Context, where *model.EscalationWhere
 	c := &model.EscalationConnection{Edges: make([]*model.EscalationEdge, len(pg.Items)), PageInfo: model.NewPageInfo(pg.Cursors, pg.HasNext, pg.HasPrevious),
 		Count: func(ctx context.Context) (int, error) { return r.Store.CountEscalations(ctx, q) }}
 	for i := range pg.Items {
-		c.Edges[i] = &model.EscalationEdge{Cursor: pg.Cursors[i], Node: &pg.Items[i]}
+		c.Edges[i] = &model.EscalationEdge{Cursor: pg.Cursors[i], Node: r.escalationView(pg.Items[i])}
 	}
 	return c, nil
 }
@@ -253,7 +252,7 @@ func (l *Loaders) escalationStatsOf(target time.Duration) *dataloadgen.Loader[in
 }
 
 // escalationUpdated sends each escalation of a lead's as it changes.
-func (r *Resolver) escalationUpdated(ctx context.Context, gid string) (<-chan *mvpgraph.Escalation, error) {
+func (r *Resolver) escalationUpdated(ctx context.Context, gid string) (<-chan *model.Escalation, error) {
 	leadID, err := mvpgraph.ParseID("leadId", typeLead, gid)
 	if err != nil {
 		return nil, err
@@ -263,7 +262,7 @@ func (r *Resolver) escalationUpdated(ctx context.Context, gid string) (<-chan *m
 		return nil, mvpgraph.Errorf(mvpgraph.EFORBIDDEN, "a lead follows the escalations routed to them only.")
 	}
 	since := r.Store.Now()
-	ch := make(chan *mvpgraph.Escalation, 8)
+	ch := make(chan *model.Escalation, 8)
 	go func() {
 		defer close(ch)
 		r.everyPoll(ctx, func() bool {
@@ -276,7 +275,7 @@ func (r *Resolver) escalationUpdated(ctx context.Context, gid string) (<-chan *m
 			for i := range page.Items {
 				e := page.Items[i]
 				since = e.UpdatedAt
-				if !send(ctx, ch, &e) {
+				if !send(ctx, ch, r.escalationView(e)) {
 					return false
 				}
 			}
@@ -287,19 +286,3 @@ func (r *Resolver) escalationUpdated(ctx context.Context, gid string) (<-chan *m
 }
 
 func ptr[T any](v T) *T { return &v }
-
-// escalationNode loads an escalation for node(id), null when the caller
-// may not see it.
-func escalationNode(ctx context.Context, l *Loaders, id int64) func() (model.Node, error) {
-	load := l.escalation.LoadThunk(ctx, id)
-	return func() (model.Node, error) {
-		e, err := load()
-		if errors.Is(err, dataloadgen.ErrNotFound) || (err == nil && !mayRead(PrincipalFrom(ctx), e)) {
-			return nil, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		return &e, nil
-	}
-}

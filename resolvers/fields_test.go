@@ -27,7 +27,10 @@ import (
 
 // A client that accepts multipart/mixed gets the fields it marks @defer in
 // later parts, each at its path, and together they are the answer the same
-// query has without @defer.
+// query has without @defer. Fields that are resolved apart are deferred (a
+// lead's expertises and countries); fields a page loads with its members
+// are in the first part, as the incremental delivery spec lets a server
+// answer a deferred fragment at once.
 func TestDeferredFields(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		reg := prometheus.NewRegistry()
@@ -36,29 +39,29 @@ func TestDeferredFields(t *testing.T) {
 		opts.Metrics = graph.NewMetrics(reg)
 		a := newAPIWith(t, &resolvers.Resolver{Store: s}, opts)
 		buildProgram(a)
-		const fields = `name awards { year expertise { name } } leads { name }`
+		const fields = `expertises { name } countries`
 
 		var plain struct {
-			MVPs struct {
+			Leads struct {
 				Edges []struct{ Node map[string]any }
-			} `json:"mvps"`
+			}
 		}
-		a.do(&plain, `{ mvps(first: 10) { edges { node { handle `+fields+` } } } }`)
-		require.Len(t, plain.MVPs.Edges, 2)
+		a.do(&plain, `{ leads(first: 10) { edges { node { name `+fields+` } } } }`)
+		require.Len(t, plain.Leads.Edges, 2)
 
 		inc := a.c.IncrementalHTTP(context.Background(),
-			`query Deferred { mvps(first: 10) { edges { node { handle ... @defer(label: "more") { `+fields+` } } } } }`)
+			`query Deferred { leads(first: 10) { edges { node { name ... @defer(label: "more") { `+fields+` } } } } }`)
 		defer inc.Close()
 		var first map[string]any
 		require.NoError(t, inc.Next(&first))
 		require.Equal(t, true, first["hasNext"], "the first part says more follow: %v", first)
-		edges := first["data"].(map[string]any)["mvps"].(map[string]any)["edges"].([]any)
+		edges := first["data"].(map[string]any)["leads"].(map[string]any)["edges"].([]any)
 		require.Len(t, edges, 2)
 		nodes := make([]map[string]any, len(edges))
 		for i, e := range edges {
 			nodes[i] = e.(map[string]any)["node"].(map[string]any)
-			require.Equal(t, plain.MVPs.Edges[i].Node["handle"], nodes[i]["handle"])
-			require.Nil(t, nodes[i]["awards"], "a deferred field comes later")
+			require.Equal(t, plain.Leads.Edges[i].Node["name"], nodes[i]["name"])
+			require.Nil(t, nodes[i]["expertises"], "a deferred field comes later")
 		}
 
 		more := 0
@@ -76,7 +79,7 @@ func TestDeferredFields(t *testing.T) {
 			require.NoError(t, inc.Next(&part))
 			for _, inc := range part.Incremental {
 				require.Equal(t, "more", inc.Label)
-				require.Len(t, inc.Path, 4, "the path of an MVP: %v", inc.Path)
+				require.Len(t, inc.Path, 4, "the path of a lead: %v", inc.Path)
 				i := int(inc.Path[2].(float64))
 				for k, v := range inc.Data {
 					nodes[i][k] = v
@@ -85,14 +88,39 @@ func TestDeferredFields(t *testing.T) {
 			}
 			hasNext = part.HasNext
 		}
-		require.Equal(t, 2, more, "one deferred part per MVP")
-		for i, e := range plain.MVPs.Edges {
+		require.Equal(t, 2, more, "one deferred part per lead")
+		for i, e := range plain.Leads.Edges {
 			want, err := json.Marshal(e.Node)
 			require.NoError(t, err)
 			require.JSONEq(t, string(want), mustJSON(t, nodes[i]))
 		}
 		// The later parts are not counted as operations of their own.
 		require.Equal(t, 1.0, operations(t, reg, "Deferred"))
+
+		// A page's members' awards are loaded with the page: deferred, they
+		// are answered in the first part.
+		var whole struct {
+			Data struct {
+				Mvps struct {
+					Edges []struct {
+						Node struct {
+							Handle string
+							Awards []struct{ Year int }
+						}
+					}
+				}
+			}
+			HasNext    bool
+			Extensions map[string]any
+		}
+		now := a.c.IncrementalHTTP(context.Background(), `{ mvps(first: 10) { edges { node { handle ... @defer { awards { year } } } } } }`)
+		defer now.Close()
+		require.NoError(t, now.Next(&whole))
+		require.False(t, whole.HasNext)
+		require.Len(t, whole.Data.Mvps.Edges, 2)
+		for _, e := range whole.Data.Mvps.Edges {
+			require.Len(t, e.Node.Awards, 1, e.Node.Handle)
+		}
 	})
 }
 

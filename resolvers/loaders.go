@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vikstrous/dataloadgen"
 
 	"mvpgraph"
@@ -38,13 +40,11 @@ type Loaders struct {
 
 	store     *store.Store
 	mu        sync.Mutex
-	mvps      map[string]*dataloadgen.Loader[int64, store.Page[mvpgraph.Member]]
 	count     map[string]*dataloadgen.Loader[int64, int]
-	growth    map[string]*dataloadgen.Loader[int64, int64]
-	history   map[string]*dataloadgen.Loader[int64, []mvpgraph.Snapshot]
 	leadReach map[string]*dataloadgen.Loader[int64, store.LeadReach]
 	escStats  *dataloadgen.Loader[int64, store.EscalationStats]
 	activity  map[string]*dataloadgen.Loader[int64, store.Page[store.Activity]]
+	views     map[viewKey]any
 }
 
 // batchWait is how long a loader gathers keys before it queries: long enough
@@ -74,29 +74,11 @@ func byID[T any](list func(context.Context, []int64) ([]T, error), id func(T) in
 	}
 }
 
-// idLoader loads rows by ID, batched like any loader, and can also be
-// filled for a known list of IDs in one statement (see primeNodes).
-type idLoader[T any] struct {
-	*dataloadgen.Loader[int64, T]
-	fetch func(context.Context, []int64) (map[int64]T, error)
-}
+// idLoader loads rows by ID, batched like any loader.
+type idLoader[T any] = *dataloadgen.Loader[int64, T]
 
 func newIDLoader[T any](list func(context.Context, []int64) ([]T, error), id func(T) int64) idLoader[T] {
-	fetch := byID(list, id)
-	return idLoader[T]{Loader: newLoader(fetch), fetch: fetch}
-}
-
-// prime looks up ids in one statement and primes the loader with the rows
-// found.
-func (l idLoader[T]) prime(ctx context.Context, ids []int64) error {
-	m, err := l.fetch(ctx, ids)
-	if err != nil {
-		return err
-	}
-	for id, v := range m {
-		l.Prime(id, v)
-	}
-	return nil
+	return newLoader(byID(list, id))
 }
 
 // orEmpty gives every key a value, so that a key with no rows loads as an
@@ -151,12 +133,10 @@ func NewLoaders(s *store.Store) *Loaders {
 		space:             newIDLoader(s.SpacesByIDs, func(c mvpgraph.CommunitySpace) int64 { return c.ID }),
 		expertisesOfSpace: newLoader(orEmpty(s.ExpertisesOfSpaces)),
 		store:             s,
-		mvps:              map[string]*dataloadgen.Loader[int64, store.Page[mvpgraph.Member]]{},
 		count:             map[string]*dataloadgen.Loader[int64, int]{},
-		growth:            map[string]*dataloadgen.Loader[int64, int64]{},
-		history:           map[string]*dataloadgen.Loader[int64, []mvpgraph.Snapshot]{},
 		leadReach:         map[string]*dataloadgen.Loader[int64, store.LeadReach]{},
 		activity:          map[string]*dataloadgen.Loader[int64, store.Page[store.Activity]]{},
+		views:             map[viewKey]any{},
 	}
 }
 
@@ -169,22 +149,6 @@ func mvpsKey(parent store.MVPParent, q store.MemberQuery, forCount bool) string 
 		C bool
 	}{parent, q, forCount})
 	return string(b)
-}
-
-// mvpsOf returns the loader of MVP pages for one parent kind and one set of
-// arguments.
-func (l *Loaders) mvpsOf(parent store.MVPParent, q store.MemberQuery) *dataloadgen.Loader[int64, store.Page[mvpgraph.Member]] {
-	key := mvpsKey(parent, q, false)
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if ld, ok := l.mvps[key]; ok {
-		return ld
-	}
-	ld := newLoader(orEmpty(func(ctx context.Context, ids []int64) (map[int64]store.Page[mvpgraph.Member], error) {
-		return l.store.MVPsOf(ctx, parent, ids, q)
-	}))
-	l.mvps[key] = ld
-	return ld
 }
 
 // mvpCountOf returns the loader of MVP counts for one parent kind and filter.
@@ -243,12 +207,10 @@ func (l *Loaders) clear() {
 	l.mu.Lock()
 	l.escStats = nil
 	defer l.mu.Unlock()
-	clear(l.mvps)
 	clear(l.count)
-	clear(l.growth)
-	clear(l.history)
 	clear(l.leadReach)
 	clear(l.activity)
+	clear(l.views)
 }
 
 // activityOf returns the loader of spaces' activity pages for one set of
@@ -265,5 +227,40 @@ func (l *Loaders) activityOf(p mvpgraph.PageArgs) *dataloadgen.Loader[int64, sto
 		return l.store.ActivityOfSpaces(ctx, ids, p)
 	}))
 	l.activity[key] = ld
+	return ld
+}
+
+// viewKey names a view loader: the edge it loads and the selection below
+// it in the query.
+type viewKey struct {
+	edge string
+	sel  *ast.Selection
+	n    int
+}
+
+// viewLoader returns the loader of the views an edge reached outside a
+// page leads to (an escalation's member, a lead's expertises), for the
+// field being resolved: fetch reads the views of a batch of parents and
+// loads what the field's selection asks below them, so that siblings
+// (the members of a page of escalations) are read and filled together.
+func viewLoader[V any](ctx context.Context, edge string, fetch func(ctx context.Context, sel ast.SelectionSet, ids []int64) (map[int64]V, error)) *dataloadgen.Loader[int64, V] {
+	var sel ast.SelectionSet
+	if fc := graphql.GetFieldContext(ctx); fc != nil {
+		sel = fc.Field.Selections
+	}
+	key := viewKey{edge: edge, n: len(sel)}
+	if len(sel) > 0 {
+		key.sel = &sel[0]
+	}
+	l := loaders(ctx)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if ld, ok := l.views[key].(*dataloadgen.Loader[int64, V]); ok {
+		return ld
+	}
+	ld := newLoader(func(ctx context.Context, ids []int64) (map[int64]V, error) {
+		return fetch(ctx, sel, ids)
+	})
+	l.views[key] = ld
 	return ld
 }

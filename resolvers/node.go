@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vikstrous/dataloadgen"
 
 	"mvpgraph"
@@ -22,134 +23,142 @@ const (
 	typeSocialAccount = "SocialAccount"
 )
 
-// node loads the object a global ID names, or nil when there is none.
-func node(ctx context.Context, field, gid string) (model.Node, error) {
-	load, err := nodeThunk(ctx, field, gid)
+// maxNodes bounds nodes(ids:).
+const maxNodes = 100
+
+// nodeRef is a parsed global ID.
+type nodeRef struct {
+	typ string
+	id  int64
+}
+
+// node answers node(id:): the object a global ID names, or nil when there
+// is none.
+func (r *Resolver) node(ctx context.Context, gid string) (model.Node, error) {
+	typ, id, err := mvpgraph.ParseGlobalID("id", gid)
 	if err != nil {
 		return nil, err
 	}
-	return load()
-}
-
-// nodeThunk starts loading the object a global ID names and returns the
-// function that waits for it, so that many IDs load in one batch per type.
-func nodeThunk(ctx context.Context, field, gid string) (func() (model.Node, error), error) {
-	typ, id, err := mvpgraph.ParseGlobalID(field, gid)
+	out, err := r.loadNodes(ctx, []nodeRef{{typ, id}})
 	if err != nil {
 		return nil, err
 	}
-	return loadNode(ctx, loaders(ctx), typ, id), nil
+	return out[0], nil
 }
 
-// loadNode starts loading the object of type typ with the given ID.
-func loadNode(ctx context.Context, l *Loaders, typ string, id int64) func() (model.Node, error) {
-	switch typ {
-	case typeMember:
-		return thunk(l.member.LoadThunk(ctx, id))
-	case typeAward:
-		return thunk(l.award.LoadThunk(ctx, id))
-	case typeExpertise:
-		return thunk(l.expertise.LoadThunk(ctx, id))
-	case typeLead:
-		return thunk(l.lead.LoadThunk(ctx, id))
-	case typeProductTeam:
-		return thunk(l.productTeam.LoadThunk(ctx, id))
-	case typeSocialAccount:
-		return thunk(l.account.LoadThunk(ctx, id))
-	case typeEscalation:
-		return escalationNode(ctx, l, id)
-	case typeCommunitySpace:
-		return thunk(l.space.LoadThunk(ctx, id))
-	}
-	return func() (model.Node, error) { return nil, nil }
-}
-
-// nodes answers nodes(ids:): every ID parsed first, each type asked for
-// more than once looked up in one statement (primeNodes), then the
-// objects in the order asked, null where an ID names nothing.
-func nodes(ctx context.Context, ids []string) ([]model.Node, error) {
+// nodes answers nodes(ids:): the objects in the order asked, null where an
+// ID names nothing.
+func (r *Resolver) nodes(ctx context.Context, ids []string) ([]model.Node, error) {
 	if len(ids) > maxNodes {
 		return nil, mvpgraph.Invalidf("ids", "nodes takes at most %d IDs; got %d.", maxNodes, len(ids))
 	}
-	type ref struct {
-		typ string
-		id  int64
-	}
-	refs := make([]ref, len(ids))
-	byType := map[string][]int64{}
+	refs := make([]nodeRef, len(ids))
 	for i, gid := range ids {
 		typ, id, err := mvpgraph.ParseGlobalID(fmt.Sprintf("ids[%d]", i), gid)
 		if err != nil {
 			return nil, err
 		}
-		refs[i] = ref{typ, id}
-		byType[typ] = append(byType[typ], id)
+		refs[i] = nodeRef{typ, id}
 	}
-	l := loaders(ctx)
-	for typ, group := range byType {
-		if len(group) > 1 {
-			if err := primeNodes(ctx, l, typ, group); err != nil {
-				return nil, err
-			}
-		}
+	return r.loadNodes(ctx, refs)
+}
+
+// loadNodes reads the objects refs name, one statement per type, and
+// loads what the query selects below them (the current field's selection,
+// through its fragments on each type), with what it selects of each type
+// loaded for all objects of that type together.
+func (r *Resolver) loadNodes(ctx context.Context, refs []nodeRef) ([]model.Node, error) {
+	byType := map[string][]int64{}
+	for _, ref := range refs {
+		byType[ref.typ] = append(byType[ref.typ], ref.id)
 	}
-	loads := make([]func() (model.Node, error), len(refs))
-	for i, r := range refs {
-		loads[i] = loadNode(ctx, l, r.typ, r.id)
-	}
-	out := make([]model.Node, len(ids))
-	for i, load := range loads {
-		var err error
-		if out[i], err = load(); err != nil {
+	sel := selected(ctx)
+	found := map[nodeRef]model.Node{}
+	for typ, ids := range byType {
+		objects, err := r.readNodes(ctx, sel, typ, distinct(ids))
+		if err != nil {
 			return nil, err
 		}
+		for id, v := range objects {
+			found[nodeRef{typ, id}] = v
+		}
+	}
+	out := make([]model.Node, len(refs))
+	for i, ref := range refs {
+		out[i] = found[ref]
 	}
 	return out, nil
 }
 
-// primeNodes looks up the objects of several global IDs of one type in one
-// statement and primes that type's loader with them. nodes(ids:) primes
-// each type it is asked several of, so that its statements do not rest on
-// the loaders' batch window, which a busy machine can close halfway
-// through a list. An ID that names nothing is left to the loader.
-func primeNodes(ctx context.Context, l *Loaders, typ string, ids []int64) error {
+// readNodes reads the objects of one type by ID, as views, keyed by ID;
+// an ID that names nothing, or an object the caller may not see, is left
+// out.
+func (r *Resolver) readNodes(ctx context.Context, sel ast.SelectionSet, typ string, ids []int64) (map[int64]model.Node, error) {
+	p := r.pageOf(ctx)
+	out := map[int64]model.Node{}
+	s := r.Store
 	switch typ {
 	case typeMember:
-		return l.member.prime(ctx, ids)
-	case typeAward:
-		return l.award.prime(ctx, ids)
-	case typeExpertise:
-		return l.expertise.prime(ctx, ids)
-	case typeLead:
-		return l.lead.prime(ctx, ids)
-	case typeProductTeam:
-		return l.productTeam.prime(ctx, ids)
-	case typeSocialAccount:
-		return l.account.prime(ctx, ids)
-	case typeEscalation:
-		return l.escalation.prime(ctx, ids)
-	case typeCommunitySpace:
-		return l.space.prime(ctx, ids)
-	}
-	return nil
-}
-
-// thunk adapts a loader's thunk to a node: a missing object is null.
-func thunk[T any](load func() (T, error)) func() (model.Node, error) {
-	return func() (model.Node, error) {
-		v, err := load()
-		if errors.Is(err, dataloadgen.ErrNotFound) {
-			return nil, nil
+		ms, err := p.membersByID(ctx, sel, ids, nil)
+		for id, m := range ms {
+			out[id] = m
 		}
+		return out, err
+	case typeAward:
+		rows, err := s.AwardsByIDs(ctx, ids)
 		if err != nil {
 			return nil, err
 		}
-		return &v, nil
+		views, err := p.awards(ctx, sel, rows)
+		for _, v := range views {
+			out[v.ID] = v
+		}
+		return out, err
+	case typeExpertise:
+		es, err := p.expertisesByID(ctx, sel, ids)
+		for id, e := range es {
+			out[id] = e
+		}
+		return out, err
+	case typeLead:
+		rows, err := s.LeadsByIDs(ctx, ids)
+		for _, v := range leadViews(rows) {
+			out[v.ID] = v
+		}
+		return out, err
+	case typeProductTeam:
+		rows, err := s.ProductTeamsByIDs(ctx, ids)
+		for _, v := range teamViews(rows) {
+			out[v.ID] = v
+		}
+		return out, err
+	case typeSocialAccount:
+		rows, err := s.SocialAccountsByIDs(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		views := p.accounts(rows)
+		for _, v := range views {
+			out[v.ID] = v
+		}
+		return out, p.fillAccounts(ctx, sel, views, nil)
+	case typeEscalation:
+		rows, err := s.EscalationsByIDs(ctx, ids)
+		for _, e := range rows {
+			if mayRead(PrincipalFrom(ctx), e) {
+				out[e.ID] = r.escalationView(e)
+			}
+		}
+		return out, err
+	case typeCommunitySpace:
+		rows, err := s.SpacesByIDs(ctx, ids)
+		for _, sp := range rows {
+			out[sp.ID] = &model.CommunitySpace{CommunitySpace: sp}
+		}
+		return out, err
 	}
+	return out, nil
 }
-
-// maxNodes bounds nodes(ids:).
-const maxNodes = 100
 
 // notFound turns a loader's not-found into an ENOTFOUND error on field.
 func notFound(err error, what, field string) error {

@@ -79,35 +79,6 @@ func (r *Resolver) memberReach(accounts []mvpgraph.SocialAccount) *model.MemberR
 	return out
 }
 
-// growthOf returns the loader of follower growth since a day.
-func (l *Loaders) growthOf(since string) *dataloadgen.Loader[int64, int64] {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if ld, ok := l.growth[since]; ok {
-		return ld
-	}
-	ld := newLoader(orEmpty(func(ctx context.Context, ids []int64) (map[int64]int64, error) {
-		return l.store.FollowerGrowth(ctx, ids, since)
-	}))
-	l.growth[since] = ld
-	return ld
-}
-
-// historyOf returns the loader of snapshots between two days.
-func (l *Loaders) historyOf(from, to string) *dataloadgen.Loader[int64, []mvpgraph.Snapshot] {
-	key := from + "/" + to
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if ld, ok := l.history[key]; ok {
-		return ld
-	}
-	ld := newLoader(orEmpty(func(ctx context.Context, ids []int64) (map[int64][]mvpgraph.Snapshot, error) {
-		return l.store.SnapshotsOf(ctx, ids, from, to)
-	}))
-	l.history[key] = ld
-	return ld
-}
-
 // leadReachOf returns the loader of lead reach summaries since a day.
 func (l *Loaders) leadReachOf(since string) *dataloadgen.Loader[int64, store.LeadReach] {
 	l.mu.Lock()
@@ -122,15 +93,16 @@ func (l *Loaders) leadReachOf(since string) *dataloadgen.Loader[int64, store.Lea
 	return ld
 }
 
-// history answers SocialAccount.history.
-func (r *Resolver) history(ctx context.Context, a *mvpgraph.SocialAccount, from, to *time.Time, by *mvpgraph.HistoryInterval) ([]*mvpgraph.Snapshot, error) {
-	end := r.Store.Now()
-	if to != nil {
-		end = *to
+// historyWindow is the first and last day of the history the arguments
+// ask for: by default the 90 days up to now.
+func (r *Resolver) historyWindow(k model.HistoryArgs) (start, end time.Time, err error) {
+	end = r.Store.Now()
+	if k.HasTo {
+		end = k.To
 	}
-	start := end.AddDate(0, 0, -90)
-	if from != nil {
-		start = *from
+	start = end.AddDate(0, 0, -90)
+	if k.HasFrom {
+		start = k.From
 	}
 	// Days are stored as dates, which PostgreSQL keeps from year 1 on; a
 	// year past 9999 would not read as YYYY-MM-DD.
@@ -139,24 +111,16 @@ func (r *Resolver) history(ctx context.Context, a *mvpgraph.SocialAccount, from,
 		t     time.Time
 	}{{"from", start}, {"to", end}} {
 		if y := b.t.UTC().Year(); y < 1 || y > 9999 {
-			return nil, mvpgraph.Invalidf(b.field, "%s is in the year %d; a history covers the years 1 to 9999.", b.field, y)
+			return start, end, mvpgraph.Invalidf(b.field, "%s is in the year %d; a history covers the years 1 to 9999.", b.field, y)
 		}
 	}
 	if start.After(end) {
-		return nil, mvpgraph.Invalidf("from", "from (%s) is after to (%s).", start.Format(time.DateOnly), end.Format(time.DateOnly))
+		return start, end, mvpgraph.Invalidf("from", "from (%s) is after to (%s).", start.Format(time.DateOnly), end.Format(time.DateOnly))
 	}
 	if end.Sub(start) > maxHistoryDays*24*time.Hour {
-		return nil, mvpgraph.Invalidf("from", "a history spans at most %d days; ask for a shorter window or a coarser interval.", maxHistoryDays)
+		return start, end, mvpgraph.Invalidf("from", "a history spans at most %d days; ask for a shorter window or a coarser interval.", maxHistoryDays)
 	}
-	snaps, err := loaders(ctx).historyOf(store.Day(start), store.Day(end)).Load(ctx, a.ID)
-	if err != nil {
-		return nil, err
-	}
-	interval := mvpgraph.ByDay
-	if by != nil {
-		interval = *by
-	}
-	return ptrs(mvpgraph.Thin(snaps, interval)), nil
+	return start, end, nil
 }
 
 // staleness answers SocialAccount.staleness.
@@ -222,8 +186,16 @@ func (r *Resolver) leaderboard(ctx context.Context, where *model.LeaderboardWher
 	if more {
 		rows = rows[:size]
 	}
-	if err := prefetchRanked(ctx, rows); err != nil {
-		return nil, err
+	// The ranked members, and what the query asks of them, in one batch.
+	var members map[int64]*model.Member
+	if sel := selected(ctx, "edges", "node", "member"); len(sel) > 0 && len(rows) > 0 {
+		ids := make([]int64, len(rows))
+		for i, row := range rows {
+			ids[i] = row.MemberID
+		}
+		if members, err = r.pageOf(ctx).membersByID(ctx, sel, ids, nil); err != nil {
+			return nil, err
+		}
 	}
 	count := func(ctx context.Context) (int, error) { return r.Store.CountLeaderboard(ctx, q) }
 	if known {
@@ -234,7 +206,7 @@ func (r *Resolver) leaderboard(ctx context.Context, where *model.LeaderboardWher
 	for i, row := range rows {
 		rank := offset + i + 1
 		cursors[i] = base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprint(rank)))
-		c.Edges = append(c.Edges, &model.LeaderboardEdge{Cursor: cursors[i], Node: &model.LeaderboardEntry{Rank: rank, MemberID: row.MemberID, Followers: row.Followers, Growth: row.Growth}})
+		c.Edges = append(c.Edges, &model.LeaderboardEdge{Cursor: cursors[i], Node: &model.LeaderboardEntry{Rank: rank, MemberID: row.MemberID, Member: members[row.MemberID], Followers: row.Followers, Growth: row.Growth}})
 	}
 	c.PageInfo = model.NewPageInfo(cursors, more, offset > 0)
 	return c, nil

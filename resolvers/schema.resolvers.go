@@ -18,9 +18,9 @@ func (r *activityResolver) ID(ctx context.Context, obj *store.Activity) (string,
 	return mvpgraph.GlobalID("Activity", obj.ID), nil
 }
 
-func (r *activityResolver) Space(ctx context.Context, obj *store.Activity) (*mvpgraph.CommunitySpace, error) {
+func (r *activityResolver) Space(ctx context.Context, obj *store.Activity) (*model.CommunitySpace, error) {
 	sp, err := loaders(ctx).space.Load(ctx, obj.SpaceID)
-	return &sp, err
+	return &model.CommunitySpace{CommunitySpace: sp}, err
 }
 
 func (r *activityResolver) Contributor(ctx context.Context, obj *store.Activity) (*store.Activity, error) {
@@ -31,62 +31,30 @@ func (r *activityResolver) Kind(ctx context.Context, obj *store.Activity) (strin
 	return string(obj.Kind), nil
 }
 
-func (r *activityStatsGroupResolver) Space(ctx context.Context, obj *store.ActivityGroup) (*mvpgraph.CommunitySpace, error) {
+func (r *activityStatsGroupResolver) Space(ctx context.Context, obj *store.ActivityGroup) (*model.CommunitySpace, error) {
 	if obj.SpaceID == nil {
 		return nil, nil
 	}
 	sp, err := loaders(ctx).space.Load(ctx, *obj.SpaceID)
-	return &sp, err
+	return &model.CommunitySpace{CommunitySpace: sp}, err
 }
 
-func (r *activityStatsGroupResolver) Expertise(ctx context.Context, obj *store.ActivityGroup) (*mvpgraph.Expertise, error) {
+func (r *activityStatsGroupResolver) Expertise(ctx context.Context, obj *store.ActivityGroup) (*model.Expertise, error) {
 	if obj.ExpertiseID == nil {
 		return nil, nil
 	}
-	e, err := loaders(ctx).expertise.Load(ctx, *obj.ExpertiseID)
-	return &e, err
-}
-
-func (r *awardResolver) ID(ctx context.Context, obj *mvpgraph.Award) (string, error) {
-	return mvpgraph.GlobalID(typeAward, obj.ID), nil
-}
-
-func (r *awardResolver) Expertise(ctx context.Context, obj *mvpgraph.Award) (*mvpgraph.Expertise, error) {
-	e, err := loaders(ctx).expertise.Load(ctx, obj.ExpertiseID)
-	return &e, err
-}
-
-func (r *awardResolver) Member(ctx context.Context, obj *mvpgraph.Award) (*mvpgraph.Member, error) {
-	m, err := loaders(ctx).member.Load(ctx, obj.MemberID)
-	return &m, err
-}
-
-func (r *awardCandidateResolver) Member(ctx context.Context, obj *model.AwardCandidate) (*mvpgraph.Member, error) {
-	if obj.Member == nil {
-		return nil, nil
-	}
-	m, err := loaders(ctx).member.Load(ctx, obj.Member.ID)
-	return &m, err
+	return r.expertiseByID(ctx, *obj.ExpertiseID)
 }
 
 func (r *candidateItemResolver) Kind(ctx context.Context, obj *store.CandidateItem) (string, error) {
 	return string(obj.Kind), nil
 }
 
-func (r *communitySpaceResolver) ID(ctx context.Context, obj *mvpgraph.CommunitySpace) (string, error) {
-	return mvpgraph.GlobalID(typeCommunitySpace, obj.ID), nil
+func (r *communitySpaceResolver) Expertises(ctx context.Context, obj *model.CommunitySpace) ([]*model.Expertise, error) {
+	return r.expertisesOf(ctx, "CommunitySpace.expertises", r.Store.ExpertisesOfSpaces, obj.ID)
 }
 
-func (r *communitySpaceResolver) Kind(ctx context.Context, obj *mvpgraph.CommunitySpace) (string, error) {
-	return string(obj.Kind), nil
-}
-
-func (r *communitySpaceResolver) Expertises(ctx context.Context, obj *mvpgraph.CommunitySpace) ([]*mvpgraph.Expertise, error) {
-	es, err := loaders(ctx).expertisesOfSpace.Load(ctx, obj.ID)
-	return ptrs(es), err
-}
-
-func (r *communitySpaceResolver) Activity(ctx context.Context, obj *mvpgraph.CommunitySpace, first *int, after *string, last *int, before *string) (*model.ActivityConnection, error) {
+func (r *communitySpaceResolver) Activity(ctx context.Context, obj *model.CommunitySpace, first *int, after *string, last *int, before *string) (*model.ActivityConnection, error) {
 	p := pageArgs(first, after, last, before)
 	if _, _, err := p.Size(); err != nil {
 		return nil, err
@@ -102,66 +70,43 @@ func (r *communitySpaceResolver) Activity(ctx context.Context, obj *mvpgraph.Com
 	return c, nil
 }
 
-func (r *contactResolver) ID(ctx context.Context, obj *mvpgraph.Contact) (string, error) {
-	return mvpgraph.GlobalID(typeContact, obj.ID), nil
-}
-
-func (r *contributorResolver) Member(ctx context.Context, obj *store.Activity) (*mvpgraph.Member, error) {
+func (r *contributorResolver) Member(ctx context.Context, obj *store.Activity) (*model.Member, error) {
 	if obj.MemberID == nil {
 		return nil, nil
 	}
-	m, err := loaders(ctx).member.Load(ctx, *obj.MemberID)
-	return &m, err
+	return r.memberByID(ctx, *obj.MemberID)
 }
 
-func (r *escalationResolver) ID(ctx context.Context, obj *mvpgraph.Escalation) (string, error) {
-	return mvpgraph.GlobalID(typeEscalation, obj.ID), nil
+func (r *escalationResolver) Member(ctx context.Context, obj *model.Escalation) (*model.Member, error) {
+	return r.memberByID(ctx, obj.MemberID)
 }
 
-func (r *escalationResolver) Member(ctx context.Context, obj *mvpgraph.Escalation) (*mvpgraph.Member, error) {
-	m, err := loaders(ctx).member.Load(ctx, obj.MemberID)
-	return &m, err
+func (r *escalationResolver) Expertise(ctx context.Context, obj *model.Escalation) (*model.Expertise, error) {
+	return r.expertiseByID(ctx, obj.ExpertiseID)
 }
 
-func (r *escalationResolver) Expertise(ctx context.Context, obj *mvpgraph.Escalation) (*mvpgraph.Expertise, error) {
-	e, err := loaders(ctx).expertise.Load(ctx, obj.ExpertiseID)
-	return &e, err
-}
-
-func (r *escalationResolver) Lead(ctx context.Context, obj *mvpgraph.Escalation) (*mvpgraph.Lead, error) {
+func (r *escalationResolver) Lead(ctx context.Context, obj *model.Escalation) (*model.Lead, error) {
 	l, err := loaders(ctx).lead.Load(ctx, obj.LeadID)
-	return &l, err
+	return &model.Lead{Lead: l}, err
 }
 
-func (r *escalationResolver) Contact(ctx context.Context, obj *mvpgraph.Escalation) (*mvpgraph.Contact, error) {
+func (r *escalationResolver) Contact(ctx context.Context, obj *model.Escalation) (*model.Contact, error) {
 	if obj.ContactID == nil {
 		return nil, nil
 	}
 	c, err := loaders(ctx).contact.Load(ctx, *obj.ContactID)
-	return &c, err
+	return &model.Contact{Contact: c}, err
 }
 
-func (r *escalationResolver) ProductTeam(ctx context.Context, obj *mvpgraph.Escalation) (*mvpgraph.ProductTeam, error) {
+func (r *escalationResolver) ProductTeam(ctx context.Context, obj *model.Escalation) (*model.ProductTeam, error) {
 	if obj.ProductTeamID == nil {
 		return nil, nil
 	}
 	t, err := loaders(ctx).productTeam.Load(ctx, *obj.ProductTeamID)
-	return &t, err
+	return &model.ProductTeam{ProductTeam: t}, err
 }
 
-func (r *escalationResolver) TimeToFirstResponse(ctx context.Context, obj *mvpgraph.Escalation) (*int64, error) {
-	return seconds(obj.TimeToFirstResponse()), nil
-}
-
-func (r *escalationResolver) TimeToAnswer(ctx context.Context, obj *mvpgraph.Escalation) (*int64, error) {
-	return seconds(obj.TimeToAnswer()), nil
-}
-
-func (r *escalationResolver) Overdue(ctx context.Context, obj *mvpgraph.Escalation) (bool, error) {
-	return obj.Overdue(r.Store.Now(), r.target()), nil
-}
-
-func (r *escalationResolver) Events(ctx context.Context, obj *mvpgraph.Escalation) ([]*mvpgraph.EscalationEvent, error) {
+func (r *escalationResolver) Events(ctx context.Context, obj *model.Escalation) ([]*mvpgraph.EscalationEvent, error) {
 	es, err := loaders(ctx).eventsOf.Load(ctx, obj.ID)
 	return ptrs(es), err
 }
@@ -174,63 +119,41 @@ func (r *escalationEventResolver) From(ctx context.Context, obj *mvpgraph.Escala
 	return &s, nil
 }
 
-func (r *escalationGroupResolver) Lead(ctx context.Context, obj *model.EscalationGroup) (*mvpgraph.Lead, error) {
+func (r *escalationGroupResolver) Lead(ctx context.Context, obj *model.EscalationGroup) (*model.Lead, error) {
 	if obj.LeadID == nil {
 		return nil, nil
 	}
 	l, err := loaders(ctx).lead.Load(ctx, *obj.LeadID)
-	return &l, err
+	return &model.Lead{Lead: l}, err
 }
 
-func (r *escalationGroupResolver) ProductTeam(ctx context.Context, obj *model.EscalationGroup) (*mvpgraph.ProductTeam, error) {
+func (r *escalationGroupResolver) ProductTeam(ctx context.Context, obj *model.EscalationGroup) (*model.ProductTeam, error) {
 	if obj.ProductTeamID == nil {
 		return nil, nil
 	}
 	t, err := loaders(ctx).productTeam.Load(ctx, *obj.ProductTeamID)
-	return &t, err
+	return &model.ProductTeam{ProductTeam: t}, err
 }
 
-func (r *escalationGroupResolver) Expertise(ctx context.Context, obj *model.EscalationGroup) (*mvpgraph.Expertise, error) {
+func (r *escalationGroupResolver) Expertise(ctx context.Context, obj *model.EscalationGroup) (*model.Expertise, error) {
 	if obj.ExpertiseID == nil {
 		return nil, nil
 	}
-	e, err := loaders(ctx).expertise.Load(ctx, *obj.ExpertiseID)
-	return &e, err
+	return r.expertiseByID(ctx, *obj.ExpertiseID)
 }
 
-func (r *expertiseResolver) ID(ctx context.Context, obj *mvpgraph.Expertise) (string, error) {
-	return mvpgraph.GlobalID(typeExpertise, obj.ID), nil
-}
-
-func (r *expertiseResolver) ProductTeam(ctx context.Context, obj *mvpgraph.Expertise) (*mvpgraph.ProductTeam, error) {
-	if obj.ProductTeamID == nil {
-		return nil, nil
-	}
-	t, err := loaders(ctx).productTeam.Load(ctx, *obj.ProductTeamID)
-	return &t, err
-}
-
-func (r *expertiseResolver) UsLead(ctx context.Context, obj *mvpgraph.Expertise) (*mvpgraph.Lead, error) {
-	return loaders(ctx).usLeadOf.Load(ctx, obj.ID)
-}
-
-func (r *expertiseResolver) Mvps(ctx context.Context, obj *mvpgraph.Expertise, where *mvpgraph.MemberWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.MemberConnection, error) {
+func (r *expertiseResolver) Mvps(ctx context.Context, obj *model.Expertise, where *mvpgraph.MemberWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.MemberConnection, error) {
 	if err := mayFilter(ctx, where, orderBy); err != nil {
 		return nil, err
 	}
-	return mvpsOf(ctx, store.ExpertiseMVPs, obj.ID, store.MemberQuery{Where: where, OrderBy: orderBy, Page: pageArgs(first, after, last, before)})
+	return r.mvpsOf(ctx, store.ExpertiseMVPs, obj.ID, store.MemberQuery{Where: where, OrderBy: orderBy, Page: pageArgs(first, after, last, before)})
 }
 
-func (r *leadResolver) ID(ctx context.Context, obj *mvpgraph.Lead) (string, error) {
-	return mvpgraph.GlobalID(typeLead, obj.ID), nil
+func (r *leadResolver) Expertises(ctx context.Context, obj *model.Lead) ([]*model.Expertise, error) {
+	return r.expertisesOf(ctx, "Lead.expertises", r.Store.ExpertisesOfLeads, obj.ID)
 }
 
-func (r *leadResolver) Expertises(ctx context.Context, obj *mvpgraph.Lead) ([]*mvpgraph.Expertise, error) {
-	es, err := loaders(ctx).expertisesOfLead.Load(ctx, obj.ID)
-	return ptrs(es), err
-}
-
-func (r *leadResolver) Countries(ctx context.Context, obj *mvpgraph.Lead) ([]string, error) {
+func (r *leadResolver) Countries(ctx context.Context, obj *model.Lead) ([]string, error) {
 	cs, err := loaders(ctx).countriesOfLead.Load(ctx, obj.ID)
 	if cs == nil {
 		cs = []string{}
@@ -238,14 +161,14 @@ func (r *leadResolver) Countries(ctx context.Context, obj *mvpgraph.Lead) ([]str
 	return cs, err
 }
 
-func (r *leadResolver) Mvps(ctx context.Context, obj *mvpgraph.Lead, where *mvpgraph.MemberWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.MemberConnection, error) {
+func (r *leadResolver) Mvps(ctx context.Context, obj *model.Lead, where *mvpgraph.MemberWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.MemberConnection, error) {
 	if err := mayFilter(ctx, where, orderBy); err != nil {
 		return nil, err
 	}
-	return mvpsOf(ctx, store.LeadMVPs, obj.ID, store.MemberQuery{Where: where, OrderBy: orderBy, Page: pageArgs(first, after, last, before)})
+	return r.mvpsOf(ctx, store.LeadMVPs, obj.ID, store.MemberQuery{Where: where, OrderBy: orderBy, Page: pageArgs(first, after, last, before)})
 }
 
-func (r *leadResolver) ReachSummary(ctx context.Context, obj *mvpgraph.Lead, days *int) (*model.ReachSummary, error) {
+func (r *leadResolver) ReachSummary(ctx context.Context, obj *model.Lead, days *int) (*model.ReachSummary, error) {
 	since, err := r.sinceDay("days", days)
 	if err != nil {
 		return nil, err
@@ -261,56 +184,8 @@ func (r *leadResolver) ReachSummary(ctx context.Context, obj *mvpgraph.Lead, day
 	return out, nil
 }
 
-func (r *leadResolver) EscalationStats(ctx context.Context, obj *mvpgraph.Lead) (*model.EscalationStats, error) {
-	return r.escalationStats(ctx, obj)
-}
-
-func (r *leaderboardEntryResolver) Member(ctx context.Context, obj *model.LeaderboardEntry) (*mvpgraph.Member, error) {
-	m, err := loaders(ctx).member.Load(ctx, obj.MemberID)
-	return &m, err
-}
-
-func (r *memberResolver) ID(ctx context.Context, obj *mvpgraph.Member) (string, error) {
-	return mvpgraph.GlobalID(typeMember, obj.ID), nil
-}
-
-func (r *memberResolver) Awards(ctx context.Context, obj *mvpgraph.Member) ([]*mvpgraph.Award, error) {
-	as, err := loaders(ctx).awardsOfMember.Load(ctx, obj.ID)
-	return ptrs(as), err
-}
-
-func (r *memberResolver) Leads(ctx context.Context, obj *mvpgraph.Member) ([]*mvpgraph.Lead, error) {
-	ls, err := loaders(ctx).leadsOfMember.Load(ctx, obj.ID)
-	return ptrs(ls), err
-}
-
-func (r *memberResolver) SocialAccounts(ctx context.Context, obj *mvpgraph.Member) ([]*mvpgraph.SocialAccount, error) {
-	as, err := loaders(ctx).accountsOf.Load(ctx, obj.ID)
-	return ptrs(as), err
-}
-
-func (r *memberResolver) Reach(ctx context.Context, obj *mvpgraph.Member) (*model.MemberReach, error) {
-	as, err := loaders(ctx).accountsOf.Load(ctx, obj.ID)
-	if err != nil {
-		return nil, err
-	}
-	return r.memberReach(as), nil
-}
-
-func (r *memberReachResolver) Growth(ctx context.Context, obj *model.MemberReach, days *int) (int64, error) {
-	since, err := r.sinceDay("days", days)
-	if err != nil {
-		return 0, err
-	}
-	growth, errs := loaders(ctx).growthOf(since).LoadAll(ctx, obj.AccountIDs)
-	if errs != nil {
-		return 0, errs
-	}
-	var sum int64
-	for _, g := range growth {
-		sum += g
-	}
-	return sum, nil
+func (r *leadResolver) EscalationStats(ctx context.Context, obj *model.Lead) (*model.EscalationStats, error) {
+	return r.escalationStats(ctx, &obj.Lead)
 }
 
 func (r *mutationResolver) CreateMember(ctx context.Context, input model.CreateMemberInput) (*model.CreateMemberPayload, error) {
@@ -321,7 +196,11 @@ func (r *mutationResolver) CreateMember(ctx context.Context, input model.CreateM
 	if err := r.Store.CreateMember(ctx, &m); err != nil {
 		return nil, err
 	}
-	return &model.CreateMemberPayload{Member: &m}, nil
+	view, err := r.pageOf(ctx).member(ctx, selected(ctx, "member"), m)
+	if err != nil {
+		return nil, err
+	}
+	return &model.CreateMemberPayload{Member: view}, nil
 }
 
 func (r *mutationResolver) UpdateMember(ctx context.Context, input model.UpdateMemberInput) (*model.UpdateMemberPayload, error) {
@@ -339,7 +218,11 @@ func (r *mutationResolver) UpdateMember(ctx context.Context, input model.UpdateM
 	if err != nil {
 		return nil, err
 	}
-	return &model.UpdateMemberPayload{Member: &m}, nil
+	view, err := r.pageOf(ctx).member(ctx, selected(ctx, "member"), m)
+	if err != nil {
+		return nil, err
+	}
+	return &model.UpdateMemberPayload{Member: view}, nil
 }
 
 func (r *mutationResolver) AwardMember(ctx context.Context, input model.AwardMemberInput) (*model.AwardMemberPayload, error) {
@@ -358,7 +241,11 @@ func (r *mutationResolver) AwardMember(ctx context.Context, input model.AwardMem
 	if err != nil {
 		return nil, err
 	}
-	return &model.AwardMemberPayload{Award: &a}, nil
+	view, err := r.pageOf(ctx).award(ctx, selected(ctx, "award"), a)
+	if err != nil {
+		return nil, err
+	}
+	return &model.AwardMemberPayload{Award: view}, nil
 }
 
 func (r *mutationResolver) RenewAward(ctx context.Context, input model.RenewAwardInput) (*model.RenewAwardPayload, error) {
@@ -373,7 +260,11 @@ func (r *mutationResolver) RenewAward(ctx context.Context, input model.RenewAwar
 	if err != nil {
 		return nil, err
 	}
-	return &model.RenewAwardPayload{Award: &a}, nil
+	view, err := r.pageOf(ctx).award(ctx, selected(ctx, "award"), a)
+	if err != nil {
+		return nil, err
+	}
+	return &model.RenewAwardPayload{Award: view}, nil
 }
 
 func (r *mutationResolver) RetireAward(ctx context.Context, input model.RetireAwardInput) (*model.RetireAwardPayload, error) {
@@ -388,7 +279,11 @@ func (r *mutationResolver) RetireAward(ctx context.Context, input model.RetireAw
 	if err != nil {
 		return nil, err
 	}
-	return &model.RetireAwardPayload{Award: &a}, nil
+	view, err := r.pageOf(ctx).award(ctx, selected(ctx, "award"), a)
+	if err != nil {
+		return nil, err
+	}
+	return &model.RetireAwardPayload{Award: view}, nil
 }
 
 func (r *mutationResolver) CreateExpertise(ctx context.Context, input model.CreateExpertiseInput) (*model.CreateExpertisePayload, error) {
@@ -403,7 +298,11 @@ func (r *mutationResolver) CreateExpertise(ctx context.Context, input model.Crea
 	if err := r.Store.CreateExpertise(ctx, &e); err != nil {
 		return nil, err
 	}
-	return &model.CreateExpertisePayload{Expertise: &e}, nil
+	view, err := r.pageOf(ctx).expertise(ctx, selected(ctx, "expertise"), e)
+	if err != nil {
+		return nil, err
+	}
+	return &model.CreateExpertisePayload{Expertise: view}, nil
 }
 
 func (r *mutationResolver) CreateProductTeam(ctx context.Context, input model.CreateProductTeamInput) (*model.CreateProductTeamPayload, error) {
@@ -415,7 +314,7 @@ func (r *mutationResolver) CreateProductTeam(ctx context.Context, input model.Cr
 	if _, err := r.Store.CreateProductTeam(ctx, &t, contacts); err != nil {
 		return nil, err
 	}
-	return &model.CreateProductTeamPayload{ProductTeam: &t}, nil
+	return &model.CreateProductTeamPayload{ProductTeam: &model.ProductTeam{ProductTeam: t}}, nil
 }
 
 func (r *mutationResolver) CreateLead(ctx context.Context, input model.CreateLeadInput) (*model.CreateLeadPayload, error) {
@@ -423,7 +322,7 @@ func (r *mutationResolver) CreateLead(ctx context.Context, input model.CreateLea
 	if err := r.Store.CreateLead(ctx, &l); err != nil {
 		return nil, err
 	}
-	return &model.CreateLeadPayload{Lead: &l}, nil
+	return &model.CreateLeadPayload{Lead: &model.Lead{Lead: l}}, nil
 }
 
 func (r *mutationResolver) AssignExpertise(ctx context.Context, input model.AssignExpertiseInput) (*model.AssignExpertisePayload, error) {
@@ -443,7 +342,11 @@ func (r *mutationResolver) AssignExpertise(ctx context.Context, input model.Assi
 	if err != nil {
 		return nil, err
 	}
-	return &model.AssignExpertisePayload{Lead: &l, Expertise: &e}, nil
+	view, err := r.pageOf(ctx).expertise(ctx, selected(ctx, "expertise"), e)
+	if err != nil {
+		return nil, err
+	}
+	return &model.AssignExpertisePayload{Lead: &model.Lead{Lead: l}, Expertise: view}, nil
 }
 
 func (r *mutationResolver) AssignCountry(ctx context.Context, input model.AssignCountryInput) (*model.AssignCountryPayload, error) {
@@ -455,7 +358,7 @@ func (r *mutationResolver) AssignCountry(ctx context.Context, input model.Assign
 	if err != nil {
 		return nil, err
 	}
-	return &model.AssignCountryPayload{Lead: &l}, nil
+	return &model.AssignCountryPayload{Lead: &model.Lead{Lead: l}}, nil
 }
 
 func (r *mutationResolver) LinkSocialAccount(ctx context.Context, input model.LinkSocialAccountInput) (*model.LinkSocialAccountPayload, error) {
@@ -476,7 +379,11 @@ func (r *mutationResolver) LinkSocialAccount(ctx context.Context, input model.Li
 			return nil, err
 		}
 	}
-	return &model.LinkSocialAccountPayload{SocialAccount: &a}, nil
+	view, err := r.pageOf(ctx).account(ctx, selected(ctx, "socialAccount"), a)
+	if err != nil {
+		return nil, err
+	}
+	return &model.LinkSocialAccountPayload{SocialAccount: view}, nil
 }
 
 func (r *mutationResolver) UnlinkSocialAccount(ctx context.Context, input model.UnlinkSocialAccountInput) (*model.UnlinkSocialAccountPayload, error) {
@@ -491,7 +398,11 @@ func (r *mutationResolver) UnlinkSocialAccount(ctx context.Context, input model.
 	if err != nil {
 		return nil, err
 	}
-	return &model.UnlinkSocialAccountPayload{SocialAccount: &a}, nil
+	view, err := r.pageOf(ctx).account(ctx, selected(ctx, "socialAccount"), a)
+	if err != nil {
+		return nil, err
+	}
+	return &model.UnlinkSocialAccountPayload{SocialAccount: view}, nil
 }
 
 func (r *mutationResolver) RefreshSocialAccount(ctx context.Context, input model.RefreshSocialAccountInput) (*model.RefreshSocialAccountPayload, error) {
@@ -510,7 +421,11 @@ func (r *mutationResolver) RefreshSocialAccount(ctx context.Context, input model
 	if err != nil {
 		return nil, err
 	}
-	return &model.RefreshSocialAccountPayload{SocialAccount: &a, Queued: n > 0}, nil
+	view, err := r.pageOf(ctx).account(ctx, selected(ctx, "socialAccount"), a)
+	if err != nil {
+		return nil, err
+	}
+	return &model.RefreshSocialAccountPayload{SocialAccount: view, Queued: n > 0}, nil
 }
 
 func (r *mutationResolver) RefreshMember(ctx context.Context, input model.RefreshMemberInput) (*model.RefreshMemberPayload, error) {
@@ -539,7 +454,11 @@ func (r *mutationResolver) RefreshMember(ctx context.Context, input model.Refres
 			return nil, err
 		}
 	}
-	return &model.RefreshMemberPayload{Member: &m, Queued: n}, nil
+	view, err := r.pageOf(ctx).member(ctx, selected(ctx, "member"), m)
+	if err != nil {
+		return nil, err
+	}
+	return &model.RefreshMemberPayload{Member: view, Queued: n}, nil
 }
 
 func (r *mutationResolver) RaiseEscalation(ctx context.Context, input model.RaiseEscalationInput) (*model.EscalationPayload, error) {
@@ -558,7 +477,7 @@ func (r *mutationResolver) RaiseEscalation(ctx context.Context, input model.Rais
 	if err := r.Store.RaiseEscalation(ctx, &e, PrincipalFrom(ctx)); err != nil {
 		return nil, err
 	}
-	return &model.EscalationPayload{Escalation: &e}, nil
+	return &model.EscalationPayload{Escalation: r.escalationView(e)}, nil
 }
 
 func (r *mutationResolver) Escalate(ctx context.Context, input model.EscalateInput) (*model.EscalationPayload, error) {
@@ -589,42 +508,36 @@ func (r *mutationResolver) ImportActivities(ctx context.Context, input model.Imp
 	return r.importActivities(ctx, input)
 }
 
-func (r *productTeamResolver) ID(ctx context.Context, obj *mvpgraph.ProductTeam) (string, error) {
-	return mvpgraph.GlobalID(typeProductTeam, obj.ID), nil
-}
-
-func (r *productTeamResolver) Contacts(ctx context.Context, obj *mvpgraph.ProductTeam) ([]*mvpgraph.Contact, error) {
+func (r *productTeamResolver) Contacts(ctx context.Context, obj *model.ProductTeam) ([]*model.Contact, error) {
 	cs, err := loaders(ctx).contactsOfTeam.Load(ctx, obj.ID)
-	return ptrs(cs), err
+	return contactViews(cs), err
 }
 
-func (r *productTeamResolver) Expertises(ctx context.Context, obj *mvpgraph.ProductTeam) ([]*mvpgraph.Expertise, error) {
-	es, err := loaders(ctx).expertisesOfTeam.Load(ctx, obj.ID)
-	return ptrs(es), err
+func (r *productTeamResolver) Expertises(ctx context.Context, obj *model.ProductTeam) ([]*model.Expertise, error) {
+	return r.expertisesOf(ctx, "ProductTeam.expertises", r.Store.ExpertisesOfTeams, obj.ID)
 }
 
-func (r *programStatsGroupResolver) Expertise(ctx context.Context, obj *mvpgraph.StatsGroup) (*mvpgraph.Expertise, error) {
+func (r *programStatsGroupResolver) Expertise(ctx context.Context, obj *mvpgraph.StatsGroup) (*model.Expertise, error) {
 	if obj.ExpertiseID == nil {
 		return nil, nil
 	}
-	e, err := loaders(ctx).expertise.Load(ctx, *obj.ExpertiseID)
-	return &e, err
+	return r.expertiseByID(ctx, *obj.ExpertiseID)
 }
 
-func (r *programStatsGroupResolver) Lead(ctx context.Context, obj *mvpgraph.StatsGroup) (*mvpgraph.Lead, error) {
+func (r *programStatsGroupResolver) Lead(ctx context.Context, obj *mvpgraph.StatsGroup) (*model.Lead, error) {
 	if obj.LeadID == nil {
 		return nil, nil
 	}
 	l, err := loaders(ctx).lead.Load(ctx, *obj.LeadID)
-	return &l, err
+	return &model.Lead{Lead: l}, err
 }
 
 func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
-	return node(ctx, "id", id)
+	return r.node(ctx, id)
 }
 
 func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, error) {
-	return nodes(ctx, ids)
+	return r.nodes(ctx, ids)
 }
 
 func (r *queryResolver) Members(ctx context.Context, where *mvpgraph.MemberWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.MemberConnection, error) {
@@ -636,10 +549,11 @@ func (r *queryResolver) Members(ctx context.Context, where *mvpgraph.MemberWhere
 	if err != nil {
 		return nil, err
 	}
-	if err := prefetchMembers(ctx, p.Items); err != nil {
+	views, err := r.memberPage(ctx, p)
+	if err != nil {
 		return nil, err
 	}
-	return memberConnection(p, func(ctx context.Context) (int, error) { return r.Store.CountMembers(ctx, q) }), nil
+	return memberConnection(views, func(ctx context.Context) (int, error) { return r.Store.CountMembers(ctx, q) }), nil
 }
 
 func (r *queryResolver) Mvps(ctx context.Context, where *mvpgraph.MemberWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.MemberConnection, error) {
@@ -651,13 +565,14 @@ func (r *queryResolver) Mvps(ctx context.Context, where *mvpgraph.MemberWhere, o
 	if err != nil {
 		return nil, err
 	}
-	if err := prefetchMembers(ctx, p.Items); err != nil {
+	views, err := r.memberPage(ctx, p)
+	if err != nil {
 		return nil, err
 	}
-	return memberConnection(p, func(ctx context.Context) (int, error) { return r.Store.CountMembers(ctx, q) }), nil
+	return memberConnection(views, func(ctx context.Context) (int, error) { return r.Store.CountMembers(ctx, q) }), nil
 }
 
-func (r *queryResolver) Member(ctx context.Context, handle string) (*mvpgraph.Member, error) {
+func (r *queryResolver) Member(ctx context.Context, handle string) (*model.Member, error) {
 	m, err := r.Store.MemberByHandle(ctx, handle)
 	if mvpgraph.ErrorCode(err) == mvpgraph.ENOTFOUND {
 		return nil, nil
@@ -665,7 +580,7 @@ func (r *queryResolver) Member(ctx context.Context, handle string) (*mvpgraph.Me
 	if err != nil {
 		return nil, err
 	}
-	return &m, nil
+	return r.pageOf(ctx).member(ctx, selected(ctx), m)
 }
 
 func (r *queryResolver) Expertises(ctx context.Context, where *mvpgraph.ExpertiseWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.ExpertiseConnection, error) {
@@ -673,7 +588,11 @@ func (r *queryResolver) Expertises(ctx context.Context, where *mvpgraph.Expertis
 	if err != nil {
 		return nil, err
 	}
-	return expertiseConnection(p, func(ctx context.Context) (int, error) { return r.Store.CountExpertises(ctx, where) }), nil
+	views, err := r.pageOf(ctx).expertises(ctx, selected(ctx, "edges", "node"), p.Items)
+	if err != nil {
+		return nil, err
+	}
+	return expertiseConnection(p, views, func(ctx context.Context) (int, error) { return r.Store.CountExpertises(ctx, where) }), nil
 }
 
 func (r *queryResolver) Leads(ctx context.Context, where *mvpgraph.LeadWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.LeadConnection, error) {
@@ -735,45 +654,28 @@ func (r *queryResolver) EscalationGroups(ctx context.Context, groupBy []model.Es
 	return r.escalationGroups(ctx, groupBy, where)
 }
 
-func (r *socialAccountResolver) ID(ctx context.Context, obj *mvpgraph.SocialAccount) (string, error) {
-	return mvpgraph.GlobalID(typeSocialAccount, obj.ID), nil
-}
-
-func (r *socialAccountResolver) Member(ctx context.Context, obj *mvpgraph.SocialAccount) (*mvpgraph.Member, error) {
-	m, err := loaders(ctx).member.Load(ctx, obj.MemberID)
-	return &m, err
-}
-
-func (r *socialAccountResolver) Staleness(ctx context.Context, obj *mvpgraph.SocialAccount) (*model.Staleness, error) {
-	return r.staleness(obj), nil
-}
-
-func (r *socialAccountResolver) History(ctx context.Context, obj *mvpgraph.SocialAccount, from *time.Time, to *time.Time, interval *mvpgraph.HistoryInterval) ([]*mvpgraph.Snapshot, error) {
-	return r.history(ctx, obj, from, to, interval)
-}
-
-func (r *subscriptionResolver) ReachUpdated(ctx context.Context, memberID string) (<-chan *mvpgraph.Member, error) {
+func (r *subscriptionResolver) ReachUpdated(ctx context.Context, memberID string) (<-chan *model.Member, error) {
 	return r.reachUpdated(ctx, memberID)
 }
 
-func (r *subscriptionResolver) EscalationUpdated(ctx context.Context, leadID string) (<-chan *mvpgraph.Escalation, error) {
+func (r *subscriptionResolver) EscalationUpdated(ctx context.Context, leadID string) (<-chan *model.Escalation, error) {
 	return r.escalationUpdated(ctx, leadID)
 }
 
-func (r *viewerResolver) Lead(ctx context.Context, obj *mvpgraph.Principal) (*mvpgraph.Lead, error) {
+func (r *viewerResolver) Lead(ctx context.Context, obj *mvpgraph.Principal) (*model.Lead, error) {
 	if obj.LeadID == nil {
 		return nil, nil
 	}
 	l, err := loaders(ctx).lead.Load(ctx, *obj.LeadID)
-	return &l, err
+	return &model.Lead{Lead: l}, err
 }
 
-func (r *viewerResolver) ProductTeam(ctx context.Context, obj *mvpgraph.Principal) (*mvpgraph.ProductTeam, error) {
+func (r *viewerResolver) ProductTeam(ctx context.Context, obj *mvpgraph.Principal) (*model.ProductTeam, error) {
 	if obj.ProductTeamID == nil {
 		return nil, nil
 	}
 	t, err := loaders(ctx).productTeam.Load(ctx, *obj.ProductTeamID)
-	return &t, err
+	return &model.ProductTeam{ProductTeam: t}, err
 }
 
 func (r *Resolver) Activity() graph.ActivityResolver { return &activityResolver{r} }
@@ -782,15 +684,9 @@ func (r *Resolver) ActivityStatsGroup() graph.ActivityStatsGroupResolver {
 	return &activityStatsGroupResolver{r}
 }
 
-func (r *Resolver) Award() graph.AwardResolver { return &awardResolver{r} }
-
-func (r *Resolver) AwardCandidate() graph.AwardCandidateResolver { return &awardCandidateResolver{r} }
-
 func (r *Resolver) CandidateItem() graph.CandidateItemResolver { return &candidateItemResolver{r} }
 
 func (r *Resolver) CommunitySpace() graph.CommunitySpaceResolver { return &communitySpaceResolver{r} }
-
-func (r *Resolver) Contact() graph.ContactResolver { return &contactResolver{r} }
 
 func (r *Resolver) Contributor() graph.ContributorResolver { return &contributorResolver{r} }
 
@@ -808,14 +704,6 @@ func (r *Resolver) Expertise() graph.ExpertiseResolver { return &expertiseResolv
 
 func (r *Resolver) Lead() graph.LeadResolver { return &leadResolver{r} }
 
-func (r *Resolver) LeaderboardEntry() graph.LeaderboardEntryResolver {
-	return &leaderboardEntryResolver{r}
-}
-
-func (r *Resolver) Member() graph.MemberResolver { return &memberResolver{r} }
-
-func (r *Resolver) MemberReach() graph.MemberReachResolver { return &memberReachResolver{r} }
-
 func (r *Resolver) Mutation() graph.MutationResolver { return &mutationResolver{r} }
 
 func (r *Resolver) ProductTeam() graph.ProductTeamResolver { return &productTeamResolver{r} }
@@ -826,8 +714,6 @@ func (r *Resolver) ProgramStatsGroup() graph.ProgramStatsGroupResolver {
 
 func (r *Resolver) Query() graph.QueryResolver { return &queryResolver{r} }
 
-func (r *Resolver) SocialAccount() graph.SocialAccountResolver { return &socialAccountResolver{r} }
-
 func (r *Resolver) Subscription() graph.SubscriptionResolver { return &subscriptionResolver{r} }
 
 func (r *Resolver) Viewer() graph.ViewerResolver { return &viewerResolver{r} }
@@ -835,25 +721,18 @@ func (r *Resolver) Viewer() graph.ViewerResolver { return &viewerResolver{r} }
 type (
 	activityResolver           struct{ *Resolver }
 	activityStatsGroupResolver struct{ *Resolver }
-	awardResolver              struct{ *Resolver }
-	awardCandidateResolver     struct{ *Resolver }
 	candidateItemResolver      struct{ *Resolver }
 	communitySpaceResolver     struct{ *Resolver }
-	contactResolver            struct{ *Resolver }
 	contributorResolver        struct{ *Resolver }
 	escalationResolver         struct{ *Resolver }
 	escalationEventResolver    struct{ *Resolver }
 	escalationGroupResolver    struct{ *Resolver }
 	expertiseResolver          struct{ *Resolver }
 	leadResolver               struct{ *Resolver }
-	leaderboardEntryResolver   struct{ *Resolver }
-	memberResolver             struct{ *Resolver }
-	memberReachResolver        struct{ *Resolver }
 	mutationResolver           struct{ *Resolver }
 	productTeamResolver        struct{ *Resolver }
 	programStatsGroupResolver  struct{ *Resolver }
 	queryResolver              struct{ *Resolver }
-	socialAccountResolver      struct{ *Resolver }
 	subscriptionResolver       struct{ *Resolver }
 	viewerResolver             struct{ *Resolver }
 )

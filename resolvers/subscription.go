@@ -9,6 +9,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 
 	"mvpgraph"
+	"mvpgraph/graph/model"
 	"mvpgraph/store"
 )
 
@@ -26,7 +27,7 @@ func (r *Resolver) poll() time.Duration {
 
 // reachUpdated sends the member each time the reach of the member's
 // accounts changes, until the subscriber leaves.
-func (r *Resolver) reachUpdated(ctx context.Context, gid string) (<-chan *mvpgraph.Member, error) {
+func (r *Resolver) reachUpdated(ctx context.Context, gid string) (<-chan *model.Member, error) {
 	id, err := mvpgraph.ParseID("memberId", typeMember, gid)
 	if err != nil {
 		return nil, err
@@ -58,7 +59,8 @@ func (r *Resolver) reachUpdated(ctx context.Context, gid string) (<-chan *mvpgra
 	if err != nil {
 		return nil, err
 	}
-	ch := make(chan *mvpgraph.Member, 1)
+	sel := selected(ctx)
+	ch := make(chan *model.Member, 1)
 	go func() {
 		defer close(ch)
 		r.everyPoll(ctx, func() bool {
@@ -71,7 +73,11 @@ func (r *Resolver) reachUpdated(ctx context.Context, gid string) (<-chan *mvpgra
 			if err != nil {
 				return true
 			}
-			return send(ctx, ch, &m)
+			view, err := r.pageOf(ctx).member(ctx, sel, m)
+			if err != nil {
+				return true
+			}
+			return send(ctx, ch, view)
 		})
 	}()
 	return ch, nil

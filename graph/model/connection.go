@@ -43,7 +43,7 @@ func (c *MemberConnection) TotalCount(ctx context.Context) (int, error) { return
 // MemberEdge is a member in a page.
 type MemberEdge struct {
 	Cursor string
-	Node   *mvpgraph.Member
+	Node   *Member
 }
 
 // ExpertiseConnection is a page of expertises.
@@ -59,7 +59,7 @@ func (c *ExpertiseConnection) TotalCount(ctx context.Context) (int, error) { ret
 // ExpertiseEdge is an expertise in a page.
 type ExpertiseEdge struct {
 	Cursor string
-	Node   *mvpgraph.Expertise
+	Node   *Expertise
 }
 
 // LeadConnection is a page of leads.
@@ -75,7 +75,7 @@ func (c *LeadConnection) TotalCount(ctx context.Context) (int, error) { return c
 // LeadEdge is a lead in a page.
 type LeadEdge struct {
 	Cursor string
-	Node   *mvpgraph.Lead
+	Node   *Lead
 }
 
 // ProductTeamConnection is a page of product teams.
@@ -91,7 +91,7 @@ func (c *ProductTeamConnection) TotalCount(ctx context.Context) (int, error) { r
 // ProductTeamEdge is a product team in a page.
 type ProductTeamEdge struct {
 	Cursor string
-	Node   *mvpgraph.ProductTeam
+	Node   *ProductTeam
 }
 
 // Node is any object with a global ID: the domain types do not need to know
@@ -111,7 +111,7 @@ func (c *EscalationConnection) TotalCount(ctx context.Context) (int, error) { re
 // EscalationEdge is an escalation in a page.
 type EscalationEdge struct {
 	Cursor string
-	Node   *mvpgraph.Escalation
+	Node   *Escalation
 }
 
 // ActivityConnection is a page of a space's activity.

@@ -34,7 +34,7 @@ type AssignCountryInput struct {
 }
 
 type AssignCountryPayload struct {
-	Lead *mvpgraph.Lead `json:"lead"`
+	Lead *Lead `json:"lead"`
 }
 
 type AssignExpertiseInput struct {
@@ -45,8 +45,8 @@ type AssignExpertiseInput struct {
 }
 
 type AssignExpertisePayload struct {
-	Lead      *mvpgraph.Lead      `json:"lead"`
-	Expertise *mvpgraph.Expertise `json:"expertise"`
+	Lead      *Lead      `json:"lead"`
+	Expertise *Expertise `json:"expertise"`
 }
 
 type AwardCandidate struct {
@@ -55,10 +55,10 @@ type AwardCandidate struct {
 	// The handle used in the space.
 	Handle string `json:"handle"`
 	// The member the contributor is, when known.
-	Member       *mvpgraph.Member `json:"member,omitempty"`
-	Score        float64          `json:"score"`
-	CountsByKind []*KindCount     `json:"countsByKind"`
-	TopSpaces    []*NamedCount    `json:"topSpaces"`
+	Member       *Member       `json:"member,omitempty"`
+	Score        float64       `json:"score"`
+	CountsByKind []*KindCount  `json:"countsByKind"`
+	TopSpaces    []*NamedCount `json:"topSpaces"`
 	// The highest-scoring items, at most three.
 	BestItems []*store.CandidateItem `json:"bestItems"`
 }
@@ -70,7 +70,7 @@ type AwardMemberInput struct {
 }
 
 type AwardMemberPayload struct {
-	Award *mvpgraph.Award `json:"award"`
+	Award *Award `json:"award"`
 }
 
 type CloseEscalationInput struct {
@@ -114,7 +114,7 @@ type CreateCommunitySpaceInput struct {
 }
 
 type CreateCommunitySpacePayload struct {
-	CommunitySpace *mvpgraph.CommunitySpace `json:"communitySpace"`
+	CommunitySpace *CommunitySpace `json:"communitySpace"`
 }
 
 type CreateExpertiseInput struct {
@@ -124,7 +124,7 @@ type CreateExpertiseInput struct {
 }
 
 type CreateExpertisePayload struct {
-	Expertise *mvpgraph.Expertise `json:"expertise"`
+	Expertise *Expertise `json:"expertise"`
 }
 
 type CreateLeadInput struct {
@@ -134,7 +134,7 @@ type CreateLeadInput struct {
 }
 
 type CreateLeadPayload struct {
-	Lead *mvpgraph.Lead `json:"lead"`
+	Lead *Lead `json:"lead"`
 }
 
 type CreateMemberInput struct {
@@ -151,7 +151,7 @@ type CreateMemberInput struct {
 }
 
 type CreateMemberPayload struct {
-	Member *mvpgraph.Member `json:"member"`
+	Member *Member `json:"member"`
 }
 
 type CreateProductTeamInput struct {
@@ -160,7 +160,7 @@ type CreateProductTeamInput struct {
 }
 
 type CreateProductTeamPayload struct {
-	ProductTeam *mvpgraph.ProductTeam `json:"productTeam"`
+	ProductTeam *ProductTeam `json:"productTeam"`
 }
 
 type EscalateInput struct {
@@ -169,7 +169,7 @@ type EscalateInput struct {
 }
 
 type EscalationPayload struct {
-	Escalation *mvpgraph.Escalation `json:"escalation"`
+	Escalation *Escalation `json:"escalation"`
 }
 
 type EscalationStats struct {
@@ -247,7 +247,7 @@ type LinkSocialAccountInput struct {
 }
 
 type LinkSocialAccountPayload struct {
-	SocialAccount *mvpgraph.SocialAccount `json:"socialAccount"`
+	SocialAccount *SocialAccount `json:"socialAccount"`
 }
 
 type Mutation struct {
@@ -297,7 +297,7 @@ type RefreshMemberInput struct {
 }
 
 type RefreshMemberPayload struct {
-	Member *mvpgraph.Member `json:"member"`
+	Member *Member `json:"member"`
 	// How many accounts were queued.
 	Queued int `json:"queued"`
 }
@@ -307,7 +307,7 @@ type RefreshSocialAccountInput struct {
 }
 
 type RefreshSocialAccountPayload struct {
-	SocialAccount *mvpgraph.SocialAccount `json:"socialAccount"`
+	SocialAccount *SocialAccount `json:"socialAccount"`
 	// False when the account is FROZEN or a sync of it is already under way.
 	Queued bool `json:"queued"`
 }
@@ -318,7 +318,7 @@ type RenewAwardInput struct {
 
 type RenewAwardPayload struct {
 	// The award for the next year.
-	Award *mvpgraph.Award `json:"award"`
+	Award *Award `json:"award"`
 }
 
 type ReopenEscalationInput struct {
@@ -330,12 +330,12 @@ type RetireAwardInput struct {
 }
 
 type RetireAwardPayload struct {
-	Award *mvpgraph.Award `json:"award"`
+	Award *Award `json:"award"`
 }
 
 type SpaceTrend struct {
-	Space *mvpgraph.CommunitySpace `json:"space"`
-	Count int                      `json:"count"`
+	Space *CommunitySpace `json:"space"`
+	Count int             `json:"count"`
 	// Of all the activity, 0 to 1.
 	Share float64 `json:"share"`
 	// Of this space and those ranked above it, 0 to 1.
@@ -373,7 +373,7 @@ type UnlinkSocialAccountInput struct {
 
 type UnlinkSocialAccountPayload struct {
 	// The account as it was.
-	SocialAccount *mvpgraph.SocialAccount `json:"socialAccount"`
+	SocialAccount *SocialAccount `json:"socialAccount"`
 }
 
 // Fields left out stay as they are; an empty string clears an optional one.
@@ -390,7 +390,7 @@ type UpdateMemberInput struct {
 }
 
 type UpdateMemberPayload struct {
-	Member *mvpgraph.Member `json:"member"`
+	Member *Member `json:"member"`
 }
 
 type ActivityDimension string
