@@ -36,7 +36,6 @@ type ResolverRoot interface {
 	CandidateItem() CandidateItemResolver
 	CommunitySpace() CommunitySpaceResolver
 	Contributor() ContributorResolver
-	Escalation() EscalationResolver
 	EscalationEvent() EscalationEventResolver
 	EscalationGroup() EscalationGroupResolver
 	Expertise() ExpertiseResolver
@@ -606,15 +605,6 @@ type CommunitySpaceResolver interface {
 }
 type ContributorResolver interface {
 	Member(ctx context.Context, obj *store.Activity) (*model.Member, error)
-}
-type EscalationResolver interface {
-	Member(ctx context.Context, obj *model.Escalation) (*model.Member, error)
-	Expertise(ctx context.Context, obj *model.Escalation) (*model.Expertise, error)
-	Lead(ctx context.Context, obj *model.Escalation) (*model.Lead, error)
-	Contact(ctx context.Context, obj *model.Escalation) (*model.Contact, error)
-	ProductTeam(ctx context.Context, obj *model.Escalation) (*model.ProductTeam, error)
-
-	Events(ctx context.Context, obj *model.Escalation) ([]*mvpgraph.EscalationEvent, error)
 }
 type EscalationEventResolver interface {
 	From(ctx context.Context, obj *mvpgraph.EscalationEvent) (*mvpgraph.EscalationStatus, error)
@@ -8654,7 +8644,7 @@ func (ec *executionContext) _Escalation_member(ctx context.Context, field graphq
 			return ec.fieldContext_Escalation_member(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Escalation().Member(ctx, obj)
+			return obj.Member, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Member) graphql.Marshaler {
@@ -8668,8 +8658,8 @@ func (ec *executionContext) fieldContext_Escalation_member(_ context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "Escalation",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Member(ctx, field)
 		},
@@ -8686,7 +8676,7 @@ func (ec *executionContext) _Escalation_expertise(ctx context.Context, field gra
 			return ec.fieldContext_Escalation_expertise(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Escalation().Expertise(ctx, obj)
+			return obj.Expertise, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Expertise) graphql.Marshaler {
@@ -8700,8 +8690,8 @@ func (ec *executionContext) fieldContext_Escalation_expertise(_ context.Context,
 	fc = &graphql.FieldContext{
 		Object:     "Escalation",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Expertise(ctx, field)
 		},
@@ -8718,7 +8708,7 @@ func (ec *executionContext) _Escalation_lead(ctx context.Context, field graphql.
 			return ec.fieldContext_Escalation_lead(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Escalation().Lead(ctx, obj)
+			return obj.Lead, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Lead) graphql.Marshaler {
@@ -8732,8 +8722,8 @@ func (ec *executionContext) fieldContext_Escalation_lead(_ context.Context, fiel
 	fc = &graphql.FieldContext{
 		Object:     "Escalation",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Lead(ctx, field)
 		},
@@ -8750,7 +8740,7 @@ func (ec *executionContext) _Escalation_contact(ctx context.Context, field graph
 			return ec.fieldContext_Escalation_contact(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Escalation().Contact(ctx, obj)
+			return obj.Contact, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Contact) graphql.Marshaler {
@@ -8764,8 +8754,8 @@ func (ec *executionContext) fieldContext_Escalation_contact(_ context.Context, f
 	fc = &graphql.FieldContext{
 		Object:     "Escalation",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Contact(ctx, field)
 		},
@@ -8782,7 +8772,7 @@ func (ec *executionContext) _Escalation_productTeam(ctx context.Context, field g
 			return ec.fieldContext_Escalation_productTeam(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Escalation().ProductTeam(ctx, obj)
+			return obj.ProductTeam, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ProductTeam) graphql.Marshaler {
@@ -8796,8 +8786,8 @@ func (ec *executionContext) fieldContext_Escalation_productTeam(_ context.Contex
 	fc = &graphql.FieldContext{
 		Object:     "Escalation",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ProductTeam(ctx, field)
 		},
@@ -8929,7 +8919,7 @@ func (ec *executionContext) _Escalation_events(ctx context.Context, field graphq
 			return ec.fieldContext_Escalation_events(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Escalation().Events(ctx, obj)
+			return obj.Events, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*mvpgraph.EscalationEvent) graphql.Marshaler {
@@ -8943,8 +8933,8 @@ func (ec *executionContext) fieldContext_Escalation_events(_ context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "Escalation",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EscalationEvent(ctx, field)
 		},
@@ -20600,89 +20590,83 @@ func (ec *executionContext) _Escalation(ctx context.Context, sel ast.SelectionSe
 		case "id":
 			out.Values[i] = ec._Escalation_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "title":
 			out.Values[i] = ec._Escalation_title(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "body":
 			out.Values[i] = ec._Escalation_body(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "answer":
 			out.Values[i] = ec._Escalation_answer(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "status":
 			out.Values[i] = ec._Escalation_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "member":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Escalation_member(ctx, field, obj)
-				})
+			out.Values[i] = ec._Escalation_member(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "expertise":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Escalation_expertise(ctx, field, obj)
-				})
+			out.Values[i] = ec._Escalation_expertise(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "lead":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Escalation_lead(ctx, field, obj)
-				})
+			out.Values[i] = ec._Escalation_lead(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "contact":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Escalation_contact(ctx, field, obj)
-				})
+			out.Values[i] = ec._Escalation_contact(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "productTeam":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Escalation_productTeam(ctx, field, obj)
-				})
+			out.Values[i] = ec._Escalation_productTeam(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "raisedAt":
 			out.Values[i] = ec._Escalation_raisedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Escalation_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "timeToFirstResponse":
 			out.Values[i] = ec._Escalation_timeToFirstResponse(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "timeToAnswer":
 			out.Values[i] = ec._Escalation_timeToAnswer(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "overdue":
 			out.Values[i] = ec._Escalation_overdue(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "events":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Escalation_events(ctx, field, obj)
-				})
+			out.Values[i] = ec._Escalation_events(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -77,7 +77,11 @@ func (r *Resolver) move(ctx context.Context, gid string, c store.EscalationChang
 	if err != nil {
 		return nil, err
 	}
-	return &model.EscalationPayload{Escalation: r.escalationView(e)}, nil
+	view, err := r.pageOf(ctx).escalation(ctx, selected(ctx, "escalation"), e)
+	if err != nil {
+		return nil, err
+	}
+	return &model.EscalationPayload{Escalation: view}, nil
 }
 
 // escalationQuery turns a where input into a query, within what the
@@ -132,10 +136,14 @@ func (r *Resolver) escalations(ctx context.Context, where *model.EscalationWhere
 	if err != nil {
 		return nil, err
 	}
+	views, err := r.pageOf(ctx).escalations(ctx, selected(ctx, "edges", "node"), pg.Items)
+	if err != nil {
+		return nil, err
+	}
 	c := &model.EscalationConnection{Edges: make([]*model.EscalationEdge, len(pg.Items)), PageInfo: model.NewPageInfo(pg.Cursors, pg.HasNext, pg.HasPrevious),
 		Count: func(ctx context.Context) (int, error) { return r.Store.CountEscalations(ctx, q) }}
 	for i := range pg.Items {
-		c.Edges[i] = &model.EscalationEdge{Cursor: pg.Cursors[i], Node: r.escalationView(pg.Items[i])}
+		c.Edges[i] = &model.EscalationEdge{Cursor: pg.Cursors[i], Node: views[i]}
 	}
 	return c, nil
 }
@@ -262,6 +270,7 @@ func (r *Resolver) escalationUpdated(ctx context.Context, gid string) (<-chan *m
 		return nil, mvpgraph.Errorf(mvpgraph.EFORBIDDEN, "a lead follows the escalations routed to them only.")
 	}
 	since := r.Store.Now()
+	sel := selected(ctx)
 	ch := make(chan *model.Escalation, 8)
 	go func() {
 		defer close(ch)
@@ -275,7 +284,11 @@ func (r *Resolver) escalationUpdated(ctx context.Context, gid string) (<-chan *m
 			for i := range page.Items {
 				e := page.Items[i]
 				since = e.UpdatedAt
-				if !send(ctx, ch, r.escalationView(e)) {
+				view, err := r.pageOf(ctx).escalation(ctx, sel, e)
+				if err != nil {
+					return true
+				}
+				if !send(ctx, ch, view) {
 					return false
 				}
 			}

@@ -144,10 +144,18 @@ func (r *Resolver) readNodes(ctx context.Context, sel ast.SelectionSet, typ stri
 		return out, p.fillAccounts(ctx, sel, views, nil)
 	case typeEscalation:
 		rows, err := s.EscalationsByIDs(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		seen := rows[:0]
 		for _, e := range rows {
 			if mayRead(PrincipalFrom(ctx), e) {
-				out[e.ID] = r.escalationView(e)
+				seen = append(seen, e)
 			}
+		}
+		views, err := p.escalations(ctx, sel, seen)
+		for _, v := range views {
+			out[v.ID] = v
 		}
 		return out, err
 	case typeCommunitySpace:

@@ -77,40 +77,6 @@ func (r *contributorResolver) Member(ctx context.Context, obj *store.Activity) (
 	return r.memberByID(ctx, *obj.MemberID)
 }
 
-func (r *escalationResolver) Member(ctx context.Context, obj *model.Escalation) (*model.Member, error) {
-	return r.memberByID(ctx, obj.MemberID)
-}
-
-func (r *escalationResolver) Expertise(ctx context.Context, obj *model.Escalation) (*model.Expertise, error) {
-	return r.expertiseByID(ctx, obj.ExpertiseID)
-}
-
-func (r *escalationResolver) Lead(ctx context.Context, obj *model.Escalation) (*model.Lead, error) {
-	l, err := loaders(ctx).lead.Load(ctx, obj.LeadID)
-	return &model.Lead{Lead: l}, err
-}
-
-func (r *escalationResolver) Contact(ctx context.Context, obj *model.Escalation) (*model.Contact, error) {
-	if obj.ContactID == nil {
-		return nil, nil
-	}
-	c, err := loaders(ctx).contact.Load(ctx, *obj.ContactID)
-	return &model.Contact{Contact: c}, err
-}
-
-func (r *escalationResolver) ProductTeam(ctx context.Context, obj *model.Escalation) (*model.ProductTeam, error) {
-	if obj.ProductTeamID == nil {
-		return nil, nil
-	}
-	t, err := loaders(ctx).productTeam.Load(ctx, *obj.ProductTeamID)
-	return &model.ProductTeam{ProductTeam: t}, err
-}
-
-func (r *escalationResolver) Events(ctx context.Context, obj *model.Escalation) ([]*mvpgraph.EscalationEvent, error) {
-	es, err := loaders(ctx).eventsOf.Load(ctx, obj.ID)
-	return ptrs(es), err
-}
-
 func (r *escalationEventResolver) From(ctx context.Context, obj *mvpgraph.EscalationEvent) (*mvpgraph.EscalationStatus, error) {
 	if obj.FromStatus == nil {
 		return nil, nil
@@ -477,7 +443,11 @@ func (r *mutationResolver) RaiseEscalation(ctx context.Context, input model.Rais
 	if err := r.Store.RaiseEscalation(ctx, &e, PrincipalFrom(ctx)); err != nil {
 		return nil, err
 	}
-	return &model.EscalationPayload{Escalation: r.escalationView(e)}, nil
+	view, err := r.pageOf(ctx).escalation(ctx, selected(ctx, "escalation"), e)
+	if err != nil {
+		return nil, err
+	}
+	return &model.EscalationPayload{Escalation: view}, nil
 }
 
 func (r *mutationResolver) Escalate(ctx context.Context, input model.EscalateInput) (*model.EscalationPayload, error) {
@@ -690,8 +660,6 @@ func (r *Resolver) CommunitySpace() graph.CommunitySpaceResolver { return &commu
 
 func (r *Resolver) Contributor() graph.ContributorResolver { return &contributorResolver{r} }
 
-func (r *Resolver) Escalation() graph.EscalationResolver { return &escalationResolver{r} }
-
 func (r *Resolver) EscalationEvent() graph.EscalationEventResolver {
 	return &escalationEventResolver{r}
 }
@@ -724,7 +692,6 @@ type (
 	candidateItemResolver      struct{ *Resolver }
 	communitySpaceResolver     struct{ *Resolver }
 	contributorResolver        struct{ *Resolver }
-	escalationResolver         struct{ *Resolver }
 	escalationEventResolver    struct{ *Resolver }
 	escalationGroupResolver    struct{ *Resolver }
 	expertiseResolver          struct{ *Resolver }

@@ -621,3 +621,110 @@ func (p page) account(ctx context.Context, sel ast.SelectionSet, a mvpgraph.Soci
 	out := p.accounts([]mvpgraph.SocialAccount{a})
 	return out[0], p.fillAccounts(ctx, sel, out, nil)
 }
+
+// escalations wraps es, with whether each is overdue now, and loads what
+// sel selects below them.
+func (p page) escalations(ctx context.Context, sel ast.SelectionSet, es []mvpgraph.Escalation) ([]*model.Escalation, error) {
+	out := make([]*model.Escalation, len(es))
+	for i := range es {
+		out[i] = p.r.escalationView(es[i])
+	}
+	f := p.fields(sel, []string{"Escalation", "Node"})
+	if len(f) == 0 || len(es) == 0 {
+		return out, nil
+	}
+	s := p.r.Store
+	ids := func(id func(e *model.Escalation) *int64) []int64 {
+		var out2 []int64
+		for _, e := range out {
+			if v := id(e); v != nil {
+				out2 = append(out2, *v)
+			}
+		}
+		return distinct(out2)
+	}
+	g, ctx := errgroup.WithContext(ctx)
+	if member, ok := f["member"]; ok {
+		g.Go(func() error {
+			ms, err := p.membersByID(ctx, below(member), ids(func(e *model.Escalation) *int64 { return &e.MemberID }), nil)
+			for _, e := range out {
+				e.Member = ms[e.MemberID]
+			}
+			return err
+		})
+	}
+	if expertise, ok := f["expertise"]; ok {
+		g.Go(func() error {
+			xs, err := p.expertisesByID(ctx, below(expertise), ids(func(e *model.Escalation) *int64 { return &e.ExpertiseID }))
+			for _, e := range out {
+				e.Expertise = xs[e.ExpertiseID]
+			}
+			return err
+		})
+	}
+	if _, ok := f["lead"]; ok {
+		g.Go(func() error {
+			rows, err := s.LeadsByIDs(ctx, ids(func(e *model.Escalation) *int64 { return &e.LeadID }))
+			byID := map[int64]*model.Lead{}
+			for _, l := range leadViews(rows) {
+				byID[l.ID] = l
+			}
+			for _, e := range out {
+				e.Lead = byID[e.LeadID]
+			}
+			return err
+		})
+	}
+	if contacts := ids(func(e *model.Escalation) *int64 { return e.ContactID }); f["contact"] != nil && len(contacts) > 0 {
+		g.Go(func() error {
+			rows, err := s.ContactsByIDs(ctx, contacts)
+			byID := map[int64]*model.Contact{}
+			for _, c := range contactViews(rows) {
+				byID[c.ID] = c
+			}
+			for _, e := range out {
+				if e.ContactID != nil {
+					e.Contact = byID[*e.ContactID]
+				}
+			}
+			return err
+		})
+	}
+	if teams := ids(func(e *model.Escalation) *int64 { return e.ProductTeamID }); f["productTeam"] != nil && len(teams) > 0 {
+		g.Go(func() error {
+			rows, err := s.ProductTeamsByIDs(ctx, teams)
+			byID := map[int64]*model.ProductTeam{}
+			for _, t := range teamViews(rows) {
+				byID[t.ID] = t
+			}
+			for _, e := range out {
+				if e.ProductTeamID != nil {
+					e.ProductTeam = byID[*e.ProductTeamID]
+				}
+			}
+			return err
+		})
+	}
+	if _, ok := f["events"]; ok {
+		g.Go(func() error {
+			rows, err := s.EscalationEvents(ctx, ids(func(e *model.Escalation) *int64 { return &e.ID }))
+			for _, e := range out {
+				e.Events = ptrs(rows[e.ID])
+				if e.Events == nil {
+					e.Events = []*mvpgraph.EscalationEvent{}
+				}
+			}
+			return err
+		})
+	}
+	return out, g.Wait()
+}
+
+// escalation wraps e and loads what sel selects below it.
+func (p page) escalation(ctx context.Context, sel ast.SelectionSet, e mvpgraph.Escalation) (*model.Escalation, error) {
+	out, err := p.escalations(ctx, sel, []mvpgraph.Escalation{e})
+	if err != nil {
+		return nil, err
+	}
+	return out[0], nil
+}

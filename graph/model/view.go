@@ -86,10 +86,17 @@ func (s *CommunitySpace) NodeID() string { return mvpgraph.GlobalID("CommunitySp
 func (s *CommunitySpace) KindName() string { return string(s.Kind) }
 
 // Escalation is an escalation, with whether it is overdue as of the
-// request.
+// request, and who it concerns: its member, expertise, lead, contact and
+// product team, and its moves.
 type Escalation struct {
 	mvpgraph.Escalation
-	Overdue bool
+	Overdue     bool
+	Member      *Member
+	Expertise   *Expertise
+	Lead        *Lead
+	Contact     *Contact
+	ProductTeam *ProductTeam
+	Events      []*mvpgraph.EscalationEvent
 }
 
 // NodeID is the escalation's global ID.
