@@ -36,7 +36,6 @@ type ResolverRoot interface {
 	CandidateItem() CandidateItemResolver
 	CommunitySpace() CommunitySpaceResolver
 	Contributor() ContributorResolver
-	EscalationEvent() EscalationEventResolver
 	EscalationGroup() EscalationGroupResolver
 	Expertise() ExpertiseResolver
 	Lead() LeadResolver
@@ -605,9 +604,6 @@ type CommunitySpaceResolver interface {
 }
 type ContributorResolver interface {
 	Member(ctx context.Context, obj *store.Activity) (*model.Member, error)
-}
-type EscalationEventResolver interface {
-	From(ctx context.Context, obj *mvpgraph.EscalationEvent) (*mvpgraph.EscalationStatus, error)
 }
 type EscalationGroupResolver interface {
 	Lead(ctx context.Context, obj *model.EscalationGroup) (*model.Lead, error)
@@ -8922,8 +8918,8 @@ func (ec *executionContext) _Escalation_events(ctx context.Context, field graphq
 			return obj.Events, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*mvpgraph.EscalationEvent) graphql.Marshaler {
-			return ec.marshalNEscalationEvent2ᚕᚖmvpgraphᚐEscalationEventᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.EscalationEvent) graphql.Marshaler {
+			return ec.marshalNEscalationEvent2ᚕᚖmvpgraphᚋgraphᚋmodelᚐEscalationEventᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9084,7 +9080,7 @@ func (ec *executionContext) fieldContext_EscalationEdge_node(_ context.Context, 
 	return fc, nil
 }
 
-func (ec *executionContext) _EscalationEvent_action(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.EscalationEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _EscalationEvent_action(ctx context.Context, field graphql.CollectedField, obj *model.EscalationEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9107,7 +9103,7 @@ func (ec *executionContext) fieldContext_EscalationEvent_action(_ context.Contex
 	return graphql.NewScalarFieldContext("EscalationEvent", field, false, false, "EscalationAction")
 }
 
-func (ec *executionContext) _EscalationEvent_from(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.EscalationEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _EscalationEvent_from(ctx context.Context, field graphql.CollectedField, obj *model.EscalationEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9116,7 +9112,7 @@ func (ec *executionContext) _EscalationEvent_from(ctx context.Context, field gra
 			return ec.fieldContext_EscalationEvent_from(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.EscalationEvent().From(ctx, obj)
+			return obj.From(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.EscalationStatus) graphql.Marshaler {
@@ -9127,10 +9123,10 @@ func (ec *executionContext) _EscalationEvent_from(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_EscalationEvent_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("EscalationEvent", field, true, true, "EscalationStatus")
+	return graphql.NewScalarFieldContext("EscalationEvent", field, true, false, "EscalationStatus")
 }
 
-func (ec *executionContext) _EscalationEvent_to(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.EscalationEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _EscalationEvent_to(ctx context.Context, field graphql.CollectedField, obj *model.EscalationEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9153,7 +9149,7 @@ func (ec *executionContext) fieldContext_EscalationEvent_to(_ context.Context, f
 	return graphql.NewScalarFieldContext("EscalationEvent", field, false, false, "EscalationStatus")
 }
 
-func (ec *executionContext) _EscalationEvent_actor(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.EscalationEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _EscalationEvent_actor(ctx context.Context, field graphql.CollectedField, obj *model.EscalationEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9176,7 +9172,7 @@ func (ec *executionContext) fieldContext_EscalationEvent_actor(_ context.Context
 	return graphql.NewScalarFieldContext("EscalationEvent", field, false, false, "String")
 }
 
-func (ec *executionContext) _EscalationEvent_at(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.EscalationEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _EscalationEvent_at(ctx context.Context, field graphql.CollectedField, obj *model.EscalationEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -20768,7 +20764,7 @@ func (ec *executionContext) _EscalationEdge(ctx context.Context, sel ast.Selecti
 
 var escalationEventImplementors = []string{"EscalationEvent"}
 
-func (ec *executionContext) _EscalationEvent(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.EscalationEvent) graphql.Marshaler {
+func (ec *executionContext) _EscalationEvent(ctx context.Context, sel ast.SelectionSet, obj *model.EscalationEvent) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, escalationEventImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -20780,28 +20776,27 @@ func (ec *executionContext) _EscalationEvent(ctx context.Context, sel ast.Select
 		case "action":
 			out.Values[i] = ec._EscalationEvent_action(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "from":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._EscalationEvent_from(ctx, field, obj)
-				})
+			out.Values[i] = ec._EscalationEvent_from(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "to":
 			out.Values[i] = ec._EscalationEvent_to(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "actor":
 			out.Values[i] = ec._EscalationEvent_actor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "at":
 			out.Values[i] = ec._EscalationEvent_at(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -24045,11 +24040,11 @@ func (ec *executionContext) marshalNEscalationEdge2ᚖmvpgraphᚋgraphᚋmodel�
 	return ec._EscalationEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNEscalationEvent2ᚕᚖmvpgraphᚐEscalationEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*mvpgraph.EscalationEvent) graphql.Marshaler {
+func (ec *executionContext) marshalNEscalationEvent2ᚕᚖmvpgraphᚋgraphᚋmodelᚐEscalationEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.EscalationEvent) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNEscalationEvent2ᚖmvpgraphᚐEscalationEvent(ctx, sel, v[i])
+		return ec.marshalNEscalationEvent2ᚖmvpgraphᚋgraphᚋmodelᚐEscalationEvent(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -24061,7 +24056,7 @@ func (ec *executionContext) marshalNEscalationEvent2ᚕᚖmvpgraphᚐEscalationE
 	return ret
 }
 
-func (ec *executionContext) marshalNEscalationEvent2ᚖmvpgraphᚐEscalationEvent(ctx context.Context, sel ast.SelectionSet, v *mvpgraph.EscalationEvent) graphql.Marshaler {
+func (ec *executionContext) marshalNEscalationEvent2ᚖmvpgraphᚋgraphᚋmodelᚐEscalationEvent(ctx context.Context, sel ast.SelectionSet, v *model.EscalationEvent) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "EscalationEvent!")
 		return graphql.Null

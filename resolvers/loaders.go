@@ -18,25 +18,17 @@ import (
 // fixed number of SQL statements however many rows it returns. They live
 // for one request: nothing is cached across requests.
 type Loaders struct {
-	member            idLoader[mvpgraph.Member]
-	award             idLoader[mvpgraph.Award]
-	expertise         idLoader[mvpgraph.Expertise]
-	lead              idLoader[mvpgraph.Lead]
-	productTeam       idLoader[mvpgraph.ProductTeam]
-	awardsOfMember    *dataloadgen.Loader[int64, []mvpgraph.Award]
-	leadsOfMember     *dataloadgen.Loader[int64, []mvpgraph.Lead]
-	usLeadOf          *dataloadgen.Loader[int64, *mvpgraph.Lead]
-	countriesOfLead   *dataloadgen.Loader[int64, []string]
-	expertisesOfLead  *dataloadgen.Loader[int64, []mvpgraph.Expertise]
-	expertisesOfTeam  *dataloadgen.Loader[int64, []mvpgraph.Expertise]
-	contactsOfTeam    *dataloadgen.Loader[int64, []mvpgraph.Contact]
-	accountsOf        *dataloadgen.Loader[int64, []mvpgraph.SocialAccount]
-	account           idLoader[mvpgraph.SocialAccount]
-	escalation        idLoader[mvpgraph.Escalation]
-	eventsOf          *dataloadgen.Loader[int64, []mvpgraph.EscalationEvent]
-	contact           idLoader[mvpgraph.Contact]
-	space             idLoader[mvpgraph.CommunitySpace]
-	expertisesOfSpace *dataloadgen.Loader[int64, []mvpgraph.Expertise]
+	member          idLoader[mvpgraph.Member]
+	award           idLoader[mvpgraph.Award]
+	expertise       idLoader[mvpgraph.Expertise]
+	lead            idLoader[mvpgraph.Lead]
+	productTeam     idLoader[mvpgraph.ProductTeam]
+	leadsOfMember   *dataloadgen.Loader[int64, []mvpgraph.Lead]
+	countriesOfLead *dataloadgen.Loader[int64, []string]
+	contactsOfTeam  *dataloadgen.Loader[int64, []mvpgraph.Contact]
+	accountsOf      *dataloadgen.Loader[int64, []mvpgraph.SocialAccount]
+	account         idLoader[mvpgraph.SocialAccount]
+	space           idLoader[mvpgraph.CommunitySpace]
 
 	store     *store.Store
 	mu        sync.Mutex
@@ -106,37 +98,22 @@ func newLoader[V any](fetch func(context.Context, []int64) (map[int64]V, error))
 // NewLoaders returns the loaders of one request.
 func NewLoaders(s *store.Store) *Loaders {
 	return &Loaders{
-		member:         newIDLoader(s.MembersByIDs, func(m mvpgraph.Member) int64 { return m.ID }),
-		award:          newIDLoader(s.AwardsByIDs, func(a mvpgraph.Award) int64 { return a.ID }),
-		expertise:      newIDLoader(s.ExpertisesByIDs, func(e mvpgraph.Expertise) int64 { return e.ID }),
-		lead:           newIDLoader(s.LeadsByIDs, func(l mvpgraph.Lead) int64 { return l.ID }),
-		productTeam:    newIDLoader(s.ProductTeamsByIDs, func(t mvpgraph.ProductTeam) int64 { return t.ID }),
-		awardsOfMember: newLoader(orEmpty(s.AwardsOfMembers)),
-		leadsOfMember:  newLoader(orEmpty(s.LeadsOfMembers)),
-		usLeadOf: newLoader(orEmpty(func(ctx context.Context, ids []int64) (map[int64]*mvpgraph.Lead, error) {
-			m, err := s.USLeadsOfExpertises(ctx, ids)
-			out := make(map[int64]*mvpgraph.Lead, len(m))
-			for k, v := range m {
-				out[k] = &v
-			}
-			return out, err
-		})),
-		countriesOfLead:   newLoader(orEmpty(s.CountriesOfLeads)),
-		expertisesOfLead:  newLoader(orEmpty(s.ExpertisesOfLeads)),
-		expertisesOfTeam:  newLoader(orEmpty(s.ExpertisesOfTeams)),
-		contactsOfTeam:    newLoader(orEmpty(s.ContactsOfTeams)),
-		accountsOf:        newLoader(orEmpty(s.SocialAccountsOfMembers)),
-		account:           newIDLoader(s.SocialAccountsByIDs, func(a mvpgraph.SocialAccount) int64 { return a.ID }),
-		escalation:        newIDLoader(s.EscalationsByIDs, func(e mvpgraph.Escalation) int64 { return e.ID }),
-		eventsOf:          newLoader(orEmpty(s.EscalationEvents)),
-		contact:           newIDLoader(s.ContactsByIDs, func(c mvpgraph.Contact) int64 { return c.ID }),
-		space:             newIDLoader(s.SpacesByIDs, func(c mvpgraph.CommunitySpace) int64 { return c.ID }),
-		expertisesOfSpace: newLoader(orEmpty(s.ExpertisesOfSpaces)),
-		store:             s,
-		count:             map[string]*dataloadgen.Loader[int64, int]{},
-		leadReach:         map[string]*dataloadgen.Loader[int64, store.LeadReach]{},
-		activity:          map[string]*dataloadgen.Loader[int64, store.Page[store.Activity]]{},
-		views:             map[viewKey]any{},
+		member:          newIDLoader(s.MembersByIDs, func(m mvpgraph.Member) int64 { return m.ID }),
+		award:           newIDLoader(s.AwardsByIDs, func(a mvpgraph.Award) int64 { return a.ID }),
+		expertise:       newIDLoader(s.ExpertisesByIDs, func(e mvpgraph.Expertise) int64 { return e.ID }),
+		lead:            newIDLoader(s.LeadsByIDs, func(l mvpgraph.Lead) int64 { return l.ID }),
+		productTeam:     newIDLoader(s.ProductTeamsByIDs, func(t mvpgraph.ProductTeam) int64 { return t.ID }),
+		leadsOfMember:   newLoader(orEmpty(s.LeadsOfMembers)),
+		countriesOfLead: newLoader(orEmpty(s.CountriesOfLeads)),
+		contactsOfTeam:  newLoader(orEmpty(s.ContactsOfTeams)),
+		accountsOf:      newLoader(orEmpty(s.SocialAccountsOfMembers)),
+		account:         newIDLoader(s.SocialAccountsByIDs, func(a mvpgraph.SocialAccount) int64 { return a.ID }),
+		space:           newIDLoader(s.SpacesByIDs, func(c mvpgraph.CommunitySpace) int64 { return c.ID }),
+		store:           s,
+		count:           map[string]*dataloadgen.Loader[int64, int]{},
+		leadReach:       map[string]*dataloadgen.Loader[int64, store.LeadReach]{},
+		activity:        map[string]*dataloadgen.Loader[int64, store.Page[store.Activity]]{},
+		views:           map[viewKey]any{},
 	}
 }
 
@@ -190,20 +167,12 @@ func (l *Loaders) clear() {
 	l.expertise.ClearAll()
 	l.lead.ClearAll()
 	l.productTeam.ClearAll()
-	l.awardsOfMember.ClearAll()
 	l.leadsOfMember.ClearAll()
-	l.usLeadOf.ClearAll()
 	l.countriesOfLead.ClearAll()
-	l.expertisesOfLead.ClearAll()
-	l.expertisesOfTeam.ClearAll()
 	l.contactsOfTeam.ClearAll()
 	l.accountsOf.ClearAll()
 	l.account.ClearAll()
-	l.escalation.ClearAll()
-	l.eventsOf.ClearAll()
-	l.contact.ClearAll()
 	l.space.ClearAll()
-	l.expertisesOfSpace.ClearAll()
 	l.mu.Lock()
 	l.escStats = nil
 	defer l.mu.Unlock()

@@ -77,14 +77,6 @@ func (r *contributorResolver) Member(ctx context.Context, obj *store.Activity) (
 	return r.memberByID(ctx, *obj.MemberID)
 }
 
-func (r *escalationEventResolver) From(ctx context.Context, obj *mvpgraph.EscalationEvent) (*mvpgraph.EscalationStatus, error) {
-	if obj.FromStatus == nil {
-		return nil, nil
-	}
-	s := mvpgraph.EscalationStatus(*obj.FromStatus)
-	return &s, nil
-}
-
 func (r *escalationGroupResolver) Lead(ctx context.Context, obj *model.EscalationGroup) (*model.Lead, error) {
 	if obj.LeadID == nil {
 		return nil, nil
@@ -660,10 +652,6 @@ func (r *Resolver) CommunitySpace() graph.CommunitySpaceResolver { return &commu
 
 func (r *Resolver) Contributor() graph.ContributorResolver { return &contributorResolver{r} }
 
-func (r *Resolver) EscalationEvent() graph.EscalationEventResolver {
-	return &escalationEventResolver{r}
-}
-
 func (r *Resolver) EscalationGroup() graph.EscalationGroupResolver {
 	return &escalationGroupResolver{r}
 }
@@ -692,7 +680,6 @@ type (
 	candidateItemResolver      struct{ *Resolver }
 	communitySpaceResolver     struct{ *Resolver }
 	contributorResolver        struct{ *Resolver }
-	escalationEventResolver    struct{ *Resolver }
 	escalationGroupResolver    struct{ *Resolver }
 	expertiseResolver          struct{ *Resolver }
 	leadResolver               struct{ *Resolver }

@@ -709,9 +709,9 @@ func (p page) escalations(ctx context.Context, sel ast.SelectionSet, es []mvpgra
 		g.Go(func() error {
 			rows, err := s.EscalationEvents(ctx, ids(func(e *model.Escalation) *int64 { return &e.ID }))
 			for _, e := range out {
-				e.Events = ptrs(rows[e.ID])
-				if e.Events == nil {
-					e.Events = []*mvpgraph.EscalationEvent{}
+				e.Events = make([]*model.EscalationEvent, len(rows[e.ID]))
+				for i, ev := range rows[e.ID] {
+					e.Events[i] = &model.EscalationEvent{EscalationEvent: ev}
 				}
 			}
 			return err

@@ -96,7 +96,7 @@ type Escalation struct {
 	Lead        *Lead
 	Contact     *Contact
 	ProductTeam *ProductTeam
-	Events      []*mvpgraph.EscalationEvent
+	Events      []*EscalationEvent
 }
 
 // NodeID is the escalation's global ID.
@@ -109,6 +109,20 @@ func (e *Escalation) TimeToFirstResponse() *int64 { return seconds(e.Escalation.
 // TimeToAnswer is the seconds from raising to the answer, or nil while
 // unanswered.
 func (e *Escalation) TimeToAnswer() *int64 { return seconds(e.Escalation.TimeToAnswer()) }
+
+// EscalationEvent is one move of an escalation.
+type EscalationEvent struct {
+	mvpgraph.EscalationEvent
+}
+
+// From is the status the move left, or nil for the raise.
+func (e *EscalationEvent) From() *mvpgraph.EscalationStatus {
+	if e.FromStatus == nil {
+		return nil
+	}
+	s := mvpgraph.EscalationStatus(*e.FromStatus)
+	return &s
+}
 
 // SocialAccount is a social account with its staleness, the history the
 // query asks for and its member.
