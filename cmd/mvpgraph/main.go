@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -357,6 +358,13 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if pprofAddr := m.getenv("MVPGRAPH_PPROF_ADDR"); pprofAddr != "" {
+		stop, err := m.serveProfiler(pprofAddr)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	srv := &http.Server{
 		Handler:           m.logRequests(withCORS(cors, m.routes(s, opts, &resolvers.Resolver{Store: s, Sync: runner, Weights: weights, EscalationTarget: target, KindWeights: kindWeights, RankingTTL: rankingTTL, AnalyticsTTL: analyticsTTL}, reg))),
 		ReadHeaderTimeout: 5 * time.Second,
@@ -401,6 +409,23 @@ func tuneGC() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(100 << 20)
 	}
+}
+
+// serveProfiler serves Go's profiler (net/http/pprof) on addr, an address
+// of its own that operators keep private, and returns what stops it.
+func (m *Main) serveProfiler(addr string) (func(), error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("MVPGRAPH_PPROF_ADDR: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	m.logger.Info("serving the profiler", "pprof", "http://"+ln.Addr().String()+"/debug/pprof/")
+	return func() { _ = srv.Close() }, nil
 }
 
 // requestTimeout bounds the work of one request.

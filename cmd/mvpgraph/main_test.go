@@ -486,3 +486,20 @@ func TestServeRefusesBadKeepTimes(t *testing.T) {
 		require.ErrorContains(t, err, name+`="soon" is not a duration, such as 1m`)
 	}
 }
+
+// TestServeProfiler: MVPGRAPH_PPROF_ADDR serves Go's profiler on an address
+// of its own, never on the API's.
+func TestServeProfiler(t *testing.T) {
+	dbURL := storetest.URL(t, store.SQLite)
+	addr, logs := serverEnv(t, map[string]string{"MVPGRAPH_DATABASE_URL": dbURL, "MVPGRAPH_PPROF_ADDR": "127.0.0.1:0"})
+	m := regexp.MustCompile(`pprof=(http://\S+/debug/pprof/)`).FindStringSubmatch(logs.String())
+	require.NotNil(t, m, "the log names the profiler's address: %s", logs.String())
+	resp, err := http.Get(m[1])
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	resp, err = http.Get("http://" + addr + "/debug/pprof/")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusNotFound, resp.StatusCode, "the API's address does not serve the profiler")
+}
