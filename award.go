@@ -23,6 +23,29 @@ func (s AwardStatus) Valid() bool {
 	return s == AwardActive || s == AwardAlumni || s == AwardRetired
 }
 
+// AwardAction is what changed an award's standing.
+type AwardAction string
+
+// Award actions: given (for a year, or recorded as history), renewed (the
+// ended year's award and the next year's both record it), retired early.
+const (
+	AwardGiven   AwardAction = "AWARD"
+	AwardRenewal AwardAction = "RENEW"
+	AwardRetire  AwardAction = "RETIRE"
+)
+
+// AwardEvent is one change of an award's standing: what, the status it
+// left the award in, who made it and when.
+type AwardEvent struct {
+	ID           int64       `db:"id"`
+	AwardID      int64       `db:"award_id"`
+	Action       AwardAction `db:"action"`
+	Status       AwardStatus `db:"status"`
+	ActorName    string      `db:"actor_name"`
+	ActorTokenID *int64      `db:"actor_token_id"`
+	At           time.Time   `db:"at"`
+}
+
 // Award recognises a member for an expertise for one award year.
 type Award struct {
 	ID          int64       `db:"id"`

@@ -99,6 +99,7 @@ type ComplexityRoot struct {
 	}
 
 	Award struct {
+		Events    func(childComplexity int) int
 		Expertise func(childComplexity int) int
 		Member    func(childComplexity int) int
 		NodeID    func(childComplexity int) int
@@ -115,6 +116,13 @@ type ComplexityRoot struct {
 		Rank         func(childComplexity int) int
 		Score        func(childComplexity int) int
 		TopSpaces    func(childComplexity int) int
+	}
+
+	AwardEvent struct {
+		ActionName func(childComplexity int) int
+		ActorName  func(childComplexity int) int
+		At         func(childComplexity int) int
+		Status     func(childComplexity int) int
 	}
 
 	AwardMemberPayload struct {
@@ -855,6 +863,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AssignExpertisePayload.Lead(childComplexity), true
 
+	case "Award.events":
+		if e.ComplexityRoot.Award.Events == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Award.Events(childComplexity), true
 	case "Award.expertise":
 		if e.ComplexityRoot.Award.Expertise == nil {
 			break
@@ -934,6 +948,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AwardCandidate.TopSpaces(childComplexity), true
+
+	case "AwardEvent.action":
+		if e.ComplexityRoot.AwardEvent.ActionName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEvent.ActionName(childComplexity), true
+	case "AwardEvent.actor":
+		if e.ComplexityRoot.AwardEvent.ActorName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEvent.ActorName(childComplexity), true
+	case "AwardEvent.at":
+		if e.ComplexityRoot.AwardEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEvent.At(childComplexity), true
+	case "AwardEvent.status":
+		if e.ComplexityRoot.AwardEvent.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEvent.Status(childComplexity), true
 
 	case "AwardMemberPayload.award":
 		if e.ComplexityRoot.AwardMemberPayload.Award == nil {
@@ -3244,6 +3283,33 @@ type Award implements Node {
   status: AwardStatus!
   expertise: Expertise!
   member: Member!
+  """
+  Every change of the award's standing, oldest first, with who made it
+  and when: given, renewed, retired (also when the MVP became an
+  employee). Awards given before events were recorded have one AWARD event
+  by "(not recorded)"; awards of a loaded program one by "program load".
+  """
+  events: [AwardEvent!]! @auth(roles: [ADMIN, LEAD])
+}
+
+"What changed an award's standing."
+enum AwardAction {
+  "Given, for the current or next year or as history of an ended one."
+  AWARD
+  "Renewed: the ended year's award and the next year's both record it."
+  RENEW
+  "Ended early."
+  RETIRE
+}
+
+"One change of an award's standing."
+type AwardEvent {
+  action: AwardAction!
+  "The award's status after the change."
+  status: AwardStatus!
+  "The name of the token that made the change."
+  actor: String!
+  at: Time!
 }
 
 """
@@ -4347,6 +4413,8 @@ func (ec *executionContext) childFields_Award(ctx context.Context, field graphql
 		return ec.fieldContext_Award_expertise(ctx, field)
 	case "member":
 		return ec.fieldContext_Award_member(ctx, field)
+	case "events":
+		return ec.fieldContext_Award_events(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Award", field.Name)
 }
@@ -4371,6 +4439,20 @@ func (ec *executionContext) childFields_AwardCandidate(ctx context.Context, fiel
 		return ec.fieldContext_AwardCandidate_bestItems(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AwardCandidate", field.Name)
+}
+
+func (ec *executionContext) childFields_AwardEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "action":
+		return ec.fieldContext_AwardEvent_action(ctx, field)
+	case "status":
+		return ec.fieldContext_AwardEvent_status(ctx, field)
+	case "actor":
+		return ec.fieldContext_AwardEvent_actor(ctx, field)
+	case "at":
+		return ec.fieldContext_AwardEvent_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AwardEvent", field.Name)
 }
 
 func (ec *executionContext) childFields_AwardMemberPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7358,6 +7440,56 @@ func (ec *executionContext) fieldContext_Award_member(_ context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _Award_events(ctx context.Context, field graphql.CollectedField, obj *model.Award) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Award_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Events, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN", "LEAD"})
+				if err != nil {
+					var zeroVal []*model.AwardEvent
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*model.AwardEvent
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AwardEvent) graphql.Marshaler {
+			return ec.marshalNAwardEvent2ᚕᚖmvpgraphᚋgraphᚋmodelᚐAwardEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Award_events(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Award",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AwardCandidate_rank(ctx context.Context, field graphql.CollectedField, obj *model.AwardCandidate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7576,6 +7708,98 @@ func (ec *executionContext) fieldContext_AwardCandidate_bestItems(_ context.Cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _AwardEvent_action(ctx context.Context, field graphql.CollectedField, obj *model.AwardEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardEvent_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActionName(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.AwardAction) graphql.Marshaler {
+			return ec.marshalNAwardAction2mvpgraphᚋgraphᚋmodelᚐAwardAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardEvent_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardEvent", field, true, false, "AwardAction")
+}
+
+func (ec *executionContext) _AwardEvent_status(ctx context.Context, field graphql.CollectedField, obj *model.AwardEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardEvent_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v mvpgraph.AwardStatus) graphql.Marshaler {
+			return ec.marshalNAwardStatus2mvpgraphᚐAwardStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardEvent_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardEvent", field, false, false, "AwardStatus")
+}
+
+func (ec *executionContext) _AwardEvent_actor(ctx context.Context, field graphql.CollectedField, obj *model.AwardEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardEvent_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardEvent_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _AwardEvent_at(ctx context.Context, field graphql.CollectedField, obj *model.AwardEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardEvent", field, false, false, "Time")
 }
 
 func (ec *executionContext) _AwardMemberPayload_award(ctx context.Context, field graphql.CollectedField, obj *model.AwardMemberPayload) (ret graphql.Marshaler) {
@@ -19972,6 +20196,11 @@ func (ec *executionContext) _Award(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "events":
+			out.Values[i] = ec._Award_events(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20037,6 +20266,54 @@ func (ec *executionContext) _AwardCandidate(ctx context.Context, sel ast.Selecti
 			}
 		case "bestItems":
 			out.Values[i] = ec._AwardCandidate_bestItems(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var awardEventImplementors = []string{"AwardEvent"}
+
+func (ec *executionContext) _AwardEvent(ctx context.Context, sel ast.SelectionSet, obj *model.AwardEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, awardEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AwardEvent")
+		case "action":
+			out.Values[i] = ec._AwardEvent_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._AwardEvent_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actor":
+			out.Values[i] = ec._AwardEvent_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._AwardEvent_at(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -23759,6 +24036,16 @@ func (ec *executionContext) marshalNAward2ᚖmvpgraphᚋgraphᚋmodelᚐAward(ct
 	return ec._Award(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNAwardAction2mvpgraphᚋgraphᚋmodelᚐAwardAction(ctx context.Context, v any) (model.AwardAction, error) {
+	var res model.AwardAction
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAwardAction2mvpgraphᚋgraphᚋmodelᚐAwardAction(ctx context.Context, sel ast.SelectionSet, v model.AwardAction) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNAwardCandidate2ᚕᚖmvpgraphᚋgraphᚋmodelᚐAwardCandidateᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AwardCandidate) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -23781,6 +24068,30 @@ func (ec *executionContext) marshalNAwardCandidate2ᚖmvpgraphᚋgraphᚋmodel�
 		return graphql.Null
 	}
 	return ec._AwardCandidate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAwardEvent2ᚕᚖmvpgraphᚋgraphᚋmodelᚐAwardEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AwardEvent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAwardEvent2ᚖmvpgraphᚋgraphᚋmodelᚐAwardEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAwardEvent2ᚖmvpgraphᚋgraphᚋmodelᚐAwardEvent(ctx context.Context, sel ast.SelectionSet, v *model.AwardEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AwardEvent!")
+		return graphql.Null
+	}
+	return ec._AwardEvent(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNAwardMemberInput2mvpgraphᚋgraphᚋmodelᚐAwardMemberInput(ctx context.Context, v any) (model.AwardMemberInput, error) {

@@ -203,7 +203,7 @@ func newFixture(t *testing.T, s *store.Store, ids map[string]string, tag string)
 	require.NoError(t, err)
 	m := mvpgraph.Member{Handle: "mvp-" + tag, Name: "MVP " + tag, Country: "US", Email: ptr("mvp" + tag + "@example.com"), Employer: ptr("Contoso")}
 	require.NoError(t, s.CreateMember(ctx, &m))
-	a1, err := s.AwardMember(ctx, m.ID, crm, 2026)
+	a1, err := s.AwardMember(ctx, m.ID, crm, 2026, mvpgraph.Principal{Name: "test"})
 	require.NoError(t, err)
 	// A second expertise of Uma's for the award to retire.
 	var second int64
@@ -220,7 +220,7 @@ func newFixture(t *testing.T, s *store.Store, ids map[string]string, tag string)
 	} else {
 		second = exps.Items[0].ID
 	}
-	a2, err := s.AwardMember(ctx, m.ID, second, 2026)
+	a2, err := s.AwardMember(ctx, m.ID, second, 2026, mvpgraph.Principal{Name: "test"})
 	require.NoError(t, err)
 	acc, err := s.LinkSocialAccount(ctx, m.ID, mvpgraph.GitHub, "mvp-"+tag)
 	require.NoError(t, err)
@@ -328,4 +328,68 @@ func TestViewer(t *testing.T) {
 	a.as(bearer(t, a.s, mvpgraph.APIToken{Name: "numbers", Role: mvpgraph.RoleAnalyst})).do(&got, q)
 	require.Equal(t, "ANALYST", got.Viewer.Role)
 	require.Nil(t, got.Viewer.Lead)
+}
+
+// TestAwardEvents: every change of an award's standing records who made it
+// and when. A lead may award a US member one of the lead's own expertises
+// even when the member is another lead's MVP (the lead rule makes the new
+// award theirs); the award then says who gave and who retired it, to the
+// member's other leads and to admins, and to no one else.
+func TestAwardEvents(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		a := newAPI(t, s)
+		ids := buildProgram(a)
+		olafID := a.id(`mutation { createLead(input: {name: "Olaf", email: "olaf@vendor.example", kind: US}) { lead { id } } }`, "createLead", "lead", "id")
+		a.id(fmt.Sprintf(`mutation { assignExpertise(input: {leadId: %q, expertiseId: %q}) { lead { id } } }`, olafID, ids["excel"]), "assignExpertise", "lead", "id")
+		dbID := func(gid string) int64 {
+			_, id, err := mvpgraph.ParseGlobalID("id", gid)
+			require.NoError(t, err)
+			return id
+		}
+		olaf, uma := dbID(olafID), dbID(ids["uma"])
+		asOlaf := a.as(bearer(t, a.s, mvpgraph.APIToken{Name: "olaf's token", Role: mvpgraph.RoleLead, LeadID: &olaf}))
+		asUma := a.as(bearer(t, a.s, mvpgraph.APIToken{Name: "uma's token", Role: mvpgraph.RoleLead, LeadID: &uma}))
+
+		// Ada is Uma's MVP (CRM); Olaf awards her Excel, then retires it.
+		excel := asOlaf.id(fmt.Sprintf(`mutation { awardMember(input: {memberId: %q, expertiseId: %q, year: 2026}) { award { id } } }`, ids["ada"], ids["excel"]), "awardMember", "award", "id")
+		asOlaf.do(&struct{}{}, fmt.Sprintf(`mutation { retireAward(input: {awardId: %q}) { award { id } } }`, excel))
+		// An admin renews Ada's CRM award.
+		var renewed struct {
+			RenewAward struct{ Award struct{ ID string } }
+		}
+		a.do(&renewed, fmt.Sprintf(`mutation { renewAward(input: {awardId: %q}) { award { id } } }`, ids["adaCRM"]))
+		// Jean joins the vendor: her active award is retired.
+		a.do(&struct{}{}, fmt.Sprintf(`mutation { updateMember(input: {id: %q, isEmployee: true}) { member { id } } }`, ids["jean"]))
+
+		type event struct {
+			Action, Status, Actor string
+			At                    time.Time
+		}
+		var got struct {
+			Nodes []struct {
+				Year   int
+				Events []event
+			}
+		}
+		query := fmt.Sprintf(`{ nodes(ids: [%q, %q, %q, %q]) { ... on Award { year events { action status actor at } } } }`, excel, ids["adaCRM"], renewed.RenewAward.Award.ID, ids["jeanExcel"])
+		asUma.do(&got, query)
+		require.Len(t, got.Nodes, 4)
+		strip := func(es []event) []event {
+			for i := range es {
+				require.False(t, es[i].At.IsZero())
+				es[i].At = time.Time{}
+			}
+			return es
+		}
+		require.Equal(t, []event{{"AWARD", "ACTIVE", "olaf's token", time.Time{}}, {"RETIRE", "RETIRED", "olaf's token", time.Time{}}}, strip(got.Nodes[0].Events),
+			"the award says who gave and who retired it")
+		require.Equal(t, []event{{"AWARD", "ACTIVE", "test admin", time.Time{}}, {"RENEW", "ALUMNI", "test admin", time.Time{}}}, strip(got.Nodes[1].Events))
+		require.Equal(t, []event{{"RENEW", "ACTIVE", "test admin", time.Time{}}}, strip(got.Nodes[2].Events), "the next year's award was given by renewal")
+		require.Equal(t, []event{{"AWARD", "ACTIVE", "test admin", time.Time{}}, {"RETIRE", "RETIRED", "test admin", time.Time{}}}, strip(got.Nodes[3].Events), "joining the vendor retires the award")
+
+		// Who changed awards is for admins and leads.
+		analyst := a.as(bearer(t, a.s, mvpgraph.APIToken{Name: "numbers", Role: mvpgraph.RoleAnalyst}))
+		analyst.fail("FORBIDDEN", "", query)
+		a.as().fail("UNAUTHENTICATED", "", query)
+	})
 }

@@ -144,7 +144,7 @@ func TestLeaderboardStatements(t *testing.T) {
 			require.NoError(t, err)
 			followers := int64(1000 - i)
 			require.NoError(t, s.RecordSync(ctx, []store.Outcome{{AccountID: acc.ID, Lookup: mvpgraph.Lookup{Status: mvpgraph.AccountActive, Reach: mvpgraph.Reach{Followers: &followers}}}}))
-			_, err = s.AwardMember(ctx, m.ID, e.ID, 2026)
+			_, err = s.AwardMember(ctx, m.ID, e.ID, 2026, mvpgraph.Principal{Name: "test"})
 			require.NoError(t, err)
 		}
 

@@ -172,7 +172,7 @@ func (r *mutationResolver) UpdateMember(ctx context.Context, input model.UpdateM
 	m, err := r.Store.UpdateMember(ctx, id, mvpgraph.MemberUpdate{
 		Handle: input.Handle, Name: input.Name, Email: input.Email, Country: input.Country,
 		City: input.City, Bio: input.Bio, Employer: input.Employer, IsEmployee: input.IsEmployee,
-	})
+	}, PrincipalFrom(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -195,7 +195,7 @@ func (r *mutationResolver) AwardMember(ctx context.Context, input model.AwardMem
 	if err := r.mayGiveAward(ctx, memberID, expertiseID); err != nil {
 		return nil, err
 	}
-	a, err := r.Store.AwardMember(ctx, memberID, expertiseID, input.Year)
+	a, err := r.Store.AwardMember(ctx, memberID, expertiseID, input.Year, PrincipalFrom(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +214,7 @@ func (r *mutationResolver) RenewAward(ctx context.Context, input model.RenewAwar
 	if err := r.mayChangeAward(ctx, id); err != nil {
 		return nil, err
 	}
-	a, err := r.Store.RenewAward(ctx, id)
+	a, err := r.Store.RenewAward(ctx, id, PrincipalFrom(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -233,7 +233,7 @@ func (r *mutationResolver) RetireAward(ctx context.Context, input model.RetireAw
 	if err := r.mayChangeAward(ctx, id); err != nil {
 		return nil, err
 	}
-	a, err := r.Store.RetireAward(ctx, id)
+	a, err := r.Store.RetireAward(ctx, id, PrincipalFrom(ctx))
 	if err != nil {
 		return nil, err
 	}

@@ -96,9 +96,9 @@ func TestNoNPlusOne(t *testing.T) {
 				acct, err := s.LinkSocialAccount(ctx, m.ID, mvpgraph.GitHub, m.Handle)
 				require.NoError(t, err)
 				require.NoError(t, s.RecordSync(ctx, []store.Outcome{{AccountID: acct.ID, Lookup: mvpgraph.Lookup{Status: mvpgraph.AccountActive, Reach: mvpgraph.Reach{Followers: ptr(int64(added))}}}}))
-				_, err = s.AwardMember(ctx, m.ID, experts[added%5].ID, 2026)
+				_, err = s.AwardMember(ctx, m.ID, experts[added%5].ID, 2026, mvpgraph.Principal{Name: "test"})
 				require.NoError(t, err)
-				past, err := s.AwardMember(ctx, m.ID, experts[(added+1)%5].ID, 2025)
+				past, err := s.AwardMember(ctx, m.ID, experts[(added+1)%5].ID, 2025, mvpgraph.Principal{Name: "test"})
 				require.NoError(t, err)
 				require.Equal(t, mvpgraph.AwardAlumni, past.Status, "an ended year is history")
 				a.do(&struct{}{}, fmt.Sprintf(`mutation { raiseEscalation(input: {memberId: %q, expertiseId: %q, title: "Q", body: "B"}) { escalation { id } } }`,

@@ -423,6 +423,25 @@ func (p page) fillAwards(ctx context.Context, sel ast.SelectionSet, as []*model.
 			return nil
 		})
 	}
+	if _, ok := f["events"]; ok && PrincipalFrom(ctx).Allow(mvpgraph.RoleAdmin, mvpgraph.RoleLead) == nil {
+		g.Go(func() error {
+			ids := make([]int64, len(as))
+			for i, a := range as {
+				ids[i] = a.ID
+			}
+			rows, err := p.r.Store.AwardEvents(ctx, distinct(ids))
+			if err != nil {
+				return err
+			}
+			for _, a := range as {
+				a.Events = make([]*model.AwardEvent, len(rows[a.ID]))
+				for i, e := range rows[a.ID] {
+					a.Events[i] = &model.AwardEvent{AwardEvent: e}
+				}
+			}
+			return nil
+		})
+	}
 	return g.Wait()
 }
 

@@ -120,6 +120,35 @@ func TestDemo(t *testing.T) {
 		require.NoError(t, err)
 		require.True(t, loaded)
 
+		// Every award loaded says it was given by the load, in the status
+		// it was loaded in.
+		page, err := s.ListMembers(ctx, store.MemberQuery{MVPsOnly: true, Page: mvpgraph.PageArgs{First: ptrTo(100)}})
+		require.NoError(t, err)
+		var memberIDs []int64
+		for _, m := range page.Items {
+			memberIDs = append(memberIDs, m.ID)
+		}
+		awards, err := s.AwardsOfMembers(ctx, memberIDs)
+		require.NoError(t, err)
+		var awardIDs []int64
+		status := map[int64]mvpgraph.AwardStatus{}
+		for _, as := range awards {
+			for _, a := range as {
+				awardIDs = append(awardIDs, a.ID)
+				status[a.ID] = a.Status
+			}
+		}
+		require.NotEmpty(t, awardIDs)
+		events, err := s.AwardEvents(ctx, awardIDs)
+		require.NoError(t, err)
+		for _, id := range awardIDs {
+			require.Len(t, events[id], 1, "award %d", id)
+			e := events[id][0]
+			require.Equal(t, mvpgraph.AwardGiven, e.Action)
+			require.Equal(t, status[id], e.Status)
+			require.Equal(t, "program load", e.ActorName)
+		}
+
 		// The Dynamics lead owns exactly the Dynamics expertises, Windows
 		// SDK and the Windows Server expertises.
 		dyn := leadNamed(t, s, seed.DynamicsLead)
@@ -307,7 +336,7 @@ func TestScale(t *testing.T) {
 			m := mvpgraph.Member{Handle: "after.scale", Name: "After Scale", Country: "US"}
 			require.NoError(t, a.CreateMember(ctx, &m))
 			require.Equal(t, int64(n+1), m.ID)
-			award, err := a.AwardMember(ctx, m.ID, 1, seed.ScaleYear)
+			award, err := a.AwardMember(ctx, m.ID, 1, seed.ScaleYear, mvpgraph.Principal{Name: "test"})
 			require.NoError(t, err)
 			require.Positive(t, award.ID)
 			team := mvpgraph.ProductTeam{Name: "New Team"}
@@ -936,3 +965,5 @@ func TestScaleCommunity(t *testing.T) {
 		require.Equal(t, spaces, same, "the same seed gives the same activity")
 	})
 }
+
+func ptrTo[T any](v T) *T { return &v }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	sq "github.com/Masterminds/squirrel"
 	"github.com/jmoiron/sqlx"
@@ -79,8 +80,8 @@ func (s *Store) setAwardStatus(ctx context.Context, tx queryer, a *mvpgraph.Awar
 
 // AwardMember awards member for expertise in year, by the award rules (see
 // mvpgraph.NewAward): active for the current or next year, alumni history
-// for an ended one.
-func (s *Store) AwardMember(ctx context.Context, memberID, expertiseID int64, year int) (mvpgraph.Award, error) {
+// for an ended one. The award records actor as who gave it.
+func (s *Store) AwardMember(ctx context.Context, memberID, expertiseID int64, year int, actor mvpgraph.Principal) (mvpgraph.Award, error) {
 	var a mvpgraph.Award
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		if err := s.lockMember(ctx, tx, memberID); err != nil {
@@ -100,14 +101,18 @@ func (s *Store) AwardMember(ctx context.Context, memberID, expertiseID int64, ye
 		if a, err = mvpgraph.NewAward(m, existing[memberID], expertiseID, year, s.now().Year()); err != nil {
 			return err
 		}
-		return s.insertAward(ctx, tx, &a)
+		if err := s.insertAward(ctx, tx, &a); err != nil {
+			return err
+		}
+		return s.recordAwardEvent(ctx, tx, a, mvpgraph.AwardGiven, actor, a.CreatedAt)
 	})
 	return a, mapError("award member", err)
 }
 
 // RenewAward ends an active award's year and gives the member the same
-// award for the next year, which it returns.
-func (s *Store) RenewAward(ctx context.Context, awardID int64) (mvpgraph.Award, error) {
+// award for the next year, which it returns. Both awards record actor as
+// who renewed them.
+func (s *Store) RenewAward(ctx context.Context, awardID int64, actor mvpgraph.Principal) (mvpgraph.Award, error) {
 	var next mvpgraph.Award
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		a, err := s.lockedAward(ctx, tx, awardID)
@@ -126,13 +131,20 @@ func (s *Store) RenewAward(ctx context.Context, awardID int64) (mvpgraph.Award, 
 			return err
 		}
 		next = n
-		return s.insertAward(ctx, tx, &next)
+		if err := s.insertAward(ctx, tx, &next); err != nil {
+			return err
+		}
+		if err := s.recordAwardEvent(ctx, tx, ended, mvpgraph.AwardRenewal, actor, next.CreatedAt); err != nil {
+			return err
+		}
+		return s.recordAwardEvent(ctx, tx, next, mvpgraph.AwardRenewal, actor, next.CreatedAt)
 	})
 	return next, mapError("renew award", err)
 }
 
-// RetireAward ends an active award early.
-func (s *Store) RetireAward(ctx context.Context, awardID int64) (mvpgraph.Award, error) {
+// RetireAward ends an active award early; the award records actor as who
+// retired it.
+func (s *Store) RetireAward(ctx context.Context, awardID int64, actor mvpgraph.Principal) (mvpgraph.Award, error) {
 	var out mvpgraph.Award
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		a, err := s.lockedAward(ctx, tx, awardID)
@@ -142,7 +154,42 @@ func (s *Store) RetireAward(ctx context.Context, awardID int64) (mvpgraph.Award,
 		if out, err = mvpgraph.Retirement(a); err != nil {
 			return err
 		}
-		return s.setAwardStatus(ctx, tx, &out)
+		if err := s.setAwardStatus(ctx, tx, &out); err != nil {
+			return err
+		}
+		return s.recordAwardEvent(ctx, tx, out, mvpgraph.AwardRetire, actor, out.UpdatedAt)
 	})
 	return out, mapError("retire award", err)
+}
+
+// recordAwardEvent records a change of a's standing, the status it left a
+// in, and actor as who made it.
+func (s *Store) recordAwardEvent(ctx context.Context, tx queryer, a mvpgraph.Award, action mvpgraph.AwardAction, actor mvpgraph.Principal, at time.Time) error {
+	var token any
+	if actor.TokenID != 0 {
+		token = actor.TokenID
+	}
+	name := actor.Name
+	if name == "" {
+		name = "system"
+	}
+	_, err := s.exec(ctx, tx, s.sb.Insert("award_events").
+		Columns("award_id", "action", "status", "actor_name", "actor_token_id", "at").
+		Values(a.ID, action, a.Status, name, token, at))
+	return err
+}
+
+// AwardEvents returns each award's events, oldest first.
+func (s *Store) AwardEvents(ctx context.Context, awardIDs []int64) (map[int64][]mvpgraph.AwardEvent, error) {
+	var rows []mvpgraph.AwardEvent
+	err := s.selectAll(ctx, s.db, &rows, s.sb.Select("id", "award_id", "action", "status", "actor_name", "actor_token_id", "at").
+		From("award_events").Where(s.in("award_id", awardIDs)).OrderBy("award_id", "id"))
+	if err != nil {
+		return nil, mapError("list award events", err)
+	}
+	out := make(map[int64][]mvpgraph.AwardEvent, len(awardIDs))
+	for _, e := range rows {
+		out[e.AwardID] = append(out[e.AwardID], e)
+	}
+	return out, nil
 }

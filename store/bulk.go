@@ -124,7 +124,7 @@ type MemberBatch struct {
 const sqliteMaxParams = 32766
 
 // programTables are the tables Load fills, parents first.
-var programTables = []string{"product_teams", "contacts", "expertises", "leads", "lead_expertises", "lead_countries", "members", "awards", "social_accounts", "reach_snapshots",
+var programTables = []string{"product_teams", "contacts", "expertises", "leads", "lead_expertises", "lead_countries", "members", "awards", "award_events", "social_accounts", "reach_snapshots",
 	"community_spaces", "space_expertises", "contributors", "activities"}
 
 // identityTables are the tables whose IDs Load sets, and whose PostgreSQL
@@ -169,6 +169,11 @@ func (s *Store) Load(ctx context.Context, p *Program) error {
 					return err
 				}
 			}
+		}
+		// Every award loaded is recorded as given by the load.
+		if _, err := tx.ExecContext(ctx, "INSERT INTO award_events (award_id, action, status, actor_name, at) "+
+			"SELECT id, 'AWARD', status, 'program load', created_at FROM awards"); err != nil {
+			return err
 		}
 		if err := l.restore(ctx); err != nil {
 			return err
@@ -753,8 +758,9 @@ func digits(s string) int {
 }
 
 // bulkTables take most of a large program's rows: a year of daily reach,
-// and the community's activity. No table refers to them.
-var bulkTables = []string{"reach_snapshots", "activities"}
+// the community's activity, and an event for each award. No table refers
+// to them.
+var bulkTables = []string{"reach_snapshots", "activities", "award_events"}
 
 // setAside drops the indexes and constraints (keys, references, checks) of
 // the bulk tables on PostgreSQL, and remembers them for restore, which

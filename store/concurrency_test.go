@@ -32,16 +32,16 @@ func TestConcurrentChangesKeepTheRules(t *testing.T) {
 			wg.Add(3)
 			go func() {
 				defer wg.Done()
-				_, _ = s.AwardMember(ctx, m.ID, p.ax.ID, 2026)
+				_, _ = s.AwardMember(ctx, m.ID, p.ax.ID, 2026, mvpgraph.Principal{Name: "test"})
 			}()
 			go func() {
 				defer wg.Done()
-				_, err := s.UpdateMember(ctx, m.ID, mvpgraph.MemberUpdate{IsEmployee: ptr(true), City: ptr("Redmond")})
+				_, err := s.UpdateMember(ctx, m.ID, mvpgraph.MemberUpdate{IsEmployee: ptr(true), City: ptr("Redmond")}, mvpgraph.Principal{Name: "test"})
 				require.NoError(t, err)
 			}()
 			go func() {
 				defer wg.Done()
-				_, err := s.UpdateMember(ctx, m.ID, mvpgraph.MemberUpdate{Bio: ptr("joined")})
+				_, err := s.UpdateMember(ctx, m.ID, mvpgraph.MemberUpdate{Bio: ptr("joined")}, mvpgraph.Principal{Name: "test"})
 				require.NoError(t, err)
 			}()
 		}
@@ -69,12 +69,12 @@ func TestConcurrentChangesKeepTheRules(t *testing.T) {
 		for i := range n {
 			m := mvpgraph.Member{Handle: fmt.Sprintf("renew%02d", i), Name: "Renewer", Country: "US"}
 			require.NoError(t, s.CreateMember(ctx, &m))
-			a, err := s.AwardMember(ctx, m.ID, p.crm.ID, 2026)
+			a, err := s.AwardMember(ctx, m.ID, p.crm.ID, 2026, mvpgraph.Principal{Name: "test"})
 			require.NoError(t, err)
 			var renewErr, retireErr error
 			wg.Add(2)
-			go func() { defer wg.Done(); _, renewErr = s.RenewAward(ctx, a.ID) }()
-			go func() { defer wg.Done(); _, retireErr = s.RetireAward(ctx, a.ID) }()
+			go func() { defer wg.Done(); _, renewErr = s.RenewAward(ctx, a.ID, mvpgraph.Principal{Name: "test"}) }()
+			go func() { defer wg.Done(); _, retireErr = s.RetireAward(ctx, a.ID, mvpgraph.Principal{Name: "test"}) }()
 			wg.Wait()
 			require.True(t, (renewErr == nil) != (retireErr == nil), "renew: %v, retire: %v", renewErr, retireErr)
 			history, err := s.AwardsOfMembers(ctx, []int64{m.ID})
@@ -101,7 +101,7 @@ func TestConcurrentChangesKeepTheRules(t *testing.T) {
 			require.NoError(t, s.CreateMember(ctx, &m))
 			wg.Add(2)
 			for _, e := range []int64{p.ax.ID, p.excel.ID} {
-				go func() { defer wg.Done(); _, _ = s.AwardMember(ctx, m.ID, e, 2026) }()
+				go func() { defer wg.Done(); _, _ = s.AwardMember(ctx, m.ID, e, 2026, mvpgraph.Principal{Name: "test"}) }()
 			}
 			wg.Wait()
 		}

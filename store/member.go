@@ -278,7 +278,7 @@ func (s *Store) CreateMember(ctx context.Context, m *mvpgraph.Member) error {
 
 // UpdateMember applies u to a member. Making an MVP an employee retires the
 // MVP's active awards in the same transaction.
-func (s *Store) UpdateMember(ctx context.Context, id int64, u mvpgraph.MemberUpdate) (mvpgraph.Member, error) {
+func (s *Store) UpdateMember(ctx context.Context, id int64, u mvpgraph.MemberUpdate, actor mvpgraph.Principal) (mvpgraph.Member, error) {
 	var out mvpgraph.Member
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		if err := s.lockMember(ctx, tx, id); err != nil {
@@ -299,6 +299,9 @@ func (s *Store) UpdateMember(ctx context.Context, id int64, u mvpgraph.MemberUpd
 		}
 		for _, a := range mvpgraph.AwardsRetiredOnEmployment(old.IsEmployee, m.IsEmployee, awards[id]) {
 			if _, err := s.exec(ctx, tx, s.sb.Update("awards").Set("status", a.Status).Set("updated_at", m.UpdatedAt).Where(sq.Eq{"id": a.ID})); err != nil {
+				return err
+			}
+			if err := s.recordAwardEvent(ctx, tx, a, mvpgraph.AwardRetire, actor, m.UpdatedAt); err != nil {
 				return err
 			}
 		}

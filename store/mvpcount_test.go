@@ -39,28 +39,28 @@ func TestMVPCountKept(t *testing.T) {
 		// us1, us2 (two awards), ca1 and de1; fr1 is an alumnus.
 		requireMVPCount(t, s, 4)
 
-		_, err := s.AwardMember(ctx, p.us1.ID, p.excel.ID, 2026)
+		_, err := s.AwardMember(ctx, p.us1.ID, p.excel.ID, 2026, mvpgraph.Principal{Name: "test"})
 		require.NoError(t, err)
 		requireMVPCount(t, s, 4) // a second award, the same MVP
 
-		_, err = s.RetireAward(ctx, p.us2CRM.ID)
+		_, err = s.RetireAward(ctx, p.us2CRM.ID, mvpgraph.Principal{Name: "test"})
 		require.NoError(t, err)
 		requireMVPCount(t, s, 4) // us2 still holds Excel
-		_, err = s.RetireAward(ctx, p.us2Excel.ID)
+		_, err = s.RetireAward(ctx, p.us2Excel.ID, mvpgraph.Principal{Name: "test"})
 		require.NoError(t, err)
 		requireMVPCount(t, s, 3) // us2's last active award
 
-		_, err = s.AwardMember(ctx, p.fr1.ID, p.ax.ID, 2026)
+		_, err = s.AwardMember(ctx, p.fr1.ID, p.ax.ID, 2026, mvpgraph.Principal{Name: "test"})
 		require.NoError(t, err)
 		requireMVPCount(t, s, 4) // an alumnus awarded again
 
-		_, err = s.RenewAward(ctx, p.caEx.ID)
+		_, err = s.RenewAward(ctx, p.caEx.ID, mvpgraph.Principal{Name: "test"})
 		require.NoError(t, err)
 		requireMVPCount(t, s, 4) // the old year's award ends, the new one starts
 
 		// us1 holds two active awards; becoming an employee retires both in
 		// one statement, and us1 is one MVP less.
-		_, err = s.UpdateMember(ctx, p.us1.ID, mvpgraph.MemberUpdate{IsEmployee: ptr(true)})
+		_, err = s.UpdateMember(ctx, p.us1.ID, mvpgraph.MemberUpdate{IsEmployee: ptr(true)}, mvpgraph.Principal{Name: "test"})
 		require.NoError(t, err)
 		requireMVPCount(t, s, 3)
 	})

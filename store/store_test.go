@@ -89,7 +89,7 @@ func newProgram(t *testing.T, s *store.Store) *program {
 		require.NoError(t, s.CreateMember(ctx, m.m))
 	}
 	award := func(m mvpgraph.Member, e mvpgraph.Expertise, year int) mvpgraph.Award {
-		a, err := s.AwardMember(ctx, m.ID, e.ID, year)
+		a, err := s.AwardMember(ctx, m.ID, e.ID, year, mvpgraph.Principal{Name: "test"})
 		require.NoError(t, err)
 		return a
 	}
@@ -197,19 +197,19 @@ func TestAwardRules(t *testing.T) {
 		require.NoError(t, err)
 		require.True(t, got.IsMVP)
 
-		_, err = s.AwardMember(ctx, p.us1.ID, p.crm.ID, 2026)
+		_, err = s.AwardMember(ctx, p.us1.ID, p.crm.ID, 2026, mvpgraph.Principal{Name: "test"})
 		requireCode(t, err, mvpgraph.ECONFLICT)
-		_, err = s.AwardMember(ctx, p.us1.ID, p.crm.ID, 2027)
+		_, err = s.AwardMember(ctx, p.us1.ID, p.crm.ID, 2027, mvpgraph.Principal{Name: "test"})
 		requireCode(t, err, mvpgraph.ECONFLICT)
-		_, err = s.AwardMember(ctx, p.emp.ID, p.crm.ID, 2026)
+		_, err = s.AwardMember(ctx, p.emp.ID, p.crm.ID, 2026, mvpgraph.Principal{Name: "test"})
 		requireCode(t, err, mvpgraph.EINVALID, "memberId")
-		_, err = s.AwardMember(ctx, p.us1.ID+999, p.crm.ID, 2026)
+		_, err = s.AwardMember(ctx, p.us1.ID+999, p.crm.ID, 2026, mvpgraph.Principal{Name: "test"})
 		requireCode(t, err, mvpgraph.ENOTFOUND, "memberId")
-		_, err = s.AwardMember(ctx, p.us1.ID, p.crm.ID+999, 2026)
+		_, err = s.AwardMember(ctx, p.us1.ID, p.crm.ID+999, 2026, mvpgraph.Principal{Name: "test"})
 		requireCode(t, err, mvpgraph.ENOTFOUND, "expertiseId")
-		_, err = s.AwardMember(ctx, p.us1.ID, p.ax.ID, 1900)
+		_, err = s.AwardMember(ctx, p.us1.ID, p.ax.ID, 1900, mvpgraph.Principal{Name: "test"})
 		requireCode(t, err, mvpgraph.EINVALID, "year")
-		past, err := s.AwardMember(ctx, p.de1.ID, p.ax.ID, 2019)
+		past, err := s.AwardMember(ctx, p.de1.ID, p.ax.ID, 2019, mvpgraph.Principal{Name: "test"})
 		require.NoError(t, err)
 		require.Equal(t, mvpgraph.AwardAlumni, past.Status, "an award for an ended year is history, not a current award")
 
@@ -218,7 +218,7 @@ func TestAwardRules(t *testing.T) {
 		require.Len(t, awards[p.us1.ID], 1, "refused awards change nothing")
 		require.Empty(t, awards[p.emp.ID])
 
-		next, err := s.RenewAward(ctx, p.us1CRM.ID)
+		next, err := s.RenewAward(ctx, p.us1CRM.ID, mvpgraph.Principal{Name: "test"})
 		require.NoError(t, err)
 		require.Equal(t, 2027, next.Year)
 		require.Equal(t, mvpgraph.AwardActive, next.Status)
@@ -228,14 +228,14 @@ func TestAwardRules(t *testing.T) {
 		require.Equal(t, 2027, awards[p.us1.ID][0].Year, "newest year first")
 		require.Equal(t, mvpgraph.AwardAlumni, awards[p.us1.ID][1].Status)
 
-		_, err = s.RenewAward(ctx, p.us1CRM.ID)
+		_, err = s.RenewAward(ctx, p.us1CRM.ID, mvpgraph.Principal{Name: "test"})
 		requireCode(t, err, mvpgraph.EINVALID, "awardId")
-		_, err = s.RetireAward(ctx, p.us1CRM.ID)
+		_, err = s.RetireAward(ctx, p.us1CRM.ID, mvpgraph.Principal{Name: "test"})
 		requireCode(t, err, mvpgraph.EINVALID, "awardId")
-		_, err = s.RetireAward(ctx, 99999)
+		_, err = s.RetireAward(ctx, 99999, mvpgraph.Principal{Name: "test"})
 		requireCode(t, err, mvpgraph.ENOTFOUND, "awardId")
 
-		retired, err := s.RetireAward(ctx, next.ID)
+		retired, err := s.RetireAward(ctx, next.ID, mvpgraph.Principal{Name: "test"})
 		require.NoError(t, err)
 		require.Equal(t, mvpgraph.AwardRetired, retired.Status)
 		got, err = s.MemberByID(ctx, p.us1.ID)
@@ -248,7 +248,7 @@ func TestBecomingEmployeeRetiresAwards(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		p := newProgram(t, s)
-		m, err := s.UpdateMember(ctx, p.us2.ID, mvpgraph.MemberUpdate{IsEmployee: ptr(true), Employer: ptr("The Vendor")})
+		m, err := s.UpdateMember(ctx, p.us2.ID, mvpgraph.MemberUpdate{IsEmployee: ptr(true), Employer: ptr("The Vendor")}, mvpgraph.Principal{Name: "test"})
 		require.NoError(t, err)
 		require.True(t, m.IsEmployee)
 		require.False(t, m.IsMVP)
@@ -259,9 +259,9 @@ func TestBecomingEmployeeRetiresAwards(t *testing.T) {
 		for _, a := range awards[p.us2.ID] {
 			require.Equal(t, mvpgraph.AwardRetired, a.Status)
 		}
-		_, err = s.AwardMember(ctx, p.us2.ID, p.ax.ID, 2026)
+		_, err = s.AwardMember(ctx, p.us2.ID, p.ax.ID, 2026, mvpgraph.Principal{Name: "test"})
 		requireCode(t, err, mvpgraph.EINVALID, "memberId")
-		_, err = s.RenewAward(ctx, p.us2CRM.ID)
+		_, err = s.RenewAward(ctx, p.us2CRM.ID, mvpgraph.Principal{Name: "test"})
 		requireCode(t, err, mvpgraph.EINVALID, "awardId")
 	})
 }
@@ -270,18 +270,18 @@ func TestUpdateMemberInvalidChangesNothing(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		p := newProgram(t, s)
-		_, err := s.UpdateMember(ctx, p.us1.ID, mvpgraph.MemberUpdate{Name: ptr("New Name"), Country: ptr("ZZ")})
+		_, err := s.UpdateMember(ctx, p.us1.ID, mvpgraph.MemberUpdate{Name: ptr("New Name"), Country: ptr("ZZ")}, mvpgraph.Principal{Name: "test"})
 		requireCode(t, err, mvpgraph.EINVALID, "country")
-		_, err = s.UpdateMember(ctx, p.us1.ID, mvpgraph.MemberUpdate{Handle: ptr("us2")})
+		_, err = s.UpdateMember(ctx, p.us1.ID, mvpgraph.MemberUpdate{Handle: ptr("us2")}, mvpgraph.Principal{Name: "test"})
 		requireCode(t, err, mvpgraph.ECONFLICT)
-		_, err = s.UpdateMember(ctx, 424242, mvpgraph.MemberUpdate{Name: ptr("X")})
+		_, err = s.UpdateMember(ctx, 424242, mvpgraph.MemberUpdate{Name: ptr("X")}, mvpgraph.Principal{Name: "test"})
 		requireCode(t, err, mvpgraph.ENOTFOUND)
 		got, err := s.MemberByID(ctx, p.us1.ID)
 		require.NoError(t, err)
 		require.Equal(t, p.us1.Name, got.Name)
 		require.Equal(t, "us1", got.Handle)
 
-		m, err := s.UpdateMember(ctx, p.us1.ID, mvpgraph.MemberUpdate{City: ptr(""), Country: ptr("ca")})
+		m, err := s.UpdateMember(ctx, p.us1.ID, mvpgraph.MemberUpdate{City: ptr(""), Country: ptr("ca")}, mvpgraph.Principal{Name: "test"})
 		require.NoError(t, err)
 		require.Nil(t, m.City, "an empty string clears a field")
 		require.Equal(t, "CA", m.Country)

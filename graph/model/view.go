@@ -30,12 +30,21 @@ type Member struct {
 // NodeID is the member's global ID.
 func (m *Member) NodeID() string { return mvpgraph.GlobalID("Member", m.ID) }
 
-// Award is an award with its expertise and member.
+// Award is an award with its expertise, member and events.
 type Award struct {
 	mvpgraph.Award
 	Expertise *Expertise
 	Member    *Member
+	Events    []*AwardEvent
 }
+
+// AwardEvent is one change of an award's standing.
+type AwardEvent struct {
+	mvpgraph.AwardEvent
+}
+
+// ActionName is the event's action as the schema names it.
+func (e *AwardEvent) ActionName() AwardAction { return AwardAction(e.Action) }
 
 // NodeID is the award's global ID.
 func (a *Award) NodeID() string { return mvpgraph.GlobalID("Award", a.ID) }
