@@ -5,9 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"io"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -29,19 +27,6 @@ var Roles = []Role{RoleAdmin, RoleLead, RoleProductTeam, RoleAnalyst}
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool { return slices.Contains(Roles, r) }
-
-// MarshalGQL writes r as a GraphQL enum value.
-func (r Role) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(r))) }
-
-// UnmarshalGQL reads r from a GraphQL enum value.
-func (r *Role) UnmarshalGQL(v any) error {
-	s, _ := v.(string)
-	if !Role(s).Valid() {
-		return Invalidf("role", "%v is not ADMIN, LEAD, PRODUCT_TEAM or ANALYST.", v)
-	}
-	*r = Role(s)
-	return nil
-}
 
 // APIToken is a credential for the API. Only a hash of its secret is
 // stored: the secret is shown once, when the token is made.

@@ -1,8 +1,6 @@
 package mvpgraph
 
 import (
-	"io"
-	"strconv"
 	"time"
 )
 
@@ -138,17 +136,4 @@ func AwardsRetiredOnEmployment(wasEmployee, isEmployee bool, awards []Award) []A
 		}
 	}
 	return out
-}
-
-// MarshalGQL writes s as a GraphQL enum value.
-func (s AwardStatus) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(s))) }
-
-// UnmarshalGQL reads s from a GraphQL enum value.
-func (s *AwardStatus) UnmarshalGQL(v any) error {
-	str, _ := v.(string)
-	if !AwardStatus(str).Valid() {
-		return Invalidf("status", "%v is not ACTIVE, ALUMNI or RETIRED.", v)
-	}
-	*s = AwardStatus(str)
-	return nil
 }

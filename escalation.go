@@ -1,8 +1,6 @@
 package mvpgraph
 
 import (
-	"io"
-	"strconv"
 	"time"
 )
 
@@ -17,20 +15,6 @@ const (
 	EscalationClosed    EscalationStatus = "CLOSED"
 )
 
-// MarshalGQL writes s as a GraphQL enum value.
-func (s EscalationStatus) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(s))) }
-
-// UnmarshalGQL reads s from a GraphQL enum value.
-func (s *EscalationStatus) UnmarshalGQL(v any) error {
-	str, _ := v.(string)
-	switch EscalationStatus(str) {
-	case EscalationOpen, EscalationEscalated, EscalationAnswered, EscalationClosed:
-		*s = EscalationStatus(str)
-		return nil
-	}
-	return Invalidf("status", "%v is not OPEN, ESCALATED, ANSWERED or CLOSED.", v)
-}
-
 // EscalationAction is what moves an escalation.
 type EscalationAction string
 
@@ -42,16 +26,6 @@ const (
 	ActionClose    EscalationAction = "CLOSE"
 	ActionReopen   EscalationAction = "REOPEN"
 )
-
-// MarshalGQL writes a as a GraphQL enum value.
-func (a EscalationAction) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(a))) }
-
-// UnmarshalGQL reads a from a GraphQL enum value.
-func (a *EscalationAction) UnmarshalGQL(v any) error {
-	s, _ := v.(string)
-	*a = EscalationAction(s)
-	return nil
-}
 
 // transitions are the legal moves: from each status, what each action
 // leads to. Escalating again hands the question to another contact.

@@ -3,7 +3,6 @@ package mvpgraph
 import (
 	"encoding/base64"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 )
@@ -99,19 +98,6 @@ const (
 type OrderBy struct {
 	Field     string    `json:"field"`
 	Direction Direction `json:"direction"`
-}
-
-// MarshalGQL writes d as a GraphQL enum value.
-func (d Direction) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(d))) }
-
-// UnmarshalGQL reads d from a GraphQL enum value.
-func (d *Direction) UnmarshalGQL(v any) error {
-	s, _ := v.(string)
-	if s != string(Asc) && s != string(Desc) {
-		return Invalidf("direction", "%v is not ASC or DESC.", v)
-	}
-	*d = Direction(s)
-	return nil
 }
 
 // PageArgs are Relay pagination arguments.

@@ -1,9 +1,7 @@
 package mvpgraph
 
 import (
-	"io"
 	"slices"
-	"strconv"
 	"time"
 )
 
@@ -103,17 +101,4 @@ func DeriveLeads(member Member, awards []Award, usLeadOf map[int64]int64, intlLe
 	}
 	slices.Sort(out)
 	return out
-}
-
-// MarshalGQL writes k as a GraphQL enum value.
-func (k LeadKind) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(k))) }
-
-// UnmarshalGQL reads k from a GraphQL enum value.
-func (k *LeadKind) UnmarshalGQL(v any) error {
-	s, _ := v.(string)
-	if !LeadKind(s).Valid() {
-		return Invalidf("kind", "%v is not US or INTERNATIONAL.", v)
-	}
-	*k = LeadKind(s)
-	return nil
 }

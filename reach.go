@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"strconv"
 	"time"
 )
 
@@ -37,19 +35,6 @@ func (p Platform) Valid() bool {
 	return false
 }
 
-// MarshalGQL writes p as a GraphQL enum value.
-func (p Platform) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(p))) }
-
-// UnmarshalGQL reads p from a GraphQL enum value.
-func (p *Platform) UnmarshalGQL(v any) error {
-	s, _ := v.(string)
-	if !Platform(s).Valid() {
-		return Invalidf("platform", "%v is not a platform mvpgraph knows.", v)
-	}
-	*p = Platform(s)
-	return nil
-}
-
 // AccountStatus is where a social account stands.
 type AccountStatus string
 
@@ -65,18 +50,13 @@ const (
 	AccountError     AccountStatus = "ERROR"
 )
 
-// MarshalGQL writes s as a GraphQL enum value.
-func (s AccountStatus) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(s))) }
-
-// UnmarshalGQL reads s from a GraphQL enum value.
-func (s *AccountStatus) UnmarshalGQL(v any) error {
-	str, _ := v.(string)
-	switch AccountStatus(str) {
+// Valid reports whether s is a known status.
+func (s AccountStatus) Valid() bool {
+	switch s {
 	case AccountActive, AccountNotFound, AccountSuspended, AccountFrozen, AccountError:
-		*s = AccountStatus(str)
-		return nil
+		return true
 	}
-	return Invalidf("status", "%v is not an account status.", v)
+	return false
 }
 
 // Reach is what a platform says of one account at one time. A nil field is

@@ -2,7 +2,6 @@ package mvpgraph
 
 import (
 	"fmt"
-	"io"
 	"net"
 	"net/url"
 	"regexp"
@@ -485,19 +484,8 @@ const (
 	ByMonth HistoryInterval = "MONTH"
 )
 
-// MarshalGQL writes i as a GraphQL enum value.
-func (i HistoryInterval) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(i))) }
-
-// UnmarshalGQL reads i from a GraphQL enum value.
-func (i *HistoryInterval) UnmarshalGQL(v any) error {
-	s, _ := v.(string)
-	switch HistoryInterval(s) {
-	case ByDay, ByWeek, ByMonth:
-		*i = HistoryInterval(s)
-		return nil
-	}
-	return Invalidf("interval", "%v is not DAY, WEEK or MONTH.", v)
-}
+// Valid reports whether i is a known interval.
+func (i HistoryInterval) Valid() bool { return i == ByDay || i == ByWeek || i == ByMonth }
 
 // Thin keeps, of snapshots sorted by day, the last of each period: every
 // one by DAY, the last of each ISO week (Monday to Sunday) by WEEK, the last

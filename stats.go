@@ -1,9 +1,6 @@
 package mvpgraph
 
-import (
-	"io"
-	"strconv"
-)
+import ()
 
 // StatsDimension is a key that program statistics can be grouped by.
 type StatsDimension string
@@ -16,20 +13,6 @@ const (
 	ByLead      StatsDimension = "LEAD"
 	ByYear      StatsDimension = "YEAR"
 )
-
-// MarshalGQL writes d as a GraphQL enum value.
-func (d StatsDimension) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(d))) }
-
-// UnmarshalGQL reads d from a GraphQL enum value.
-func (d *StatsDimension) UnmarshalGQL(v any) error {
-	s, _ := v.(string)
-	switch StatsDimension(s) {
-	case ByExpertise, ByCategory, ByCountry, ByLead, ByYear:
-		*d = StatsDimension(s)
-		return nil
-	}
-	return Invalidf("groupBy", "%v is not one of EXPERTISE, CATEGORY, COUNTRY, LEAD, YEAR.", v)
-}
 
 // StatsGroup counts one group of program statistics. The key fields of the
 // dimensions grouped by are set (nil where the group has no value, as for

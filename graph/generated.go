@@ -119,10 +119,10 @@ type ComplexityRoot struct {
 	}
 
 	AwardEvent struct {
-		ActionName func(childComplexity int) int
-		ActorName  func(childComplexity int) int
-		At         func(childComplexity int) int
-		Status     func(childComplexity int) int
+		Action    func(childComplexity int) int
+		ActorName func(childComplexity int) int
+		At        func(childComplexity int) int
+		Status    func(childComplexity int) int
 	}
 
 	AwardMemberPayload struct {
@@ -950,11 +950,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		return e.ComplexityRoot.AwardCandidate.TopSpaces(childComplexity), true
 
 	case "AwardEvent.action":
-		if e.ComplexityRoot.AwardEvent.ActionName == nil {
+		if e.ComplexityRoot.AwardEvent.Action == nil {
 			break
 		}
 
-		return e.ComplexityRoot.AwardEvent.ActionName(childComplexity), true
+		return e.ComplexityRoot.AwardEvent.Action(childComplexity), true
 	case "AwardEvent.actor":
 		if e.ComplexityRoot.AwardEvent.ActorName == nil {
 			break
@@ -7719,18 +7719,18 @@ func (ec *executionContext) _AwardEvent_action(ctx context.Context, field graphq
 			return ec.fieldContext_AwardEvent_action(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ActionName(), nil
+			return obj.Action, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.AwardAction) graphql.Marshaler {
-			return ec.marshalNAwardAction2mvpgraphᚋgraphᚋmodelᚐAwardAction(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v mvpgraph.AwardAction) graphql.Marshaler {
+			return ec.marshalNAwardAction2mvpgraphᚐAwardAction(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_AwardEvent_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AwardEvent", field, true, false, "AwardAction")
+	return graphql.NewScalarFieldContext("AwardEvent", field, false, false, "AwardAction")
 }
 
 func (ec *executionContext) _AwardEvent_status(ctx context.Context, field graphql.CollectedField, obj *model.AwardEvent) (ret graphql.Marshaler) {
@@ -23898,14 +23898,36 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 // region    ***************************** type.gotpl *****************************
 
 func (ec *executionContext) unmarshalNAccountStatus2mvpgraphᚐAccountStatus(ctx context.Context, v any) (mvpgraph.AccountStatus, error) {
-	var res mvpgraph.AccountStatus
-	err := res.UnmarshalGQL(v)
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNAccountStatus2mvpgraphᚐAccountStatus[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNAccountStatus2mvpgraphᚐAccountStatus(ctx context.Context, sel ast.SelectionSet, v mvpgraph.AccountStatus) graphql.Marshaler {
-	return v
+	_ = sel
+	res := graphql.MarshalString(marshalNAccountStatus2mvpgraphᚐAccountStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AccountStatus!")
+	}
+	return res
 }
+
+var (
+	unmarshalNAccountStatus2mvpgraphᚐAccountStatus = map[string]mvpgraph.AccountStatus{
+		"ACTIVE":    mvpgraph.AccountActive,
+		"NOT_FOUND": mvpgraph.AccountNotFound,
+		"SUSPENDED": mvpgraph.AccountSuspended,
+		"FROZEN":    mvpgraph.AccountFrozen,
+		"ERROR":     mvpgraph.AccountError,
+	}
+	marshalNAccountStatus2mvpgraphᚐAccountStatus = map[mvpgraph.AccountStatus]string{
+		mvpgraph.AccountActive:    "ACTIVE",
+		mvpgraph.AccountNotFound:  "NOT_FOUND",
+		mvpgraph.AccountSuspended: "SUSPENDED",
+		mvpgraph.AccountFrozen:    "FROZEN",
+		mvpgraph.AccountError:     "ERROR",
+	}
+)
 
 func (ec *executionContext) marshalNActivity2ᚖmvpgraphᚋstoreᚐActivity(ctx context.Context, sel ast.SelectionSet, v *store.Activity) graphql.Marshaler {
 	if v == nil {
@@ -24036,15 +24058,33 @@ func (ec *executionContext) marshalNAward2ᚖmvpgraphᚋgraphᚋmodelᚐAward(ct
 	return ec._Award(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNAwardAction2mvpgraphᚋgraphᚋmodelᚐAwardAction(ctx context.Context, v any) (model.AwardAction, error) {
-	var res model.AwardAction
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNAwardAction2mvpgraphᚐAwardAction(ctx context.Context, v any) (mvpgraph.AwardAction, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNAwardAction2mvpgraphᚐAwardAction[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNAwardAction2mvpgraphᚋgraphᚋmodelᚐAwardAction(ctx context.Context, sel ast.SelectionSet, v model.AwardAction) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNAwardAction2mvpgraphᚐAwardAction(ctx context.Context, sel ast.SelectionSet, v mvpgraph.AwardAction) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNAwardAction2mvpgraphᚐAwardAction[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AwardAction!")
+	}
+	return res
 }
+
+var (
+	unmarshalNAwardAction2mvpgraphᚐAwardAction = map[string]mvpgraph.AwardAction{
+		"AWARD":  mvpgraph.AwardGiven,
+		"RENEW":  mvpgraph.AwardRenewal,
+		"RETIRE": mvpgraph.AwardRetire,
+	}
+	marshalNAwardAction2mvpgraphᚐAwardAction = map[mvpgraph.AwardAction]string{
+		mvpgraph.AwardGiven:   "AWARD",
+		mvpgraph.AwardRenewal: "RENEW",
+		mvpgraph.AwardRetire:  "RETIRE",
+	}
+)
 
 func (ec *executionContext) marshalNAwardCandidate2ᚕᚖmvpgraphᚋgraphᚋmodelᚐAwardCandidateᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AwardCandidate) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
@@ -24108,14 +24148,32 @@ func (ec *executionContext) marshalNAwardMemberPayload2ᚖmvpgraphᚋgraphᚋmod
 }
 
 func (ec *executionContext) unmarshalNAwardStatus2mvpgraphᚐAwardStatus(ctx context.Context, v any) (mvpgraph.AwardStatus, error) {
-	var res mvpgraph.AwardStatus
-	err := res.UnmarshalGQL(v)
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNAwardStatus2mvpgraphᚐAwardStatus[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNAwardStatus2mvpgraphᚐAwardStatus(ctx context.Context, sel ast.SelectionSet, v mvpgraph.AwardStatus) graphql.Marshaler {
-	return v
+	_ = sel
+	res := graphql.MarshalString(marshalNAwardStatus2mvpgraphᚐAwardStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AwardStatus!")
+	}
+	return res
 }
+
+var (
+	unmarshalNAwardStatus2mvpgraphᚐAwardStatus = map[string]mvpgraph.AwardStatus{
+		"ACTIVE":  mvpgraph.AwardActive,
+		"ALUMNI":  mvpgraph.AwardAlumni,
+		"RETIRED": mvpgraph.AwardRetired,
+	}
+	marshalNAwardStatus2mvpgraphᚐAwardStatus = map[mvpgraph.AwardStatus]string{
+		mvpgraph.AwardActive:  "ACTIVE",
+		mvpgraph.AwardAlumni:  "ALUMNI",
+		mvpgraph.AwardRetired: "RETIRED",
+	}
+)
 
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
@@ -24300,14 +24358,36 @@ func (ec *executionContext) marshalNEscalation2ᚖmvpgraphᚋgraphᚋmodelᚐEsc
 }
 
 func (ec *executionContext) unmarshalNEscalationAction2mvpgraphᚐEscalationAction(ctx context.Context, v any) (mvpgraph.EscalationAction, error) {
-	var res mvpgraph.EscalationAction
-	err := res.UnmarshalGQL(v)
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNEscalationAction2mvpgraphᚐEscalationAction[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNEscalationAction2mvpgraphᚐEscalationAction(ctx context.Context, sel ast.SelectionSet, v mvpgraph.EscalationAction) graphql.Marshaler {
-	return v
+	_ = sel
+	res := graphql.MarshalString(marshalNEscalationAction2mvpgraphᚐEscalationAction[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "EscalationAction!")
+	}
+	return res
 }
+
+var (
+	unmarshalNEscalationAction2mvpgraphᚐEscalationAction = map[string]mvpgraph.EscalationAction{
+		"RAISE":    mvpgraph.ActionRaise,
+		"ESCALATE": mvpgraph.ActionEscalate,
+		"ANSWER":   mvpgraph.ActionAnswer,
+		"CLOSE":    mvpgraph.ActionClose,
+		"REOPEN":   mvpgraph.ActionReopen,
+	}
+	marshalNEscalationAction2mvpgraphᚐEscalationAction = map[mvpgraph.EscalationAction]string{
+		mvpgraph.ActionRaise:    "RAISE",
+		mvpgraph.ActionEscalate: "ESCALATE",
+		mvpgraph.ActionAnswer:   "ANSWER",
+		mvpgraph.ActionClose:    "CLOSE",
+		mvpgraph.ActionReopen:   "REOPEN",
+	}
+)
 
 func (ec *executionContext) marshalNEscalationConnection2ᚖmvpgraphᚋgraphᚋmodelᚐEscalationConnection(ctx context.Context, sel ast.SelectionSet, v *model.EscalationConnection) graphql.Marshaler {
 	if v == nil {
@@ -24435,14 +24515,34 @@ func (ec *executionContext) marshalNEscalationStats2ᚖmvpgraphᚋgraphᚋmodel�
 }
 
 func (ec *executionContext) unmarshalNEscalationStatus2mvpgraphᚐEscalationStatus(ctx context.Context, v any) (mvpgraph.EscalationStatus, error) {
-	var res mvpgraph.EscalationStatus
-	err := res.UnmarshalGQL(v)
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNEscalationStatus2mvpgraphᚐEscalationStatus[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNEscalationStatus2mvpgraphᚐEscalationStatus(ctx context.Context, sel ast.SelectionSet, v mvpgraph.EscalationStatus) graphql.Marshaler {
-	return v
+	_ = sel
+	res := graphql.MarshalString(marshalNEscalationStatus2mvpgraphᚐEscalationStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "EscalationStatus!")
+	}
+	return res
 }
+
+var (
+	unmarshalNEscalationStatus2mvpgraphᚐEscalationStatus = map[string]mvpgraph.EscalationStatus{
+		"OPEN":      mvpgraph.EscalationOpen,
+		"ESCALATED": mvpgraph.EscalationEscalated,
+		"ANSWERED":  mvpgraph.EscalationAnswered,
+		"CLOSED":    mvpgraph.EscalationClosed,
+	}
+	marshalNEscalationStatus2mvpgraphᚐEscalationStatus = map[mvpgraph.EscalationStatus]string{
+		mvpgraph.EscalationOpen:      "OPEN",
+		mvpgraph.EscalationEscalated: "ESCALATED",
+		mvpgraph.EscalationAnswered:  "ANSWERED",
+		mvpgraph.EscalationClosed:    "CLOSED",
+	}
+)
 
 func (ec *executionContext) marshalNExpertise2ᚕᚖmvpgraphᚋgraphᚋmodelᚐExpertiseᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Expertise) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
@@ -24761,14 +24861,30 @@ func (ec *executionContext) marshalNLeadEdge2ᚖmvpgraphᚋgraphᚋmodelᚐLeadE
 }
 
 func (ec *executionContext) unmarshalNLeadKind2mvpgraphᚐLeadKind(ctx context.Context, v any) (mvpgraph.LeadKind, error) {
-	var res mvpgraph.LeadKind
-	err := res.UnmarshalGQL(v)
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNLeadKind2mvpgraphᚐLeadKind[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNLeadKind2mvpgraphᚐLeadKind(ctx context.Context, sel ast.SelectionSet, v mvpgraph.LeadKind) graphql.Marshaler {
-	return v
+	_ = sel
+	res := graphql.MarshalString(marshalNLeadKind2mvpgraphᚐLeadKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "LeadKind!")
+	}
+	return res
 }
+
+var (
+	unmarshalNLeadKind2mvpgraphᚐLeadKind = map[string]mvpgraph.LeadKind{
+		"US":            mvpgraph.LeadUS,
+		"INTERNATIONAL": mvpgraph.LeadInternational,
+	}
+	marshalNLeadKind2mvpgraphᚐLeadKind = map[mvpgraph.LeadKind]string{
+		mvpgraph.LeadUS:            "US",
+		mvpgraph.LeadInternational: "INTERNATIONAL",
+	}
+)
 
 func (ec *executionContext) unmarshalNLeadOrderBy2ᚖmvpgraphᚐOrderBy(ctx context.Context, v any) (*mvpgraph.OrderBy, error) {
 	res, err := ec.unmarshalInputLeadOrderBy(ctx, v)
@@ -24954,14 +25070,30 @@ func (ec *executionContext) marshalNNode2ᚕmvpgraphᚋgraphᚋmodelᚐNode(ctx 
 }
 
 func (ec *executionContext) unmarshalNOrderDirection2mvpgraphᚐDirection(ctx context.Context, v any) (mvpgraph.Direction, error) {
-	var res mvpgraph.Direction
-	err := res.UnmarshalGQL(v)
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNOrderDirection2mvpgraphᚐDirection[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNOrderDirection2mvpgraphᚐDirection(ctx context.Context, sel ast.SelectionSet, v mvpgraph.Direction) graphql.Marshaler {
-	return v
+	_ = sel
+	res := graphql.MarshalString(marshalNOrderDirection2mvpgraphᚐDirection[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "OrderDirection!")
+	}
+	return res
 }
+
+var (
+	unmarshalNOrderDirection2mvpgraphᚐDirection = map[string]mvpgraph.Direction{
+		"ASC":  mvpgraph.Asc,
+		"DESC": mvpgraph.Desc,
+	}
+	marshalNOrderDirection2mvpgraphᚐDirection = map[mvpgraph.Direction]string{
+		mvpgraph.Asc:  "ASC",
+		mvpgraph.Desc: "DESC",
+	}
+)
 
 func (ec *executionContext) marshalNPageInfo2ᚖmvpgraphᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
 	if v == nil {
@@ -24972,14 +25104,40 @@ func (ec *executionContext) marshalNPageInfo2ᚖmvpgraphᚋgraphᚋmodelᚐPageI
 }
 
 func (ec *executionContext) unmarshalNPlatform2mvpgraphᚐPlatform(ctx context.Context, v any) (mvpgraph.Platform, error) {
-	var res mvpgraph.Platform
-	err := res.UnmarshalGQL(v)
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNPlatform2mvpgraphᚐPlatform[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNPlatform2mvpgraphᚐPlatform(ctx context.Context, sel ast.SelectionSet, v mvpgraph.Platform) graphql.Marshaler {
-	return v
+	_ = sel
+	res := graphql.MarshalString(marshalNPlatform2mvpgraphᚐPlatform[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Platform!")
+	}
+	return res
 }
+
+var (
+	unmarshalNPlatform2mvpgraphᚐPlatform = map[string]mvpgraph.Platform{
+		"TWITTER":        mvpgraph.Twitter,
+		"YOUTUBE":        mvpgraph.YouTube,
+		"GITHUB":         mvpgraph.GitHub,
+		"MASTODON":       mvpgraph.Mastodon,
+		"FACEBOOK":       mvpgraph.Facebook,
+		"STACK_EXCHANGE": mvpgraph.StackExchange,
+		"BLOG":           mvpgraph.Blog,
+	}
+	marshalNPlatform2mvpgraphᚐPlatform = map[mvpgraph.Platform]string{
+		mvpgraph.Twitter:       "TWITTER",
+		mvpgraph.YouTube:       "YOUTUBE",
+		mvpgraph.GitHub:        "GITHUB",
+		mvpgraph.Mastodon:      "MASTODON",
+		mvpgraph.Facebook:      "FACEBOOK",
+		mvpgraph.StackExchange: "STACK_EXCHANGE",
+		mvpgraph.Blog:          "BLOG",
+	}
+)
 
 func (ec *executionContext) marshalNPlatformReach2ᚕᚖmvpgraphᚋgraphᚋmodelᚐPlatformReachᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PlatformReach) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
@@ -25212,14 +25370,34 @@ func (ec *executionContext) marshalNRetireAwardPayload2ᚖmvpgraphᚋgraphᚋmod
 }
 
 func (ec *executionContext) unmarshalNRole2mvpgraphᚐRole(ctx context.Context, v any) (mvpgraph.Role, error) {
-	var res mvpgraph.Role
-	err := res.UnmarshalGQL(v)
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNRole2mvpgraphᚐRole[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNRole2mvpgraphᚐRole(ctx context.Context, sel ast.SelectionSet, v mvpgraph.Role) graphql.Marshaler {
-	return v
+	_ = sel
+	res := graphql.MarshalString(marshalNRole2mvpgraphᚐRole[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Role!")
+	}
+	return res
 }
+
+var (
+	unmarshalNRole2mvpgraphᚐRole = map[string]mvpgraph.Role{
+		"ADMIN":        mvpgraph.RoleAdmin,
+		"LEAD":         mvpgraph.RoleLead,
+		"PRODUCT_TEAM": mvpgraph.RoleProductTeam,
+		"ANALYST":      mvpgraph.RoleAnalyst,
+	}
+	marshalNRole2mvpgraphᚐRole = map[mvpgraph.Role]string{
+		mvpgraph.RoleAdmin:       "ADMIN",
+		mvpgraph.RoleLead:        "LEAD",
+		mvpgraph.RoleProductTeam: "PRODUCT_TEAM",
+		mvpgraph.RoleAnalyst:     "ANALYST",
+	}
+)
 
 func (ec *executionContext) unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx context.Context, v any) ([]mvpgraph.Role, error) {
 	vSlice := graphql.CoerceList(v)
@@ -25322,14 +25500,36 @@ func (ec *executionContext) marshalNStaleness2ᚖmvpgraphᚋgraphᚋmodelᚐStal
 }
 
 func (ec *executionContext) unmarshalNStatsDimension2mvpgraphᚐStatsDimension(ctx context.Context, v any) (mvpgraph.StatsDimension, error) {
-	var res mvpgraph.StatsDimension
-	err := res.UnmarshalGQL(v)
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNStatsDimension2mvpgraphᚐStatsDimension[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNStatsDimension2mvpgraphᚐStatsDimension(ctx context.Context, sel ast.SelectionSet, v mvpgraph.StatsDimension) graphql.Marshaler {
-	return v
+	_ = sel
+	res := graphql.MarshalString(marshalNStatsDimension2mvpgraphᚐStatsDimension[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "StatsDimension!")
+	}
+	return res
 }
+
+var (
+	unmarshalNStatsDimension2mvpgraphᚐStatsDimension = map[string]mvpgraph.StatsDimension{
+		"EXPERTISE": mvpgraph.ByExpertise,
+		"CATEGORY":  mvpgraph.ByCategory,
+		"COUNTRY":   mvpgraph.ByCountry,
+		"LEAD":      mvpgraph.ByLead,
+		"YEAR":      mvpgraph.ByYear,
+	}
+	marshalNStatsDimension2mvpgraphᚐStatsDimension = map[mvpgraph.StatsDimension]string{
+		mvpgraph.ByExpertise: "EXPERTISE",
+		mvpgraph.ByCategory:  "CATEGORY",
+		mvpgraph.ByCountry:   "COUNTRY",
+		mvpgraph.ByLead:      "LEAD",
+		mvpgraph.ByYear:      "YEAR",
+	}
+)
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
@@ -25786,17 +25986,35 @@ func (ec *executionContext) unmarshalOEscalationStatus2ᚖmvpgraphᚐEscalationS
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(mvpgraph.EscalationStatus)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOEscalationStatus2ᚖmvpgraphᚐEscalationStatus[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOEscalationStatus2ᚖmvpgraphᚐEscalationStatus(ctx context.Context, sel ast.SelectionSet, v *mvpgraph.EscalationStatus) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOEscalationStatus2ᚖmvpgraphᚐEscalationStatus[*v])
+	return res
 }
+
+var (
+	unmarshalOEscalationStatus2ᚖmvpgraphᚐEscalationStatus = map[string]mvpgraph.EscalationStatus{
+		"OPEN":      mvpgraph.EscalationOpen,
+		"ESCALATED": mvpgraph.EscalationEscalated,
+		"ANSWERED":  mvpgraph.EscalationAnswered,
+		"CLOSED":    mvpgraph.EscalationClosed,
+	}
+	marshalOEscalationStatus2ᚖmvpgraphᚐEscalationStatus = map[mvpgraph.EscalationStatus]string{
+		mvpgraph.EscalationOpen:      "OPEN",
+		mvpgraph.EscalationEscalated: "ESCALATED",
+		mvpgraph.EscalationAnswered:  "ANSWERED",
+		mvpgraph.EscalationClosed:    "CLOSED",
+	}
+)
 
 func (ec *executionContext) unmarshalOEscalationWhere2ᚖmvpgraphᚋgraphᚋmodelᚐEscalationWhere(ctx context.Context, v any) (*model.EscalationWhere, error) {
 	if v == nil {
@@ -25876,17 +26094,33 @@ func (ec *executionContext) unmarshalOHistoryInterval2ᚖmvpgraphᚐHistoryInter
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(mvpgraph.HistoryInterval)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOHistoryInterval2ᚖmvpgraphᚐHistoryInterval[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOHistoryInterval2ᚖmvpgraphᚐHistoryInterval(ctx context.Context, sel ast.SelectionSet, v *mvpgraph.HistoryInterval) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOHistoryInterval2ᚖmvpgraphᚐHistoryInterval[*v])
+	return res
 }
+
+var (
+	unmarshalOHistoryInterval2ᚖmvpgraphᚐHistoryInterval = map[string]mvpgraph.HistoryInterval{
+		"DAY":   mvpgraph.ByDay,
+		"WEEK":  mvpgraph.ByWeek,
+		"MONTH": mvpgraph.ByMonth,
+	}
+	marshalOHistoryInterval2ᚖmvpgraphᚐHistoryInterval = map[mvpgraph.HistoryInterval]string{
+		mvpgraph.ByDay:   "DAY",
+		mvpgraph.ByWeek:  "WEEK",
+		mvpgraph.ByMonth: "MONTH",
+	}
+)
 
 func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
 	if v == nil {
@@ -26118,17 +26352,41 @@ func (ec *executionContext) unmarshalOPlatform2ᚖmvpgraphᚐPlatform(ctx contex
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(mvpgraph.Platform)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOPlatform2ᚖmvpgraphᚐPlatform[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOPlatform2ᚖmvpgraphᚐPlatform(ctx context.Context, sel ast.SelectionSet, v *mvpgraph.Platform) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOPlatform2ᚖmvpgraphᚐPlatform[*v])
+	return res
 }
+
+var (
+	unmarshalOPlatform2ᚖmvpgraphᚐPlatform = map[string]mvpgraph.Platform{
+		"TWITTER":        mvpgraph.Twitter,
+		"YOUTUBE":        mvpgraph.YouTube,
+		"GITHUB":         mvpgraph.GitHub,
+		"MASTODON":       mvpgraph.Mastodon,
+		"FACEBOOK":       mvpgraph.Facebook,
+		"STACK_EXCHANGE": mvpgraph.StackExchange,
+		"BLOG":           mvpgraph.Blog,
+	}
+	marshalOPlatform2ᚖmvpgraphᚐPlatform = map[mvpgraph.Platform]string{
+		mvpgraph.Twitter:       "TWITTER",
+		mvpgraph.YouTube:       "YOUTUBE",
+		mvpgraph.GitHub:        "GITHUB",
+		mvpgraph.Mastodon:      "MASTODON",
+		mvpgraph.Facebook:      "FACEBOOK",
+		mvpgraph.StackExchange: "STACK_EXCHANGE",
+		mvpgraph.Blog:          "BLOG",
+	}
+)
 
 func (ec *executionContext) marshalOProductTeam2ᚖmvpgraphᚋgraphᚋmodelᚐProductTeam(ctx context.Context, sel ast.SelectionSet, v *model.ProductTeam) graphql.Marshaler {
 	if v == nil {

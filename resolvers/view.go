@@ -339,8 +339,9 @@ func (p page) historyArgs(f graphql.CollectedField) (model.HistoryArgs, bool) {
 	}
 	var interval *mvpgraph.HistoryInterval
 	if v := p.argument(f, "interval"); v != nil {
-		var i mvpgraph.HistoryInterval
-		if err := i.UnmarshalGQL(v); err != nil {
+		s, _ := v.(string)
+		i := mvpgraph.HistoryInterval(s)
+		if !i.Valid() {
 			return model.HistoryArgs{}, false
 		}
 		interval = &i

@@ -688,9 +688,8 @@ func (l *loader) checkSocial(b MemberBatch) error {
 		if handle != a.Handle {
 			return mvpgraph.Invalidf(row+".handle", "%q is not in normalised form; Load takes %s handles as mvpgraph.NormalizeAccount gives them, here %q.", a.Handle, a.Platform, handle)
 		}
-		var status mvpgraph.AccountStatus
-		if err := status.UnmarshalGQL(string(a.Status)); err != nil {
-			return at(row, err)
+		if !a.Status.Valid() {
+			return mvpgraph.Invalidf(row+".status", "%q is not an account status.", a.Status)
 		}
 		if a.Failures < 0 {
 			return mvpgraph.Invalidf(row+".failures", "failures must not be negative; got %d.", a.Failures)

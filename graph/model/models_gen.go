@@ -453,67 +453,6 @@ func (e ActivityDimension) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// What changed an award's standing.
-type AwardAction string
-
-const (
-	// Given, for the current or next year or as history of an ended one.
-	AwardActionAward AwardAction = "AWARD"
-	// Renewed: the ended year's award and the next year's both record it.
-	AwardActionRenew AwardAction = "RENEW"
-	// Ended early.
-	AwardActionRetire AwardAction = "RETIRE"
-)
-
-var AllAwardAction = []AwardAction{
-	AwardActionAward,
-	AwardActionRenew,
-	AwardActionRetire,
-}
-
-func (e AwardAction) IsValid() bool {
-	switch e {
-	case AwardActionAward, AwardActionRenew, AwardActionRetire:
-		return true
-	}
-	return false
-}
-
-func (e AwardAction) String() string {
-	return string(e)
-}
-
-func (e *AwardAction) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = AwardAction(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid AwardAction", str)
-	}
-	return nil
-}
-
-func (e AwardAction) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *AwardAction) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e AwardAction) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
 type EscalationDimension string
 
 const (

@@ -43,9 +43,6 @@ type AwardEvent struct {
 	mvpgraph.AwardEvent
 }
 
-// ActionName is the event's action as the schema names it.
-func (e *AwardEvent) ActionName() AwardAction { return AwardAction(e.Action) }
-
 // NodeID is the award's global ID.
 func (a *Award) NodeID() string { return mvpgraph.GlobalID("Award", a.ID) }
 
