@@ -412,3 +412,52 @@ func ItemPoints(w KindWeights, kind ActivityKind, score *float64) float64 {
 	}
 	return p
 }
+
+// Contributor is someone seen in a community space, by the handle used
+// there, and the member it is when known.
+type Contributor struct {
+	ID       int64  `db:"contributor_id"`
+	Name     string `db:"contributor_name"`
+	Handle   string `db:"contributor_handle"`
+	MemberID *int64 `db:"member_id"`
+}
+
+// Activity is one contribution in a community space, with its
+// contributor.
+type Activity struct {
+	ID         int64        `db:"id"`
+	SpaceID    int64        `db:"space_id"`
+	ExternalID string       `db:"external_id"`
+	Kind       ActivityKind `db:"kind"`
+	OccurredAt time.Time    `db:"occurred_at"`
+	URL        *string      `db:"url"`
+	Title      *string      `db:"title"`
+	Score      *float64     `db:"score"`
+	Contributor
+}
+
+// ActivityGroup is one group of activity statistics: its key (the
+// dimensions grouped by; nil where not grouped by) and counts.
+type ActivityGroup struct {
+	SpaceID      *int64   `db:"space_id"`
+	Kind         *string  `db:"kind"`
+	Month        *string  `db:"month"`
+	ExpertiseID  *int64   `db:"expertise_id"`
+	Count        int      `db:"n"`
+	Contributors int      `db:"contributors"`
+	ScoreSum     *float64 `db:"score_sum"`
+	ScoreAvg     *float64 `db:"score_avg"`
+	ScoreMin     *float64 `db:"score_min"`
+	ScoreMax     *float64 `db:"score_max"`
+}
+
+// CandidateItem is one contribution of an award candidate's.
+type CandidateItem struct {
+	ID         int64        `db:"id"`
+	Space      string       `db:"space"`
+	Kind       ActivityKind `db:"kind"`
+	OccurredAt time.Time    `db:"occurred_at"`
+	Title      *string      `db:"title"`
+	URL        *string      `db:"url"`
+	Score      *float64     `db:"score"`
+}

@@ -1,7 +1,5 @@
 package mvpgraph
 
-import ()
-
 // StatsDimension is a key that program statistics can be grouped by.
 type StatsDimension string
 

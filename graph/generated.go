@@ -10,7 +10,6 @@ import (
 	"math"
 	"mvpgraph"
 	"mvpgraph/graph/model"
-	"mvpgraph/store"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -33,7 +32,6 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Activity() ActivityResolver
 	ActivityStatsGroup() ActivityStatsGroupResolver
-	CandidateItem() CandidateItemResolver
 	CommunitySpace() CommunitySpaceResolver
 	Contributor() ContributorResolver
 	EscalationGroup() EscalationGroupResolver
@@ -57,8 +55,8 @@ type DirectiveRoot struct {
 type ComplexityRoot struct {
 	Activity struct {
 		Contributor func(childComplexity int) int
-		ID          func(childComplexity int) int
-		Kind        func(childComplexity int) int
+		KindName    func(childComplexity int) int
+		NodeID      func(childComplexity int) int
 		OccurredAt  func(childComplexity int) int
 		Score       func(childComplexity int) int
 		Space       func(childComplexity int) int
@@ -130,7 +128,7 @@ type ComplexityRoot struct {
 	}
 
 	CandidateItem struct {
-		Kind       func(childComplexity int) int
+		KindName   func(childComplexity int) int
 		OccurredAt func(childComplexity int) int
 		Score      func(childComplexity int) int
 		Space      func(childComplexity int) int
@@ -171,9 +169,9 @@ type ComplexityRoot struct {
 	}
 
 	Contributor struct {
-		ContributorName func(childComplexity int) int
-		Handle          func(childComplexity int) int
-		Member          func(childComplexity int) int
+		Handle func(childComplexity int) int
+		Member func(childComplexity int) int
+		Name   func(childComplexity int) int
 	}
 
 	CreateCommunitySpacePayload struct {
@@ -593,25 +591,19 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type ActivityResolver interface {
-	ID(ctx context.Context, obj *store.Activity) (string, error)
-	Space(ctx context.Context, obj *store.Activity) (*model.CommunitySpace, error)
-	Contributor(ctx context.Context, obj *store.Activity) (*store.Activity, error)
-	Kind(ctx context.Context, obj *store.Activity) (string, error)
+	Space(ctx context.Context, obj *model.Activity) (*model.CommunitySpace, error)
 }
 type ActivityStatsGroupResolver interface {
-	Space(ctx context.Context, obj *store.ActivityGroup) (*model.CommunitySpace, error)
+	Space(ctx context.Context, obj *mvpgraph.ActivityGroup) (*model.CommunitySpace, error)
 
-	Expertise(ctx context.Context, obj *store.ActivityGroup) (*model.Expertise, error)
-}
-type CandidateItemResolver interface {
-	Kind(ctx context.Context, obj *store.CandidateItem) (string, error)
+	Expertise(ctx context.Context, obj *mvpgraph.ActivityGroup) (*model.Expertise, error)
 }
 type CommunitySpaceResolver interface {
 	Expertises(ctx context.Context, obj *model.CommunitySpace) ([]*model.Expertise, error)
 	Activity(ctx context.Context, obj *model.CommunitySpace, first *int, after *string, last *int, before *string) (*model.ActivityConnection, error)
 }
 type ContributorResolver interface {
-	Member(ctx context.Context, obj *store.Activity) (*model.Member, error)
+	Member(ctx context.Context, obj *model.Contributor) (*model.Member, error)
 }
 type EscalationGroupResolver interface {
 	Lead(ctx context.Context, obj *model.EscalationGroup) (*model.Lead, error)
@@ -677,7 +669,7 @@ type QueryResolver interface {
 	Escalations(ctx context.Context, where *model.EscalationWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.EscalationConnection, error)
 	CommunityTrends(ctx context.Context, expertiseID string, from time.Time, to time.Time, bucket *model.TrendBucket) (*model.CommunityTrends, error)
 	AwardCandidates(ctx context.Context, expertiseID string, country *string, from time.Time, to time.Time, first *int) ([]*model.AwardCandidate, error)
-	ActivityStats(ctx context.Context, groupBy []model.ActivityDimension, where *model.ActivityWhere) ([]*store.ActivityGroup, error)
+	ActivityStats(ctx context.Context, groupBy []model.ActivityDimension, where *model.ActivityWhere) ([]*mvpgraph.ActivityGroup, error)
 	EscalationGroups(ctx context.Context, groupBy []model.EscalationDimension, where *model.EscalationWhere) ([]*model.EscalationGroup, error)
 }
 type SubscriptionResolver interface {
@@ -713,18 +705,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Activity.Contributor(childComplexity), true
-	case "Activity.id":
-		if e.ComplexityRoot.Activity.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Activity.ID(childComplexity), true
 	case "Activity.kind":
-		if e.ComplexityRoot.Activity.Kind == nil {
+		if e.ComplexityRoot.Activity.KindName == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Activity.Kind(childComplexity), true
+		return e.ComplexityRoot.Activity.KindName(childComplexity), true
+	case "Activity.id":
+		if e.ComplexityRoot.Activity.NodeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.NodeID(childComplexity), true
 	case "Activity.occurredAt":
 		if e.ComplexityRoot.Activity.OccurredAt == nil {
 			break
@@ -982,11 +974,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		return e.ComplexityRoot.AwardMemberPayload.Award(childComplexity), true
 
 	case "CandidateItem.kind":
-		if e.ComplexityRoot.CandidateItem.Kind == nil {
+		if e.ComplexityRoot.CandidateItem.KindName == nil {
 			break
 		}
 
-		return e.ComplexityRoot.CandidateItem.Kind(childComplexity), true
+		return e.ComplexityRoot.CandidateItem.KindName(childComplexity), true
 	case "CandidateItem.occurredAt":
 		if e.ComplexityRoot.CandidateItem.OccurredAt == nil {
 			break
@@ -1147,12 +1139,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Contact.Role(childComplexity), true
 
-	case "Contributor.name":
-		if e.ComplexityRoot.Contributor.ContributorName == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Contributor.ContributorName(childComplexity), true
 	case "Contributor.handle":
 		if e.ComplexityRoot.Contributor.Handle == nil {
 			break
@@ -1165,6 +1151,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Contributor.Member(childComplexity), true
+	case "Contributor.name":
+		if e.ComplexityRoot.Contributor.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contributor.Name(childComplexity), true
 
 	case "CreateCommunitySpacePayload.communitySpace":
 		if e.ComplexityRoot.CreateCommunitySpacePayload.CommunitySpace == nil {
@@ -6642,7 +6634,7 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 
 // region    **************************** field.gotpl *****************************
 
-func (ec *executionContext) _Activity_id(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+func (ec *executionContext) _Activity_id(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6651,7 +6643,7 @@ func (ec *executionContext) _Activity_id(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Activity_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Activity().ID(ctx, obj)
+			return obj.NodeID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -6662,10 +6654,10 @@ func (ec *executionContext) _Activity_id(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Activity_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Activity", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Activity", field, true, false, "ID")
 }
 
-func (ec *executionContext) _Activity_space(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+func (ec *executionContext) _Activity_space(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6697,7 +6689,7 @@ func (ec *executionContext) fieldContext_Activity_space(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _Activity_contributor(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+func (ec *executionContext) _Activity_contributor(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6706,11 +6698,11 @@ func (ec *executionContext) _Activity_contributor(ctx context.Context, field gra
 			return ec.fieldContext_Activity_contributor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Activity().Contributor(ctx, obj)
+			return obj.Contributor(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Activity) graphql.Marshaler {
-			return ec.marshalNContributor2ᚖmvpgraphᚋstoreᚐActivity(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Contributor) graphql.Marshaler {
+			return ec.marshalNContributor2ᚖmvpgraphᚋgraphᚋmodelᚐContributor(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6721,7 +6713,7 @@ func (ec *executionContext) fieldContext_Activity_contributor(_ context.Context,
 		Object:     "Activity",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Contributor(ctx, field)
 		},
@@ -6729,7 +6721,7 @@ func (ec *executionContext) fieldContext_Activity_contributor(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _Activity_kind(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+func (ec *executionContext) _Activity_kind(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6738,7 +6730,7 @@ func (ec *executionContext) _Activity_kind(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Activity_kind(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Activity().Kind(ctx, obj)
+			return obj.KindName(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -6749,10 +6741,10 @@ func (ec *executionContext) _Activity_kind(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Activity_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Activity", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Activity", field, true, false, "String")
 }
 
-func (ec *executionContext) _Activity_occurredAt(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+func (ec *executionContext) _Activity_occurredAt(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6775,7 +6767,7 @@ func (ec *executionContext) fieldContext_Activity_occurredAt(_ context.Context, 
 	return graphql.NewScalarFieldContext("Activity", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Activity_url(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+func (ec *executionContext) _Activity_url(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6798,7 +6790,7 @@ func (ec *executionContext) fieldContext_Activity_url(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Activity", field, false, false, "String")
 }
 
-func (ec *executionContext) _Activity_title(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+func (ec *executionContext) _Activity_title(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6821,7 +6813,7 @@ func (ec *executionContext) fieldContext_Activity_title(_ context.Context, field
 	return graphql.NewScalarFieldContext("Activity", field, false, false, "String")
 }
 
-func (ec *executionContext) _Activity_score(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+func (ec *executionContext) _Activity_score(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6943,8 +6935,8 @@ func (ec *executionContext) _ActivityEdge_node(ctx context.Context, field graphq
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Activity) graphql.Marshaler {
-			return ec.marshalNActivity2ᚖmvpgraphᚋstoreᚐActivity(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Activity) graphql.Marshaler {
+			return ec.marshalNActivity2ᚖmvpgraphᚋgraphᚋmodelᚐActivity(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6963,7 +6955,7 @@ func (ec *executionContext) fieldContext_ActivityEdge_node(_ context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _ActivityStatsGroup_space(ctx context.Context, field graphql.CollectedField, obj *store.ActivityGroup) (ret graphql.Marshaler) {
+func (ec *executionContext) _ActivityStatsGroup_space(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.ActivityGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6995,7 +6987,7 @@ func (ec *executionContext) fieldContext_ActivityStatsGroup_space(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _ActivityStatsGroup_kind(ctx context.Context, field graphql.CollectedField, obj *store.ActivityGroup) (ret graphql.Marshaler) {
+func (ec *executionContext) _ActivityStatsGroup_kind(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.ActivityGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7018,7 +7010,7 @@ func (ec *executionContext) fieldContext_ActivityStatsGroup_kind(_ context.Conte
 	return graphql.NewScalarFieldContext("ActivityStatsGroup", field, false, false, "String")
 }
 
-func (ec *executionContext) _ActivityStatsGroup_month(ctx context.Context, field graphql.CollectedField, obj *store.ActivityGroup) (ret graphql.Marshaler) {
+func (ec *executionContext) _ActivityStatsGroup_month(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.ActivityGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7041,7 +7033,7 @@ func (ec *executionContext) fieldContext_ActivityStatsGroup_month(_ context.Cont
 	return graphql.NewScalarFieldContext("ActivityStatsGroup", field, false, false, "String")
 }
 
-func (ec *executionContext) _ActivityStatsGroup_expertise(ctx context.Context, field graphql.CollectedField, obj *store.ActivityGroup) (ret graphql.Marshaler) {
+func (ec *executionContext) _ActivityStatsGroup_expertise(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.ActivityGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7073,7 +7065,7 @@ func (ec *executionContext) fieldContext_ActivityStatsGroup_expertise(_ context.
 	return fc, nil
 }
 
-func (ec *executionContext) _ActivityStatsGroup_count(ctx context.Context, field graphql.CollectedField, obj *store.ActivityGroup) (ret graphql.Marshaler) {
+func (ec *executionContext) _ActivityStatsGroup_count(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.ActivityGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7096,7 +7088,7 @@ func (ec *executionContext) fieldContext_ActivityStatsGroup_count(_ context.Cont
 	return graphql.NewScalarFieldContext("ActivityStatsGroup", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ActivityStatsGroup_contributors(ctx context.Context, field graphql.CollectedField, obj *store.ActivityGroup) (ret graphql.Marshaler) {
+func (ec *executionContext) _ActivityStatsGroup_contributors(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.ActivityGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7119,7 +7111,7 @@ func (ec *executionContext) fieldContext_ActivityStatsGroup_contributors(_ conte
 	return graphql.NewScalarFieldContext("ActivityStatsGroup", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ActivityStatsGroup_scoreSum(ctx context.Context, field graphql.CollectedField, obj *store.ActivityGroup) (ret graphql.Marshaler) {
+func (ec *executionContext) _ActivityStatsGroup_scoreSum(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.ActivityGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7142,7 +7134,7 @@ func (ec *executionContext) fieldContext_ActivityStatsGroup_scoreSum(_ context.C
 	return graphql.NewScalarFieldContext("ActivityStatsGroup", field, false, false, "Float")
 }
 
-func (ec *executionContext) _ActivityStatsGroup_scoreAvg(ctx context.Context, field graphql.CollectedField, obj *store.ActivityGroup) (ret graphql.Marshaler) {
+func (ec *executionContext) _ActivityStatsGroup_scoreAvg(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.ActivityGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7165,7 +7157,7 @@ func (ec *executionContext) fieldContext_ActivityStatsGroup_scoreAvg(_ context.C
 	return graphql.NewScalarFieldContext("ActivityStatsGroup", field, false, false, "Float")
 }
 
-func (ec *executionContext) _ActivityStatsGroup_scoreMin(ctx context.Context, field graphql.CollectedField, obj *store.ActivityGroup) (ret graphql.Marshaler) {
+func (ec *executionContext) _ActivityStatsGroup_scoreMin(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.ActivityGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7188,7 +7180,7 @@ func (ec *executionContext) fieldContext_ActivityStatsGroup_scoreMin(_ context.C
 	return graphql.NewScalarFieldContext("ActivityStatsGroup", field, false, false, "Float")
 }
 
-func (ec *executionContext) _ActivityStatsGroup_scoreMax(ctx context.Context, field graphql.CollectedField, obj *store.ActivityGroup) (ret graphql.Marshaler) {
+func (ec *executionContext) _ActivityStatsGroup_scoreMax(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.ActivityGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7690,8 +7682,8 @@ func (ec *executionContext) _AwardCandidate_bestItems(ctx context.Context, field
 			return obj.BestItems, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*store.CandidateItem) graphql.Marshaler {
-			return ec.marshalNCandidateItem2ᚕᚖmvpgraphᚋstoreᚐCandidateItemᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CandidateItem) graphql.Marshaler {
+			return ec.marshalNCandidateItem2ᚕᚖmvpgraphᚋgraphᚋmodelᚐCandidateItemᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7834,7 +7826,7 @@ func (ec *executionContext) fieldContext_AwardMemberPayload_award(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _CandidateItem_space(ctx context.Context, field graphql.CollectedField, obj *store.CandidateItem) (ret graphql.Marshaler) {
+func (ec *executionContext) _CandidateItem_space(ctx context.Context, field graphql.CollectedField, obj *model.CandidateItem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7857,7 +7849,7 @@ func (ec *executionContext) fieldContext_CandidateItem_space(_ context.Context, 
 	return graphql.NewScalarFieldContext("CandidateItem", field, false, false, "String")
 }
 
-func (ec *executionContext) _CandidateItem_kind(ctx context.Context, field graphql.CollectedField, obj *store.CandidateItem) (ret graphql.Marshaler) {
+func (ec *executionContext) _CandidateItem_kind(ctx context.Context, field graphql.CollectedField, obj *model.CandidateItem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7866,7 +7858,7 @@ func (ec *executionContext) _CandidateItem_kind(ctx context.Context, field graph
 			return ec.fieldContext_CandidateItem_kind(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.CandidateItem().Kind(ctx, obj)
+			return obj.KindName(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -7877,10 +7869,10 @@ func (ec *executionContext) _CandidateItem_kind(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_CandidateItem_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CandidateItem", field, true, true, "String")
+	return graphql.NewScalarFieldContext("CandidateItem", field, true, false, "String")
 }
 
-func (ec *executionContext) _CandidateItem_occurredAt(ctx context.Context, field graphql.CollectedField, obj *store.CandidateItem) (ret graphql.Marshaler) {
+func (ec *executionContext) _CandidateItem_occurredAt(ctx context.Context, field graphql.CollectedField, obj *model.CandidateItem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7903,7 +7895,7 @@ func (ec *executionContext) fieldContext_CandidateItem_occurredAt(_ context.Cont
 	return graphql.NewScalarFieldContext("CandidateItem", field, false, false, "Time")
 }
 
-func (ec *executionContext) _CandidateItem_title(ctx context.Context, field graphql.CollectedField, obj *store.CandidateItem) (ret graphql.Marshaler) {
+func (ec *executionContext) _CandidateItem_title(ctx context.Context, field graphql.CollectedField, obj *model.CandidateItem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7926,7 +7918,7 @@ func (ec *executionContext) fieldContext_CandidateItem_title(_ context.Context, 
 	return graphql.NewScalarFieldContext("CandidateItem", field, false, false, "String")
 }
 
-func (ec *executionContext) _CandidateItem_url(ctx context.Context, field graphql.CollectedField, obj *store.CandidateItem) (ret graphql.Marshaler) {
+func (ec *executionContext) _CandidateItem_url(ctx context.Context, field graphql.CollectedField, obj *model.CandidateItem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7949,7 +7941,7 @@ func (ec *executionContext) fieldContext_CandidateItem_url(_ context.Context, fi
 	return graphql.NewScalarFieldContext("CandidateItem", field, false, false, "String")
 }
 
-func (ec *executionContext) _CandidateItem_score(ctx context.Context, field graphql.CollectedField, obj *store.CandidateItem) (ret graphql.Marshaler) {
+func (ec *executionContext) _CandidateItem_score(ctx context.Context, field graphql.CollectedField, obj *model.CandidateItem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8502,7 +8494,7 @@ func (ec *executionContext) fieldContext_Contact_role(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
 }
 
-func (ec *executionContext) _Contributor_name(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+func (ec *executionContext) _Contributor_name(ctx context.Context, field graphql.CollectedField, obj *model.Contributor) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8511,7 +8503,7 @@ func (ec *executionContext) _Contributor_name(ctx context.Context, field graphql
 			return ec.fieldContext_Contributor_name(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ContributorName, nil
+			return obj.Name, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8525,7 +8517,7 @@ func (ec *executionContext) fieldContext_Contributor_name(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Contributor", field, false, false, "String")
 }
 
-func (ec *executionContext) _Contributor_handle(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+func (ec *executionContext) _Contributor_handle(ctx context.Context, field graphql.CollectedField, obj *model.Contributor) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8548,7 +8540,7 @@ func (ec *executionContext) fieldContext_Contributor_handle(_ context.Context, f
 	return graphql.NewScalarFieldContext("Contributor", field, false, false, "String")
 }
 
-func (ec *executionContext) _Contributor_member(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+func (ec *executionContext) _Contributor_member(ctx context.Context, field graphql.CollectedField, obj *model.Contributor) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14677,11 +14669,11 @@ func (ec *executionContext) _Query_activityStats(ctx context.Context, field grap
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN", "LEAD", "PRODUCT_TEAM", "ANALYST"})
 				if err != nil {
-					var zeroVal []*store.ActivityGroup
+					var zeroVal []*mvpgraph.ActivityGroup
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal []*store.ActivityGroup
+					var zeroVal []*mvpgraph.ActivityGroup
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, roles)
@@ -14690,8 +14682,8 @@ func (ec *executionContext) _Query_activityStats(ctx context.Context, field grap
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v []*store.ActivityGroup) graphql.Marshaler {
-			return ec.marshalNActivityStatsGroup2ᚕᚖmvpgraphᚋstoreᚐActivityGroupᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*mvpgraph.ActivityGroup) graphql.Marshaler {
+			return ec.marshalNActivityStatsGroup2ᚕᚖmvpgraphᚐActivityGroupᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -19863,7 +19855,7 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 
 var activityImplementors = []string{"Activity"}
 
-func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet, obj *store.Activity) graphql.Marshaler {
+func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet, obj *model.Activity) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, activityImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -19873,11 +19865,10 @@ func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet,
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Activity")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Activity_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Activity_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "space":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -19885,17 +19876,15 @@ func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet,
 					return ec._Activity_space(ctx, field, obj)
 				})
 		case "contributor":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Activity_contributor(ctx, field, obj)
-				})
+			out.Values[i] = ec._Activity_contributor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "kind":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Activity_kind(ctx, field, obj)
-				})
+			out.Values[i] = ec._Activity_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "occurredAt":
 			out.Values[i] = ec._Activity_occurredAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -20011,7 +20000,7 @@ func (ec *executionContext) _ActivityEdge(ctx context.Context, sel ast.Selection
 
 var activityStatsGroupImplementors = []string{"ActivityStatsGroup"}
 
-func (ec *executionContext) _ActivityStatsGroup(ctx context.Context, sel ast.SelectionSet, obj *store.ActivityGroup) graphql.Marshaler {
+func (ec *executionContext) _ActivityStatsGroup(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.ActivityGroup) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, activityStatsGroupImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -20369,7 +20358,7 @@ func (ec *executionContext) _AwardMemberPayload(ctx context.Context, sel ast.Sel
 
 var candidateItemImplementors = []string{"CandidateItem"}
 
-func (ec *executionContext) _CandidateItem(ctx context.Context, sel ast.SelectionSet, obj *store.CandidateItem) graphql.Marshaler {
+func (ec *executionContext) _CandidateItem(ctx context.Context, sel ast.SelectionSet, obj *model.CandidateItem) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, candidateItemImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -20381,33 +20370,32 @@ func (ec *executionContext) _CandidateItem(ctx context.Context, sel ast.Selectio
 		case "space":
 			out.Values[i] = ec._CandidateItem_space(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "kind":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._CandidateItem_kind(ctx, field, obj)
-				})
+			out.Values[i] = ec._CandidateItem_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "occurredAt":
 			out.Values[i] = ec._CandidateItem_occurredAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "title":
 			out.Values[i] = ec._CandidateItem_title(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "url":
 			out.Values[i] = ec._CandidateItem_url(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "score":
 			out.Values[i] = ec._CandidateItem_score(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -20642,7 +20630,7 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 
 var contributorImplementors = []string{"Contributor"}
 
-func (ec *executionContext) _Contributor(ctx context.Context, sel ast.SelectionSet, obj *store.Activity) graphql.Marshaler {
+func (ec *executionContext) _Contributor(ctx context.Context, sel ast.SelectionSet, obj *model.Contributor) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, contributorImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -23929,7 +23917,7 @@ var (
 	}
 )
 
-func (ec *executionContext) marshalNActivity2ᚖmvpgraphᚋstoreᚐActivity(ctx context.Context, sel ast.SelectionSet, v *store.Activity) graphql.Marshaler {
+func (ec *executionContext) marshalNActivity2ᚖmvpgraphᚋgraphᚋmodelᚐActivity(ctx context.Context, sel ast.SelectionSet, v *model.Activity) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Activity!")
 		return graphql.Null
@@ -23979,11 +23967,11 @@ func (ec *executionContext) marshalNActivityEdge2ᚖmvpgraphᚋgraphᚋmodelᚐA
 	return ec._ActivityEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNActivityStatsGroup2ᚕᚖmvpgraphᚋstoreᚐActivityGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.ActivityGroup) graphql.Marshaler {
+func (ec *executionContext) marshalNActivityStatsGroup2ᚕᚖmvpgraphᚐActivityGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*mvpgraph.ActivityGroup) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNActivityStatsGroup2ᚖmvpgraphᚋstoreᚐActivityGroup(ctx, sel, v[i])
+		return ec.marshalNActivityStatsGroup2ᚖmvpgraphᚐActivityGroup(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -23995,7 +23983,7 @@ func (ec *executionContext) marshalNActivityStatsGroup2ᚕᚖmvpgraphᚋstoreᚐ
 	return ret
 }
 
-func (ec *executionContext) marshalNActivityStatsGroup2ᚖmvpgraphᚋstoreᚐActivityGroup(ctx context.Context, sel ast.SelectionSet, v *store.ActivityGroup) graphql.Marshaler {
+func (ec *executionContext) marshalNActivityStatsGroup2ᚖmvpgraphᚐActivityGroup(ctx context.Context, sel ast.SelectionSet, v *mvpgraph.ActivityGroup) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ActivityStatsGroup!")
 		return graphql.Null
@@ -24189,11 +24177,11 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
-func (ec *executionContext) marshalNCandidateItem2ᚕᚖmvpgraphᚋstoreᚐCandidateItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.CandidateItem) graphql.Marshaler {
+func (ec *executionContext) marshalNCandidateItem2ᚕᚖmvpgraphᚋgraphᚋmodelᚐCandidateItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CandidateItem) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCandidateItem2ᚖmvpgraphᚋstoreᚐCandidateItem(ctx, sel, v[i])
+		return ec.marshalNCandidateItem2ᚖmvpgraphᚋgraphᚋmodelᚐCandidateItem(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -24205,7 +24193,7 @@ func (ec *executionContext) marshalNCandidateItem2ᚕᚖmvpgraphᚋstoreᚐCandi
 	return ret
 }
 
-func (ec *executionContext) marshalNCandidateItem2ᚖmvpgraphᚋstoreᚐCandidateItem(ctx context.Context, sel ast.SelectionSet, v *store.CandidateItem) graphql.Marshaler {
+func (ec *executionContext) marshalNCandidateItem2ᚖmvpgraphᚋgraphᚋmodelᚐCandidateItem(ctx context.Context, sel ast.SelectionSet, v *model.CandidateItem) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CandidateItem!")
 		return graphql.Null
@@ -24271,7 +24259,7 @@ func (ec *executionContext) unmarshalNContactInput2ᚖmvpgraphᚋgraphᚋmodel�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNContributor2ᚖmvpgraphᚋstoreᚐActivity(ctx context.Context, sel ast.SelectionSet, v *store.Activity) graphql.Marshaler {
+func (ec *executionContext) marshalNContributor2ᚖmvpgraphᚋgraphᚋmodelᚐContributor(ctx context.Context, sel ast.SelectionSet, v *model.Contributor) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Contributor!")
 		return graphql.Null

@@ -136,7 +136,10 @@ func (r *Resolver) awardCandidates(ctx context.Context, expertiseGID string, cou
 	}
 	out := make([]*model.AwardCandidate, len(cands))
 	for i, c := range cands {
-		ac := &model.AwardCandidate{Rank: i + 1, Name: c.Name, Handle: c.Handle, Score: c.Score, BestItems: ptrs(c.Best)}
+		ac := &model.AwardCandidate{Rank: i + 1, Name: c.Name, Handle: c.Handle, Score: c.Score, BestItems: make([]*model.CandidateItem, len(c.Best))}
+		for j, it := range c.Best {
+			ac.BestItems[j] = &model.CandidateItem{CandidateItem: it}
+		}
 		if c.MemberID != nil {
 			ac.Member = members[*c.MemberID]
 		}
@@ -160,7 +163,7 @@ func (r *Resolver) awardCandidates(ctx context.Context, expertiseGID string, cou
 }
 
 // activityStats answers Query.activityStats.
-func (r *Resolver) activityStats(ctx context.Context, groupBy []model.ActivityDimension, where *model.ActivityWhere) ([]*store.ActivityGroup, error) {
+func (r *Resolver) activityStats(ctx context.Context, groupBy []model.ActivityDimension, where *model.ActivityWhere) ([]*mvpgraph.ActivityGroup, error) {
 	q := store.ActivityStatsQuery{}
 	for _, d := range groupBy {
 		q.GroupBy = append(q.GroupBy, string(d))
@@ -185,7 +188,7 @@ func (r *Resolver) activityStats(ctx context.Context, groupBy []model.ActivityDi
 		}
 		q.From, q.To = where.From, where.To
 	}
-	groups, err := r.activity.get(ctx, r.AnalyticsTTL, q, func(c context.Context) ([]store.ActivityGroup, error) {
+	groups, err := r.activity.get(ctx, r.AnalyticsTTL, q, func(c context.Context) ([]mvpgraph.ActivityGroup, error) {
 		return r.Store.ActivityStats(c, q)
 	})
 	return ptrs(groups), err

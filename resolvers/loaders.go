@@ -35,7 +35,7 @@ type Loaders struct {
 	count     map[string]*dataloadgen.Loader[int64, int]
 	leadReach map[string]*dataloadgen.Loader[int64, store.LeadReach]
 	escStats  *dataloadgen.Loader[int64, store.EscalationStats]
-	activity  map[string]*dataloadgen.Loader[int64, store.Page[store.Activity]]
+	activity  map[string]*dataloadgen.Loader[int64, store.Page[mvpgraph.Activity]]
 	views     map[viewKey]any
 }
 
@@ -112,7 +112,7 @@ func NewLoaders(s *store.Store) *Loaders {
 		store:           s,
 		count:           map[string]*dataloadgen.Loader[int64, int]{},
 		leadReach:       map[string]*dataloadgen.Loader[int64, store.LeadReach]{},
-		activity:        map[string]*dataloadgen.Loader[int64, store.Page[store.Activity]]{},
+		activity:        map[string]*dataloadgen.Loader[int64, store.Page[mvpgraph.Activity]]{},
 		views:           map[viewKey]any{},
 	}
 }
@@ -184,7 +184,7 @@ func (l *Loaders) clear() {
 
 // activityOf returns the loader of spaces' activity pages for one set of
 // page arguments.
-func (l *Loaders) activityOf(p mvpgraph.PageArgs) *dataloadgen.Loader[int64, store.Page[store.Activity]] {
+func (l *Loaders) activityOf(p mvpgraph.PageArgs) *dataloadgen.Loader[int64, store.Page[mvpgraph.Activity]] {
 	b, _ := json.Marshal(p)
 	key := string(b)
 	l.mu.Lock()
@@ -192,7 +192,7 @@ func (l *Loaders) activityOf(p mvpgraph.PageArgs) *dataloadgen.Loader[int64, sto
 	if ld, ok := l.activity[key]; ok {
 		return ld
 	}
-	ld := newLoader(orEmpty(func(ctx context.Context, ids []int64) (map[int64]store.Page[store.Activity], error) {
+	ld := newLoader(orEmpty(func(ctx context.Context, ids []int64) (map[int64]store.Page[mvpgraph.Activity], error) {
 		return l.store.ActivityOfSpaces(ctx, ids, p)
 	}))
 	l.activity[key] = ld

@@ -37,6 +37,6 @@ type Resolver struct {
 
 	rankings kept[ranking]
 	stats    kept[[]mvpgraph.StatsGroup]
-	activity kept[[]store.ActivityGroup]
+	activity kept[[]mvpgraph.ActivityGroup]
 	trends   kept[trendCounts]
 }

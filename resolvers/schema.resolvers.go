@@ -14,24 +14,12 @@ import (
 	"time"
 )
 
-func (r *activityResolver) ID(ctx context.Context, obj *store.Activity) (string, error) {
-	return mvpgraph.GlobalID("Activity", obj.ID), nil
-}
-
-func (r *activityResolver) Space(ctx context.Context, obj *store.Activity) (*model.CommunitySpace, error) {
+func (r *activityResolver) Space(ctx context.Context, obj *model.Activity) (*model.CommunitySpace, error) {
 	sp, err := loaders(ctx).space.Load(ctx, obj.SpaceID)
 	return &model.CommunitySpace{CommunitySpace: sp}, err
 }
 
-func (r *activityResolver) Contributor(ctx context.Context, obj *store.Activity) (*store.Activity, error) {
-	return obj, nil
-}
-
-func (r *activityResolver) Kind(ctx context.Context, obj *store.Activity) (string, error) {
-	return string(obj.Kind), nil
-}
-
-func (r *activityStatsGroupResolver) Space(ctx context.Context, obj *store.ActivityGroup) (*model.CommunitySpace, error) {
+func (r *activityStatsGroupResolver) Space(ctx context.Context, obj *mvpgraph.ActivityGroup) (*model.CommunitySpace, error) {
 	if obj.SpaceID == nil {
 		return nil, nil
 	}
@@ -39,15 +27,11 @@ func (r *activityStatsGroupResolver) Space(ctx context.Context, obj *store.Activ
 	return &model.CommunitySpace{CommunitySpace: sp}, err
 }
 
-func (r *activityStatsGroupResolver) Expertise(ctx context.Context, obj *store.ActivityGroup) (*model.Expertise, error) {
+func (r *activityStatsGroupResolver) Expertise(ctx context.Context, obj *mvpgraph.ActivityGroup) (*model.Expertise, error) {
 	if obj.ExpertiseID == nil {
 		return nil, nil
 	}
 	return r.expertiseByID(ctx, *obj.ExpertiseID)
-}
-
-func (r *candidateItemResolver) Kind(ctx context.Context, obj *store.CandidateItem) (string, error) {
-	return string(obj.Kind), nil
 }
 
 func (r *communitySpaceResolver) Expertises(ctx context.Context, obj *model.CommunitySpace) ([]*model.Expertise, error) {
@@ -65,12 +49,12 @@ func (r *communitySpaceResolver) Activity(ctx context.Context, obj *model.Commun
 	}
 	c := &model.ActivityConnection{Edges: make([]*model.ActivityEdge, len(page.Items)), PageInfo: model.NewPageInfo(page.Cursors, page.HasNext, page.HasPrevious)}
 	for i := range page.Items {
-		c.Edges[i] = &model.ActivityEdge{Cursor: page.Cursors[i], Node: &page.Items[i]}
+		c.Edges[i] = &model.ActivityEdge{Cursor: page.Cursors[i], Node: &model.Activity{Activity: page.Items[i]}}
 	}
 	return c, nil
 }
 
-func (r *contributorResolver) Member(ctx context.Context, obj *store.Activity) (*model.Member, error) {
+func (r *contributorResolver) Member(ctx context.Context, obj *model.Contributor) (*model.Member, error) {
 	if obj.MemberID == nil {
 		return nil, nil
 	}
@@ -608,7 +592,7 @@ func (r *queryResolver) AwardCandidates(ctx context.Context, expertiseID string,
 	return r.awardCandidates(ctx, expertiseID, country, from, to, first)
 }
 
-func (r *queryResolver) ActivityStats(ctx context.Context, groupBy []model.ActivityDimension, where *model.ActivityWhere) ([]*store.ActivityGroup, error) {
+func (r *queryResolver) ActivityStats(ctx context.Context, groupBy []model.ActivityDimension, where *model.ActivityWhere) ([]*mvpgraph.ActivityGroup, error) {
 	return r.activityStats(ctx, groupBy, where)
 }
 
@@ -646,8 +630,6 @@ func (r *Resolver) ActivityStatsGroup() graph.ActivityStatsGroupResolver {
 	return &activityStatsGroupResolver{r}
 }
 
-func (r *Resolver) CandidateItem() graph.CandidateItemResolver { return &candidateItemResolver{r} }
-
 func (r *Resolver) CommunitySpace() graph.CommunitySpaceResolver { return &communitySpaceResolver{r} }
 
 func (r *Resolver) Contributor() graph.ContributorResolver { return &contributorResolver{r} }
@@ -677,7 +659,6 @@ func (r *Resolver) Viewer() graph.ViewerResolver { return &viewerResolver{r} }
 type (
 	activityResolver           struct{ *Resolver }
 	activityStatsGroupResolver struct{ *Resolver }
-	candidateItemResolver      struct{ *Resolver }
 	communitySpaceResolver     struct{ *Resolver }
 	contributorResolver        struct{ *Resolver }
 	escalationGroupResolver    struct{ *Resolver }

@@ -10,16 +10,11 @@ import (
 	"mvpgraph"
 )
 
-// CandidateItem is one contribution of a candidate's.
-type CandidateItem struct {
-	ContributorID int64                 `db:"contributor_id"`
-	ID            int64                 `db:"id"`
-	Space         string                `db:"space"`
-	Kind          mvpgraph.ActivityKind `db:"kind"`
-	OccurredAt    time.Time             `db:"occurred_at"`
-	Title         *string               `db:"title"`
-	URL           *string               `db:"url"`
-	Score         *float64              `db:"score"`
+// candidateRow is one contribution weighed for a ranking, with its
+// contributor.
+type candidateRow struct {
+	ContributorID int64 `db:"contributor_id"`
+	mvpgraph.CandidateItem
 }
 
 // Candidate is a contributor ranked for an award, with the reasons.
@@ -30,7 +25,7 @@ type Candidate struct {
 	Score         float64
 	ByKind        map[mvpgraph.ActivityKind]int
 	BySpace       map[string]int
-	Best          []CandidateItem // the highest-scoring items, at most three
+	Best          []mvpgraph.CandidateItem // the highest-scoring items, at most three
 }
 
 // CandidateQuery selects award candidates.
@@ -67,7 +62,7 @@ func (s *Store) AwardCandidates(ctx context.Context, q CandidateQuery) ([]Candid
 		}
 		b = b.Where(sq.Eq{"m.country": c})
 	}
-	var items []CandidateItem
+	var items []candidateRow
 	if err := s.selectAll(ctx, s.db, &items, b); err != nil {
 		return nil, mapError("award candidates", err)
 	}
@@ -81,7 +76,7 @@ func (s *Store) AwardCandidates(ctx context.Context, q CandidateQuery) ([]Candid
 		c.Score += mvpgraph.ItemPoints(q.Weights, it.Kind, it.Score)
 		c.ByKind[it.Kind]++
 		c.BySpace[it.Space]++
-		c.Best = append(c.Best, it)
+		c.Best = append(c.Best, it.CandidateItem)
 	}
 	out := make([]Candidate, 0, len(byID))
 	for _, c := range byID {

@@ -254,25 +254,15 @@ func (s *Store) ExpertisesOfSpaces(ctx context.Context, ids []int64) (map[int64]
 	return out, nil
 }
 
-// Activity is one contribution, with its contributor.
-type Activity struct {
-	ID              int64                 `db:"id"`
-	SpaceID         int64                 `db:"space_id"`
-	ExternalID      string                `db:"external_id"`
-	Kind            mvpgraph.ActivityKind `db:"kind"`
-	OccurredAt      time.Time             `db:"occurred_at"`
-	URL             *string               `db:"url"`
-	Title           *string               `db:"title"`
-	Score           *float64              `db:"score"`
-	ContributorID   int64                 `db:"contributor_id"`
-	ContributorName string                `db:"contributor_name"`
-	Handle          string                `db:"contributor_handle"`
-	MemberID        *int64                `db:"member_id"`
-	ParentID        int64                 `db:"parent_id"`
-	RN              int64                 `db:"rn"`
+// activityRow is an activity as a page of it is read: with the space it
+// is listed under and its place in the page.
+type activityRow struct {
+	mvpgraph.Activity
+	ParentID int64 `db:"parent_id"`
+	RN       int64 `db:"rn"`
 }
 
-func activityOf(row any) *Activity { return row.(*Activity) }
+func activityOf(row any) *activityRow { return row.(*activityRow) }
 
 var activityOrder = ordering{
 	{column: column{expr: "a.occurred_at", kind: kindTime}, desc: true, value: func(r any) any { return activityOf(r).OccurredAt }},
@@ -280,12 +270,23 @@ var activityOrder = ordering{
 }
 
 // ActivityOfSpaces returns one page of each space's activity, newest first.
-func (s *Store) ActivityOfSpaces(ctx context.Context, spaceIDs []int64, p mvpgraph.PageArgs) (map[int64]Page[Activity], error) {
+func (s *Store) ActivityOfSpaces(ctx context.Context, spaceIDs []int64, p mvpgraph.PageArgs) (map[int64]Page[mvpgraph.Activity], error) {
 	b := s.sb.Select("a.id", "a.space_id", "a.external_id", "a.kind", "a.occurred_at", "a.url", "a.title", "a.score",
 		"a.contributor_id", "c.name AS contributor_name", "c.handle AS contributor_handle", "c.member_id", "a.space_id AS parent_id").
 		From("activities a").Join("contributors c ON c.id = a.contributor_id").Where(s.in("a.space_id", spaceIDs))
-	pages, err := listPages(ctx, s, b, "a.space_id", func(a *Activity) int64 { return a.ParentID }, activityOrder, p)
-	return pages, mapError("space activity", err)
+	pages, err := listPages(ctx, s, b, "a.space_id", func(a *activityRow) int64 { return a.ParentID }, activityOrder, p)
+	if err != nil {
+		return nil, mapError("space activity", err)
+	}
+	out := make(map[int64]Page[mvpgraph.Activity], len(pages))
+	for id, pg := range pages {
+		items := make([]mvpgraph.Activity, len(pg.Items))
+		for i, row := range pg.Items {
+			items[i] = row.Activity
+		}
+		out[id] = Page[mvpgraph.Activity]{Items: items, Cursors: pg.Cursors, HasNext: pg.HasNext, HasPrevious: pg.HasPrevious}
+	}
+	return out, nil
 }
 
 // ActivityStatsQuery groups and filters activity for analysts.
@@ -297,23 +298,9 @@ type ActivityStatsQuery struct {
 	From, To    *time.Time
 }
 
-// ActivityGroup is one group of activity statistics.
-type ActivityGroup struct {
-	SpaceID      *int64   `db:"space_id"`
-	Kind         *string  `db:"kind"`
-	Month        *string  `db:"month"`
-	ExpertiseID  *int64   `db:"expertise_id"`
-	Count        int      `db:"n"`
-	Contributors int      `db:"contributors"`
-	ScoreSum     *float64 `db:"score_sum"`
-	ScoreAvg     *float64 `db:"score_avg"`
-	ScoreMin     *float64 `db:"score_min"`
-	ScoreMax     *float64 `db:"score_max"`
-}
-
 // ActivityStats counts activity per group, with the sum, average, least and
 // most of the spaces' scores.
-func (s *Store) ActivityStats(ctx context.Context, q ActivityStatsQuery) ([]ActivityGroup, error) {
+func (s *Store) ActivityStats(ctx context.Context, q ActivityStatsQuery) ([]mvpgraph.ActivityGroup, error) {
 	month := "substr(" + s.dayExpr("a.occurred_at") + ", 1, 7)"
 	keys := map[string][2]string{
 		"SPACE": {"a.space_id", "space_id"}, "KIND": {"a.kind", "kind"},
@@ -355,7 +342,7 @@ func (s *Store) ActivityStats(ctx context.Context, q ActivityStatsQuery) ([]Acti
 	if q.To != nil {
 		b = b.Where(sq.Lt{"a.occurred_at": q.To.UTC()})
 	}
-	var out []ActivityGroup
+	var out []mvpgraph.ActivityGroup
 	err := s.selectAll(ctx, s.db, &out, b)
 	return out, mapError("activity stats", err)
 }

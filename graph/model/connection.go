@@ -7,7 +7,6 @@ import (
 	"context"
 
 	"mvpgraph"
-	"mvpgraph/store"
 )
 
 // CountFunc counts the items of a connection over all pages.
@@ -123,7 +122,7 @@ type ActivityConnection struct {
 // ActivityEdge is an activity in a page.
 type ActivityEdge struct {
 	Cursor string
-	Node   *store.Activity
+	Node   *Activity
 }
 
 // EscalationGroup is one group of escalation statistics; the IDs name the

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"mvpgraph"
-	"mvpgraph/store"
 	"strconv"
 	"time"
 )
@@ -60,7 +59,7 @@ type AwardCandidate struct {
 	CountsByKind []*KindCount  `json:"countsByKind"`
 	TopSpaces    []*NamedCount `json:"topSpaces"`
 	// The highest-scoring items, at most three.
-	BestItems []*store.CandidateItem `json:"bestItems"`
+	BestItems []*CandidateItem `json:"bestItems"`
 }
 
 type AwardMemberInput struct {

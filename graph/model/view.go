@@ -191,3 +191,32 @@ func seconds(d *time.Duration) *int64 {
 	s := int64(*d / time.Second)
 	return &s
 }
+
+// Activity is a contribution in a community space.
+type Activity struct {
+	mvpgraph.Activity
+}
+
+// NodeID is the activity's global ID.
+func (a *Activity) NodeID() string { return mvpgraph.GlobalID("Activity", a.ID) }
+
+// KindName is the activity's kind as the schema spells it.
+func (a *Activity) KindName() string { return string(a.Kind) }
+
+// Contributor is who made the contribution.
+func (a *Activity) Contributor() *Contributor {
+	return &Contributor{Contributor: a.Activity.Contributor}
+}
+
+// Contributor is someone seen in a community space.
+type Contributor struct {
+	mvpgraph.Contributor
+}
+
+// CandidateItem is one of an award candidate's best contributions.
+type CandidateItem struct {
+	mvpgraph.CandidateItem
+}
+
+// KindName is the contribution's kind as the schema spells it.
+func (c *CandidateItem) KindName() string { return string(c.Kind) }
