@@ -130,13 +130,3 @@ func (p Principal) SeesPersonalData(memberLeads []int64) bool {
 func (p Principal) SeesStaffContacts() bool {
 	return p.Role == RoleAdmin || p.Role == RoleLead || p.Role == RoleProductTeam
 }
-
-// LeadOfAward returns the lead the lead rule gives an award of expertise to
-// member: the expertise's US lead for a US-based member, the country's
-// international lead for others; 0 when there is none.
-func LeadOfAward(member Member, expertiseID int64, usLeadOf map[int64]int64, intlLeadOf map[string]int64) int64 {
-	if member.Country == USCountry {
-		return usLeadOf[expertiseID]
-	}
-	return intlLeadOf[member.Country]
-}

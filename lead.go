@@ -1,7 +1,6 @@
 package mvpgraph
 
 import (
-	"slices"
 	"time"
 )
 
@@ -75,30 +74,15 @@ func CheckCountryAssignment(lead Lead, country string, owner int64, reassign boo
 	return nil
 }
 
-// DeriveLeads returns the IDs of an MVP's leads, sorted: for a US-based MVP,
-// the US leads of the expertises of the MVP's active awards; for any other,
-// the international lead of the MVP's country. usLeadOf maps an expertise ID
-// to its US lead and intlLeadOf a country to its international lead. A member
-// with no active award has no lead.
-func DeriveLeads(member Member, awards []Award, usLeadOf map[int64]int64, intlLeadOf map[string]int64) []int64 {
-	var out []int64
-	active := false
-	for _, a := range awards {
-		if a.MemberID != member.ID || a.Status != AwardActive {
-			continue
-		}
-		active = true
-		if member.Country == USCountry {
-			if l, ok := usLeadOf[a.ExpertiseID]; ok && !slices.Contains(out, l) {
-				out = append(out, l)
-			}
-		}
+// LeadOfAward is the lead rule: it returns the lead an award of expertise
+// to member belongs to, the expertise's US lead for a US-based member, the
+// country's international lead for others; 0 when there is none. An MVP's
+// leads are the leads of the MVP's active awards. This is the rule's one
+// statement in Go; the store states it once in SQL, for many members at
+// once (store/member.go, leadRule), and a store test checks the two agree.
+func LeadOfAward(member Member, expertiseID int64, usLeadOf map[int64]int64, intlLeadOf map[string]int64) int64 {
+	if member.Country == USCountry {
+		return usLeadOf[expertiseID]
 	}
-	if active && member.Country != USCountry {
-		if l, ok := intlLeadOf[member.Country]; ok {
-			out = append(out, l)
-		}
-	}
-	slices.Sort(out)
-	return out
+	return intlLeadOf[member.Country]
 }

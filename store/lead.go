@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 
 	sq "github.com/Masterminds/squirrel"
 	"github.com/jmoiron/sqlx"
@@ -117,19 +116,10 @@ func (s *Store) CountriesOfLeads(ctx context.Context, leadIDs []int64) (map[int6
 }
 
 // LeadsOfMembers returns each member's leads by the lead rule (see
-// mvpgraph.DeriveLeads), in one statement for all members.
+// leadRule), in one statement for all members.
 func (s *Store) LeadsOfMembers(ctx context.Context, memberIDs []int64) (map[int64][]mvpgraph.Lead, error) {
 	ph, args := s.inArgs(memberIDs)
-	rule := fmt.Sprintf(`SELECT a.member_id, le.lead_id
-		FROM awards a
-		JOIN members um ON um.id = a.member_id AND um.country = 'US'
-		JOIN lead_expertises le ON le.expertise_id = a.expertise_id
-		WHERE a.status = 'ACTIVE' AND a.member_id IN (%[1]s)
-		UNION
-		SELECT im.id, lc.lead_id
-		FROM members im
-		JOIN lead_countries lc ON lc.country = im.country
-		WHERE im.id IN (%[1]s) AND EXISTS (SELECT 1 FROM awards ia WHERE ia.member_id = im.id AND ia.status = 'ACTIVE')`, ph)
+	rule := leadRule(false, ph)
 	var rows []struct {
 		mvpgraph.Lead
 		MemberID int64 `db:"member_id"`

@@ -142,7 +142,7 @@ func parentColumn(parent MVPParent) string {
 	if parent == ExpertiseMVPs {
 		return "p.expertise_id"
 	}
-	return "p.parent_id"
+	return "p.lead_id"
 }
 
 // parentJoin joins each member to the parents among ids it belongs to, as
@@ -154,24 +154,32 @@ func (s *Store) parentJoin(b sq.SelectBuilder, parent MVPParent, ids []int64) sq
 		return b.JoinClause(sq.Expr("JOIN awards p ON p.member_id = m.id AND p.status = 'ACTIVE' AND p.expertise_id IN ("+ph+")", args...))
 	default:
 		ph, args := s.inArgs(ids)
-		return b.JoinClause(sq.Expr("JOIN ("+fmt.Sprintf(leadRuleSQL, ph, ph)+") p ON p.member_id = m.id", append(args, args...)...))
+		return b.JoinClause(sq.Expr("JOIN ("+leadRule(true, ph)+") p ON p.member_id = m.id", append(args, args...)...))
 	}
 }
 
-// leadRuleSQL lists (member_id, parent_id = lead_id) pairs by the lead rule
-// for the lead IDs bound to its two IN lists: US-based MVPs belong to the
-// US leads of their active awards' expertises, others to the international
-// lead of their country.
-const leadRuleSQL = `SELECT a.member_id, le.lead_id AS parent_id
+// leadRule is the lead rule (mvpgraph.LeadOfAward) for a set of members
+// at once: the SQL of (member_id, lead_id) pairs, US-based MVPs with the US
+// leads of their active awards' expertises, others with the international
+// lead of their country. Its one placeholder list, ph, bound twice (once
+// per branch), narrows it to the leads (byLeads) or the members given, so
+// that each branch reads only what it needs.
+func leadRule(byLeads bool, ph string) string {
+	usFilter, intlFilter := "a.member_id IN ("+ph+")", "im.id IN ("+ph+")"
+	if byLeads {
+		usFilter, intlFilter = "le.lead_id IN ("+ph+")", "lc.lead_id IN ("+ph+")"
+	}
+	return `SELECT a.member_id, le.lead_id
 	FROM awards a
 	JOIN members um ON um.id = a.member_id AND um.country = 'US'
 	JOIN lead_expertises le ON le.expertise_id = a.expertise_id
-	WHERE a.status = 'ACTIVE' AND le.lead_id IN (%[1]s)
+	WHERE a.status = 'ACTIVE' AND ` + usFilter + `
 	UNION
 	SELECT im.id, lc.lead_id
 	FROM members im
 	JOIN lead_countries lc ON lc.country = im.country
-	WHERE lc.lead_id IN (%[2]s) AND EXISTS (SELECT 1 FROM awards ia WHERE ia.member_id = im.id AND ia.status = 'ACTIVE')`
+	WHERE ` + intlFilter + ` AND EXISTS (SELECT 1 FROM awards ia WHERE ia.member_id = im.id AND ia.status = 'ACTIVE')`
+}
 
 // MVPsOf returns one page of MVPs for each parent among ids.
 func (s *Store) MVPsOf(ctx context.Context, parent MVPParent, ids []int64, q MemberQuery) (map[int64]Page[mvpgraph.Member], error) {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 
 	sq "github.com/Masterminds/squirrel"
 
@@ -78,7 +77,7 @@ func (s *Store) leaderboardBase(q LeaderboardQuery) (sq.SelectBuilder, error) {
 	}
 	if q.LeadID != nil {
 		ph, args := s.inArgs([]int64{*q.LeadID})
-		b = b.Where(sq.Expr("m.id IN (SELECT lr.member_id FROM ("+fmt.Sprintf(leadRuleSQL, ph, ph)+") lr)", append(args, args...)...))
+		b = b.Where(sq.Expr("m.id IN (SELECT lr.member_id FROM ("+leadRule(true, ph)+") lr)", append(args, args...)...))
 	}
 	return b, nil
 }
@@ -129,14 +128,14 @@ func (s *Store) LeadsReach(ctx context.Context, leadIDs []int64, sinceDay string
 	// plain text; their values are bound through a WHERE that holds no
 	// placeholder of its own and comes after them in the statement.
 	ph, args := s.inArgs(leadIDs)
-	rule := "(" + fmt.Sprintf(leadRuleSQL, ph, ph) + ") lr"
+	rule := "(" + leadRule(true, ph) + ") lr"
 	both := append(append([]any{}, args...), args...)
 	var mvps []struct {
 		LeadID int64 `db:"lead_id"`
 		N      int   `db:"n"`
 	}
-	if err := s.selectAll(ctx, s.db, &mvps, s.sb.Select("lr.parent_id AS lead_id", "COUNT(DISTINCT lr.member_id) AS n").
-		From(rule).Where(sq.Expr("1 = 1", both...)).GroupBy("lr.parent_id")); err != nil {
+	if err := s.selectAll(ctx, s.db, &mvps, s.sb.Select("lr.lead_id", "COUNT(DISTINCT lr.member_id) AS n").
+		From(rule).Where(sq.Expr("1 = 1", both...)).GroupBy("lr.lead_id")); err != nil {
 		return nil, mapError("lead reach", err)
 	}
 	var rows []struct {
@@ -146,10 +145,10 @@ func (s *Store) LeadsReach(ctx context.Context, leadIDs []int64, sinceDay string
 		Followers int64             `db:"followers"`
 		Growth    int64             `db:"growth"`
 	}
-	if err := s.selectAll(ctx, s.db, &rows, s.sb.Select("lr.parent_id AS lead_id", "a.platform", "COUNT(*) AS accounts", "COALESCE(SUM(a.followers), 0) AS followers").
+	if err := s.selectAll(ctx, s.db, &rows, s.sb.Select("lr.lead_id", "a.platform", "COUNT(*) AS accounts", "COALESCE(SUM(a.followers), 0) AS followers").
 		Column(sq.Expr("SUM("+growthExpr+") AS growth", sinceDay)).
 		From(rule).Where(sq.Expr("1 = 1", both...)).Join("social_accounts a ON a.member_id = lr.member_id").
-		GroupBy("lr.parent_id", "a.platform")); err != nil {
+		GroupBy("lr.lead_id", "a.platform")); err != nil {
 		return nil, mapError("lead reach", err)
 	}
 	out := make(map[int64]LeadReach, len(leadIDs))
