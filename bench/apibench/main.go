@@ -15,6 +15,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -32,10 +33,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
-const frontPage = `mvps(first: 50) { totalCount edges { cursor node { handle name country
-  awards { year status expertise { name category } }
-  leads { name kind }
-  socialAccounts { platform handle status followers posts lastSyncedAt } } } }`
+const frontPage = `mvps(first: 50) { totalCount edges { cursor node { ` + pageMemberFields + ` } } }`
 
 // scenarios are the GraphQL requests by name: a fixed query, or one that
 // first looks up what it needs (an ID, a cursor) through the API.
@@ -67,6 +65,11 @@ var scenarios = map[string]func(c *client) (request, error){
 	// A lead's view: the MVPs of the lead with the most, ranked by reach
 	// growth, 100 a page, the 20th page by cursor (or the last there is).
 	"lead-growth": leadGrowth,
+	// A lead's page: the first 100 MVPs of the lead with the most, with
+	// the front page's fields.
+	"lead-page": leadPage,
+	// An MVP's profile: accounts, each with 90 days of history, and reach.
+	"profile": profile,
 	// The reach leaderboard of the whole program by 30-day growth.
 	"leaderboard": fixed(`{ reachLeaderboard(orderBy: GROWTH, days: 30, first: 50) { totalCount
   edges { node { rank followers growth member { handle name country } } } } }`),
@@ -100,6 +103,10 @@ type request struct {
 	// vary, when set, gives the variables of the i-th request instead.
 	vary func(i int) map[string]any
 	note string
+	// What the limit statement needs of the pick (limit.go).
+	leadID int64
+	handle string
+	since  string
 }
 
 func fixed(q string) func(*client) (request, error) {
@@ -112,21 +119,9 @@ const leadPageQuery = `query ($lead: ID!, $after: String) {
     edges { node { rank followers growth member { handle name country } } } } }`
 
 func leadGrowth(c *client) (request, error) {
-	var stats struct {
-		ProgramStats []struct {
-			Lead *struct{ ID, Name string }
-			MVPs int `json:"mvps"`
-		}
-	}
-	if err := c.do(`{ programStats(groupBy: [LEAD]) { lead { id name } mvps } }`, nil, &stats); err != nil {
+	id, _, name, most, err := mostMVPs(c)
+	if err != nil {
 		return request{}, err
-	}
-	var id, name string
-	most := -1
-	for _, g := range stats.ProgramStats {
-		if g.Lead != nil && g.MVPs > most {
-			id, name, most = g.Lead.ID, g.Lead.Name, g.MVPs
-		}
 	}
 	var after any
 	page := 1
@@ -149,6 +144,77 @@ func leadGrowth(c *client) (request, error) {
 	}
 	return request{query: leadPageQuery, variables: map[string]any{"lead": id, "after": after},
 		note: fmt.Sprintf("%s, %d MVPs, page %d", name, most, page)}, nil
+}
+
+// mostMVPs is the lead with the most MVPs: the global ID, the database ID,
+// the name and the count.
+func mostMVPs(c *client) (string, int64, string, int, error) {
+	var stats struct {
+		ProgramStats []struct {
+			Lead *struct{ ID, Name string }
+			MVPs int `json:"mvps"`
+		}
+	}
+	if err := c.do(`{ programStats(groupBy: [LEAD]) { lead { id name } mvps } }`, nil, &stats); err != nil {
+		return "", 0, "", 0, err
+	}
+	var id, name string
+	most := -1
+	for _, g := range stats.ProgramStats {
+		if g.Lead != nil && g.MVPs > most {
+			id, name, most = g.Lead.ID, g.Lead.Name, g.MVPs
+		}
+	}
+	b, err := base64.RawURLEncoding.DecodeString(id)
+	_, n, _ := strings.Cut(string(b), ":")
+	dbID, perr := strconv.ParseInt(n, 10, 64)
+	if err != nil || perr != nil {
+		return "", 0, "", 0, fmt.Errorf("no lead with MVPs")
+	}
+	return id, dbID, name, most, nil
+}
+
+func leadPage(c *client) (request, error) {
+	id, dbID, name, most, err := mostMVPs(c)
+	if err != nil {
+		return request{}, err
+	}
+	return request{query: `query ($lead: ID!) { node(id: $lead) { ... on Lead { mvps(first: 100) { totalCount edges { cursor node { ` + pageMemberFields + ` } } } } } }`,
+		variables: map[string]any{"lead": id}, leadID: dbID, note: fmt.Sprintf("%s, %d MVPs", name, most)}, nil
+}
+
+// profileSince is the first day of a profile's history: 90 days ago.
+func profileSince() string { return time.Now().UTC().AddDate(0, 0, -90).Format(time.DateOnly) }
+
+func profile(c *client) (request, error) {
+	var page struct {
+		Mvps struct {
+			Edges []struct {
+				Node struct {
+					Handle         string
+					SocialAccounts []struct{ Platform string }
+				}
+			}
+		}
+	}
+	if err := c.do(`{ mvps(first: 100) { edges { node { handle socialAccounts { platform } } } } }`, nil, &page); err != nil {
+		return request{}, err
+	}
+	handle, most := "", 0
+	for _, e := range page.Mvps.Edges {
+		if n := len(e.Node.SocialAccounts); n > most {
+			handle, most = e.Node.Handle, n
+		}
+	}
+	if handle == "" {
+		return request{}, fmt.Errorf("no MVP with social accounts among the first 100")
+	}
+	since := profileSince()
+	return request{query: `query ($handle: String!, $since: Time) { member(handle: $handle) { handle name country
+  socialAccounts { platform handle status followers following posts lastSyncedAt history(from: $since) { date followers } }
+  reach { total byPlatform { platform accounts followers } } } }`,
+		variables: map[string]any{"handle": handle, "since": since + "T00:00:00Z"}, handle: handle, since: since,
+		note: fmt.Sprintf("%s, %d accounts, 90 days", handle, most)}, nil
 }
 
 func trends(c *client) (request, error) {
@@ -224,14 +290,16 @@ func main() {
 	token := flag.String("token", os.Getenv("MVPGRAPH_BENCH_TOKEN"), "API token to send (default: $MVPGRAPH_BENCH_TOKEN)")
 	pids := flag.String("pids", "", "comma-separated process IDs whose summed resident memory is the server's (default: read /metrics)")
 	header := flag.Bool("header", false, "print the table header first")
+	limit := flag.String("limit", "", "PostgreSQL URL of the server's database: run the scenario's limit statement (limit.go) there after each level, and print mvpgraph's throughput as a share of the limit's")
+	rounds := flag.Int("rounds", 1, "with -limit, how many times each level runs on each, taking turns; the medians are reported")
 	flag.Parse()
-	if err := run(*base, *name, *clients, *duration, *label, *token, *pids, *header); err != nil {
+	if err := run(*base, *name, *clients, *duration, *label, *token, *pids, *header, *limit, *rounds); err != nil {
 		fmt.Fprintln(os.Stderr, "apibench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(base, name, clients string, duration time.Duration, label, token, pids string, header bool) error {
+func run(base, name, clients string, duration time.Duration, label, token, pids string, header bool, limitURL string, rounds int) error {
 	prepare, ok := scenarios[name]
 	if !ok {
 		names := make([]string, 0, len(scenarios))
@@ -289,7 +357,7 @@ func run(base, name, clients string, duration time.Duration, label, token, pids 
 	var data json.RawMessage
 	start := time.Now()
 	err = cl.do(r.query, r.variables, &data)
-	if header {
+	if header && limitURL == "" {
 		fmt.Println("| scenario | clients | requests/s | p50 ms | p95 ms | p99 ms | success | SQL statements/request | peak RSS MB |")
 		fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 	}
@@ -328,7 +396,7 @@ func run(base, name, clients string, duration time.Duration, label, token, pids 
 	if pids != "" {
 		rss = func() float64 { return resident(strings.Split(pids, ",")) }
 	}
-	for _, c := range levels {
+	attack := func(c int) (*vegeta.Metrics, string, float64) {
 		before, _ := scrape(base) // a peer has no /metrics: no statement counts
 		peak := newPeak(rss)
 		atk := vegeta.NewAttacker(vegeta.Workers(uint64(c)), vegeta.MaxWorkers(uint64(c)), vegeta.KeepAlive(true), vegeta.Connections(c), vegeta.Timeout(30*time.Second))
@@ -343,12 +411,22 @@ func run(base, name, clients string, duration time.Duration, label, token, pids 
 		if d := after["mvpgraph_sql_statements_per_request_count"] - before["mvpgraph_sql_statements_per_request_count"]; d > 0 {
 			perRequest = fmt.Sprintf("%.1f", (after["mvpgraph_sql_statements_per_request_sum"]-before["mvpgraph_sql_statements_per_request_sum"])/d)
 		}
-		fmt.Printf("| %s | %d | %.0f | %.1f | %.1f | %.1f | %.1f %% | %s | %.0f |\n",
-			label, c, m.Throughput, ms(m.Latencies.P50), ms(m.Latencies.P95), ms(m.Latencies.P99),
-			100*m.Success, perRequest, top/(1<<20))
 		if len(m.Errors) > 0 {
 			fmt.Fprintf(os.Stderr, "apibench: %s at %d clients: %d errors, first: %s\n", name, c, len(m.Errors), m.Errors[0])
 		}
+		return &m, perRequest, top
+	}
+	if limitURL != "" {
+		return againstLimit(limitURL, name, label, r, data, levels, rounds, duration, header, func(c int) *vegeta.Metrics {
+			m, _, _ := attack(c)
+			return m
+		})
+	}
+	for _, c := range levels {
+		m, perRequest, top := attack(c)
+		fmt.Printf("| %s | %d | %.0f | %.1f | %.1f | %.1f | %.1f %% | %s | %.0f |\n",
+			label, c, m.Throughput, ms(m.Latencies.P50), ms(m.Latencies.P95), ms(m.Latencies.P99),
+			100*m.Success, perRequest, top/(1<<20))
 	}
 	return nil
 }
