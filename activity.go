@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net/url"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // SpaceKind is what a community space is.
@@ -140,22 +142,75 @@ func parseActivity(line int, f map[string]string) (ActivityRow, error) {
 	}
 	r.ContributorHandle, r.ContributorName = get("contributor_handle"), get("contributor_name")
 	r.MemberHandle, r.URL, r.Title = strings.ToLower(get("member_handle")), get("url"), get("title")
-	for name, v := range map[string]string{"space": r.Space, "external_id": r.ExternalID, "contributor_handle": r.ContributorHandle, "contributor_name": r.ContributorName} {
-		if len(v) > 200 {
-			return r, fmt.Errorf("%s is longer than 200 characters", name)
-		}
-	}
-	if len(r.Title) > 1000 || len(r.URL) > 2048 {
-		return r, errors.New("title or url is too long (1,000 and 2,048 characters at most)")
-	}
 	if s := get("score"); s != "" {
 		v, err := strconv.ParseFloat(s, 64)
-		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		if err != nil {
 			return r, fmt.Errorf("score %q is not a number", s)
 		}
 		r.Score = &v
 	}
-	return r, nil
+	return r, r.Check()
+}
+
+// MaxActivityScore bounds the size of a space's own score of a
+// contribution (votes, views): far above any real one, and small enough
+// that sums and averages over millions of rows stay exact enough and finite.
+const MaxActivityScore = 1e9
+
+// Check validates an activity row, from an import file or a space's feed,
+// saying which field is wrong: text that is valid UTF-8 within its length
+// in characters (identifiers 200, title 1,000, URL 2,048), a URL over http
+// or https, and a score that is a finite number within MaxActivityScore.
+// The importer reports a row that fails with its line, and imports the
+// others.
+func (r *ActivityRow) Check() error {
+	for _, f := range []struct {
+		name  string
+		value string
+		max   int
+	}{
+		{"space", r.Space, 200}, {"external_id", r.ExternalID, 200}, {"contributor_handle", r.ContributorHandle, 200},
+		{"contributor_name", r.ContributorName, 200}, {"member_handle", r.MemberHandle, 200}, {"title", r.Title, 1000}, {"url", r.URL, 2048},
+	} {
+		if !utf8.ValidString(f.value) {
+			return fmt.Errorf("%s is not valid UTF-8 text; save the file as UTF-8", f.name)
+		}
+		if strings.ContainsRune(f.value, 0) {
+			return fmt.Errorf("%s contains a NUL character", f.name)
+		}
+		if n := utf8.RuneCountInString(f.value); n > f.max {
+			return fmt.Errorf("%s is %d characters long; at most %d", f.name, n, f.max)
+		}
+	}
+	if r.URL != "" {
+		u, err := url.Parse(r.URL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("url %q is not an http or https address", r.URL)
+		}
+	}
+	if r.Score != nil {
+		if v := *r.Score; math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > MaxActivityScore {
+			return fmt.Errorf("score %v is not a number between -%g and %g", v, float64(MaxActivityScore), float64(MaxActivityScore))
+		}
+	}
+	return nil
+}
+
+// CutText shortens s to at most n characters, on a character boundary;
+// text that is not valid UTF-8 has its invalid bytes replaced first.
+func CutText(s string, n int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j]
+		}
+		i++
+	}
+	return s
 }
 
 // ReadActivities reads an import file: CSV with a header naming the columns

@@ -1,9 +1,11 @@
 package mvpgraph_test
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 
@@ -125,4 +127,47 @@ func TestKindWeights(t *testing.T) {
 	require.Equal(t, 2.0, mvpgraph.ItemPoints(mvpgraph.DefaultKindWeights, "ANSWER", nil))
 	require.Equal(t, 4.0, mvpgraph.ItemPoints(mvpgraph.DefaultKindWeights, "ANSWER", &ten))
 	require.Equal(t, 2.0, mvpgraph.ItemPoints(mvpgraph.DefaultKindWeights, "ANSWER", &neg), "a negative score does not lower the weight")
+}
+
+// TestActivityRowCheck: a row's text is UTF-8 within its length in
+// characters, its URL http or https, its score a bounded number.
+func TestActivityRowCheck(t *testing.T) {
+	ok := func() mvpgraph.ActivityRow {
+		return mvpgraph.ActivityRow{Space: "Forum", ExternalID: "1", Kind: "ANSWER", ContributorHandle: strings.Repeat("ü", 200), ContributorName: "Ü", URL: "https://forum.example/a?b=c"}
+	}
+	r := ok()
+	require.NoError(t, r.Check(), "200 characters of two bytes each")
+	for _, tc := range []struct {
+		name   string
+		change func(r *mvpgraph.ActivityRow)
+		want   string
+	}{
+		{"javascript", func(r *mvpgraph.ActivityRow) { r.URL = "javascript:alert(1)" }, "url"},
+		{"data", func(r *mvpgraph.ActivityRow) { r.URL = "data:text/html,x" }, "url"},
+		{"relative", func(r *mvpgraph.ActivityRow) { r.URL = "/a/b" }, "url"},
+		{"huge score", func(r *mvpgraph.ActivityRow) { v := 1.7e308; r.Score = &v }, "score"},
+		{"NaN", func(r *mvpgraph.ActivityRow) { v := math.NaN(); r.Score = &v }, "score"},
+		{"latin-1", func(r *mvpgraph.ActivityRow) { r.Title = "caf\xe9" }, "title is not valid UTF-8"},
+		{"too long", func(r *mvpgraph.ActivityRow) { r.ContributorHandle = strings.Repeat("ü", 201) }, "contributor_handle is 201 characters"},
+	} {
+		r := ok()
+		tc.change(&r)
+		err := r.Check()
+		require.Error(t, err, tc.name)
+		require.Contains(t, err.Error(), tc.want, tc.name)
+	}
+	_, bad, err := mvpgraph.ReadActivities(strings.NewReader("space,external_id,kind,occurred_at,contributor_handle,contributor_name,score\nF,1,ANSWER,2026-05-01,a,A,1e300\n"), "csv")
+	require.NoError(t, err)
+	require.Len(t, bad, 1)
+	require.Equal(t, 2, bad[0].Line)
+}
+
+// TestCutText cuts on character boundaries.
+func TestCutText(t *testing.T) {
+	require.Equal(t, "Grü", mvpgraph.CutText("Grüße", 3))
+	require.Equal(t, "Grüße", mvpgraph.CutText("Grüße", 5))
+	require.Equal(t, "ab\uFFFD", mvpgraph.CutText("ab\xffcd", 3))
+	for n := range 6 {
+		require.True(t, utf8.ValidString(mvpgraph.CutText("Grüße", n)))
+	}
 }

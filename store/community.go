@@ -102,6 +102,10 @@ func (s *Store) ImportActivities(ctx context.Context, rows []mvpgraph.ActivityRo
 	}
 	var good []mvpgraph.ActivityRow
 	for _, r := range rows {
+		if err := r.Check(); err != nil {
+			res.Rejected = append(res.Rejected, mvpgraph.RowError{Line: r.Line, Reason: err.Error()})
+			continue
+		}
 		switch {
 		case spaces[r.Space] == 0:
 			res.Rejected = append(res.Rejected, mvpgraph.RowError{Line: r.Line, Reason: fmt.Sprintf("unknown space %q; create it first", r.Space)})
@@ -306,8 +310,12 @@ func (s *Store) ActivityStats(ctx context.Context, q ActivityStatsQuery) ([]mvpg
 		"SPACE": {"a.space_id", "space_id"}, "KIND": {"a.kind", "kind"},
 		"MONTH": {month, "month"}, "EXPERTISE": {"se.expertise_id", "expertise_id"},
 	}
-	b := s.sb.Select("COUNT(*) AS n", "COUNT(DISTINCT a.contributor_id) AS contributors", "SUM(a.score) AS score_sum",
-		"AVG(a.score) AS score_avg", "MIN(a.score) AS score_min", "MAX(a.score) AS score_max").From("activities a")
+	// Scores are bounded at import (mvpgraph.MaxActivityScore); one
+	// stored before that is counted at the bound, so that a sum over
+	// every row stays finite on both databases.
+	score := fmt.Sprintf("CASE WHEN a.score > %[1]g THEN %[1]g WHEN a.score < -%[1]g THEN -%[1]g ELSE a.score END", float64(mvpgraph.MaxActivityScore))
+	b := s.sb.Select("COUNT(*) AS n", "COUNT(DISTINCT a.contributor_id) AS contributors", "SUM("+score+") AS score_sum",
+		"AVG("+score+") AS score_avg", "MIN("+score+") AS score_min", "MAX("+score+") AS score_max").From("activities a")
 	joinExpertise := q.ExpertiseID != nil
 	seen := map[string]bool{}
 	for _, d := range q.GroupBy {

@@ -92,3 +92,53 @@ func TestImportAndSpaceActivity(t *testing.T) {
 		require.Empty(t, none, "no space discusses Excel")
 	})
 }
+
+// TestImportChecksEveryRow: rows from any source (a file, a space's feed)
+// are checked one by one, each bad one reported with its line while the
+// others are imported: text that is not UTF-8 (which PostgreSQL would
+// refuse for the whole import), a URL that is not http or https, a score
+// past the bound. A score stored before the bound existed is counted at
+// the bound, so that statistics stay finite.
+func TestImportChecksEveryRow(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		p := newProgram(t, s)
+		sp := &mvpgraph.CommunitySpace{Name: "Forum", Kind: "FORUM"}
+		require.NoError(t, s.CreateSpace(ctx, sp, []int64{p.crm.ID}))
+		at := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+		score := func(v float64) *float64 { return &v }
+		rows := []mvpgraph.ActivityRow{
+			{Line: 2, Space: "Forum", ExternalID: "ok", Kind: "ANSWER", OccurredAt: at, ContributorHandle: "ann", ContributorName: "Ann", Title: "Grüße", URL: "https://forum.example/1", Score: score(3)},
+			{Line: 3, Space: "Forum", ExternalID: "latin1", Kind: "ANSWER", OccurredAt: at, ContributorHandle: "ann", ContributorName: "Ann", Title: "Gr\xfc\xdfe"},
+			{Line: 4, Space: "Forum", ExternalID: "js", Kind: "ANSWER", OccurredAt: at, ContributorHandle: "ann", ContributorName: "Ann", URL: "javascript:alert(1)"},
+			{Line: 5, Space: "Forum", ExternalID: "huge", Kind: "ANSWER", OccurredAt: at, ContributorHandle: "ann", ContributorName: "Ann", Score: score(1.7e308)},
+			{Line: 6, Space: "Forum", ExternalID: "nul", Kind: "ANSWER", OccurredAt: at, ContributorHandle: "ann\x00", ContributorName: "Ann"},
+		}
+		res, err := s.ImportActivities(ctx, rows, nil, false)
+		require.NoError(t, err)
+		require.Equal(t, 1, res.Imported)
+		reasons := map[int]string{}
+		for _, r := range res.Rejected {
+			reasons[r.Line] = r.Reason
+		}
+		require.Len(t, reasons, 4)
+		require.Contains(t, reasons[3], "title is not valid UTF-8")
+		require.Contains(t, reasons[4], "not an http or https address")
+		require.Contains(t, reasons[5], "score")
+		require.Contains(t, reasons[6], "contributor_handle contains a NUL")
+
+		// Two huge scores stored before the bound: the sums stay finite.
+		for i, v := range []float64{1.7e308, 1.7e308} {
+			rows := []mvpgraph.ActivityRow{{Line: 2, Space: "Forum", ExternalID: fmt.Sprint("old", i), Kind: "ANSWER", OccurredAt: at, ContributorHandle: "ben", ContributorName: "Ben", Score: score(1)}}
+			_, err := s.ImportActivities(ctx, rows, nil, false)
+			require.NoError(t, err)
+			require.NoError(t, store.SetActivityScoreForTest(ctx, s, sp.ID, fmt.Sprint("old", i), v))
+		}
+		groups, err := s.ActivityStats(ctx, store.ActivityStatsQuery{})
+		require.NoError(t, err)
+		require.Len(t, groups, 1)
+		require.Equal(t, 3, groups[0].Count)
+		require.InDelta(t, 3+2*mvpgraph.MaxActivityScore, *groups[0].ScoreSum, 1)
+		require.InDelta(t, mvpgraph.MaxActivityScore, *groups[0].ScoreMax, 1)
+	})
+}

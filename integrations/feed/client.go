@@ -186,12 +186,8 @@ func (c *Client) Activities(ctx context.Context, space, feedURL string, since ti
 	return rows, nil
 }
 
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
-}
+// truncate cuts s to n characters, on a character boundary.
+func truncate(s string, n int) string { return mvpgraph.CutText(s, n) }
 
 // unreachable sorts a failed request: a timeout or a broken connection
 // fails the call, a host that does not exist or is private fails the feed.

@@ -91,7 +91,7 @@ func row(space, site, prefix string, id int64, kind mvpgraph.ActivityKind, p pos
 	return mvpgraph.ActivityRow{
 		Space: space, ExternalID: prefix + strconv.FormatInt(id, 10), Kind: kind,
 		OccurredAt: time.Unix(p.CreationDate, 0).UTC(), ContributorHandle: site + ":" + who, ContributorName: name,
-		URL: link, Title: html.UnescapeString(p.Title), Score: &score,
+		URL: mvpgraph.CutText(link, 2048), Title: mvpgraph.CutText(html.UnescapeString(p.Title), 1000), Score: &score,
 	}
 }
 

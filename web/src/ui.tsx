@@ -116,6 +116,17 @@ export const signed = (n: number) => (n > 0 ? `+${nf.format(n)}` : nf.format(n))
 export const pct = (x: number | null | undefined, digits = 1) => (x == null ? '—' : `${(x * 100).toFixed(digits)} %`);
 export const day = (t: string | null | undefined) => (t ? t.slice(0, 10) : '—');
 
+/** The address, when it is an http or https one; undefined for any other (javascript:, data:, a relative path), which is shown as text. */
+export function webAddress(url: string | null | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function ago(seconds: number | null | undefined): string {
   if (seconds == null) return 'never';
   if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`;

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { gql } from '../api';
-import { Empty, Field, Loaded, day, useLoad } from '../ui';
+import { Empty, Field, Loaded, day, useLoad, webAddress } from '../ui';
 import { useExpertises } from './leaderboard';
 import { PeriodFields, usePeriod } from './trends';
 
@@ -99,8 +99,8 @@ function List(props: { expertise: string; country: string | null; from: string; 
                   <ul>
                     {c.bestItems.map((i, n) => (
                       <li key={n}>
-                        {i.url ? (
-                          <a href={i.url} rel="noreferrer noopener" target="_blank">
+                        {webAddress(i.url) ? (
+                          <a href={webAddress(i.url)} rel="noreferrer noopener" target="_blank">
                             {i.title ?? i.kind}
                           </a>
                         ) : (

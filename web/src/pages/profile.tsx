@@ -2,7 +2,7 @@ import { useMemo } from 'preact/hooks';
 import { gql, type Connection } from '../api';
 import { ReachChart } from '../charts';
 import { useViewer } from '../session';
-import { Empty, Loaded, StaleBadge, StatusBadge, ago, day, num, platformName, signed, useLoad } from '../ui';
+import { Empty, Loaded, StaleBadge, StatusBadge, ago, day, num, platformName, signed, useLoad, webAddress } from '../ui';
 
 interface Account {
   id: string;
@@ -115,9 +115,13 @@ function ProfileView({ m }: { m: Member }) {
           <section key={a.id} class="account" aria-label={`${platformName[a.platform]} account ${a.handle}`}>
             <h3>
               {platformName[a.platform]}:{' '}
-              <a href={a.url} rel="noreferrer noopener" target="_blank">
-                {a.handle}
-              </a>{' '}
+              {webAddress(a.url) ? (
+                <a href={webAddress(a.url)} rel="noreferrer noopener" target="_blank">
+                  {a.handle}
+                </a>
+              ) : (
+                a.handle
+              )}{' '}
               <StatusBadge status={a.status} />
               {a.staleness.stale ? <StaleBadge /> : null}
             </h3>
