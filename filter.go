@@ -3,8 +3,10 @@ package mvpgraph
 import (
 	"encoding/base64"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // StringFilter compares a text field. Every operator set must hold.
@@ -83,6 +85,122 @@ type ProductTeamWhere struct {
 
 // MaxFilterDepth bounds the nesting of _and, _or and _not in one filter.
 const MaxFilterDepth = 8
+
+// Bounds of one filter, checked before it reaches a database: the filters
+// in one _and or _or, and the length of a text compared or a pattern.
+const (
+	MaxFilterWidth = 100
+	MaxFilterText  = 1000
+)
+
+// CheckFilter checks a where input (MemberWhere, ExpertiseWhere, LeadWhere,
+// ProductTeamWhere) before it is compiled, naming the field at fault: an
+// _and or _or of more than MaxFilterWidth filters, a text longer than
+// MaxFilterText characters, text that is not UTF-8 or holds a NUL, and a
+// _like or _ilike pattern ending in a lone escape (\).
+func CheckFilter(field string, where any) error {
+	v := reflect.ValueOf(where)
+	if v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return nil
+		}
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return nil
+	}
+	t := v.Type()
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		path := field + "." + name
+		f := v.Field(i)
+		switch x := f.Interface().(type) {
+		case *StringFilter:
+			if err := x.check(path); err != nil {
+				return err
+			}
+		case *IDFilter:
+			if x != nil {
+				for _, s := range append([]*string{x.Eq, x.Neq}, ptrsOf(x.In)...) {
+					if err := checkText(path, s, false); err != nil {
+						return err
+					}
+				}
+			}
+		default:
+			switch f.Kind() {
+			case reflect.Slice:
+				if f.Len() > MaxFilterWidth {
+					return Invalidf(path, "%s combines at most %d filters; got %d. Use _in for a list of values.", name, MaxFilterWidth, f.Len())
+				}
+				for j := range f.Len() {
+					if err := CheckFilter(fmt.Sprintf("%s[%d]", path, j), f.Index(j).Interface()); err != nil {
+						return err
+					}
+				}
+			case reflect.Pointer:
+				if f.Type().Elem() == t {
+					if err := CheckFilter(path, f.Interface()); err != nil {
+						return err
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (x *StringFilter) check(field string) error {
+	if x == nil {
+		return nil
+	}
+	for _, c := range []struct {
+		op      string
+		v       *string
+		pattern bool
+	}{{"_eq", x.Eq, false}, {"_neq", x.Neq, false}, {"_gt", x.Gt, false}, {"_gte", x.Gte, false}, {"_lt", x.Lt, false}, {"_lte", x.Lte, false}, {"_like", x.Like, true}, {"_ilike", x.Ilike, true}} {
+		if err := checkText(field+"."+c.op, c.v, c.pattern); err != nil {
+			return err
+		}
+	}
+	for i, v := range x.In {
+		if err := checkText(fmt.Sprintf("%s._in[%d]", field, i), &v, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkText checks one text of a filter; a pattern may not end in a lone
+// escape.
+func checkText(field string, s *string, pattern bool) error {
+	if s == nil {
+		return nil
+	}
+	switch {
+	case !utf8.ValidString(*s):
+		return Invalidf(field, "%s is not valid UTF-8 text.", field)
+	case strings.ContainsRune(*s, 0):
+		return Invalidf(field, "%s contains a NUL character, which no stored text holds.", field)
+	case utf8.RuneCountInString(*s) > MaxFilterText:
+		return Invalidf(field, "%s is %d characters long; a filter compares at most %d.", field, utf8.RuneCountInString(*s), MaxFilterText)
+	}
+	if pattern {
+		escapes := len(*s) - len(strings.TrimRight(*s, "\\"))
+		if escapes%2 == 1 {
+			return Invalidf(field, "%s ends in a lone \\, which escapes nothing; write \\\\ to match a backslash.", field)
+		}
+	}
+	return nil
+}
+
+func ptrsOf(ss []string) []*string {
+	out := make([]*string, len(ss))
+	for i := range ss {
+		out[i] = &ss[i]
+	}
+	return out
+}
 
 // Direction orders a column.
 type Direction string

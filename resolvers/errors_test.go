@@ -285,3 +285,33 @@ func TestPersistedQueriesAndIntrospection(t *testing.T) {
 	require.NotContains(t, off, `"Query"`)
 	require.Contains(t, off, "INTROSPECTION_DISABLED")
 }
+
+// TestFilterBounds: inputs that once reached a database and came back
+// INTERNAL are refused first, naming the field: a pattern ending in a lone
+// escape, a NUL (which PostgreSQL refuses), an _or of a thousand filters
+// and a 100 KB pattern (which SQLite refuses).
+func TestFilterBounds(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		a := newAPI(t, s)
+		buildProgram(a)
+		wide := strings.Repeat(`{ name: { _eq: "x" } } `, 1000)
+		for _, tc := range []struct{ field, where string }{
+			{"where.name._like", `{ name: { _like: "ADA\\" } }`},
+			{"where.name._ilike", `{ name: { _ilike: "ada\\\\\\" } }`},
+			{"where.name._eq", `{ name: { _eq: "A\u0000DA" } }`},
+			{"where._or", `{ _or: [` + wide + `] }`},
+			{"where._and[0].city._like", `{ _and: [{ city: { _like: "` + strings.Repeat("%a", 50000) + `" } }] }`},
+			{"where.handle._in[1]", `{ handle: { _in: ["ada", "a\u0000"] } }`},
+		} {
+			e := a.fail("BAD_USER_INPUT", tc.field, `{ members(where: `+tc.where+`) { totalCount edges { node { handle } } } }`)
+			require.NotEmpty(t, e.Message, tc.field)
+		}
+		// A pattern that escapes its last character, and one matching a
+		// backslash, are fine.
+		var ok struct{ Members struct{ TotalCount int } }
+		a.do(&ok, `{ members(where: { name: { _like: "AD\\%" } }) { totalCount } }`)
+		require.Zero(t, ok.Members.TotalCount)
+		a.do(&ok, `{ members(where: { name: { _like: "%\\\\" } }) { totalCount } }`)
+		require.Zero(t, ok.Members.TotalCount)
+	})
+}

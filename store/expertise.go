@@ -20,6 +20,11 @@ var expertiseOrder = orderFields{
 }
 
 func (s *Store) expertiseWhere(w *mvpgraph.ExpertiseWhere, field string, depth int) (sq.Sqlizer, error) {
+	if depth == 0 {
+		if err := mvpgraph.CheckFilter(field, w); err != nil {
+			return nil, err
+		}
+	}
 	f := &filter{s: s}
 	if w == nil {
 		return f.result(), nil

@@ -21,6 +21,11 @@ var leadOrder = orderFields{
 }
 
 func (s *Store) leadWhere(w *mvpgraph.LeadWhere, field string, depth int) (sq.Sqlizer, error) {
+	if depth == 0 {
+		if err := mvpgraph.CheckFilter(field, w); err != nil {
+			return nil, err
+		}
+	}
 	f := &filter{s: s}
 	if w == nil {
 		return f.result(), nil

@@ -56,6 +56,11 @@ var memberOrder = orderFields{
 
 // memberWhere compiles a member filter.
 func (s *Store) memberWhere(w *mvpgraph.MemberWhere, field string, depth int) (sq.Sqlizer, error) {
+	if depth == 0 {
+		if err := mvpgraph.CheckFilter(field, w); err != nil {
+			return nil, err
+		}
+	}
 	f := &filter{s: s}
 	if w == nil {
 		return f.result(), nil

@@ -21,6 +21,11 @@ var productTeamOrder = orderFields{
 }
 
 func (s *Store) productTeamWhere(w *mvpgraph.ProductTeamWhere, field string, depth int) (sq.Sqlizer, error) {
+	if depth == 0 {
+		if err := mvpgraph.CheckFilter(field, w); err != nil {
+			return nil, err
+		}
+	}
 	f := &filter{s: s}
 	if w == nil {
 		return f.result(), nil
