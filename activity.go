@@ -488,6 +488,9 @@ type Activity struct {
 	URL        *string      `db:"url"`
 	Title      *string      `db:"title"`
 	Score      *float64     `db:"score"`
+	// ImportedBy names who imported it: a token's name, or the feed or tag
+	// it was read from; nil for activity loaded with a program.
+	ImportedBy *string `db:"imported_by"`
 	Contributor
 }
 

@@ -55,6 +55,7 @@ type DirectiveRoot struct {
 type ComplexityRoot struct {
 	Activity struct {
 		Contributor func(childComplexity int) int
+		ImportedBy  func(childComplexity int) int
 		KindName    func(childComplexity int) int
 		NodeID      func(childComplexity int) int
 		OccurredAt  func(childComplexity int) int
@@ -705,6 +706,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Activity.Contributor(childComplexity), true
+	case "Activity.importedBy":
+		if e.ComplexityRoot.Activity.ImportedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.ImportedBy(childComplexity), true
 	case "Activity.kind":
 		if e.ComplexityRoot.Activity.KindName == nil {
 			break
@@ -3594,7 +3601,8 @@ type Mutation {
   Imports community activity (a small batch; mvpgraph import activities
   takes files). Rows are idempotent on (space, external ID); bad rows are
   reported by line and reason while the good ones are imported, or, with
-  allOrNothing, none is.
+  allOrNothing, none is. A lead imports into the spaces of the expertises
+  the lead owns; each row records who imported it.
   """
   importActivities(input: ImportActivitiesInput!): ImportActivitiesPayload! @auth(roles: [ADMIN, LEAD])
 }
@@ -4112,6 +4120,8 @@ type Activity {
   title: String
   "The space's own measure of it (votes, an accepted answer, views), where it has one."
   score: Float
+  "Who imported it: the token's name, or the feed or tag it was read from; null for activity loaded with a program or imported before this was recorded."
+  importedBy: String @auth(roles: [ADMIN, LEAD])
 }
 
 "Anyone seen in a space, by the handle used there."
@@ -4325,6 +4335,8 @@ func (ec *executionContext) childFields_Activity(ctx context.Context, field grap
 		return ec.fieldContext_Activity_title(ctx, field)
 	case "score":
 		return ec.fieldContext_Activity_score(ctx, field)
+	case "importedBy":
+		return ec.fieldContext_Activity_importedBy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Activity", field.Name)
 }
@@ -6834,6 +6846,47 @@ func (ec *executionContext) _Activity_score(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Activity_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Activity", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Activity_importedBy(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_importedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ImportedBy, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN", "LEAD"})
+				if err != nil {
+					var zeroVal *string
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_importedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "String")
 }
 
 func (ec *executionContext) _ActivityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ActivityConnection) (ret graphql.Marshaler) {
@@ -19902,6 +19955,11 @@ func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "score":
 			out.Values[i] = ec._Activity_score(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "importedBy":
+			out.Values[i] = ec._Activity_importedBy(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

@@ -9,6 +9,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"mvpgraph"
+	"mvpgraph/store"
 )
 
 // ActivityFeed reads a community space's source (a feed URL, or a Stack
@@ -62,7 +63,7 @@ func (w *ingestWorker) Work(ctx context.Context, job *river.Job[IngestArgs]) err
 		r.cfg.Logger.WarnContext(ctx, "feed not read", "space", sp.Name, "error", err)
 		return river.JobCancel(err)
 	}
-	res, err := r.store.ImportActivities(ctx, rows, nil, false)
+	res, err := r.store.ImportActivities(ctx, rows, nil, false, store.Importer{Actor: mvpgraph.Principal{Name: "feed: " + from}})
 	if err != nil {
 		return err
 	}

@@ -90,7 +90,11 @@ func (r *Resolver) importActivities(ctx context.Context, in model.ImportActiviti
 	if err != nil {
 		return nil, err
 	}
-	res, err := r.Store.ImportActivities(ctx, rows, bad, in.AllOrNothing != nil && *in.AllOrNothing)
+	by := store.Importer{Actor: PrincipalFrom(ctx)}
+	if by.Actor.Role == mvpgraph.RoleLead {
+		by.LeadID = by.Actor.LeadID
+	}
+	res, err := r.Store.ImportActivities(ctx, rows, bad, in.AllOrNothing != nil && *in.AllOrNothing, by)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,8 @@ import (
 	"github.com/99designs/gqlgen/client"
 	"github.com/stretchr/testify/require"
 
+	"mvpgraph"
+	"mvpgraph/store"
 	"mvpgraph/store/storetest"
 )
 
@@ -214,4 +216,64 @@ Forum,10,ANSWER,2026-03-01,old,Old,,,`
 			a.fail("BAD_USER_INPUT", "first", fmt.Sprintf(`{ awardCandidates(expertiseId: %q, from: "2026-05-01T00:00:00Z", to: "2026-06-01T00:00:00Z", first: 500) { name } }`, ids["crm"]))
 		})
 	}
+}
+
+// TestLeadImportsIntoTheirSpaces: a lead imports activity only into the
+// spaces of the expertises the lead owns (an admin into any), and every
+// row records who imported it, which admins and leads can read.
+func TestLeadImportsIntoTheirSpaces(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		a := newAPI(t, s)
+		ids := buildProgram(a)
+		for name, expertise := range map[string]string{"CRM Forum": ids["crm"], "Excel Forum": ids["excel"]} {
+			a.do(&struct{}{}, fmt.Sprintf(`mutation { createCommunitySpace(input: {name: %q, kind: FORUM, expertiseIds: [%q]}) { communitySpace { id } } }`, name, expertise))
+		}
+		_, uma, err := mvpgraph.ParseGlobalID("id", ids["uma"])
+		require.NoError(t, err)
+		asUma := a.as(bearer(t, a.s, mvpgraph.APIToken{Name: "uma's importer", Role: mvpgraph.RoleLead, LeadID: &uma}))
+		data := "space,external_id,kind,occurred_at,contributor_handle,contributor_name,score\n" +
+			"CRM Forum,c1,ANSWER,2026-05-01,ann,Ann,3\n" +
+			"Excel Forum,x1,ANSWER,2026-05-01,bob,Bob,100000\n"
+		var got struct {
+			ImportActivities struct {
+				Imported int
+				Rejected []struct {
+					Line   int
+					Reason string
+				}
+			}
+		}
+		asUma.do(&got, `mutation ($d: String!) { importActivities(input: {format: CSV, data: $d}) { imported rejected { line reason } } }`, client.Var("d", data))
+		require.Equal(t, 1, got.ImportActivities.Imported)
+		require.Len(t, got.ImportActivities.Rejected, 1)
+		require.Equal(t, 3, got.ImportActivities.Rejected[0].Line)
+		require.Contains(t, got.ImportActivities.Rejected[0].Reason, "not a space of an expertise you own")
+
+		// An admin imports anywhere.
+		a.do(&got, `mutation ($d: String!) { importActivities(input: {format: CSV, data: $d}) { imported rejected { line reason } } }`, client.Var("d", data))
+		require.Equal(t, 1, got.ImportActivities.Imported, "the CRM row is a duplicate now")
+
+		var spaces struct {
+			Nodes []struct {
+				Activity struct {
+					Edges []struct{ Node struct{ ImportedBy string } }
+				}
+			}
+		}
+		var list struct {
+			ActivityStats []struct {
+				Space struct{ ID, Name string }
+			}
+		}
+		a.do(&list, `{ activityStats(groupBy: [SPACE]) { space { id name } } }`)
+		require.Len(t, list.ActivityStats, 2)
+		who := map[string]string{}
+		for _, g := range list.ActivityStats {
+			a.do(&spaces, fmt.Sprintf(`{ nodes(ids: [%q]) { ... on CommunitySpace { activity { edges { node { importedBy } } } } } }`, g.Space.ID))
+			who[g.Space.Name] = spaces.Nodes[0].Activity.Edges[0].Node.ImportedBy
+		}
+		require.Equal(t, map[string]string{"CRM Forum": "uma's importer", "Excel Forum": "test admin"}, who)
+		analyst := a.as(bearer(t, a.s, mvpgraph.APIToken{Name: "numbers", Role: mvpgraph.RoleAnalyst}))
+		analyst.fail("FORBIDDEN", "", fmt.Sprintf(`{ nodes(ids: [%q]) { ... on CommunitySpace { activity { edges { node { importedBy } } } } } }`, list.ActivityStats[0].Space.ID))
+	})
 }

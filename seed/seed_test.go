@@ -810,7 +810,7 @@ func TestLoadRejects(t *testing.T) {
 		require.Len(t, synced[1], 1, "one reading a day")
 		require.Equal(t, ptr[int64](21), synced[1][0].Followers)
 		again, err := s.ImportActivities(ctx, []mvpgraph.ActivityRow{{Line: 2, Space: "Excel Forum", ExternalID: "q1", Kind: "ANSWER",
-			OccurredAt: time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC), ContributorHandle: "one", ContributorName: "One"}}, nil, false)
+			OccurredAt: time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC), ContributorHandle: "one", ContributorName: "One"}}, nil, false, store.Importer{Actor: mvpgraph.Principal{Name: "test"}})
 		require.NoError(t, err)
 		require.Equal(t, 1, again.Duplicates, "%+v", again)
 		err = s.Load(ctx, &store.Program{})

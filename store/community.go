@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -41,6 +42,14 @@ func (s *Store) CreateSpace(ctx context.Context, sp *mvpgraph.CommunitySpace, ex
 	return mapError("create space", err)
 }
 
+// Importer is who imports activity: its actor is recorded on every row it
+// imports, and with LeadID set, it imports only into the spaces of the
+// expertises that lead owns (a lead's token).
+type Importer struct {
+	Actor  mvpgraph.Principal
+	LeadID *int64
+}
+
 // ImportResult says what an import did.
 type ImportResult struct {
 	Imported   int                 // new activities stored
@@ -55,7 +64,7 @@ const importBatch = 500
 // exist, idempotently: a row of a space and external ID already stored
 // changes nothing. Rows naming an unknown space or member are rejected
 // with their line. With allOrNothing, any rejected row stores none.
-func (s *Store) ImportActivities(ctx context.Context, rows []mvpgraph.ActivityRow, rejected []mvpgraph.RowError, allOrNothing bool) (ImportResult, error) {
+func (s *Store) ImportActivities(ctx context.Context, rows []mvpgraph.ActivityRow, rejected []mvpgraph.RowError, allOrNothing bool, by Importer) (ImportResult, error) {
 	res := ImportResult{Rejected: append([]mvpgraph.RowError(nil), rejected...)}
 	spaces, members := map[string]int64{}, map[string]int64{}
 	var spaceNames, handles []string
@@ -88,6 +97,23 @@ func (s *Store) ImportActivities(ctx context.Context, rows []mvpgraph.ActivityRo
 	for _, f := range found {
 		spaces[f.Name] = f.ID
 	}
+	// A lead imports into the spaces of the expertises the lead owns.
+	outside := map[string]bool{}
+	if by.LeadID != nil && len(found) > 0 {
+		ids := make([]int64, len(found))
+		for i, f := range found {
+			ids[i] = f.ID
+		}
+		var mine []int64
+		if err := s.selectAll(ctx, s.db, &mine, s.sb.Select("DISTINCT se.space_id").From("space_expertises se").
+			Join("lead_expertises le ON le.expertise_id = se.expertise_id").
+			Where(sq.Eq{"le.lead_id": *by.LeadID}).Where(s.in("se.space_id", ids))); err != nil {
+			return res, mapError("import activities", err)
+		}
+		for _, f := range found {
+			outside[f.Name] = !slices.Contains(mine, f.ID)
+		}
+	}
 	for start := 0; start < len(handles); start += importBatch {
 		var part []struct {
 			ID     int64  `db:"id"`
@@ -109,6 +135,8 @@ func (s *Store) ImportActivities(ctx context.Context, rows []mvpgraph.ActivityRo
 		switch {
 		case spaces[r.Space] == 0:
 			res.Rejected = append(res.Rejected, mvpgraph.RowError{Line: r.Line, Reason: fmt.Sprintf("unknown space %q; create it first", r.Space)})
+		case outside[r.Space]:
+			res.Rejected = append(res.Rejected, mvpgraph.RowError{Line: r.Line, Reason: fmt.Sprintf("space %q is not a space of an expertise you own; a lead imports into those only", r.Space)})
 		case r.MemberHandle != "" && members[r.MemberHandle] == 0:
 			res.Rejected = append(res.Rejected, mvpgraph.RowError{Line: r.Line, Reason: fmt.Sprintf("unknown member %q", r.MemberHandle)})
 		default:
@@ -120,6 +148,14 @@ func (s *Store) ImportActivities(ctx context.Context, rows []mvpgraph.ActivityRo
 		return res, nil
 	}
 	now := s.now()
+	importer := by.Actor.Name
+	if importer == "" {
+		importer = "system"
+	}
+	var importerToken any
+	if by.Actor.TokenID != 0 {
+		importerToken = by.Actor.TokenID
+	}
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		for start := 0; start < len(good); start += importBatch {
 			batch := good[start:min(start+importBatch, len(good))]
@@ -162,10 +198,11 @@ func (s *Store) ImportActivities(ctx context.Context, rows []mvpgraph.ActivityRo
 			for _, c := range cs {
 				ids[[2]string{c.Space, c.Handle}] = c.ID
 			}
-			ab := s.sb.Insert("activities").Columns("space_id", "external_id", "contributor_id", "kind", "occurred_at", "url", "title", "score", "created_at")
+			ab := s.sb.Insert("activities").Columns("space_id", "external_id", "contributor_id", "kind", "occurred_at", "url", "title", "score", "created_at",
+				"imported_by", "imported_by_token_id")
 			for _, r := range batch {
 				ab = ab.Values(spaces[r.Space], r.ExternalID, ids[[2]string{r.Space, r.ContributorHandle}], r.Kind, r.OccurredAt,
-					nullable(r.URL), nullable(r.Title), r.Score, now)
+					nullable(r.URL), nullable(r.Title), r.Score, now, importer, importerToken)
 			}
 			out, err := s.exec(ctx, tx, ab.Suffix("ON CONFLICT (space_id, external_id) DO NOTHING"))
 			if err != nil {
@@ -275,7 +312,7 @@ var activityOrder = ordering{
 
 // ActivityOfSpaces returns one page of each space's activity, newest first.
 func (s *Store) ActivityOfSpaces(ctx context.Context, spaceIDs []int64, p mvpgraph.PageArgs) (map[int64]Page[mvpgraph.Activity], error) {
-	b := s.sb.Select("a.id", "a.space_id", "a.external_id", "a.kind", "a.occurred_at", "a.url", "a.title", "a.score",
+	b := s.sb.Select("a.id", "a.space_id", "a.external_id", "a.kind", "a.occurred_at", "a.url", "a.title", "a.score", "a.imported_by",
 		"a.contributor_id", "c.name AS contributor_name", "c.handle AS contributor_handle", "c.member_id", "a.space_id AS parent_id").
 		From("activities a").Join("contributors c ON c.id = a.contributor_id").Where(s.in("a.space_id", spaceIDs))
 	pages, err := listPages(ctx, s, b, "a.space_id", func(a *activityRow) int64 { return a.ParentID }, activityOrder, p)

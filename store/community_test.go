@@ -52,12 +52,12 @@ func TestImportAndSpaceActivity(t *testing.T) {
 		require.NoError(t, err)
 
 		// All or nothing: a bad row stores none.
-		res, err := s.ImportActivities(ctx, rows, bad, true)
+		res, err := s.ImportActivities(ctx, rows, bad, true, store.Importer{Actor: mvpgraph.Principal{Name: "test"}})
 		require.NoError(t, err)
 		require.Zero(t, res.Imported)
 		require.Len(t, res.Rejected, 3)
 
-		res, err = s.ImportActivities(ctx, rows, bad, false)
+		res, err = s.ImportActivities(ctx, rows, bad, false, store.Importer{Actor: mvpgraph.Principal{Name: "test"}})
 		require.NoError(t, err)
 		require.Equal(t, 15, res.Imported)
 		require.Equal(t, []mvpgraph.RowError{
@@ -66,7 +66,7 @@ func TestImportAndSpaceActivity(t *testing.T) {
 			{Line: 19, Reason: `unknown member "nobody"`},
 		}, res.Rejected)
 
-		again, err := s.ImportActivities(ctx, rows, nil, false)
+		again, err := s.ImportActivities(ctx, rows, nil, false, store.Importer{Actor: mvpgraph.Principal{Name: "test"}})
 		require.NoError(t, err)
 		require.Zero(t, again.Imported, "a re-import changes nothing")
 		require.Equal(t, 15, again.Duplicates)
@@ -114,7 +114,7 @@ func TestImportChecksEveryRow(t *testing.T) {
 			{Line: 5, Space: "Forum", ExternalID: "huge", Kind: "ANSWER", OccurredAt: at, ContributorHandle: "ann", ContributorName: "Ann", Score: score(1.7e308)},
 			{Line: 6, Space: "Forum", ExternalID: "nul", Kind: "ANSWER", OccurredAt: at, ContributorHandle: "ann\x00", ContributorName: "Ann"},
 		}
-		res, err := s.ImportActivities(ctx, rows, nil, false)
+		res, err := s.ImportActivities(ctx, rows, nil, false, store.Importer{Actor: mvpgraph.Principal{Name: "test"}})
 		require.NoError(t, err)
 		require.Equal(t, 1, res.Imported)
 		reasons := map[int]string{}
@@ -130,7 +130,7 @@ func TestImportChecksEveryRow(t *testing.T) {
 		// Two huge scores stored before the bound: the sums stay finite.
 		for i, v := range []float64{1.7e308, 1.7e308} {
 			rows := []mvpgraph.ActivityRow{{Line: 2, Space: "Forum", ExternalID: fmt.Sprint("old", i), Kind: "ANSWER", OccurredAt: at, ContributorHandle: "ben", ContributorName: "Ben", Score: score(1)}}
-			_, err := s.ImportActivities(ctx, rows, nil, false)
+			_, err := s.ImportActivities(ctx, rows, nil, false, store.Importer{Actor: mvpgraph.Principal{Name: "test"}})
 			require.NoError(t, err)
 			require.NoError(t, store.SetActivityScoreForTest(ctx, s, sp.ID, fmt.Sprint("old", i), v))
 		}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"mvpgraph"
+	"mvpgraph/store"
 )
 
 // importCmd imports community activity from a CSV or JSON Lines file.
@@ -50,7 +51,7 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer s.Close()
-	res, err := s.ImportActivities(ctx, rows, bad, *allOrNothing)
+	res, err := s.ImportActivities(ctx, rows, bad, *allOrNothing, store.Importer{Actor: mvpgraph.Principal{Name: "mvpgraph import " + filepath.Base(path)}})
 	if err != nil {
 		return err
 	}
