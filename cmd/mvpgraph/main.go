@@ -59,7 +59,12 @@ func main() {
 	}()
 	m := NewMain(os.Stdout, os.Stderr, os.Getenv)
 	if err := m.Run(ctx, os.Args[1:]); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
+		switch {
+		case errors.Is(err, flag.ErrHelp):
+			// Asked for with -h or --help: the usage is the answer.
+			os.Exit(0)
+		case errors.Is(err, errUsage):
+		default:
 			fmt.Fprintln(os.Stderr, "mvpgraph:", err)
 		}
 		os.Exit(2)
@@ -92,7 +97,7 @@ func NewMain(stdout, stderr io.Writer, getenv func(string) string) *Main {
 func (m *Main) Run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
 		fmt.Fprint(m.stderr, usage)
-		return flag.ErrHelp
+		return errUsage
 	}
 	switch args[0] {
 	case "serve":
@@ -111,9 +116,11 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		fmt.Fprint(m.stdout, usage)
 		return nil
 	}
-	fmt.Fprint(m.stderr, usage)
-	return fmt.Errorf("unknown command %q", args[0])
+	return fmt.Errorf("unknown command %q; mvpgraph help lists the commands (serve, worker, migrate, token, import, seed)", args[0])
 }
+
+// errUsage is a command line without a command: the usage was printed.
+var errUsage = errors.New("usage")
 
 func (m *Main) env(name, def string) string {
 	if v := m.getenv(name); v != "" {
@@ -145,6 +152,9 @@ func (m *Main) flags(name string) (*flag.FlagSet, *string) {
 func (m *Main) open(ctx context.Context, dbURL string) (*store.Store, error) {
 	s, err := store.Open(ctx, dbURL)
 	if err != nil {
+		if mvpgraph.ErrorCode(err) == mvpgraph.EINVALID {
+			return nil, fmt.Errorf("--database-url (or MVPGRAPH_DATABASE_URL): %s", mvpgraph.ErrorMessage(err))
+		}
 		return nil, err
 	}
 	n, err := s.Migrate(ctx)
@@ -373,7 +383,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(m.logger.Handler(), slog.LevelWarn),
 	}
-	m.logger.Info("serving", "graphql", "http://"+ln.Addr().String()+"/graphql", "graphiql", "http://"+ln.Addr().String()+"/graphiql", "dialect", s.Dialect())
+	m.logger.Info("serving", "page", "http://"+ln.Addr().String()+"/", "graphql", "http://"+ln.Addr().String()+"/graphql", "graphiql", "http://"+ln.Addr().String()+"/graphiql", "dialect", s.Dialect())
 	if m.Ready != nil {
 		m.Ready <- ln.Addr().String()
 	}
@@ -435,6 +445,11 @@ func (m *Main) routes(s *store.Store, opts graph.Options, root *resolvers.Resolv
 	gql := resolvers.Middleware(s, graph.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(root)), opts))
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && r.URL.RawQuery == "" && strings.Contains(r.Header.Get("Accept"), "text/html") {
+			// A browser opening the endpoint: GraphiQL is where to ask.
+			http.Redirect(w, r, "/graphiql", http.StatusSeeOther)
+			return
+		}
 		if strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
 			// A subscription lives as long as its client stays: no request
 			// timeout, and none of the server's read and write deadlines.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -502,4 +503,50 @@ func TestServeProfiler(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusNotFound, resp.StatusCode, "the API's address does not serve the profiler")
+}
+
+// TestCommandLineSaysWhatToFix: what a newcomer met at the command line.
+func TestCommandLineSaysWhatToFix(t *testing.T) {
+	ctx := context.Background()
+	dbURL := storetest.URL(t, store.SQLite)
+	var out, errs bytes.Buffer
+	m := NewMain(&out, &errs, func(k string) string { return "" })
+
+	err := m.Run(ctx, []string{"token", "create", "--database-url", dbURL})
+	require.ErrorContains(t, err, "needs --role")
+
+	err = m.Run(ctx, []string{"token", "list", "--database-url", "mysql://nowhere"})
+	require.Error(t, err)
+	require.NotContains(t, err.Error(), "code=", "a message a person reads: %v", err)
+	require.Contains(t, err.Error(), "--database-url")
+
+	errs.Reset()
+	err = m.Run(ctx, []string{"start"})
+	require.ErrorContains(t, err, "mvpgraph help")
+	require.Empty(t, errs.String(), "an unknown command is one line, not the whole usage")
+
+	require.ErrorIs(t, m.Run(ctx, []string{"serve", "--help"}), flag.ErrHelp, "help asked for is not a failure (exit 0)")
+	require.ErrorIs(t, m.Run(ctx, nil), errUsage)
+
+	// Flags after the token's ID.
+	createToken(t, dbURL, "--role", "ANALYST")
+	out.Reset()
+	require.NoError(t, m.Run(ctx, []string{"token", "revoke", "1", "--database-url", dbURL}))
+	require.Contains(t, out.String(), "token 1 revoked")
+}
+
+// TestServeSendsBrowsersToGraphiQL: a browser opening /graphql is sent to
+// GraphiQL, and the start-up log names the page.
+func TestServeSendsBrowsersToGraphiQL(t *testing.T) {
+	dbURL := storetest.URL(t, store.SQLite)
+	addr, logs := server(t, dbURL)
+	req, err := http.NewRequest(http.MethodGet, "http://"+addr+"/graphql", nil)
+	require.NoError(t, err)
+	req.Header.Set("Accept", "text/html,application/xhtml+xml")
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	require.Equal(t, "/graphiql", resp.Header.Get("Location"))
+	require.Contains(t, logs.String(), "page=http://"+addr+"/")
 }

@@ -28,6 +28,9 @@ func (m *Main) token(ctx context.Context, args []string) error {
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
+		if *role == "" {
+			return errors.New("token create needs --role: ADMIN, LEAD, PRODUCT_TEAM or ANALYST")
+		}
 		t := mvpgraph.APIToken{Name: *name, Role: mvpgraph.Role(strings.ToUpper(*role))}
 		if t.Name == "" {
 			t.Name = string(t.Role)
@@ -90,15 +93,24 @@ func (m *Main) token(ctx context.Context, args []string) error {
 		}
 		return w.Flush()
 	case "revoke":
-		if err := fs.Parse(args[1:]); err != nil {
-			return err
+		// Flags may come before or after the ID.
+		var ids []string
+		for rest := args[1:]; ; {
+			if err := fs.Parse(rest); err != nil {
+				return err
+			}
+			if fs.NArg() == 0 {
+				break
+			}
+			ids = append(ids, fs.Arg(0))
+			rest = fs.Args()[1:]
 		}
-		if fs.NArg() != 1 {
+		if len(ids) != 1 {
 			return errors.New("token revoke needs the token's ID, as token list shows it")
 		}
-		id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
+		id, err := strconv.ParseInt(ids[0], 10, 64)
 		if err != nil {
-			return fmt.Errorf("%q is not a token ID; token list shows them", fs.Arg(0))
+			return fmt.Errorf("%q is not a token ID; token list shows them", ids[0])
 		}
 		s, err := m.open(ctx, *dbURL)
 		if err != nil {
