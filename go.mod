@@ -2,6 +2,8 @@ module mvpgraph
 
 go 1.26.8
 
+toolchain go1.27.3
+
 tool (
 	github.com/99designs/gqlgen
 	honnef.co/go/tools/cmd/staticcheck

@@ -13,6 +13,9 @@
 # must be able to read.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The approved Go: go1.27.3, which the Go module proxy serves (go.mod's
+# toolchain line); a machine's own Go may be older.
+export GOTOOLCHAIN=go1.27.3
 old=${1:?usage: bench/ab.sh OLD NEW [members] [seconds] [rounds] [days] [scenarios]}
 new=${2:?usage: bench/ab.sh OLD NEW [members] [seconds] [rounds] [days] [scenarios]}
 members=${3:-100000}

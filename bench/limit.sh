@@ -13,6 +13,9 @@
 # mvpgraph's median throughput as a share of the limit's, and both p99s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The approved Go: go1.27.3, which the Go module proxy serves (go.mod's
+# toolchain line); a machine's own Go may be older.
+export GOTOOLCHAIN=go1.27.3
 members=${1:-100000}
 seconds=${2:-10}
 days=${3:-30}

@@ -11,6 +11,9 @@
 # median throughput over PostGraphile's, from the same run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The approved Go: go1.27.3, which the Go module proxy serves (go.mod's
+# toolchain line); a machine's own Go may be older.
+export GOTOOLCHAIN=go1.27.3
 members=${1:-1000}
 seconds=${2:-10}
 rounds=${3:-3}

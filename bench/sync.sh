@@ -3,6 +3,9 @@
 # bench/results/sync.md. Usage: bench/sync.sh [accounts] [limit per second]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The approved Go: go1.27.3, which the Go module proxy serves (go.mod's
+# toolchain line); a machine's own Go may be older.
+export GOTOOLCHAIN=go1.27.3
 accounts=${1:-10000}
 limit=${2:-250}
 pg_admin=${MVPGRAPH_BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}

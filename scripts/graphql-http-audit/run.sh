@@ -4,6 +4,9 @@
 # any error or warning.
 set -euo pipefail
 cd "$(dirname "$0")"
+# The approved Go: go1.27.3, which the Go module proxy serves (go.mod's
+# toolchain line); a machine's own Go may be older.
+export GOTOOLCHAIN=go1.27.3
 npm ci --no-audit --no-fund --silent
 dir=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
