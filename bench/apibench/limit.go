@@ -260,13 +260,5 @@ func sameJSON(a, b []byte) (bool, error) {
 	return reflect.DeepEqual(x, y), nil
 }
 
-// rawJSON keeps an answer's data as it came.
-type rawJSON []byte
-
-func (r *rawJSON) UnmarshalJSON(b []byte) error {
-	*r = append((*r)[:0], b...)
-	return nil
-}
-
 // sqlOpen opens the limit's database.
 func sqlOpen(url string) (*sql.DB, error) { return sql.Open("postgres", url) }

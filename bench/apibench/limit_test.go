@@ -64,3 +64,11 @@ func TestLimitsAnswerAsTheAPI(t *testing.T) {
 		})
 	}
 }
+
+// rawJSON keeps an answer's data as it came.
+type rawJSON []byte
+
+func (r *rawJSON) UnmarshalJSON(b []byte) error {
+	*r = append((*r)[:0], b...)
+	return nil
+}
