@@ -9,6 +9,7 @@ import (
 
 	"mvpgraph"
 	"mvpgraph/graph/model"
+	"mvpgraph/importer"
 	"mvpgraph/store"
 )
 
@@ -86,7 +87,7 @@ func (r *Resolver) importActivities(ctx context.Context, in model.ImportActiviti
 	if len(in.Data) > maxImportBytes {
 		return nil, mvpgraph.Invalidf("data", "data is over %d bytes; import larger files with mvpgraph import activities.", maxImportBytes)
 	}
-	rows, bad, err := mvpgraph.ReadActivities(strings.NewReader(in.Data), string(in.Format))
+	rows, bad, err := importer.Activities(strings.NewReader(in.Data), string(in.Format))
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"mvpgraph"
+	"mvpgraph/importer"
 	"mvpgraph/store"
 	"mvpgraph/store/storetest"
 )
@@ -48,7 +49,7 @@ func TestImportAndSpaceActivity(t *testing.T) {
 		add("Nowhere", "n1", "2026-05-20", "eve")
 		b.WriteString("Forum,f-bad,ANSWER,2026-13-45,ann,ANN,\n")
 		b.WriteString("Forum,f-member,ANSWER,2026-05-30,zed,ZED,nobody\n")
-		rows, bad, err := mvpgraph.ReadActivities(strings.NewReader(b.String()), "csv")
+		rows, bad, err := importer.Activities(strings.NewReader(b.String()), "csv")
 		require.NoError(t, err)
 
 		// All or nothing: a bad row stores none.

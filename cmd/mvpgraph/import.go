@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"mvpgraph"
+	"mvpgraph/importer"
 	"mvpgraph/store"
 )
 
@@ -42,7 +43,7 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer f.Close()
-	rows, bad, err := mvpgraph.ReadActivities(f, *format)
+	rows, bad, err := importer.Activities(f, *format)
 	if err != nil {
 		return fmt.Errorf("%s: %s", path, mvpgraph.ErrorMessage(err))
 	}
