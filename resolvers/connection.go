@@ -3,7 +3,6 @@ package resolvers
 import (
 	"context"
 
-	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"mvpgraph"
@@ -73,7 +72,7 @@ func (r *Resolver) mvpsOf(ctx context.Context, parent store.MVPParent, id int64,
 		for _, id := range ids {
 			all = append(all, pages[id].Items...)
 		}
-		views, err := r.pageOf(ctx).members(ctx, nodesOf(ctx, sel), all)
+		views, err := r.pageOf(ctx).members(ctx, within(ctx, sel, "edges", "node"), all)
 		if err != nil {
 			return nil, err
 		}
@@ -100,20 +99,4 @@ func ptrs[T any](list []T) []*T {
 		out[i] = &list[i]
 	}
 	return out
-}
-
-// nodesOf is the selection below a connection's edges' nodes, given the
-// connection's selection.
-func nodesOf(ctx context.Context, sel ast.SelectionSet) ast.SelectionSet {
-	oc := graphql.GetOperationContext(ctx)
-	for _, name := range []string{"edges", "node"} {
-		var next ast.SelectionSet
-		for _, f := range graphql.CollectFields(oc, sel, nil) {
-			if f.Name == name {
-				next = append(next, f.Selections...)
-			}
-		}
-		sel = next
-	}
-	return sel
 }

@@ -75,12 +75,19 @@ func below(fs []graphql.CollectedField) ast.SelectionSet {
 // selected returns the selection below the current field, and below it
 // through path (for a connection, "edges", "node").
 func selected(ctx context.Context, path ...string) ast.SelectionSet {
-	oc := graphql.GetOperationContext(ctx)
 	fc := graphql.GetFieldContext(ctx)
-	if oc == nil || fc == nil {
+	if fc == nil {
 		return nil
 	}
-	sel := fc.Field.Selections
+	return within(ctx, fc.Field.Selections, path...)
+}
+
+// within returns what sel selects through path, fragments followed.
+func within(ctx context.Context, sel ast.SelectionSet, path ...string) ast.SelectionSet {
+	oc := graphql.GetOperationContext(ctx)
+	if oc == nil {
+		return nil
+	}
 	for _, name := range path {
 		var next ast.SelectionSet
 		for _, f := range graphql.CollectFields(oc, sel, nil) {
@@ -684,45 +691,20 @@ func (p page) escalations(ctx context.Context, sel ast.SelectionSet, es []mvpgra
 	}
 	if _, ok := f["lead"]; ok {
 		g.Go(func() error {
-			rows, err := s.LeadsByIDs(ctx, ids(func(e *model.Escalation) *int64 { return &e.LeadID }))
-			byID := map[int64]*model.Lead{}
-			for _, l := range leadViews(rows) {
-				byID[l.ID] = l
-			}
-			for _, e := range out {
-				e.Lead = byID[e.LeadID]
-			}
-			return err
+			return attach(ctx, s.LeadsByIDs, leadViews, func(l *model.Lead) int64 { return l.ID }, ids(func(e *model.Escalation) *int64 { return &e.LeadID }), out,
+				func(e *model.Escalation) *int64 { return &e.LeadID }, func(e *model.Escalation, l *model.Lead) { e.Lead = l })
 		})
 	}
 	if contacts := ids(func(e *model.Escalation) *int64 { return e.ContactID }); f["contact"] != nil && len(contacts) > 0 {
 		g.Go(func() error {
-			rows, err := s.ContactsByIDs(ctx, contacts)
-			byID := map[int64]*model.Contact{}
-			for _, c := range contactViews(rows) {
-				byID[c.ID] = c
-			}
-			for _, e := range out {
-				if e.ContactID != nil {
-					e.Contact = byID[*e.ContactID]
-				}
-			}
-			return err
+			return attach(ctx, s.ContactsByIDs, contactViews, func(c *model.Contact) int64 { return c.ID }, contacts, out,
+				func(e *model.Escalation) *int64 { return e.ContactID }, func(e *model.Escalation, c *model.Contact) { e.Contact = c })
 		})
 	}
 	if teams := ids(func(e *model.Escalation) *int64 { return e.ProductTeamID }); f["productTeam"] != nil && len(teams) > 0 {
 		g.Go(func() error {
-			rows, err := s.ProductTeamsByIDs(ctx, teams)
-			byID := map[int64]*model.ProductTeam{}
-			for _, t := range teamViews(rows) {
-				byID[t.ID] = t
-			}
-			for _, e := range out {
-				if e.ProductTeamID != nil {
-					e.ProductTeam = byID[*e.ProductTeamID]
-				}
-			}
-			return err
+			return attach(ctx, s.ProductTeamsByIDs, teamViews, func(t *model.ProductTeam) int64 { return t.ID }, teams, out,
+				func(e *model.Escalation) *int64 { return e.ProductTeamID }, func(e *model.Escalation, t *model.ProductTeam) { e.ProductTeam = t })
 		})
 	}
 	if _, ok := f["events"]; ok {
@@ -747,4 +729,24 @@ func (p page) escalation(ctx context.Context, sel ast.SelectionSet, e mvpgraph.E
 		return nil, err
 	}
 	return out[0], nil
+}
+
+// attach reads the rows of ids in one statement, wraps them as views and
+// gives each parent the view its key names (none for a nil key).
+func attach[P, R, V any](ctx context.Context, read func(context.Context, []int64) ([]R, error), wrap func([]R) []V, id func(V) int64,
+	ids []int64, parents []P, key func(P) *int64, set func(P, V)) error {
+	rows, err := read(ctx, ids)
+	if err != nil {
+		return err
+	}
+	byID := map[int64]V{}
+	for _, v := range wrap(rows) {
+		byID[id(v)] = v
+	}
+	for _, p := range parents {
+		if k := key(p); k != nil {
+			set(p, byID[*k])
+		}
+	}
+	return nil
 }

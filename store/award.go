@@ -165,14 +165,7 @@ func (s *Store) RetireAward(ctx context.Context, awardID int64, actor mvpgraph.P
 // recordAwardEvent records a change of a's standing, the status it left a
 // in, and actor as who made it.
 func (s *Store) recordAwardEvent(ctx context.Context, tx queryer, a mvpgraph.Award, action mvpgraph.AwardAction, actor mvpgraph.Principal, at time.Time) error {
-	var token any
-	if actor.TokenID != 0 {
-		token = actor.TokenID
-	}
-	name := actor.Name
-	if name == "" {
-		name = "system"
-	}
+	name, token := actorOf(actor)
 	_, err := s.exec(ctx, tx, s.sb.Insert("award_events").
 		Columns("award_id", "action", "status", "actor_name", "actor_token_id", "at").
 		Values(a.ID, action, a.Status, name, token, at))

@@ -148,14 +148,7 @@ func (s *Store) ImportActivities(ctx context.Context, rows []mvpgraph.ActivityRo
 		return res, nil
 	}
 	now := s.now()
-	importer := by.Actor.Name
-	if importer == "" {
-		importer = "system"
-	}
-	var importerToken any
-	if by.Actor.TokenID != 0 {
-		importerToken = by.Actor.TokenID
-	}
+	importer, importerToken := actorOf(by.Actor)
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		for start := 0; start < len(good); start += importBatch {
 			batch := good[start:min(start+importBatch, len(good))]

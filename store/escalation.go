@@ -108,14 +108,7 @@ func (s *Store) recordEvent(ctx context.Context, tx queryer, id int64, action mv
 	if from != nil {
 		fromValue = string(*from)
 	}
-	var token any
-	if actor.TokenID != 0 {
-		token = actor.TokenID
-	}
-	name := actor.Name
-	if name == "" {
-		name = "system"
-	}
+	name, token := actorOf(actor)
 	_, err := s.exec(ctx, tx, s.sb.Insert("escalation_events").
 		Columns("escalation_id", "action", "from_status", "to_status", "actor_name", "actor_token_id", "contact_id", "at").
 		Values(id, action, fromValue, to, name, token, contact, at))
@@ -329,4 +322,17 @@ func (s *Store) EscalationsFor(ctx context.Context, q EscalationQuery) ([]mvpgra
 	var out []mvpgraph.Escalation
 	err := s.selectAll(ctx, s.db, &out, s.escalationBase(q).Columns(escalationColumns...).OrderBy("x.id").Limit(maxEscalationsGrouped))
 	return out, mapError("escalations", err)
+}
+
+// actorOf is how a change records who made it: the token's name ("system"
+// without one) and its ID, or NULL.
+func actorOf(p mvpgraph.Principal) (name string, token any) {
+	name = p.Name
+	if name == "" {
+		name = "system"
+	}
+	if p.TokenID != 0 {
+		token = p.TokenID
+	}
+	return name, token
 }
