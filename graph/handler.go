@@ -36,6 +36,8 @@ type Options struct {
 	MaxAliases    int   // most aliased fields in one operation
 	MaxRootFields int   // most fields at the root of one operation
 	MaxTokens     int   // most lexical tokens in one query document
+	MaxFields     int   // most fields, fragment spreads and inline fragments in one query document
+	MaxSetFields  int   // most fields in one selection set
 	MaxComplexity int   // highest computed cost of one operation
 	MaxBodyBytes  int64 // largest request body
 	// CostBudget is how much cost one caller (a token, or an address when
@@ -64,6 +66,8 @@ func DefaultOptions() Options {
 		MaxAliases:       50,
 		MaxRootFields:    20,
 		MaxTokens:        15000,
+		MaxFields:        500,
+		MaxSetFields:     200,
 		MaxComplexity:    50000,
 		MaxBodyBytes:     1 << 20,
 		CachedBytes:      16 << 20,
@@ -116,7 +120,8 @@ func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 	// marks @defer in later parts of the answer.
 	srv.AddTransport(newMultipart())
 	srv.AddTransport(postJSON{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	parsed := lru.New[*ast.QueryDocument](1000)
+	srv.SetQueryCache(parsed)
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
 	} else {
@@ -124,6 +129,8 @@ func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 	}
 	srv.SetParserTokenLimit(o.MaxTokens)
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	// After the persisted query is found, before the query is validated.
+	srv.Use(fieldBound{perSet: o.MaxSetFields, perDocument: o.MaxFields, tokens: o.MaxTokens, parsed: parsed})
 	srv.Use(subscriptionsOverWebSocket{})
 	srv.Use(shapeLimit{maxDepth: o.MaxDepth, maxAliases: o.MaxAliases, maxRootFields: o.MaxRootFields})
 	srv.Use(complexityLimit(o.MaxComplexity))

@@ -273,6 +273,12 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if opts.MaxRootFields, err = m.envInt("MVPGRAPH_MAX_ROOT_FIELDS", opts.MaxRootFields); err != nil {
 		return err
 	}
+	if opts.MaxFields, err = m.envInt("MVPGRAPH_MAX_FIELDS", opts.MaxFields); err != nil {
+		return err
+	}
+	if opts.MaxSetFields, err = m.envInt("MVPGRAPH_MAX_SET_FIELDS", opts.MaxSetFields); err != nil {
+		return err
+	}
 	if opts.CostBudget, err = m.envInt("MVPGRAPH_COST_BUDGET", opts.CostBudget); err != nil {
 		return err
 	}
