@@ -503,3 +503,33 @@ func TestServeProfiler(t *testing.T) {
 	resp.Body.Close()
 	require.Equal(t, http.StatusNotFound, resp.StatusCode, "the API's address does not serve the profiler")
 }
+
+// TestServeMetricsApart: with MVPGRAPH_METRICS_ADDR, /metrics is served on
+// that address only, and operation names given by anonymous callers do not
+// grow it without bound.
+func TestServeMetricsApart(t *testing.T) {
+	for _, d := range storetest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			addr, logs := serverEnv(t, map[string]string{"MVPGRAPH_DATABASE_URL": storetest.URL(t, d), "MVPGRAPH_METRICS_ADDR": "127.0.0.1:0"})
+			m := regexp.MustCompile(`metrics=(http://\S+/metrics)`).FindStringSubmatch(logs.String())
+			require.NotNil(t, m, "the log names the metrics' address: %s", logs.String())
+			resp, err := http.Get("http://" + addr + "/metrics")
+			require.NoError(t, err)
+			resp.Body.Close()
+			require.Equal(t, http.StatusNotFound, resp.StatusCode, "the API's address does not serve the metrics")
+
+			for i := range 300 {
+				post(t, addr, fmt.Sprintf("query Q%d { __typename }", i))
+			}
+			resp, err = http.Get(m[1])
+			require.NoError(t, err)
+			body, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			require.NoError(t, err)
+			require.Equal(t, http.StatusOK, resp.StatusCode)
+			require.Contains(t, string(body), `mvpgraph_graphql_operations_total{operation="Q0",type="query"} 1`)
+			require.Contains(t, string(body), `mvpgraph_graphql_operations_total{operation="other",type="query"} 100`)
+			require.NotContains(t, string(body), `operation="Q299"`)
+		})
+	}
+}
