@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -44,6 +45,9 @@ type Options struct {
 	// anonymous) may spend per CostBudgetWindow; it refills evenly.
 	CostBudget       int
 	CostBudgetWindow time.Duration
+	// TrustedProxies are the proxies whose X-Forwarded-For names the
+	// client's address, which anonymous callers pay by.
+	TrustedProxies []netip.Prefix
 	// CallerKey names who pays for a request; nil or "" means the address.
 	// It also tells apart the answers kept for @cached: without it, nothing
 	// is kept.
@@ -170,7 +174,7 @@ func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 			r.Body = io.NopCloser(bytes.NewReader(body))
 		}
 		lw := newLimitedWriter(w, r)
-		srv.ServeHTTP(lw, r.WithContext(withLimitState(r, lw, o.CallerKey)))
+		srv.ServeHTTP(lw, r.WithContext(withLimitState(r, lw, o.CallerKey, o.TrustedProxies)))
 		lw.finish()
 		o.Metrics.observeStatements(store.StatementCount(r.Context()))
 	})

@@ -5,10 +5,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -343,20 +346,87 @@ func limitStateFrom(ctx context.Context) *limitState {
 // an anonymous caller, who pays by address.
 type CallerKey func(ctx context.Context) string
 
-func withLimitState(r *http.Request, w *limitedWriter, key CallerKey) context.Context {
+func withLimitState(r *http.Request, w *limitedWriter, key CallerKey, trusted []netip.Prefix) context.Context {
 	caller := ""
 	if key != nil {
 		caller = key(r.Context())
 	}
 	if caller == "" {
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			host = r.RemoteAddr
-		}
-		caller = "address:" + host
+		caller = "address:" + clientAddress(r, trusted)
 	}
 	w.state = &limitState{caller: caller}
 	return context.WithValue(r.Context(), limitStateKey{}, w.state)
+}
+
+// clientAddress is the address of the client that sent r. A request from
+// one of the trusted proxies was forwarded for the rightmost address of
+// its X-Forwarded-For that is not a trusted proxy's: each proxy appends
+// the address it was sent from, and what a client writes there itself
+// comes before.
+func clientAddress(r *http.Request, trusted []netip.Prefix) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	addr, err := netip.ParseAddr(host)
+	if err != nil || !isTrusted(addr, trusted) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop, err := parseHop(hops[i])
+		if err != nil {
+			break // not written by a proxy of ours
+		}
+		if !isTrusted(hop, trusted) || i == 0 {
+			return hop.String()
+		}
+	}
+	return host
+}
+
+func isTrusted(a netip.Addr, trusted []netip.Prefix) bool {
+	a = a.Unmap()
+	for _, p := range trusted {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// parseHop reads one address of X-Forwarded-For, which some proxies write
+// with a port.
+func parseHop(s string) (netip.Addr, error) {
+	s = strings.TrimSpace(s)
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().Unmap(), nil
+	}
+	a, err := netip.ParseAddr(strings.Trim(s, "[]"))
+	return a.Unmap(), err
+}
+
+// ParseTrustedProxies reads a comma-separated list of the addresses of
+// proxies, each an IP address or a CIDR range, such as
+// "10.0.0.0/8, 192.0.2.7".
+func ParseTrustedProxies(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for part := range strings.SplitSeq(list, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(part); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(part)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither an IP address nor a CIDR range such as 10.0.0.0/8", part)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
 }
 
 // limitedWriter adjusts answers refused before execution: 429 with

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -82,4 +83,37 @@ func TestFieldBound(t *testing.T) {
 	_, out = postQuery(t, h, `{ __typename }`)
 	require.Empty(t, out.Errors)
 	require.JSONEq(t, `{"__typename": "Query"}`, string(out.Data))
+}
+
+// TestTrustedProxies: behind a trusted proxy, an anonymous caller pays by
+// the address the proxy forwarded for, the rightmost of X-Forwarded-For
+// that is not a trusted proxy's; from anywhere else the header is ignored.
+func TestTrustedProxies(t *testing.T) {
+	trusted, err := ParseTrustedProxies("10.0.0.0/8, 192.0.2.7")
+	require.NoError(t, err)
+	h := newTestHandler(t, func(o *Options) {
+		o.CostBudget, o.CostBudgetWindow = 1, time.Hour
+		o.TrustedProxies = trusted
+	})
+	send := func(remote, forwarded string) int {
+		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{"query": "{ __typename }"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.RemoteAddr = remote
+		if forwarded != "" {
+			req.Header.Set("X-Forwarded-For", forwarded)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		return w.Code
+	}
+	require.Equal(t, http.StatusOK, send("10.1.2.3:4000", "203.0.113.1"))
+	require.Equal(t, http.StatusTooManyRequests, send("10.9.9.9:4000", "203.0.113.1"), "the same client through another proxy")
+	require.Equal(t, http.StatusOK, send("10.1.2.3:4000", "203.0.113.2"), "another client behind the same proxy")
+	require.Equal(t, http.StatusTooManyRequests, send("10.1.2.3:4000", "198.51.100.9, 203.0.113.2, 192.0.2.7"),
+		"what the client wrote before its own address counts for nothing, nor do trusted hops after it")
+	require.Equal(t, http.StatusOK, send("198.51.100.20:4000", "203.0.113.3"))
+	require.Equal(t, http.StatusTooManyRequests, send("198.51.100.20:4000", "203.0.113.4"), "not a trusted proxy: its header is ignored")
+
+	_, err = ParseTrustedProxies("10.0.0.0/8, proxy.example")
+	require.ErrorContains(t, err, `"proxy.example" is neither an IP address nor a CIDR range`)
 }

@@ -283,6 +283,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	opts.CallerKey = resolvers.CallerKey
+	if opts.TrustedProxies, err = graph.ParseTrustedProxies(m.getenv("MVPGRAPH_TRUSTED_PROXIES")); err != nil {
+		return fmt.Errorf("MVPGRAPH_TRUSTED_PROXIES: %w", err)
+	}
 	if opts.CachedBytes, err = m.envInt("MVPGRAPH_CACHED_BYTES", opts.CachedBytes); err != nil {
 		return err
 	}

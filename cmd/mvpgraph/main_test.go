@@ -533,3 +533,12 @@ func TestServeMetricsApart(t *testing.T) {
 		})
 	}
 }
+
+// TestServeRefusesBadTrustedProxies: a proxy that is not an address stops
+// serve with a message naming the variable and what it takes.
+func TestServeRefusesBadTrustedProxies(t *testing.T) {
+	env := map[string]string{"MVPGRAPH_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "x.db"), "MVPGRAPH_TRUSTED_PROXIES": "10.0.0.0/8, lb.internal"}
+	m := NewMain(io.Discard, io.Discard, func(k string) string { return env[k] })
+	err := m.Run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0"})
+	require.ErrorContains(t, err, `MVPGRAPH_TRUSTED_PROXIES: "lb.internal" is neither an IP address nor a CIDR range such as 10.0.0.0/8`)
+}
