@@ -308,3 +308,45 @@ func TestCachedAnswersOnce(t *testing.T) {
 		require.Equal(t, fresh+(callers-1)*hit, total, "one caller works the answer out, %d get it: %v", callers-1, counts)
 	})
 }
+
+// TestRefusedMutationsKeepAnswers: only a mutation that changed something
+// drops the kept answers; a refused one, even anonymous, changes nothing
+// and keeps every caller's.
+func TestRefusedMutationsKeepAnswers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		a := newAPI(t, s)
+		ids := buildProgram(a)
+		anon := a.as()
+		const front = `query Front @cached(ttl: 60) { mvps(first: 10) { edges { node { name } } } }`
+		hit := func() bool {
+			t.Helper()
+			r := anon.raw(front)
+			require.Empty(t, r.Errors)
+			return r.Extensions["cached"].(map[string]any)["hit"].(bool)
+		}
+		require.False(t, hit())
+		require.True(t, hit())
+
+		rename := func(id, name string) string {
+			return fmt.Sprintf(`updateMember(input: {id: %q, name: %q}) { member { id } }`, id, name)
+		}
+		anon.fail("UNAUTHENTICATED", "", "mutation { "+rename(ids["ada"], "Anon")+" }")
+		require.True(t, hit(), "an anonymous mutation, refused, changes nothing")
+		a.fail("BAD_USER_INPUT", "id", "mutation { "+rename("nope", "Nobody")+" }")
+		require.True(t, hit(), "a mutation refused for its input changes nothing")
+		get := httptest.NewRequest(http.MethodGet, "/graphql?query="+url.QueryEscape("mutation { "+rename(ids["ada"], "By GET")+" }"), nil)
+		w := httptest.NewRecorder()
+		a.h.ServeHTTP(w, get)
+		require.Equal(t, http.StatusMethodNotAllowed, w.Code)
+		require.True(t, hit(), "a mutation refused before it ran changes nothing")
+
+		// One field changed something, the next failed: data is null, and
+		// the answers go.
+		r := a.raw(fmt.Sprintf("mutation { a: %s b: %s }", rename(ids["ada"], "Ada L."), rename("nope", "Nobody")))
+		require.NotEmpty(t, r.Errors)
+		require.False(t, hit(), "a mutation that changed something drops the answers")
+		require.True(t, hit())
+		a.do(&map[string]any{}, "mutation { "+rename(ids["ada"], "Ada Lovelace")+" }")
+		require.False(t, hit())
+	})
+}
