@@ -233,9 +233,15 @@ func valueOr(p *int64) int64 {
 	return *p
 }
 
-// escalationStats answers Lead.escalationStats.
+// escalationStats answers Lead.escalationStats, within what the caller may
+// see, as escalations(where: {leadId}) does: a lead its own only (another
+// lead's is FORBIDDEN), a product team those escalated to it.
 func (r *Resolver) escalationStats(ctx context.Context, l *mvpgraph.Lead) (*model.EscalationStats, error) {
-	st, err := loaders(ctx).escalationStatsOf(r.target()).Load(ctx, l.ID)
+	p := PrincipalFrom(ctx)
+	if p.Role == mvpgraph.RoleLead && (p.LeadID == nil || *p.LeadID != l.ID) {
+		return nil, mvpgraph.Errorf(mvpgraph.EFORBIDDEN, "a lead sees the statistics of the escalations routed to them only.")
+	}
+	st, err := loaders(ctx).escalationStatsOf(r.target(), p).Load(ctx, l.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -247,13 +253,21 @@ func (r *Resolver) escalationStats(ctx context.Context, l *mvpgraph.Lead) (*mode
 	return out, nil
 }
 
-// escalationStatsOf returns the loader of escalation statistics.
-func (l *Loaders) escalationStatsOf(target time.Duration) *dataloadgen.Loader[int64, store.EscalationStats] {
+// escalationStatsOf returns the loader of escalation statistics, of the
+// escalations escalated to p's team when p is a product team's.
+func (l *Loaders) escalationStatsOf(target time.Duration, p mvpgraph.Principal) *dataloadgen.Loader[int64, store.EscalationStats] {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.escStats == nil {
+		var team *int64
+		if p.Role == mvpgraph.RoleProductTeam {
+			team = p.ProductTeamID
+			if team == nil {
+				team = ptr(int64(0)) // no team: none of the escalations
+			}
+		}
 		l.escStats = newLoader(orEmpty(func(ctx context.Context, ids []int64) (map[int64]store.EscalationStats, error) {
-			return l.store.EscalationStatsOf(ctx, ids, target)
+			return l.store.EscalationStatsOfTeam(ctx, ids, team, target)
 		}))
 	}
 	return l.escStats
