@@ -13,6 +13,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,6 +24,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/coder/websocket"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -59,6 +62,11 @@ type Options struct {
 	// WebsocketInit authenticates subscriptions by their connection_init
 	// payload.
 	WebsocketInit transport.WebsocketInitFunc
+	// AllowedOrigins are the origins (or "*") whose pages may call the API
+	// from a browser (MVPGRAPH_CORS_ORIGINS): a WebSocket is opened for a
+	// page of one of them, or of the API's own host, or for a client that
+	// sends no Origin (not a browser).
+	AllowedOrigins []string
 }
 
 // DefaultOptions are the limits mvpgraph serves with unless told otherwise.
@@ -114,6 +122,9 @@ func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 	}
 	srv := handler.New(es)
 	srv.AddTransport(transport.Websocket{
+		// The handler checks the Origin of an upgrade against
+		// AllowedOrigins before this transport sees it.
+		Implementation:        transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{InsecureSkipVerify: true}},
 		InitFunc:              o.WebsocketInit,
 		InitTimeout:           10 * time.Second,
 		KeepAlivePingInterval: 15 * time.Second,
@@ -157,6 +168,11 @@ func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 		return errors.New("internal: panic")
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Upgrade") != "" && !originAllowed(r, o.AllowedOrigins) {
+			writeError(w, http.StatusForbidden, CodeForbidden,
+				fmt.Sprintf("A page from %s may not open a WebSocket here: its origin is not one the server allows.", r.Header.Get("Origin")))
+			return
+		}
 		if o.MaxBodyBytes > 0 && r.Body != nil {
 			// Read the body here, so that an oversized one is refused with
 			// 413 before any of it is parsed.
@@ -178,6 +194,19 @@ func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 		lw.finish()
 		o.Metrics.observeStatements(store.StatementCount(r.Context()))
 	})
+}
+
+// originAllowed reports whether a browser page at the request's Origin
+// may open a WebSocket: one of the allowed origins (or any, with "*"), or
+// the API's own host. Browsers send no CORS preflight for a WebSocket, so
+// the server checks. A request without an Origin is not from a browser.
+func originAllowed(r *http.Request, allowed []string) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" || slices.Contains(allowed, "*") || slices.Contains(allowed, origin) {
+		return true
+	}
+	u, err := url.Parse(origin)
+	return err == nil && u.Host != "" && strings.EqualFold(u.Host, r.Host)
 }
 
 // writeError answers a request refused before GraphQL execution.

@@ -159,7 +159,8 @@ func run(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, par
 // kept.
 func cacheControl(w http.ResponseWriter, oc *graphql.OperationContext, resp *graphql.Response) {
 	h := w.Header()
-	h.Set("Vary", "Accept, Authorization")
+	// Added to what is there: CORS varies the answer by Origin.
+	h.Add("Vary", "Accept, Authorization")
 	st, _ := oc.Stats.GetExtension(cachedStateKey).(*cachedState)
 	if st == nil || resp == nil || len(resp.Errors) > 0 || resp.HasNext != nil {
 		h.Set("Cache-Control", "no-store")

@@ -295,6 +295,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			cors = append(cors, o)
 		}
 	}
+	opts.AllowedOrigins = cors
 	opts.Introspection = m.env("MVPGRAPH_INTROSPECTION", "true") != "false"
 	weights, err := mvpgraph.ParseReachWeights(m.getenv("MVPGRAPH_REACH_WEIGHTS"))
 	if err != nil {
