@@ -24,7 +24,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/coder/websocket"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -124,8 +123,8 @@ func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 	srv.AddTransport(transport.Websocket{
 		// The handler checks the Origin of an upgrade against
 		// AllowedOrigins before this transport sees it.
-		Implementation:        transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{InsecureSkipVerify: true}},
-		InitFunc:              o.WebsocketInit,
+		Implementation:        wsImplementation{},
+		InitFunc:              wsInit(o.WebsocketInit),
 		InitTimeout:           10 * time.Second,
 		KeepAlivePingInterval: 15 * time.Second,
 	})
@@ -168,10 +167,13 @@ func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 		return errors.New("internal: panic")
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Upgrade") != "" && !originAllowed(r, o.AllowedOrigins) {
-			writeError(w, http.StatusForbidden, CodeForbidden,
-				fmt.Sprintf("A page from %s may not open a WebSocket here: its origin is not one the server allows.", r.Header.Get("Origin")))
-			return
+		if r.Header.Get("Upgrade") != "" {
+			if !originAllowed(r, o.AllowedOrigins) {
+				writeError(w, http.StatusForbidden, CodeForbidden,
+					fmt.Sprintf("A page from %s may not open a WebSocket here: its origin is not one the server allows.", r.Header.Get("Origin")))
+				return
+			}
+			r = r.WithContext(context.WithValue(r.Context(), wsConnectionKey{}, &wsConnection{}))
 		}
 		if o.MaxBodyBytes > 0 && r.Body != nil {
 			// Read the body here, so that an oversized one is refused with

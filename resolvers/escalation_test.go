@@ -25,7 +25,7 @@ func TestEscalationFlow(t *testing.T) {
 			s := storetest.New(t, d)
 			opts := graph.DefaultOptions()
 			opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-			opts.WebsocketInit = resolvers.WebsocketInit(s)
+			opts.WebsocketInit = resolvers.WebsocketInit(s, resolvers.WebsocketOptions{})
 			root := &resolvers.Resolver{Store: s, PollInterval: 50 * time.Millisecond, EscalationTarget: time.Nanosecond}
 			h := resolvers.Middleware(s, graph.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(root)), opts))
 			admin := &api{t: t, c: client.New(h, bearer(t, s, mvpgraph.APIToken{Name: "Program office", Role: mvpgraph.RoleAdmin})), h: h, s: s}

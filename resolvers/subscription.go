@@ -3,12 +3,13 @@ package resolvers
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 
 	"mvpgraph"
+	"mvpgraph/graph"
 	"mvpgraph/graph/model"
 	"mvpgraph/store"
 )
@@ -113,15 +114,27 @@ func send[T any](ctx context.Context, ch chan<- *T, v *T) bool {
 }
 
 // recheckEvery is how often an open WebSocket connection's token is checked
-// again, so that revoking it ends the connection's operations.
+// again by default, so that revoking it ends the connection's operations.
 const recheckEvery = 15 * time.Second
+
+// WebsocketOptions time the WebSocket connections.
+type WebsocketOptions struct {
+	// Recheck is how often an open connection's token is checked again;
+	// zero means every 15 seconds.
+	Recheck time.Duration
+}
 
 // WebsocketInit authenticates a WebSocket connection by the token in its
 // connection_init payload ({"Authorization": "Bearer <token>"}). A
-// connection without a valid token is refused. The token is checked again
-// every 15 seconds: once it is revoked or expired, the connection's
-// context ends, and with it every operation on it.
-func WebsocketInit(s *store.Store) transport.WebsocketInitFunc {
+// connection without a valid token is closed with 4401 (Unauthorized),
+// the reason saying what to send. The token is checked again every
+// o.Recheck: once it is revoked or expired, the connection's context ends
+// with 4401 as its cause, and with it every operation on it.
+func WebsocketInit(s *store.Store, o WebsocketOptions) transport.WebsocketInitFunc {
+	recheck := o.Recheck
+	if recheck <= 0 {
+		recheck = recheckEvery
+	}
 	return func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
 		auth := payload.Authorization()
 		if auth == "" {
@@ -129,16 +142,19 @@ func WebsocketInit(s *store.Store) transport.WebsocketInitFunc {
 		}
 		secret, ok := cutBearer(auth)
 		if !ok {
-			return ctx, nil, fmt.Errorf("UNAUTHENTICATED: send {\"Authorization\": \"Bearer <token>\"} in connection_init")
+			return graph.RefuseWebsocket(ctx, graph.CloseUnauthorized, `Unauthorized: send {"Authorization": "Bearer <token>"} in connection_init`)
 		}
 		p, err := s.Authenticate(ctx, secret)
-		if err != nil {
-			return ctx, nil, fmt.Errorf("UNAUTHENTICATED: %s", mvpgraph.ErrorMessage(err))
+		if mvpgraph.ErrorCode(err) == mvpgraph.EUNAUTHORIZED {
+			return graph.RefuseWebsocket(ctx, graph.CloseUnauthorized, closeReason("Unauthorized: "+mvpgraph.ErrorMessage(err)))
 		}
-		ctx, cancel := context.WithCancel(WithPrincipal(ctx, p))
+		if err != nil {
+			return graph.RefuseWebsocket(ctx, graph.CloseInternal, "Internal error: the token could not be checked; try again later")
+		}
+		ctx, cancel := context.WithCancelCause(WithPrincipal(ctx, p))
 		go func() {
-			defer cancel()
-			tick := time.NewTicker(recheckEvery)
+			defer cancel(nil)
+			tick := time.NewTicker(recheck)
 			defer tick.Stop()
 			for {
 				select {
@@ -147,10 +163,25 @@ func WebsocketInit(s *store.Store) transport.WebsocketInitFunc {
 				case <-tick.C:
 				}
 				if _, err := s.Authenticate(ctx, secret); mvpgraph.ErrorCode(err) == mvpgraph.EUNAUTHORIZED {
+					cancel(&graph.WebsocketClose{Code: graph.CloseUnauthorized, Reason: "Unauthorized: the token was revoked or has expired"})
 					return
 				}
 			}
 		}()
 		return ctx, nil, nil
 	}
+}
+
+// closeReason cuts a close frame's reason to the 123 bytes it may hold, on
+// a character's boundary.
+func closeReason(s string) string {
+	const most = 123
+	if len(s) <= most {
+		return s
+	}
+	cut := most
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
 }

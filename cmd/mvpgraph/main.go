@@ -347,7 +347,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 
 	syncCfg.Metrics = jobs.NewMetrics(reg, s)
-	opts.WebsocketInit = resolvers.WebsocketInit(s)
+	opts.WebsocketInit = resolvers.WebsocketInit(s, resolvers.WebsocketOptions{})
 	runner, err := jobs.New(ctx, s, *dbURL, syncCfg)
 	if err != nil {
 		return err

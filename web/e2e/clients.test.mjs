@@ -1,0 +1,157 @@
+// End-to-end tests of mvpgraph with the GraphQL client libraries front
+// ends use, unchanged: a real `mvpgraph serve --demo` on a fresh SQLite
+// database, driven from Node.js by graphql-ws (subscriptions over
+// graphql-transport-ws).
+//
+// Run with `npm run e2e` in web/ (scripts/test runs it too).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { createClient as createWsClient } from 'graphql-ws';
+
+const root = new URL('../../', import.meta.url).pathname;
+
+let dir, bin, env, server, base;
+let serverLog = '';
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+async function waitReady(url) {
+  for (let i = 0; i < 300; i++) {
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`mvpgraph did not become ready at ${url}:\n${serverLog}`);
+}
+
+/** Runs the mvpgraph command on the test's database; returns stdout and stderr. */
+function mvpgraph(...args) {
+  const out = spawnSync(bin, args, { env, encoding: 'utf8' });
+  assert.equal(out.status, 0, `mvpgraph ${args.join(' ')}: ${out.stderr}`);
+  return out;
+}
+
+/** Makes a token as an operator would; returns its secret and its number. */
+function createToken(...args) {
+  const out = mvpgraph('token', 'create', ...args);
+  const id = Number(/token (\d+) /.exec(out.stderr)[1]);
+  return { secret: out.stdout.trim().split('\n').pop().trim(), id };
+}
+
+async function graphql(query) {
+  const r = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ query }),
+  });
+  const body = await r.json();
+  assert.equal(body.errors, undefined, JSON.stringify(body.errors));
+  return body.data;
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'mvpgraph-clients-'));
+  bin = join(dir, 'mvpgraph');
+  execFileSync('go', ['build', '-o', bin, './cmd/mvpgraph'], { cwd: root, stdio: 'inherit' });
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  env = { ...process.env, MVPGRAPH_DATABASE_URL: `sqlite:${join(dir, 'demo.db')}` };
+  server = spawn(bin, ['serve', '--demo', '--addr', `127.0.0.1:${port}`], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  server.stdout.on('data', (d) => (serverLog += d));
+  server.stderr.on('data', (d) => (serverLog += d));
+  await waitReady(`${base}/readyz`);
+});
+
+after(() => {
+  server?.kill('SIGTERM');
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A graphql-ws client of the server, counting its connection attempts. */
+function wsClient(connectionParams) {
+  const client = { attempts: 0 };
+  client.ws = createWsClient({
+    url: `${base.replace('http', 'ws')}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams,
+    on: { connecting: () => client.attempts++ },
+  });
+  return client;
+}
+
+/** Subscribes and resolves with how the subscription ended: its first next, its error, or complete. */
+function firstEvent(client, query) {
+  return new Promise((resolve) => {
+    const events = [];
+    client.ws.subscribe(
+      { query },
+      {
+        next: (v) => {
+          events.push({ next: v });
+          resolve(events);
+        },
+        error: (e) => {
+          events.push({ error: e });
+          resolve(events);
+        },
+        complete: () => {
+          events.push({ complete: true });
+          resolve(events);
+        },
+      },
+    );
+  });
+}
+
+test('graphql-ws: a subscription without a valid token is refused with 4401, once', { timeout: 20000 }, async () => {
+  for (const params of [{}, { Authorization: 'Bearer mvpg_not-a-real-token' }]) {
+    const client = wsClient(params);
+    const events = await firstEvent(client, '{ __typename }');
+    client.ws.dispose();
+    assert.equal(events.length, 1, JSON.stringify(events));
+    assert.equal(events[0].error?.code, 4401, `the client reports the close code: ${JSON.stringify(events)}`);
+    assert.match(events[0].error.reason, /^Unauthorized: /);
+    assert.equal(client.attempts, 1, 'the client does not reconnect to be refused again');
+  }
+});
+
+test('graphql-ws: revoking the token ends the subscription for the client', { timeout: 60000 }, async () => {
+  const { secret, id } = createToken('--role', 'ANALYST', '--name', 'graphql-ws');
+  const { mvps } = await graphql('{ mvps(first: 1) { edges { node { id } } } }');
+  const memberId = mvps.edges[0].node.id;
+  const client = wsClient({ Authorization: `Bearer ${secret}` });
+  const ended = firstEvent(client, `subscription { reachUpdated(memberId: "${memberId}") { handle } }`);
+  // The subscription is running: the connection is open and acknowledged.
+  await new Promise((resolve) => {
+    const off = client.ws.on('connected', () => {
+      off();
+      resolve();
+    });
+  });
+  mvpgraph('token', 'revoke', String(id));
+  const events = await ended; // the token is checked again every 15 s
+  client.ws.dispose();
+  assert.equal(events.length, 1, JSON.stringify(events));
+  assert.equal(events[0].error?.code, 4401, `the client reports the close code: ${JSON.stringify(events)}`);
+  assert.match(events[0].error.reason, /revoked or has expired/);
+  assert.equal(client.attempts, 1, 'the client does not reconnect with the revoked token');
+});
