@@ -66,6 +66,9 @@ type Options struct {
 	// page of one of them, or of the API's own host, or for a client that
 	// sends no Origin (not a browser).
 	AllowedOrigins []string
+	// MaxWebsocketOperations bounds the operations running at once on one
+	// WebSocket connection.
+	MaxWebsocketOperations int
 }
 
 // DefaultOptions are the limits mvpgraph serves with unless told otherwise.
@@ -84,25 +87,28 @@ func DefaultOptions() Options {
 		CachedBytes:      16 << 20,
 		CostBudget:       500000,
 		CostBudgetWindow: time.Minute,
+
+		MaxWebsocketOperations: 20,
 	}
 }
 
 // GraphQL error codes, in extensions.code.
 const (
-	CodeBadUserInput    = "BAD_USER_INPUT"
-	CodeNotFound        = "NOT_FOUND"
-	CodeConflict        = "CONFLICT"
-	CodeInternal        = "INTERNAL"
-	CodeUnauthenticated = "UNAUTHENTICATED"
-	CodeForbidden       = "FORBIDDEN"
-	CodeQueryTooDeep    = "QUERY_TOO_DEEP"
-	CodeQueryTooCostly  = "QUERY_TOO_COMPLEX"
-	CodeBadRequest      = "BAD_REQUEST"
-	CodeTimeout         = "TIMEOUT"
-	CodeTooManyAliases  = "TOO_MANY_ALIASES"
-	CodeTooManyFields   = "TOO_MANY_ROOT_FIELDS"
-	CodeRateLimited     = "RATE_LIMITED"
-	CodeNoIntrospection = "INTROSPECTION_DISABLED"
+	CodeBadUserInput      = "BAD_USER_INPUT"
+	CodeNotFound          = "NOT_FOUND"
+	CodeConflict          = "CONFLICT"
+	CodeInternal          = "INTERNAL"
+	CodeUnauthenticated   = "UNAUTHENTICATED"
+	CodeForbidden         = "FORBIDDEN"
+	CodeQueryTooDeep      = "QUERY_TOO_DEEP"
+	CodeQueryTooCostly    = "QUERY_TOO_COMPLEX"
+	CodeBadRequest        = "BAD_REQUEST"
+	CodeTimeout           = "TIMEOUT"
+	CodeTooManyAliases    = "TOO_MANY_ALIASES"
+	CodeTooManyFields     = "TOO_MANY_ROOT_FIELDS"
+	CodeRateLimited       = "RATE_LIMITED"
+	CodeNoIntrospection   = "INTROSPECTION_DISABLED"
+	CodeTooManyOperations = "TOO_MANY_OPERATIONS"
 )
 
 var codes = map[string]string{
@@ -146,6 +152,7 @@ func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 	// After the persisted query is found, before the query is validated.
 	srv.Use(fieldBound{perSet: o.MaxSetFields, perDocument: o.MaxFields, tokens: o.MaxTokens, parsed: parsed})
 	srv.Use(subscriptionsOverWebSocket{})
+	srv.AroundOperations(limitOperations(o.MaxWebsocketOperations))
 	srv.Use(shapeLimit{maxDepth: o.MaxDepth, maxAliases: o.MaxAliases, maxRootFields: o.MaxRootFields})
 	srv.Use(complexityLimit(o.MaxComplexity))
 	kept := newAnswers(o.CallerKey, o.CachedBytes)

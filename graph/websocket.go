@@ -7,8 +7,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/coder/websocket"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
 // Close codes of the graphql-transport-ws protocol, with which the server
@@ -49,6 +52,37 @@ func RefuseWebsocket(ctx context.Context, code int, reason string) (context.Cont
 type wsConnection struct {
 	mu  sync.Mutex
 	ctx context.Context // the connection's, once its init function accepted it
+	ops int             // operations running on it
+}
+
+// limitOperations refuses an operation on a WebSocket connection that runs
+// max already, with TOO_MANY_OPERATIONS: every subscription on a
+// connection is work for the server until the client stops it.
+func limitOperations(max int) graphql.OperationMiddleware {
+	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		c := wsConnectionFrom(ctx)
+		if c == nil || max <= 0 {
+			return next(ctx)
+		}
+		c.mu.Lock()
+		full := c.ops >= max
+		if !full {
+			c.ops++
+		}
+		c.mu.Unlock()
+		if full {
+			err := gqlerror.Errorf("This connection runs %d operations already, the most one may; complete one first.", max)
+			errcode.Set(err, CodeTooManyOperations)
+			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{err}})
+		}
+		// The transport cancels an operation's context when it ends.
+		context.AfterFunc(ctx, func() {
+			c.mu.Lock()
+			c.ops--
+			c.mu.Unlock()
+		})
+		return next(ctx)
+	}
 }
 
 type wsConnectionKey struct{}

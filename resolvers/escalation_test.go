@@ -241,3 +241,46 @@ func TestEscalationStatsScope(t *testing.T) {
 		require.Equal(t, [2]int{0, 0}, stats(asOther, ids["uma"]), "another team sees none of them")
 	})
 }
+
+// TestEscalationSubscribersSharePoll: subscribers of one lead's
+// escalations share one poll, and each gets every change made after it
+// subscribed.
+func TestEscalationSubscribersSharePoll(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		opts := graph.DefaultOptions()
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		opts.WebsocketInit = resolvers.WebsocketInit(s, resolvers.WebsocketOptions{})
+		opts.CallerKey = resolvers.CallerKey
+		root := &resolvers.Resolver{Store: s, PollInterval: 50 * time.Millisecond}
+		admin := newAPIWith(t, root, opts)
+		ids := buildProgram(admin)
+		secret, hash := mvpgraph.NewTokenSecret()
+		require.NoError(t, s.CreateToken(ctx, &mvpgraph.APIToken{Name: "Ana", Role: mvpgraph.RoleAnalyst}, hash))
+		subscribe := func() *client.Subscription {
+			return client.New(admin.h).WebsocketWithPayload(fmt.Sprintf(`subscription { escalationUpdated(leadId: %q) { title } }`, ids["uma"]),
+				map[string]any{"Authorization": "Bearer " + secret})
+		}
+		raise := func(title string) {
+			admin.do(&struct{}{}, fmt.Sprintf(`mutation { raiseEscalation(input: {memberId: %q, expertiseId: %q, title: %q, body: "B"}) { escalation { id } } }`, ids["ada"], ids["crm"], title))
+		}
+		next := func(sub *client.Subscription) string {
+			var got struct{ EscalationUpdated struct{ Title string } }
+			require.NoError(t, sub.Next(&got))
+			return got.EscalationUpdated.Title
+		}
+		early := subscribe()
+		defer early.Close()
+		require.Eventually(t, func() bool { running, _ := root.Polls(); return running == 1 }, 5*time.Second, 10*time.Millisecond)
+		raise("First")
+		require.Equal(t, "First", next(early))
+		late := subscribe()
+		defer late.Close()
+		time.Sleep(200 * time.Millisecond)
+		running, _ := root.Polls()
+		require.Equal(t, 1, running, "the second subscriber joins the first's poll")
+		raise("Second")
+		require.Equal(t, "Second", next(early))
+		require.Equal(t, "Second", next(late), "a subscriber gets what changed after it came, not before")
+	})
+}

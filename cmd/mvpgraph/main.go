@@ -283,6 +283,13 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	opts.CallerKey = resolvers.CallerKey
+	if opts.MaxWebsocketOperations, err = m.envInt("MVPGRAPH_WS_MAX_OPERATIONS", opts.MaxWebsocketOperations); err != nil {
+		return err
+	}
+	wsOpts := resolvers.DefaultWebsocketOptions()
+	if wsOpts.MaxPerToken, err = m.envInt("MVPGRAPH_WS_MAX_CONNECTIONS", wsOpts.MaxPerToken); err != nil {
+		return err
+	}
 	if opts.TrustedProxies, err = graph.ParseTrustedProxies(m.getenv("MVPGRAPH_TRUSTED_PROXIES")); err != nil {
 		return fmt.Errorf("MVPGRAPH_TRUSTED_PROXIES: %w", err)
 	}
@@ -347,7 +354,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 
 	syncCfg.Metrics = jobs.NewMetrics(reg, s)
-	opts.WebsocketInit = resolvers.WebsocketInit(s, resolvers.WebsocketOptions{})
+	opts.WebsocketInit = resolvers.WebsocketInit(s, wsOpts)
 	runner, err := jobs.New(ctx, s, *dbURL, syncCfg)
 	if err != nil {
 		return err
