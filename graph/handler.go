@@ -136,9 +136,8 @@ func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 	})
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(getJSON{})
-	// Before POST: a POST that accepts multipart/mixed gets the fields it
-	// marks @defer in later parts of the answer.
-	srv.AddTransport(newMultipart())
+	// A query that defers something, asked by a POST that prefers
+	// multipart/mixed, is answered in parts (graph/multipart.go).
 	srv.AddTransport(postJSON{})
 	parsed := lru.New[*ast.QueryDocument](1000)
 	srv.SetQueryCache(parsed)
@@ -152,6 +151,7 @@ func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 	// After the persisted query is found, before the query is validated.
 	srv.Use(fieldBound{perSet: o.MaxSetFields, perDocument: o.MaxFields, tokens: o.MaxTokens, parsed: parsed})
 	srv.Use(subscriptionsOverWebSocket{})
+	srv.Use(deferral{})
 	srv.AroundOperations(limitOperations(o.MaxWebsocketOperations))
 	srv.Use(shapeLimit{maxDepth: o.MaxDepth, maxAliases: o.MaxAliases, maxRootFields: o.MaxRootFields})
 	srv.Use(complexityLimit(o.MaxComplexity))

@@ -79,6 +79,9 @@ func (postJSON) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 	}
 	params.Headers = r.Header
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
+	if prefersMultipart(r.Header.Get("Accept")) {
+		r = r.WithContext(withIncremental(r.Context()))
+	}
 	run(w, r, exec, &params, media, false)
 }
 
@@ -143,6 +146,10 @@ func run(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, par
 		w.WriteHeader(http.StatusMethodNotAllowed)
 		writeResponse(w, exec.DispatchError(graphql.WithOperationContext(ctx, oc), gqlerror.List{gqlerror.Errorf(
 			"GET asks only queries; send a %s by POST.", oc.Operation.Operation)}))
+		return
+	}
+	if incremental(oc) != nil {
+		writeMultipart(w, ctx, exec, oc)
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, oc)

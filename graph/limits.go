@@ -309,6 +309,9 @@ func reportCost(limit int, b *costBudget) graphql.ResponseMiddleware {
 		if resp == nil || !graphql.HasOperationContext(ctx) {
 			return resp // refused before an operation was made
 		}
+		if len(resp.Path) > 0 {
+			return resp // a deferred part: the first part said it
+		}
 		stats := extension.GetComplexityStats(ctx)
 		if stats == nil {
 			return resp

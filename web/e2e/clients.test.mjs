@@ -1,7 +1,7 @@
 // End-to-end tests of mvpgraph with the GraphQL client libraries front
 // ends use, unchanged: a real `mvpgraph serve --demo` on a fresh SQLite
 // database, driven from Node.js by graphql-ws (subscriptions over
-// graphql-transport-ws).
+// graphql-transport-ws) and urql (queries, with its default Accept).
 //
 // Run with `npm run e2e` in web/ (scripts/test runs it too).
 import { after, before, test } from 'node:test';
@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { createClient as createWsClient } from 'graphql-ws';
+import { Client as UrqlClient, fetchExchange } from '@urql/core';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -154,4 +155,48 @@ test('graphql-ws: revoking the token ends the subscription for the client', { ti
   assert.equal(events[0].error?.code, 4401, `the client reports the close code: ${JSON.stringify(events)}`);
   assert.match(events[0].error.reason, /revoked or has expired/);
   assert.equal(client.attempts, 1, 'the client does not reconnect with the revoked token');
+});
+
+/** Collects what the process reports as unhandled while fn runs, and a little after. */
+async function unhandledDuring(fn) {
+  const seen = [];
+  const onRejection = (e) => seen.push(e);
+  process.on('unhandledRejection', onRejection);
+  process.on('uncaughtException', onRejection);
+  try {
+    const out = await fn();
+    await new Promise((r) => setTimeout(r, 500));
+    return { out, seen };
+  } finally {
+    process.off('unhandledRejection', onRejection);
+    process.off('uncaughtException', onRejection);
+  }
+}
+
+/** A urql client with its defaults; post: queries by POST, not GET. */
+function urql({ post = true } = {}) {
+  return new UrqlClient({ url: `${base}/graphql`, exchanges: [fetchExchange], requestPolicy: 'network-only', preferGetMethod: !post });
+}
+
+test('urql: a plain POST with its default Accept is answered as JSON, with nothing left unhandled', async () => {
+  const query = '{ mvps(first: 3) { totalCount edges { node { handle } } } }';
+  for (const post of [true, false]) {
+    const { out, seen } = await unhandledDuring(() => urql({ post }).query(query, {}).toPromise());
+    assert.equal(out.error, undefined, String(out.error));
+    assert.equal(out.data.mvps.edges.length, 3);
+    assert.equal(out.hasNext, false);
+    assert.deepEqual(seen.map(String), [], `nothing unhandled, no AbortError (${post ? 'POST' : 'GET'})`);
+  }
+
+  // What urql sends, by hand: the answer is JSON, not multipart.
+  const r = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/json',
+      Accept: 'application/graphql-response+json, application/graphql+json, application/json, text/event-stream, multipart/mixed',
+    },
+    body: JSON.stringify({ query }),
+  });
+  assert.equal(r.headers.get('content-type'), 'application/graphql-response+json');
+  assert.equal((await r.json()).data.mvps.edges.length, 3);
 });
