@@ -152,6 +152,7 @@ func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 	srv.Use(fieldBound{perSet: o.MaxSetFields, perDocument: o.MaxFields, tokens: o.MaxTokens, parsed: parsed})
 	srv.Use(subscriptionsOverWebSocket{})
 	srv.Use(deferral{})
+	srv.AroundResponses(leaveOutDeferred)
 	srv.AroundOperations(limitOperations(o.MaxWebsocketOperations))
 	srv.Use(shapeLimit{maxDepth: o.MaxDepth, maxAliases: o.MaxAliases, maxRootFields: o.MaxRootFields})
 	srv.Use(complexityLimit(o.MaxComplexity))

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
@@ -71,7 +72,15 @@ func (deferral) MutateOperationContext(ctx context.Context, oc *graphql.Operatio
 		return nil
 	}
 	if ok, _ := ctx.Value(incrementalKey{}).(bool); ok && oc.Operation.Operation == ast.Query {
-		oc.Stats.SetExtension(incrementalExtension, &firstPart{})
+		first := &firstPart{resolved: map[string]bool{}}
+		oc.Stats.SetExtension(incrementalExtension, first)
+		inner := oc.ResolverMiddleware
+		oc.ResolverMiddleware = func(ctx context.Context, next graphql.Resolver) (any, error) {
+			if graphql.GetExtension(ctx, incrementalExtension) == first {
+				first.add(graphql.GetFieldContext(ctx).Path())
+			}
+			return inner(ctx, next)
+		}
 		return nil
 	}
 	oc.Doc, oc.Operation = withoutDefer(oc.Doc, oc.Operation)
@@ -189,8 +198,164 @@ func withoutDirective(list ast.DirectiveList, name string) ast.DirectiveList {
 	return out
 }
 
-// firstPart marks a query answered in parts.
-type firstPart struct{}
+// firstPart records the fields resolved for the first part of a query
+// answered in parts, by path. gqlgen writes a deferred field into the
+// first part as null, without resolving it there: a null the first part
+// did not resolve is a deferred field, which the incremental delivery spec
+// leaves out of the first part (clients such as Apollo's otherwise take
+// the null as the field's value, and the first part as complete).
+type firstPart struct {
+	mu       sync.Mutex
+	resolved map[string]bool
+	begun    bool // the first part is on its way
+}
+
+func (f *firstPart) add(path ast.Path) {
+	k := pathKey(path)
+	f.mu.Lock()
+	f.resolved[k] = true
+	f.mu.Unlock()
+}
+
+func pathKey(path ast.Path) string {
+	var b strings.Builder
+	for _, p := range path {
+		switch p := p.(type) {
+		case ast.PathName:
+			b.WriteByte('.')
+			b.WriteString(string(p))
+		case ast.PathIndex:
+			fmt.Fprintf(&b, "[%d]", int(p))
+		}
+	}
+	return b.String()
+}
+
+// leaveOutDeferred is the response middleware that marks the first part's
+// response context, so that the fields resolved for it are told from the
+// deferred ones (resolved later, under a response context of their own),
+// and leaves the deferred fields out of the first part.
+func leaveOutDeferred(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	if !graphql.HasOperationContext(ctx) {
+		return next(ctx)
+	}
+	first := incremental(graphql.GetOperationContext(ctx))
+	if first == nil {
+		return next(ctx)
+	}
+	first.mu.Lock()
+	later := first.begun
+	first.begun = true
+	first.mu.Unlock()
+	if later {
+		return next(ctx) // a deferred part
+	}
+	graphql.RegisterExtension(ctx, incrementalExtension, first)
+	resp := next(ctx)
+	if resp == nil {
+		return nil
+	}
+	delete(resp.Extensions, incrementalExtension)
+	first.mu.Lock()
+	defer first.mu.Unlock()
+	if data, err := omitUnresolvedNulls(resp.Data, first.resolved); err == nil {
+		resp.Data = data
+	}
+	return resp
+}
+
+// omitUnresolvedNulls rewrites a first part's data without the null
+// members that the first part did not resolve: the deferred fields. The
+// root fields are never deferred.
+func omitUnresolvedNulls(data json.RawMessage, resolved map[string]bool) (json.RawMessage, error) {
+	if len(data) == 0 {
+		return data, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var out bytes.Buffer
+	enc := json.NewEncoder(&out)
+	enc.SetEscapeHTML(false)
+	w := &omitter{dec: dec, out: &out, enc: enc, resolved: resolved}
+	if err := w.value("", 0); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(out.Bytes(), "\n"), nil
+}
+
+type omitter struct {
+	dec      *json.Decoder
+	out      *bytes.Buffer
+	enc      *json.Encoder
+	resolved map[string]bool
+}
+
+func (w *omitter) value(path string, depth int) error {
+	tok, err := w.dec.Token()
+	if err != nil {
+		return err
+	}
+	return w.write(tok, path, depth)
+}
+
+func (w *omitter) write(tok json.Token, path string, depth int) error {
+	switch tok {
+	case json.Delim('{'):
+		w.out.WriteByte('{')
+		first := true
+		for w.dec.More() {
+			k, err := w.dec.Token()
+			if err != nil {
+				return err
+			}
+			key, _ := k.(string)
+			v, err := w.dec.Token()
+			if err != nil {
+				return err
+			}
+			at := path + "." + key
+			if v == nil && depth > 0 && !w.resolved[at] {
+				continue // deferred
+			}
+			if !first {
+				w.out.WriteByte(',')
+			}
+			first = false
+			if err := w.scalar(key); err != nil {
+				return err
+			}
+			w.out.WriteByte(':')
+			if err := w.write(v, at, depth+1); err != nil {
+				return err
+			}
+		}
+		_, err := w.dec.Token() // }
+		w.out.WriteByte('}')
+		return err
+	case json.Delim('['):
+		w.out.WriteByte('[')
+		for i := 0; w.dec.More(); i++ {
+			if i > 0 {
+				w.out.WriteByte(',')
+			}
+			if err := w.value(fmt.Sprintf("%s[%d]", path, i), depth+1); err != nil {
+				return err
+			}
+		}
+		_, err := w.dec.Token() // ]
+		w.out.WriteByte(']')
+		return err
+	}
+	return w.scalar(tok)
+}
+
+func (w *omitter) scalar(v any) error {
+	if err := w.enc.Encode(v); err != nil {
+		return err
+	}
+	w.out.Truncate(w.out.Len() - 1) // Encode's newline
+	return nil
+}
 
 // writeMultipart answers a query in parts, as multipart/mixed: the first
 // part, then the deferred ones as they come (those that came meanwhile

@@ -200,3 +200,31 @@ test('urql: a plain POST with its default Accept is answered as JSON, with nothi
   assert.equal(r.headers.get('content-type'), 'application/graphql-response+json');
   assert.equal((await r.json()).data.mvps.edges.length, 3);
 });
+
+test('urql: a deferred fragment comes later, left out of the first result', async () => {
+  const query = '{ leads(first: 3) { edges { node { name ... @defer { expertises { name } } } } } }';
+  const { out: results, seen } = await unhandledDuring(
+    () =>
+      new Promise((resolve, reject) => {
+        const all = [];
+        urql()
+          .query(query, {})
+          .subscribe((result) => {
+            if (result.error) reject(result.error);
+            all.push(structuredClone({ data: result.data, hasNext: result.hasNext }));
+            if (!result.hasNext) resolve(all);
+          });
+      }),
+  );
+  assert.deepEqual(seen.map(String), []);
+  assert.ok(results.length >= 2, `the answer came in parts: ${JSON.stringify(results)}`);
+  const first = results[0];
+  assert.equal(first.hasNext, true);
+  for (const e of first.data.leads.edges) {
+    assert.ok(e.node.name);
+    assert.equal('expertises' in e.node, false, `a deferred field is not in the first part: ${JSON.stringify(e.node)}`);
+  }
+  const last = results[results.length - 1];
+  assert.equal(last.hasNext, false);
+  for (const e of last.data.leads.edges) assert.ok(Array.isArray(e.node.expertises), JSON.stringify(e.node));
+});
