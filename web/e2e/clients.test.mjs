@@ -1,7 +1,8 @@
 // End-to-end tests of mvpgraph with the GraphQL client libraries front
 // ends use, unchanged: a real `mvpgraph serve --demo` on a fresh SQLite
 // database, driven from Node.js by graphql-ws (subscriptions over
-// graphql-transport-ws) and urql (queries, with its default Accept).
+// graphql-transport-ws), urql (queries, with its default Accept), and the
+// schema builders of graphql-js and of Python's graphql-core.
 //
 // Run with `npm run e2e` in web/ (scripts/test runs it too).
 import { after, before, test } from 'node:test';
@@ -14,6 +15,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { createClient as createWsClient } from 'graphql-ws';
 import { Client as UrqlClient, fetchExchange } from '@urql/core';
+import { buildClientSchema, buildSchema, getIntrospectionQuery, parse, printIntrospectionSchema, printSchema, validateSchema } from 'graphql';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -227,4 +229,45 @@ test('urql: a deferred fragment comes later, left out of the first result', asyn
   const last = results[results.length - 1];
   assert.equal(last.hasNext, false);
   for (const e of last.data.leads.edges) assert.ok(Array.isArray(e.node.expertises), JSON.stringify(e.node));
+});
+
+async function introspection() {
+  const r = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ query: getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true }) }),
+  });
+  const body = await r.json();
+  assert.equal(body.errors, undefined, JSON.stringify(body.errors));
+  return body.data;
+}
+
+test('graphql-js: the introspected schema builds, prints and parses again', async () => {
+  const schema = buildClientSchema(await introspection());
+  assert.deepEqual(validateSchema(schema).map(String), []);
+  const again = buildSchema(printSchema(schema));
+  assert.deepEqual(validateSchema(again).map(String), []);
+  assert.ok(again.getType('Member'), 'the schema has its types');
+  // The built-in directives and types as the server declares them parse too.
+  parse(printIntrospectionSchema(schema));
+});
+
+test("graphql-core (Python): build_client_schema takes the introspection", async (t) => {
+  const script = join(root, 'web', 'e2e', 'build_client_schema.py');
+  const data = JSON.stringify(await introspection());
+  // Python on the PATH, and Debian's (python3-graphql-core), when each has graphql-core.
+  const tried = new Set();
+  for (const python of ['python3', '/usr/bin/python3']) {
+    const which = spawnSync(python, ['-c', 'import sys, graphql; print(sys.executable, graphql.__file__)'], { encoding: 'utf8' });
+    if (which.status !== 0) {
+      t.diagnostic(`${python}: no graphql-core (${(which.stderr || String(which.error)).trim().split('\n').pop()})`);
+      continue;
+    }
+    if (tried.has(which.stdout)) continue;
+    tried.add(which.stdout);
+    const out = spawnSync(python, [script], { input: data, encoding: 'utf8' });
+    assert.equal(out.status, 0, `${python} (${which.stdout.trim()}): ${out.stderr}`);
+    t.diagnostic(`${python}: graphql-core ${out.stdout.trim()} builds it`);
+  }
+  if (tried.size === 0) t.skip('no Python with graphql-core: apt-get install python3-graphql-core');
 });
