@@ -109,6 +109,9 @@ const (
 	CodeRateLimited       = "RATE_LIMITED"
 	CodeNoIntrospection   = "INTROSPECTION_DISABLED"
 	CodeTooManyOperations = "TOO_MANY_OPERATIONS"
+	// CodePersistedQueryNotFound is gqlgen's, with the message
+	// "PersistedQueryNotFound", which Apollo Client looks for.
+	CodePersistedQueryNotFound = "PERSISTED_QUERY_NOT_FOUND"
 )
 
 var codes = map[string]string{

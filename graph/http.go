@@ -127,6 +127,16 @@ func setHeaders(w http.ResponseWriter, media string) {
 func run(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, params *graphql.RawParams, media string, queriesOnly bool) {
 	ctx := r.Context()
 	oc, errs := exec.CreateOperationContext(ctx, params)
+	if persistedQueryNotFound(errs) {
+		// As the automatic persisted queries protocol expects: 200, so
+		// that Apollo Client sends the query with its hash next (a 400
+		// turns its persisted queries off), no data entry, as a request
+		// that did not run, and kept by no cache.
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusOK)
+		writeRequestError(w, exec.DispatchError(graphql.WithOperationContext(ctx, oc), errs))
+		return
+	}
 	if errs != nil {
 		// A request that cannot run: 422 under application/json (which
 		// the handler's writer answers as 200), 400 under
@@ -226,6 +236,31 @@ func writeResponse(w io.Writer, resp *graphql.Response) {
 			return // the client has gone
 		}
 	}
+}
+
+// persistedQueryNotFound reports whether errs say that the hash of a
+// persisted query is one the server does not know.
+func persistedQueryNotFound(errs gqlerror.List) bool {
+	for _, e := range errs {
+		if e.Extensions["code"] == CodePersistedQueryNotFound {
+			return true
+		}
+	}
+	return false
+}
+
+// writeRequestError writes the answer to a request that did not run: its
+// errors and extensions, and no data entry.
+func writeRequestError(w io.Writer, resp *graphql.Response) {
+	var b bytes.Buffer
+	b.WriteString(`{"errors":`)
+	writeJSON(&b, resp.Errors)
+	if len(resp.Extensions) > 0 {
+		b.WriteString(`,"extensions":`)
+		writeJSON(&b, resp.Extensions)
+	}
+	b.WriteString("}\n")
+	_, _ = w.Write(b.Bytes())
 }
 
 // writeJSON appends v's JSON to b. What it is given (errors, extensions)
