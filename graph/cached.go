@@ -135,8 +135,8 @@ func (*answers) Validate(graphql.ExecutableSchema) error { return nil }
 
 // InterceptResponse answers a @cached query from memory when it can, and
 // keeps a new answer that has no errors and no deferred parts; callers
-// asking the same question while it is worked out wait for it. Every
-// mutation drops the kept answers when it has run.
+// asking the same question while it is worked out wait for it. A mutation
+// that changed something drops the kept answers when it has run.
 func (a *answers) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 	if !graphql.HasOperationContext(ctx) {
 		return next(ctx)
@@ -144,7 +144,9 @@ func (a *answers) InterceptResponse(ctx context.Context, next graphql.ResponseHa
 	oc := graphql.GetOperationContext(ctx)
 	if oc.Operation != nil && oc.Operation.Operation == ast.Mutation {
 		resp := next(ctx)
-		a.forget()
+		if changedAnything(oc, resp) {
+			a.forget()
+		}
 		return resp
 	}
 	st, _ := oc.Stats.GetExtension(cachedStateKey).(*cachedState)
@@ -288,4 +290,39 @@ func (a *answers) forget() {
 	a.gen++
 	a.kept.Purge()
 	a.bytes = 0
+}
+
+// changedAnything reports whether a mutation's answer shows that one of
+// its fields ran to the end, and so may have changed something: a root
+// field with no error at or under it. A refused mutation changes nothing
+// (README, "Errors"), so refusals, even anonymous ones, keep every
+// caller's answers. Each mutation field's payload is non-null, so one
+// failed field makes data null while a field before it may have changed
+// something: the errors' paths tell which failed.
+func changedAnything(oc *graphql.OperationContext, resp *graphql.Response) bool {
+	if resp == nil {
+		return false
+	}
+	if len(resp.Errors) == 0 {
+		return true
+	}
+	failed := map[string]bool{}
+	for _, e := range resp.Errors {
+		if len(e.Path) > 0 {
+			if name, ok := e.Path[0].(ast.PathName); ok {
+				failed[string(name)] = true
+			}
+		}
+	}
+	if len(failed) == 0 {
+		// Refused before any field ran, unless the errors came from
+		// elsewhere and the data is there.
+		return len(resp.Data) > 0 && string(resp.Data) != "null"
+	}
+	for _, f := range graphql.CollectFields(oc, oc.Operation.SelectionSet, []string{"Mutation"}) {
+		if !failed[f.Alias] {
+			return true
+		}
+	}
+	return false
 }

@@ -3357,7 +3357,11 @@ type Lead implements Node {
   mvps(where: MemberWhere, orderBy: [MemberOrderBy!], first: Int, after: String, last: Int, before: String): MemberConnection!
   "The social reach of the lead's MVPs."
   reachSummary(days: Int = 30): ReachSummary!
-  "How the lead's escalations stand."
+  """
+  How the lead's escalations stand, counting what escalations(where: {leadId})
+  lists for the caller: to a lead, its own only (another lead's is FORBIDDEN);
+  to a product team, those escalated to it.
+  """
   escalationStats: EscalationStats! @auth(roles: [ADMIN, LEAD, PRODUCT_TEAM, ANALYST])
 }
 

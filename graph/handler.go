@@ -12,6 +12,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,12 +39,17 @@ type Options struct {
 	MaxAliases    int   // most aliased fields in one operation
 	MaxRootFields int   // most fields at the root of one operation
 	MaxTokens     int   // most lexical tokens in one query document
+	MaxFields     int   // most fields, fragment spreads and inline fragments in one query document
+	MaxSetFields  int   // most fields in one selection set
 	MaxComplexity int   // highest computed cost of one operation
 	MaxBodyBytes  int64 // largest request body
 	// CostBudget is how much cost one caller (a token, or an address when
 	// anonymous) may spend per CostBudgetWindow; it refills evenly.
 	CostBudget       int
 	CostBudgetWindow time.Duration
+	// TrustedProxies are the proxies whose X-Forwarded-For names the
+	// client's address, which anonymous callers pay by.
+	TrustedProxies []netip.Prefix
 	// CallerKey names who pays for a request; nil or "" means the address.
 	// It also tells apart the answers kept for @cached: without it, nothing
 	// is kept.
@@ -53,6 +61,14 @@ type Options struct {
 	// WebsocketInit authenticates subscriptions by their connection_init
 	// payload.
 	WebsocketInit transport.WebsocketInitFunc
+	// AllowedOrigins are the origins (or "*") whose pages may call the API
+	// from a browser (MVPGRAPH_CORS_ORIGINS): a WebSocket is opened for a
+	// page of one of them, or of the API's own host, or for a client that
+	// sends no Origin (not a browser).
+	AllowedOrigins []string
+	// MaxWebsocketOperations bounds the operations running at once on one
+	// WebSocket connection.
+	MaxWebsocketOperations int
 }
 
 // DefaultOptions are the limits mvpgraph serves with unless told otherwise.
@@ -64,30 +80,38 @@ func DefaultOptions() Options {
 		MaxAliases:       50,
 		MaxRootFields:    20,
 		MaxTokens:        15000,
+		MaxFields:        500,
+		MaxSetFields:     200,
 		MaxComplexity:    50000,
 		MaxBodyBytes:     1 << 20,
 		CachedBytes:      16 << 20,
 		CostBudget:       500000,
 		CostBudgetWindow: time.Minute,
+
+		MaxWebsocketOperations: 20,
 	}
 }
 
 // GraphQL error codes, in extensions.code.
 const (
-	CodeBadUserInput    = "BAD_USER_INPUT"
-	CodeNotFound        = "NOT_FOUND"
-	CodeConflict        = "CONFLICT"
-	CodeInternal        = "INTERNAL"
-	CodeUnauthenticated = "UNAUTHENTICATED"
-	CodeForbidden       = "FORBIDDEN"
-	CodeQueryTooDeep    = "QUERY_TOO_DEEP"
-	CodeQueryTooCostly  = "QUERY_TOO_COMPLEX"
-	CodeBadRequest      = "BAD_REQUEST"
-	CodeTimeout         = "TIMEOUT"
-	CodeTooManyAliases  = "TOO_MANY_ALIASES"
-	CodeTooManyFields   = "TOO_MANY_ROOT_FIELDS"
-	CodeRateLimited     = "RATE_LIMITED"
-	CodeNoIntrospection = "INTROSPECTION_DISABLED"
+	CodeBadUserInput      = "BAD_USER_INPUT"
+	CodeNotFound          = "NOT_FOUND"
+	CodeConflict          = "CONFLICT"
+	CodeInternal          = "INTERNAL"
+	CodeUnauthenticated   = "UNAUTHENTICATED"
+	CodeForbidden         = "FORBIDDEN"
+	CodeQueryTooDeep      = "QUERY_TOO_DEEP"
+	CodeQueryTooCostly    = "QUERY_TOO_COMPLEX"
+	CodeBadRequest        = "BAD_REQUEST"
+	CodeTimeout           = "TIMEOUT"
+	CodeTooManyAliases    = "TOO_MANY_ALIASES"
+	CodeTooManyFields     = "TOO_MANY_ROOT_FIELDS"
+	CodeRateLimited       = "RATE_LIMITED"
+	CodeNoIntrospection   = "INTROSPECTION_DISABLED"
+	CodeTooManyOperations = "TOO_MANY_OPERATIONS"
+	// CodePersistedQueryNotFound is gqlgen's, with the message
+	// "PersistedQueryNotFound", which Apollo Client looks for.
+	CodePersistedQueryNotFound = "PERSISTED_QUERY_NOT_FOUND"
 )
 
 var codes = map[string]string{
@@ -106,17 +130,20 @@ func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 	}
 	srv := handler.New(es)
 	srv.AddTransport(transport.Websocket{
-		InitFunc:              o.WebsocketInit,
+		// The handler checks the Origin of an upgrade against
+		// AllowedOrigins before this transport sees it.
+		Implementation:        wsImplementation{},
+		InitFunc:              wsInit(o.WebsocketInit),
 		InitTimeout:           10 * time.Second,
 		KeepAlivePingInterval: 15 * time.Second,
 	})
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(getJSON{})
-	// Before POST: a POST that accepts multipart/mixed gets the fields it
-	// marks @defer in later parts of the answer.
-	srv.AddTransport(newMultipart())
+	// A query that defers something, asked by a POST that prefers
+	// multipart/mixed, is answered in parts (graph/multipart.go).
 	srv.AddTransport(postJSON{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	parsed := lru.New[*ast.QueryDocument](1000)
+	srv.SetQueryCache(parsed)
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
 	} else {
@@ -124,7 +151,12 @@ func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 	}
 	srv.SetParserTokenLimit(o.MaxTokens)
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	// After the persisted query is found, before the query is validated.
+	srv.Use(fieldBound{perSet: o.MaxSetFields, perDocument: o.MaxFields, tokens: o.MaxTokens, parsed: parsed})
 	srv.Use(subscriptionsOverWebSocket{})
+	srv.Use(deferral{})
+	srv.AroundResponses(leaveOutDeferred)
+	srv.AroundOperations(limitOperations(o.MaxWebsocketOperations))
 	srv.Use(shapeLimit{maxDepth: o.MaxDepth, maxAliases: o.MaxAliases, maxRootFields: o.MaxRootFields})
 	srv.Use(complexityLimit(o.MaxComplexity))
 	kept := newAnswers(o.CallerKey, o.CachedBytes)
@@ -146,6 +178,14 @@ func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 		return errors.New("internal: panic")
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Upgrade") != "" {
+			if !originAllowed(r, o.AllowedOrigins) {
+				writeError(w, http.StatusForbidden, CodeForbidden,
+					fmt.Sprintf("A page from %s may not open a WebSocket here: its origin is not one the server allows.", r.Header.Get("Origin")))
+				return
+			}
+			r = r.WithContext(context.WithValue(r.Context(), wsConnectionKey{}, &wsConnection{}))
+		}
 		if o.MaxBodyBytes > 0 && r.Body != nil {
 			// Read the body here, so that an oversized one is refused with
 			// 413 before any of it is parsed.
@@ -163,10 +203,23 @@ func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 			r.Body = io.NopCloser(bytes.NewReader(body))
 		}
 		lw := newLimitedWriter(w, r)
-		srv.ServeHTTP(lw, r.WithContext(withLimitState(r, lw, o.CallerKey)))
+		srv.ServeHTTP(lw, r.WithContext(withLimitState(r, lw, o.CallerKey, o.TrustedProxies)))
 		lw.finish()
 		o.Metrics.observeStatements(store.StatementCount(r.Context()))
 	})
+}
+
+// originAllowed reports whether a browser page at the request's Origin
+// may open a WebSocket: one of the allowed origins (or any, with "*"), or
+// the API's own host. Browsers send no CORS preflight for a WebSocket, so
+// the server checks. A request without an Origin is not from a browser.
+func originAllowed(r *http.Request, allowed []string) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" || slices.Contains(allowed, "*") || slices.Contains(allowed, origin) {
+		return true
+	}
+	u, err := url.Parse(origin)
+	return err == nil && u.Host != "" && strings.EqualFold(u.Host, r.Host)
 }
 
 // writeError answers a request refused before GraphQL execution.

@@ -79,6 +79,9 @@ func (postJSON) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 	}
 	params.Headers = r.Header
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
+	if prefersMultipart(r.Header.Get("Accept")) {
+		r = r.WithContext(withIncremental(r.Context()))
+	}
 	run(w, r, exec, &params, media, false)
 }
 
@@ -124,6 +127,16 @@ func setHeaders(w http.ResponseWriter, media string) {
 func run(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, params *graphql.RawParams, media string, queriesOnly bool) {
 	ctx := r.Context()
 	oc, errs := exec.CreateOperationContext(ctx, params)
+	if persistedQueryNotFound(errs) {
+		// As the automatic persisted queries protocol expects: 200, so
+		// that Apollo Client sends the query with its hash next (a 400
+		// turns its persisted queries off), no data entry, as a request
+		// that did not run, and kept by no cache.
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusOK)
+		writeRequestError(w, exec.DispatchError(graphql.WithOperationContext(ctx, oc), errs))
+		return
+	}
 	if errs != nil {
 		// A request that cannot run: 422 under application/json (which
 		// the handler's writer answers as 200), 400 under
@@ -145,6 +158,10 @@ func run(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, par
 			"GET asks only queries; send a %s by POST.", oc.Operation.Operation)}))
 		return
 	}
+	if incremental(oc) != nil {
+		writeMultipart(w, ctx, exec, oc)
+		return
+	}
 	responses, ctx := exec.DispatchOperation(ctx, oc)
 	resp := responses(ctx)
 	if queriesOnly {
@@ -159,7 +176,8 @@ func run(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, par
 // kept.
 func cacheControl(w http.ResponseWriter, oc *graphql.OperationContext, resp *graphql.Response) {
 	h := w.Header()
-	h.Set("Vary", "Accept, Authorization")
+	// Added to what is there: CORS varies the answer by Origin.
+	h.Add("Vary", "Accept, Authorization")
 	st, _ := oc.Stats.GetExtension(cachedStateKey).(*cachedState)
 	if st == nil || resp == nil || len(resp.Errors) > 0 || resp.HasNext != nil {
 		h.Set("Cache-Control", "no-store")
@@ -218,6 +236,31 @@ func writeResponse(w io.Writer, resp *graphql.Response) {
 			return // the client has gone
 		}
 	}
+}
+
+// persistedQueryNotFound reports whether errs say that the hash of a
+// persisted query is one the server does not know.
+func persistedQueryNotFound(errs gqlerror.List) bool {
+	for _, e := range errs {
+		if e.Extensions["code"] == CodePersistedQueryNotFound {
+			return true
+		}
+	}
+	return false
+}
+
+// writeRequestError writes the answer to a request that did not run: its
+// errors and extensions, and no data entry.
+func writeRequestError(w io.Writer, resp *graphql.Response) {
+	var b bytes.Buffer
+	b.WriteString(`{"errors":`)
+	writeJSON(&b, resp.Errors)
+	if len(resp.Extensions) > 0 {
+		b.WriteString(`,"extensions":`)
+		writeJSON(&b, resp.Extensions)
+	}
+	b.WriteString("}\n")
+	_, _ = w.Write(b.Bytes())
 }
 
 // writeJSON appends v's JSON to b. What it is given (errors, extensions)

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"regexp"
+	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/prometheus/client_golang/prometheus"
@@ -15,7 +16,17 @@ type Metrics struct {
 	errors     *prometheus.CounterVec
 	cached     *prometheus.CounterVec
 	statements prometheus.Histogram
+
+	mu    sync.Mutex
+	names map[string]bool // the operation names given labels of their own
 }
+
+// maxOperationNames bounds the operation names that get series of their
+// own: names are the client's choice, and each name is a series kept for
+// the life of the process. The first ones seen keep theirs (a front end's
+// operations, named the same on every request); any name after them is
+// counted as "other".
+const maxOperationNames = 200
 
 // NewMetrics registers the API's series with reg.
 func NewMetrics(reg prometheus.Registerer) *Metrics {
@@ -39,7 +50,26 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}),
 	}
 	reg.MustRegister(m.requests, m.duration, m.errors, m.cached, m.statements)
+	m.names = map[string]bool{}
 	return m
+}
+
+// label is name as a label value: itself while it is one of the first
+// maxOperationNames names, "other" after them.
+func (m *Metrics) label(name string) string {
+	if name == "anonymous" || name == "other" {
+		return name
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.names[name] {
+		return name
+	}
+	if len(m.names) >= maxOperationNames {
+		return "other"
+	}
+	m.names[name] = true
+	return name
 }
 
 // operationName is a label-safe operation name: names are the client's
@@ -85,6 +115,7 @@ func (m *Metrics) observe(ctx context.Context, resp *graphql.Response) {
 	}
 	oc := graphql.GetOperationContext(ctx)
 	name, typ := labelOf(oc)
+	name = m.label(name)
 	m.requests.WithLabelValues(name, typ).Inc()
 	if c, ok := resp.Extensions["cached"].(map[string]any); ok {
 		result := "miss"

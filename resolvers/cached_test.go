@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 
@@ -133,23 +134,26 @@ func TestCachedAnswers(t *testing.T) {
 		require.Positive(t, after["requested"])
 		require.Less(t, after["budgetRemaining"], before["budgetRemaining"], "charged")
 
-		// Over multipart/mixed, a kept answer is the whole answer; a query
-		// with deferred parts is answered in full each time and not kept.
+		// A client that takes multipart/mixed (here anonymous, whose answer
+		// was kept above) gets a kept answer whole, as JSON, since it
+		// defers nothing; a query with deferred parts is answered in full
+		// each time and not kept.
 		for range 2 {
-			inc := a.c.IncrementalHTTP(context.Background(), front)
-			var part struct {
+			req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(mustJSON(t, map[string]string{"query": front})))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Accept", "multipart/mixed, application/json")
+			w := httptest.NewRecorder()
+			a.h.ServeHTTP(w, req)
+			require.Equal(t, "application/json", w.Header().Get("Content-Type"))
+			var whole struct {
 				Data       page
-				HasNext    bool
+				HasNext    *bool
 				Extensions map[string]any
 			}
-			require.NoError(t, inc.Next(&part))
-			require.Equal(t, "Ada Lovelace", part.Data.Mvps.Edges[0].Node.Name)
-			require.False(t, part.HasNext)
-			require.Equal(t, true, part.Extensions["cached"].(map[string]any)["hit"])
-			var rest map[string]any
-			_ = inc.Next(&rest) // the stream's end, or an error
-			require.Empty(t, rest, "nothing follows the kept answer")
-			require.NoError(t, inc.Close())
+			require.NoError(t, json.Unmarshal(w.Body.Bytes(), &whole))
+			require.Equal(t, "Ada Lovelace", whole.Data.Mvps.Edges[0].Node.Name)
+			require.Nil(t, whole.HasNext)
+			require.Equal(t, true, whole.Extensions["cached"].(map[string]any)["hit"])
 		}
 		deferred := `query Later @cached(ttl: 60) { leads(first: 10) { edges { node { name ... @defer { expertises { name } } } } } }`
 		for range 2 {
@@ -306,5 +310,47 @@ func TestCachedAnswersOnce(t *testing.T) {
 			total += n
 		}
 		require.Equal(t, fresh+(callers-1)*hit, total, "one caller works the answer out, %d get it: %v", callers-1, counts)
+	})
+}
+
+// TestRefusedMutationsKeepAnswers: only a mutation that changed something
+// drops the kept answers; a refused one, even anonymous, changes nothing
+// and keeps every caller's.
+func TestRefusedMutationsKeepAnswers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		a := newAPI(t, s)
+		ids := buildProgram(a)
+		anon := a.as()
+		const front = `query Front @cached(ttl: 60) { mvps(first: 10) { edges { node { name } } } }`
+		hit := func() bool {
+			t.Helper()
+			r := anon.raw(front)
+			require.Empty(t, r.Errors)
+			return r.Extensions["cached"].(map[string]any)["hit"].(bool)
+		}
+		require.False(t, hit())
+		require.True(t, hit())
+
+		rename := func(id, name string) string {
+			return fmt.Sprintf(`updateMember(input: {id: %q, name: %q}) { member { id } }`, id, name)
+		}
+		anon.fail("UNAUTHENTICATED", "", "mutation { "+rename(ids["ada"], "Anon")+" }")
+		require.True(t, hit(), "an anonymous mutation, refused, changes nothing")
+		a.fail("BAD_USER_INPUT", "id", "mutation { "+rename("nope", "Nobody")+" }")
+		require.True(t, hit(), "a mutation refused for its input changes nothing")
+		get := httptest.NewRequest(http.MethodGet, "/graphql?query="+url.QueryEscape("mutation { "+rename(ids["ada"], "By GET")+" }"), nil)
+		w := httptest.NewRecorder()
+		a.h.ServeHTTP(w, get)
+		require.Equal(t, http.StatusMethodNotAllowed, w.Code)
+		require.True(t, hit(), "a mutation refused before it ran changes nothing")
+
+		// One field changed something, the next failed: data is null, and
+		// the answers go.
+		r := a.raw(fmt.Sprintf("mutation { a: %s b: %s }", rename(ids["ada"], "Ada L."), rename("nope", "Nobody")))
+		require.NotEmpty(t, r.Errors)
+		require.False(t, hit(), "a mutation that changed something drops the answers")
+		require.True(t, hit())
+		a.do(&map[string]any{}, "mutation { "+rename(ids["ada"], "Ada Lovelace")+" }")
+		require.False(t, hit())
 	})
 }

@@ -17,7 +17,8 @@ import (
 // and the cost of each connection field, which is its page size times the
 // cost of what each item selects (as GitHub and Shopify count).
 func NewConfig(root *Resolver) graph.Config {
-	c := graph.Config{Resolvers: root}
+	// The schema as introspection shows it to clients (graph/prelude.go).
+	c := graph.Config{Resolvers: root, Schema: graph.Schema()}
 	c.Directives.Auth, c.Directives.Personal, c.Directives.Staff = directives(root)
 	// The handler keeps and serves @cached answers (graph/cached.go); the
 	// query itself runs as any other.

@@ -6,11 +6,13 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -172,10 +174,12 @@ func TestQueryLimits(t *testing.T) {
 
 	// Abusive shapes are refused before anything runs.
 	aliases := ""
-	for i := range 1000 {
+	for i := range 100 {
 		aliases += fmt.Sprintf("a%d: handle ", i)
 	}
 	a.fail("TOO_MANY_ALIASES", "", `{ member(handle: "x") { `+aliases+"} }")
+	// More fields than validation should compare are refused first.
+	a.fail("QUERY_TOO_COMPLEX", "", `{ member(handle: "x") { `+strings.Repeat(aliases, 10)+"} }")
 	roots := strings.Repeat("members { totalCount } ", 25)
 	a.fail("TOO_MANY_ROOT_FIELDS", "", "{ "+roots+"}")
 	deep100 := "handle"
@@ -313,5 +317,58 @@ func TestFilterBounds(t *testing.T) {
 		require.Zero(t, ok.Members.TotalCount)
 		a.do(&ok, `{ members(where: { name: { _like: "%\\\\" } }) { totalCount } }`)
 		require.Zero(t, ok.Members.TotalCount)
+	})
+}
+
+// TestPersistedQueryNotFound: a hash the server does not know is answered
+// as the automatic persisted queries protocol expects, by POST and by GET,
+// under either media type: 200 (Apollo Client then sends the query with
+// its hash; a 400 turns its persisted queries off), the message
+// PersistedQueryNotFound, no data entry, and kept by no cache.
+func TestPersistedQueryNotFound(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		a := newAPI(t, s)
+		const query = "{ members { totalCount } }"
+		sum := sha256.Sum256([]byte(query))
+		ext := fmt.Sprintf(`{"persistedQuery": {"version": 1, "sha256Hash": %q}}`, hex.EncodeToString(sum[:]))
+		send := func(method, accept string, withQuery bool) *httptest.ResponseRecorder {
+			var req *http.Request
+			if method == http.MethodGet {
+				q := url.Values{"extensions": {ext}}
+				if withQuery {
+					q.Set("query", query)
+				}
+				req = httptest.NewRequest(http.MethodGet, "/graphql?"+q.Encode(), nil)
+			} else {
+				body := `{"extensions": ` + ext + `}`
+				if withQuery {
+					body = fmt.Sprintf(`{"query": %q, "extensions": %s}`, query, ext)
+				}
+				req = httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+			}
+			req.Header.Set("Accept", accept)
+			w := httptest.NewRecorder()
+			a.h.ServeHTTP(w, req)
+			return w
+		}
+		for _, method := range []string{http.MethodPost, http.MethodGet} {
+			for _, accept := range []string{"application/json", "application/graphql-response+json"} {
+				w := send(method, accept, false)
+				require.Equal(t, http.StatusOK, w.Code, "%s %s", method, accept)
+				require.Equal(t, accept, w.Header().Get("Content-Type"))
+				require.Equal(t, "no-store", w.Header().Get("Cache-Control"))
+				var body map[string]any
+				require.NoError(t, json.Unmarshal(w.Body.Bytes(), &body), w.Body.String())
+				require.NotContains(t, body, "data", "a request that did not run has no data: %s", w.Body.String())
+				errs := body["errors"].([]any)
+				require.Len(t, errs, 1)
+				e := errs[0].(map[string]any)
+				require.Equal(t, "PersistedQueryNotFound", e["message"])
+				require.Equal(t, "PERSISTED_QUERY_NOT_FOUND", e["extensions"].(map[string]any)["code"])
+			}
+		}
+		require.Contains(t, send(http.MethodPost, "application/json", true).Body.String(), `"totalCount":0`)
+		require.Contains(t, send(http.MethodGet, "application/graphql-response+json", false).Body.String(), `"totalCount":0`, "the hash now stands for the query")
 	})
 }

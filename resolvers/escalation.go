@@ -233,9 +233,15 @@ func valueOr(p *int64) int64 {
 	return *p
 }
 
-// escalationStats answers Lead.escalationStats.
+// escalationStats answers Lead.escalationStats, within what the caller may
+// see, as escalations(where: {leadId}) does: a lead its own only (another
+// lead's is FORBIDDEN), a product team those escalated to it.
 func (r *Resolver) escalationStats(ctx context.Context, l *mvpgraph.Lead) (*model.EscalationStats, error) {
-	st, err := loaders(ctx).escalationStatsOf(r.target()).Load(ctx, l.ID)
+	p := PrincipalFrom(ctx)
+	if p.Role == mvpgraph.RoleLead && (p.LeadID == nil || *p.LeadID != l.ID) {
+		return nil, mvpgraph.Errorf(mvpgraph.EFORBIDDEN, "a lead sees the statistics of the escalations routed to them only.")
+	}
+	st, err := loaders(ctx).escalationStatsOf(r.target(), p).Load(ctx, l.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -247,19 +253,28 @@ func (r *Resolver) escalationStats(ctx context.Context, l *mvpgraph.Lead) (*mode
 	return out, nil
 }
 
-// escalationStatsOf returns the loader of escalation statistics.
-func (l *Loaders) escalationStatsOf(target time.Duration) *dataloadgen.Loader[int64, store.EscalationStats] {
+// escalationStatsOf returns the loader of escalation statistics, of the
+// escalations escalated to p's team when p is a product team's.
+func (l *Loaders) escalationStatsOf(target time.Duration, p mvpgraph.Principal) *dataloadgen.Loader[int64, store.EscalationStats] {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.escStats == nil {
+		var team *int64
+		if p.Role == mvpgraph.RoleProductTeam {
+			team = p.ProductTeamID
+			if team == nil {
+				team = ptr(int64(0)) // no team: none of the escalations
+			}
+		}
 		l.escStats = newLoader(orEmpty(func(ctx context.Context, ids []int64) (map[int64]store.EscalationStats, error) {
-			return l.store.EscalationStatsOf(ctx, ids, target)
+			return l.store.EscalationStatsOfTeam(ctx, ids, team, target)
 		}))
 	}
 	return l.escStats
 }
 
 // escalationUpdated sends each escalation of a lead's as it changes.
+// Subscribers of one lead's escalations share one poll.
 func (r *Resolver) escalationUpdated(ctx context.Context, gid string) (<-chan *model.Escalation, error) {
 	leadID, err := mvpgraph.ParseID("leadId", typeLead, gid)
 	if err != nil {
@@ -270,32 +285,66 @@ func (r *Resolver) escalationUpdated(ctx context.Context, gid string) (<-chan *m
 		return nil, mvpgraph.Errorf(mvpgraph.EFORBIDDEN, "a lead follows the escalations routed to them only.")
 	}
 	since := r.Store.Now()
+	newLook := func(context.Context) (look[mvpgraph.Escalation], error) {
+		after := since
+		return func(ctx context.Context) ([]mvpgraph.Escalation, error) {
+			page, err := r.Store.ListEscalations(ctx, store.EscalationQuery{LeadID: &leadID, UpdatedAfter: &after,
+				OrderBy: []*mvpgraph.OrderBy{{Field: "UPDATED_AT", Direction: mvpgraph.Asc}}, Page: mvpgraph.PageArgs{First: ptr(mvpgraph.MaxPageSize)}})
+			if err != nil {
+				return nil, err
+			}
+			if n := len(page.Items); n > 0 {
+				after = page.Items[n-1].UpdatedAt
+			}
+			return page.Items, nil
+		}, nil
+	}
+	f, err := r.escalationWatches.follow(ctx, leadID, r.poll(), newLook, latestByID)
+	if err != nil {
+		return nil, err
+	}
 	sel := selected(ctx)
 	ch := make(chan *model.Escalation, 8)
 	go func() {
 		defer close(ch)
-		r.everyPoll(ctx, func() bool {
-			after := since
-			page, err := r.Store.ListEscalations(ctx, store.EscalationQuery{LeadID: &leadID, UpdatedAfter: &after,
-				OrderBy: []*mvpgraph.OrderBy{{Field: "UPDATED_AT", Direction: mvpgraph.Asc}}, Page: mvpgraph.PageArgs{First: ptr(mvpgraph.MaxPageSize)}})
-			if err != nil {
-				return true
+		for {
+			found, ok := f.next(ctx)
+			if !ok {
+				return
 			}
-			for i := range page.Items {
-				e := page.Items[i]
+			for _, e := range found {
+				if !e.UpdatedAt.After(since) {
+					continue // changed before this subscriber came
+				}
 				since = e.UpdatedAt
 				view, err := r.pageOf(ctx).escalation(ctx, sel, e)
 				if err != nil {
-					return true
+					continue
 				}
 				if !send(ctx, ch, view) {
-					return false
+					return
 				}
 			}
-			return true
-		})
+		}
 	}()
 	return ch, nil
+}
+
+// latestByID folds escalations found by a poll into those a subscriber has
+// not taken yet: each escalation once, as it was last found, in the order
+// of their changes.
+func latestByID(pending, found []mvpgraph.Escalation) []mvpgraph.Escalation {
+	out := make([]mvpgraph.Escalation, 0, len(pending)+len(found))
+	newer := map[int64]bool{}
+	for _, e := range found {
+		newer[e.ID] = true
+	}
+	for _, e := range pending {
+		if !newer[e.ID] {
+			out = append(out, e)
+		}
+	}
+	return append(out, found...)
 }
 
 func ptr[T any](v T) *T { return &v }

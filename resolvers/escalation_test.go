@@ -14,6 +14,7 @@ import (
 	"mvpgraph"
 	"mvpgraph/graph"
 	"mvpgraph/resolvers"
+	"mvpgraph/store"
 	"mvpgraph/store/storetest"
 )
 
@@ -24,7 +25,7 @@ func TestEscalationFlow(t *testing.T) {
 			s := storetest.New(t, d)
 			opts := graph.DefaultOptions()
 			opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-			opts.WebsocketInit = resolvers.WebsocketInit(s)
+			opts.WebsocketInit = resolvers.WebsocketInit(s, resolvers.WebsocketOptions{})
 			root := &resolvers.Resolver{Store: s, PollInterval: 50 * time.Millisecond, EscalationTarget: time.Nanosecond}
 			h := resolvers.Middleware(s, graph.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(root)), opts))
 			admin := &api{t: t, c: client.New(h, bearer(t, s, mvpgraph.APIToken{Name: "Program office", Role: mvpgraph.RoleAdmin})), h: h, s: s}
@@ -181,4 +182,105 @@ func TestEscalationFlow(t *testing.T) {
 			require.Error(t, denied.Next(&update))
 		})
 	}
+}
+
+// TestEscalationStatsScope: Lead.escalationStats counts what
+// escalations(where: {leadId}) would list for the caller: a lead's own
+// only, a product team's those escalated to it, everything for admins and
+// analysts.
+func TestEscalationStatsScope(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		admin := newAPI(t, s)
+		ids := buildProgram(admin)
+		dbID := func(gid string) int64 {
+			_, id, err := mvpgraph.ParseGlobalID("id", gid)
+			require.NoError(t, err)
+			return id
+		}
+		uma, chloe, team := dbID(ids["uma"]), dbID(ids["chloe"]), dbID(ids["team"])
+		other := dbID(admin.id(`mutation { createProductTeam(input: {name: "Office Team"}) { productTeam { id } } }`, "createProductTeam", "productTeam", "id"))
+		asUma := admin.as(bearer(t, s, mvpgraph.APIToken{Name: "Uma", Role: mvpgraph.RoleLead, LeadID: &uma}))
+		asChloe := admin.as(bearer(t, s, mvpgraph.APIToken{Name: "Chloe", Role: mvpgraph.RoleLead, LeadID: &chloe}))
+		asTeam := admin.as(bearer(t, s, mvpgraph.APIToken{Name: "Pat", Role: mvpgraph.RoleProductTeam, ProductTeamID: &team}))
+		asOther := admin.as(bearer(t, s, mvpgraph.APIToken{Name: "Olga", Role: mvpgraph.RoleProductTeam, ProductTeamID: &other}))
+		asAnalyst := admin.as(bearer(t, s, mvpgraph.APIToken{Name: "Ana", Role: mvpgraph.RoleAnalyst}))
+		contacts, err := s.ContactsOfTeams(ctx, []int64{team})
+		require.NoError(t, err)
+
+		raise := func(member, expertise string) string {
+			return admin.id(fmt.Sprintf(`mutation { raiseEscalation(input: {memberId: %q, expertiseId: %q, title: "Q", body: "B"}) { escalation { id } } }`, member, expertise),
+				"raiseEscalation", "escalation", "id")
+		}
+		escalated := raise(ids["ada"], ids["crm"])
+		raise(ids["ada"], ids["crm"])
+		raise(ids["jean"], ids["excel"])
+		admin.do(&struct{}{}, fmt.Sprintf(`mutation { escalate(input: {id: %q, productTeamContactId: %q}) { escalation { id } } }`,
+			escalated, mvpgraph.GlobalID("Contact", contacts[team][0].ID)))
+
+		stats := func(c *api, lead string) [2]int {
+			t.Helper()
+			var out struct {
+				Node        struct{ EscalationStats struct{ Open, Escalated int } }
+				Escalations struct{ TotalCount int }
+			}
+			c.do(&out, fmt.Sprintf(`{ node(id: %[1]q) { ... on Lead { escalationStats { open escalated } } } escalations(where: {leadId: %[1]q}) { totalCount } }`, lead))
+			st := out.Node.EscalationStats
+			require.Equal(t, st.Open+st.Escalated, out.Escalations.TotalCount, "the statistics count what escalations lists")
+			return [2]int{st.Open, st.Escalated}
+		}
+		require.Equal(t, [2]int{1, 1}, stats(admin, ids["uma"]))
+		require.Equal(t, [2]int{1, 1}, stats(asAnalyst, ids["uma"]))
+		require.Equal(t, [2]int{1, 1}, stats(asUma, ids["uma"]))
+		require.Equal(t, [2]int{1, 0}, stats(asChloe, ids["chloe"]))
+		e := asChloe.fail("FORBIDDEN", "", fmt.Sprintf(`{ node(id: %q) { ... on Lead { escalationStats { open } } } }`, ids["uma"]))
+		require.Contains(t, e.Message, "routed to them only")
+		asChloe.fail("FORBIDDEN", "", fmt.Sprintf(`{ escalations(where: {leadId: %q}) { totalCount } }`, ids["uma"]))
+		require.Equal(t, [2]int{0, 1}, stats(asTeam, ids["uma"]), "the team's own: the one escalated to it")
+		require.Equal(t, [2]int{0, 0}, stats(asTeam, ids["chloe"]))
+		require.Equal(t, [2]int{0, 0}, stats(asOther, ids["uma"]), "another team sees none of them")
+	})
+}
+
+// TestEscalationSubscribersSharePoll: subscribers of one lead's
+// escalations share one poll, and each gets every change made after it
+// subscribed.
+func TestEscalationSubscribersSharePoll(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		opts := graph.DefaultOptions()
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		opts.WebsocketInit = resolvers.WebsocketInit(s, resolvers.WebsocketOptions{})
+		opts.CallerKey = resolvers.CallerKey
+		root := &resolvers.Resolver{Store: s, PollInterval: 50 * time.Millisecond}
+		admin := newAPIWith(t, root, opts)
+		ids := buildProgram(admin)
+		secret, hash := mvpgraph.NewTokenSecret()
+		require.NoError(t, s.CreateToken(ctx, &mvpgraph.APIToken{Name: "Ana", Role: mvpgraph.RoleAnalyst}, hash))
+		subscribe := func() *client.Subscription {
+			return client.New(admin.h).WebsocketWithPayload(fmt.Sprintf(`subscription { escalationUpdated(leadId: %q) { title } }`, ids["uma"]),
+				map[string]any{"Authorization": "Bearer " + secret})
+		}
+		raise := func(title string) {
+			admin.do(&struct{}{}, fmt.Sprintf(`mutation { raiseEscalation(input: {memberId: %q, expertiseId: %q, title: %q, body: "B"}) { escalation { id } } }`, ids["ada"], ids["crm"], title))
+		}
+		next := func(sub *client.Subscription) string {
+			var got struct{ EscalationUpdated struct{ Title string } }
+			require.NoError(t, sub.Next(&got))
+			return got.EscalationUpdated.Title
+		}
+		early := subscribe()
+		defer early.Close()
+		require.Eventually(t, func() bool { running, _ := root.Polls(); return running == 1 }, 5*time.Second, 10*time.Millisecond)
+		raise("First")
+		require.Equal(t, "First", next(early))
+		late := subscribe()
+		defer late.Close()
+		time.Sleep(200 * time.Millisecond)
+		running, _ := root.Polls()
+		require.Equal(t, 1, running, "the second subscriber joins the first's poll")
+		raise("Second")
+		require.Equal(t, "Second", next(early))
+		require.Equal(t, "Second", next(late), "a subscriber gets what changed after it came, not before")
+	})
 }

@@ -10,3 +10,9 @@ func SetLoaderWait(d time.Duration) (restore func()) {
 	loaderOptions = loaderOptionsWaiting(d)
 	return func() { loaderOptions = old }
 }
+
+// Polls reports the subscriptions' polls of the database running now, and
+// the reads they have made.
+func (r *Resolver) Polls() (running int, reads int64) {
+	return r.reachWatches.running() + r.escalationWatches.running(), r.reachWatches.looks.Load() + r.escalationWatches.looks.Load()
+}

@@ -61,7 +61,8 @@ func TestDeferredFields(t *testing.T) {
 		for i, e := range edges {
 			nodes[i] = e.(map[string]any)["node"].(map[string]any)
 			require.Equal(t, plain.Leads.Edges[i].Node["name"], nodes[i]["name"])
-			require.Nil(t, nodes[i]["expertises"], "a deferred field comes later")
+			require.NotContains(t, nodes[i], "expertises", "a deferred field comes later, and is not in the first part")
+			require.NotContains(t, nodes[i], "countries", "a deferred field comes later, and is not in the first part")
 		}
 
 		more := 0
@@ -271,9 +272,13 @@ func TestPostAnswers(t *testing.T) {
 		require.Equal(t, http.StatusBadRequest, w.Code)
 		require.NotContains(t, decode(t, w), "data")
 
-		// Over plain JSON, a deferred field is null and more is promised.
-		w = post("", `{"query": "{ mvps { ... @defer { totalCount } } }"}`)
-		require.Equal(t, true, decode(t, w)["hasNext"])
+		// Over plain JSON, @defer is left out: the whole answer comes at
+		// once, nothing promised.
+		w = post("", `{"query": "{ members { edges { node { handle } } ... @defer { totalCount } } }"}`)
+		require.Equal(t, "application/json", w.Header().Get("Content-Type"))
+		got := decode(t, w)
+		require.NotContains(t, got, "hasNext")
+		require.JSONEq(t, `{"members": {"edges": [{"node": {"handle": "tag"}}], "totalCount": 1}}`, mustJSON(t, got["data"]))
 	})
 }
 
@@ -282,4 +287,52 @@ func decode(t *testing.T, w *httptest.ResponseRecorder) map[string]any {
 	var out map[string]any
 	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &out), "answer: %s", w.Body.String())
 	return out
+}
+
+// TestMultipartOnlyWhenDeferred: an answer comes in parts only when the
+// query defers something and the client prefers multipart/mixed to JSON;
+// listing multipart/mixed, as urql does on every request, asks for
+// nothing more. Every answer in parts ends with hasNext: false.
+func TestMultipartOnlyWhenDeferred(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		a := newAPI(t, s)
+		buildProgram(a)
+		post := func(accept, query string) *httptest.ResponseRecorder {
+			r := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(mustJSON(t, map[string]string{"query": query})))
+			r.Header.Set("Content-Type", "application/json")
+			r.Header.Set("Accept", accept)
+			w := httptest.NewRecorder()
+			a.h.ServeHTTP(w, r)
+			require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+			return w
+		}
+		const urql = "application/graphql-response+json, application/graphql+json, application/json, text/event-stream, multipart/mixed"
+		const apollo = "multipart/mixed;deferSpec=20220824,application/json"
+		deferring := `{ leads(first: 10) { edges { node { name ... @defer { expertises { name } } } } } }`
+		plain := `{ leads(first: 10) { edges { node { name expertises { name } } } } }`
+
+		for _, accept := range []string{urql, apollo, "multipart/mixed"} {
+			w := post(accept, plain)
+			require.NotContains(t, w.Header().Get("Content-Type"), "multipart", "Accept: %s", accept)
+			require.NotContains(t, decode(t, w), "hasNext")
+		}
+		// Preferring JSON, the client gets the whole answer at once.
+		w := post("application/json, multipart/mixed;q=0.5", deferring)
+		require.Equal(t, "application/json", w.Header().Get("Content-Type"))
+		require.Equal(t, mustJSON(t, decode(t, post("application/json", plain))["data"]), mustJSON(t, decode(t, w)["data"]))
+
+		for _, accept := range []string{urql, apollo} {
+			w := post(accept, deferring)
+			require.True(t, strings.HasPrefix(w.Header().Get("Content-Type"), "multipart/mixed"), "Accept: %s", accept)
+			body := w.Body.String()
+			require.True(t, strings.HasSuffix(body, "\r\n-----\r\n"), "the closing boundary ends it: %q", body)
+			require.Contains(t, body[strings.LastIndex(body, "\r\n---\r\n"):], `"hasNext":false`, "the last part says nothing follows")
+		}
+		// Deferred fields that a page loads with its members come in the
+		// first part: one part, which says nothing follows.
+		w = post(apollo, `{ mvps(first: 10) { edges { node { handle ... @defer { awards { year } } } } } }`)
+		require.True(t, strings.HasPrefix(w.Header().Get("Content-Type"), "multipart/mixed"))
+		require.Equal(t, 1, strings.Count(w.Body.String(), "Content-Type: application/json"), w.Body.String())
+		require.Contains(t, w.Body.String(), `"hasNext":false`)
+	})
 }

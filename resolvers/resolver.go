@@ -35,6 +35,9 @@ type Resolver struct {
 	// zero computes every answer afresh.
 	AnalyticsTTL time.Duration
 
+	reachWatches      watches[struct{}]
+	escalationWatches watches[mvpgraph.Escalation]
+
 	rankings kept[ranking]
 	stats    kept[[]mvpgraph.StatsGroup]
 	activity kept[[]mvpgraph.ActivityGroup]

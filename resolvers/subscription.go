@@ -4,11 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 
 	"mvpgraph"
+	"mvpgraph/graph"
 	"mvpgraph/graph/model"
 	"mvpgraph/store"
 )
@@ -26,7 +29,8 @@ func (r *Resolver) poll() time.Duration {
 }
 
 // reachUpdated sends the member each time the reach of the member's
-// accounts changes, until the subscriber leaves.
+// accounts changes, until the subscriber leaves. Subscribers of one member
+// share one poll.
 func (r *Resolver) reachUpdated(ctx context.Context, gid string) (<-chan *model.Member, error) {
 	id, err := mvpgraph.ParseID("memberId", typeMember, gid)
 	if err != nil {
@@ -35,7 +39,7 @@ func (r *Resolver) reachUpdated(ctx context.Context, gid string) (<-chan *model.
 	if _, err := r.Store.MemberByID(ctx, id); err != nil {
 		return nil, err
 	}
-	fingerprint := func() (string, error) {
+	fingerprint := func(ctx context.Context) (string, error) {
 		accounts, err := r.Store.SocialAccountsOfMembers(ctx, []int64{id})
 		if err != nil {
 			return "", err
@@ -55,7 +59,22 @@ func (r *Resolver) reachUpdated(ctx context.Context, gid string) (<-chan *model.
 		f, err := json.Marshal(states)
 		return string(f), err
 	}
-	last, err := fingerprint()
+	newLook := func(ctx context.Context) (look[struct{}], error) {
+		last, err := fingerprint(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return func(ctx context.Context) ([]struct{}, error) {
+			f, err := fingerprint(ctx)
+			if err != nil || f == last {
+				return nil, err
+			}
+			last = f
+			return []struct{}{{}}, nil
+		}, nil
+	}
+	changed := func(_, _ []struct{}) []struct{} { return []struct{}{{}} }
+	f, err := r.reachWatches.follow(ctx, id, r.poll(), newLook, changed)
 	if err != nil {
 		return nil, err
 	}
@@ -63,40 +82,24 @@ func (r *Resolver) reachUpdated(ctx context.Context, gid string) (<-chan *model.
 	ch := make(chan *model.Member, 1)
 	go func() {
 		defer close(ch)
-		r.everyPoll(ctx, func() bool {
-			f, err := fingerprint()
-			if err != nil || f == last {
-				return true
+		for {
+			if _, ok := f.next(ctx); !ok {
+				return
 			}
-			last = f
 			m, err := r.Store.MemberByID(ctx, id)
 			if err != nil {
-				return true
+				continue
 			}
 			view, err := r.pageOf(ctx).member(ctx, sel, m)
 			if err != nil {
-				return true
+				continue
 			}
-			return send(ctx, ch, view)
-		})
+			if !send(ctx, ch, view) {
+				return
+			}
+		}
 	}()
 	return ch, nil
-}
-
-// everyPoll calls check at each poll until ctx ends or check returns false.
-func (r *Resolver) everyPoll(ctx context.Context, check func() bool) {
-	tick := time.NewTicker(r.poll())
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-		if !check() {
-			return
-		}
-	}
 }
 
 // send delivers a subscription's event, reporting false when the
@@ -113,15 +116,39 @@ func send[T any](ctx context.Context, ch chan<- *T, v *T) bool {
 }
 
 // recheckEvery is how often an open WebSocket connection's token is checked
-// again, so that revoking it ends the connection's operations.
+// again by default, so that revoking it ends the connection's operations.
 const recheckEvery = 15 * time.Second
+
+// WebsocketOptions time and bound the WebSocket connections.
+type WebsocketOptions struct {
+	// Recheck is how often an open connection's token is checked again;
+	// zero means every 15 seconds.
+	Recheck time.Duration
+	// MaxPerToken bounds the connections one token may hold open at once
+	// on this process; zero means no bound.
+	MaxPerToken int
+}
+
+// DefaultWebsocketOptions are the bounds mvpgraph serves with unless told
+// otherwise.
+func DefaultWebsocketOptions() WebsocketOptions {
+	return WebsocketOptions{Recheck: recheckEvery, MaxPerToken: 10}
+}
 
 // WebsocketInit authenticates a WebSocket connection by the token in its
 // connection_init payload ({"Authorization": "Bearer <token>"}). A
-// connection without a valid token is refused. The token is checked again
-// every 15 seconds: once it is revoked or expired, the connection's
-// context ends, and with it every operation on it.
-func WebsocketInit(s *store.Store) transport.WebsocketInitFunc {
+// connection without a valid token is closed with 4401 (Unauthorized),
+// the reason saying what to send; one over its token's o.MaxPerToken with
+// 4403 (Forbidden). The token is checked again every o.Recheck: once it is
+// revoked or expired, the connection's context ends with 4401 as its
+// cause, and with it every operation on it.
+func WebsocketInit(s *store.Store, o WebsocketOptions) transport.WebsocketInitFunc {
+	recheck := o.Recheck
+	if recheck <= 0 {
+		recheck = recheckEvery
+	}
+	var mu sync.Mutex
+	open := map[int64]int{} // connections by token
 	return func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
 		auth := payload.Authorization()
 		if auth == "" {
@@ -129,16 +156,36 @@ func WebsocketInit(s *store.Store) transport.WebsocketInitFunc {
 		}
 		secret, ok := cutBearer(auth)
 		if !ok {
-			return ctx, nil, fmt.Errorf("UNAUTHENTICATED: send {\"Authorization\": \"Bearer <token>\"} in connection_init")
+			return graph.RefuseWebsocket(ctx, graph.CloseUnauthorized, `Unauthorized: send {"Authorization": "Bearer <token>"} in connection_init`)
 		}
 		p, err := s.Authenticate(ctx, secret)
-		if err != nil {
-			return ctx, nil, fmt.Errorf("UNAUTHENTICATED: %s", mvpgraph.ErrorMessage(err))
+		if mvpgraph.ErrorCode(err) == mvpgraph.EUNAUTHORIZED {
+			return graph.RefuseWebsocket(ctx, graph.CloseUnauthorized, closeReason("Unauthorized: "+mvpgraph.ErrorMessage(err)))
 		}
-		ctx, cancel := context.WithCancel(WithPrincipal(ctx, p))
+		if err != nil {
+			return graph.RefuseWebsocket(ctx, graph.CloseInternal, "Internal error: the token could not be checked; try again later")
+		}
+		mu.Lock()
+		full := o.MaxPerToken > 0 && open[p.TokenID] >= o.MaxPerToken
+		if !full {
+			open[p.TokenID]++
+		}
+		mu.Unlock()
+		if full {
+			return graph.RefuseWebsocket(ctx, graph.CloseForbidden,
+				fmt.Sprintf("Forbidden: this token has %d connections open, the most it may; close one first", o.MaxPerToken))
+		}
+		ctx, cancel := context.WithCancelCause(WithPrincipal(ctx, p))
 		go func() {
-			defer cancel()
-			tick := time.NewTicker(recheckEvery)
+			defer func() {
+				mu.Lock()
+				if open[p.TokenID]--; open[p.TokenID] == 0 {
+					delete(open, p.TokenID)
+				}
+				mu.Unlock()
+			}()
+			defer cancel(nil)
+			tick := time.NewTicker(recheck)
 			defer tick.Stop()
 			for {
 				select {
@@ -147,10 +194,25 @@ func WebsocketInit(s *store.Store) transport.WebsocketInitFunc {
 				case <-tick.C:
 				}
 				if _, err := s.Authenticate(ctx, secret); mvpgraph.ErrorCode(err) == mvpgraph.EUNAUTHORIZED {
+					cancel(&graph.WebsocketClose{Code: graph.CloseUnauthorized, Reason: "Unauthorized: the token was revoked or has expired"})
 					return
 				}
 			}
 		}()
 		return ctx, nil, nil
 	}
+}
+
+// closeReason cuts a close frame's reason to the 123 bytes it may hold, on
+// a character's boundary.
+func closeReason(s string) string {
+	const most = 123
+	if len(s) <= most {
+		return s
+	}
+	cut := most
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
 }

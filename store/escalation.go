@@ -268,14 +268,24 @@ type EscalationStats struct {
 
 // EscalationStatsOf returns the escalation statistics of each lead.
 func (s *Store) EscalationStatsOf(ctx context.Context, leadIDs []int64, target time.Duration) (map[int64]EscalationStats, error) {
+	return s.EscalationStatsOfTeam(ctx, leadIDs, nil, target)
+}
+
+// EscalationStatsOfTeam returns the escalation statistics of each lead,
+// counting only the escalations escalated to productTeamID unless it is
+// nil.
+func (s *Store) EscalationStatsOfTeam(ctx context.Context, leadIDs []int64, productTeamID *int64, target time.Duration) (map[int64]EscalationStats, error) {
 	var rows []struct {
 		LeadID     int64                     `db:"lead_id"`
 		Status     mvpgraph.EscalationStatus `db:"status"`
 		CreatedAt  time.Time                 `db:"created_at"`
 		AnsweredAt *time.Time                `db:"answered_at"`
 	}
-	err := s.selectAll(ctx, s.db, &rows, s.sb.Select("lead_id", "status", "created_at", "answered_at").From("escalations").
-		Where(s.in("lead_id", leadIDs)))
+	b := s.sb.Select("lead_id", "status", "created_at", "answered_at").From("escalations").Where(s.in("lead_id", leadIDs))
+	if productTeamID != nil {
+		b = b.Where(sq.Eq{"product_team_id": *productTeamID})
+	}
+	err := s.selectAll(ctx, s.db, &rows, b)
 	if err != nil {
 		return nil, mapError("escalation stats", err)
 	}

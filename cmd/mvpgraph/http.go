@@ -65,10 +65,13 @@ func withCORS(origins []string, next http.Handler) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		origin := r.Header.Get("Origin")
+		// Every answer varies by Origin, allowed or not, so that a cache
+		// never gives one origin's answer, with or without its CORS
+		// headers, to another.
+		w.Header().Add("Vary", "Origin")
 		if origin != "" && (slices.Contains(origins, "*") || slices.Contains(origins, origin)) {
 			h := w.Header()
 			h.Set("Access-Control-Allow-Origin", origin)
-			h.Add("Vary", "Origin")
 			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Accept, X-Request-ID")
 			h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
 			h.Set("Access-Control-Expose-Headers", "X-Request-ID, Retry-After")

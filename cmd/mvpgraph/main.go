@@ -283,10 +283,26 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if opts.MaxRootFields, err = m.envInt("MVPGRAPH_MAX_ROOT_FIELDS", opts.MaxRootFields); err != nil {
 		return err
 	}
+	if opts.MaxFields, err = m.envInt("MVPGRAPH_MAX_FIELDS", opts.MaxFields); err != nil {
+		return err
+	}
+	if opts.MaxSetFields, err = m.envInt("MVPGRAPH_MAX_SET_FIELDS", opts.MaxSetFields); err != nil {
+		return err
+	}
 	if opts.CostBudget, err = m.envInt("MVPGRAPH_COST_BUDGET", opts.CostBudget); err != nil {
 		return err
 	}
 	opts.CallerKey = resolvers.CallerKey
+	if opts.MaxWebsocketOperations, err = m.envInt("MVPGRAPH_WS_MAX_OPERATIONS", opts.MaxWebsocketOperations); err != nil {
+		return err
+	}
+	wsOpts := resolvers.DefaultWebsocketOptions()
+	if wsOpts.MaxPerToken, err = m.envInt("MVPGRAPH_WS_MAX_CONNECTIONS", wsOpts.MaxPerToken); err != nil {
+		return err
+	}
+	if opts.TrustedProxies, err = graph.ParseTrustedProxies(m.getenv("MVPGRAPH_TRUSTED_PROXIES")); err != nil {
+		return fmt.Errorf("MVPGRAPH_TRUSTED_PROXIES: %w", err)
+	}
 	if opts.CachedBytes, err = m.envInt("MVPGRAPH_CACHED_BYTES", opts.CachedBytes); err != nil {
 		return err
 	}
@@ -296,6 +312,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			cors = append(cors, o)
 		}
 	}
+	opts.AllowedOrigins = cors
 	opts.Introspection = m.env("MVPGRAPH_INTROSPECTION", "true") != "false"
 	weights, err := mvpgraph.ParseReachWeights(m.getenv("MVPGRAPH_REACH_WEIGHTS"))
 	if err != nil {
@@ -347,7 +364,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 
 	syncCfg.Metrics = jobs.NewMetrics(reg, s)
-	opts.WebsocketInit = resolvers.WebsocketInit(s)
+	opts.WebsocketInit = resolvers.WebsocketInit(s, wsOpts)
 	runner, err := jobs.New(ctx, s, *dbURL, syncCfg)
 	if err != nil {
 		return err
@@ -375,8 +392,17 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		}
 		defer stop()
 	}
+	metrics := promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	if metricsAddr := m.getenv("MVPGRAPH_METRICS_ADDR"); metricsAddr != "" {
+		stop, err := m.serveApart("MVPGRAPH_METRICS_ADDR", metricsAddr, "the metrics", "metrics", "/metrics", metrics)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		metrics = nil // served there only
+	}
 	srv := &http.Server{
-		Handler:           m.logRequests(withCORS(cors, m.routes(s, opts, &resolvers.Resolver{Store: s, Sync: runner, Weights: weights, EscalationTarget: target, KindWeights: kindWeights, RankingTTL: rankingTTL, AnalyticsTTL: analyticsTTL}, reg))),
+		Handler:           m.logRequests(withCORS(cors, m.routes(s, opts, &resolvers.Resolver{Store: s, Sync: runner, Weights: weights, EscalationTarget: target, KindWeights: kindWeights, RankingTTL: rankingTTL, AnalyticsTTL: analyticsTTL}, metrics))),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -424,24 +450,33 @@ func tuneGC() {
 // serveProfiler serves Go's profiler (net/http/pprof) on addr, an address
 // of its own that operators keep private, and returns what stops it.
 func (m *Main) serveProfiler(addr string) (func(), error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("MVPGRAPH_PPROF_ADDR: %w", err)
-	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	return m.serveApart("MVPGRAPH_PPROF_ADDR", addr, "the profiler", "pprof", "/debug/pprof/", mux)
+}
+
+// serveApart serves h, what it is, on addr, an address of its own set by
+// the environment variable env, logs its URL (path on it) under key, and
+// returns what stops it.
+func (m *Main) serveApart(env, addr, what, key, path string, h http.Handler) (func(), error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", env, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
-	m.logger.Info("serving the profiler", "pprof", "http://"+ln.Addr().String()+"/debug/pprof/")
+	m.logger.Info("serving "+what, key, "http://"+ln.Addr().String()+path)
 	return func() { _ = srv.Close() }, nil
 }
 
 // requestTimeout bounds the work of one request.
 const requestTimeout = 30 * time.Second
 
-func (m *Main) routes(s *store.Store, opts graph.Options, root *resolvers.Resolver, reg *prometheus.Registry) http.Handler {
+// routes serves the API, the pages, health checks and, unless nil, the
+// metrics.
+func (m *Main) routes(s *store.Store, opts graph.Options, root *resolvers.Resolver, metrics http.Handler) http.Handler {
 	gql := resolvers.Middleware(s, graph.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(root)), opts))
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -469,7 +504,9 @@ func (m *Main) routes(s *store.Store, opts graph.Options, root *resolvers.Resolv
 	mux.Handle("GET /{$}", site)
 	mux.Handle("GET /graphiql", site)
 	mux.Handle("GET /assets/", site)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	if metrics != nil {
+		mux.Handle("GET /metrics", metrics)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, "ok\n")
 	})

@@ -550,3 +550,97 @@ func TestServeSendsBrowsersToGraphiQL(t *testing.T) {
 	require.Equal(t, "/graphiql", resp.Header.Get("Location"))
 	require.Contains(t, logs.String(), "page=http://"+addr+"/")
 }
+
+// TestServeMetricsApart: with MVPGRAPH_METRICS_ADDR, /metrics is served on
+// that address only, and operation names given by anonymous callers do not
+// grow it without bound.
+func TestServeMetricsApart(t *testing.T) {
+	for _, d := range storetest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			addr, logs := serverEnv(t, map[string]string{"MVPGRAPH_DATABASE_URL": storetest.URL(t, d), "MVPGRAPH_METRICS_ADDR": "127.0.0.1:0"})
+			m := regexp.MustCompile(`metrics=(http://\S+/metrics)`).FindStringSubmatch(logs.String())
+			require.NotNil(t, m, "the log names the metrics' address: %s", logs.String())
+			resp, err := http.Get("http://" + addr + "/metrics")
+			require.NoError(t, err)
+			resp.Body.Close()
+			require.Equal(t, http.StatusNotFound, resp.StatusCode, "the API's address does not serve the metrics")
+
+			for i := range 300 {
+				post(t, addr, fmt.Sprintf("query Q%d { __typename }", i))
+			}
+			resp, err = http.Get(m[1])
+			require.NoError(t, err)
+			body, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			require.NoError(t, err)
+			require.Equal(t, http.StatusOK, resp.StatusCode)
+			require.Contains(t, string(body), `mvpgraph_graphql_operations_total{operation="Q0",type="query"} 1`)
+			require.Contains(t, string(body), `mvpgraph_graphql_operations_total{operation="other",type="query"} 100`)
+			require.NotContains(t, string(body), `operation="Q299"`)
+		})
+	}
+}
+
+// TestServeRefusesBadTrustedProxies: a proxy that is not an address stops
+// serve with a message naming the variable and what it takes.
+func TestServeRefusesBadTrustedProxies(t *testing.T) {
+	env := map[string]string{"MVPGRAPH_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "x.db"), "MVPGRAPH_TRUSTED_PROXIES": "10.0.0.0/8, lb.internal"}
+	m := NewMain(io.Discard, io.Discard, func(k string) string { return env[k] })
+	err := m.Run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0"})
+	require.ErrorContains(t, err, `MVPGRAPH_TRUSTED_PROXIES: "lb.internal" is neither an IP address nor a CIDR range such as 10.0.0.0/8`)
+}
+
+// TestServeOrigins: MVPGRAPH_CORS_ORIGINS holds for a kept answer asked by
+// GET, whose Vary keeps Origin, and for the WebSocket upgrade: a page of
+// an allowed origin (or of the API's own) may subscribe, one of another
+// origin may not, and a client that sends no Origin is no browser.
+func TestServeOrigins(t *testing.T) {
+	for _, d := range storetest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			addr, _ := serverEnv(t, map[string]string{"MVPGRAPH_DATABASE_URL": storetest.URL(t, d), "MVPGRAPH_CORS_ORIGINS": "https://app.example"})
+			get := func(origin string) *http.Response {
+				req, err := http.NewRequest(http.MethodGet, "http://"+addr+"/graphql?query="+url.QueryEscape(`query @cached(ttl: 60) { mvps(first: 1) { totalCount } }`), nil)
+				require.NoError(t, err)
+				req.Header.Set("Origin", origin)
+				resp, err := http.DefaultClient.Do(req)
+				require.NoError(t, err)
+				resp.Body.Close()
+				require.Equal(t, http.StatusOK, resp.StatusCode)
+				return resp
+			}
+			for _, origin := range []string{"https://app.example", "https://evil.example"} {
+				resp := get(origin)
+				require.Contains(t, resp.Header.Get("Cache-Control"), "max-age=")
+				vary := strings.Join(resp.Header.Values("Vary"), ", ")
+				for _, h := range []string{"Origin", "Accept", "Authorization"} {
+					require.Contains(t, vary, h, "a cache must tell answers apart by %s (origin %s)", h, origin)
+				}
+			}
+
+			dial := func(origin string) (int, error) {
+				opts := &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}}
+				if origin != "" {
+					opts.HTTPHeader = http.Header{"Origin": {origin}}
+				}
+				conn, resp, err := websocket.Dial(ctx, "ws://"+addr+"/graphql", opts)
+				if conn != nil {
+					conn.CloseNow()
+				}
+				if resp == nil {
+					return 0, err
+				}
+				return resp.StatusCode, err
+			}
+			for _, origin := range []string{"https://app.example", "http://" + addr, ""} {
+				code, err := dial(origin)
+				require.NoError(t, err, "origin %q", origin)
+				require.Equal(t, http.StatusSwitchingProtocols, code)
+			}
+			code, err := dial("https://evil.example")
+			require.Error(t, err)
+			require.Equal(t, http.StatusForbidden, code)
+		})
+	}
+}
