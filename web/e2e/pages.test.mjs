@@ -1,7 +1,10 @@
 // End-to-end tests of the leads' page and the GraphiQL console: a real
 // `mvpgraph serve --demo` on a fresh SQLite database, driven in Debian's
 // headless Chromium through playwright-core. Each page is checked with
-// axe-core (WCAG 2.1 A and AA) and photographed into docs/screenshots/.
+// axe-core (WCAG 2.1 A and AA) and photographed, into a temporary folder
+// so that a test run leaves the tree as it was; with
+// MVPGRAPH_SCREENSHOTS=docs/screenshots (from the repository's root), into
+// the README's pictures.
 //
 // Run with `npm run e2e` in web/ (scripts/test runs it too). CHROMIUM
 // overrides the browser's path, /usr/bin/chromium by default.
@@ -17,7 +20,9 @@ import { chromium } from 'playwright-core';
 
 const require = createRequire(import.meta.url);
 const root = new URL('../../', import.meta.url).pathname;
-const shots = join(root, 'docs', 'screenshots');
+const shots = process.env.MVPGRAPH_SCREENSHOTS
+  ? join(root, process.env.MVPGRAPH_SCREENSHOTS)
+  : mkdtempSync(join(tmpdir(), 'mvpgraph-screenshots-'));
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 let dir, server, base, browser, context, page, token;
