@@ -4,6 +4,9 @@
 # Usage: bench/validation.sh [benchtime, such as 2s]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The approved Go: go1.27.3, which the Go module proxy serves (go.mod's
+# toolchain line); a machine's own Go may be older.
+export GOTOOLCHAIN=go1.27.3
 benchtime=${1:-2s}
 out=bench/results/validation.md
 raw=$(go test -run '^$' -bench RepeatedFields -benchtime "$benchtime" ./graph/)
