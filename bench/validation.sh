@@ -9,11 +9,11 @@ cd "$(dirname "$0")/.."
 export GOTOOLCHAIN=go1.27.3
 benchtime=${1:-2s}
 out=bench/results/validation.md
-raw=$(go test -run '^$' -bench RepeatedFields -benchtime "$benchtime" ./graph/)
+raw=$(go test -run '^$' -bench RepeatedFields -benchtime "$benchtime" ./api/)
 {
   echo "# The CPU of a query before it runs"
   echo
-  echo "Produced by \`bench/validation.sh $benchtime\` on $(date -u +%Y-%m-%d), on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(go version | cut -d' ' -f3), which runs \`go test -run '^\$' -bench RepeatedFields -benchtime $benchtime ./graph/\` (\`BenchmarkRepeatedFields\` in \`graph/bench_test.go\`)."
+  echo "Produced by \`bench/validation.sh $benchtime\` on $(date -u +%Y-%m-%d), on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(go version | cut -d' ' -f3), which runs \`go test -run '^\$' -bench RepeatedFields -benchtime $benchtime ./api/\` (\`BenchmarkRepeatedFields\` in \`api/bench_test.go\`)."
   echo "Each request goes through the GraphQL handler with a comment of its own, so that the parsed-query cache serves none of them; one request at a time, so its time is its CPU on an idle machine."
   echo
   echo "- **refused-4000**: \`{ member(handle: \"ada.dynamics\") { handle handle ... } }\`, 4,000 times \`handle\` (30 KB), refused by the field bound (200 fields in one selection set) before validation."

@@ -18,7 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"mvpgraph"
-	"mvpgraph/graph"
+	httpapi "mvpgraph/api"
 	"mvpgraph/resolvers"
 	"mvpgraph/store"
 	"mvpgraph/store/storetest"
@@ -30,9 +30,9 @@ import (
 func TestCachedAnswers(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		reg := prometheus.NewRegistry()
-		opts := graph.DefaultOptions()
+		opts := httpapi.DefaultOptions()
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-		opts.Metrics = graph.NewMetrics(reg)
+		opts.Metrics = httpapi.NewMetrics(reg)
 		opts.CallerKey = resolvers.CallerKey
 		a := newAPIWith(t, &resolvers.Resolver{Store: s}, opts)
 		ids := buildProgram(a)

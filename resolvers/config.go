@@ -17,10 +17,10 @@ import (
 // and the cost of each connection field, which is its page size times the
 // cost of what each item selects (as GitHub and Shopify count).
 func NewConfig(root *Resolver) graph.Config {
-	// The schema as introspection shows it to clients (graph/prelude.go).
-	c := graph.Config{Resolvers: root, Schema: graph.Schema()}
+	// The schema as introspection shows it to clients (prelude.go).
+	c := graph.Config{Resolvers: root, Schema: Schema()}
 	c.Directives.Auth, c.Directives.Personal, c.Directives.Staff = directives(root)
-	// The handler keeps and serves @cached answers (graph/cached.go); the
+	// The handler keeps and serves @cached answers (api/cached.go); the
 	// query itself runs as any other.
 	c.Directives.Cached = func(ctx context.Context, _ any, next graphql.Resolver, _ int, _ bool) (any, error) {
 		return next(ctx)

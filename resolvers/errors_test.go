@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"mvpgraph"
+	httpapi "mvpgraph/api"
 	"mvpgraph/graph"
 	"mvpgraph/resolvers"
 	"mvpgraph/store"
@@ -233,11 +234,11 @@ func ptr[T any](v T) *T { return &v }
 // with 429 and Retry-After, while another caller goes on.
 func TestCostBudget(t *testing.T) {
 	s := storetest.New(t, store.SQLite)
-	opts := graph.DefaultOptions()
+	opts := httpapi.DefaultOptions()
 	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	opts.CostBudget, opts.CostBudgetWindow = 100, time.Hour
 	opts.CallerKey = resolvers.CallerKey
-	h := resolvers.Middleware(s, graph.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(&resolvers.Resolver{Store: s})), opts))
+	h := resolvers.Middleware(s, httpapi.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(&resolvers.Resolver{Store: s})), opts))
 	secret, hash := mvpgraph.NewTokenSecret()
 	require.NoError(t, s.CreateToken(context.Background(), &mvpgraph.APIToken{Name: "t", Role: mvpgraph.RoleAnalyst}, hash))
 	send := func(auth string) *httptest.ResponseRecorder {
@@ -264,10 +265,10 @@ func TestCostBudget(t *testing.T) {
 func TestPersistedQueriesAndIntrospection(t *testing.T) {
 	s := storetest.New(t, store.SQLite)
 	serve := func(introspection bool) http.Handler {
-		opts := graph.DefaultOptions()
+		opts := httpapi.DefaultOptions()
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 		opts.Introspection = introspection
-		return resolvers.Middleware(s, graph.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(&resolvers.Resolver{Store: s})), opts))
+		return resolvers.Middleware(s, httpapi.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(&resolvers.Resolver{Store: s})), opts))
 	}
 	post := func(h http.Handler, body string) string {
 		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body))

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"mvpgraph"
+	httpapi "mvpgraph/api"
 	"mvpgraph/graph"
 	"mvpgraph/resolvers"
 	"mvpgraph/store"
@@ -23,11 +24,11 @@ func TestEscalationFlow(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			ctx := context.Background()
 			s := storetest.New(t, d)
-			opts := graph.DefaultOptions()
+			opts := httpapi.DefaultOptions()
 			opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 			opts.WebsocketInit = resolvers.WebsocketInit(s, resolvers.WebsocketOptions{})
 			root := &resolvers.Resolver{Store: s, PollInterval: 50 * time.Millisecond, EscalationTarget: time.Nanosecond}
-			h := resolvers.Middleware(s, graph.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(root)), opts))
+			h := resolvers.Middleware(s, httpapi.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(root)), opts))
 			admin := &api{t: t, c: client.New(h, bearer(t, s, mvpgraph.APIToken{Name: "Program office", Role: mvpgraph.RoleAdmin})), h: h, s: s}
 			ids := buildProgram(admin)
 			dbID := func(gid string) int64 {
@@ -248,7 +249,7 @@ func TestEscalationStatsScope(t *testing.T) {
 func TestEscalationSubscribersSharePoll(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		opts := graph.DefaultOptions()
+		opts := httpapi.DefaultOptions()
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 		opts.WebsocketInit = resolvers.WebsocketInit(s, resolvers.WebsocketOptions{})
 		opts.CallerKey = resolvers.CallerKey

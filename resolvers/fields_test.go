@@ -19,7 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"mvpgraph"
-	"mvpgraph/graph"
+	httpapi "mvpgraph/api"
 	"mvpgraph/resolvers"
 	"mvpgraph/store"
 	"mvpgraph/store/storetest"
@@ -34,9 +34,9 @@ import (
 func TestDeferredFields(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		reg := prometheus.NewRegistry()
-		opts := graph.DefaultOptions()
+		opts := httpapi.DefaultOptions()
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-		opts.Metrics = graph.NewMetrics(reg)
+		opts.Metrics = httpapi.NewMetrics(reg)
 		a := newAPIWith(t, &resolvers.Resolver{Store: s}, opts)
 		buildProgram(a)
 		const fields = `expertises { name } countries`

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"mvpgraph"
+	httpapi "mvpgraph/api"
 	"mvpgraph/graph"
 	"mvpgraph/jobs"
 	"mvpgraph/resolvers"
@@ -37,9 +38,9 @@ func newReachAPI(t *testing.T, d store.Dialect) *api {
 	runner, err := jobs.New(ctx, s, u, jobs.Config{Sources: enabled, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	require.NoError(t, err)
 	t.Cleanup(func() { runner.Stop(ctx) })
-	opts := graph.DefaultOptions()
+	opts := httpapi.DefaultOptions()
 	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	h := resolvers.Middleware(s, graph.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(&resolvers.Resolver{Store: s, Sync: runner})), opts))
+	h := resolvers.Middleware(s, httpapi.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(&resolvers.Resolver{Store: s, Sync: runner})), opts))
 	return &api{t: t, c: client.New(h, bearer(t, s, mvpgraph.APIToken{Name: "test admin", Role: mvpgraph.RoleAdmin})), h: h, s: s}
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"mvpgraph"
+	httpapi "mvpgraph/api"
 	"mvpgraph/graph"
 	"mvpgraph/resolvers"
 	"mvpgraph/store"
@@ -40,16 +41,16 @@ func newAPIWithLog(t *testing.T, s *store.Store, log io.Writer) *api {
 
 // newAPIOn is the API of root, over root's store, with an admin token.
 func newAPIOn(t *testing.T, root *resolvers.Resolver, log io.Writer) *api {
-	opts := graph.DefaultOptions()
+	opts := httpapi.DefaultOptions()
 	opts.Logger = slog.New(slog.NewTextHandler(log, nil))
 	opts.CallerKey = resolvers.CallerKey
 	return newAPIWith(t, root, opts)
 }
 
 // newAPIWith is the API of root with the handler's options opts.
-func newAPIWith(t *testing.T, root *resolvers.Resolver, opts graph.Options) *api {
+func newAPIWith(t *testing.T, root *resolvers.Resolver, opts httpapi.Options) *api {
 	s := root.Store
-	h := resolvers.Middleware(s, graph.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(root)), opts))
+	h := resolvers.Middleware(s, httpapi.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(root)), opts))
 	return &api{t: t, c: client.New(h, bearer(t, s, mvpgraph.APIToken{Name: "test admin", Role: mvpgraph.RoleAdmin})), h: h, s: s}
 }
 

@@ -11,7 +11,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 
 	"mvpgraph"
-	"mvpgraph/graph"
+	"mvpgraph/api"
 	"mvpgraph/graph/model"
 	"mvpgraph/store"
 )
@@ -156,14 +156,14 @@ func WebsocketInit(s *store.Store, o WebsocketOptions) transport.WebsocketInitFu
 		}
 		secret, ok := cutBearer(auth)
 		if !ok {
-			return graph.RefuseWebsocket(ctx, graph.CloseUnauthorized, `Unauthorized: send {"Authorization": "Bearer <token>"} in connection_init`)
+			return api.RefuseWebsocket(ctx, api.CloseUnauthorized, `Unauthorized: send {"Authorization": "Bearer <token>"} in connection_init`)
 		}
 		p, err := s.Authenticate(ctx, secret)
 		if mvpgraph.ErrorCode(err) == mvpgraph.EUNAUTHORIZED {
-			return graph.RefuseWebsocket(ctx, graph.CloseUnauthorized, closeReason("Unauthorized: "+mvpgraph.ErrorMessage(err)))
+			return api.RefuseWebsocket(ctx, api.CloseUnauthorized, closeReason("Unauthorized: "+mvpgraph.ErrorMessage(err)))
 		}
 		if err != nil {
-			return graph.RefuseWebsocket(ctx, graph.CloseInternal, "Internal error: the token could not be checked; try again later")
+			return api.RefuseWebsocket(ctx, api.CloseInternal, "Internal error: the token could not be checked; try again later")
 		}
 		mu.Lock()
 		full := o.MaxPerToken > 0 && open[p.TokenID] >= o.MaxPerToken
@@ -172,7 +172,7 @@ func WebsocketInit(s *store.Store, o WebsocketOptions) transport.WebsocketInitFu
 		}
 		mu.Unlock()
 		if full {
-			return graph.RefuseWebsocket(ctx, graph.CloseForbidden,
+			return api.RefuseWebsocket(ctx, api.CloseForbidden,
 				fmt.Sprintf("Forbidden: this token has %d connections open, the most it may; close one first", o.MaxPerToken))
 		}
 		ctx, cancel := context.WithCancelCause(WithPrincipal(ctx, p))
@@ -194,7 +194,7 @@ func WebsocketInit(s *store.Store, o WebsocketOptions) transport.WebsocketInitFu
 				case <-tick.C:
 				}
 				if _, err := s.Authenticate(ctx, secret); mvpgraph.ErrorCode(err) == mvpgraph.EUNAUTHORIZED {
-					cancel(&graph.WebsocketClose{Code: graph.CloseUnauthorized, Reason: "Unauthorized: the token was revoked or has expired"})
+					cancel(&api.WebsocketClose{Code: api.CloseUnauthorized, Reason: "Unauthorized: the token was revoked or has expired"})
 					return
 				}
 			}

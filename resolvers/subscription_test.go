@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"mvpgraph"
+	httpapi "mvpgraph/api"
 	"mvpgraph/graph"
 	"mvpgraph/resolvers"
 	"mvpgraph/store"
@@ -30,11 +31,11 @@ func TestReachUpdated(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			ctx := context.Background()
 			s := storetest.New(t, d)
-			opts := graph.DefaultOptions()
+			opts := httpapi.DefaultOptions()
 			opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 			opts.WebsocketInit = resolvers.WebsocketInit(s, resolvers.WebsocketOptions{})
 			root := &resolvers.Resolver{Store: s, PollInterval: 50 * time.Millisecond}
-			h := resolvers.Middleware(s, graph.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(root)), opts))
+			h := resolvers.Middleware(s, httpapi.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(root)), opts))
 			c := client.New(h)
 
 			m := mvpgraph.Member{Handle: "sub", Name: "Sub", Country: "US"}
@@ -89,11 +90,11 @@ func TestWebsocketCloseCodes(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		opts := graph.DefaultOptions()
+		opts := httpapi.DefaultOptions()
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 		opts.WebsocketInit = resolvers.WebsocketInit(s, resolvers.WebsocketOptions{Recheck: 50 * time.Millisecond})
 		root := &resolvers.Resolver{Store: s, PollInterval: 50 * time.Millisecond}
-		srv := httptest.NewServer(resolvers.Middleware(s, graph.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(root)), opts)))
+		srv := httptest.NewServer(resolvers.Middleware(s, httpapi.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(root)), opts)))
 		defer srv.Close()
 		m := mvpgraph.Member{Handle: "sub", Name: "Sub", Country: "US"}
 		require.NoError(t, s.CreateMember(ctx, &m))
@@ -120,10 +121,10 @@ func TestWebsocketCloseCodes(t *testing.T) {
 		}
 
 		conn, _, err := open(map[string]any{})
-		closedWith(err, graph.CloseUnauthorized, `send {"Authorization": "Bearer <token>"}`)
+		closedWith(err, httpapi.CloseUnauthorized, `send {"Authorization": "Bearer <token>"}`)
 		conn.CloseNow()
 		conn, _, err = open(map[string]any{"Authorization": "Bearer mvpg_nope"})
-		closedWith(err, graph.CloseUnauthorized, "Unauthorized: the token is unknown, revoked or expired")
+		closedWith(err, httpapi.CloseUnauthorized, "Unauthorized: the token is unknown, revoked or expired")
 		conn.CloseNow()
 
 		conn, ack, err := open(map[string]any{"Authorization": "Bearer " + secret})
@@ -142,7 +143,7 @@ func TestWebsocketCloseCodes(t *testing.T) {
 			}
 			require.NotEqual(t, "complete", msg["type"], "a revoked token's subscription is not completed as if it had ended")
 		}
-		closedWith(err, graph.CloseUnauthorized, "the token was revoked or has expired")
+		closedWith(err, httpapi.CloseUnauthorized, "the token was revoked or has expired")
 	})
 }
 
@@ -152,12 +153,12 @@ func TestWebsocketCloseCodes(t *testing.T) {
 func TestSubscriptionsSharePolls(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		opts := graph.DefaultOptions()
+		opts := httpapi.DefaultOptions()
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 		opts.WebsocketInit = resolvers.WebsocketInit(s, resolvers.WebsocketOptions{})
 		const every = 50 * time.Millisecond
 		root := &resolvers.Resolver{Store: s, PollInterval: every}
-		h := resolvers.Middleware(s, graph.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(root)), opts))
+		h := resolvers.Middleware(s, httpapi.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(root)), opts))
 		secret, hash := mvpgraph.NewTokenSecret()
 		require.NoError(t, s.CreateToken(ctx, &mvpgraph.APIToken{Name: "viewer", Role: mvpgraph.RoleAnalyst}, hash))
 		var accounts []int64
@@ -208,12 +209,12 @@ func TestSubscriptionBounds(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		opts := graph.DefaultOptions()
+		opts := httpapi.DefaultOptions()
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 		opts.MaxWebsocketOperations = 3
 		opts.WebsocketInit = resolvers.WebsocketInit(s, resolvers.WebsocketOptions{MaxPerToken: 2})
 		root := &resolvers.Resolver{Store: s, PollInterval: 50 * time.Millisecond}
-		srv := httptest.NewServer(resolvers.Middleware(s, graph.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(root)), opts)))
+		srv := httptest.NewServer(resolvers.Middleware(s, httpapi.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(root)), opts)))
 		defer srv.Close()
 		m := mvpgraph.Member{Handle: "sub", Name: "Sub", Country: "US"}
 		require.NoError(t, s.CreateMember(ctx, &m))
@@ -239,7 +240,7 @@ func TestSubscriptionBounds(t *testing.T) {
 		third, err := open()
 		var ce websocket.CloseError
 		require.ErrorAs(t, err, &ce)
-		require.Equal(t, websocket.StatusCode(graph.CloseForbidden), ce.Code)
+		require.Equal(t, websocket.StatusCode(httpapi.CloseForbidden), ce.Code)
 		require.Contains(t, ce.Reason, "this token has 2 connections open")
 		third.CloseNow()
 		second.Close(websocket.StatusNormalClosure, "")

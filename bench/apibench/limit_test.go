@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"mvpgraph"
+	"mvpgraph/api"
 	"mvpgraph/graph"
 	"mvpgraph/resolvers"
 	"mvpgraph/seed"
@@ -34,9 +35,9 @@ func TestLimitsAnswerAsTheAPI(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, seed.ScaleWithHistory(ctx, s, 400, 7, 120))
 
-	opts := graph.DefaultOptions()
+	opts := api.DefaultOptions()
 	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := httptest.NewServer(resolvers.Middleware(s, graph.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(&resolvers.Resolver{Store: s})), opts)))
+	srv := httptest.NewServer(resolvers.Middleware(s, api.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(&resolvers.Resolver{Store: s})), opts)))
 	t.Cleanup(srv.Close)
 	secret, hash := mvpgraph.NewTokenSecret()
 	require.NoError(t, s.CreateToken(ctx, &mvpgraph.APIToken{Name: "limit", Role: mvpgraph.RoleAnalyst}, hash))

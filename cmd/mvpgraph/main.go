@@ -26,6 +26,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"mvpgraph"
+	"mvpgraph/api"
 	"mvpgraph/graph"
 	"mvpgraph/jobs"
 	"mvpgraph/resolvers"
@@ -268,7 +269,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	tuneGC()
-	opts := graph.DefaultOptions()
+	opts := api.DefaultOptions()
 	opts.Logger = m.logger
 	var err error
 	if opts.MaxDepth, err = m.envInt("MVPGRAPH_MAX_DEPTH", opts.MaxDepth); err != nil {
@@ -300,7 +301,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if wsOpts.MaxPerToken, err = m.envInt("MVPGRAPH_WS_MAX_CONNECTIONS", wsOpts.MaxPerToken); err != nil {
 		return err
 	}
-	if opts.TrustedProxies, err = graph.ParseTrustedProxies(m.getenv("MVPGRAPH_TRUSTED_PROXIES")); err != nil {
+	if opts.TrustedProxies, err = api.ParseTrustedProxies(m.getenv("MVPGRAPH_TRUSTED_PROXIES")); err != nil {
 		return fmt.Errorf("MVPGRAPH_TRUSTED_PROXIES: %w", err)
 	}
 	if opts.CachedBytes, err = m.envInt("MVPGRAPH_CACHED_BYTES", opts.CachedBytes); err != nil {
@@ -343,7 +344,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	opts.Metrics = graph.NewMetrics(reg)
+	opts.Metrics = api.NewMetrics(reg)
 
 	s, err := m.open(ctx, *dbURL)
 	if err != nil {
@@ -476,8 +477,8 @@ const requestTimeout = 30 * time.Second
 
 // routes serves the API, the pages, health checks and, unless nil, the
 // metrics.
-func (m *Main) routes(s *store.Store, opts graph.Options, root *resolvers.Resolver, metrics http.Handler) http.Handler {
-	gql := resolvers.Middleware(s, graph.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(root)), opts))
+func (m *Main) routes(s *store.Store, opts api.Options, root *resolvers.Resolver, metrics http.Handler) http.Handler {
+	gql := resolvers.Middleware(s, api.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(root)), opts))
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodGet && r.URL.RawQuery == "" && strings.Contains(r.Header.Get("Accept"), "text/html") {

@@ -1,7 +1,9 @@
-// Package graph holds the executable schema gqlgen generates from
-// schema.graphql, and the GraphQL HTTP handler: transports, limits and the
-// one place where mvpgraph errors become GraphQL errors.
-package graph
+// Package api is mvpgraph's HTTP edge for GraphQL: the handler around the
+// executable schema gqlgen generates into graph/, with its transports
+// (POST, GET, multipart, WebSocket), request limits, the cost budget,
+// @cached answers, metrics, and the one place where mvpgraph errors become
+// GraphQL errors.
+package api
 
 import (
 	"bytes"
@@ -140,7 +142,7 @@ func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(getJSON{})
 	// A query that defers something, asked by a POST that prefers
-	// multipart/mixed, is answered in parts (graph/multipart.go).
+	// multipart/mixed, is answered in parts (api/multipart.go).
 	srv.AddTransport(postJSON{})
 	parsed := lru.New[*ast.QueryDocument](1000)
 	srv.SetQueryCache(parsed)

@@ -1,4 +1,4 @@
-package graph
+package api
 
 import (
 	"bufio"
@@ -447,7 +447,7 @@ type limitedWriter struct {
 }
 
 func newLimitedWriter(w http.ResponseWriter, r *http.Request) *limitedWriter {
-	// The media type the transports answer in (graph/http.go).
+	// The media type the transports answer in (api/http.go).
 	return &limitedWriter{ResponseWriter: w, graphQLResponse: answerType(r.Header.Get("Accept")) == mediaGraphQLResponse}
 }
 

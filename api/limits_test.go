@@ -1,9 +1,10 @@
-package graph
+package api
 
 import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"mvpgraph/graph"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -22,7 +23,7 @@ func newTestHandler(t testing.TB, change ...func(*Options)) http.Handler {
 	for _, c := range change {
 		c(&o)
 	}
-	return NewHandler(NewExecutableSchema(Config{}), o)
+	return NewHandler(graph.NewExecutableSchema(graph.Config{}), o)
 }
 
 type testAnswer struct {

@@ -1,4 +1,4 @@
-package graph
+package resolvers
 
 import (
 	"maps"
@@ -6,6 +6,8 @@ import (
 	"sync"
 
 	"github.com/vektah/gqlparser/v2/ast"
+
+	"mvpgraph/graph"
 )
 
 // specLocations are the directive locations of the GraphQL specification
@@ -20,7 +22,7 @@ var specLocations = []ast.DirectiveLocation{
 }
 
 // Schema is the schema mvpgraph serves and introspection describes (pass
-// it as Config.Schema): schema.graphql as gqlgen parsed it, each directive
+// it as graph.Config.Schema; NewConfig does): schema.graphql as gqlgen parsed it, each directive
 // declared at the locations of the October 2021 specification only.
 // gqlparser's prelude declares @deprecated on DIRECTIVE_DEFINITION too, a
 // location newer than that, which clients that build a schema from
@@ -29,7 +31,7 @@ var specLocations = []ast.DirectiveLocation{
 // it. No directive of schema.graphql is deprecated, so nothing in use is
 // left out.
 var Schema = sync.OnceValue(func() *ast.Schema {
-	parsed := NewExecutableSchema(Config{}).Schema()
+	parsed := graph.NewExecutableSchema(graph.Config{}).Schema()
 	s := *parsed
 	s.Directives = maps.Clone(parsed.Directives)
 	for name, d := range s.Directives {
