@@ -1,6 +1,7 @@
 package mvpgraph
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -129,4 +130,17 @@ func (p Principal) SeesPersonalData(memberLeads []int64) bool {
 // data (leads' and product contacts' emails): any role but ANALYST.
 func (p Principal) SeesStaffContacts() bool {
 	return p.Role == RoleAdmin || p.Role == RoleLead || p.Role == RoleProductTeam
+}
+
+type principalKey struct{}
+
+// WithPrincipal returns ctx acting as p.
+func WithPrincipal(ctx context.Context, p Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// PrincipalFrom returns who ctx acts as; anonymous when no one.
+func PrincipalFrom(ctx context.Context) Principal {
+	p, _ := ctx.Value(principalKey{}).(Principal)
+	return p
 }

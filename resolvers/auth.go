@@ -2,88 +2,25 @@ package resolvers
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
-	"strconv"
-	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 
 	"mvpgraph"
 	"mvpgraph/graph/model"
-	"mvpgraph/store"
 )
-
-type principalKey struct{}
-
-// WithPrincipal returns ctx acting as p.
-func WithPrincipal(ctx context.Context, p mvpgraph.Principal) context.Context {
-	return context.WithValue(ctx, principalKey{}, p)
-}
-
-// PrincipalFrom returns who ctx acts as; anonymous when no one.
-func PrincipalFrom(ctx context.Context) mvpgraph.Principal {
-	p, _ := ctx.Value(principalKey{}).(mvpgraph.Principal)
-	return p
-}
-
-// CallerKey names who ctx acts as, for the handler's cost budget and the
-// answers it keeps: a token's ID, or "" for anonymous callers, who all see
-// the same. What a token may see is fixed by the token, so one token's
-// answers are never shown to another.
-func CallerKey(ctx context.Context) string {
-	if p := PrincipalFrom(ctx); !p.Anonymous() {
-		return "token:" + strconv.FormatInt(p.TokenID, 10)
-	}
-	return ""
-}
-
-// authenticate reads the bearer token of a request. No Authorization
-// header is anonymous; a header that is not a valid token is refused.
-func authenticate(r *http.Request, s *store.Store) (mvpgraph.Principal, error) {
-	h := r.Header.Get("Authorization")
-	if h == "" {
-		return mvpgraph.Principal{}, nil
-	}
-	secret, ok := cutBearer(h)
-	if !ok {
-		return mvpgraph.Principal{}, mvpgraph.Errorf(mvpgraph.EUNAUTHORIZED, "the Authorization header must be Bearer <token>.")
-	}
-	return s.Authenticate(r.Context(), secret)
-}
-
-// cutBearer returns the token of a "Bearer <token>" value.
-func cutBearer(v string) (string, bool) {
-	scheme, secret, ok := strings.Cut(strings.TrimSpace(v), " ")
-	secret = strings.TrimSpace(secret)
-	return secret, ok && strings.EqualFold(scheme, "Bearer") && secret != ""
-}
-
-// refuse answers a request whose credentials failed, before any GraphQL.
-func refuse(w http.ResponseWriter, err error) {
-	code, status := "INTERNAL", http.StatusInternalServerError
-	msg := "Internal error."
-	if mvpgraph.ErrorCode(err) == mvpgraph.EUNAUTHORIZED {
-		code, status, msg = "UNAUTHENTICATED", http.StatusUnauthorized, mvpgraph.ErrorMessage(err)
-		w.Header().Set("WWW-Authenticate", `Bearer realm="mvpgraph"`)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{"message": msg, "extensions": map[string]any{"code": code}}}})
-}
 
 // Directives returns the schema's access directives.
 func directives(r *Resolver) (auth func(context.Context, any, graphql.Resolver, []mvpgraph.Role) (any, error),
 	personal, staff func(context.Context, any, graphql.Resolver) (any, error)) {
 	auth = func(ctx context.Context, _ any, next graphql.Resolver, roles []mvpgraph.Role) (any, error) {
-		if err := PrincipalFrom(ctx).Allow(roles...); err != nil {
+		if err := mvpgraph.PrincipalFrom(ctx).Allow(roles...); err != nil {
 			return nil, err
 		}
 		return next(ctx)
 	}
 	personal = func(ctx context.Context, obj any, next graphql.Resolver) (any, error) {
-		p := PrincipalFrom(ctx)
+		p := mvpgraph.PrincipalFrom(ctx)
 		m, ok := obj.(*model.Member)
 		if !ok || (p.Role != mvpgraph.RoleAdmin && p.Role != mvpgraph.RoleLead) {
 			return nil, nil
@@ -102,7 +39,7 @@ func directives(r *Resolver) (auth func(context.Context, any, graphql.Resolver, 
 		return next(ctx)
 	}
 	staff = func(ctx context.Context, _ any, next graphql.Resolver) (any, error) {
-		if !PrincipalFrom(ctx).SeesStaffContacts() {
+		if !mvpgraph.PrincipalFrom(ctx).SeesStaffContacts() {
 			return nil, nil
 		}
 		return next(ctx)
@@ -123,7 +60,7 @@ func leadIDs(leads []mvpgraph.Lead) []int64 {
 // does not exist is as forbidden as another lead's, so that the answer does
 // not tell which IDs exist.
 func (r *Resolver) mayChangeMember(ctx context.Context, memberID int64) error {
-	p := PrincipalFrom(ctx)
+	p := mvpgraph.PrincipalFrom(ctx)
 	if err := p.Allow(mvpgraph.RoleAdmin, mvpgraph.RoleLead); err != nil || p.Role == mvpgraph.RoleAdmin {
 		return err
 	}
@@ -141,7 +78,7 @@ func (r *Resolver) mayChangeMember(ctx context.Context, memberID int64) error {
 // any, a lead those the lead rule gives them (the expertise's US lead for a
 // US-based member, the country's international lead otherwise).
 func (r *Resolver) mayChangeAward(ctx context.Context, awardID int64) error {
-	p := PrincipalFrom(ctx)
+	p := mvpgraph.PrincipalFrom(ctx)
 	if err := p.Allow(mvpgraph.RoleAdmin, mvpgraph.RoleLead); err != nil || p.Role == mvpgraph.RoleAdmin {
 		return err
 	}
@@ -155,7 +92,7 @@ func (r *Resolver) mayChangeAward(ctx context.Context, awardID int64) error {
 // mayGiveAward checks that a lead may make or change an award of
 // expertiseID to a member: the lead rule gives the award to them.
 func (r *Resolver) mayGiveAward(ctx context.Context, memberID, expertiseID int64) error {
-	p := PrincipalFrom(ctx)
+	p := mvpgraph.PrincipalFrom(ctx)
 	if err := p.Allow(mvpgraph.RoleAdmin, mvpgraph.RoleLead); err != nil || p.Role == mvpgraph.RoleAdmin {
 		return err
 	}
@@ -181,7 +118,7 @@ func (r *Resolver) mayGiveAward(ctx context.Context, memberID, expertiseID int64
 // mayChangeAccount checks that the request may change a social account, by
 // its member.
 func (r *Resolver) mayChangeAccount(ctx context.Context, accountID int64) error {
-	p := PrincipalFrom(ctx)
+	p := mvpgraph.PrincipalFrom(ctx)
 	if err := p.Allow(mvpgraph.RoleAdmin, mvpgraph.RoleLead); err != nil || p.Role == mvpgraph.RoleAdmin {
 		return err
 	}
@@ -197,7 +134,7 @@ func (r *Resolver) mayChangeAccount(ctx context.Context, accountID int64) error 
 // sees the personal data of their own MVPs alone. Filters, orderings and
 // the cursors that carry their values are all ways to read a field.
 func mayFilter(ctx context.Context, where *mvpgraph.MemberWhere, orderBy ...[]*mvpgraph.OrderBy) error {
-	if PrincipalFrom(ctx).Role == mvpgraph.RoleAdmin {
+	if mvpgraph.PrincipalFrom(ctx).Role == mvpgraph.RoleAdmin {
 		return nil
 	}
 	if where.UsesPersonalData() {
@@ -216,7 +153,7 @@ func mayFilter(ctx context.Context, where *mvpgraph.MemberWhere, orderBy ...[]*m
 // mayFilterLeads checks that a lead filter compares staff emails only for
 // callers who may read them.
 func mayFilterLeads(ctx context.Context, where *mvpgraph.LeadWhere) error {
-	if PrincipalFrom(ctx).SeesStaffContacts() || !where.UsesStaffData() {
+	if mvpgraph.PrincipalFrom(ctx).SeesStaffContacts() || !where.UsesStaffData() {
 		return nil
 	}
 	return &mvpgraph.Error{Code: mvpgraph.EFORBIDDEN, Field: "where", Message: "filtering leads on email needs a token of the vendor's staff."}

@@ -33,7 +33,7 @@ func TestCachedAnswers(t *testing.T) {
 		opts := httpapi.DefaultOptions()
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 		opts.Metrics = httpapi.NewMetrics(reg)
-		opts.CallerKey = resolvers.CallerKey
+		opts.CallerKey = httpapi.TokenCaller
 		a := newAPIWith(t, &resolvers.Resolver{Store: s}, opts)
 		ids := buildProgram(a)
 		const front = `query Front @cached(ttl: 60) { mvps(first: 10) { totalCount edges { node { handle name email } } } }`

@@ -91,7 +91,7 @@ func (r *Resolver) importActivities(ctx context.Context, in model.ImportActiviti
 	if err != nil {
 		return nil, err
 	}
-	by := store.Importer{Actor: PrincipalFrom(ctx)}
+	by := store.Importer{Actor: mvpgraph.PrincipalFrom(ctx)}
 	if by.Actor.Role == mvpgraph.RoleLead {
 		by.LeadID = by.Actor.LeadID
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"mvpgraph"
+	"mvpgraph/api"
 	"mvpgraph/graph"
 	"mvpgraph/graph/model"
 	"mvpgraph/store"
@@ -114,18 +115,13 @@ func connectionCost(child int, first, last *int) int {
 	return 10 + max(n, 1)*child
 }
 
-// Middleware authenticates each request by its bearer token and gives it
-// its own loaders and statement counter. A request without a token is
-// anonymous; one with a bad token is refused with 401 before any GraphQL.
+// Middleware gives each request its own loaders and statement counter,
+// then authenticates it (api.Authenticate), whose token lookup the counter
+// counts.
 func Middleware(s *store.Store, next http.Handler) http.Handler {
+	auth := api.Authenticate(s, next)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := WithRequest(r.Context(), s)
-		p, err := authenticate(r.WithContext(ctx), s)
-		if err != nil {
-			refuse(w, err)
-			return
-		}
-		next.ServeHTTP(w, r.WithContext(WithPrincipal(ctx, p)))
+		auth.ServeHTTP(w, r.WithContext(WithRequest(r.Context(), s)))
 	})
 }
 

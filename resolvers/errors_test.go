@@ -237,7 +237,7 @@ func TestCostBudget(t *testing.T) {
 	opts := httpapi.DefaultOptions()
 	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	opts.CostBudget, opts.CostBudgetWindow = 100, time.Hour
-	opts.CallerKey = resolvers.CallerKey
+	opts.CallerKey = httpapi.TokenCaller
 	h := resolvers.Middleware(s, httpapi.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(&resolvers.Resolver{Store: s})), opts))
 	secret, hash := mvpgraph.NewTokenSecret()
 	require.NoError(t, s.CreateToken(context.Background(), &mvpgraph.APIToken{Name: "t", Role: mvpgraph.RoleAnalyst}, hash))

@@ -42,7 +42,7 @@ func mayRead(p mvpgraph.Principal, e mvpgraph.Escalation) bool {
 // An escalation the caller may not touch is FORBIDDEN whether or not it
 // exists.
 func (r *Resolver) mayMove(ctx context.Context, id int64, action mvpgraph.EscalationAction) error {
-	p := PrincipalFrom(ctx)
+	p := mvpgraph.PrincipalFrom(ctx)
 	if p.Role == mvpgraph.RoleAdmin {
 		return nil
 	}
@@ -73,7 +73,7 @@ func (r *Resolver) move(ctx context.Context, gid string, c store.EscalationChang
 	if err := r.mayMove(ctx, id, c.Action); err != nil {
 		return nil, err
 	}
-	e, err := r.Store.ChangeEscalation(ctx, id, c, PrincipalFrom(ctx))
+	e, err := r.Store.ChangeEscalation(ctx, id, c, mvpgraph.PrincipalFrom(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +109,7 @@ func (r *Resolver) escalationQuery(ctx context.Context, where *model.EscalationW
 		}
 		q.Status, q.Overdue = where.Status, where.Overdue
 	}
-	p := PrincipalFrom(ctx)
+	p := mvpgraph.PrincipalFrom(ctx)
 	switch p.Role {
 	case mvpgraph.RoleLead:
 		if q.LeadID != nil && *q.LeadID != *p.LeadID {
@@ -237,7 +237,7 @@ func valueOr(p *int64) int64 {
 // see, as escalations(where: {leadId}) does: a lead its own only (another
 // lead's is FORBIDDEN), a product team those escalated to it.
 func (r *Resolver) escalationStats(ctx context.Context, l *mvpgraph.Lead) (*model.EscalationStats, error) {
-	p := PrincipalFrom(ctx)
+	p := mvpgraph.PrincipalFrom(ctx)
 	if p.Role == mvpgraph.RoleLead && (p.LeadID == nil || *p.LeadID != l.ID) {
 		return nil, mvpgraph.Errorf(mvpgraph.EFORBIDDEN, "a lead sees the statistics of the escalations routed to them only.")
 	}
@@ -280,7 +280,7 @@ func (r *Resolver) escalationUpdated(ctx context.Context, gid string) (<-chan *m
 	if err != nil {
 		return nil, err
 	}
-	p := PrincipalFrom(ctx)
+	p := mvpgraph.PrincipalFrom(ctx)
 	if p.Role == mvpgraph.RoleLead && *p.LeadID != leadID {
 		return nil, mvpgraph.Errorf(mvpgraph.EFORBIDDEN, "a lead follows the escalations routed to them only.")
 	}

@@ -252,7 +252,7 @@ func TestEscalationSubscribersSharePoll(t *testing.T) {
 		opts := httpapi.DefaultOptions()
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 		opts.WebsocketInit = resolvers.WebsocketInit(s, resolvers.WebsocketOptions{})
-		opts.CallerKey = resolvers.CallerKey
+		opts.CallerKey = httpapi.TokenCaller
 		root := &resolvers.Resolver{Store: s, PollInterval: 50 * time.Millisecond}
 		admin := newAPIWith(t, root, opts)
 		ids := buildProgram(admin)

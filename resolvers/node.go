@@ -149,7 +149,7 @@ func (r *Resolver) readNodes(ctx context.Context, sel ast.SelectionSet, typ stri
 		}
 		seen := rows[:0]
 		for _, e := range rows {
-			if mayRead(PrincipalFrom(ctx), e) {
+			if mayRead(mvpgraph.PrincipalFrom(ctx), e) {
 				seen = append(seen, e)
 			}
 		}

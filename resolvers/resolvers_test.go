@@ -43,7 +43,7 @@ func newAPIWithLog(t *testing.T, s *store.Store, log io.Writer) *api {
 func newAPIOn(t *testing.T, root *resolvers.Resolver, log io.Writer) *api {
 	opts := httpapi.DefaultOptions()
 	opts.Logger = slog.New(slog.NewTextHandler(log, nil))
-	opts.CallerKey = resolvers.CallerKey
+	opts.CallerKey = httpapi.TokenCaller
 	return newAPIWith(t, root, opts)
 }
 

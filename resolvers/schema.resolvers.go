@@ -156,7 +156,7 @@ func (r *mutationResolver) UpdateMember(ctx context.Context, input model.UpdateM
 	m, err := r.Store.UpdateMember(ctx, id, mvpgraph.MemberUpdate{
 		Handle: input.Handle, Name: input.Name, Email: input.Email, Country: input.Country,
 		City: input.City, Bio: input.Bio, Employer: input.Employer, IsEmployee: input.IsEmployee,
-	}, PrincipalFrom(ctx))
+	}, mvpgraph.PrincipalFrom(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +179,7 @@ func (r *mutationResolver) AwardMember(ctx context.Context, input model.AwardMem
 	if err := r.mayGiveAward(ctx, memberID, expertiseID); err != nil {
 		return nil, err
 	}
-	a, err := r.Store.AwardMember(ctx, memberID, expertiseID, input.Year, PrincipalFrom(ctx))
+	a, err := r.Store.AwardMember(ctx, memberID, expertiseID, input.Year, mvpgraph.PrincipalFrom(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -198,7 +198,7 @@ func (r *mutationResolver) RenewAward(ctx context.Context, input model.RenewAwar
 	if err := r.mayChangeAward(ctx, id); err != nil {
 		return nil, err
 	}
-	a, err := r.Store.RenewAward(ctx, id, PrincipalFrom(ctx))
+	a, err := r.Store.RenewAward(ctx, id, mvpgraph.PrincipalFrom(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -217,7 +217,7 @@ func (r *mutationResolver) RetireAward(ctx context.Context, input model.RetireAw
 	if err := r.mayChangeAward(ctx, id); err != nil {
 		return nil, err
 	}
-	a, err := r.Store.RetireAward(ctx, id, PrincipalFrom(ctx))
+	a, err := r.Store.RetireAward(ctx, id, mvpgraph.PrincipalFrom(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -416,7 +416,7 @@ func (r *mutationResolver) RaiseEscalation(ctx context.Context, input model.Rais
 		return nil, err
 	}
 	e := mvpgraph.Escalation{MemberID: memberID, ExpertiseID: expertiseID, Title: input.Title, Body: input.Body}
-	if err := r.Store.RaiseEscalation(ctx, &e, PrincipalFrom(ctx)); err != nil {
+	if err := r.Store.RaiseEscalation(ctx, &e, mvpgraph.PrincipalFrom(ctx)); err != nil {
 		return nil, err
 	}
 	view, err := r.pageOf(ctx).escalation(ctx, selected(ctx, "escalation"), e)
@@ -573,7 +573,7 @@ func (r *queryResolver) Integrations(ctx context.Context) ([]*model.Integration,
 }
 
 func (r *queryResolver) Viewer(ctx context.Context) (*mvpgraph.Principal, error) {
-	p := PrincipalFrom(ctx)
+	p := mvpgraph.PrincipalFrom(ctx)
 	if p.Anonymous() {
 		return nil, nil
 	}

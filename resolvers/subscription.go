@@ -154,7 +154,7 @@ func WebsocketInit(s *store.Store, o WebsocketOptions) transport.WebsocketInitFu
 		if auth == "" {
 			auth = payload.GetString("authorization")
 		}
-		secret, ok := cutBearer(auth)
+		secret, ok := api.BearerToken(auth)
 		if !ok {
 			return api.RefuseWebsocket(ctx, api.CloseUnauthorized, `Unauthorized: send {"Authorization": "Bearer <token>"} in connection_init`)
 		}
@@ -175,7 +175,7 @@ func WebsocketInit(s *store.Store, o WebsocketOptions) transport.WebsocketInitFu
 			return api.RefuseWebsocket(ctx, api.CloseForbidden,
 				fmt.Sprintf("Forbidden: this token has %d connections open, the most it may; close one first", o.MaxPerToken))
 		}
-		ctx, cancel := context.WithCancelCause(WithPrincipal(ctx, p))
+		ctx, cancel := context.WithCancelCause(mvpgraph.WithPrincipal(ctx, p))
 		go func() {
 			defer func() {
 				mu.Lock()

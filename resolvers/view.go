@@ -159,7 +159,7 @@ func (p page) fillMembers(ctx context.Context, sel ast.SelectionSet, ms []*model
 		})
 	}
 	_, wantLeads := f["leads"]
-	if !wantLeads && (f["email"] != nil || f["employer"] != nil) && PrincipalFrom(ctx).Role == mvpgraph.RoleLead {
+	if !wantLeads && (f["email"] != nil || f["employer"] != nil) && mvpgraph.PrincipalFrom(ctx).Role == mvpgraph.RoleLead {
 		// A lead sees personal data of the lead's own MVPs only (@personal).
 		wantLeads = true
 	}
@@ -431,7 +431,7 @@ func (p page) fillAwards(ctx context.Context, sel ast.SelectionSet, as []*model.
 			return nil
 		})
 	}
-	if _, ok := f["events"]; ok && PrincipalFrom(ctx).Allow(mvpgraph.RoleAdmin, mvpgraph.RoleLead) == nil {
+	if _, ok := f["events"]; ok && mvpgraph.PrincipalFrom(ctx).Allow(mvpgraph.RoleAdmin, mvpgraph.RoleLead) == nil {
 		g.Go(func() error {
 			ids := make([]int64, len(as))
 			for i, a := range as {

@@ -293,7 +293,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if opts.CostBudget, err = m.envInt("MVPGRAPH_COST_BUDGET", opts.CostBudget); err != nil {
 		return err
 	}
-	opts.CallerKey = resolvers.CallerKey
+	opts.CallerKey = api.TokenCaller
 	if opts.MaxWebsocketOperations, err = m.envInt("MVPGRAPH_WS_MAX_OPERATIONS", opts.MaxWebsocketOperations); err != nil {
 		return err
 	}
