@@ -49,6 +49,11 @@ type PlatformState struct {
 	PausedUntil    *time.Time `db:"paused_until"`
 	LastRunAt      *time.Time `db:"last_run_at"`
 	LastError      *string    `db:"last_error"`
+	// ProbeUntil is set while the one request allowed before the platform
+	// has said its allowance is in flight.
+	ProbeUntil *time.Time `db:"probe_until"`
+	// Unmetered: the platform answered without saying any allowance.
+	Unmetered bool `db:"unmetered"`
 }
 
 // MaxFailures is how many syncs in a row may fail before an account is

@@ -15,6 +15,10 @@ import (
 type SyncArgs struct {
 	Platform   mvpgraph.Platform `json:"platform"`
 	AccountIDs []int64           `json:"account_ids"`
+	// Claim is the claim that queued the batch: the batch syncs only the
+	// accounts it still holds. Empty in batches queued before claims had
+	// IDs.
+	Claim string `json:"claim,omitempty"`
 }
 
 // Kind names the job in River.
@@ -62,46 +66,80 @@ const (
 	flushAfter = 10 * time.Second
 )
 
-// jobTimeout bounds one attempt of a batch; the rate limits can make a
-// batch of a hundred one-at-a-time accounts take long.
-const jobTimeout = 30 * time.Minute
+// jobTimeout bounds one attempt of a batch. An attempt takes no new call
+// after attemptBudget and hands the rest of its batch back to the queue, so
+// that it ends well within jobTimeout; River takes a batch still running
+// after RescueAfter, longer than both, for one a crashed process left.
+const (
+	jobTimeout    = 10 * time.Minute
+	attemptBudget = 4 * time.Minute
+)
 
 // acquireBlock is how many requests a worker takes from the shared
 // allowance at once: fewer transactions per request, at the cost of a few
 // requests left unused when a batch ends early.
 const acquireBlock = 10
 
-func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
+func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) (err error) {
 	r, args := w.r, job.Args
 	log := r.cfg.Logger.With("platform", args.Platform, "accounts", len(args.AccountIDs), "attempt", job.Attempt)
-	all, err := r.store.SocialAccountsByIDs(ctx, args.AccountIDs)
+	began := time.Now()
+	// While the batch runs, its claim lasts RunningLease past the batch's
+	// last record of progress: if this process dies, a round takes the
+	// accounts over soon after.
+	if _, err := r.store.RenewClaims(ctx, args.Claim, args.AccountIDs, time.Now().Add(r.cfg.RunningLease)); err != nil {
+		return err
+	}
+	// Only the accounts this batch's claim still holds: those unlinked
+	// since drop out, and so do those an earlier attempt of it recorded
+	// (their claim ended then) and those a newer round took since the
+	// claim ran out, whose sync is another batch's now.
+	held, err := r.store.ClaimedAccounts(ctx, args.Claim, args.AccountIDs)
 	if err != nil {
 		return err
 	}
-	// Accounts unlinked or frozen since the batch was queued drop out, and
-	// so do those an earlier attempt of this batch already recorded (their
-	// claim ended then).
-	var accounts []mvpgraph.SocialAccount
-	for _, a := range all {
-		if a.Platform == args.Platform && a.Status != mvpgraph.AccountFrozen && a.ClaimedUntil != nil {
-			accounts = append(accounts, a)
+	var pending []mvpgraph.SocialAccount
+	for _, a := range held {
+		if a.Platform == args.Platform && a.Status != mvpgraph.AccountFrozen {
+			pending = append(pending, a)
 		}
 	}
-	if len(accounts) == 0 {
+	if len(pending) == 0 {
 		return nil
 	}
 	src, ok := r.cfg.Sources[args.Platform]
 	if !ok {
-		return r.store.ReleaseClaims(ctx, accountIDs(accounts))
+		// Queued before each platform had its own queue, on a process
+		// that cannot sync it: a round queues the accounts again.
+		return r.store.ReleaseClaims(ctx, args.Claim, accountIDs(pending))
 	}
+	defer func() {
+		// The batch goes back to the queue, to be tried again (a transient
+		// failure, a timeout, a shutdown): its accounts stay its own while
+		// it waits there, as when it was queued.
+		var snooze *river.JobSnoozeError
+		var cancel *river.JobCancelError
+		if err == nil || errors.As(err, &snooze) || errors.As(err, &cancel) || len(pending) == 0 {
+			return
+		}
+		wctx, stop := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer stop()
+		if cerr := r.store.ExtendClaims(wctx, args.Claim, accountIDs(pending), time.Now().Add(r.cfg.Lease)); cerr != nil {
+			log.WarnContext(ctx, "could not keep the batch's accounts while it waits to be tried again", "error", cerr)
+		}
+	}()
 
 	var outcomes []store.Outcome
 	var quota *mvpgraph.Quota
 	lastFlush := time.Now()
+	// The claim is renewed well within its lease, while the batch fetches
+	// and while it waits for the allowance alike.
+	renewAfter := min(flushAfter, r.cfg.RunningLease/4)
 	// flush records what was fetched and what the API last said of the
-	// quota, so that an interruption loses nothing already fetched. It
-	// writes even when the job's context has just ended (a timeout, a
-	// shutdown): what was fetched is worth keeping.
+	// quota, so that an interruption loses nothing already fetched, and
+	// renews the claim on the accounts still to do, dropping any a round
+	// has taken meanwhile. It writes even when the job's context has just
+	// ended (a timeout, a shutdown): what was fetched is worth keeping.
 	flush := func() error {
 		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 		defer cancel()
@@ -110,20 +148,48 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 			log.WarnContext(ctx, "could not save quota", "error", err)
 		}
 		quota = nil
-		if len(outcomes) == 0 {
+		if len(outcomes) > 0 {
+			err := r.store.RecordSync(wctx, outcomes)
+			if err != nil {
+				return err
+			}
+			r.cfg.Metrics.recorded(string(args.Platform), outcomes)
+			outcomes = nil
+		}
+		if len(pending) == 0 {
 			return nil
 		}
-		err := r.store.RecordSync(wctx, outcomes)
-		if err == nil {
-			r.cfg.Metrics.recorded(string(args.Platform), outcomes)
+		still, err := r.store.RenewClaims(wctx, args.Claim, accountIDs(pending), time.Now().Add(r.cfg.RunningLease))
+		if err != nil {
+			return err
 		}
-		outcomes = nil
-		return err
+		if len(still) < len(pending) {
+			kept := pending[:0]
+			for _, a := range pending {
+				if _, ok := still[a.ID]; ok {
+					kept = append(kept, a)
+				}
+			}
+			log.WarnContext(ctx, "the batch's claim ran out before it renewed it: a round took some of its accounts", "taken", len(pending)-len(kept))
+			pending = kept
+		}
+		return nil
 	}
 	size := src.BatchSize()
 	var grant store.Grant
-	for start := 0; start < len(accounts); start += size {
-		chunk := accounts[start:min(start+size, len(accounts))]
+	for len(pending) > 0 {
+		if time.Since(began) > attemptBudget {
+			// Long enough for one attempt: the rest goes back to the
+			// queue, its accounts kept, and runs again at once.
+			if err := flush(); err != nil {
+				return err
+			}
+			if err := r.store.ExtendClaims(ctx, args.Claim, accountIDs(pending), time.Now().Add(r.cfg.Lease)); err != nil {
+				return err
+			}
+			return river.JobSnooze(0)
+		}
+		chunk := pending[:min(size, len(pending))]
 		if !grant.Until.IsZero() && !time.Now().Before(grant.Until) {
 			grant.N = 0 // too late to send them inside their window
 		}
@@ -133,7 +199,7 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 				return err
 			}
 			quota = nil
-			want := min(acquireBlock, (len(accounts)-start+size-1)/size)
+			want := min(acquireBlock, (len(pending)+size-1)/size)
 			var err error
 			if grant, err = r.store.AcquireRequests(ctx, args.Platform, want); err != nil {
 				return errors.Join(err, flush())
@@ -149,7 +215,7 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 				}
 				// The accounts stay this batch's until it runs again, so
 				// that no round queues them meanwhile.
-				if err := r.store.ExtendClaims(ctx, accountIDs(accounts[start:]), time.Now().Add(wait+r.cfg.Lease)); err != nil {
+				if err := r.store.ExtendClaims(ctx, args.Claim, accountIDs(pending), time.Now().Add(wait+r.cfg.Lease)); err != nil {
 					return err
 				}
 				return river.JobSnooze(wait)
@@ -159,8 +225,14 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 				return errors.Join(ctx.Err(), flush())
 			case <-time.After(wait):
 			}
+			if time.Since(lastFlush) > renewAfter {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
 		}
-		grant.N--
+		probe := grant.Probe
+		grant.N, grant.Probe = grant.N-1, false
 		handles := make([]string, len(chunk))
 		byHandle := make(map[string]int64, len(chunk))
 		for i, a := range chunk {
@@ -171,12 +243,29 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 		if q != nil {
 			quota = q
 		}
+		if probe {
+			// Every process waits for the probe's answer: it is told at
+			// once, even when shutting down.
+			wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			var perr error
+			if quota != nil {
+				perr = r.store.SaveQuota(wctx, args.Platform, quota)
+				quota = nil
+			} else {
+				perr = r.store.EndProbe(wctx, args.Platform, err == nil)
+			}
+			cancel()
+			if perr != nil {
+				log.WarnContext(ctx, "could not record the probe's answer", "error", perr)
+			}
+		}
 		if err != nil {
 			if ferr := flush(); ferr != nil {
 				return ferr
 			}
-			return w.failed(ctx, job, accountIDs(accounts[start:]), err)
+			return w.failed(ctx, job, accountIDs(pending), err)
 		}
+		pending = pending[len(chunk):]
 		for _, l := range lookups {
 			if id, ok := byHandle[l.Handle]; ok {
 				outcomes = append(outcomes, store.Outcome{AccountID: id, Lookup: l})
@@ -184,7 +273,7 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 		}
 		// Record as the batch goes, so that a long batch cut off loses
 		// little, and a later attempt skips what was recorded.
-		if len(outcomes) >= flushEvery || time.Since(lastFlush) > flushAfter {
+		if len(outcomes) >= flushEvery || time.Since(lastFlush) > renewAfter {
 			if err := flush(); err != nil {
 				return err
 			}
@@ -224,7 +313,7 @@ func (w *syncWorker) failed(ctx context.Context, job *river.Job[SyncArgs], ids [
 			return perr
 		}
 		wait := max(time.Until(reset), time.Second)
-		if cerr := r.store.ExtendClaims(ctx, ids, time.Now().Add(wait+r.cfg.Lease)); cerr != nil {
+		if cerr := r.store.ExtendClaims(ctx, job.Args.Claim, ids, time.Now().Add(wait+r.cfg.Lease)); cerr != nil {
 			return cerr
 		}
 		return river.JobSnooze(wait)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/99designs/gqlgen/client"
 	"github.com/stretchr/testify/require"
@@ -19,8 +20,9 @@ import (
 	"mvpgraph/store/storetest"
 )
 
-// newReachAPI serves the API with a real job queue that only queues, and
-// GitHub switched off.
+// newReachAPI serves the API as a replica without platform credentials,
+// with a real job queue that only queues, while a worker elsewhere syncs
+// every platform but GitHub.
 func newReachAPI(t *testing.T, d store.Dialect) *api {
 	ctx := context.Background()
 	u := storetest.URL(t, d)
@@ -29,13 +31,14 @@ func newReachAPI(t *testing.T, d store.Dialect) *api {
 	t.Cleanup(func() { s.Close() })
 	_, err = s.Migrate(ctx)
 	require.NoError(t, err)
-	enabled := map[mvpgraph.Platform]mvpgraph.ReachSource{}
+	served := map[mvpgraph.Platform]store.Service{}
 	for _, p := range mvpgraph.Platforms {
 		if p != mvpgraph.GitHub {
-			enabled[p] = unreachable{p}
+			served[p] = store.Service{Interval: jobs.DefaultInterval, BatchSize: 100}
 		}
 	}
-	runner, err := jobs.New(ctx, s, u, jobs.Config{Sources: enabled, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	require.NoError(t, s.Heartbeat(ctx, "worker-elsewhere", served, time.Hour))
+	runner, err := jobs.New(ctx, s, u, jobs.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	require.NoError(t, err)
 	t.Cleanup(func() { runner.Stop(ctx) })
 	opts := httpapi.DefaultOptions()
@@ -246,13 +249,4 @@ func TestSocialReach(t *testing.T) {
 			require.Equal(t, before, snapshot(a), "the program itself is untouched")
 		})
 	}
-}
-
-// unreachable is a platform this test never syncs: its queue only queues.
-type unreachable struct{ p mvpgraph.Platform }
-
-func (u unreachable) Platform() mvpgraph.Platform { return u.p }
-func (unreachable) BatchSize() int                { return 100 }
-func (unreachable) Fetch(context.Context, []string) ([]mvpgraph.Lookup, *mvpgraph.Quota, error) {
-	panic("the test's workers do not run")
 }

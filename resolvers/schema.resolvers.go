@@ -316,8 +316,11 @@ func (r *mutationResolver) LinkSocialAccount(ctx context.Context, input model.Li
 		return nil, err
 	}
 	if !r.sync().Enabled(a.Platform) {
+		// No process syncs the platform: the new account waits frozen, as
+		// the platform's others do; they are for the syncing processes to
+		// freeze or thaw.
 		a.Status = mvpgraph.AccountFrozen
-		if _, err := r.Store.SetPlatformFrozen(ctx, a.Platform, true); err != nil {
+		if err := r.Store.FreezeAccount(ctx, a.ID); err != nil {
 			return nil, err
 		}
 	}

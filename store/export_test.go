@@ -44,3 +44,13 @@ func SetActivityScoreForTest(ctx context.Context, s *Store, spaceID int64, exter
 	_, err := s.db.ExecContext(ctx, s.db.Rebind("UPDATE activities SET score = ? WHERE space_id = ? AND external_id = ?"), score, spaceID, externalID)
 	return err
 }
+
+// MigrateDownTo reverts the migrations above version.
+func (s *Store) MigrateDownTo(ctx context.Context, version int64) error {
+	p, err := s.migrator()
+	if err != nil {
+		return err
+	}
+	_, err = p.DownTo(ctx, version)
+	return err
+}

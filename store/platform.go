@@ -10,11 +10,21 @@ import (
 	"mvpgraph"
 )
 
-var platformColumns = []string{"platform", "quota_limit", "quota_remaining", "quota_reset", "late_grants", "paused_until", "last_run_at", "last_error"}
+var platformColumns = []string{"platform", "quota_limit", "quota_remaining", "quota_reset", "late_grants", "paused_until", "last_run_at", "last_error", "probe_until", "unmetered"}
 
 // unknownWindowWait is how long a request waits when the allowance is spent
 // but the API never said when it comes back.
 const unknownWindowWait = time.Second
+
+// probeLease is how long the probe, the one request sent before a platform
+// has said its allowance, may be in flight before it is given up for lost
+// (its process may have died) and another may go: longer than any call
+// takes.
+const probeLease = time.Minute
+
+// probeWait is how long a request waits for the probe's answer before
+// asking again.
+const probeWait = 200 * time.Millisecond
 
 func (s *Store) platformState(ctx context.Context, tx queryer, p mvpgraph.Platform, now time.Time) (mvpgraph.PlatformState, error) {
 	if _, err := s.exec(ctx, tx, s.sb.Insert("platform_states").Columns("platform", "updated_at").Values(p, now).
@@ -45,15 +55,21 @@ type Grant struct {
 	Until time.Time
 	// Wait, when N is 0, is how long to wait before asking again.
 	Wait time.Duration
+	// Probe: the one request that may go while nothing is known of the
+	// allowance. Its answer is to be saved at once (SaveQuota), or, when it
+	// says nothing of the allowance, reported (EndProbe).
+	Probe bool
 }
 
 // AcquireRequests takes up to want requests of a platform's allowance, as
 // every worker process shares it. It grants all of them when nothing limits,
 // fewer when the allowance the API last reported runs short, and none, with
 // how long to wait, when the platform is paused or the allowance is spent
-// until its reset. While nothing is known of the allowance it grants one at
-// a time, so that the first answers tell the rest. Taking before sending
-// means that processes together never send more than the API allows.
+// until its reset. While nothing is known of the allowance, all processes
+// together have one request in flight, the probe, whose answer tells the
+// rest; a platform that answers without saying any allowance is not
+// limited. Taking before sending means that processes together never send
+// more than the API allows.
 func (s *Store) AcquireRequests(ctx context.Context, p mvpgraph.Platform, want int) (Grant, error) {
 	var g Grant
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -68,11 +84,12 @@ func (s *Store) AcquireRequests(ctx context.Context, p mvpgraph.Platform, want i
 		}
 		up := s.sb.Update("platform_states").Set("last_run_at", now).Set("updated_at", now).Where(sq.Eq{"platform": p})
 		if st.QuotaRemaining == nil {
-			// Probes: counted until the first answer, which may not
-			// include those still in flight.
-			g.N = min(want, 1)
-			_, err = s.exec(ctx, tx, up.Set("late_grants", st.LateGrants+g.N))
-			return err
+			if st.Unmetered {
+				g.N = want
+				_, err = s.exec(ctx, tx, up)
+				return err
+			}
+			return s.probe(ctx, tx, up, st, now, &g)
 		}
 		remaining, reset, late := *st.QuotaRemaining, st.QuotaReset, st.LateGrants
 		if reset != nil && !reset.After(now) {
@@ -85,10 +102,9 @@ func (s *Store) AcquireRequests(ctx context.Context, p mvpgraph.Platform, want i
 			if st.QuotaLimit == nil {
 				// No limit was ever said: nothing is known of the new
 				// window, so probe again.
-				g.N = min(want, 1)
-				_, err = s.exec(ctx, tx, s.sb.Update("platform_states").Set("last_run_at", now).Set("updated_at", now).
-					Set("quota_reset", nil).Set("quota_remaining", nil).Set("late_grants", g.N).Where(sq.Eq{"platform": p}))
-				return err
+				st.LateGrants, st.ProbeUntil = 0, nil
+				return s.probe(ctx, tx, s.sb.Update("platform_states").Set("last_run_at", now).Set("updated_at", now).
+					Set("quota_reset", nil).Set("quota_remaining", nil).Where(sq.Eq{"platform": p}), st, now, &g)
 			}
 			remaining = *st.QuotaLimit - st.LateGrants
 		}
@@ -125,6 +141,40 @@ func (s *Store) AcquireRequests(ctx context.Context, p mvpgraph.Platform, want i
 	return g, mapError("acquire requests", err)
 }
 
+// probe grants the one request that may be in flight while nothing is
+// known of the allowance, or says how long to wait for its answer. Probes
+// count until the first answer, which may not include those given up for
+// lost.
+func (s *Store) probe(ctx context.Context, tx queryer, up sq.UpdateBuilder, st mvpgraph.PlatformState, now time.Time, g *Grant) error {
+	if st.ProbeUntil != nil && st.ProbeUntil.After(now) {
+		g.Wait = min(st.ProbeUntil.Sub(now), probeWait)
+		return nil
+	}
+	g.N, g.Probe = 1, true
+	_, err := s.exec(ctx, tx, up.Set("late_grants", st.LateGrants+1).Set("probe_until", now.Add(probeLease)))
+	return err
+}
+
+// EndProbe reports that the probe ended without the API saying anything of
+// the allowance: answered (the platform is then taken as not limited), or
+// failed, when another request may probe.
+func (s *Store) EndProbe(ctx context.Context, p mvpgraph.Platform, answered bool) error {
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		now := s.now()
+		st, err := s.platformState(ctx, tx, p, now)
+		if err != nil {
+			return err
+		}
+		up := s.sb.Update("platform_states").Set("probe_until", nil).Set("updated_at", now).Where(sq.Eq{"platform": p})
+		if answered && st.QuotaRemaining == nil {
+			up = up.Set("unmetered", true).Set("late_grants", 0)
+		}
+		_, err = s.exec(ctx, tx, up)
+		return err
+	})
+	return mapError("end probe", err)
+}
+
 // SaveQuota records what an API said of the allowance. While the window is
 // the same, the lower of its count and the local one stands, since
 // requests of other processes may be in flight.
@@ -145,15 +195,20 @@ func (s *Store) SaveQuota(ctx context.Context, p mvpgraph.Platform, q *mvpgraph.
 		reset := q.Reset.UTC().Truncate(time.Microsecond)
 		if !q.Reset.IsZero() && (!reset.After(now) || (st.QuotaReset != nil && reset.Before(*st.QuotaReset))) {
 			// An answer from a window that is over by now says nothing of
-			// the current one.
-			return nil
+			// the current one; a probe's ends the probe all the same.
+			if st.ProbeUntil == nil {
+				return nil
+			}
+			_, err := s.exec(ctx, tx, s.sb.Update("platform_states").Set("probe_until", nil).Set("updated_at", now).Where(sq.Eq{"platform": p}))
+			return err
 		}
 		current := st.QuotaReset == nil || q.Reset.IsZero() || st.QuotaReset.Equal(reset)
-		up := s.sb.Update("platform_states").Set("updated_at", now).Where(sq.Eq{"platform": p})
+		up := s.sb.Update("platform_states").Set("updated_at", now).Set("probe_until", nil).Set("unmetered", false).Where(sq.Eq{"platform": p})
 		switch {
 		case st.QuotaRemaining == nil:
-			// The first answer: probes sent before it may not be in it.
-			remaining = max(0, remaining-st.LateGrants)
+			// The first answer, the probe's, counts the probe itself; probes
+			// given up for lost before it may not be in it.
+			remaining = max(0, remaining-max(st.LateGrants-1, 0))
 			up = up.Set("late_grants", 0)
 		case current && *st.QuotaRemaining < remaining:
 			remaining = *st.QuotaRemaining

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -131,10 +133,11 @@ func (s *Store) forUpdate(b sq.SelectBuilder) sq.SelectBuilder {
 	return b
 }
 
-// Enqueue is called inside a claiming transaction with the accounts just
-// claimed, to queue their sync in the same transaction: either both happen
-// or neither.
-type Enqueue func(ctx context.Context, tx *sql.Tx, accounts []mvpgraph.SocialAccount) error
+// Enqueue is called inside a claiming transaction with the claim's ID and
+// the accounts just claimed, to queue their sync in the same transaction:
+// either both happen or neither. The batches carry the claim's ID, and sync
+// only the accounts it still holds (see ClaimedAccounts).
+type Enqueue func(ctx context.Context, tx *sql.Tx, claim string, accounts []mvpgraph.SocialAccount) error
 
 // ClaimDue claims up to limit accounts of a platform whose last sync is older
 // than interval (or that never synced) and that no round holds, for lease,
@@ -150,12 +153,13 @@ func (s *Store) ClaimDue(ctx context.Context, p mvpgraph.Platform, interval time
 	return s.claim(ctx, b, now.Add(lease), enqueue)
 }
 
-// ClaimAccounts claims the given accounts for an immediate sync, whether due
-// or not, unless a round holds them or they are FROZEN.
-func (s *Store) ClaimAccounts(ctx context.Context, ids []int64, lease time.Duration, enqueue Enqueue) (int, error) {
+// ClaimAccounts claims the given accounts of the given platforms for an
+// immediate sync, whether due or not, unless a round holds them or they are
+// FROZEN.
+func (s *Store) ClaimAccounts(ctx context.Context, ids []int64, platforms []mvpgraph.Platform, lease time.Duration, enqueue Enqueue) (int, error) {
 	now := s.now()
 	b := s.sb.Select(accountColumns...).From("social_accounts a").
-		Where(s.in("a.id", ids)).Where(sq.NotEq{"a.status": mvpgraph.AccountFrozen}).
+		Where(s.in("a.id", ids)).Where(sq.Eq{"a.platform": platforms}).Where(sq.NotEq{"a.status": mvpgraph.AccountFrozen}).
 		Where(sq.Or{sq.Eq{"a.claimed_until": nil}, sq.Lt{"a.claimed_until": now}}).OrderBy("a.platform", "a.id")
 	return s.claim(ctx, b, now.Add(lease), enqueue)
 }
@@ -174,13 +178,45 @@ func (s *Store) claim(ctx context.Context, b sq.SelectBuilder, until time.Time, 
 		for i, a := range accounts {
 			ids[i] = a.ID
 		}
-		if _, err := s.exec(ctx, tx, s.sb.Update("social_accounts").Set("claimed_until", until).Where(s.in("id", ids))); err != nil {
+		claim := newClaimID()
+		if _, err := s.exec(ctx, tx, s.sb.Update("social_accounts").Set("claimed_until", until).Set("claim_id", claim).Where(s.in("id", ids))); err != nil {
 			return err
 		}
 		n = len(accounts)
-		return enqueue(ctx, tx.Tx, accounts)
+		return enqueue(ctx, tx.Tx, claim, accounts)
 	})
 	return n, mapError("claim accounts", err)
+}
+
+// newClaimID names a claim: random, so that processes need no counter.
+func newClaimID() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// ClaimedAccounts returns those of the given accounts that claim still
+// holds: not yet recorded, and not taken by a newer claim since. The claim
+// "" stands for a batch queued before claims had IDs, and holds the
+// accounts that any claim holds.
+func (s *Store) ClaimedAccounts(ctx context.Context, claim string, ids []int64) ([]mvpgraph.SocialAccount, error) {
+	b := s.sb.Select(accountColumns...).From("social_accounts a").Where(s.in("a.id", ids)).OrderBy("a.id")
+	if claim == "" {
+		b = b.Where(sq.NotEq{"a.claimed_until": nil})
+	} else {
+		b = b.Where(sq.Eq{"a.claim_id": claim})
+	}
+	var out []mvpgraph.SocialAccount
+	err := s.selectAll(ctx, s.db, &out, b)
+	return out, mapError("get claimed accounts", err)
+}
+
+// heldBy limits an update of accounts to those claim holds.
+func heldBy(claim string) sq.Sqlizer {
+	if claim == "" {
+		return sq.NotEq{"claimed_until": nil}
+	}
+	return sq.Eq{"claim_id": claim}
 }
 
 // Outcome is the result of one account's sync.
@@ -206,7 +242,7 @@ func (s *Store) RecordSync(ctx context.Context, outcomes []Outcome) error {
 			}
 			up := s.sb.Update("social_accounts").
 				Set("status", o.Lookup.Status).Set("last_synced_at", now).Set("last_error", nil).
-				Set("failures", 0).Set("claimed_until", nil).Where(sq.Eq{"id": o.AccountID})
+				Set("failures", 0).Set("claimed_until", nil).Set("claim_id", nil).Where(sq.Eq{"id": o.AccountID})
 			if o.Lookup.Status != mvpgraph.AccountActive {
 				if _, err := s.exec(ctx, tx, up); err != nil {
 					return err
@@ -266,34 +302,67 @@ func (s *Store) fail(ctx context.Context, q queryer, ids []int64, msg string, re
 	return err
 }
 
-// ExtendClaims keeps accounts claimed until until, as when their batch is
-// put off past its lease.
-func (s *Store) ExtendClaims(ctx context.Context, ids []int64, until time.Time) error {
+// ExtendClaims keeps those of the accounts that claim holds claimed until
+// until, as when their batch is put off past its lease.
+func (s *Store) ExtendClaims(ctx context.Context, claim string, ids []int64, until time.Time) error {
 	_, err := s.exec(ctx, s.db, s.sb.Update("social_accounts").Set("claimed_until", until.UTC()).
-		Where(s.in("id", ids)).Where(sq.NotEq{"claimed_until": nil}))
+		Where(s.in("id", ids)).Where(heldBy(claim)))
 	return mapError("extend claims", err)
 }
 
-// ReleaseClaims ends the claims on accounts without recording anything, as
-// when a batch is put off until a rate limit resets.
-func (s *Store) ReleaseClaims(ctx context.Context, ids []int64) error {
-	_, err := s.exec(ctx, s.db, s.sb.Update("social_accounts").Set("claimed_until", nil).Where(s.in("id", ids)))
+// RenewClaims keeps those of the accounts that claim holds claimed until
+// until, as a running batch does as it records progress, and returns the
+// ones it holds.
+func (s *Store) RenewClaims(ctx context.Context, claim string, ids []int64, until time.Time) (map[int64]struct{}, error) {
+	held := make(map[int64]struct{}, len(ids))
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var got []int64
+		err := s.selectAll(ctx, tx, &got, s.sb.Update("social_accounts").Set("claimed_until", until.UTC()).
+			Where(s.in("id", ids)).Where(heldBy(claim)).Suffix("RETURNING id"))
+		for _, id := range got {
+			held[id] = struct{}{}
+		}
+		return err
+	})
+	return held, mapError("renew claims", err)
+}
+
+// ReleaseClaims ends claim on those of the accounts it holds, without
+// recording anything, as when no process here can sync them.
+func (s *Store) ReleaseClaims(ctx context.Context, claim string, ids []int64) error {
+	_, err := s.exec(ctx, s.db, s.sb.Update("social_accounts").Set("claimed_until", nil).Set("claim_id", nil).
+		Where(s.in("id", ids)).Where(heldBy(claim)))
 	return mapError("release claims", err)
 }
 
-// SetPlatformFrozen marks every account of a platform FROZEN, keeping its
-// data, or, when frozen is false, makes frozen accounts ACTIVE again. It
-// returns how many accounts changed.
-func (s *Store) SetPlatformFrozen(ctx context.Context, p mvpgraph.Platform, frozen bool) (int64, error) {
-	b := s.sb.Update("social_accounts").Where(sq.Eq{"platform": p})
-	if frozen {
-		b = b.Set("status", mvpgraph.AccountFrozen).Where(sq.NotEq{"status": mvpgraph.AccountFrozen})
-	} else {
-		b = b.Set("status", mvpgraph.AccountActive).Set("failures", 0).Where(sq.Eq{"status": mvpgraph.AccountFrozen})
-	}
-	res, err := s.exec(ctx, s.db, b)
+// FreezePlatform marks a switched-off platform's ACTIVE accounts FROZEN,
+// keeping their data, and returns how many it marked. NOT_FOUND, SUSPENDED
+// and ERROR say more of an account than FROZEN does, and stay: what an
+// account was is never lost to a freeze.
+func (s *Store) FreezePlatform(ctx context.Context, p mvpgraph.Platform) (int64, error) {
+	res, err := s.exec(ctx, s.db, s.sb.Update("social_accounts").Set("status", mvpgraph.AccountFrozen).
+		Where(sq.Eq{"platform": p, "status": mvpgraph.AccountActive}))
 	if err != nil {
 		return 0, mapError("freeze platform", err)
 	}
 	return res.RowsAffected()
+}
+
+// ThawPlatform makes a platform's FROZEN accounts ACTIVE again, as they were
+// when frozen, and returns how many it changed.
+func (s *Store) ThawPlatform(ctx context.Context, p mvpgraph.Platform) (int64, error) {
+	res, err := s.exec(ctx, s.db, s.sb.Update("social_accounts").Set("status", mvpgraph.AccountActive).
+		Where(sq.Eq{"platform": p, "status": mvpgraph.AccountFrozen}))
+	if err != nil {
+		return 0, mapError("thaw platform", err)
+	}
+	return res.RowsAffected()
+}
+
+// FreezeAccount marks one ACTIVE account FROZEN, as when it is linked on a
+// platform that no process syncs.
+func (s *Store) FreezeAccount(ctx context.Context, id int64) error {
+	_, err := s.exec(ctx, s.db, s.sb.Update("social_accounts").Set("status", mvpgraph.AccountFrozen).
+		Where(sq.Eq{"id": id, "status": mvpgraph.AccountActive}))
+	return mapError("freeze account", err)
 }

@@ -103,14 +103,14 @@ func TestRecordSync(t *testing.T) {
 		require.Equal(t, mvpgraph.AccountError, accounts[0].Status)
 
 		// Freezing a platform keeps the data; thawing makes it active again.
-		n, err := s.SetPlatformFrozen(ctx, mvpgraph.Twitter, true)
+		n, err := s.FreezePlatform(ctx, mvpgraph.Twitter)
 		require.NoError(t, err)
 		require.EqualValues(t, 1, n)
 		accounts, err = s.SocialAccountsByIDs(ctx, []int64{tw.ID})
 		require.NoError(t, err)
 		require.Equal(t, mvpgraph.AccountFrozen, accounts[0].Status)
 		require.EqualValues(t, 130, *accounts[0].Followers)
-		n, err = s.SetPlatformFrozen(ctx, mvpgraph.Twitter, false)
+		n, err = s.ThawPlatform(ctx, mvpgraph.Twitter)
 		require.NoError(t, err)
 		require.EqualValues(t, 1, n)
 	})
@@ -126,16 +126,17 @@ func TestClaimDue(t *testing.T) {
 			require.NoError(t, err)
 			ids = append(ids, a.ID)
 		}
-		// a1 synced just now: not due. a2 frozen.
+		// a1 synced just now: not due. A platform frozen and thawed has
+		// its accounts due again.
 		require.NoError(t, s.RecordSync(ctx, []store.Outcome{{AccountID: ids[0], Lookup: mvpgraph.Lookup{Status: mvpgraph.AccountActive}}}))
-		_, err := s.SetPlatformFrozen(ctx, mvpgraph.GitHub, true)
+		_, err := s.FreezePlatform(ctx, mvpgraph.GitHub)
 		require.NoError(t, err)
-		_, err = s.SetPlatformFrozen(ctx, mvpgraph.GitHub, false)
+		_, err = s.ThawPlatform(ctx, mvpgraph.GitHub)
 		require.NoError(t, err)
 
 		var mu sync.Mutex
 		claimed := map[int64]int{}
-		enqueue := func(_ context.Context, tx *sql.Tx, accounts []mvpgraph.SocialAccount) error {
+		enqueue := func(_ context.Context, tx *sql.Tx, _ string, accounts []mvpgraph.SocialAccount) error {
 			require.NotNil(t, tx)
 			mu.Lock()
 			defer mu.Unlock()
@@ -166,11 +167,11 @@ func TestClaimDue(t *testing.T) {
 		require.Zero(t, n, "claimed accounts wait for their lease")
 
 		// A failed enqueue leaves no claim behind.
-		_, err = s.ClaimAccounts(ctx, []int64{ids[0]}, time.Hour, func(context.Context, *sql.Tx, []mvpgraph.SocialAccount) error {
+		_, err = s.ClaimAccounts(ctx, []int64{ids[0]}, []mvpgraph.Platform{mvpgraph.GitHub}, time.Hour, func(context.Context, *sql.Tx, string, []mvpgraph.SocialAccount) error {
 			return errors.New("queue down")
 		})
 		require.Error(t, err)
-		n, err = s.ClaimAccounts(ctx, []int64{ids[0]}, time.Hour, enqueue)
+		n, err = s.ClaimAccounts(ctx, []int64{ids[0]}, []mvpgraph.Platform{mvpgraph.GitHub}, time.Hour, enqueue)
 		require.NoError(t, err)
 		require.Equal(t, 1, n, "refresh claims an account that is not due")
 
@@ -186,12 +187,14 @@ func TestSharedRateLimit(t *testing.T) {
 		g, err := s.AcquireRequests(ctx, mvpgraph.Twitter, 5)
 		require.NoError(t, err)
 		require.Equal(t, 1, g.N, "nothing known: one request, whose answer tells the rest")
+		require.True(t, g.Probe)
 
 		reset := storetest.Clock().Add(10 * time.Minute)
 		require.NoError(t, s.SaveQuota(ctx, mvpgraph.Twitter, &mvpgraph.Quota{Limit: 900, Remaining: 2, Reset: reset}))
 		g, err = s.AcquireRequests(ctx, mvpgraph.Twitter, 5)
 		require.NoError(t, err)
-		require.Equal(t, 1, g.N, "what is left, less the probe that may not have landed yet")
+		require.Equal(t, 2, g.N, "what is left: the probe's answer counts the probe")
+		require.False(t, g.Probe)
 		require.WithinDuration(t, reset.Add(-250*time.Millisecond), g.Until, time.Millisecond, "to be sent before the reset")
 		g, err = s.AcquireRequests(ctx, mvpgraph.Twitter, 1)
 		require.NoError(t, err)
@@ -252,5 +255,110 @@ func TestQuotaWithoutLimit(t *testing.T) {
 		g, err = s.AcquireRequests(ctx, mvpgraph.Mastodon, 5)
 		require.NoError(t, err)
 		require.Equal(t, 1, g.N, "a probe, whose answer tells the new window")
+	})
+}
+
+// TestClaimsHoldTheirOwn: a batch's claim holds only its accounts; once a
+// newer round has taken an account whose claim ran out, the older claim
+// neither reads nor extends it.
+func TestClaimsHoldTheirOwn(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		p := newProgram(t, s)
+		var ids []int64
+		for _, h := range []string{"a1", "a2", "a3"} {
+			a, err := s.LinkSocialAccount(ctx, p.us1.ID, mvpgraph.GitHub, h)
+			require.NoError(t, err)
+			ids = append(ids, a.ID)
+		}
+		claimOf := func(s *store.Store, lease time.Duration) string {
+			var claim string
+			n, err := s.ClaimDue(ctx, mvpgraph.GitHub, time.Hour, 10, lease, func(_ context.Context, _ *sql.Tx, c string, _ []mvpgraph.SocialAccount) error {
+				claim = c
+				return nil
+			})
+			require.NoError(t, err)
+			require.Equal(t, 3, n)
+			return claim
+		}
+		old := claimOf(s, time.Minute)
+		held, err := s.ClaimedAccounts(ctx, old, ids)
+		require.NoError(t, err)
+		require.Len(t, held, 3)
+		// a1 is recorded: no claim holds it any more.
+		require.NoError(t, s.RecordSync(ctx, []store.Outcome{{AccountID: ids[0], Lookup: mvpgraph.Lookup{Status: mvpgraph.AccountActive}}}))
+
+		// The claim runs out; a newer round takes the accounts due.
+		later := s.WithClock(func() time.Time { return storetest.Clock().Add(2 * time.Hour) })
+		newer := claimOf(later, time.Hour)
+		require.NotEqual(t, old, newer)
+		held, err = s.ClaimedAccounts(ctx, old, ids)
+		require.NoError(t, err)
+		require.Empty(t, held, "the old claim holds nothing the newer took")
+		held, err = s.ClaimedAccounts(ctx, newer, ids)
+		require.NoError(t, err)
+		require.Len(t, held, 3)
+
+		// The old claim's batch cannot keep or release the newer's accounts.
+		require.NoError(t, s.ExtendClaims(ctx, old, ids, storetest.Clock().Add(100*time.Hour)))
+		require.NoError(t, s.ReleaseClaims(ctx, old, ids))
+		got, err := s.SocialAccountsByIDs(ctx, ids)
+		require.NoError(t, err)
+		for _, a := range got {
+			require.NotNil(t, a.ClaimedUntil)
+			require.True(t, a.ClaimedUntil.Before(storetest.Clock().Add(4*time.Hour)), "the newer claim's lease stands")
+		}
+	})
+}
+
+// TestOneProbeAtATime: until a platform has said its allowance, processes
+// together have one request in flight.
+func TestOneProbeAtATime(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		g, err := s.AcquireRequests(ctx, mvpgraph.Twitter, 5)
+		require.NoError(t, err)
+		require.Equal(t, store.Grant{N: 1, Probe: true}, g)
+		for range 3 { // other batches, other processes
+			g, err = s.AcquireRequests(ctx, mvpgraph.Twitter, 5)
+			require.NoError(t, err)
+			require.Zero(t, g.N, "the probe is in flight")
+			require.Positive(t, g.Wait)
+			require.LessOrEqual(t, g.Wait, time.Second)
+		}
+		// The probe failed without an answer: another may go.
+		require.NoError(t, s.EndProbe(ctx, mvpgraph.Twitter, false))
+		g, err = s.AcquireRequests(ctx, mvpgraph.Twitter, 5)
+		require.NoError(t, err)
+		require.Equal(t, store.Grant{N: 1, Probe: true}, g)
+		// Its answer says 5 a window, 4 left (itself counted); the first
+		// probe may have landed after it, and counts too.
+		reset := storetest.Clock().Add(time.Minute)
+		require.NoError(t, s.SaveQuota(ctx, mvpgraph.Twitter, &mvpgraph.Quota{Limit: 5, Remaining: 4, Reset: reset}))
+		g, err = s.AcquireRequests(ctx, mvpgraph.Twitter, 10)
+		require.NoError(t, err)
+		require.Equal(t, 3, g.N)
+		g, err = s.AcquireRequests(ctx, mvpgraph.Twitter, 10)
+		require.NoError(t, err)
+		require.Zero(t, g.N)
+
+		// A probe whose process died is given up after its lease.
+		g, err = s.AcquireRequests(ctx, mvpgraph.GitHub, 5)
+		require.NoError(t, err)
+		require.True(t, g.Probe)
+		later := s.WithClock(func() time.Time { return storetest.Clock().Add(2 * time.Minute) })
+		g, err = later.AcquireRequests(ctx, mvpgraph.GitHub, 5)
+		require.NoError(t, err)
+		require.Equal(t, store.Grant{N: 1, Probe: true}, g)
+
+		// A platform that answers without saying any allowance is not
+		// limited.
+		g, err = s.AcquireRequests(ctx, mvpgraph.Blog, 5)
+		require.NoError(t, err)
+		require.True(t, g.Probe)
+		require.NoError(t, s.EndProbe(ctx, mvpgraph.Blog, true))
+		g, err = s.AcquireRequests(ctx, mvpgraph.Blog, 50)
+		require.NoError(t, err)
+		require.Equal(t, store.Grant{N: 50}, g)
 	})
 }

@@ -194,7 +194,7 @@ func (m *Main) worker(ctx context.Context, args []string) error {
 	}
 	var enabled []string
 	for _, p := range mvpgraph.Platforms {
-		if runner.Enabled(p) {
+		if runner.Serves(p) {
 			enabled = append(enabled, string(p))
 		}
 	}
