@@ -21,6 +21,7 @@ const (
 	ENOTFOUND     = "not_found"    // the named object does not exist
 	EUNAUTHORIZED = "unauthorized" // no or bad credentials
 	EFORBIDDEN    = "forbidden"    // credentials lack the right
+	EUNAVAILABLE  = "unavailable"  // the database cannot answer now; try again shortly
 )
 
 // Error is a failure the caller can act on: a code, a message written for the

@@ -61,11 +61,15 @@ func BearerToken(v string) (string, bool) {
 // refuseCredentials answers a request whose credentials failed, before any
 // GraphQL.
 func refuseCredentials(w http.ResponseWriter, err error) {
-	code, status := "INTERNAL", http.StatusInternalServerError
+	code, status := CodeInternal, http.StatusInternalServerError
 	msg := "Internal error."
-	if mvpgraph.ErrorCode(err) == mvpgraph.EUNAUTHORIZED {
-		code, status, msg = "UNAUTHENTICATED", http.StatusUnauthorized, mvpgraph.ErrorMessage(err)
+	switch mvpgraph.ErrorCode(err) {
+	case mvpgraph.EUNAUTHORIZED:
+		code, status, msg = CodeUnauthenticated, http.StatusUnauthorized, mvpgraph.ErrorMessage(err)
 		w.Header().Set("WWW-Authenticate", `Bearer realm="mvpgraph"`)
+	case mvpgraph.EUNAVAILABLE:
+		code, status, msg = CodeUnavailable, http.StatusServiceUnavailable, mvpgraph.ErrorMessage(err)
+		w.Header().Set("Retry-After", strconv.Itoa(int(unavailableRetry.Seconds())))
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)

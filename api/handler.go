@@ -111,6 +111,7 @@ const (
 	CodeRateLimited       = "RATE_LIMITED"
 	CodeNoIntrospection   = "INTROSPECTION_DISABLED"
 	CodeTooManyOperations = "TOO_MANY_OPERATIONS"
+	CodeUnavailable       = "UNAVAILABLE"
 	// CodePersistedQueryNotFound is gqlgen's, with the message
 	// "PersistedQueryNotFound", which Apollo Client looks for.
 	CodePersistedQueryNotFound = "PERSISTED_QUERY_NOT_FOUND"
@@ -122,6 +123,7 @@ var codes = map[string]string{
 	mvpgraph.ECONFLICT:     CodeConflict,
 	mvpgraph.EUNAUTHORIZED: CodeUnauthenticated,
 	mvpgraph.EFORBIDDEN:    CodeForbidden,
+	mvpgraph.EUNAVAILABLE:  CodeUnavailable,
 }
 
 // NewHandler returns the GraphQL endpoint for es: GET and POST, a parsed
@@ -171,6 +173,7 @@ func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 		o.Metrics.observe(ctx, resp)
 		return resp
 	})
+	srv.AroundResponses(answerUnavailable)
 	// Innermost (gqlgen runs the first registered outermost), so that an
 	// answer from memory has its cost reported and is counted.
 	srv.Use(kept)
@@ -250,6 +253,10 @@ func presenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 				return internal(ctx, log, err, ge)
 			}
 			out.Extensions["code"] = code
+			if me.Code == mvpgraph.EUNAVAILABLE {
+				// The cause (a dropped connection, a lock) is for operators.
+				log.WarnContext(ctx, "database unavailable", "path", ge.Path.String(), "error", err.Error())
+			}
 			if me.Field != "" {
 				out.Extensions["field"] = me.Field
 			}

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -334,8 +335,10 @@ func reportCost(limit int, b *costBudget) graphql.ResponseMiddleware {
 type limitState struct {
 	caller     string
 	retryAfter time.Duration
-	remaining  int
-	charged    bool
+	// unavailable: the database could not answer part of the request.
+	unavailable atomic.Bool
+	remaining   int
+	charged     bool
 }
 
 type limitStateKey struct{}
@@ -433,7 +436,8 @@ func ParseTrustedProxies(list string) ([]netip.Prefix, error) {
 }
 
 // limitedWriter adjusts answers refused before execution: 429 with
-// Retry-After for an operation over its caller's budget, and for parse,
+// Retry-After for an operation over its caller's budget, 503 with
+// Retry-After for one the database could not answer, and for parse,
 // validation and variable errors the status and body the GraphQL-over-HTTP
 // specification asks for by media type: 200 for application/json, 400
 // without a data entry for application/graphql-response+json.
@@ -459,6 +463,9 @@ func (w *limitedWriter) WriteHeader(code int) {
 	case w.state != nil && w.state.retryAfter > 0:
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(w.state.retryAfter.Seconds()))))
 		code = http.StatusTooManyRequests
+	case w.state != nil && w.state.unavailable.Load() && code == http.StatusOK:
+		w.Header().Set("Retry-After", strconv.Itoa(int(unavailableRetry.Seconds())))
+		code = http.StatusServiceUnavailable
 	case (code == http.StatusUnprocessableEntity || code == http.StatusBadRequest) && w.graphQLResponse:
 		code = http.StatusBadRequest
 		w.buf = &bytes.Buffer{}
@@ -548,4 +555,30 @@ func asksSchema(doc *ast.QueryDocument, set ast.SelectionSet, depth int) bool {
 		}
 	}
 	return false
+}
+
+// unavailableRetry is how soon a client is told to try again when the
+// database could not answer: about as long as a restart or a failover
+// takes to accept connections again.
+const unavailableRetry = 2 * time.Second
+
+// answerUnavailable marks a request whose answer holds an UNAVAILABLE
+// error, so that it goes out as 503 with Retry-After: clients and their
+// retry links treat that as a failure to try again, where a 200 would be
+// taken as an answer. Only the first response of a request sets the
+// status; deferred parts follow it.
+func answerUnavailable(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	resp := next(ctx)
+	if resp == nil {
+		return resp
+	}
+	if st := limitStateFrom(ctx); st != nil {
+		for _, e := range resp.Errors {
+			if e.Extensions["code"] == CodeUnavailable {
+				st.unavailable.Store(true)
+				break
+			}
+		}
+	}
+	return resp
 }

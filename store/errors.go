@@ -72,6 +72,9 @@ func mapError(op string, err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("%s: %w", op, err)
 	}
+	if u := unavailable(context.Background(), err); u != err {
+		return u
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return mvpgraph.Errorf(mvpgraph.ENOTFOUND, "not found")
 	}

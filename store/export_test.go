@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+
+	sq "github.com/Masterminds/squirrel"
 )
 
 // PreparedLimit is how many statements a store keeps prepared.
@@ -54,3 +56,14 @@ func (s *Store) MigrateDownTo(ctx context.Context, version int64) error {
 	_, err = p.DownTo(ctx, version)
 	return err
 }
+
+// SlowRead runs a read that takes the given seconds on PostgreSQL and
+// answers 1.
+func (s *Store) SlowRead(ctx context.Context, seconds float64) (int64, error) {
+	var out int64
+	err := s.get(ctx, s.db, &out, s.sb.Select().Column(sq.Expr("(SELECT 1 FROM pg_sleep(?))", seconds)))
+	return out, err
+}
+
+// OpenConnections returns how many connections the store's pool holds.
+func (s *Store) OpenConnections() int { return s.db.Stats().OpenConnections }

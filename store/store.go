@@ -65,11 +65,14 @@ func ParseURL(raw string) (Dialect, string, error) {
 		}
 		path, query, _ := strings.Cut(path, "?")
 		// Foreign keys are off in SQLite unless asked for; busy_timeout lets
-		// writers queue; immediate transactions take the write lock up front
-		// so that two writers never deadlock upgrading a read lock.
+		// writers queue (for 10 s, unless the URL says otherwise);
+		// immediate transactions take the write lock up front so that two
+		// writers never deadlock upgrading a read lock.
 		params := url.Values{}
 		params.Add("_pragma", "foreign_keys(1)")
-		params.Add("_pragma", "busy_timeout(10000)")
+		if !strings.Contains(query, "busy_timeout") {
+			params.Add("_pragma", "busy_timeout(10000)")
+		}
 		params.Add("_pragma", "case_sensitive_like(1)")
 		params.Add("_txlock", "immediate")
 		if path != ":memory:" {
@@ -161,8 +164,20 @@ func (s *Store) Close() error {
 // Dialect returns the database in use.
 func (s *Store) Dialect() Dialect { return s.dialect }
 
-// Ping checks that the database answers.
-func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+// Ping checks that the database answers. Pooled connections that died
+// since their last use, as all of them do when the database restarts or
+// fails over, are dropped one by one until one answers or a new one is
+// made, so that dead connections do not fail the check while the database
+// is up.
+func (s *Store) Ping(ctx context.Context) error {
+	var err error
+	for range s.db.Stats().OpenConnections + 1 {
+		if err = s.db.PingContext(ctx); err == nil || !connectionLost(err) || ctx.Err() != nil {
+			return err
+		}
+	}
+	return err
+}
 
 func (s *Store) migrationFS() (fs.FS, goose.Dialect) {
 	sub, err := fs.Sub(migrations, "migrations/"+string(s.dialect))
@@ -253,14 +268,13 @@ func (s *Store) get(ctx context.Context, q queryer, dest any, b sq.Sqlizer) erro
 	if err != nil {
 		return err
 	}
-	count(ctx)
 	if q == queryer(s.db) {
 		if e := s.prepared.acquire(ctx, query); e != nil {
 			defer s.prepared.release(e)
-			return e.stmt.GetContext(ctx, dest, args...)
+			return s.run(ctx, q, query, dest, func() error { return e.stmt.GetContext(ctx, dest, args...) })
 		}
 	}
-	return q.GetContext(ctx, dest, query, args...)
+	return s.run(ctx, q, query, dest, func() error { return q.GetContext(ctx, dest, query, args...) })
 }
 
 func (s *Store) selectAll(ctx context.Context, q queryer, dest any, b sq.Sqlizer) error {
@@ -268,14 +282,13 @@ func (s *Store) selectAll(ctx context.Context, q queryer, dest any, b sq.Sqlizer
 	if err != nil {
 		return err
 	}
-	count(ctx)
 	if q == queryer(s.db) {
 		if e := s.prepared.acquire(ctx, query); e != nil {
 			defer s.prepared.release(e)
-			return e.stmt.SelectContext(ctx, dest, args...)
+			return s.run(ctx, q, query, dest, func() error { return e.stmt.SelectContext(ctx, dest, args...) })
 		}
 	}
-	return q.SelectContext(ctx, dest, query, args...)
+	return s.run(ctx, q, query, dest, func() error { return q.SelectContext(ctx, dest, query, args...) })
 }
 
 func (s *Store) exec(ctx context.Context, q queryer, b sq.Sqlizer) (sql.Result, error) {
@@ -284,7 +297,8 @@ func (s *Store) exec(ctx context.Context, q queryer, b sq.Sqlizer) (sql.Result, 
 		return nil, err
 	}
 	count(ctx)
-	return q.ExecContext(ctx, query, args...)
+	res, err := q.ExecContext(ctx, query, args...)
+	return res, unavailable(ctx, err)
 }
 
 // insertID runs an INSERT ... RETURNING id.
@@ -312,14 +326,14 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	count(ctx)
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
-		return err
+		return unavailable(ctx, err)
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
-		return err
+		return unavailable(ctx, err)
 	}
 	count(ctx)
-	return tx.Commit()
+	return unavailable(ctx, tx.Commit())
 }
 
 // Now returns the store's clock reading, for timestamps it writes.
