@@ -262,6 +262,11 @@ func (f levelFilter) Enabled(ctx context.Context, l slog.Level) bool {
 // platforms it serves, and beats until stopped. A process that only queues
 // (an API replica) changes nothing at start: which platforms sync, and
 // which accounts are frozen, is for the syncing processes to say.
+//
+// Working goes on until Stop, whatever becomes of ctx: ending the context
+// River starts with would cancel the batches in flight, abandoning calls
+// whose quota is already spent, so a process stopping on a signal calls Stop
+// instead, which lets them finish.
 func (r *Runner) Start(ctx context.Context) error {
 	if !r.cfg.Work {
 		return nil
@@ -271,7 +276,7 @@ func (r *Runner) Start(ctx context.Context) error {
 	}
 	r.stopBeat, r.beatDone = make(chan struct{}), make(chan struct{})
 	go r.beatLoop()
-	return r.client.Start(ctx)
+	return r.client.Start(context.WithoutCancel(ctx))
 }
 
 // services are the platforms this process serves.

@@ -37,6 +37,10 @@ type fakeSource struct {
 	fail func(n int, handles []string) error
 	// block, when set, holds calls until their context ends.
 	block bool
+	// gate, when set, holds calls until it is closed; a call whose context
+	// ended first counts in cancelled.
+	gate      chan struct{}
+	cancelled int
 }
 
 func (f *fakeSource) Platform() mvpgraph.Platform { return f.platform }
@@ -49,11 +53,21 @@ func (f *fakeSource) Fetch(ctx context.Context, handles []string) ([]mvpgraph.Lo
 	for _, h := range handles {
 		f.fetched[h]++
 	}
-	block, fail := f.block, f.fail
+	block, fail, gate := f.block, f.fail, f.gate
 	f.mu.Unlock()
 	if block {
 		<-ctx.Done()
 		return nil, nil, ctx.Err()
+	}
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			f.mu.Lock()
+			f.cancelled++
+			f.mu.Unlock()
+			return nil, nil, ctx.Err()
+		}
 	}
 	if fail != nil {
 		if err := fail(n, handles); err != nil {
@@ -265,6 +279,52 @@ func TestCrashMidBatch(t *testing.T) {
 				require.Equal(t, 1, n, "account %d", id)
 			}
 			require.Len(t, snapshotsPerAccount(t, w.store, synced), 150)
+		})
+	}
+}
+
+// TestStopFinishesBatchesInHand stops a worker as a signal does: the
+// context it started with ends, then Stop runs. The batches in flight finish
+// and are stored; none is cancelled to be fetched again later.
+func TestStopFinishesBatchesInHand(t *testing.T) {
+	for _, d := range storetest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			w := newWorld(t, d, map[mvpgraph.Platform]int{mvpgraph.Twitter: 150})
+			require.NoError(t, w.store.SaveQuota(context.Background(), mvpgraph.Twitter, &mvpgraph.Quota{Limit: 1000, Remaining: 1000, Reset: time.Now().Add(time.Hour)}))
+			slow := newFake(mvpgraph.Twitter, 100)
+			slow.gate = make(chan struct{})
+			r := w.runner(t, jobs.Config{Sources: map[mvpgraph.Platform]mvpgraph.ReachSource{mvpgraph.Twitter: slow}, Work: true, Round: time.Hour})
+			signal, stop := context.WithCancel(context.Background())
+			require.NoError(t, r.Start(signal))
+			require.Eventually(t, func() bool {
+				slow.mu.Lock()
+				defer slow.mu.Unlock()
+				return slow.calls == 2
+			}, 30*time.Second, 50*time.Millisecond, "both batches in flight")
+
+			stop()
+			stopped := make(chan error, 1)
+			go func() {
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				defer cancel()
+				stopped <- r.Stop(ctx)
+			}()
+			select {
+			case err := <-stopped:
+				t.Fatalf("Stop returned with batches in hand: %v", err)
+			case <-time.After(300 * time.Millisecond):
+			}
+			close(slow.gate)
+			require.NoError(t, <-stopped)
+
+			slow.mu.Lock()
+			require.Zero(t, slow.cancelled, "no call in flight was cancelled")
+			slow.mu.Unlock()
+			accounts, err := w.store.SocialAccountsByIDs(context.Background(), ids(w.accounts))
+			require.NoError(t, err)
+			for _, a := range accounts {
+				require.NotNil(t, a.LastSyncedAt, "account %s synced before the worker stopped", a.Handle)
+			}
 		})
 	}
 }

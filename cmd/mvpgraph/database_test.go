@@ -5,9 +5,11 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -126,4 +128,57 @@ func TestServeWhileSQLiteIsLocked(t *testing.T) {
 	resp, out = send(create)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Empty(t, out.Errors)
+}
+
+// TestServeDrains stops the server as SIGTERM does and checks what a load
+// balancer and a client on a kept-alive connection see: readiness fails at
+// once, requests are still answered during the delay, each on a connection
+// the server then closes, and the server stops after the delay.
+func TestServeDrains(t *testing.T) {
+	for _, d := range storetest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			const delay = 1500 * time.Millisecond
+			addr, logs, stop := startServer(t, map[string]string{
+				"MVPGRAPH_DATABASE_URL":   storetest.URL(t, d),
+				"MVPGRAPH_SHUTDOWN_DELAY": delay.String(),
+			}, "--demo", "--no-worker")
+			client := &http.Client{Transport: &http.Transport{}}
+			get := func(path string) (*http.Response, string) {
+				t.Helper()
+				resp, err := client.Get("http://" + addr + path)
+				require.NoError(t, err)
+				defer resp.Body.Close()
+				body, err := io.ReadAll(resp.Body)
+				require.NoError(t, err)
+				return resp, string(body)
+			}
+			const query = `/graphql?query=%7B__typename%7D`
+			resp, _ := get("/readyz")
+			require.Equal(t, http.StatusOK, resp.StatusCode)
+			resp, _ = get(query)
+			require.False(t, resp.Close, "kept alive while serving")
+
+			asked := time.Now()
+			done := stop()
+			require.Eventually(t, func() bool {
+				resp, body := get("/readyz")
+				return resp.StatusCode == http.StatusServiceUnavailable && strings.Contains(body, "shutting down")
+			}, time.Second, 20*time.Millisecond, "readiness fails as soon as the server is asked to stop")
+			resp, body := get(query)
+			require.Equal(t, http.StatusOK, resp.StatusCode, "requests are still answered during the delay")
+			require.Contains(t, body, `"data":{"__typename":"Query"}`)
+			require.True(t, resp.Close, "the answer closes its connection")
+
+			select {
+			case err := <-done:
+				require.NoError(t, err)
+			case <-time.After(20 * time.Second):
+				t.Fatal("serve did not stop")
+			}
+			require.GreaterOrEqual(t, time.Since(asked), delay, "serve stops after the delay")
+			_, err := client.Get("http://" + addr + "/readyz")
+			require.Error(t, err, "the listener is closed")
+			require.Contains(t, logs.String(), "readiness fails")
+		})
+	}
 }

@@ -18,6 +18,8 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -80,6 +82,10 @@ type Main struct {
 
 	// Ready, if set, receives the address serve listens on, once it does.
 	Ready chan<- string
+
+	// stopping is set once serve is asked to stop: readiness fails from then
+	// on, so that load balancers send no new requests.
+	stopping atomic.Bool
 }
 
 // NewMain returns the program writing to stdout and stderr and reading the
@@ -200,10 +206,19 @@ func (m *Main) worker(ctx context.Context, args []string) error {
 	}
 	m.logger.Info("syncing social reach", "platforms", enabled, "dialect", s.Dialect())
 	<-ctx.Done()
-	m.logger.Info("stopping: finishing batches in hand")
-	stopCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	m.logger.Info("stopping: finishing batches in hand", "within", stopWithin)
+	return m.stopWorkers(runner)
+}
+
+// stopWithin bounds how long stopping waits for the batches in hand; those
+// still running then are cancelled, and run again later by any worker.
+const stopWithin = 25 * time.Second
+
+// stopWorkers stops runner, letting the batches in hand finish.
+func (m *Main) stopWorkers(runner *jobs.Runner) error {
+	ctx, cancel := context.WithTimeout(context.Background(), stopWithin)
 	defer cancel()
-	return runner.Stop(stopCtx)
+	return runner.Stop(ctx)
 }
 
 func (m *Main) migrate(ctx context.Context, args []string) error {
@@ -342,6 +357,12 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	delay := defaultShutdownDelay
+	if v := m.getenv("MVPGRAPH_SHUTDOWN_DELAY"); v != "" {
+		if delay, err = time.ParseDuration(v); err != nil || delay < 0 || delay > time.Minute {
+			return fmt.Errorf("MVPGRAPH_SHUTDOWN_DELAY=%q is not a duration from 0s to 1m, such as 5s", v)
+		}
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	opts.Metrics = api.NewMetrics(reg)
@@ -374,12 +395,18 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		_ = runner.Stop(context.Background())
 		return err
 	}
+	workersStopped := make(chan struct{})
+	stopWorkers := sync.OnceFunc(func() {
+		go func() {
+			defer close(workersStopped)
+			if err := m.stopWorkers(runner); err != nil {
+				m.logger.Warn("stopping the workers", "error", err)
+			}
+		}()
+	})
 	defer func() {
-		stopCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		if err := runner.Stop(stopCtx); err != nil {
-			m.logger.Warn("stopping the workers", "error", err)
-		}
+		stopWorkers()
+		<-workersStopped
 	}()
 
 	ln, err := net.Listen("tcp", *addr)
@@ -420,6 +447,20 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
+	}
+	// Stopping: readiness fails at once and every answer closes its
+	// connection, while requests are still served for the delay that load
+	// balancers need to notice; then the listener closes, idle connections
+	// with it, and the requests in flight finish. The workers finish their
+	// batches in hand meanwhile.
+	m.stopping.Store(true)
+	srv.SetKeepAlivesEnabled(false)
+	stopWorkers()
+	m.logger.Info("stopping: readiness fails; serving on before closing", "delay", delay)
+	select {
+	case <-time.After(delay):
+	case err := <-errc:
+		return err
 	}
 	m.logger.Info("shutting down: finishing requests in flight")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), requestTimeout+5*time.Second)
@@ -475,6 +516,11 @@ func (m *Main) serveApart(env, addr, what, key, path string, h http.Handler) (fu
 // requestTimeout bounds the work of one request.
 const requestTimeout = 30 * time.Second
 
+// defaultShutdownDelay is how long serve goes on answering, unready, after
+// it is asked to stop: long enough for a load balancer checking /readyz
+// every few seconds to stop sending it requests.
+const defaultShutdownDelay = 5 * time.Second
+
 // routes serves the API, the pages, health checks and, unless nil, the
 // metrics.
 func (m *Main) routes(s *store.Store, opts api.Options, root *resolvers.Resolver, metrics http.Handler) http.Handler {
@@ -512,6 +558,10 @@ func (m *Main) routes(s *store.Store, opts api.Options, root *resolvers.Resolver
 		_, _ = io.WriteString(w, "ok\n")
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if m.stopping.Load() {
+			http.Error(w, "shutting down", http.StatusServiceUnavailable)
+			return
+		}
 		if err := s.Ping(r.Context()); err != nil {
 			http.Error(w, "database unreachable", http.StatusServiceUnavailable)
 			return

@@ -36,14 +36,35 @@ func server(t *testing.T, dbURL string, args ...string) (string, *syncWriter) {
 
 func serverEnv(t *testing.T, env map[string]string, args ...string) (string, *syncWriter) {
 	t.Helper()
-	logs := &syncWriter{w: &bytes.Buffer{}}
+	addr, logs, stop := startServer(t, env, args...)
+	t.Cleanup(func() {
+		select {
+		case err := <-stop():
+			require.NoError(t, err, "graceful shutdown")
+		case <-time.After(20 * time.Second):
+			t.Error("serve did not shut down")
+		}
+	})
+	return addr, logs
+}
+
+// startServer runs serve with env, answering without delay when asked to
+// stop unless env sets MVPGRAPH_SHUTDOWN_DELAY. stop asks it to, as a signal
+// does, and returns where serve's result arrives.
+func startServer(t *testing.T, env map[string]string, args ...string) (addr string, logs *syncWriter, stop func() <-chan error) {
+	t.Helper()
+	logs = &syncWriter{w: &bytes.Buffer{}}
 	ready := make(chan string, 1)
-	m := NewMain(io.Discard, logs, func(k string) string { return env[k] })
+	m := NewMain(io.Discard, logs, func(k string) string {
+		if v, ok := env[k]; ok || k != "MVPGRAPH_SHUTDOWN_DELAY" {
+			return v
+		}
+		return "0s"
+	})
 	m.Ready = ready
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- m.Run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)) }()
-	var addr string
 	select {
 	case addr = <-ready:
 	case err := <-done:
@@ -51,16 +72,10 @@ func serverEnv(t *testing.T, env map[string]string, args ...string) (string, *sy
 	case <-time.After(60 * time.Second):
 		t.Fatal("serve did not start within a minute")
 	}
-	t.Cleanup(func() {
+	return addr, logs, func() <-chan error {
 		cancel()
-		select {
-		case err := <-done:
-			require.NoError(t, err, "graceful shutdown")
-		case <-time.After(20 * time.Second):
-			t.Error("serve did not shut down")
-		}
-	})
-	return addr, logs
+		return done
+	}
 }
 
 // syncWriter lets the server's goroutines log into one buffer.
