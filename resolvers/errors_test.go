@@ -238,7 +238,7 @@ func TestCostBudget(t *testing.T) {
 	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	opts.CostBudget, opts.CostBudgetWindow = 100, time.Hour
 	opts.CallerKey = httpapi.TokenCaller
-	h := resolvers.Middleware(s, httpapi.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(&resolvers.Resolver{Store: s})), opts))
+	h := resolvers.Middleware(s, httpapi.Authenticate(s, httpapi.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(&resolvers.Resolver{Store: s})), opts)))
 	secret, hash := mvpgraph.NewTokenSecret()
 	require.NoError(t, s.CreateToken(context.Background(), &mvpgraph.APIToken{Name: "t", Role: mvpgraph.RoleAnalyst}, hash))
 	send := func(auth string) *httptest.ResponseRecorder {
@@ -268,7 +268,7 @@ func TestPersistedQueriesAndIntrospection(t *testing.T) {
 		opts := httpapi.DefaultOptions()
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 		opts.Introspection = introspection
-		return resolvers.Middleware(s, httpapi.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(&resolvers.Resolver{Store: s})), opts))
+		return resolvers.Middleware(s, httpapi.Authenticate(s, httpapi.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(&resolvers.Resolver{Store: s})), opts)))
 	}
 	post := func(h http.Handler, body string) string {
 		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body))

@@ -26,9 +26,9 @@ func TestEscalationFlow(t *testing.T) {
 			s := storetest.New(t, d)
 			opts := httpapi.DefaultOptions()
 			opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-			opts.WebsocketInit = resolvers.WebsocketInit(s, resolvers.WebsocketOptions{})
+			opts.WebsocketInit = httpapi.WebsocketInit(s, httpapi.WebsocketOptions{})
 			root := &resolvers.Resolver{Store: s, PollInterval: 50 * time.Millisecond, EscalationTarget: time.Nanosecond}
-			h := resolvers.Middleware(s, httpapi.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(root)), opts))
+			h := resolvers.Middleware(s, httpapi.Authenticate(s, httpapi.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(root)), opts)))
 			admin := &api{t: t, c: client.New(h, bearer(t, s, mvpgraph.APIToken{Name: "Program office", Role: mvpgraph.RoleAdmin})), h: h, s: s}
 			ids := buildProgram(admin)
 			dbID := func(gid string) int64 {
@@ -251,7 +251,7 @@ func TestEscalationSubscribersSharePoll(t *testing.T) {
 		ctx := context.Background()
 		opts := httpapi.DefaultOptions()
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-		opts.WebsocketInit = resolvers.WebsocketInit(s, resolvers.WebsocketOptions{})
+		opts.WebsocketInit = httpapi.WebsocketInit(s, httpapi.WebsocketOptions{})
 		opts.CallerKey = httpapi.TokenCaller
 		root := &resolvers.Resolver{Store: s, PollInterval: 50 * time.Millisecond}
 		admin := newAPIWith(t, root, opts)

@@ -43,7 +43,7 @@ func newReachAPI(t *testing.T, d store.Dialect) *api {
 	t.Cleanup(func() { runner.Stop(ctx) })
 	opts := httpapi.DefaultOptions()
 	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	h := resolvers.Middleware(s, httpapi.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(&resolvers.Resolver{Store: s, Sync: runner})), opts))
+	h := resolvers.Middleware(s, httpapi.Authenticate(s, httpapi.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(&resolvers.Resolver{Store: s, Sync: runner})), opts)))
 	return &api{t: t, c: client.New(h, bearer(t, s, mvpgraph.APIToken{Name: "test admin", Role: mvpgraph.RoleAdmin})), h: h, s: s}
 }
 

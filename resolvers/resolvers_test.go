@@ -50,7 +50,7 @@ func newAPIOn(t *testing.T, root *resolvers.Resolver, log io.Writer) *api {
 // newAPIWith is the API of root with the handler's options opts.
 func newAPIWith(t *testing.T, root *resolvers.Resolver, opts httpapi.Options) *api {
 	s := root.Store
-	h := resolvers.Middleware(s, httpapi.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(root)), opts))
+	h := resolvers.Middleware(s, httpapi.Authenticate(s, httpapi.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(root)), opts)))
 	return &api{t: t, c: client.New(h, bearer(t, s, mvpgraph.APIToken{Name: "test admin", Role: mvpgraph.RoleAdmin})), h: h, s: s}
 }
 

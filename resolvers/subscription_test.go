@@ -33,9 +33,9 @@ func TestReachUpdated(t *testing.T) {
 			s := storetest.New(t, d)
 			opts := httpapi.DefaultOptions()
 			opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-			opts.WebsocketInit = resolvers.WebsocketInit(s, resolvers.WebsocketOptions{})
+			opts.WebsocketInit = httpapi.WebsocketInit(s, httpapi.WebsocketOptions{})
 			root := &resolvers.Resolver{Store: s, PollInterval: 50 * time.Millisecond}
-			h := resolvers.Middleware(s, httpapi.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(root)), opts))
+			h := resolvers.Middleware(s, httpapi.Authenticate(s, httpapi.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(root)), opts)))
 			c := client.New(h)
 
 			m := mvpgraph.Member{Handle: "sub", Name: "Sub", Country: "US"}
@@ -92,9 +92,9 @@ func TestWebsocketCloseCodes(t *testing.T) {
 		defer cancel()
 		opts := httpapi.DefaultOptions()
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-		opts.WebsocketInit = resolvers.WebsocketInit(s, resolvers.WebsocketOptions{Recheck: 50 * time.Millisecond})
+		opts.WebsocketInit = httpapi.WebsocketInit(s, httpapi.WebsocketOptions{Recheck: 50 * time.Millisecond})
 		root := &resolvers.Resolver{Store: s, PollInterval: 50 * time.Millisecond}
-		srv := httptest.NewServer(resolvers.Middleware(s, httpapi.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(root)), opts)))
+		srv := httptest.NewServer(resolvers.Middleware(s, httpapi.Authenticate(s, httpapi.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(root)), opts))))
 		defer srv.Close()
 		m := mvpgraph.Member{Handle: "sub", Name: "Sub", Country: "US"}
 		require.NoError(t, s.CreateMember(ctx, &m))
@@ -155,10 +155,10 @@ func TestSubscriptionsSharePolls(t *testing.T) {
 		ctx := context.Background()
 		opts := httpapi.DefaultOptions()
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-		opts.WebsocketInit = resolvers.WebsocketInit(s, resolvers.WebsocketOptions{})
+		opts.WebsocketInit = httpapi.WebsocketInit(s, httpapi.WebsocketOptions{})
 		const every = 50 * time.Millisecond
 		root := &resolvers.Resolver{Store: s, PollInterval: every}
-		h := resolvers.Middleware(s, httpapi.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(root)), opts))
+		h := resolvers.Middleware(s, httpapi.Authenticate(s, httpapi.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(root)), opts)))
 		secret, hash := mvpgraph.NewTokenSecret()
 		require.NoError(t, s.CreateToken(ctx, &mvpgraph.APIToken{Name: "viewer", Role: mvpgraph.RoleAnalyst}, hash))
 		var accounts []int64
@@ -212,9 +212,9 @@ func TestSubscriptionBounds(t *testing.T) {
 		opts := httpapi.DefaultOptions()
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 		opts.MaxWebsocketOperations = 3
-		opts.WebsocketInit = resolvers.WebsocketInit(s, resolvers.WebsocketOptions{MaxPerToken: 2})
+		opts.WebsocketInit = httpapi.WebsocketInit(s, httpapi.WebsocketOptions{MaxPerToken: 2})
 		root := &resolvers.Resolver{Store: s, PollInterval: 50 * time.Millisecond}
-		srv := httptest.NewServer(resolvers.Middleware(s, httpapi.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(root)), opts)))
+		srv := httptest.NewServer(resolvers.Middleware(s, httpapi.Authenticate(s, httpapi.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(root)), opts))))
 		defer srv.Close()
 		m := mvpgraph.Member{Handle: "sub", Name: "Sub", Country: "US"}
 		require.NoError(t, s.CreateMember(ctx, &m))

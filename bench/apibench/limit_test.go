@@ -37,7 +37,7 @@ func TestLimitsAnswerAsTheAPI(t *testing.T) {
 
 	opts := api.DefaultOptions()
 	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := httptest.NewServer(resolvers.Middleware(s, api.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(&resolvers.Resolver{Store: s})), opts)))
+	srv := httptest.NewServer(resolvers.Middleware(s, api.Authenticate(s, api.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(&resolvers.Resolver{Store: s})), opts))))
 	t.Cleanup(srv.Close)
 	secret, hash := mvpgraph.NewTokenSecret()
 	require.NoError(t, s.CreateToken(ctx, &mvpgraph.APIToken{Name: "limit", Role: mvpgraph.RoleAnalyst}, hash))

@@ -312,7 +312,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if opts.MaxWebsocketOperations, err = m.envInt("MVPGRAPH_WS_MAX_OPERATIONS", opts.MaxWebsocketOperations); err != nil {
 		return err
 	}
-	wsOpts := resolvers.DefaultWebsocketOptions()
+	wsOpts := api.DefaultWebsocketOptions()
 	if wsOpts.MaxPerToken, err = m.envInt("MVPGRAPH_WS_MAX_CONNECTIONS", wsOpts.MaxPerToken); err != nil {
 		return err
 	}
@@ -386,7 +386,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 
 	syncCfg.Metrics = jobs.NewMetrics(reg, s)
-	opts.WebsocketInit = resolvers.WebsocketInit(s, wsOpts)
+	opts.WebsocketInit = api.WebsocketInit(s, wsOpts)
 	runner, err := jobs.New(ctx, s, *dbURL, syncCfg)
 	if err != nil {
 		return err
@@ -524,7 +524,7 @@ const defaultShutdownDelay = 5 * time.Second
 // routes serves the API, the pages, health checks and, unless nil, the
 // metrics.
 func (m *Main) routes(s *store.Store, opts api.Options, root *resolvers.Resolver, metrics http.Handler) http.Handler {
-	gql := resolvers.Middleware(s, api.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(root)), opts))
+	gql := resolvers.Middleware(s, api.Authenticate(s, api.NewHandler(graph.NewExecutableSchema(resolvers.NewConfig(root)), opts)))
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodGet && r.URL.RawQuery == "" && strings.Contains(r.Header.Get("Accept"), "text/html") {
