@@ -218,45 +218,6 @@ type OrderBy struct {
 	Direction Direction `json:"direction"`
 }
 
-// PageArgs are Relay pagination arguments.
-type PageArgs struct {
-	First  *int
-	After  *string
-	Last   *int
-	Before *string
-}
-
-// Page sizes.
-const (
-	DefaultPageSize = 20
-	MaxPageSize     = 100
-)
-
-// Size returns the checked page size and whether the page is taken from the
-// end (last/before).
-func (p PageArgs) Size() (n int, backward bool, err error) {
-	if p.First != nil && p.Last != nil {
-		return 0, false, Invalidf("first", "pass first or last, not both.")
-	}
-	for _, a := range []struct {
-		name string
-		v    *int
-	}{{"first", p.First}, {"last", p.Last}} {
-		if a.v != nil && (*a.v < 0 || *a.v > MaxPageSize) {
-			return 0, false, Invalidf(a.name, "%s must be between 0 and %d; got %d. Page through larger results with the cursors.", a.name, MaxPageSize, *a.v)
-		}
-	}
-	switch {
-	case p.Last != nil:
-		return *p.Last, true, nil
-	case p.First != nil:
-		return *p.First, false, nil
-	case p.Before != nil && p.After == nil:
-		return DefaultPageSize, true, nil
-	}
-	return DefaultPageSize, false, nil
-}
-
 // GlobalID returns the opaque ID of the object of type typ with the given
 // database ID.
 func GlobalID(typ string, id int64) string {

@@ -206,31 +206,6 @@ func TestLeadRule(t *testing.T) {
 	}
 }
 
-func TestPageSize(t *testing.T) {
-	n := func(v int) *int { return &v }
-	s := func(v string) *string { return &v }
-	for _, tc := range []struct {
-		args     mvpgraph.PageArgs
-		size     int
-		backward bool
-		field    string
-	}{
-		{mvpgraph.PageArgs{}, 20, false, ""},
-		{mvpgraph.PageArgs{First: n(100)}, 100, false, ""},
-		{mvpgraph.PageArgs{Last: n(5)}, 5, true, ""},
-		{mvpgraph.PageArgs{Before: s("c")}, 20, true, ""},
-		{mvpgraph.PageArgs{First: n(1000)}, 0, false, "first"},
-		{mvpgraph.PageArgs{Last: n(101)}, 0, false, "last"},
-		{mvpgraph.PageArgs{First: n(-1)}, 0, false, "first"},
-		{mvpgraph.PageArgs{First: n(1), Last: n(1)}, 0, false, "first"},
-	} {
-		size, backward, err := tc.args.Size()
-		require.Equal(t, tc.field, mvpgraph.ErrorField(err))
-		require.Equal(t, tc.size, size)
-		require.Equal(t, tc.backward, backward)
-	}
-}
-
 func TestGlobalIDs(t *testing.T) {
 	gid := mvpgraph.GlobalID("Member", 42)
 	typ, id, err := mvpgraph.ParseGlobalID("id", gid)

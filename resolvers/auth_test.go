@@ -207,7 +207,7 @@ func newFixture(t *testing.T, s *store.Store, ids map[string]string, tag string)
 	require.NoError(t, err)
 	// A second expertise of Uma's for the award to retire.
 	var second int64
-	exps, err := s.ListExpertises(ctx, &mvpgraph.ExpertiseWhere{Name: &mvpgraph.StringFilter{Eq: ptr("Dynamics AX")}}, nil, mvpgraph.PageArgs{})
+	exps, err := s.ListExpertises(ctx, &mvpgraph.ExpertiseWhere{Name: &mvpgraph.StringFilter{Eq: ptr("Dynamics AX")}}, nil, store.PageArgs{})
 	require.NoError(t, err)
 	if len(exps.Items) == 0 {
 		ax := mvpgraph.Expertise{Name: "Dynamics AX", Category: "Business Applications"}

@@ -115,7 +115,7 @@ func (r *Resolver) awardCandidates(ctx context.Context, expertiseGID string, cou
 	if !from.Before(to) {
 		return nil, mvpgraph.Invalidf("to", "to (%s) must be after from (%s).", to.Format(time.RFC3339), from.Format(time.RFC3339))
 	}
-	n, _, err := mvpgraph.PageArgs{First: first}.Size()
+	n, _, err := store.PageArgs{First: first}.Size()
 	if err != nil {
 		return nil, err
 	}

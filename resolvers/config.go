@@ -100,15 +100,15 @@ const (
 // size times what each item costs. Lists inside an item (awards, leads)
 // count as if they held a few items.
 func connectionCost(child int, first, last *int) int {
-	n := mvpgraph.DefaultPageSize
+	n := store.DefaultPageSize
 	switch {
 	case first != nil:
 		n = *first
 	case last != nil:
 		n = *last
 	}
-	if n < 0 || n > mvpgraph.MaxPageSize {
-		n = mvpgraph.MaxPageSize // the resolver rejects it; cost it as the largest page
+	if n < 0 || n > store.MaxPageSize {
+		n = store.MaxPageSize // the resolver rejects it; cost it as the largest page
 	}
 	// Even an empty page runs its query, and its totalCount counts.
 	return 10 + max(n, 1)*child

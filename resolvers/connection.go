@@ -10,8 +10,8 @@ import (
 	"mvpgraph/store"
 )
 
-func pageArgs(first *int, after *string, last *int, before *string) mvpgraph.PageArgs {
-	return mvpgraph.PageArgs{First: first, After: after, Last: last, Before: before}
+func pageArgs(first *int, after *string, last *int, before *string) store.PageArgs {
+	return store.PageArgs{First: first, After: after, Last: last, Before: before}
 }
 
 // memberConnection is a page of members, views holding what the query

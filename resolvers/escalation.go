@@ -126,7 +126,7 @@ func (r *Resolver) escalationQuery(ctx context.Context, where *model.EscalationW
 }
 
 // escalations answers Query.escalations, within what the caller may see.
-func (r *Resolver) escalations(ctx context.Context, where *model.EscalationWhere, orderBy []*mvpgraph.OrderBy, page mvpgraph.PageArgs) (*model.EscalationConnection, error) {
+func (r *Resolver) escalations(ctx context.Context, where *model.EscalationWhere, orderBy []*mvpgraph.OrderBy, page store.PageArgs) (*model.EscalationConnection, error) {
 	q, err := r.escalationQuery(ctx, where)
 	if err != nil {
 		return nil, err
@@ -289,7 +289,7 @@ func (r *Resolver) escalationUpdated(ctx context.Context, gid string) (<-chan *m
 		after := since
 		return func(ctx context.Context) ([]mvpgraph.Escalation, error) {
 			page, err := r.Store.ListEscalations(ctx, store.EscalationQuery{LeadID: &leadID, UpdatedAfter: &after,
-				OrderBy: []*mvpgraph.OrderBy{{Field: "UPDATED_AT", Direction: mvpgraph.Asc}}, Page: mvpgraph.PageArgs{First: ptr(mvpgraph.MaxPageSize)}})
+				OrderBy: []*mvpgraph.OrderBy{{Field: "UPDATED_AT", Direction: mvpgraph.Asc}}, Page: store.PageArgs{First: ptr(store.MaxPageSize)}})
 			if err != nil {
 				return nil, err
 			}

@@ -130,7 +130,7 @@ func mvpsKey(parent store.MVPParent, q store.MemberQuery, forCount bool) string 
 
 // mvpCountOf returns the loader of MVP counts for one parent kind and filter.
 func (l *Loaders) mvpCountOf(parent store.MVPParent, q store.MemberQuery) *dataloadgen.Loader[int64, int] {
-	q.Page, q.OrderBy = mvpgraph.PageArgs{}, nil
+	q.Page, q.OrderBy = store.PageArgs{}, nil
 	key := mvpsKey(parent, q, true)
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -184,7 +184,7 @@ func (l *Loaders) clear() {
 
 // activityOf returns the loader of spaces' activity pages for one set of
 // page arguments.
-func (l *Loaders) activityOf(p mvpgraph.PageArgs) *dataloadgen.Loader[int64, store.Page[mvpgraph.Activity]] {
+func (l *Loaders) activityOf(p store.PageArgs) *dataloadgen.Loader[int64, store.Page[mvpgraph.Activity]] {
 	b, _ := json.Marshal(p)
 	key := string(b)
 	l.mu.Lock()

@@ -141,7 +141,7 @@ const maxLeaderboardOffset = 10000
 // leaderboard answers Query.reachLeaderboard. Its cursors are positions in
 // the ranking.
 func (r *Resolver) leaderboard(ctx context.Context, where *model.LeaderboardWhere, order *model.LeaderboardOrder, days, first *int, after *string) (*model.LeaderboardConnection, error) {
-	size, _, err := mvpgraph.PageArgs{First: first}.Size()
+	size, _, err := store.PageArgs{First: first}.Size()
 	if err != nil {
 		return nil, err
 	}

@@ -228,7 +228,7 @@ func TestNoNPlusOne(t *testing.T) {
 		require.Len(t, first[100], len(want))
 
 		// nodes(ids:) reads each type in one statement.
-		page, err := s.ListMembers(ctx, store.MemberQuery{Page: mvpgraph.PageArgs{First: ptr(50)}})
+		page, err := s.ListMembers(ctx, store.MemberQuery{Page: store.PageArgs{First: ptr(50)}})
 		require.NoError(t, err)
 		var ids []string
 		for _, m := range page.Items {

@@ -19,7 +19,7 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 
 func ptr[T any](v T) *T { return &v }
 
-var all = mvpgraph.PageArgs{First: ptr(mvpgraph.MaxPageSize)}
+var all = store.PageArgs{First: ptr(store.MaxPageSize)}
 
 // leadNamed returns the lead with a name.
 func leadNamed(t *testing.T, s *store.Store, name string) mvpgraph.Lead {
@@ -122,7 +122,7 @@ func TestDemo(t *testing.T) {
 
 		// Every award loaded says it was given by the load, in the status
 		// it was loaded in.
-		page, err := s.ListMembers(ctx, store.MemberQuery{MVPsOnly: true, Page: mvpgraph.PageArgs{First: ptrTo(100)}})
+		page, err := s.ListMembers(ctx, store.MemberQuery{MVPsOnly: true, Page: store.PageArgs{First: ptrTo(100)}})
 		require.NoError(t, err)
 		var memberIDs []int64
 		for _, m := range page.Items {

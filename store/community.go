@@ -304,7 +304,7 @@ var activityOrder = ordering{
 }
 
 // ActivityOfSpaces returns one page of each space's activity, newest first.
-func (s *Store) ActivityOfSpaces(ctx context.Context, spaceIDs []int64, p mvpgraph.PageArgs) (map[int64]Page[mvpgraph.Activity], error) {
+func (s *Store) ActivityOfSpaces(ctx context.Context, spaceIDs []int64, p PageArgs) (map[int64]Page[mvpgraph.Activity], error) {
 	b := s.sb.Select("a.id", "a.space_id", "a.external_id", "a.kind", "a.occurred_at", "a.url", "a.title", "a.score", "a.imported_by",
 		"a.contributor_id", "c.name AS contributor_name", "c.handle AS contributor_handle", "c.member_id", "a.space_id AS parent_id").
 		From("activities a").Join("contributors c ON c.id = a.contributor_id").Where(s.in("a.space_id", spaceIDs))

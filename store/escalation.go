@@ -210,7 +210,7 @@ type EscalationQuery struct {
 	Target        time.Duration // the answer target, for Overdue
 	UpdatedAfter  *time.Time
 	OrderBy       []*mvpgraph.OrderBy
-	Page          mvpgraph.PageArgs
+	Page          PageArgs
 }
 
 func (s *Store) escalationBase(q EscalationQuery) sq.SelectBuilder {

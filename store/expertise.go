@@ -41,7 +41,7 @@ func (s *Store) expertiseWhere(w *mvpgraph.ExpertiseWhere, field string, depth i
 }
 
 // ListExpertises returns a page of expertises.
-func (s *Store) ListExpertises(ctx context.Context, where *mvpgraph.ExpertiseWhere, orderBy []*mvpgraph.OrderBy, p mvpgraph.PageArgs) (Page[mvpgraph.Expertise], error) {
+func (s *Store) ListExpertises(ctx context.Context, where *mvpgraph.ExpertiseWhere, orderBy []*mvpgraph.OrderBy, p PageArgs) (Page[mvpgraph.Expertise], error) {
 	o, err := expertiseOrder.build(orderBy, expertiseID)
 	if err != nil {
 		return Page[mvpgraph.Expertise]{}, err

@@ -43,7 +43,7 @@ func (s *Store) leadWhere(w *mvpgraph.LeadWhere, field string, depth int) (sq.Sq
 }
 
 // ListLeads returns a page of leads.
-func (s *Store) ListLeads(ctx context.Context, where *mvpgraph.LeadWhere, orderBy []*mvpgraph.OrderBy, p mvpgraph.PageArgs) (Page[mvpgraph.Lead], error) {
+func (s *Store) ListLeads(ctx context.Context, where *mvpgraph.LeadWhere, orderBy []*mvpgraph.OrderBy, p PageArgs) (Page[mvpgraph.Lead], error) {
 	o, err := leadOrder.build(orderBy, leadID)
 	if err != nil {
 		return Page[mvpgraph.Lead]{}, err

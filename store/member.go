@@ -87,7 +87,7 @@ func (s *Store) memberWhere(w *mvpgraph.MemberWhere, field string, depth int) (s
 type MemberQuery struct {
 	Where    *mvpgraph.MemberWhere
 	OrderBy  []*mvpgraph.OrderBy
-	Page     mvpgraph.PageArgs
+	Page     PageArgs
 	MVPsOnly bool // only members holding an active award
 }
 

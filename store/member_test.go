@@ -58,7 +58,7 @@ func TestListMembersFilters(t *testing.T) {
 			}}, []string{"us1", "us2"}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				q := store.MemberQuery{Where: tc.where, OrderBy: byName, Page: mvpgraph.PageArgs{First: ptr(100)}}
+				q := store.MemberQuery{Where: tc.where, OrderBy: byName, Page: store.PageArgs{First: ptr(100)}}
 				page, err := s.ListMembers(ctx, q)
 				require.NoError(t, err)
 				require.Equal(t, tc.want, handles(page))
@@ -82,7 +82,7 @@ func TestListMembersFilters(t *testing.T) {
 		n, err = s.CountMembers(ctx, store.MemberQuery{MVPsOnly: true, Where: &mvpgraph.MemberWhere{}})
 		require.NoError(t, err)
 		require.Equal(t, 4, n)
-		all, err := s.ListMembers(ctx, store.MemberQuery{OrderBy: byName, Page: mvpgraph.PageArgs{First: ptr(100)}})
+		all, err := s.ListMembers(ctx, store.MemberQuery{OrderBy: byName, Page: store.PageArgs{First: ptr(100)}})
 		require.NoError(t, err)
 		for _, m := range all.Items {
 			require.Equal(t, slices.Contains([]string{"ca1", "de1", "us1", "us2"}, m.Handle), m.IsMVP, m.Handle)
@@ -93,11 +93,11 @@ func TestListMembersFilters(t *testing.T) {
 func TestListMembersBadInput(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		_, err := s.ListMembers(ctx, store.MemberQuery{Page: mvpgraph.PageArgs{First: ptr(1000)}})
+		_, err := s.ListMembers(ctx, store.MemberQuery{Page: store.PageArgs{First: ptr(1000)}})
 		requireCode(t, err, mvpgraph.EINVALID, "first")
-		_, err = s.ListMembers(ctx, store.MemberQuery{Page: mvpgraph.PageArgs{Last: ptr(-1)}})
+		_, err = s.ListMembers(ctx, store.MemberQuery{Page: store.PageArgs{Last: ptr(-1)}})
 		requireCode(t, err, mvpgraph.EINVALID, "last")
-		_, err = s.ListMembers(ctx, store.MemberQuery{Page: mvpgraph.PageArgs{After: ptr("garbage")}})
+		_, err = s.ListMembers(ctx, store.MemberQuery{Page: store.PageArgs{After: ptr("garbage")}})
 		requireCode(t, err, mvpgraph.EINVALID, "after")
 		_, err = s.ListMembers(ctx, store.MemberQuery{Where: &mvpgraph.MemberWhere{ID: &mvpgraph.IDFilter{Eq: ptr("nope")}}})
 		requireCode(t, err, mvpgraph.EINVALID, "where.id._eq")
@@ -141,7 +141,7 @@ func TestPaginationWalk(t *testing.T) {
 			{{Field: "CREATED_AT", Direction: mvpgraph.Desc}},
 			nil,
 		} {
-			all, err := s.ListMembers(ctx, store.MemberQuery{OrderBy: order, Page: mvpgraph.PageArgs{First: ptr(100)}})
+			all, err := s.ListMembers(ctx, store.MemberQuery{OrderBy: order, Page: store.PageArgs{First: ptr(100)}})
 			require.NoError(t, err)
 			want := handles(all)
 			require.Len(t, want, 23)
@@ -150,7 +150,7 @@ func TestPaginationWalk(t *testing.T) {
 			var after *string
 			for pages := 0; ; pages++ {
 				require.Less(t, pages, 10)
-				p, err := s.ListMembers(ctx, store.MemberQuery{OrderBy: order, Page: mvpgraph.PageArgs{First: ptr(5), After: after}})
+				p, err := s.ListMembers(ctx, store.MemberQuery{OrderBy: order, Page: store.PageArgs{First: ptr(5), After: after}})
 				require.NoError(t, err)
 				got = append(got, handles(p)...)
 				require.Equal(t, after != nil, p.HasPrevious)
@@ -165,7 +165,7 @@ func TestPaginationWalk(t *testing.T) {
 			var before *string
 			for pages := 0; ; pages++ {
 				require.Less(t, pages, 10)
-				p, err := s.ListMembers(ctx, store.MemberQuery{OrderBy: order, Page: mvpgraph.PageArgs{Last: ptr(4), Before: before}})
+				p, err := s.ListMembers(ctx, store.MemberQuery{OrderBy: order, Page: store.PageArgs{Last: ptr(4), Before: before}})
 				require.NoError(t, err)
 				got = append(handles(p), got...)
 				if !p.HasPrevious {
@@ -176,17 +176,17 @@ func TestPaginationWalk(t *testing.T) {
 			require.Equal(t, want, got, "backward pages join up")
 
 			// Between two cursors.
-			p, err := s.ListMembers(ctx, store.MemberQuery{OrderBy: order, Page: mvpgraph.PageArgs{After: &all.Cursors[2], Before: &all.Cursors[8]}})
+			p, err := s.ListMembers(ctx, store.MemberQuery{OrderBy: order, Page: store.PageArgs{After: &all.Cursors[2], Before: &all.Cursors[8]}})
 			require.NoError(t, err)
 			require.Equal(t, want[3:8], handles(p))
 		}
-		none, err := s.ListMembers(ctx, store.MemberQuery{Page: mvpgraph.PageArgs{First: ptr(0)}})
+		none, err := s.ListMembers(ctx, store.MemberQuery{Page: store.PageArgs{First: ptr(0)}})
 		require.NoError(t, err)
 		require.Empty(t, none.Items)
 		require.True(t, none.HasNext, "an empty page still says more lie beyond")
-		p, err := s.ListMembers(ctx, store.MemberQuery{Page: mvpgraph.PageArgs{First: ptr(2)}})
+		p, err := s.ListMembers(ctx, store.MemberQuery{Page: store.PageArgs{First: ptr(2)}})
 		require.NoError(t, err)
-		_, err = s.ListMembers(ctx, store.MemberQuery{OrderBy: []*mvpgraph.OrderBy{{Field: "NAME"}}, Page: mvpgraph.PageArgs{After: &p.Cursors[0]}})
+		_, err = s.ListMembers(ctx, store.MemberQuery{OrderBy: []*mvpgraph.OrderBy{{Field: "NAME"}}, Page: store.PageArgs{After: &p.Cursors[0]}})
 		requireCode(t, err, mvpgraph.EINVALID, "after")
 	})
 }
@@ -209,16 +209,16 @@ func TestMVPsOfParents(t *testing.T) {
 		require.Equal(t, []string{"ca1"}, handles(byLead[p.chloe.ID]))
 
 		// Pages per parent: the first of each, then the next after a cursor.
-		first, err := s.MVPsOf(ctx, store.ExpertiseMVPs, []int64{p.crm.ID, p.excel.ID}, store.MemberQuery{OrderBy: order, Page: mvpgraph.PageArgs{First: ptr(1)}})
+		first, err := s.MVPsOf(ctx, store.ExpertiseMVPs, []int64{p.crm.ID, p.excel.ID}, store.MemberQuery{OrderBy: order, Page: store.PageArgs{First: ptr(1)}})
 		require.NoError(t, err)
 		require.Equal(t, []string{"de1"}, handles(first[p.crm.ID]))
 		require.True(t, first[p.crm.ID].HasNext)
 		require.Equal(t, []string{"ca1"}, handles(first[p.excel.ID]))
-		next, err := s.MVPsOf(ctx, store.ExpertiseMVPs, []int64{p.crm.ID}, store.MemberQuery{OrderBy: order, Page: mvpgraph.PageArgs{First: ptr(5), After: &first[p.crm.ID].Cursors[0]}})
+		next, err := s.MVPsOf(ctx, store.ExpertiseMVPs, []int64{p.crm.ID}, store.MemberQuery{OrderBy: order, Page: store.PageArgs{First: ptr(5), After: &first[p.crm.ID].Cursors[0]}})
 		require.NoError(t, err)
 		require.Equal(t, []string{"us1", "us2"}, handles(next[p.crm.ID]))
 		require.False(t, next[p.crm.ID].HasNext)
-		last, err := s.MVPsOf(ctx, store.ExpertiseMVPs, []int64{p.crm.ID}, store.MemberQuery{OrderBy: order, Page: mvpgraph.PageArgs{Last: ptr(2)}})
+		last, err := s.MVPsOf(ctx, store.ExpertiseMVPs, []int64{p.crm.ID}, store.MemberQuery{OrderBy: order, Page: store.PageArgs{Last: ptr(2)}})
 		require.NoError(t, err)
 		require.Equal(t, []string{"us1", "us2"}, handles(last[p.crm.ID]))
 		require.True(t, last[p.crm.ID].HasPrevious)

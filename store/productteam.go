@@ -41,7 +41,7 @@ func (s *Store) productTeamWhere(w *mvpgraph.ProductTeamWhere, field string, dep
 }
 
 // ListProductTeams returns a page of product teams.
-func (s *Store) ListProductTeams(ctx context.Context, where *mvpgraph.ProductTeamWhere, orderBy []*mvpgraph.OrderBy, p mvpgraph.PageArgs) (Page[mvpgraph.ProductTeam], error) {
+func (s *Store) ListProductTeams(ctx context.Context, where *mvpgraph.ProductTeamWhere, orderBy []*mvpgraph.OrderBy, p PageArgs) (Page[mvpgraph.ProductTeam], error) {
 	o, err := productTeamOrder.build(orderBy, productTeamID)
 	if err != nil {
 		return Page[mvpgraph.ProductTeam]{}, err

@@ -201,6 +201,46 @@ type Page[T any] struct {
 	HasPrevious bool
 }
 
+// PageArgs ask for one page of a list: the first or last items, after or
+// before a cursor of an earlier page.
+type PageArgs struct {
+	First  *int
+	After  *string
+	Last   *int
+	Before *string
+}
+
+// Page sizes.
+const (
+	DefaultPageSize = 20
+	MaxPageSize     = 100
+)
+
+// Size returns the checked page size and whether the page is taken from the
+// end (last/before).
+func (p PageArgs) Size() (n int, backward bool, err error) {
+	if p.First != nil && p.Last != nil {
+		return 0, false, mvpgraph.Invalidf("first", "pass first or last, not both.")
+	}
+	for _, a := range []struct {
+		name string
+		v    *int
+	}{{"first", p.First}, {"last", p.Last}} {
+		if a.v != nil && (*a.v < 0 || *a.v > MaxPageSize) {
+			return 0, false, mvpgraph.Invalidf(a.name, "%s must be between 0 and %d; got %d. Page through larger results with the cursors.", a.name, MaxPageSize, *a.v)
+		}
+	}
+	switch {
+	case p.Last != nil:
+		return *p.Last, true, nil
+	case p.First != nil:
+		return *p.First, false, nil
+	case p.Before != nil && p.After == nil:
+		return DefaultPageSize, true, nil
+	}
+	return DefaultPageSize, false, nil
+}
+
 // window describes the page asked for.
 type window struct {
 	size     int
@@ -209,7 +249,7 @@ type window struct {
 	before   []any
 }
 
-func (o ordering) window(p mvpgraph.PageArgs) (window, error) {
+func (o ordering) window(p PageArgs) (window, error) {
 	var w window
 	var err error
 	if w.size, w.backward, err = p.Size(); err != nil {
@@ -263,7 +303,7 @@ func finish[T any](o ordering, w window, rows []T) Page[T] {
 
 // listPage runs one page of base, which selects the rows and applies the
 // filter.
-func listPage[T any](ctx context.Context, s *Store, base sq.SelectBuilder, o ordering, p mvpgraph.PageArgs) (Page[T], error) {
+func listPage[T any](ctx context.Context, s *Store, base sq.SelectBuilder, o ordering, p PageArgs) (Page[T], error) {
 	w, err := o.window(p)
 	if err != nil {
 		return Page[T]{}, err
@@ -279,7 +319,7 @@ func listPage[T any](ctx context.Context, s *Store, base sq.SelectBuilder, o ord
 // listPages runs the same page of base for many parents in one statement:
 // base must select a "parent_id" column computed by parentExpr, and each
 // parent gets its own page through ROW_NUMBER() over a partition.
-func listPages[T any](ctx context.Context, s *Store, base sq.SelectBuilder, parentExpr string, parentOf func(*T) int64, o ordering, p mvpgraph.PageArgs) (map[int64]Page[T], error) {
+func listPages[T any](ctx context.Context, s *Store, base sq.SelectBuilder, parentExpr string, parentOf func(*T) int64, o ordering, p PageArgs) (map[int64]Page[T], error) {
 	w, err := o.window(p)
 	if err != nil {
 		return nil, err
