@@ -2,9 +2,12 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -376,5 +379,134 @@ func TestLeadsFollowTheRule(t *testing.T) {
 		require.Equal(t, p.chloe.ID, got[p.ca1.ID][0].ID)
 		require.Empty(t, got[p.fr1.ID], "an alumnus has no lead")
 		require.Empty(t, got[p.de1.ID], "no lead owns DE")
+	})
+}
+
+// TestLeadRuleOnRandomPrograms checks the lead rule's one SQL definition,
+// in both of its uses (the leads of given members, the MVPs of given
+// leads), against the domain's pure rule on a random program of a few
+// hundred members: US and international, employees, MVPs, alumni and
+// retired awards, expertises with and without a lead.
+func TestLeadRuleOnRandomPrograms(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		seed := time.Now().UnixNano()
+		t.Logf("random program %d", seed)
+		r := rand.New(rand.NewPCG(uint64(seed), 0))
+		admin := mvpgraph.Principal{Name: "test"}
+
+		expertises := make([]int64, 8)
+		for i := range expertises {
+			e := mvpgraph.Expertise{Name: fmt.Sprintf("Expertise %d", i), Category: "Cloud"}
+			require.NoError(t, s.CreateExpertise(ctx, &e))
+			expertises[i] = e.ID
+		}
+		countries := []string{"US", "CA", "FR", "DE", "GB", "BR", "IN", "JP"}
+		usLeadOf, intlLeadOf := map[int64]int64{}, map[string]int64{}
+		var leads []int64
+		for i := range 7 {
+			l := mvpgraph.Lead{Name: fmt.Sprintf("Lead %d", i), Email: fmt.Sprintf("lead%d@vendor.example", i), Kind: mvpgraph.LeadUS}
+			if i >= 4 {
+				l.Kind = mvpgraph.LeadInternational
+			}
+			require.NoError(t, s.CreateLead(ctx, &l))
+			leads = append(leads, l.ID)
+		}
+		// The last expertise has no lead; GB, BR and JP have none either.
+		for i, e := range expertises[:7] {
+			lead := leads[r.IntN(4)]
+			if i < 4 {
+				lead = leads[i] // every US lead owns one at least
+			}
+			_, err := s.AssignExpertise(ctx, lead, e, false)
+			require.NoError(t, err)
+			usLeadOf[e] = lead
+		}
+		for i, c := range []string{"CA", "FR", "DE", "IN"} {
+			lead := leads[4+i%3]
+			_, err := s.AssignCountry(ctx, lead, c, false)
+			require.NoError(t, err)
+			intlLeadOf[c] = lead
+		}
+
+		var members []mvpgraph.Member
+		for i := range 300 {
+			m := mvpgraph.Member{Handle: fmt.Sprintf("m%03d", i), Name: fmt.Sprintf("Member %d", i), Country: countries[r.IntN(len(countries))], IsEmployee: r.IntN(20) == 0}
+			if r.IntN(2) == 0 {
+				m.Country = "US"
+			}
+			require.NoError(t, s.CreateMember(ctx, &m))
+			members = append(members, m)
+			if m.IsEmployee {
+				continue // employees are never awarded
+			}
+			for _, e := range r.Perm(len(expertises))[:r.IntN(4)] {
+				year := time.Now().Year() // this year's: active
+				if r.IntN(3) == 0 {
+					year -= 1 + r.IntN(3) // alumni
+				}
+				a, err := s.AwardMember(ctx, m.ID, expertises[e], year, admin)
+				require.NoError(t, err)
+				if a.Status == mvpgraph.AwardActive && r.IntN(6) == 0 {
+					_, err = s.RetireAward(ctx, a.ID, admin)
+					require.NoError(t, err)
+				}
+			}
+		}
+
+		ids := make([]int64, len(members))
+		for i, m := range members {
+			ids[i] = m.ID
+		}
+		awards, err := s.AwardsOfMembers(ctx, ids)
+		require.NoError(t, err)
+		want := map[int64][]int64{}     // leads by member, by the pure rule
+		wantMVPs := map[int64][]int64{} // members by lead
+		for _, m := range members {
+			for _, a := range awards[m.ID] {
+				if a.Status != mvpgraph.AwardActive {
+					continue
+				}
+				if l := mvpgraph.LeadOfAward(m, a.ExpertiseID, usLeadOf, intlLeadOf); l != 0 && !slices.Contains(want[m.ID], l) {
+					want[m.ID] = append(want[m.ID], l)
+					wantMVPs[l] = append(wantMVPs[l], m.ID)
+				}
+			}
+			slices.Sort(want[m.ID])
+		}
+
+		got, err := s.LeadsOfMembers(ctx, ids)
+		require.NoError(t, err)
+		withLeads := 0
+		for _, m := range members {
+			var gotIDs []int64
+			for _, l := range got[m.ID] {
+				gotIDs = append(gotIDs, l.ID)
+			}
+			require.Equal(t, want[m.ID], gotIDs, "the leads of %s (%s)", m.Handle, m.Country)
+			if len(gotIDs) > 0 {
+				withLeads++
+			}
+		}
+		require.Greater(t, withLeads, 100, "the program tries the rule on many MVPs")
+
+		for _, l := range leads {
+			var gotMVPs []int64
+			var after *string
+			for {
+				pages, err := s.MVPsOf(ctx, store.LeadMVPs, []int64{l}, store.MemberQuery{Page: store.PageArgs{First: ptr(store.MaxPageSize), After: after}})
+				require.NoError(t, err)
+				page := pages[l]
+				for _, m := range page.Items {
+					gotMVPs = append(gotMVPs, m.ID)
+				}
+				if !page.HasNext {
+					break
+				}
+				after = &page.Cursors[len(page.Cursors)-1]
+			}
+			slices.Sort(gotMVPs)
+			require.Equal(t, wantMVPs[l], gotMVPs, "the MVPs of lead %d", l)
+		}
 	})
 }
