@@ -93,6 +93,22 @@ func NewAward(member Member, existing []Award, expertiseID int64, year, currentY
 	return a, nil
 }
 
+// CheckRecord applies the award rules to an award recorded with its
+// status, as a program loaded whole records its history: a known status, a
+// year the program accepts, and never an active award for an employee of
+// the vendor.
+func CheckRecord(a Award, employee bool) error {
+	switch {
+	case !a.Status.Valid():
+		return Invalidf("status", "award status %q is not ACTIVE, ALUMNI or RETIRED.", a.Status)
+	case a.Year < MinAwardYear || a.Year > MaxAwardYear:
+		return Invalidf("year", "award year %d is outside %d to %d.", a.Year, MinAwardYear, MaxAwardYear)
+	case a.Status == AwardActive && employee:
+		return Invalidf("memberId", "member %d is an employee of the vendor; employees can never hold an active award.", a.MemberID)
+	}
+	return nil
+}
+
 // Renewal returns the award that renews a for the next award year, and a
 // with its year ended. Only an active award can be renewed, and never for
 // an employee.

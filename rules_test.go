@@ -114,6 +114,26 @@ func TestRenewalAndRetirement(t *testing.T) {
 	require.Equal(t, mvpgraph.EINVALID, mvpgraph.ErrorCode(err))
 }
 
+func TestCheckRecord(t *testing.T) {
+	for _, tc := range []struct {
+		award    mvpgraph.Award
+		employee bool
+		field    string
+	}{
+		{mvpgraph.Award{Year: 2019, Status: mvpgraph.AwardAlumni}, false, ""},
+		{mvpgraph.Award{Year: 2026, Status: mvpgraph.AwardActive}, false, ""},
+		{mvpgraph.Award{Year: 2024, Status: mvpgraph.AwardRetired}, true, ""},
+		{mvpgraph.Award{Year: 2020, Status: mvpgraph.AwardAlumni}, true, ""},
+		{mvpgraph.Award{Year: 2026, Status: mvpgraph.AwardActive}, true, "memberId"},
+		{mvpgraph.Award{Year: 2026, Status: "PENDING"}, false, "status"},
+		{mvpgraph.Award{Year: 1992, Status: mvpgraph.AwardAlumni}, false, "year"},
+		{mvpgraph.Award{Year: 2101, Status: mvpgraph.AwardActive}, false, "year"},
+	} {
+		err := mvpgraph.CheckRecord(tc.award, tc.employee)
+		require.Equal(t, tc.field, mvpgraph.ErrorField(err), "%+v employee=%v: %v", tc.award, tc.employee, err)
+	}
+}
+
 func TestAwardsRetiredOnEmployment(t *testing.T) {
 	awards := []mvpgraph.Award{
 		{ID: 1, Status: mvpgraph.AwardActive},

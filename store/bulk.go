@@ -508,13 +508,8 @@ func (l *loader) insertBatch(ctx context.Context, b MemberBatch) error {
 		if err := checkID(row, a.ID); err != nil {
 			return err
 		}
-		switch {
-		case !a.Status.Valid():
-			return mvpgraph.Invalidf(row+".status", "award status %q is not ACTIVE, ALUMNI or RETIRED.", a.Status)
-		case a.Year < mvpgraph.MinAwardYear || a.Year > mvpgraph.MaxAwardYear:
-			return mvpgraph.Invalidf(row+".year", "award year %d is outside %d to %d.", a.Year, mvpgraph.MinAwardYear, mvpgraph.MaxAwardYear)
-		case a.Status == mvpgraph.AwardActive && l.employees[a.MemberID]:
-			return mvpgraph.Invalidf(row+".memberId", "member %d is an employee of the vendor; employees can never hold an active award.", a.MemberID)
+		if err := mvpgraph.CheckRecord(*a, l.employees[a.MemberID]); err != nil {
+			return at(row, err)
 		}
 		a.CreatedAt, a.UpdatedAt = l.now, l.now
 	}
