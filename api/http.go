@@ -21,9 +21,9 @@ import (
 // postJSON and getJSON answer GraphQL requests sent by POST and by GET,
 // as gqlgen's transport.POST and transport.GET do (which they embed for
 // Supports), with two differences. An answer's data is written as gqlgen
-// marshalled it: encoding/json would scan and compact it all again, which
-// took 6 to 10 % of a fresh front page's CPU and over half of one
-// answered from memory (@cached). And a @cached query asked by GET tells
+// marshalled it: encoding/json would scan and compact it all again, a
+// share of every answer's CPU and most of one answered from memory
+// (@cached; bench/README.md, "Figures behind the code"). And a @cached query asked by GET tells
 // HTTP caches how long they may keep its answer.
 type (
 	postJSON struct{ transport.POST }

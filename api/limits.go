@@ -29,8 +29,8 @@ import (
 // one selection set or in all, before gqlparser validates it. Validation
 // compares the fields of a selection set pairwise (the rule that fields
 // of one name can be merged), so its time grows with the square of a set's
-// size: { member { handle handle ... } } with 4,000 handles, 30 KB, took
-// over a second of CPU. The document is parsed here, within the token
+// size, and a small document of one field repeated costs seconds of CPU
+// (bench/README.md, "A query's CPU before it runs"). The document is parsed here, within the token
 // limit, in time that grows with its size; a document the parsed-query
 // cache holds has been counted already and is not parsed again.
 type fieldBound struct {

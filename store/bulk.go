@@ -375,8 +375,8 @@ func (l *loader) insertRows(ctx context.Context, table string, cols []string, n 
 
 // copyRows streams n rows into table with PostgreSQL's COPY: rows go as a
 // stream of values, with none of the parsing and binding of statements.
-// At 100,000 members, with a year of daily reach (36 million snapshots),
-// it loads several times faster than multi-row INSERTs. Triggers and
+// It loads several times faster than multi-row INSERTs (bench/README.md,
+// "Seeding"). Triggers and
 // constraints apply as to INSERTs; an error ends the COPY and, with it,
 // Load's transaction.
 func (l *loader) copyRows(ctx context.Context, table string, cols []string, n int, row func(dst []any, i int) []any) error {
@@ -759,9 +759,9 @@ var bulkTables = []string{"reach_snapshots", "activities", "award_events"}
 // setAside drops the indexes and constraints (keys, references, checks) of
 // the bulk tables on PostgreSQL, and remembers them for restore, which
 // builds them again once the rows are in: the PostgreSQL manual's advice
-// for populating a database. Checked and indexed row by row, a million
-// snapshots take 16 s to load here; set aside, 1.6 s, and 0.9 s to build
-// the key and check the references of all of them at once. Load holds the
+// for populating a database: building a key and checking references once
+// for all rows is many times faster than row by row (bench/README.md,
+// "Figures behind the code"). Load holds the
 // tables locked and runs in one transaction, so no one sees them without
 // their constraints, and a failure restores them as they were.
 func (l *loader) setAside(ctx context.Context) error {
@@ -812,9 +812,9 @@ func (l *loader) setAside(ctx context.Context) error {
 // restoreMemory is the least memory PostgreSQL's maintenance operations
 // get while restore builds the keys and checks the references: the sort of
 // an index build, and the join that checks a reference (PostgreSQL runs
-// that check with maintenance_work_mem as its work_mem). At the default
-// 64 MB, the hash of 1.3 million social accounts' keys does not fit, and
-// checking 470 million snapshots' references spilled 17 GB to disk.
+// that check with maintenance_work_mem as its work_mem). At the default,
+// the hash of a million members' accounts does not fit, and checking their
+// snapshots' references spills to disk (bench/README.md, "Seeding").
 const restoreMemory = "256MB"
 
 // restore builds again what setAside dropped, checking every row at once;

@@ -16,8 +16,8 @@ const isMVPExpr = "EXISTS (SELECT 1 FROM awards ma WHERE ma.member_id = m.id AND
 // isMVPColumn says whether a selected member holds an active award. It is
 // a scalar subquery, not EXISTS: PostgreSQL plans an EXISTS in the select
 // list as a hash of every active award's member, built for each statement
-// (20 ms at 100,000 members), while this runs one index probe per row of
-// the page.
+// whatever the page's size, while this runs one index probe per row of the
+// page (bench/README.md, "Targets").
 const isMVPColumn = "(SELECT 1 FROM awards ma WHERE ma.member_id = m.id AND ma.status = 'ACTIVE' LIMIT 1) IS NOT NULL"
 
 var memberColumns = []string{

@@ -27,7 +27,8 @@ func (s *Store) ProgramStats(ctx context.Context, groupBy []mvpgraph.StatsDimens
 	// Each member is counted once per group: first one row per group and
 	// member (is the member an MVP there, how many awards), then the groups.
 	// Hash aggregation does the first; COUNT(DISTINCT ...) over the joined
-	// rows would sort them within every group (1.7 s at 100,000 members).
+	// rows would sort them within every group, which at scale costs
+	// seconds (bench/README.md, "Figures behind the code").
 	inner := s.sb.Select(
 		"m.id AS member_id",
 		"MAX(CASE WHEN a.status = 'ACTIVE' THEN 1 ELSE 0 END) AS is_mvp",

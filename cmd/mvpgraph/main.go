@@ -474,12 +474,12 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 }
 
 // tuneGC sets the collector for serving, unless GOGC or GOMEMLIMIT say
-// otherwise. The server's live heap is small (tens of MB) and nearly all it
-// allocates is one request's garbage, so the default of collecting each
-// time the heap doubles spends a fifth of the CPU on the collector under
-// load (bench/README.md). Collecting at five times the live heap
-// instead, with a soft limit of 100 MiB that makes it collect sooner as the
-// heap nears it, keeps the server's resident memory under 150 MB.
+// otherwise. The server's live heap is small and nearly all it allocates is
+// one request's garbage, so the default of collecting each time the heap
+// doubles spends a large share of the CPU on the collector under load.
+// Collecting at five times the live heap instead, with a soft limit of
+// 100 MiB that makes it collect sooner as the heap nears it, keeps the
+// server's resident memory within its target (bench/README.md, "Targets").
 func tuneGC() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
