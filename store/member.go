@@ -176,14 +176,28 @@ func leadRule(byLeads bool, ph string) string {
 	}
 	return `SELECT a.member_id, le.lead_id
 	FROM awards a
-	JOIN members um ON um.id = a.member_id AND um.country = 'US'
-	JOIN lead_expertises le ON le.expertise_id = a.expertise_id
+	JOIN members um ON um.id = a.member_id
+	JOIN lead_expertises le ON ` + usLeadOn("a", "um") + `
 	WHERE a.status = 'ACTIVE' AND ` + usFilter + `
 	UNION
 	SELECT im.id, lc.lead_id
 	FROM members im
-	JOIN lead_countries lc ON lc.country = im.country
+	JOIN lead_countries lc ON ` + intlLeadOn("im") + `
 	WHERE ` + intlFilter + ` AND EXISTS (SELECT 1 FROM awards ia WHERE ia.member_id = im.id AND ia.status = 'ACTIVE')`
+}
+
+// usLeadOn joins an award (alias a) of a member (alias m) to the US lead
+// (alias le, of lead_expertises) who owns its expertise, when the member
+// is US-based: the lead rule's first half.
+func usLeadOn(a, m string) string {
+	return "le.expertise_id = " + a + ".expertise_id AND " + m + ".country = 'US'"
+}
+
+// intlLeadOn joins a member (alias m) based outside the US to the
+// international lead (alias lc, of lead_countries) who owns its country:
+// the lead rule's second half.
+func intlLeadOn(m string) string {
+	return "lc.country = " + m + ".country AND " + m + ".country <> 'US'"
 }
 
 // MVPsOf returns one page of MVPs for each parent among ids.

@@ -52,8 +52,9 @@ func (s *Store) ProgramStats(ctx context.Context, groupBy []mvpgraph.StatsDimens
 		b = b.Column("t." + k[1]).GroupBy("t." + k[1]).OrderBy("t." + k[1] + " NULLS LAST")
 	}
 	if slices.Contains(seen, mvpgraph.ByLead) {
-		inner = inner.LeftJoin("lead_expertises le ON le.expertise_id = a.expertise_id AND a.status = 'ACTIVE' AND m.country = 'US'").
-			LeftJoin("lead_countries lc ON lc.country = m.country AND a.status = 'ACTIVE' AND m.country <> 'US'")
+		// Each active award counts for its lead by the lead rule (leadRule).
+		inner = inner.LeftJoin("lead_expertises le ON a.status = 'ACTIVE' AND " + usLeadOn("a", "m")).
+			LeftJoin("lead_countries lc ON a.status = 'ACTIVE' AND " + intlLeadOn("m"))
 	}
 	b = b.FromSelect(inner, "t")
 	var out []mvpgraph.StatsGroup

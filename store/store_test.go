@@ -508,5 +508,31 @@ func TestLeadRuleOnRandomPrograms(t *testing.T) {
 			slices.Sort(gotMVPs)
 			require.Equal(t, wantMVPs[l], gotMVPs, "the MVPs of lead %d", l)
 		}
+
+		// Statistics by lead count each active award for its lead.
+		wantAwards := map[int64]int{}
+		for _, m := range members {
+			for _, a := range awards[m.ID] {
+				if a.Status == mvpgraph.AwardActive {
+					if l := mvpgraph.LeadOfAward(m, a.ExpertiseID, usLeadOf, intlLeadOf); l != 0 {
+						wantAwards[l]++
+					}
+				}
+			}
+		}
+		stats, err := s.ProgramStats(ctx, []mvpgraph.StatsDimension{mvpgraph.ByLead}, nil)
+		require.NoError(t, err)
+		seen := 0
+		for _, g := range stats {
+			if g.LeadID == nil {
+				continue
+			}
+			seen++
+			l := *g.LeadID
+			require.Equal(t, len(wantMVPs[l]), g.MVPs, "MVPs of lead %d", l)
+			require.Equal(t, len(wantMVPs[l]), g.Members, "members of lead %d", l)
+			require.Equal(t, wantAwards[l], g.Awards, "active awards of lead %d", l)
+		}
+		require.Equal(t, len(wantMVPs), seen, "a group for each lead with MVPs")
 	})
 }
