@@ -11,6 +11,7 @@ import (
 
 	"mvpgraph"
 	"mvpgraph/integrations"
+	"mvpgraph/integrations/conformance"
 	"mvpgraph/integrations/github"
 	"mvpgraph/integrations/platformtest"
 )
@@ -73,16 +74,56 @@ func TestNewRequiresToken(t *testing.T) {
 	require.Equal(t, 1, c.BatchSize())
 }
 
-func TestFetchActiveAndNotFound(t *testing.T) {
+// TestConformance runs the suite every platform client passes.
+func TestConformance(t *testing.T) {
+	t.Parallel()
+	conformance.Run(t, conformance.Platform{
+		Client: func(t *testing.T, baseURL string, timeout time.Duration) mvpgraph.ReachSource {
+			return newClient(t, baseURL, timeout)
+		},
+		ContentType: "application/json; charset=utf-8",
+		Secret:      token,
+		Known:       []string{"octocat", "hubot"},
+		Reach: []mvpgraph.Reach{
+			{Followers: i64(21874), Following: i64(9), Posts: i64(8)},
+			{Followers: i64(1931), Following: i64(0), Posts: i64(1)},
+		},
+		Missing: "no-such-user-4711",
+		Found: func(r *http.Request) answer {
+			switch r.URL.Path {
+			case "/users/octocat":
+				return answer{Status: http.StatusOK, File: "user_octocat.json", Headers: rateHeaders(4990)}
+			case "/users/hubot":
+				return answer{Status: http.StatusOK, File: "user_hubot.json", Headers: rateHeaders(4989)}
+			}
+			// A suspended github.com user answers the same 404.
+			return answer{Status: http.StatusNotFound, File: "error_not_found.json", Headers: rateHeaders(4988)}
+		},
+		// GitHub Enterprise Server says so of a suspended user.
+		Suspended:   &conformance.Account{Name: "mallory", Answer: answer{Status: http.StatusOK, File: "user_suspended_ghes.json", Headers: rateHeaders(4000)}},
+		RateLimited: conformance.Limit{Answer: answer{Status: http.StatusTooManyRequests, File: "error_rate_limit_exceeded.json", Headers: rateHeaders(0)}, Reset: time.Unix(resetEpoch, 0)},
+		QuotaSpent:  &conformance.Limit{Answer: answer{Status: http.StatusForbidden, File: "error_rate_limit_exceeded.json", Headers: rateHeaders(0)}, Reset: time.Unix(resetEpoch, 0)},
+		ServerError: answer{Status: http.StatusInternalServerError, File: "error_server.json", Headers: rateHeaders(4000)},
+		Malformed:   answer{Status: http.StatusOK, File: "user_octocat_truncated.json", Headers: rateHeaders(4000)},
+		Refused: &answer{Status: http.StatusUnauthorized, File: "error_bad_credentials.json", Headers: map[string]string{
+			"x-ratelimit-limit": "60", "x-ratelimit-remaining": "59", "x-ratelimit-reset": strconv.Itoa(resetEpoch),
+		}},
+	})
+}
+
+// TestFetchRequests: one call per user, with the token and API version,
+// below the base URL's path (GitHub Enterprise Server lives under /api/v3),
+// and the quota of the last answer, a 404 included.
+func TestFetchRequests(t *testing.T) {
 	t.Parallel()
 	f := newFake(t, func(r *http.Request) answer {
-		if r.URL.Path == "/users/octocat" {
+		if r.URL.Path == "/api/v3/users/octocat" {
 			return answer{Status: http.StatusOK, File: "user_octocat.json", Headers: rateHeaders(4990)}
 		}
 		// A suspended github.com user answers the same 404.
 		return answer{Status: http.StatusNotFound, File: "error_not_found.json", Headers: rateHeaders(4989)}
 	})
-	c := newClient(t, f.URL, 0)
+	c := newClient(t, f.URL+"/api/v3", 0)
 
 	lookups, quota, err := c.Fetch(context.Background(), []string{"octocat", "no-such-user-4711"})
 	require.NoError(t, err)
@@ -90,11 +131,11 @@ func TestFetchActiveAndNotFound(t *testing.T) {
 	reqs := f.Requests()
 	require.Len(t, reqs, 2)
 	require.Equal(t, http.MethodGet, reqs[0].Method)
-	require.Equal(t, "/users/octocat", reqs[0].URL.Path)
+	require.Equal(t, "/api/v3/users/octocat", reqs[0].URL.Path)
 	require.Empty(t, reqs[0].URL.RawQuery)
 	require.Equal(t, "Bearer "+token, reqs[0].Header.Get("Authorization"))
 	require.Equal(t, "2022-11-28", reqs[0].Header.Get("X-GitHub-Api-Version"))
-	require.Equal(t, "/users/no-such-user-4711", reqs[1].URL.Path)
+	require.Equal(t, "/api/v3/users/no-such-user-4711", reqs[1].URL.Path)
 
 	require.Equal(t, []mvpgraph.Lookup{
 		{Handle: "octocat", Status: mvpgraph.AccountActive, Reach: mvpgraph.Reach{
@@ -104,18 +145,6 @@ func TestFetchActiveAndNotFound(t *testing.T) {
 	}, lookups)
 	// The quota is that of the last answer, a 404 included.
 	require.Equal(t, &mvpgraph.Quota{Limit: 5000, Remaining: 4989, Reset: time.Unix(resetEpoch, 0).UTC()}, quota)
-}
-
-func TestFetchSuspended(t *testing.T) {
-	t.Parallel()
-	f := newFake(t, always(answer{Status: http.StatusOK, File: "user_suspended_ghes.json", Headers: rateHeaders(4000)}))
-	c := newClient(t, f.URL+"/api/v3", 0)
-
-	lookups, _, err := c.Fetch(context.Background(), []string{"mallory"})
-	require.NoError(t, err)
-	require.Equal(t, []mvpgraph.Lookup{{Handle: "mallory", Status: mvpgraph.AccountSuspended}}, lookups)
-	// GitHub Enterprise Server lives below /api/v3.
-	require.Equal(t, "/api/v3/users/mallory", f.Requests()[0].URL.Path)
 }
 
 func TestFetchRateLimited(t *testing.T) {
@@ -166,70 +195,6 @@ func TestFetchRateLimited(t *testing.T) {
 			require.NotContains(t, err.Error(), token)
 		})
 	}
-}
-
-func TestFetchBadCredentials(t *testing.T) {
-	t.Parallel()
-	f := newFake(t, always(answer{Status: http.StatusUnauthorized, File: "error_bad_credentials.json", Headers: map[string]string{
-		"x-ratelimit-limit": "60", "x-ratelimit-remaining": "59", "x-ratelimit-reset": strconv.Itoa(resetEpoch),
-	}}))
-	c := newClient(t, f.URL, 0)
-
-	_, _, err := c.Fetch(context.Background(), []string{"octocat"})
-	require.Equal(t, mvpgraph.EUNAUTHORIZED, mvpgraph.ErrorCode(err), "got %v", err)
-	require.NotContains(t, err.Error(), token)
-	require.Contains(t, mvpgraph.ErrorMessage(err), "Bad credentials")
-	require.Contains(t, mvpgraph.ErrorMessage(err), "MVPGRAPH_GITHUB_TOKEN")
-}
-
-func TestFetchTransient(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		name   string
-		status int
-		file   string
-		body   string
-	}{
-		{"500 server error", http.StatusInternalServerError, "error_server.json", ""},
-		{"502 html page", http.StatusBadGateway, "", "<html><body><h1>502 Bad Gateway</h1></body></html>"},
-		{"503 plain text", http.StatusServiceUnavailable, "", "No server is currently available to service your request."},
-		{"truncated json", http.StatusOK, "user_octocat_truncated.json", ""},
-		{"not json", http.StatusOK, "", "<html>maintenance</html>"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			f := newFake(t, always(answer{Status: tc.status, File: tc.file, Body: tc.body, Headers: rateHeaders(4000)}))
-			c := newClient(t, f.URL, 0)
-
-			_, quota, err := c.Fetch(context.Background(), []string{"octocat"})
-			require.True(t, mvpgraph.IsTransient(err), "want a transient error, got %v", err)
-			require.Equal(t, 4000, quota.Remaining)
-		})
-	}
-}
-
-func TestFetchTimeout(t *testing.T) {
-	t.Parallel()
-	f := newFake(t, always(answer{Status: http.StatusOK, File: "user_octocat.json", Delay: 2 * time.Second}))
-	c := newClient(t, f.URL, 50*time.Millisecond)
-
-	start := time.Now()
-	_, _, err := c.Fetch(context.Background(), []string{"octocat"})
-	require.True(t, mvpgraph.IsTransient(err), "want a transient error, got %v", err)
-	require.Less(t, time.Since(start), time.Second)
-	require.NotContains(t, err.Error(), token)
-}
-
-func TestFetchCancelled(t *testing.T) {
-	t.Parallel()
-	f := newFake(t, always(answer{Status: http.StatusOK, File: "user_octocat.json", Delay: 2 * time.Second}))
-	c := newClient(t, f.URL, 0)
-
-	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(50*time.Millisecond, cancel)
-	_, _, err := c.Fetch(ctx, []string{"octocat"})
-	require.ErrorIs(t, err, context.Canceled)
-	require.False(t, mvpgraph.IsTransient(err))
 }
 
 func TestFetchEmptyLogin(t *testing.T) {

@@ -5,6 +5,7 @@
 package platformtest
 
 import (
+	"compress/gzip"
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -22,6 +23,7 @@ type Answer struct {
 	Body    string
 	Headers map[string]string
 	Delay   time.Duration
+	Gzip    bool // the body is sent gzipped, as Content-Encoding says
 }
 
 // Always answers every request with a.
@@ -74,6 +76,14 @@ func New(t testing.TB, jsonType string, fixed map[string]string, route func(*htt
 		}
 		for k, v := range fixed {
 			w.Header().Set(k, v)
+		}
+		if a.Gzip {
+			w.Header().Set("Content-Encoding", "gzip")
+			w.WriteHeader(a.Status)
+			zw := gzip.NewWriter(w)
+			_, _ = zw.Write(body)
+			_ = zw.Close()
+			return
 		}
 		w.WriteHeader(a.Status)
 		_, _ = w.Write(body)
