@@ -13,6 +13,7 @@ import (
 
 	"mvpgraph"
 	"mvpgraph/integrations"
+	"mvpgraph/integrations/conformance"
 	"mvpgraph/integrations/platformtest"
 	"mvpgraph/integrations/twitter"
 )
@@ -72,6 +73,43 @@ func TestNewRequiresToken(t *testing.T) {
 	require.Equal(t, 100, c.BatchSize())
 }
 
+// TestConformance runs the suite every platform client passes.
+func TestConformance(t *testing.T) {
+	t.Parallel()
+	lastPost := time.Date(2024, 3, 12, 17, 4, 46, 0, time.UTC)
+	conformance.Run(t, conformance.Platform{
+		Client: func(t *testing.T, baseURL string, timeout time.Duration) mvpgraph.ReachSource {
+			return newClient(t, baseURL, timeout)
+		},
+		ContentType: "application/json;charset=utf-8",
+		Secret:      token,
+		Known:       []string{"xdevelopers", "x"},
+		Reach: []mvpgraph.Reach{
+			{Followers: i64(513958), Following: i64(2039), Posts: i64(3635), LastPostAt: &lastPost},
+			{Followers: i64(68091525), Following: i64(0), Posts: i64(15228)},
+		},
+		Missing: "gone_for_good",
+		// users/lookup leaves out the names that do not exist, and fails
+		// with code 17 when none does.
+		Found: func(r *http.Request) answer {
+			for _, n := range strings.Split(r.URL.Query().Get("screen_name"), ",") {
+				if n != "gone_for_good" {
+					return answer{Status: http.StatusOK, File: "users_lookup.json", Headers: rateHeaders(297)}
+				}
+			}
+			return answer{Status: http.StatusNotFound, File: "error_17_no_user_matches.json", Headers: rateHeaders(296)}
+		},
+		Suspended:   &conformance.Account{Name: "banned_one", Answer: answer{Status: http.StatusForbidden, File: "error_63_user_suspended.json", Headers: rateHeaders(12)}},
+		RateLimited: conformance.Limit{Answer: answer{Status: http.StatusTooManyRequests, File: "error_88_rate_limit_exceeded.json", Headers: rateHeaders(0)}, Reset: time.Unix(resetEpoch, 0)},
+		QuotaSpent:  &conformance.Limit{Answer: answer{Status: http.StatusOK, File: "users_lookup.json", Headers: rateHeaders(0)}, Reset: time.Unix(resetEpoch, 0)},
+		ServerError: answer{Status: http.StatusServiceUnavailable, File: "error_130_over_capacity.json", Headers: rateHeaders(100)},
+		Malformed:   answer{Status: http.StatusOK, File: "users_lookup_truncated.json", Headers: rateHeaders(100)},
+		Refused:     &answer{Status: http.StatusUnauthorized, File: "error_89_invalid_token.json"},
+	})
+}
+
+// TestFetchActiveAndMissing: one users/lookup call for the batch, answered
+// in its own order and display case.
 func TestFetchActiveAndMissing(t *testing.T) {
 	t.Parallel()
 	f := newFake(t, answer{Status: http.StatusOK, File: "users_lookup.json", Headers: rateHeaders(297)})
@@ -157,11 +195,6 @@ func TestFetchRateLimited(t *testing.T) {
 		wantReset time.Time
 	}{
 		{
-			name:   "code 88 with reset header",
-			status: http.StatusTooManyRequests, file: "error_88_rate_limit_exceeded.json",
-			headers: rateHeaders(0), wantReset: time.Unix(resetEpoch, 0),
-		},
-		{
 			name:   "bare 429 with reset header",
 			status: http.StatusTooManyRequests, body: "Too Many Requests",
 			headers: rateHeaders(0), wantReset: time.Unix(resetEpoch, 0),
@@ -185,67 +218,6 @@ func TestFetchRateLimited(t *testing.T) {
 			require.True(t, tc.wantReset.Equal(rl.Reset), "reset %s, want %s", rl.Reset, tc.wantReset)
 		})
 	}
-}
-
-func TestFetchTransient(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		name   string
-		status int
-		file   string
-		body   string
-	}{
-		{"503 over capacity", http.StatusServiceUnavailable, "error_130_over_capacity.json", ""},
-		{"500 internal error", http.StatusInternalServerError, "error_131_internal_error.json", ""},
-		{"502 html page", http.StatusBadGateway, "", "<html><body><h1>502 Bad Gateway</h1></body></html>"},
-		{"truncated json", http.StatusOK, "users_lookup_truncated.json", ""},
-		{"not json", http.StatusOK, "", "<html>maintenance</html>"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			f := newFake(t, answer{Status: tc.status, File: tc.file, Body: tc.body, Headers: rateHeaders(100)})
-			c := newClient(t, f.URL, 0)
-
-			_, quota, err := c.Fetch(context.Background(), []string{"xdevelopers"})
-			require.True(t, mvpgraph.IsTransient(err), "want a transient error, got %v", err)
-			require.Equal(t, 100, quota.Remaining, "the quota of an error answer is kept")
-		})
-	}
-}
-
-func TestFetchTimeout(t *testing.T) {
-	t.Parallel()
-	f := newFake(t, answer{Status: http.StatusOK, File: "users_lookup.json", Delay: 2 * time.Second})
-	c := newClient(t, f.URL, 50*time.Millisecond)
-
-	start := time.Now()
-	_, _, err := c.Fetch(context.Background(), []string{"xdevelopers"})
-	require.True(t, mvpgraph.IsTransient(err), "want a transient error, got %v", err)
-	require.Less(t, time.Since(start), time.Second)
-}
-
-func TestFetchCancelled(t *testing.T) {
-	t.Parallel()
-	f := newFake(t, answer{Status: http.StatusOK, File: "users_lookup.json", Delay: 2 * time.Second})
-	c := newClient(t, f.URL, 0)
-
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	_, _, err := c.Fetch(ctx, []string{"xdevelopers"})
-	require.ErrorIs(t, err, context.DeadlineExceeded)
-	require.False(t, mvpgraph.IsTransient(err), "the caller's own deadline is not the platform's fault")
-}
-
-func TestFetchBadToken(t *testing.T) {
-	t.Parallel()
-	f := newFake(t, answer{Status: http.StatusUnauthorized, File: "error_89_invalid_token.json"})
-	c := newClient(t, f.URL, 0)
-
-	_, _, err := c.Fetch(context.Background(), []string{"xdevelopers"})
-	require.Equal(t, mvpgraph.EUNAUTHORIZED, mvpgraph.ErrorCode(err))
-	require.NotContains(t, err.Error(), token)
-	require.NotContains(t, err.Error(), strings.SplitN(token, "%", 2)[0])
-	require.Contains(t, mvpgraph.ErrorMessage(err), "MVPGRAPH_TWITTER_TOKEN")
 }
 
 func TestFetchBatchLimits(t *testing.T) {
