@@ -56,8 +56,22 @@ type syncWorker struct {
 func (w *syncWorker) Timeout(*river.Job[SyncArgs]) time.Duration { return jobTimeout }
 
 // inlineWait is the longest wait for the allowance a worker sleeps through;
-// longer ones put the batch off with River, freeing the worker.
-const inlineWait = 2 * time.Second
+// longer ones put the batch off with River, freeing the worker, until
+// wakeEarly before the allowance resets. River runs a batch put off some
+// seconds after its time (its scheduler looks every 5 s, its producers
+// every FetchPollInterval), so a batch put off until the reset itself
+// would find the new window taken by batches waiting in their workers; put
+// off until shortly before, it waits the rest in its worker and takes its
+// turn at the reset with the others.
+const (
+	inlineWait = 8 * time.Second
+	wakeEarly  = 7 * time.Second
+)
+
+// putOff puts a batch off until shortly before wait is over.
+func putOff(wait time.Duration) error {
+	return river.JobSnooze(max(0, wait-wakeEarly))
+}
 
 // A batch records what it fetched every flushEvery accounts or flushAfter,
 // whichever comes first.
@@ -218,7 +232,7 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) (err er
 				if err := r.store.ExtendClaims(ctx, args.Claim, accountIDs(pending), time.Now().Add(wait+r.cfg.Lease)); err != nil {
 					return err
 				}
-				return river.JobSnooze(wait)
+				return putOff(wait)
 			}
 			select {
 			case <-ctx.Done():
@@ -316,7 +330,7 @@ func (w *syncWorker) failed(ctx context.Context, job *river.Job[SyncArgs], ids [
 		if cerr := r.store.ExtendClaims(ctx, job.Args.Claim, ids, time.Now().Add(wait+r.cfg.Lease)); cerr != nil {
 			return cerr
 		}
-		return river.JobSnooze(wait)
+		return putOff(wait)
 	}
 	now := time.Now()
 	switch {
