@@ -295,7 +295,7 @@ func (a *answers) forget() {
 // changedAnything reports whether a mutation's answer shows that one of
 // its fields ran to the end, and so may have changed something: a root
 // field with no error at or under it. A refused mutation changes nothing
-// (README, "Errors"), so refusals, even anonymous ones, keep every
+// (docs/api.md, "Errors"), so refusals, even anonymous ones, keep every
 // caller's answers. Each mutation field's payload is non-null, so one
 // failed field makes data null while a field before it may have changed
 // something: the errors' paths tell which failed.

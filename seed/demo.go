@@ -16,7 +16,7 @@ import (
 // demo is the same whenever it is loaded.
 const DemoYear = 2026
 
-// Handles of demo members that tests and the README rely on.
+// Handles of demo members that tests and the docs rely on.
 const (
 	// DemoUSMVP is Ada Whitman of Seattle, US: an MVP in Dynamics CRM since
 	// 2016, so her lead is DynamicsLead.

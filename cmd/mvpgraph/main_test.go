@@ -121,21 +121,9 @@ func post(t *testing.T, addr, query string, token ...string) response {
 	return out
 }
 
-// readmeQueries returns the GraphQL examples of the README.
-func readmeQueries(t *testing.T) []string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
-	require.NoError(t, err)
-	var out []string
-	for _, m := range regexp.MustCompile("(?s)```graphql\n(.*?)```").FindAllStringSubmatch(string(b), -1) {
-		out = append(out, m[1])
-	}
-	require.NotEmpty(t, out, "the README has example queries")
-	return out
-}
-
 // TestServeDemo runs what the README's run command runs, on each database,
-// and checks that the README's example queries return data.
+// and checks that every example query of the README and docs/ returns
+// data.
 func TestServeDemo(t *testing.T) {
 	for _, d := range storetest.Dialects {
 		t.Run(string(d), func(t *testing.T) {
@@ -143,12 +131,12 @@ func TestServeDemo(t *testing.T) {
 			dbURL := storetest.URL(t, d)
 			addr, _ := server(t, dbURL, "--demo")
 			token := createToken(t, dbURL, "--role", "ADMIN", "--name", "readme")
-			for _, q := range readmeQueries(t) {
-				r := post(t, addr, q, token)
-				require.Empty(t, r.Errors, "README query failed:\n%s", q)
+			for _, ex := range docExamples(t, "graphql") {
+				r := post(t, addr, ex.text, token)
+				require.Empty(t, r.Errors, "%s: the example query failed:\n%s", ex.file, ex.text)
 				require.NotEmpty(t, r.Data)
 				for k, v := range r.Data {
-					require.NotNil(t, v, "README query returned no %s:\n%s", k, q)
+					require.NotNil(t, v, "%s: the example query returned no %s:\n%s", ex.file, k, ex.text)
 				}
 			}
 

@@ -4,7 +4,7 @@
 // axe-core (WCAG 2.1 A and AA) and photographed, into a temporary folder
 // so that a test run leaves the tree as it was; with
 // MVPGRAPH_SCREENSHOTS=docs/screenshots (from the repository's root), into
-// the README's pictures.
+// the pictures of docs/page.md.
 //
 // Run with `npm run e2e` in web/ (scripts/test runs it too). CHROMIUM
 // overrides the browser's path, /usr/bin/chromium by default.
