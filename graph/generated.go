@@ -3128,69 +3128,171 @@ interface Node {
 
 "Where a page of a connection lies."
 type PageInfo {
+  "Whether items follow this page: ask again with ` + "`" + `after: endCursor` + "`" + `."
   hasNextPage: Boolean!
+  "Whether items come before this page: ask again with ` + "`" + `before: startCursor` + "`" + `."
   hasPreviousPage: Boolean!
+  "The cursor of the page's first item; null on an empty page."
   startCursor: String
+  "The cursor of the page's last item; null on an empty page."
   endCursor: String
 }
 
 "Sort direction. Missing values sort last ascending, first descending."
 enum OrderDirection {
+  "Smallest first; missing values last."
   ASC
+  "Largest first; missing values first."
   DESC
 }
 
 "Compares a text field. Every operator given must hold."
 input StringFilter {
+  "Equal to the text."
   _eq: String
+  "Not equal to the text; a missing value does not match."
   _neq: String
+  "Equal to one of the texts (at most 100)."
   _in: [String!]
+  "After the text, in the database's order of texts."
   _gt: String
+  "Equal to the text or after it."
   _gte: String
+  "Before the text, in the database's order of texts."
   _lt: String
+  "Equal to the text or before it."
   _lte: String
   "SQL LIKE pattern, case-sensitive: % matches any run of characters, _ one."
   _like: String
   "As _like, ignoring case."
   _ilike: String
+  "true: the value is missing; false: it is there."
   _isNull: Boolean
 }
 
 "Compares a true/false field."
 input BooleanFilter {
+  "Equal to the value."
   _eq: Boolean
+  "Not equal to the value."
   _neq: Boolean
 }
 
 "Compares a global ID."
 input IDFilter {
+  "The object with this ID."
   _eq: ID
+  "Any object but the one with this ID."
   _neq: ID
+  "One of the objects with these IDs (at most 100)."
   _in: [ID!]
 }
 
+"What the graph answers. Anonymous callers read public fields; the fields marked ` + "`" + `@auth` + "`" + ` name the roles that may use them."
 type Query {
   "The object with this global ID, or null when there is none."
-  node(id: ID!): Node
+  node(
+    "A global ID from an object's ` + "`" + `id` + "`" + `."
+    id: ID!
+  ): Node
   "The objects with these global IDs, null where there is none (at most 100)."
-  nodes(ids: [ID!]!): [Node]!
+  nodes(
+    "Global IDs from objects' ` + "`" + `id` + "`" + `, at most 100."
+    ids: [ID!]!
+  ): [Node]!
 
   "All members: MVPs, alumni and others."
-  members(where: MemberWhere, orderBy: [MemberOrderBy!], first: Int, after: String, last: Int, before: String): MemberConnection!
+  members(
+    "Selects the items; all of them when left out."
+    where: MemberWhere
+    "The ordering, column by column; the ID breaks the last tie."
+    orderBy: [MemberOrderBy!]
+    "The first n items, 0 to 100 (20 by default)."
+    first: Int
+    "Items after this cursor, from an edge or pageInfo."
+    after: String
+    "The last n items, 0 to 100."
+    last: Int
+    "Items before this cursor, from an edge or pageInfo."
+    before: String
+  ): MemberConnection!
   "Members holding an active award."
-  mvps(where: MemberWhere, orderBy: [MemberOrderBy!], first: Int, after: String, last: Int, before: String): MemberConnection!
+  mvps(
+    "Selects the items; all of them when left out."
+    where: MemberWhere
+    "The ordering, column by column; the ID breaks the last tie."
+    orderBy: [MemberOrderBy!]
+    "The first n items, 0 to 100 (20 by default)."
+    first: Int
+    "Items after this cursor, from an edge or pageInfo."
+    after: String
+    "The last n items, 0 to 100."
+    last: Int
+    "Items before this cursor, from an edge or pageInfo."
+    before: String
+  ): MemberConnection!
   "The member with this handle (case-insensitive), or null."
-  member(handle: String!): Member
+  member(
+    "The member's handle, in any case."
+    handle: String!
+  ): Member
 
-  expertises(where: ExpertiseWhere, orderBy: [ExpertiseOrderBy!], first: Int, after: String, last: Int, before: String): ExpertiseConnection!
-  leads(where: LeadWhere, orderBy: [LeadOrderBy!], first: Int, after: String, last: Int, before: String): LeadConnection!
-  productTeams(where: ProductTeamWhere, orderBy: [ProductTeamOrderBy!], first: Int, after: String, last: Int, before: String): ProductTeamConnection!
+  "The expertises awards are given for."
+  expertises(
+    "Selects the items; all of them when left out."
+    where: ExpertiseWhere
+    "The ordering, column by column; the ID breaks the last tie."
+    orderBy: [ExpertiseOrderBy!]
+    "The first n items, 0 to 100 (20 by default)."
+    first: Int
+    "Items after this cursor, from an edge or pageInfo."
+    after: String
+    "The last n items, 0 to 100."
+    last: Int
+    "Items before this cursor, from an edge or pageInfo."
+    before: String
+  ): ExpertiseConnection!
+  "The vendor's US and international leads."
+  leads(
+    "Selects the items; all of them when left out."
+    where: LeadWhere
+    "The ordering, column by column; the ID breaks the last tie."
+    orderBy: [LeadOrderBy!]
+    "The first n items, 0 to 100 (20 by default)."
+    first: Int
+    "Items after this cursor, from an edge or pageInfo."
+    after: String
+    "The last n items, 0 to 100."
+    last: Int
+    "Items before this cursor, from an edge or pageInfo."
+    before: String
+  ): LeadConnection!
+  "The vendor's product teams."
+  productTeams(
+    "Selects the items; all of them when left out."
+    where: ProductTeamWhere
+    "The ordering, column by column; the ID breaks the last tie."
+    orderBy: [ProductTeamOrderBy!]
+    "The first n items, 0 to 100 (20 by default)."
+    first: Int
+    "Items after this cursor, from an edge or pageInfo."
+    after: String
+    "The last n items, 0 to 100."
+    last: Int
+    "Items before this cursor, from an edge or pageInfo."
+    before: String
+  ): ProductTeamConnection!
 
   """
   Counts of members, MVPs and awards per group, for analysts. With no
   groupBy, one group: the whole program. ` + "`" + `where` + "`" + ` narrows the members counted.
   """
-  programStats(groupBy: [StatsDimension!], where: MemberWhere): [ProgramStatsGroup!]!
+  programStats(
+    "The dimensions to group by, in order; none for one group."
+    groupBy: [StatsDimension!]
+    "Counts only the members this selects; a filter on email or employer needs an admin token."
+    where: MemberWhere
+  ): [ProgramStatsGroup!]!
 
   """
   Members ranked by social reach: total followers across their accounts, or
@@ -3199,7 +3301,18 @@ type Query {
   (MVPGRAPH_RANKING_TTL), so that its pages come from one computation: a new
   reading shows in it within that time.
   """
-  reachLeaderboard(where: LeaderboardWhere, orderBy: LeaderboardOrder = FOLLOWERS, days: Int = 30, first: Int, after: String): LeaderboardConnection!
+  reachLeaderboard(
+    "Which members are ranked, and which of their accounts count."
+    where: LeaderboardWhere
+    "Rank by total followers, or by growth over ` + "`" + `days` + "`" + `."
+    orderBy: LeaderboardOrder = FOLLOWERS
+    "The growth window, in days (1 to 3,660)."
+    days: Int = 30
+    "The first n items, 0 to 100 (20 by default)."
+    first: Int
+    "Items after this cursor, from an edge or pageInfo."
+    after: String
+  ): LeaderboardConnection!
 
   "Each platform's sync: enabled or not, accounts, what its API last said."
   integrations: [Integration!]!
@@ -3211,14 +3324,36 @@ type Query {
   MVPs' product questions. A lead sees the escalations routed to them, a
   product team those escalated to it; admins and analysts see all.
   """
-  escalations(where: EscalationWhere, orderBy: [EscalationOrderBy!], first: Int, after: String, last: Int, before: String): EscalationConnection! @auth(roles: [ADMIN, LEAD, PRODUCT_TEAM, ANALYST])
+  escalations(
+    "Selects escalations, within those the caller may see."
+    where: EscalationWhere
+    "The ordering, column by column; the ID breaks the last tie."
+    orderBy: [EscalationOrderBy!]
+    "The first n items, 0 to 100 (20 by default)."
+    first: Int
+    "Items after this cursor, from an edge or pageInfo."
+    after: String
+    "The last n items, 0 to 100."
+    last: Int
+    "Items before this cursor, from an edge or pageInfo."
+    before: String): EscalationConnection! @auth(roles: [ADMIN, LEAD, PRODUCT_TEAM, ANALYST]
+  )
 
   """
   Where an expertise is discussed, and how concentrated: the spaces ranked
   by activity from ` + "`" + `from` + "`" + ` to ` + "`" + `to` + "`" + `, the concentration, and the activity per
   week or month. Growth compares with the period of the same length before.
   """
-  communityTrends(expertiseId: ID!, from: Time!, to: Time!, bucket: TrendBucket = WEEK): CommunityTrends! @auth(roles: [ADMIN, LEAD, PRODUCT_TEAM, ANALYST])
+  communityTrends(
+    "The expertise whose spaces are measured."
+    expertiseId: ID!
+    "The period's start."
+    from: Time!
+    "The period's end."
+    to: Time!
+    "The series' step: weeks from Monday, or calendar months."
+    bucket: TrendBucket = WEEK): CommunityTrends! @auth(roles: [ADMIN, LEAD, PRODUCT_TEAM, ANALYST]
+  )
 
   """
   Contributors to an expertise's spaces ranked for an award by the weighted
@@ -3230,32 +3365,57 @@ type Query {
   is a handle in a space; ` + "`" + `country` + "`" + ` keeps only contributors known as
   members of that country.
   """
-  awardCandidates(expertiseId: ID!, country: String, from: Time!, to: Time!, first: Int = 20): [AwardCandidate!]! @auth(roles: [ADMIN, LEAD, PRODUCT_TEAM, ANALYST])
+  awardCandidates(
+    "The expertise whose spaces' contributors are ranked."
+    expertiseId: ID!
+    "ISO 3166-1 alpha-2 code: only contributors known as members of that country."
+    country: String
+    "The period's start."
+    from: Time!
+    "The period's end."
+    to: Time!
+    "How many candidates, 0 to 100."
+    first: Int = 20): [AwardCandidate!]! @auth(roles: [ADMIN, LEAD, PRODUCT_TEAM, ANALYST]
+  )
 
   """
   Activity counted per group, for analysts: the count, distinct
   contributors, and the sum, average, least and most of the spaces' scores.
   With no groupBy, one group: all the activity the filter selects.
   """
-  activityStats(groupBy: [ActivityDimension!], where: ActivityWhere): [ActivityStatsGroup!]! @auth(roles: [ADMIN, LEAD, PRODUCT_TEAM, ANALYST])
+  activityStats(
+    "The dimensions to group by, in order; none for one group."
+    groupBy: [ActivityDimension!]
+    "Counts only the activity this selects."
+    where: ActivityWhere): [ActivityStatsGroup!]! @auth(roles: [ADMIN, LEAD, PRODUCT_TEAM, ANALYST]
+  )
 
   """
   Escalations counted per group, within what the caller may see: the count,
   the overdue, and the average, least and most time to answer of those
   answered.
   """
-  escalationGroups(groupBy: [EscalationDimension!], where: EscalationWhere): [EscalationGroup!]! @auth(roles: [ADMIN, LEAD, PRODUCT_TEAM, ANALYST])
+  escalationGroups(
+    "The dimensions to group by, in order; none for one group."
+    groupBy: [EscalationDimension!]
+    "Counts only the escalations this selects."
+    where: EscalationWhere): [EscalationGroup!]! @auth(roles: [ADMIN, LEAD, PRODUCT_TEAM, ANALYST]
+  )
 }
 
 "A person known to the program."
 type Member implements Node {
+  "Opaque global ID."
   id: ID!
   "Unique, lower-case."
   handle: String!
+  "The member's name, as the member writes it."
   name: String!
   "ISO 3166-1 alpha-2 country code."
   country: String!
+  "The city the member lives in, when given."
   city: String
+  "A short biography, when given."
   bio: String
   "An employee of the vendor can never be awarded."
   isEmployee: Boolean!
@@ -3277,10 +3437,15 @@ type Member implements Node {
 
 "Recognition of a member for an expertise for one award year."
 type Award implements Node {
+  "Opaque global ID."
   id: ID!
+  "The award year."
   year: Int!
+  "Where the award stands."
   status: AwardStatus!
+  "The expertise the award recognises."
   expertise: Expertise!
+  "The member awarded."
   member: Member!
   """
   Every change of the award's standing, oldest first, with who made it
@@ -3303,11 +3468,13 @@ enum AwardAction {
 
 "One change of an award's standing."
 type AwardEvent {
+  "What changed."
   action: AwardAction!
   "The award's status after the change."
   status: AwardStatus!
   "The name of the token that made the change."
   actor: String!
+  "When the change was made."
   at: Time!
 }
 
@@ -3317,24 +3484,44 @@ ACTIVE for the current (or next) award year; ALUMNI once the year has ended
 RETIRED when ended early, as when the MVP joined the vendor.
 """
 enum AwardStatus {
+  "The award's year is the current or the next one."
   ACTIVE
+  "The award's year has ended."
   ALUMNI
+  "Ended before its year was over."
   RETIRED
 }
 
 "A product or technology awards are given for."
 type Expertise implements Node {
+  "Opaque global ID."
   id: ID!
+  "The expertise's name, unique."
   name: String!
   "Award category grouping related expertises."
   category: String!
+  "The product team behind the expertise, when one is set."
   productTeam: ProductTeam
   "The US lead who owns the expertise."
   usLead: Lead
   "Members holding an active award for the expertise."
-  mvps(where: MemberWhere, orderBy: [MemberOrderBy!], first: Int, after: String, last: Int, before: String): MemberConnection!
+  mvps(
+    "Selects the items; all of them when left out."
+    where: MemberWhere
+    "The ordering, column by column; the ID breaks the last tie."
+    orderBy: [MemberOrderBy!]
+    "The first n items, 0 to 100 (20 by default)."
+    first: Int
+    "Items after this cursor, from an edge or pageInfo."
+    after: String
+    "The last n items, 0 to 100."
+    last: Int
+    "Items before this cursor, from an edge or pageInfo."
+    before: String
+  ): MemberConnection!
 }
 
+"What a lead owns, and so whose lead it is."
 enum LeadKind {
   "Owns expertises; looks after their US-based MVPs."
   US
@@ -3344,19 +3531,38 @@ enum LeadKind {
 
 "A vendor employee who works with MVPs."
 type Lead implements Node {
+  "Opaque global ID."
   id: ID!
+  "The lead's name."
   name: String!
   "Null for anonymous callers and analysts."
   email: String @staff
+  "Whether the lead owns expertises (US) or countries (INTERNATIONAL)."
   kind: LeadKind!
   "The expertises a US lead owns."
   expertises: [Expertise!]!
   "The ISO 3166-1 alpha-2 codes of the countries an international lead owns."
   countries: [String!]!
   "The MVPs the lead looks after, by the lead rule."
-  mvps(where: MemberWhere, orderBy: [MemberOrderBy!], first: Int, after: String, last: Int, before: String): MemberConnection!
+  mvps(
+    "Selects the items; all of them when left out."
+    where: MemberWhere
+    "The ordering, column by column; the ID breaks the last tie."
+    orderBy: [MemberOrderBy!]
+    "The first n items, 0 to 100 (20 by default)."
+    first: Int
+    "Items after this cursor, from an edge or pageInfo."
+    after: String
+    "The last n items, 0 to 100."
+    last: Int
+    "Items before this cursor, from an edge or pageInfo."
+    before: String
+  ): MemberConnection!
   "The social reach of the lead's MVPs."
-  reachSummary(days: Int = 30): ReachSummary!
+  reachSummary(
+    "The growth window, in days (1 to 3,660)."
+    days: Int = 30
+  ): ReachSummary!
   """
   How the lead's escalations stand, counting what escalations(where: {leadId})
   lists for the caller: to a lead, its own only (another lead's is FORBIDDEN);
@@ -3367,161 +3573,257 @@ type Lead implements Node {
 
 "The vendor's team behind one or more expertises."
 type ProductTeam implements Node {
+  "Opaque global ID."
   id: ID!
+  "The team's name, unique."
   name: String!
   "People to whom questions are escalated."
   contacts: [Contact!]!
+  "The expertises the team stands behind."
   expertises: [Expertise!]!
 }
 
 "A person on a product team."
 type Contact {
+  "Opaque global ID."
   id: ID!
+  "The contact's name."
   name: String!
   "Null for anonymous callers and analysts."
   email: String @staff
+  "What the contact does on the team, such as PM."
   role: String!
 }
 
+"A page of members, with the cursors to page on."
 type MemberConnection {
+  "The page's items, in order, each with its cursor."
   edges: [MemberEdge!]!
+  "Where the page lies: whether items come before or after it, and its first and last cursors."
   pageInfo: PageInfo!
   "How many items the filter selects, over all pages."
   totalCount: Int!
 }
 
+"One member of a page, with its cursor."
 type MemberEdge {
+  "Where this item lies: pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + ` to page on from here."
   cursor: String!
+  "The member."
   node: Member!
 }
 
+"A page of expertises, with the cursors to page on."
 type ExpertiseConnection {
+  "The page's items, in order, each with its cursor."
   edges: [ExpertiseEdge!]!
+  "Where the page lies: whether items come before or after it, and its first and last cursors."
   pageInfo: PageInfo!
+  "How many items the filter selects, over all pages."
   totalCount: Int!
 }
 
+"One expertise of a page, with its cursor."
 type ExpertiseEdge {
+  "Where this item lies: pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + ` to page on from here."
   cursor: String!
+  "The expertise."
   node: Expertise!
 }
 
+"A page of leads, with the cursors to page on."
 type LeadConnection {
+  "The page's items, in order, each with its cursor."
   edges: [LeadEdge!]!
+  "Where the page lies: whether items come before or after it, and its first and last cursors."
   pageInfo: PageInfo!
+  "How many items the filter selects, over all pages."
   totalCount: Int!
 }
 
+"One lead of a page, with its cursor."
 type LeadEdge {
+  "Where this item lies: pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + ` to page on from here."
   cursor: String!
+  "The lead."
   node: Lead!
 }
 
+"A page of product teams, with the cursors to page on."
 type ProductTeamConnection {
+  "The page's items, in order, each with its cursor."
   edges: [ProductTeamEdge!]!
+  "Where the page lies: whether items come before or after it, and its first and last cursors."
   pageInfo: PageInfo!
+  "How many items the filter selects, over all pages."
   totalCount: Int!
 }
 
+"One product team of a page, with its cursor."
 type ProductTeamEdge {
+  "Where this item lies: pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + ` to page on from here."
   cursor: String!
+  "The product team."
   node: ProductTeam!
 }
 
 "Selects members. Fields combine with AND; an empty _or matches nothing."
 input MemberWhere {
+  "Every filter listed holds (at most 100)."
   _and: [MemberWhere!]
+  "At least one filter listed holds (at most 100)."
   _or: [MemberWhere!]
+  "The filter does not hold: its exact complement, rows with a missing value included."
   _not: MemberWhere
+  "Compares the ID."
   id: IDFilter
+  "Compares the handle (lower-case)."
   handle: StringFilter
+  "Compares the name."
   name: StringFilter
+  "Compares the email: personal data, so an admin token only (FORBIDDEN otherwise)."
   email: StringFilter
+  "Compares the ISO 3166-1 alpha-2 country code, such as US."
   country: StringFilter
+  "Compares the city."
   city: StringFilter
+  "Compares the biography."
   bio: StringFilter
+  "Compares the employer: personal data, so an admin token only (FORBIDDEN otherwise)."
   employer: StringFilter
+  "Whether the member is an employee of the vendor."
   isEmployee: BooleanFilter
+  "Whether the member holds an active award."
   isMvp: BooleanFilter
 }
 
+"The columns members can be ordered by."
 enum MemberOrderField {
+  "By handle."
   HANDLE
+  "By name."
   NAME
+  "By country code."
   COUNTRY
+  "By city; members without one sort as missing values do."
   CITY
+  "By employer: personal data, so an admin token only (FORBIDDEN otherwise)."
   EMPLOYER
+  "By when the member was added."
   CREATED_AT
+  "By when the member last changed."
   UPDATED_AT
 }
 
 "One column of an ordering; list several for ties. The ID breaks the last tie."
 input MemberOrderBy {
+  "The column."
   field: MemberOrderField!
+  "ASC (the default) or DESC."
   direction: OrderDirection! = ASC
 }
 
+"Selects expertises. Fields combine with AND; an empty _or matches nothing."
 input ExpertiseWhere {
+  "Every filter listed holds (at most 100)."
   _and: [ExpertiseWhere!]
+  "At least one filter listed holds (at most 100)."
   _or: [ExpertiseWhere!]
+  "The filter does not hold: its exact complement, rows with a missing value included."
   _not: ExpertiseWhere
+  "Compares the ID."
   id: IDFilter
+  "Compares the name."
   name: StringFilter
+  "Compares the award category."
   category: StringFilter
 }
 
+"The columns expertises can be ordered by."
 enum ExpertiseOrderField {
+  "By name."
   NAME
+  "By award category."
   CATEGORY
 }
 
+"One column of an ordering; list several for ties. The ID breaks the last tie."
 input ExpertiseOrderBy {
+  "The column."
   field: ExpertiseOrderField!
+  "ASC (the default) or DESC."
   direction: OrderDirection! = ASC
 }
 
+"Selects leads. Fields combine with AND; an empty _or matches nothing."
 input LeadWhere {
+  "Every filter listed holds (at most 100)."
   _and: [LeadWhere!]
+  "At least one filter listed holds (at most 100)."
   _or: [LeadWhere!]
+  "The filter does not hold: its exact complement, rows with a missing value included."
   _not: LeadWhere
+  "Compares the ID."
   id: IDFilter
+  "Compares the name."
   name: StringFilter
+  "Compares the email: staff contact data, so not for anonymous callers or analysts (FORBIDDEN)."
   email: StringFilter
   "US or INTERNATIONAL."
   kind: StringFilter
 }
 
+"The columns leads can be ordered by."
 enum LeadOrderField {
+  "By name."
   NAME
+  "By kind: INTERNATIONAL before US."
   KIND
 }
 
+"One column of an ordering; list several for ties. The ID breaks the last tie."
 input LeadOrderBy {
+  "The column."
   field: LeadOrderField!
+  "ASC (the default) or DESC."
   direction: OrderDirection! = ASC
 }
 
+"Selects product teams. Fields combine with AND; an empty _or matches nothing."
 input ProductTeamWhere {
+  "Every filter listed holds (at most 100)."
   _and: [ProductTeamWhere!]
+  "At least one filter listed holds (at most 100)."
   _or: [ProductTeamWhere!]
+  "The filter does not hold: its exact complement, rows with a missing value included."
   _not: ProductTeamWhere
+  "Compares the ID."
   id: IDFilter
+  "Compares the name."
   name: StringFilter
 }
 
+"The columns product teams can be ordered by."
 enum ProductTeamOrderField {
+  "By name."
   NAME
 }
 
+"One column of an ordering; list several for ties. The ID breaks the last tie."
 input ProductTeamOrderBy {
+  "The column."
   field: ProductTeamOrderField!
+  "ASC (the default) or DESC."
   direction: OrderDirection! = ASC
 }
 
+"What program statistics can be grouped by."
 enum StatsDimension {
+  "The expertise of an award."
   EXPERTISE
   "Award category."
   CATEGORY
+  "The member's country."
   COUNTRY
   "The lead of an active award by the lead rule; ended awards and members without an active award have none."
   LEAD
@@ -3534,10 +3836,15 @@ One group of program statistics: its key (the dimensions grouped by; null
 where the group has no value, such as members without awards) and counts.
 """
 type ProgramStatsGroup {
+  "The expertise, when grouped by EXPERTISE."
   expertise: Expertise
+  "The award category, when grouped by CATEGORY."
   category: String
+  "The country code, when grouped by COUNTRY."
   country: String
+  "The lead, when grouped by LEAD."
   lead: Lead
+  "The award year, when grouped by YEAR."
   year: Int
   "Distinct members in the group."
   members: Int!
@@ -3553,54 +3860,129 @@ Subscriptions, over WebSocket with the graphql-transport-ws protocol at
 """
 type Subscription {
   "The member each time the reach of the member's accounts changes: a sync recorded, an account linked or unlinked."
-  reachUpdated(memberId: ID!): Member! @auth(roles: [ADMIN, LEAD, PRODUCT_TEAM, ANALYST])
+  reachUpdated(
+    "The member to follow."
+    memberId: ID!): Member! @auth(roles: [ADMIN, LEAD, PRODUCT_TEAM, ANALYST]
+  )
   "Each escalation of the lead's as it changes: raised, escalated, answered, closed, reopened."
-  escalationUpdated(leadId: ID!): Escalation! @auth(roles: [ADMIN, LEAD, ANALYST])
+  escalationUpdated(
+    "The lead whose escalations to follow; a LEAD token follows its own only."
+    leadId: ID!): Escalation! @auth(roles: [ADMIN, LEAD, ANALYST]
+  )
 }
 
+"Changes. Each takes one input object and answers a payload; a refused change changes nothing."
 type Mutation {
-  createMember(input: CreateMemberInput!): CreateMemberPayload! @auth(roles: [ADMIN])
+  "Adds a member. The handle must be unused."
+  createMember(
+    "The change, as one input object."
+    input: CreateMemberInput!): CreateMemberPayload! @auth(roles: [ADMIN]
+  )
   "Changes the fields given. Making an MVP an employee retires the MVP's active awards."
-  updateMember(input: UpdateMemberInput!): UpdateMemberPayload! @auth(roles: [ADMIN, LEAD])
+  updateMember(
+    "The change, as one input object."
+    input: UpdateMemberInput!): UpdateMemberPayload! @auth(roles: [ADMIN, LEAD]
+  )
   """
   Awards a member for an expertise and year: active for this year or next,
   recorded as alumni history for a year that has ended. Employees can never
   be awarded; one award per member, expertise and year; one active award per
   member and expertise (renew it for the next year).
   """
-  awardMember(input: AwardMemberInput!): AwardMemberPayload! @auth(roles: [ADMIN, LEAD])
+  awardMember(
+    "The change, as one input object."
+    input: AwardMemberInput!): AwardMemberPayload! @auth(roles: [ADMIN, LEAD]
+  )
   "Ends an active award's year and awards the next year."
-  renewAward(input: RenewAwardInput!): RenewAwardPayload! @auth(roles: [ADMIN, LEAD])
+  renewAward(
+    "The change, as one input object."
+    input: RenewAwardInput!): RenewAwardPayload! @auth(roles: [ADMIN, LEAD]
+  )
   "Ends an active award early."
-  retireAward(input: RetireAwardInput!): RetireAwardPayload! @auth(roles: [ADMIN, LEAD])
-  createExpertise(input: CreateExpertiseInput!): CreateExpertisePayload! @auth(roles: [ADMIN])
-  createProductTeam(input: CreateProductTeamInput!): CreateProductTeamPayload! @auth(roles: [ADMIN])
-  createLead(input: CreateLeadInput!): CreateLeadPayload! @auth(roles: [ADMIN])
+  retireAward(
+    "The change, as one input object."
+    input: RetireAwardInput!): RetireAwardPayload! @auth(roles: [ADMIN, LEAD]
+  )
+  "Adds an expertise. The name must be unused."
+  createExpertise(
+    "The change, as one input object."
+    input: CreateExpertiseInput!): CreateExpertisePayload! @auth(roles: [ADMIN]
+  )
+  "Adds a product team with its contacts."
+  createProductTeam(
+    "The change, as one input object."
+    input: CreateProductTeamInput!): CreateProductTeamPayload! @auth(roles: [ADMIN]
+  )
+  "Adds a lead, who then owns nothing until assigned."
+  createLead(
+    "The change, as one input object."
+    input: CreateLeadInput!): CreateLeadPayload! @auth(roles: [ADMIN]
+  )
   "Makes a US lead the owner of an expertise. An expertise owned by another lead moves only with reassign: true."
-  assignExpertise(input: AssignExpertiseInput!): AssignExpertisePayload! @auth(roles: [ADMIN])
+  assignExpertise(
+    "The change, as one input object."
+    input: AssignExpertiseInput!): AssignExpertisePayload! @auth(roles: [ADMIN]
+  )
   "Makes an international lead the owner of a country. A country owned by another lead moves only with reassign: true."
-  assignCountry(input: AssignCountryInput!): AssignCountryPayload! @auth(roles: [ADMIN])
+  assignCountry(
+    "The change, as one input object."
+    input: AssignCountryInput!): AssignCountryPayload! @auth(roles: [ADMIN]
+  )
   """
   Links a member's account on a platform, given as a handle or as a profile
   URL in the forms people paste (@name, https://x.com/name,
   youtube.com/@name, https://mastodon.social/@name, github.com/name/ ...).
   An account can be linked once.
   """
-  linkSocialAccount(input: LinkSocialAccountInput!): LinkSocialAccountPayload! @auth(roles: [ADMIN, LEAD])
+  linkSocialAccount(
+    "The change, as one input object."
+    input: LinkSocialAccountInput!): LinkSocialAccountPayload! @auth(roles: [ADMIN, LEAD]
+  )
   "Unlinks an account, removing its history."
-  unlinkSocialAccount(input: UnlinkSocialAccountInput!): UnlinkSocialAccountPayload! @auth(roles: [ADMIN, LEAD])
+  unlinkSocialAccount(
+    "The change, as one input object."
+    input: UnlinkSocialAccountInput!): UnlinkSocialAccountPayload! @auth(roles: [ADMIN, LEAD]
+  )
   "Queues an immediate sync of one account."
-  refreshSocialAccount(input: RefreshSocialAccountInput!): RefreshSocialAccountPayload! @auth(roles: [ADMIN, LEAD])
+  refreshSocialAccount(
+    "The change, as one input object."
+    input: RefreshSocialAccountInput!): RefreshSocialAccountPayload! @auth(roles: [ADMIN, LEAD]
+  )
   "Queues an immediate sync of all of a member's accounts."
-  refreshMember(input: RefreshMemberInput!): RefreshMemberPayload! @auth(roles: [ADMIN, LEAD])
+  refreshMember(
+    "The change, as one input object."
+    input: RefreshMemberInput!): RefreshMemberPayload! @auth(roles: [ADMIN, LEAD]
+  )
   "Records an MVP's product question and routes it to the MVP's lead by the lead rule."
-  raiseEscalation(input: RaiseEscalationInput!): EscalationPayload! @auth(roles: [ADMIN, LEAD])
+  raiseEscalation(
+    "The change, as one input object."
+    input: RaiseEscalationInput!): EscalationPayload! @auth(roles: [ADMIN, LEAD]
+  )
   "Hands an escalation to a product team contact (again, to hand it to another)."
-  escalate(input: EscalateInput!): EscalationPayload! @auth(roles: [ADMIN, LEAD])
-  answerEscalation(input: AnswerEscalationInput!): EscalationPayload! @auth(roles: [ADMIN, LEAD, PRODUCT_TEAM])
-  closeEscalation(input: CloseEscalationInput!): EscalationPayload! @auth(roles: [ADMIN, LEAD])
-  reopenEscalation(input: ReopenEscalationInput!): EscalationPayload! @auth(roles: [ADMIN, LEAD])
-  createCommunitySpace(input: CreateCommunitySpaceInput!): CreateCommunitySpacePayload! @auth(roles: [ADMIN])
+  escalate(
+    "The change, as one input object."
+    input: EscalateInput!): EscalationPayload! @auth(roles: [ADMIN, LEAD]
+  )
+  "Records the answer to an open or escalated escalation. A product team answers only those escalated to it."
+  answerEscalation(
+    "The change, as one input object."
+    input: AnswerEscalationInput!): EscalationPayload! @auth(roles: [ADMIN, LEAD, PRODUCT_TEAM]
+  )
+  "Closes an escalation, answered or not."
+  closeEscalation(
+    "The change, as one input object."
+    input: CloseEscalationInput!): EscalationPayload! @auth(roles: [ADMIN, LEAD]
+  )
+  "Reopens an answered or closed escalation, with its lead again."
+  reopenEscalation(
+    "The change, as one input object."
+    input: ReopenEscalationInput!): EscalationPayload! @auth(roles: [ADMIN, LEAD]
+  )
+  "Adds a community space, with the expertises discussed there."
+  createCommunitySpace(
+    "The change, as one input object."
+    input: CreateCommunitySpaceInput!): CreateCommunitySpacePayload! @auth(roles: [ADMIN]
+  )
   """
   Imports community activity (a small batch; mvpgraph import activities
   takes files). Rows are idempotent on (space, external ID); bad rows are
@@ -3608,118 +3990,183 @@ type Mutation {
   allOrNothing, none is. A lead imports into the spaces of the expertises
   the lead owns; each row records who imported it.
   """
-  importActivities(input: ImportActivitiesInput!): ImportActivitiesPayload! @auth(roles: [ADMIN, LEAD])
+  importActivities(
+    "The change, as one input object."
+    input: ImportActivitiesInput!): ImportActivitiesPayload! @auth(roles: [ADMIN, LEAD]
+  )
 }
 
+"The input of ` + "`" + `createMember` + "`" + `."
 input CreateMemberInput {
   "1 to 40 letters, digits, '.', '-' or '_'; stored lower-case."
   handle: String!
+  "The member's name."
   name: String!
   "ISO 3166-1 alpha-2 code, such as US, CA or DE."
   country: String!
+  "Personal data, seen by admins and the member's leads."
   email: String
+  "The city the member lives in."
   city: String
+  "A short biography."
   bio: String
+  "Personal data, seen by admins and the member's leads."
   employer: String
+  "An employee of the vendor, who can never be awarded."
   isEmployee: Boolean = false
 }
 
+"What ` + "`" + `createMember` + "`" + ` answers."
 type CreateMemberPayload {
+  "The member added."
   member: Member!
 }
 
 "Fields left out stay as they are; an empty string clears an optional one."
 input UpdateMemberInput {
+  "The ID of the object to change."
   id: ID!
+  "A new handle, unused by any other member."
   handle: String
+  "A new name."
   name: String
+  "A new ISO 3166-1 alpha-2 country code; it may change the MVP's leads."
   country: String
+  "A new email; an empty string clears it."
   email: String
+  "A new city; an empty string clears it."
   city: String
+  "A new biography; an empty string clears it."
   bio: String
+  "A new employer; an empty string clears it."
   employer: String
+  "true retires the member's active awards."
   isEmployee: Boolean
 }
 
+"What ` + "`" + `updateMember` + "`" + ` answers."
 type UpdateMemberPayload {
+  "The member after the change."
   member: Member!
 }
 
+"The input of ` + "`" + `awardMember` + "`" + `."
 input AwardMemberInput {
+  "The member to award."
   memberId: ID!
+  "The expertise awarded. A lead awards only the expertises the lead rule makes the lead's."
   expertiseId: ID!
+  "The award year, from 1993 to next year."
   year: Int!
 }
 
+"What ` + "`" + `awardMember` + "`" + ` answers."
 type AwardMemberPayload {
+  "The award after the change."
   award: Award!
 }
 
+"The input of ` + "`" + `renewAward` + "`" + `."
 input RenewAwardInput {
+  "The active award to renew."
   awardId: ID!
 }
 
+"What ` + "`" + `renewAward` + "`" + ` answers."
 type RenewAwardPayload {
   "The award for the next year."
   award: Award!
 }
 
+"The input of ` + "`" + `retireAward` + "`" + `."
 input RetireAwardInput {
+  "The active award to end."
   awardId: ID!
 }
 
+"What ` + "`" + `retireAward` + "`" + ` answers."
 type RetireAwardPayload {
+  "The award, now RETIRED."
   award: Award!
 }
 
+"The input of ` + "`" + `createExpertise` + "`" + `."
 input CreateExpertiseInput {
+  "The expertise's name, unused by any other."
   name: String!
+  "The award category it belongs to."
   category: String!
+  "The product team behind it, if any."
   productTeamId: ID
 }
 
+"What ` + "`" + `createExpertise` + "`" + ` answers."
 type CreateExpertisePayload {
+  "The expertise added."
   expertise: Expertise!
 }
 
+"A product team contact, as given to ` + "`" + `createProductTeam` + "`" + `."
 input ContactInput {
+  "The contact's name."
   name: String!
+  "The contact's work email."
   email: String!
+  "What the contact does on the team, such as PM."
   role: String!
 }
 
+"The input of ` + "`" + `createProductTeam` + "`" + `."
 input CreateProductTeamInput {
+  "The team's name, unused by any other."
   name: String!
+  "The people questions are escalated to."
   contacts: [ContactInput!] = []
 }
 
+"What ` + "`" + `createProductTeam` + "`" + ` answers."
 type CreateProductTeamPayload {
+  "The productTeam added."
   productTeam: ProductTeam!
 }
 
+"The input of ` + "`" + `createLead` + "`" + `."
 input CreateLeadInput {
+  "The lead's name."
   name: String!
+  "The lead's work email, unused by any other lead."
   email: String!
+  "US to own expertises, INTERNATIONAL to own countries."
   kind: LeadKind!
 }
 
+"What ` + "`" + `createLead` + "`" + ` answers."
 type CreateLeadPayload {
+  "The lead added."
   lead: Lead!
 }
 
+"The input of ` + "`" + `assignExpertise` + "`" + `."
 input AssignExpertiseInput {
+  "The US lead to own the expertise."
   leadId: ID!
+  "The expertise to own."
   expertiseId: ID!
   "Move the expertise from its current US lead."
   reassign: Boolean = false
 }
 
+"What ` + "`" + `assignExpertise` + "`" + ` answers."
 type AssignExpertisePayload {
+  "The lead, owning the expertise."
   lead: Lead!
+  "The expertise, with its new lead."
   expertise: Expertise!
 }
 
+"The input of ` + "`" + `assignCountry` + "`" + `."
 input AssignCountryInput {
+  "The international lead to own the country."
   leadId: ID!
   "ISO 3166-1 alpha-2 code."
   country: String!
@@ -3727,7 +4174,9 @@ input AssignCountryInput {
   reassign: Boolean = false
 }
 
+"What ` + "`" + `assignCountry` + "`" + ` answers."
 type AssignCountryPayload {
+  "The lead, owning the country."
   lead: Lead!
 }
 
@@ -3737,13 +4186,21 @@ scalar Int64
 "A time, in RFC 3339 form."
 scalar Time
 
+"The social platforms whose reach is synced."
 enum Platform {
+  "Twitter (X): followers, following, tweets."
   TWITTER
+  "YouTube: subscribers, views, videos."
   YOUTUBE
+  "GitHub: followers, following, public repositories."
   GITHUB
+  "Mastodon, on any instance: followers, following, statuses."
   MASTODON
+  "Facebook Pages: followers (fans), engagement."
   FACEBOOK
+  "Stack Exchange sites: reputation as followers."
   STACK_EXCHANGE
+  "A blog's RSS or Atom feed: posts of the last 90 days."
   BLOG
 }
 
@@ -3753,10 +4210,15 @@ answered; FROZEN accounts belong to a platform that is switched off, their
 last data kept; ERROR accounts failed several syncs in a row.
 """
 enum AccountStatus {
+  "Syncs; its data is the platform's last answer."
   ACTIVE
+  "The platform last said there is no such account."
   NOT_FOUND
+  "The platform last said the account is suspended."
   SUSPENDED
+  "Its platform is switched off; the last data is kept."
   FROZEN
+  "Failed several syncs in a row; see lastError."
   ERROR
 }
 
@@ -3767,23 +4229,35 @@ Exchange); posts are tweets, videos, statuses, public repositories, answers,
 or a blog's posts of the last 90 days.
 """
 type SocialAccount implements Node {
+  "Opaque global ID."
   id: ID!
+  "The member whose account it is."
   member: Member!
+  "The platform the account is on."
   platform: Platform!
   "As the platform's API takes it: a name, a channel ID, user@instance, site:userID or a feed URL."
   handle: String!
   "The public profile."
   url: String!
+  "Where the account stands with its platform."
   status: AccountStatus!
+  "The newest reading: followers, subscribers or fans (reputation on Stack Exchange)."
   followers: Int64
+  "The newest reading: accounts followed, where the platform counts them."
   following: Int64
+  "The newest reading: tweets, videos, statuses, public repositories, answers, or a blog's recent posts."
   posts: Int64
+  "The newest reading: total views, where the platform counts them (YouTube)."
   views: Int64
+  "The newest reading: the platform's engagement measure, where it has one (Facebook)."
   engagement: Float
+  "When the account last posted, where the platform says."
   lastPostAt: Time
+  "When the account last synced; null when it never did."
   lastSyncedAt: Time
   "How old the data is against the platform's sync interval."
   staleness: Staleness!
+  "Why the last sync failed; null after a success."
   lastError: String
   "Failed syncs in a row."
   failures: Int!
@@ -3791,26 +4265,45 @@ type SocialAccount implements Node {
   Reach over time, oldest first: one point per day, or the last reading of
   each week (Monday to Sunday) or month. Defaults: the last 90 days.
   """
-  history(from: Time, to: Time, interval: HistoryInterval = DAY): [ReachPoint!]!
+  history(
+    "The first day; 90 days ago by default."
+    from: Time
+    "The last day; today by default."
+    to: Time
+    "One point per day, or the last reading of each week or month."
+    interval: HistoryInterval = DAY
+  ): [ReachPoint!]!
 }
 
+"The step of a reach history."
 enum HistoryInterval {
+  "Every day's reading."
   DAY
+  "The last reading of each week, Monday to Sunday."
   WEEK
+  "The last reading of each calendar month."
   MONTH
 }
 
+"One reading of an account's reach."
 type ReachPoint {
   "The day of the reading, YYYY-MM-DD (UTC)."
   date: String!
+  "When the reading was taken."
   capturedAt: Time!
+  "Followers then."
   followers: Int64
+  "Accounts followed then."
   following: Int64
+  "Posts then."
   posts: Int64
+  "Views then."
   views: Int64
+  "Engagement then."
   engagement: Float
 }
 
+"How old an account's data is against its platform's sync interval."
 type Staleness {
   "Seconds since the last sync; null when it never synced."
   ageSeconds: Int64
@@ -3828,38 +4321,58 @@ each term. Weights are set with MVPGRAPH_REACH_WEIGHTS.
 type MemberReach {
   "Followers across all accounts (the newest reading of each)."
   total: Int64!
+  "Followers and accounts per platform."
   byPlatform: [PlatformReach!]!
   "Change in followers over the last ` + "`" + `days` + "`" + ` days, from the first reading in that window to the newest."
-  growth(days: Int = 30): Int64!
+  growth(
+    "The window, in days (1 to 3,660)."
+    days: Int = 30
+  ): Int64!
+  "The weighted sum of scoreParts' points."
   score: Float!
+  "The score's terms, one per platform."
   scoreParts: [ReachScorePart!]!
 }
 
+"Reach on one platform."
 type PlatformReach {
+  "The platform."
   platform: Platform!
+  "Accounts on the platform."
   accounts: Int!
+  "Followers across those accounts."
   followers: Int64!
 }
 
+"One platform's term of a reach score."
 type ReachScorePart {
+  "The platform."
   platform: Platform!
   "What the platform's term counts: followers, or a blog's recent posts."
   value: Int64!
+  "The platform's weight (MVPGRAPH_REACH_WEIGHTS)."
   weight: Float!
+  "The value times the weight."
   points: Float!
 }
 
 "The reach of a lead's MVPs."
 type ReachSummary {
+  "The lead's MVPs."
   mvps: Int!
+  "Their accounts."
   accounts: Int!
+  "Their followers across all accounts."
   followers: Int64!
   "Change in followers over the window asked for."
   growth: Int64!
+  "Accounts and followers per platform."
   byPlatform: [PlatformReach!]!
 }
 
+"Which members a reach leaderboard ranks."
 input LeaderboardWhere {
+  "Only members holding an active award for this expertise."
   expertiseId: ID
   "ISO 3166-1 alpha-2 code."
   country: String
@@ -3871,27 +4384,41 @@ input LeaderboardWhere {
   isMvp: Boolean = true
 }
 
+"What a reach leaderboard ranks by."
 enum LeaderboardOrder {
+  "Total followers, most first."
   FOLLOWERS
+  "Growth over the window, most first."
   GROWTH
 }
 
+"A page of ranked members, with the cursors to page on."
 type LeaderboardConnection {
+  "The page's items, in order, each with its cursor."
   edges: [LeaderboardEdge!]!
+  "Where the page lies: whether items come before or after it, and its first and last cursors."
   pageInfo: PageInfo!
+  "How many items the filter selects, over all pages."
   totalCount: Int!
 }
 
+"One ranked member of a page, with its cursor."
 type LeaderboardEdge {
+  "Where this item lies: pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + ` to page on from here."
   cursor: String!
+  "The ranked member."
   node: LeaderboardEntry!
 }
 
+"One member's place in a reach ranking."
 type LeaderboardEntry {
   "Position in the ranking, from 1."
   rank: Int!
+  "The member ranked."
   member: Member!
+  "Followers across the accounts that count."
   followers: Int64!
+  "Change in followers over the window."
   growth: Int64!
 }
 
@@ -3899,6 +4426,7 @@ type LeaderboardEntry {
 type Viewer {
   "The token's name."
   name: String!
+  "The token's role."
   role: Role!
   "The lead a LEAD token acts as."
   lead: Lead
@@ -3908,57 +4436,81 @@ type Viewer {
 
 "A platform's sync."
 type Integration {
+  "The platform."
   platform: Platform!
   "Switched on; when off, its accounts are FROZEN with their data kept."
   enabled: Boolean!
+  "How often each account syncs, in seconds."
   intervalSeconds: Int64!
+  "Accounts linked on the platform."
   accounts: Int!
   "Accounts whose data is older than the interval."
   due: Int!
+  "When a sync batch last asked for the platform's allowance."
   lastRunAt: Time
+  "Requests per window, as the platform's API last said."
   quotaLimit: Int
+  "Requests left in the window, as last said and counted since."
   quotaRemaining: Int
+  "When the window starts again."
   quotaReset: Time
   "Requests wait until then after a 429 or a spent quota."
   pausedUntil: Time
+  "The last failure of the platform as a whole, such as refused credentials."
   lastError: String
 }
 
+"The input of ` + "`" + `linkSocialAccount` + "`" + `."
 input LinkSocialAccountInput {
+  "The member whose account it is."
   memberId: ID!
+  "The platform the account is on."
   platform: Platform!
   "A handle or a profile URL."
   handle: String!
 }
 
+"What ` + "`" + `linkSocialAccount` + "`" + ` answers."
 type LinkSocialAccountPayload {
+  "The account, queued for its first sync."
   socialAccount: SocialAccount!
 }
 
+"The input of ` + "`" + `unlinkSocialAccount` + "`" + `."
 input UnlinkSocialAccountInput {
+  "The account to unlink."
   id: ID!
 }
 
+"What ` + "`" + `unlinkSocialAccount` + "`" + ` answers."
 type UnlinkSocialAccountPayload {
   "The account as it was."
   socialAccount: SocialAccount!
 }
 
+"The input of ` + "`" + `refreshSocialAccount` + "`" + `."
 input RefreshSocialAccountInput {
+  "The account to sync."
   id: ID!
 }
 
+"What ` + "`" + `refreshSocialAccount` + "`" + ` answers."
 type RefreshSocialAccountPayload {
+  "The account as it stands."
   socialAccount: SocialAccount!
   "False when the account is FROZEN or a sync of it is already under way."
   queued: Boolean!
 }
 
+"The input of ` + "`" + `refreshMember` + "`" + `."
 input RefreshMemberInput {
+  "The member whose accounts to sync."
   id: ID!
 }
 
+"What ` + "`" + `refreshMember` + "`" + ` answers."
 type RefreshMemberPayload {
+  "The member as it stands."
   member: Member!
   "How many accounts were queued."
   queued: Int!
@@ -3971,35 +4523,55 @@ closed; ANSWERED can be closed or reopened; CLOSED reopened. Any other move
 is BAD_USER_INPUT and changes nothing.
 """
 enum EscalationStatus {
+  "Raised, with the lead."
   OPEN
+  "With a product team contact."
   ESCALATED
+  "Answered."
   ANSWERED
+  "Closed."
   CLOSED
 }
 
+"A move of an escalation."
 enum EscalationAction {
+  "Raised by or for the MVP."
   RAISE
+  "Handed to a product team contact."
   ESCALATE
+  "Answered."
   ANSWER
+  "Closed."
   CLOSE
+  "Reopened, with the lead again."
   REOPEN
 }
 
 "An MVP's product question, followed until it is answered."
 type Escalation implements Node {
+  "Opaque global ID."
   id: ID!
+  "The question in a line."
   title: String!
+  "The question in full."
   body: String!
+  "The answer; null until answered."
   answer: String
+  "Where the escalation stands."
   status: EscalationStatus!
+  "The MVP who asked."
   member: Member!
+  "The expertise the question is about."
   expertise: Expertise!
   "The lead it was routed to, by the lead rule."
   lead: Lead!
   "The product team contact it is escalated to."
   contact: Contact
+  "The product team of the contact it is escalated to."
   productTeam: ProductTeam
+  "When it was raised."
   raisedAt: Time!
+  "When it last moved."
   updatedAt: Time!
   "Seconds from raising to the first move; null until then."
   timeToFirstResponse: Int64
@@ -4011,116 +4583,196 @@ type Escalation implements Node {
   events: [EscalationEvent!]!
 }
 
+"One move of an escalation."
 type EscalationEvent {
+  "The move."
   action: EscalationAction!
+  "The status before; null for RAISE."
   from: EscalationStatus
+  "The status after."
   to: EscalationStatus!
   "The name of the token that made the move."
   actor: String!
+  "When the move was made."
   at: Time!
 }
 
+"How a lead's escalations stand."
 type EscalationStats {
+  "Escalations OPEN."
   open: Int!
+  "Escalations ESCALATED."
   escalated: Int!
+  "Escalations ANSWERED."
   answered: Int!
+  "Escalations CLOSED."
   closed: Int!
+  "Escalations still waiting past the target."
   overdue: Int!
   "Over the escalations answered; null when none is."
   averageTimeToAnswerSeconds: Int64
 }
 
+"Selects escalations. Fields combine with AND."
 input EscalationWhere {
+  "Routed to this lead."
   leadId: ID
+  "Escalated to this product team."
   productTeamId: ID
+  "Raised for this member."
   memberId: ID
+  "In one of these statuses."
   status: [EscalationStatus!]
+  "Overdue (true) or not (false)."
   overdue: Boolean
 }
 
+"The columns escalations can be ordered by."
 enum EscalationOrderField {
+  "By when it was raised."
   CREATED_AT
+  "By when it last moved."
   UPDATED_AT
+  "By status."
   STATUS
 }
 
+"One column of an ordering; list several for ties. The ID breaks the last tie."
 input EscalationOrderBy {
+  "The column."
   field: EscalationOrderField!
+  "ASC (the default) or DESC."
   direction: OrderDirection! = ASC
 }
 
+"A page of escalations, with the cursors to page on."
 type EscalationConnection {
+  "The page's items, in order, each with its cursor."
   edges: [EscalationEdge!]!
+  "Where the page lies: whether items come before or after it, and its first and last cursors."
   pageInfo: PageInfo!
+  "How many items the filter selects, over all pages."
   totalCount: Int!
 }
 
+"One escalation of a page, with its cursor."
 type EscalationEdge {
+  "Where this item lies: pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + ` to page on from here."
   cursor: String!
+  "The escalation."
   node: Escalation!
 }
 
+"The input of ` + "`" + `raiseEscalation` + "`" + `."
 input RaiseEscalationInput {
+  "The MVP asking; a lead raises questions for the MVPs the lead rule gives the lead."
   memberId: ID!
+  "The expertise the question is about; for a US-based MVP it decides the lead the question goes to."
   expertiseId: ID!
+  "The question in a line, at most 300 characters."
   title: String!
+  "The question in full, at most 20,000 characters."
   body: String!
 }
 
+"The input of ` + "`" + `escalate` + "`" + `."
 input EscalateInput {
+  "The escalation to hand on."
   id: ID!
+  "The contact to hand it to."
   productTeamContactId: ID!
 }
 
+"The input of ` + "`" + `answerEscalation` + "`" + `."
 input AnswerEscalationInput {
+  "The escalation to answer."
   id: ID!
+  "The answer, at most 20,000 characters."
   answer: String!
 }
 
+"The input of ` + "`" + `closeEscalation` + "`" + `."
 input CloseEscalationInput {
+  "The escalation to close."
   id: ID!
 }
 
+"The input of ` + "`" + `reopenEscalation` + "`" + `."
 input ReopenEscalationInput {
+  "The escalation to reopen."
   id: ID!
 }
 
+"What a move of an escalation answers."
 type EscalationPayload {
+  "The escalation after the move."
   escalation: Escalation!
 }
 
+"What kind of place a community space is."
 enum SpaceKind {
+  "A user group."
   USER_GROUP
+  "A forum."
   FORUM
+  "A newsgroup."
   NEWSGROUP
+  "A question-and-answer site or tag."
   QNA
+  "A blog."
   BLOG
+  "A video channel."
   VIDEO
+  "A social network group or hashtag."
   SOCIAL
+  "A conference or event series."
   EVENT
 }
 
 "A place where an expertise is discussed."
 type CommunitySpace implements Node {
+  "Opaque global ID."
   id: ID!
+  "The space's name."
   name: String!
+  "What kind of place it is."
   kind: SpaceKind!
+  "The space's address, when it has one."
   url: String
+  "The RSS or Atom feed its activity is read from, hourly, if any."
   feedUrl: String
+  "The Stack Exchange site:tag its activity is read from, hourly, if any."
   stackExchangeTag: String
+  "The expertises discussed there."
   expertises: [Expertise!]!
   "The space's activity, newest first."
-  activity(first: Int, after: String, last: Int, before: String): ActivityConnection!
+  activity(
+    "The first n items, 0 to 100 (20 by default)."
+    first: Int
+    "Items after this cursor."
+    after: String
+    "The last n items, 0 to 100."
+    last: Int
+    "Items before this cursor."
+    before: String
+  ): ActivityConnection!
 }
 
 "A contribution in a community space."
 type Activity {
+  "Opaque global ID."
   id: ID!
+  "Where it happened."
   space: CommunitySpace!
+  "Who contributed it."
   contributor: Contributor!
+  "What it is: ANSWER, ARTICLE, TALK, VIDEO, POST, EVENT or QUESTION."
   kind: String!
+  "When it happened."
   occurredAt: Time!
+  "Where it can be read (http or https only)."
   url: String
+  "Its title, when it has one."
   title: String
   "The space's own measure of it (votes, an accepted answer, views), where it has one."
   score: Float
@@ -4130,39 +4782,55 @@ type Activity {
 
 "Anyone seen in a space, by the handle used there."
 type Contributor {
+  "The name shown in the space."
   name: String!
+  "The handle used in the space."
   handle: String!
   "The member the contributor is, when known."
   member: Member
 }
 
+"A page of items of activity, with the cursors to page on."
 type ActivityConnection {
+  "The page's items, in order, each with its cursor."
   edges: [ActivityEdge!]!
+  "Where the page lies: whether items come before or after it, and its first and last cursors."
   pageInfo: PageInfo!
 }
 
+"One item of activity of a page, with its cursor."
 type ActivityEdge {
+  "Where this item lies: pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + ` to page on from here."
   cursor: String!
+  "The item of activity."
   node: Activity!
 }
 
+"The step of a community trend's series."
 enum TrendBucket {
+  "Weeks from Monday."
   WEEK
+  "Calendar months."
   MONTH
 }
 
+"How an expertise's activity spreads over its spaces in a period."
 type CommunityTrends {
   "All the activity in the period."
   total: Int!
   "Spaces by activity, most first."
   spaces: [SpaceTrend!]!
+  "How few spaces hold most of the activity."
   concentration: Concentration!
   "Activity per week (from Monday) or month, empty ones included."
   series: [TrendPoint!]!
 }
 
+"One space's activity in a period."
 type SpaceTrend {
+  "The space."
   space: CommunitySpace!
+  "Its activity in the period."
   count: Int!
   "Of all the activity, 0 to 1."
   share: Float!
@@ -4170,6 +4838,7 @@ type SpaceTrend {
   cumulativeShare: Float!
   "Distinct contributors in the period."
   contributors: Int!
+  "Its activity in the period of the same length before."
   previousCount: Int!
   "Change against the previous period, as a fraction; null when it had no activity."
   growth: Float
@@ -4177,140 +4846,221 @@ type SpaceTrend {
 
 "How few spaces hold most of the activity."
 type Concentration {
+  "The fewest spaces holding half the activity."
   spacesFor50: Int!
+  "The fewest spaces holding 80 % of the activity."
   spacesFor80: Int!
+  "The share of the five most active spaces, 0 to 1."
   top5Share: Float!
   "Herfindahl-Hirschman index: the sum of squared percentage shares, 0 to 10,000."
   hhi: Float!
 }
 
+"The activity of one week or month."
 type TrendPoint {
   "The first day of the week or month, YYYY-MM-DD."
   start: String!
+  "Items in the week or month."
   count: Int!
 }
 
+"The input of ` + "`" + `createCommunitySpace` + "`" + `."
 input CreateCommunitySpaceInput {
+  "The space's name."
   name: String!
+  "What kind of place it is."
   kind: SpaceKind!
+  "The space's address (http or https)."
   url: String
   "An RSS or Atom feed of the space (a forum's, a newsgroup gateway's, a blog's), read every hour for new activity."
   feedUrl: String
   "Or a Stack Exchange site:tag (such as stackoverflow:dynamics-crm) whose questions and answers are read every hour."
   stackExchangeTag: String
+  "The expertises discussed there."
   expertiseIds: [ID!] = []
 }
 
+"What ` + "`" + `createCommunitySpace` + "`" + ` answers."
 type CreateCommunitySpacePayload {
+  "The space added."
   communitySpace: CommunitySpace!
 }
 
+"The form of imported rows."
 enum ImportFormat {
+  "Comma-separated values with a header line."
   CSV
+  "JSON Lines: one object per line."
   JSONL
 }
 
+"The input of ` + "`" + `importActivities` + "`" + `."
 input ImportActivitiesInput {
+  "The form of data."
   format: ImportFormat!
   "The rows: CSV with a header, or JSON Lines, with the columns space, external_id, kind, occurred_at, contributor_handle, contributor_name and optionally member_handle, url, title, score. At most 1 MiB."
   data: String!
+  "Import no row when any is bad."
   allOrNothing: Boolean = false
 }
 
+"What an import did."
 type ImportActivitiesPayload {
+  "Rows stored."
   imported: Int!
   "Rows already stored before."
   duplicates: Int!
+  "Bad rows, by line, with what to fix."
   rejected: [ImportRowError!]!
 }
 
+"A row an import refused."
 type ImportRowError {
+  "The row's line in data, from 1 (the CSV header is line 1)."
   line: Int!
+  "What is wrong with the row, and what to fix."
   reason: String!
 }
 
+"A contributor ranked for an award, with the reasons."
 type AwardCandidate {
+  "Position in the ranking, from 1."
   rank: Int!
+  "The name used in the space."
   name: String!
   "The handle used in the space."
   handle: String!
   "The member the contributor is, when known."
   member: Member
+  "The weighted score of the contributor's activity in the period."
   score: Float!
+  "The contributor's items per kind."
   countsByKind: [KindCount!]!
+  "The spaces where the contributor was most active."
   topSpaces: [NamedCount!]!
   "The highest-scoring items, at most three."
   bestItems: [CandidateItem!]!
 }
 
+"Items of one kind."
 type KindCount {
+  "The kind."
   kind: String!
+  "How many."
   count: Int!
 }
 
+"Items in one named place."
 type NamedCount {
+  "The place's name."
   name: String!
+  "How many."
   count: Int!
 }
 
+"One item of a candidate's activity."
 type CandidateItem {
+  "The space's name."
   space: String!
+  "The item's kind."
   kind: String!
+  "When it happened."
   occurredAt: Time!
+  "Its title, when it has one."
   title: String
+  "Where it can be read."
   url: String
+  "The space's own score of it, when it has one."
   score: Float
 }
 
+"What activity statistics can be grouped by."
 enum ActivityDimension {
+  "The community space."
   SPACE
+  "The kind of item."
   KIND
   "Calendar month, YYYY-MM (UTC)."
   MONTH
+  "An expertise discussed in the space; an item counts for each."
   EXPERTISE
 }
 
+"Selects activity. Fields combine with AND."
 input ActivityWhere {
+  "In the spaces of this expertise."
   expertiseId: ID
+  "In this space."
   spaceId: ID
+  "Of one of these kinds."
   kind: [String!]
+  "At or after this time."
   from: Time
+  "At or before this time."
   to: Time
 }
 
+"One group of activity statistics: its key (null where not grouped by) and counts."
 type ActivityStatsGroup {
+  "The space, when grouped by SPACE."
   space: CommunitySpace
+  "The kind, when grouped by KIND."
   kind: String
+  "The month, YYYY-MM, when grouped by MONTH."
   month: String
+  "The expertise, when grouped by EXPERTISE."
   expertise: Expertise
+  "Items in the group."
   count: Int!
+  "Distinct contributors in the group."
   contributors: Int!
+  "The sum of the items' scores; null when none has one."
   scoreSum: Float
+  "Their average."
   scoreAvg: Float
+  "The least."
   scoreMin: Float
+  "The most."
   scoreMax: Float
 }
 
+"What escalation statistics can be grouped by."
 enum EscalationDimension {
+  "The lead it was routed to."
   LEAD
+  "Its status."
   STATUS
+  "The product team it was escalated to."
   PRODUCT_TEAM
+  "The expertise it is about."
   EXPERTISE
   "Month raised, YYYY-MM (UTC)."
   MONTH
 }
 
+"One group of escalation statistics: its key (null where not grouped by) and counts."
 type EscalationGroup {
+  "The lead, when grouped by LEAD."
   lead: Lead
+  "The status, when grouped by STATUS."
   status: EscalationStatus
+  "The product team, when grouped by PRODUCT_TEAM."
   productTeam: ProductTeam
+  "The expertise, when grouped by EXPERTISE."
   expertise: Expertise
+  "The month raised, YYYY-MM, when grouped by MONTH."
   month: String
+  "Escalations in the group."
   count: Int!
+  "Of them, those overdue."
   overdue: Int!
+  "Of them, those answered."
   answered: Int!
+  "Average seconds from raising to the answer, over those answered."
   averageTimeToAnswerSeconds: Int64
+  "The least, in seconds."
   minTimeToAnswerSeconds: Int64
+  "The most, in seconds."
   maxTimeToAnswerSeconds: Int64
 }
 `, BuiltIn: false},

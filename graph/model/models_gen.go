@@ -11,20 +11,31 @@ import (
 	"time"
 )
 
+// Selects activity. Fields combine with AND.
 type ActivityWhere struct {
-	ExpertiseID *string    `json:"expertiseId,omitempty"`
-	SpaceID     *string    `json:"spaceId,omitempty"`
-	Kind        []string   `json:"kind,omitempty"`
-	From        *time.Time `json:"from,omitempty"`
-	To          *time.Time `json:"to,omitempty"`
+	// In the spaces of this expertise.
+	ExpertiseID *string `json:"expertiseId,omitempty"`
+	// In this space.
+	SpaceID *string `json:"spaceId,omitempty"`
+	// Of one of these kinds.
+	Kind []string `json:"kind,omitempty"`
+	// At or after this time.
+	From *time.Time `json:"from,omitempty"`
+	// At or before this time.
+	To *time.Time `json:"to,omitempty"`
 }
 
+// The input of `answerEscalation`.
 type AnswerEscalationInput struct {
-	ID     string `json:"id"`
+	// The escalation to answer.
+	ID string `json:"id"`
+	// The answer, at most 20,000 characters.
 	Answer string `json:"answer"`
 }
 
+// The input of `assignCountry`.
 type AssignCountryInput struct {
+	// The international lead to own the country.
 	LeadID string `json:"leadId"`
 	// ISO 3166-1 alpha-2 code.
 	Country string `json:"country"`
@@ -32,55 +43,79 @@ type AssignCountryInput struct {
 	Reassign *bool `json:"reassign,omitempty"`
 }
 
+// What `assignCountry` answers.
 type AssignCountryPayload struct {
+	// The lead, owning the country.
 	Lead *Lead `json:"lead"`
 }
 
+// The input of `assignExpertise`.
 type AssignExpertiseInput struct {
-	LeadID      string `json:"leadId"`
+	// The US lead to own the expertise.
+	LeadID string `json:"leadId"`
+	// The expertise to own.
 	ExpertiseID string `json:"expertiseId"`
 	// Move the expertise from its current US lead.
 	Reassign *bool `json:"reassign,omitempty"`
 }
 
+// What `assignExpertise` answers.
 type AssignExpertisePayload struct {
-	Lead      *Lead      `json:"lead"`
+	// The lead, owning the expertise.
+	Lead *Lead `json:"lead"`
+	// The expertise, with its new lead.
 	Expertise *Expertise `json:"expertise"`
 }
 
+// A contributor ranked for an award, with the reasons.
 type AwardCandidate struct {
-	Rank int    `json:"rank"`
+	// Position in the ranking, from 1.
+	Rank int `json:"rank"`
+	// The name used in the space.
 	Name string `json:"name"`
 	// The handle used in the space.
 	Handle string `json:"handle"`
 	// The member the contributor is, when known.
-	Member       *Member       `json:"member,omitempty"`
-	Score        float64       `json:"score"`
-	CountsByKind []*KindCount  `json:"countsByKind"`
-	TopSpaces    []*NamedCount `json:"topSpaces"`
+	Member *Member `json:"member,omitempty"`
+	// The weighted score of the contributor's activity in the period.
+	Score float64 `json:"score"`
+	// The contributor's items per kind.
+	CountsByKind []*KindCount `json:"countsByKind"`
+	// The spaces where the contributor was most active.
+	TopSpaces []*NamedCount `json:"topSpaces"`
 	// The highest-scoring items, at most three.
 	BestItems []*CandidateItem `json:"bestItems"`
 }
 
+// The input of `awardMember`.
 type AwardMemberInput struct {
-	MemberID    string `json:"memberId"`
+	// The member to award.
+	MemberID string `json:"memberId"`
+	// The expertise awarded. A lead awards only the expertises the lead rule makes the lead's.
 	ExpertiseID string `json:"expertiseId"`
-	Year        int    `json:"year"`
+	// The award year, from 1993 to next year.
+	Year int `json:"year"`
 }
 
+// What `awardMember` answers.
 type AwardMemberPayload struct {
+	// The award after the change.
 	Award *Award `json:"award"`
 }
 
+// The input of `closeEscalation`.
 type CloseEscalationInput struct {
+	// The escalation to close.
 	ID string `json:"id"`
 }
 
+// How an expertise's activity spreads over its spaces in a period.
 type CommunityTrends struct {
 	// All the activity in the period.
 	Total int `json:"total"`
 	// Spaces by activity, most first.
-	Spaces        []*SpaceTrend  `json:"spaces"`
+	Spaces []*SpaceTrend `json:"spaces"`
+	// How few spaces hold most of the activity.
 	Concentration *Concentration `json:"concentration"`
 	// Activity per week (from Monday) or month, empty ones included.
 	Series []*TrendPoint `json:"series"`
@@ -88,145 +123,221 @@ type CommunityTrends struct {
 
 // How few spaces hold most of the activity.
 type Concentration struct {
-	SpacesFor50 int     `json:"spacesFor50"`
-	SpacesFor80 int     `json:"spacesFor80"`
-	Top5Share   float64 `json:"top5Share"`
+	// The fewest spaces holding half the activity.
+	SpacesFor50 int `json:"spacesFor50"`
+	// The fewest spaces holding 80 % of the activity.
+	SpacesFor80 int `json:"spacesFor80"`
+	// The share of the five most active spaces, 0 to 1.
+	Top5Share float64 `json:"top5Share"`
 	// Herfindahl-Hirschman index: the sum of squared percentage shares, 0 to 10,000.
 	Hhi float64 `json:"hhi"`
 }
 
+// A product team contact, as given to `createProductTeam`.
 type ContactInput struct {
-	Name  string `json:"name"`
+	// The contact's name.
+	Name string `json:"name"`
+	// The contact's work email.
 	Email string `json:"email"`
-	Role  string `json:"role"`
+	// What the contact does on the team, such as PM.
+	Role string `json:"role"`
 }
 
+// The input of `createCommunitySpace`.
 type CreateCommunitySpaceInput struct {
-	Name string  `json:"name"`
-	Kind string  `json:"kind"`
-	URL  *string `json:"url,omitempty"`
+	// The space's name.
+	Name string `json:"name"`
+	// What kind of place it is.
+	Kind string `json:"kind"`
+	// The space's address (http or https).
+	URL *string `json:"url,omitempty"`
 	// An RSS or Atom feed of the space (a forum's, a newsgroup gateway's, a blog's), read every hour for new activity.
 	FeedURL *string `json:"feedUrl,omitempty"`
 	// Or a Stack Exchange site:tag (such as stackoverflow:dynamics-crm) whose questions and answers are read every hour.
-	StackExchangeTag *string  `json:"stackExchangeTag,omitempty"`
-	ExpertiseIds     []string `json:"expertiseIds,omitempty"`
+	StackExchangeTag *string `json:"stackExchangeTag,omitempty"`
+	// The expertises discussed there.
+	ExpertiseIds []string `json:"expertiseIds,omitempty"`
 }
 
+// What `createCommunitySpace` answers.
 type CreateCommunitySpacePayload struct {
+	// The space added.
 	CommunitySpace *CommunitySpace `json:"communitySpace"`
 }
 
+// The input of `createExpertise`.
 type CreateExpertiseInput struct {
-	Name          string  `json:"name"`
-	Category      string  `json:"category"`
+	// The expertise's name, unused by any other.
+	Name string `json:"name"`
+	// The award category it belongs to.
+	Category string `json:"category"`
+	// The product team behind it, if any.
 	ProductTeamID *string `json:"productTeamId,omitempty"`
 }
 
+// What `createExpertise` answers.
 type CreateExpertisePayload struct {
+	// The expertise added.
 	Expertise *Expertise `json:"expertise"`
 }
 
+// The input of `createLead`.
 type CreateLeadInput struct {
-	Name  string            `json:"name"`
-	Email string            `json:"email"`
-	Kind  mvpgraph.LeadKind `json:"kind"`
+	// The lead's name.
+	Name string `json:"name"`
+	// The lead's work email, unused by any other lead.
+	Email string `json:"email"`
+	// US to own expertises, INTERNATIONAL to own countries.
+	Kind mvpgraph.LeadKind `json:"kind"`
 }
 
+// What `createLead` answers.
 type CreateLeadPayload struct {
+	// The lead added.
 	Lead *Lead `json:"lead"`
 }
 
+// The input of `createMember`.
 type CreateMemberInput struct {
 	// 1 to 40 letters, digits, '.', '-' or '_'; stored lower-case.
 	Handle string `json:"handle"`
-	Name   string `json:"name"`
+	// The member's name.
+	Name string `json:"name"`
 	// ISO 3166-1 alpha-2 code, such as US, CA or DE.
-	Country    string  `json:"country"`
-	Email      *string `json:"email,omitempty"`
-	City       *string `json:"city,omitempty"`
-	Bio        *string `json:"bio,omitempty"`
-	Employer   *string `json:"employer,omitempty"`
-	IsEmployee *bool   `json:"isEmployee,omitempty"`
+	Country string `json:"country"`
+	// Personal data, seen by admins and the member's leads.
+	Email *string `json:"email,omitempty"`
+	// The city the member lives in.
+	City *string `json:"city,omitempty"`
+	// A short biography.
+	Bio *string `json:"bio,omitempty"`
+	// Personal data, seen by admins and the member's leads.
+	Employer *string `json:"employer,omitempty"`
+	// An employee of the vendor, who can never be awarded.
+	IsEmployee *bool `json:"isEmployee,omitempty"`
 }
 
+// What `createMember` answers.
 type CreateMemberPayload struct {
+	// The member added.
 	Member *Member `json:"member"`
 }
 
+// The input of `createProductTeam`.
 type CreateProductTeamInput struct {
-	Name     string          `json:"name"`
+	// The team's name, unused by any other.
+	Name string `json:"name"`
+	// The people questions are escalated to.
 	Contacts []*ContactInput `json:"contacts,omitempty"`
 }
 
+// What `createProductTeam` answers.
 type CreateProductTeamPayload struct {
+	// The productTeam added.
 	ProductTeam *ProductTeam `json:"productTeam"`
 }
 
+// The input of `escalate`.
 type EscalateInput struct {
-	ID                   string `json:"id"`
+	// The escalation to hand on.
+	ID string `json:"id"`
+	// The contact to hand it to.
 	ProductTeamContactID string `json:"productTeamContactId"`
 }
 
+// What a move of an escalation answers.
 type EscalationPayload struct {
+	// The escalation after the move.
 	Escalation *Escalation `json:"escalation"`
 }
 
+// How a lead's escalations stand.
 type EscalationStats struct {
-	Open      int `json:"open"`
+	// Escalations OPEN.
+	Open int `json:"open"`
+	// Escalations ESCALATED.
 	Escalated int `json:"escalated"`
-	Answered  int `json:"answered"`
-	Closed    int `json:"closed"`
-	Overdue   int `json:"overdue"`
+	// Escalations ANSWERED.
+	Answered int `json:"answered"`
+	// Escalations CLOSED.
+	Closed int `json:"closed"`
+	// Escalations still waiting past the target.
+	Overdue int `json:"overdue"`
 	// Over the escalations answered; null when none is.
 	AverageTimeToAnswerSeconds *int64 `json:"averageTimeToAnswerSeconds,omitempty"`
 }
 
+// Selects escalations. Fields combine with AND.
 type EscalationWhere struct {
-	LeadID        *string                     `json:"leadId,omitempty"`
-	ProductTeamID *string                     `json:"productTeamId,omitempty"`
-	MemberID      *string                     `json:"memberId,omitempty"`
-	Status        []mvpgraph.EscalationStatus `json:"status,omitempty"`
-	Overdue       *bool                       `json:"overdue,omitempty"`
+	// Routed to this lead.
+	LeadID *string `json:"leadId,omitempty"`
+	// Escalated to this product team.
+	ProductTeamID *string `json:"productTeamId,omitempty"`
+	// Raised for this member.
+	MemberID *string `json:"memberId,omitempty"`
+	// In one of these statuses.
+	Status []mvpgraph.EscalationStatus `json:"status,omitempty"`
+	// Overdue (true) or not (false).
+	Overdue *bool `json:"overdue,omitempty"`
 }
 
+// The input of `importActivities`.
 type ImportActivitiesInput struct {
+	// The form of data.
 	Format ImportFormat `json:"format"`
 	// The rows: CSV with a header, or JSON Lines, with the columns space, external_id, kind, occurred_at, contributor_handle, contributor_name and optionally member_handle, url, title, score. At most 1 MiB.
-	Data         string `json:"data"`
-	AllOrNothing *bool  `json:"allOrNothing,omitempty"`
+	Data string `json:"data"`
+	// Import no row when any is bad.
+	AllOrNothing *bool `json:"allOrNothing,omitempty"`
 }
 
+// What an import did.
 type ImportActivitiesPayload struct {
+	// Rows stored.
 	Imported int `json:"imported"`
 	// Rows already stored before.
-	Duplicates int                  `json:"duplicates"`
-	Rejected   []*mvpgraph.RowError `json:"rejected"`
+	Duplicates int `json:"duplicates"`
+	// Bad rows, by line, with what to fix.
+	Rejected []*mvpgraph.RowError `json:"rejected"`
 }
 
 // A platform's sync.
 type Integration struct {
+	// The platform.
 	Platform mvpgraph.Platform `json:"platform"`
 	// Switched on; when off, its accounts are FROZEN with their data kept.
-	Enabled         bool  `json:"enabled"`
+	Enabled bool `json:"enabled"`
+	// How often each account syncs, in seconds.
 	IntervalSeconds int64 `json:"intervalSeconds"`
-	Accounts        int   `json:"accounts"`
+	// Accounts linked on the platform.
+	Accounts int `json:"accounts"`
 	// Accounts whose data is older than the interval.
-	Due            int        `json:"due"`
-	LastRunAt      *time.Time `json:"lastRunAt,omitempty"`
-	QuotaLimit     *int       `json:"quotaLimit,omitempty"`
-	QuotaRemaining *int       `json:"quotaRemaining,omitempty"`
-	QuotaReset     *time.Time `json:"quotaReset,omitempty"`
+	Due int `json:"due"`
+	// When a sync batch last asked for the platform's allowance.
+	LastRunAt *time.Time `json:"lastRunAt,omitempty"`
+	// Requests per window, as the platform's API last said.
+	QuotaLimit *int `json:"quotaLimit,omitempty"`
+	// Requests left in the window, as last said and counted since.
+	QuotaRemaining *int `json:"quotaRemaining,omitempty"`
+	// When the window starts again.
+	QuotaReset *time.Time `json:"quotaReset,omitempty"`
 	// Requests wait until then after a 429 or a spent quota.
 	PausedUntil *time.Time `json:"pausedUntil,omitempty"`
-	LastError   *string    `json:"lastError,omitempty"`
+	// The last failure of the platform as a whole, such as refused credentials.
+	LastError *string `json:"lastError,omitempty"`
 }
 
+// Items of one kind.
 type KindCount struct {
-	Kind  string `json:"kind"`
-	Count int    `json:"count"`
+	// The kind.
+	Kind string `json:"kind"`
+	// How many.
+	Count int `json:"count"`
 }
 
+// Which members a reach leaderboard ranks.
 type LeaderboardWhere struct {
+	// Only members holding an active award for this expertise.
 	ExpertiseID *string `json:"expertiseId,omitempty"`
 	// ISO 3166-1 alpha-2 code.
 	Country *string `json:"country,omitempty"`
@@ -238,114 +349,163 @@ type LeaderboardWhere struct {
 	IsMvp *bool `json:"isMvp,omitempty"`
 }
 
+// The input of `linkSocialAccount`.
 type LinkSocialAccountInput struct {
-	MemberID string            `json:"memberId"`
+	// The member whose account it is.
+	MemberID string `json:"memberId"`
+	// The platform the account is on.
 	Platform mvpgraph.Platform `json:"platform"`
 	// A handle or a profile URL.
 	Handle string `json:"handle"`
 }
 
+// What `linkSocialAccount` answers.
 type LinkSocialAccountPayload struct {
+	// The account, queued for its first sync.
 	SocialAccount *SocialAccount `json:"socialAccount"`
 }
 
+// Changes. Each takes one input object and answers a payload; a refused change changes nothing.
 type Mutation struct {
 }
 
+// Items in one named place.
 type NamedCount struct {
-	Name  string `json:"name"`
-	Count int    `json:"count"`
+	// The place's name.
+	Name string `json:"name"`
+	// How many.
+	Count int `json:"count"`
 }
 
+// Reach on one platform.
 type PlatformReach struct {
-	Platform  mvpgraph.Platform `json:"platform"`
-	Accounts  int               `json:"accounts"`
-	Followers int64             `json:"followers"`
+	// The platform.
+	Platform mvpgraph.Platform `json:"platform"`
+	// Accounts on the platform.
+	Accounts int `json:"accounts"`
+	// Followers across those accounts.
+	Followers int64 `json:"followers"`
 }
 
+// What the graph answers. Anonymous callers read public fields; the fields marked `@auth` name the roles that may use them.
 type Query struct {
 }
 
+// The input of `raiseEscalation`.
 type RaiseEscalationInput struct {
-	MemberID    string `json:"memberId"`
+	// The MVP asking; a lead raises questions for the MVPs the lead rule gives the lead.
+	MemberID string `json:"memberId"`
+	// The expertise the question is about; for a US-based MVP it decides the lead the question goes to.
 	ExpertiseID string `json:"expertiseId"`
-	Title       string `json:"title"`
-	Body        string `json:"body"`
+	// The question in a line, at most 300 characters.
+	Title string `json:"title"`
+	// The question in full, at most 20,000 characters.
+	Body string `json:"body"`
 }
 
+// One platform's term of a reach score.
 type ReachScorePart struct {
+	// The platform.
 	Platform mvpgraph.Platform `json:"platform"`
 	// What the platform's term counts: followers, or a blog's recent posts.
-	Value  int64   `json:"value"`
+	Value int64 `json:"value"`
+	// The platform's weight (MVPGRAPH_REACH_WEIGHTS).
 	Weight float64 `json:"weight"`
+	// The value times the weight.
 	Points float64 `json:"points"`
 }
 
 // The reach of a lead's MVPs.
 type ReachSummary struct {
-	Mvps      int   `json:"mvps"`
-	Accounts  int   `json:"accounts"`
+	// The lead's MVPs.
+	Mvps int `json:"mvps"`
+	// Their accounts.
+	Accounts int `json:"accounts"`
+	// Their followers across all accounts.
 	Followers int64 `json:"followers"`
 	// Change in followers over the window asked for.
-	Growth     int64            `json:"growth"`
+	Growth int64 `json:"growth"`
+	// Accounts and followers per platform.
 	ByPlatform []*PlatformReach `json:"byPlatform"`
 }
 
+// The input of `refreshMember`.
 type RefreshMemberInput struct {
+	// The member whose accounts to sync.
 	ID string `json:"id"`
 }
 
+// What `refreshMember` answers.
 type RefreshMemberPayload struct {
+	// The member as it stands.
 	Member *Member `json:"member"`
 	// How many accounts were queued.
 	Queued int `json:"queued"`
 }
 
+// The input of `refreshSocialAccount`.
 type RefreshSocialAccountInput struct {
+	// The account to sync.
 	ID string `json:"id"`
 }
 
+// What `refreshSocialAccount` answers.
 type RefreshSocialAccountPayload struct {
+	// The account as it stands.
 	SocialAccount *SocialAccount `json:"socialAccount"`
 	// False when the account is FROZEN or a sync of it is already under way.
 	Queued bool `json:"queued"`
 }
 
+// The input of `renewAward`.
 type RenewAwardInput struct {
+	// The active award to renew.
 	AwardID string `json:"awardId"`
 }
 
+// What `renewAward` answers.
 type RenewAwardPayload struct {
 	// The award for the next year.
 	Award *Award `json:"award"`
 }
 
+// The input of `reopenEscalation`.
 type ReopenEscalationInput struct {
+	// The escalation to reopen.
 	ID string `json:"id"`
 }
 
+// The input of `retireAward`.
 type RetireAwardInput struct {
+	// The active award to end.
 	AwardID string `json:"awardId"`
 }
 
+// What `retireAward` answers.
 type RetireAwardPayload struct {
+	// The award, now RETIRED.
 	Award *Award `json:"award"`
 }
 
+// One space's activity in a period.
 type SpaceTrend struct {
+	// The space.
 	Space *CommunitySpace `json:"space"`
-	Count int             `json:"count"`
+	// Its activity in the period.
+	Count int `json:"count"`
 	// Of all the activity, 0 to 1.
 	Share float64 `json:"share"`
 	// Of this space and those ranked above it, 0 to 1.
 	CumulativeShare float64 `json:"cumulativeShare"`
 	// Distinct contributors in the period.
-	Contributors  int `json:"contributors"`
+	Contributors int `json:"contributors"`
+	// Its activity in the period of the same length before.
 	PreviousCount int `json:"previousCount"`
 	// Change against the previous period, as a fraction; null when it had no activity.
 	Growth *float64 `json:"growth,omitempty"`
 }
 
+// How old an account's data is against its platform's sync interval.
 type Staleness struct {
 	// Seconds since the last sync; null when it never synced.
 	AgeSeconds *int64 `json:"ageSeconds,omitempty"`
@@ -360,16 +520,21 @@ type Staleness struct {
 type Subscription struct {
 }
 
+// The activity of one week or month.
 type TrendPoint struct {
 	// The first day of the week or month, YYYY-MM-DD.
 	Start string `json:"start"`
-	Count int    `json:"count"`
+	// Items in the week or month.
+	Count int `json:"count"`
 }
 
+// The input of `unlinkSocialAccount`.
 type UnlinkSocialAccountInput struct {
+	// The account to unlink.
 	ID string `json:"id"`
 }
 
+// What `unlinkSocialAccount` answers.
 type UnlinkSocialAccountPayload struct {
 	// The account as it was.
 	SocialAccount *SocialAccount `json:"socialAccount"`
@@ -377,28 +542,43 @@ type UnlinkSocialAccountPayload struct {
 
 // Fields left out stay as they are; an empty string clears an optional one.
 type UpdateMemberInput struct {
-	ID         string  `json:"id"`
-	Handle     *string `json:"handle,omitempty"`
-	Name       *string `json:"name,omitempty"`
-	Country    *string `json:"country,omitempty"`
-	Email      *string `json:"email,omitempty"`
-	City       *string `json:"city,omitempty"`
-	Bio        *string `json:"bio,omitempty"`
-	Employer   *string `json:"employer,omitempty"`
-	IsEmployee *bool   `json:"isEmployee,omitempty"`
+	// The ID of the object to change.
+	ID string `json:"id"`
+	// A new handle, unused by any other member.
+	Handle *string `json:"handle,omitempty"`
+	// A new name.
+	Name *string `json:"name,omitempty"`
+	// A new ISO 3166-1 alpha-2 country code; it may change the MVP's leads.
+	Country *string `json:"country,omitempty"`
+	// A new email; an empty string clears it.
+	Email *string `json:"email,omitempty"`
+	// A new city; an empty string clears it.
+	City *string `json:"city,omitempty"`
+	// A new biography; an empty string clears it.
+	Bio *string `json:"bio,omitempty"`
+	// A new employer; an empty string clears it.
+	Employer *string `json:"employer,omitempty"`
+	// true retires the member's active awards.
+	IsEmployee *bool `json:"isEmployee,omitempty"`
 }
 
+// What `updateMember` answers.
 type UpdateMemberPayload struct {
+	// The member after the change.
 	Member *Member `json:"member"`
 }
 
+// What activity statistics can be grouped by.
 type ActivityDimension string
 
 const (
+	// The community space.
 	ActivityDimensionSpace ActivityDimension = "SPACE"
-	ActivityDimensionKind  ActivityDimension = "KIND"
+	// The kind of item.
+	ActivityDimensionKind ActivityDimension = "KIND"
 	// Calendar month, YYYY-MM (UTC).
-	ActivityDimensionMonth     ActivityDimension = "MONTH"
+	ActivityDimensionMonth ActivityDimension = "MONTH"
+	// An expertise discussed in the space; an item counts for each.
 	ActivityDimensionExpertise ActivityDimension = "EXPERTISE"
 )
 
@@ -452,13 +632,18 @@ func (e ActivityDimension) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// What escalation statistics can be grouped by.
 type EscalationDimension string
 
 const (
-	EscalationDimensionLead        EscalationDimension = "LEAD"
-	EscalationDimensionStatus      EscalationDimension = "STATUS"
+	// The lead it was routed to.
+	EscalationDimensionLead EscalationDimension = "LEAD"
+	// Its status.
+	EscalationDimensionStatus EscalationDimension = "STATUS"
+	// The product team it was escalated to.
 	EscalationDimensionProductTeam EscalationDimension = "PRODUCT_TEAM"
-	EscalationDimensionExpertise   EscalationDimension = "EXPERTISE"
+	// The expertise it is about.
+	EscalationDimensionExpertise EscalationDimension = "EXPERTISE"
 	// Month raised, YYYY-MM (UTC).
 	EscalationDimensionMonth EscalationDimension = "MONTH"
 )
@@ -514,10 +699,13 @@ func (e EscalationDimension) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// The form of imported rows.
 type ImportFormat string
 
 const (
-	ImportFormatCSV   ImportFormat = "CSV"
+	// Comma-separated values with a header line.
+	ImportFormatCSV ImportFormat = "CSV"
+	// JSON Lines: one object per line.
 	ImportFormatJSONL ImportFormat = "JSONL"
 )
 
@@ -569,11 +757,14 @@ func (e ImportFormat) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// What a reach leaderboard ranks by.
 type LeaderboardOrder string
 
 const (
+	// Total followers, most first.
 	LeaderboardOrderFollowers LeaderboardOrder = "FOLLOWERS"
-	LeaderboardOrderGrowth    LeaderboardOrder = "GROWTH"
+	// Growth over the window, most first.
+	LeaderboardOrderGrowth LeaderboardOrder = "GROWTH"
 )
 
 var AllLeaderboardOrder = []LeaderboardOrder{
@@ -624,10 +815,13 @@ func (e LeaderboardOrder) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// The step of a community trend's series.
 type TrendBucket string
 
 const (
-	TrendBucketWeek  TrendBucket = "WEEK"
+	// Weeks from Monday.
+	TrendBucketWeek TrendBucket = "WEEK"
+	// Calendar months.
 	TrendBucketMonth TrendBucket = "MONTH"
 )
 
