@@ -4062,7 +4062,7 @@ input AwardMemberInput {
 
 "What ` + "`" + `awardMember` + "`" + ` answers."
 type AwardMemberPayload {
-  "The award after the change."
+  "The award given."
   award: Award!
 }
 
@@ -4126,7 +4126,7 @@ input CreateProductTeamInput {
 
 "What ` + "`" + `createProductTeam` + "`" + ` answers."
 type CreateProductTeamPayload {
-  "The productTeam added."
+  "The product team added."
   productTeam: ProductTeam!
 }
 

@@ -99,7 +99,7 @@ type AwardMemberInput struct {
 
 // What `awardMember` answers.
 type AwardMemberPayload struct {
-	// The award after the change.
+	// The award given.
 	Award *Award `json:"award"`
 }
 
@@ -233,7 +233,7 @@ type CreateProductTeamInput struct {
 
 // What `createProductTeam` answers.
 type CreateProductTeamPayload struct {
-	// The productTeam added.
+	// The product team added.
 	ProductTeam *ProductTeam `json:"productTeam"`
 }
 
