@@ -98,6 +98,14 @@ func Run(t *testing.T, p Platform) {
 	server := func(t *testing.T, route func(*http.Request) Answer) *platformtest.Server {
 		return platformtest.New(t, p.ContentType, nil, route)
 	}
+	// slowServer answers as Found does, after longer than any case waits.
+	slowServer := func(t *testing.T) *platformtest.Server {
+		return server(t, func(r *http.Request) Answer {
+			a := p.Found(r)
+			a.Delay = 5 * time.Second
+			return a
+		})
+	}
 	fetch := func(t *testing.T, f *platformtest.Server, timeout time.Duration, names ...string) ([]mvpgraph.Lookup, *mvpgraph.Quota, error) {
 		t.Helper()
 		handles := make([]string, len(names))
@@ -222,12 +230,7 @@ func Run(t *testing.T, p Platform) {
 
 	t.Run("timeout", func(t *testing.T) {
 		t.Parallel()
-		slow := p.Found
-		f := server(t, func(r *http.Request) Answer {
-			a := slow(r)
-			a.Delay = 5 * time.Second
-			return a
-		})
+		f := slowServer(t)
 		start := time.Now()
 		lookups, _, err := fetch(t, f, 100*time.Millisecond, p.Known[0])
 		require.Less(t, time.Since(start), 2*time.Second, "the call gives up at its timeout")
@@ -263,12 +266,7 @@ func Run(t *testing.T, p Platform) {
 
 	t.Run("cancelled", func(t *testing.T) {
 		t.Parallel()
-		slow := p.Found
-		f := server(t, func(r *http.Request) Answer {
-			a := slow(r)
-			a.Delay = 5 * time.Second
-			return a
-		})
+		f := slowServer(t)
 		ctx, cancel := context.WithCancel(context.Background())
 		time.AfterFunc(50*time.Millisecond, cancel)
 		handles := []string{handle(f.URL, p.Known[0])}
