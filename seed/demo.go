@@ -1,6 +1,7 @@
 // Package seed fills a store with a program: Demo with a small, fixed
 // program to explore the API with, Scale with a synthetic one of any size
-// for benchmarks. Both load through store.Load in one transaction.
+// for benchmarks. Both load through Load in one transaction, checked by
+// the program's rules.
 package seed
 
 import (
@@ -153,7 +154,7 @@ func Demo(ctx context.Context, s *store.Store) (loaded bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	err = s.Load(ctx, p)
+	err = Load(ctx, s, p)
 	if mvpgraph.ErrorCode(err) == mvpgraph.EINVALID && mvpgraph.ErrorField(err) == store.NotEmptyField {
 		return false, nil
 	}

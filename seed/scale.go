@@ -115,7 +115,7 @@ func ScaleWithHistory(ctx context.Context, s *store.Store, n int, randSeed int64
 			}
 		}
 	}
-	return s.Load(ctx, p)
+	return Load(ctx, s, p)
 }
 
 // scaleAccounts picks how many accounts a Scale member in role r has: on

@@ -725,7 +725,7 @@ func TestLoadRejects(t *testing.T) {
 		} {
 			p := program()
 			c.change(p)
-			err := s.Load(ctx, p)
+			err := seed.Load(ctx, s, p)
 			require.Equal(t, mvpgraph.EINVALID, mvpgraph.ErrorCode(err), "%s: %v", name, err)
 			require.Equal(t, c.field, mvpgraph.ErrorField(err), "%s: %v", name, err)
 		}
@@ -737,7 +737,7 @@ func TestLoadRejects(t *testing.T) {
 		// and the members before it go too.
 		p := program()
 		p.SocialAccounts[1].Platform, p.SocialAccounts[1].Handle = mvpgraph.GitHub, "one"
-		err = s.Load(ctx, p)
+		err = seed.Load(ctx, s, p)
 		require.Equal(t, mvpgraph.ECONFLICT, mvpgraph.ErrorCode(err), "error: %v", err)
 		total, err = s.CountMembers(ctx, store.MemberQuery{})
 		require.NoError(t, err)
@@ -749,7 +749,7 @@ func TestLoadRejects(t *testing.T) {
 		// A failure the database finds, after rows went in, stores nothing.
 		p = program()
 		p.Awards[0].ExpertiseID = 99
-		err = s.Load(ctx, p)
+		err = seed.Load(ctx, s, p)
 		require.Equal(t, mvpgraph.EINVALID, mvpgraph.ErrorCode(err), "error: %v", err)
 		total, err = s.CountMembers(ctx, store.MemberQuery{})
 		require.NoError(t, err)
@@ -766,14 +766,14 @@ func TestLoadRejects(t *testing.T) {
 		} {
 			p := program()
 			change(p)
-			err := s.Load(ctx, p)
+			err := seed.Load(ctx, s, p)
 			require.Equal(t, mvpgraph.ECONFLICT, mvpgraph.ErrorCode(err), "%s: %v", name, err)
 			total, err = s.CountMembers(ctx, store.MemberQuery{})
 			require.NoError(t, err)
 			require.Zero(t, total, name)
 		}
 
-		require.NoError(t, s.Load(ctx, program()))
+		require.NoError(t, seed.Load(ctx, s, program()))
 		one, err := s.MemberByHandle(ctx, "one")
 		require.NoError(t, err)
 		require.True(t, one.IsMVP)
@@ -813,7 +813,7 @@ func TestLoadRejects(t *testing.T) {
 			OccurredAt: time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC), ContributorHandle: "one", ContributorName: "One"}}, nil, false, store.Importer{Actor: mvpgraph.Principal{Name: "test"}})
 		require.NoError(t, err)
 		require.Equal(t, 1, again.Duplicates, "%+v", again)
-		err = s.Load(ctx, &store.Program{})
+		err = seed.Load(ctx, s, &store.Program{})
 		require.Equal(t, mvpgraph.EINVALID, mvpgraph.ErrorCode(err), "a filled database: %v", err)
 	})
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"iter"
 	"strings"
@@ -96,15 +95,16 @@ type CountryOwner struct {
 // batch of its account, so that Load writes each account with its newest
 // reading at once.
 //
+// Load's ProgramCheck (seed.Load's) checks and completes each batch.
 // An account's Handle must already be in the form mvpgraph.NormalizeAccount
-// gives (Load sets URL from it), and its Status one of the account
-// statuses. Load sets its reading (Followers ... LastPostAt) from its newest
+// gives (the check sets URL from it), and its Status one of the account
+// statuses. The check sets its reading (Followers ... LastPostAt) from its newest
 // snapshot, the one with the latest CapturedAt, or leaves it empty when it
 // has none, and LastSyncedAt to that snapshot's CapturedAt unless the
 // caller gave a later one (a sync that found the account gone takes no
 // snapshot). LastError and Failures are stored as given; CreatedAt is
 // Load's clock reading. A snapshot's Day is the UTC day of its CapturedAt:
-// Load fills it in when empty and refuses one that differs. At most one
+// the check fills it in when empty and refuses one that differs. At most one
 // snapshot per account and day.
 //
 // Contributors and Activities are community activity: a contributor may
@@ -135,14 +135,25 @@ var identityTables = []string{"product_teams", "contacts", "expertises", "leads"
 // a database that is not empty.
 const NotEmptyField = "program"
 
-// Load stores p in an empty database in one transaction, with multi-row
-// INSERTs: all of it or, on any error, nothing. It refuses a database that
-// already holds part of a program, since the caller's IDs would collide.
-// Rows are validated and normalised in place, and every row is stamped with
-// one reading of the store's clock.
-func (s *Store) Load(ctx context.Context, p *Program) error {
-	l := loader{s: s, now: s.now(), leads: map[int64]mvpgraph.Lead{}, expertises: map[int64]string{}, employees: map[int64]bool{}}
-	if err := l.checkCatalogue(p); err != nil {
+// ProgramCheck applies the program's rules to the rows Load is about to
+// store, and completes them: IDs given, fields normalised, every row stamped
+// with now, each account given the reading of its newest snapshot. Load
+// calls Catalogue once, before its transaction, then Batch for each batch
+// in order, inside it; an error from either stores nothing. seed.Load
+// gives Load the program's check.
+type ProgramCheck interface {
+	Catalogue(p *Program, now time.Time) error
+	Batch(b MemberBatch) error
+}
+
+// Load stores p in an empty database in one transaction, through COPY on
+// PostgreSQL and multi-row INSERTs on SQLite: all of it or, on any error,
+// nothing. It refuses a database that already holds part of a program,
+// since the caller's IDs would collide. check applies the program's rules
+// to each part before it is stored.
+func (s *Store) Load(ctx context.Context, p *Program, check ProgramCheck) error {
+	l := loader{s: s, now: s.now(), check: check}
+	if err := check.Catalogue(p, l.now); err != nil {
 		return err
 	}
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -192,130 +203,14 @@ func (s *Store) Load(ctx context.Context, p *Program) error {
 
 // loader carries what Load learns along the way.
 type loader struct {
-	s            *Store
-	tx           *sqlx.Tx
-	now          time.Time
-	leads        map[int64]mvpgraph.Lead
-	expertises   map[int64]string
-	employees    map[int64]bool // only employees: a few per cent of members
-	members      int            // members seen so far, for row numbers in errors
-	awards       int
-	accounts     int
-	snapshots    int
-	spaces       map[int64]bool
-	contributors int
-	activities   int
+	s     *Store
+	tx    *sqlx.Tx
+	now   time.Time
+	check ProgramCheck
 	// restoreSQL builds again the constraints and indexes set aside.
 	restoreSQL []string
-	// contributorSpace is the space of each contributor, by ID.
-	contributorSpace []int64
-	newest           map[int64]int // per account of the current batch, its newest snapshot's index, or -1
-	args             []any         // the values of one INSERT
-	stmts            map[string]*sql.Stmt
-}
-
-// at names the row an EINVALID error came from, as in members[12].handle.
-func at(row string, err error) error {
-	var e *mvpgraph.Error
-	if !errors.As(err, &e) {
-		return err
-	}
-	c := *e
-	if c.Field == "" {
-		c.Field = row
-	} else {
-		c.Field = row + "." + c.Field
-	}
-	return &c
-}
-
-func checkID(row string, id int64) error {
-	if id <= 0 {
-		return mvpgraph.Invalidf(row+".id", "%s has no ID; Load needs the caller to number rows 1..n.", row)
-	}
-	return nil
-}
-
-// checkCatalogue validates everything but the members and awards, before
-// the transaction starts.
-func (l *loader) checkCatalogue(p *Program) error {
-	for i := range p.ProductTeams {
-		row := fmt.Sprintf("productTeams[%d]", i)
-		if err := checkID(row, p.ProductTeams[i].ID); err != nil {
-			return err
-		}
-		if err := p.ProductTeams[i].Normalize(); err != nil {
-			return at(row, err)
-		}
-		p.ProductTeams[i].CreatedAt = l.now
-	}
-	for i := range p.Contacts {
-		row := fmt.Sprintf("contacts[%d]", i)
-		if err := checkID(row, p.Contacts[i].ID); err != nil {
-			return err
-		}
-		if err := p.Contacts[i].Normalize(row); err != nil {
-			return err
-		}
-	}
-	for i := range p.Expertises {
-		e := &p.Expertises[i]
-		row := fmt.Sprintf("expertises[%d]", i)
-		if err := checkID(row, e.ID); err != nil {
-			return err
-		}
-		if err := e.Normalize(); err != nil {
-			return at(row, err)
-		}
-		e.CreatedAt = l.now
-		l.expertises[e.ID] = e.Name
-	}
-	for i := range p.Leads {
-		row := fmt.Sprintf("leads[%d]", i)
-		if err := checkID(row, p.Leads[i].ID); err != nil {
-			return err
-		}
-		if err := p.Leads[i].Normalize(); err != nil {
-			return at(row, err)
-		}
-		p.Leads[i].CreatedAt = l.now
-		l.leads[p.Leads[i].ID] = p.Leads[i]
-	}
-	owners := map[int64]int64{}
-	for i, o := range p.ExpertiseOwners {
-		row := fmt.Sprintf("expertiseOwners[%d]", i)
-		lead, ok := l.leads[o.LeadID]
-		if !ok {
-			return mvpgraph.Invalidf(row+".leadId", "lead %d is not among the program's leads.", o.LeadID)
-		}
-		name, ok := l.expertises[o.ExpertiseID]
-		if !ok {
-			return mvpgraph.Invalidf(row+".expertiseId", "expertise %d is not among the program's expertises.", o.ExpertiseID)
-		}
-		if err := mvpgraph.CheckExpertiseAssignment(lead, name, owners[o.ExpertiseID], false); err != nil {
-			return at(row, err)
-		}
-		owners[o.ExpertiseID] = lead.ID
-	}
-	countries := map[string]int64{}
-	for i := range p.CountryOwners {
-		o := &p.CountryOwners[i]
-		row := fmt.Sprintf("countryOwners[%d]", i)
-		lead, ok := l.leads[o.LeadID]
-		if !ok {
-			return mvpgraph.Invalidf(row+".leadId", "lead %d is not among the program's leads.", o.LeadID)
-		}
-		c, err := mvpgraph.NormalizeCountry("country", o.Country)
-		if err != nil {
-			return at(row, err)
-		}
-		if err := mvpgraph.CheckCountryAssignment(lead, c, countries[c], false); err != nil {
-			return at(row, err)
-		}
-		o.Country = c
-		countries[c] = lead.ID
-	}
-	return nil
+	args       []any // the values of one INSERT
+	stmts      map[string]*sql.Stmt
 }
 
 // checkEmpty refuses a database that holds any part of a program. On
@@ -486,40 +381,12 @@ var (
 	loadAwardColumns  = []string{"id", "member_id", "expertise_id", "year", "status", "created_at", "updated_at"}
 )
 
-// insertBatch validates and stores one batch of members and their awards.
+// insertBatch stores one batch of members, their awards, accounts and
+// activity, checked.
 func (l *loader) insertBatch(ctx context.Context, b MemberBatch) error {
-	for i := range b.Members {
-		m := &b.Members[i]
-		row := fmt.Sprintf("members[%d]", l.members+i)
-		if err := checkID(row, m.ID); err != nil {
-			return err
-		}
-		if err := m.Normalize(); err != nil {
-			return at(row, err)
-		}
-		m.CreatedAt, m.UpdatedAt, m.IsMVP = l.now, l.now, false
-		if m.IsEmployee {
-			l.employees[m.ID] = true
-		}
-	}
-	for i := range b.Awards {
-		a := &b.Awards[i]
-		row := fmt.Sprintf("awards[%d]", l.awards+i)
-		if err := checkID(row, a.ID); err != nil {
-			return err
-		}
-		if err := mvpgraph.CheckRecord(*a, l.employees[a.MemberID]); err != nil {
-			return at(row, err)
-		}
-		a.CreatedAt, a.UpdatedAt = l.now, l.now
-	}
-	if err := l.checkSocial(b); err != nil {
+	if err := l.check.Batch(b); err != nil {
 		return err
 	}
-	l.members += len(b.Members)
-	l.awards += len(b.Awards)
-	l.accounts += len(b.SocialAccounts)
-	l.snapshots += len(b.Snapshots)
 	if err := l.insertRows(ctx, "members", loadMemberColumns, len(b.Members), func(dst []any, i int) []any {
 		m := &b.Members[i]
 		return append(dst, m.ID, m.Handle, m.Name, m.Email, m.Country, m.City, m.Bio, m.Employer, m.IsEmployee, m.CreatedAt, m.UpdatedAt)
@@ -548,31 +415,8 @@ func (l *loader) insertBatch(ctx context.Context, b MemberBatch) error {
 	return l.insertActivity(ctx, b)
 }
 
-// insertSpaces validates and stores the community spaces and what each is
-// about.
+// insertSpaces stores the community spaces and what each is about.
 func (l *loader) insertSpaces(ctx context.Context, p *Program) error {
-	l.spaces = make(map[int64]bool, len(p.Spaces))
-	for i := range p.Spaces {
-		sp := &p.Spaces[i]
-		row := fmt.Sprintf("spaces[%d]", i)
-		if err := checkID(row, sp.ID); err != nil {
-			return err
-		}
-		if err := sp.Normalize(); err != nil {
-			return at(row, err)
-		}
-		sp.CreatedAt = l.now
-		l.spaces[sp.ID] = true
-	}
-	for i, se := range p.SpaceExpertises {
-		row := fmt.Sprintf("spaceExpertises[%d]", i)
-		if !l.spaces[se.SpaceID] {
-			return mvpgraph.Invalidf(row+".spaceId", "space %d is not among the program's spaces.", se.SpaceID)
-		}
-		if _, ok := l.expertises[se.ExpertiseID]; !ok {
-			return mvpgraph.Invalidf(row+".expertiseId", "expertise %d is not among the program's expertises.", se.ExpertiseID)
-		}
-	}
 	if err := l.insertRows(ctx, "community_spaces", []string{"id", "name", "kind", "url", "created_at"}, len(p.Spaces), func(dst []any, i int) []any {
 		sp := &p.Spaces[i]
 		return append(dst, sp.ID, sp.Name, sp.Kind, sp.URL, sp.CreatedAt)
@@ -589,53 +433,9 @@ var (
 	loadActivityColumns    = []string{"id", "space_id", "external_id", "contributor_id", "kind", "occurred_at", "url", "title", "score", "created_at"}
 )
 
-// insertActivity validates and stores a batch's contributors and their
-// activity. A member that does not exist the database's keys refuse.
+// insertActivity stores a batch's contributors and their activity. A
+// member that does not exist the database's keys refuse.
 func (l *loader) insertActivity(ctx context.Context, b MemberBatch) error {
-	for i := range b.Contributors {
-		c := &b.Contributors[i]
-		row := fmt.Sprintf("contributors[%d]", l.contributors+i)
-		if err := checkID(row, c.ID); err != nil {
-			return err
-		}
-		if !l.spaces[c.SpaceID] {
-			return mvpgraph.Invalidf(row+".spaceId", "space %d is not among the program's spaces.", c.SpaceID)
-		}
-		if c.Handle == "" || len(c.Handle) > 200 {
-			return mvpgraph.Invalidf(row+".handle", "a contributor's handle is 1 to 200 characters.")
-		}
-		if c.ID >= int64(len(l.contributorSpace)) {
-			l.contributorSpace = append(l.contributorSpace, make([]int64, int(c.ID)-len(l.contributorSpace)+1)...)
-		}
-		if l.contributorSpace[c.ID] != 0 {
-			return mvpgraph.Invalidf(row+".id", "contributor ID %d is given twice.", c.ID)
-		}
-		l.contributorSpace[c.ID] = c.SpaceID
-	}
-	for i := range b.Activities {
-		a := &b.Activities[i]
-		row := fmt.Sprintf("activities[%d]", l.activities+i)
-		if err := checkID(row, a.ID); err != nil {
-			return err
-		}
-		switch {
-		case !l.spaces[a.SpaceID]:
-			return mvpgraph.Invalidf(row+".spaceId", "space %d is not among the program's spaces.", a.SpaceID)
-		case !a.Kind.Valid():
-			return mvpgraph.Invalidf(row+".kind", "%q is not an activity kind.", a.Kind)
-		case a.ExternalID == "" || len(a.ExternalID) > 200:
-			return mvpgraph.Invalidf(row+".externalId", "an external ID is 1 to 200 characters.")
-		case a.ContributorID <= 0 || a.ContributorID >= int64(len(l.contributorSpace)) || l.contributorSpace[a.ContributorID] == 0:
-			return mvpgraph.Invalidf(row+".contributorId", "contributor %d is not among the contributors of this batch or an earlier one.", a.ContributorID)
-		case l.contributorSpace[a.ContributorID] != a.SpaceID:
-			return mvpgraph.Invalidf(row+".contributorId", "contributor %d was seen in space %d, not in the activity's space %d.", a.ContributorID, l.contributorSpace[a.ContributorID], a.SpaceID)
-		case a.OccurredAt.IsZero():
-			return mvpgraph.Invalidf(row+".occurredAt", "an activity needs the time it happened.")
-		}
-		a.OccurredAt = a.OccurredAt.UTC().Truncate(time.Microsecond)
-	}
-	l.contributors += len(b.Contributors)
-	l.activities += len(b.Activities)
 	if err := l.insertRows(ctx, "contributors", loadContributorColumns, len(b.Contributors), func(dst []any, i int) []any {
 		c := &b.Contributors[i]
 		return append(dst, c.ID, c.SpaceID, c.Handle, c.Name, c.MemberID)
@@ -653,103 +453,6 @@ var (
 		"views", "engagement", "last_post_at", "last_synced_at", "last_error", "failures", "created_at"}
 	loadSnapshotColumns = []string{"account_id", "day", "captured_at", "followers", "following", "posts", "views", "engagement", "last_post_at"}
 )
-
-// checkSocial validates and completes a batch's accounts and snapshots, and
-// gives each account the reading of its newest snapshot.
-func (l *loader) checkSocial(b MemberBatch) error {
-	if l.newest == nil {
-		l.newest = make(map[int64]int, len(b.SocialAccounts))
-	}
-	clear(l.newest)
-	for i := range b.SocialAccounts {
-		a := &b.SocialAccounts[i]
-		row := fmt.Sprintf("socialAccounts[%d]", l.accounts+i)
-		if err := checkID(row, a.ID); err != nil {
-			return err
-		}
-		if _, dup := l.newest[a.ID]; dup {
-			return mvpgraph.Invalidf(row+".id", "account ID %d is given twice.", a.ID)
-		}
-		if a.MemberID <= 0 {
-			return mvpgraph.Invalidf(row+".memberId", "%s names no member.", row)
-		}
-		if !a.Platform.Valid() {
-			return mvpgraph.Invalidf(row+".platform", "%q is not a platform mvpgraph knows.", a.Platform)
-		}
-		handle, url, err := mvpgraph.NormalizeAccount(a.Platform, a.Handle)
-		if err != nil {
-			return at(row, err)
-		}
-		if handle != a.Handle {
-			return mvpgraph.Invalidf(row+".handle", "%q is not in normalised form; Load takes %s handles as mvpgraph.NormalizeAccount gives them, here %q.", a.Handle, a.Platform, handle)
-		}
-		if !a.Status.Valid() {
-			return mvpgraph.Invalidf(row+".status", "%q is not an account status.", a.Status)
-		}
-		if a.Failures < 0 {
-			return mvpgraph.Invalidf(row+".failures", "failures must not be negative; got %d.", a.Failures)
-		}
-		a.URL, a.CreatedAt = url, l.now
-		l.newest[a.ID] = -1
-	}
-	for i := range b.Snapshots {
-		x := &b.Snapshots[i]
-		j, ok := l.newest[x.AccountID]
-		switch {
-		case !ok:
-			return mvpgraph.Invalidf(fmt.Sprintf("snapshots[%d].accountId", l.snapshots+i), "account %d is not among the accounts of the snapshot's batch.", x.AccountID)
-		case x.CapturedAt.IsZero():
-			return mvpgraph.Invalidf(fmt.Sprintf("snapshots[%d].capturedAt", l.snapshots+i), "a snapshot needs the time it was taken.")
-		}
-		x.CapturedAt = x.CapturedAt.UTC().Truncate(time.Microsecond)
-		if x.Day == "" {
-			x.Day = Day(x.CapturedAt)
-		} else if !isDayOf(x.Day, x.CapturedAt) {
-			return mvpgraph.Invalidf(fmt.Sprintf("snapshots[%d].day", l.snapshots+i), "day %q is not the UTC day of capturedAt, %s.", x.Day, Day(x.CapturedAt))
-		}
-		if j < 0 || x.CapturedAt.After(b.Snapshots[j].CapturedAt) {
-			l.newest[x.AccountID] = i
-		}
-	}
-	for i := range b.SocialAccounts {
-		a := &b.SocialAccounts[i]
-		a.Reach = mvpgraph.Reach{}
-		if j := l.newest[a.ID]; j >= 0 {
-			x := &b.Snapshots[j]
-			a.Reach = x.Reach
-			if a.LastSyncedAt == nil || a.LastSyncedAt.Before(x.CapturedAt) {
-				a.LastSyncedAt = &x.CapturedAt
-			}
-		}
-		if a.LastSyncedAt != nil {
-			t := a.LastSyncedAt.UTC().Truncate(time.Microsecond)
-			a.LastSyncedAt = &t
-		}
-	}
-	return nil
-}
-
-// isDayOf reports whether day is t's day as Day writes it, YYYY-MM-DD,
-// without formatting t: Load checks millions of snapshots.
-func isDayOf(day string, t time.Time) bool {
-	if len(day) != len(time.DateOnly) || day[4] != '-' || day[7] != '-' {
-		return false
-	}
-	y, m, d := t.Date()
-	return digits(day[:4]) == y && digits(day[5:7]) == int(m) && digits(day[8:]) == d
-}
-
-// digits reads a string of decimal digits, or returns -1.
-func digits(s string) int {
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return -1
-		}
-		n = n*10 + int(s[i]-'0')
-	}
-	return n
-}
 
 // bulkTables take most of a large program's rows: a year of daily reach,
 // the community's activity, and an event for each award. No table refers
