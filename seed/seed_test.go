@@ -2,6 +2,7 @@ package seed_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"testing"
@@ -967,3 +968,48 @@ func TestScaleCommunity(t *testing.T) {
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+// TestCandidatesCountEveryItem ranks candidates over more activity than any
+// in-memory bound would hold: each contributor's score is the sum over all
+// of their items in the period, with their counts and best items.
+func TestCandidatesCountEveryItem(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		const posts, articles = 150000, 60000 // 210,000 items in the period
+		day := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+		p := &store.Program{
+			Expertises:      []mvpgraph.Expertise{{ID: 1, Name: "Excel", Category: "Office"}},
+			Spaces:          []mvpgraph.CommunitySpace{{ID: 1, Name: "Excel Forum", Kind: "FORUM"}, {ID: 2, Name: "Excel Blog", Kind: "BLOG"}},
+			SpaceExpertises: []store.SpaceExpertise{{SpaceID: 1, ExpertiseID: 1}, {SpaceID: 2, ExpertiseID: 1}},
+			Contributors: []store.LoadContributor{
+				{ID: 1, SpaceID: 1, Handle: "poster", Name: "Pat Poster"},
+				{ID: 2, SpaceID: 2, Handle: "writer", Name: "Wren Writer"},
+			},
+		}
+		for i := range posts + articles {
+			a := store.LoadActivity{ID: int64(i + 1), SpaceID: 1, ContributorID: 1, ExternalID: fmt.Sprintf("p%d", i), Kind: "POST", OccurredAt: day.Add(time.Duration(i) * time.Second)}
+			if i >= posts {
+				a.SpaceID, a.ContributorID, a.ExternalID, a.Kind = 2, 2, fmt.Sprintf("a%d", i), "ARTICLE"
+			}
+			p.Activities = append(p.Activities, a)
+		}
+		// One article scored by its space: the writer's best item.
+		p.Activities[posts+7].Score = ptr(20.0)
+		require.NoError(t, seed.Load(ctx, s, p))
+
+		got, err := s.AwardCandidates(ctx, store.CandidateQuery{ExpertiseID: 1, From: day, To: day.AddDate(0, 1, 0), Weights: mvpgraph.DefaultKindWeights, Limit: 10})
+		require.NoError(t, err)
+		require.Len(t, got, 2)
+		// The writer: 60,000 articles at 5 points, one raised by 20 points of
+		// score to 15.
+		require.Equal(t, "writer", got[0].Handle)
+		require.InDelta(t, float64(articles*5+10), got[0].Score, 1e-6)
+		require.Equal(t, map[mvpgraph.ActivityKind]int{"ARTICLE": articles}, got[0].ByKind)
+		require.Equal(t, map[string]int{"Excel Blog": articles}, got[0].BySpace)
+		require.Len(t, got[0].Best, 3)
+		require.Equal(t, int64(posts+8), got[0].Best[0].ID, "the scored article first")
+		require.Equal(t, "poster", got[1].Handle)
+		require.InDelta(t, float64(posts), got[1].Score, 1e-6)
+		require.Equal(t, map[mvpgraph.ActivityKind]int{"POST": posts}, got[1].ByKind)
+	})
+}
