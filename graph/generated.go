@@ -36,8 +36,14 @@ type ResolverRoot interface {
 	Contributor() ContributorResolver
 	EscalationGroup() EscalationGroupResolver
 	Expertise() ExpertiseResolver
+	Identity() IdentityResolver
 	Lead() LeadResolver
 	Mutation() MutationResolver
+	Nomination() NominationResolver
+	NominationGroup() NominationGroupResolver
+	PeopleChange() PeopleChangeResolver
+	PeopleMove() PeopleMoveResolver
+	Person() PersonResolver
 	ProductTeam() ProductTeamResolver
 	ProgramStatsGroup() ProgramStatsGroupResolver
 	Query() QueryResolver
@@ -110,8 +116,11 @@ type ComplexityRoot struct {
 		BestItems    func(childComplexity int) int
 		CountsByKind func(childComplexity int) int
 		Handle       func(childComplexity int) int
+		Identities   func(childComplexity int) int
 		Member       func(childComplexity int) int
 		Name         func(childComplexity int) int
+		Nomination   func(childComplexity int) int
+		Person       func(childComplexity int) int
 		Rank         func(childComplexity int) int
 		Score        func(childComplexity int) int
 		TopSpaces    func(childComplexity int) int
@@ -126,6 +135,12 @@ type ComplexityRoot struct {
 
 	AwardMemberPayload struct {
 		Award func(childComplexity int) int
+	}
+
+	CandidateIdentity struct {
+		Count    func(childComplexity int) int
+		Identity func(childComplexity int) int
+		Score    func(childComplexity int) int
 	}
 
 	CandidateItem struct {
@@ -193,6 +208,10 @@ type ComplexityRoot struct {
 
 	CreateProductTeamPayload struct {
 		ProductTeam func(childComplexity int) int
+	}
+
+	DismissPersonSuggestionPayload struct {
+		People func(childComplexity int) int
 	}
 
 	Escalation struct {
@@ -278,6 +297,16 @@ type ComplexityRoot struct {
 	ExpertiseEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Identity struct {
+		Account  func(childComplexity int) int
+		Handle   func(childComplexity int) int
+		Member   func(childComplexity int) int
+		Name     func(childComplexity int) int
+		NodeID   func(childComplexity int) int
+		SiteName func(childComplexity int) int
+		Space    func(childComplexity int) int
 	}
 
 	ImportActivitiesPayload struct {
@@ -392,27 +421,33 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AnswerEscalation     func(childComplexity int, input model.AnswerEscalationInput) int
-		AssignCountry        func(childComplexity int, input model.AssignCountryInput) int
-		AssignExpertise      func(childComplexity int, input model.AssignExpertiseInput) int
-		AwardMember          func(childComplexity int, input model.AwardMemberInput) int
-		CloseEscalation      func(childComplexity int, input model.CloseEscalationInput) int
-		CreateCommunitySpace func(childComplexity int, input model.CreateCommunitySpaceInput) int
-		CreateExpertise      func(childComplexity int, input model.CreateExpertiseInput) int
-		CreateLead           func(childComplexity int, input model.CreateLeadInput) int
-		CreateMember         func(childComplexity int, input model.CreateMemberInput) int
-		CreateProductTeam    func(childComplexity int, input model.CreateProductTeamInput) int
-		Escalate             func(childComplexity int, input model.EscalateInput) int
-		ImportActivities     func(childComplexity int, input model.ImportActivitiesInput) int
-		LinkSocialAccount    func(childComplexity int, input model.LinkSocialAccountInput) int
-		RaiseEscalation      func(childComplexity int, input model.RaiseEscalationInput) int
-		RefreshMember        func(childComplexity int, input model.RefreshMemberInput) int
-		RefreshSocialAccount func(childComplexity int, input model.RefreshSocialAccountInput) int
-		RenewAward           func(childComplexity int, input model.RenewAwardInput) int
-		ReopenEscalation     func(childComplexity int, input model.ReopenEscalationInput) int
-		RetireAward          func(childComplexity int, input model.RetireAwardInput) int
-		UnlinkSocialAccount  func(childComplexity int, input model.UnlinkSocialAccountInput) int
-		UpdateMember         func(childComplexity int, input model.UpdateMemberInput) int
+		AnswerEscalation        func(childComplexity int, input model.AnswerEscalationInput) int
+		AssignCountry           func(childComplexity int, input model.AssignCountryInput) int
+		AssignExpertise         func(childComplexity int, input model.AssignExpertiseInput) int
+		AwardMember             func(childComplexity int, input model.AwardMemberInput) int
+		CloseEscalation         func(childComplexity int, input model.CloseEscalationInput) int
+		CreateCommunitySpace    func(childComplexity int, input model.CreateCommunitySpaceInput) int
+		CreateExpertise         func(childComplexity int, input model.CreateExpertiseInput) int
+		CreateLead              func(childComplexity int, input model.CreateLeadInput) int
+		CreateMember            func(childComplexity int, input model.CreateMemberInput) int
+		CreateProductTeam       func(childComplexity int, input model.CreateProductTeamInput) int
+		DismissPersonSuggestion func(childComplexity int, input model.DismissPersonSuggestionInput) int
+		Escalate                func(childComplexity int, input model.EscalateInput) int
+		ImportActivities        func(childComplexity int, input model.ImportActivitiesInput) int
+		LinkSocialAccount       func(childComplexity int, input model.LinkSocialAccountInput) int
+		MergePeople             func(childComplexity int, input model.MergePeopleInput) int
+		MoveNomination          func(childComplexity int, input model.MoveNominationInput) int
+		Nominate                func(childComplexity int, input model.NominateInput) int
+		RaiseEscalation         func(childComplexity int, input model.RaiseEscalationInput) int
+		RefreshMember           func(childComplexity int, input model.RefreshMemberInput) int
+		RefreshSocialAccount    func(childComplexity int, input model.RefreshSocialAccountInput) int
+		RenewAward              func(childComplexity int, input model.RenewAwardInput) int
+		ReopenEscalation        func(childComplexity int, input model.ReopenEscalationInput) int
+		RetireAward             func(childComplexity int, input model.RetireAwardInput) int
+		SplitIdentity           func(childComplexity int, input model.SplitIdentityInput) int
+		UndoPeopleChange        func(childComplexity int, input model.UndoPeopleChangeInput) int
+		UnlinkSocialAccount     func(childComplexity int, input model.UnlinkSocialAccountInput) int
+		UpdateMember            func(childComplexity int, input model.UpdateMemberInput) int
 	}
 
 	NamedCount struct {
@@ -420,11 +455,101 @@ type ComplexityRoot struct {
 		Name  func(childComplexity int) int
 	}
 
+	Nomination struct {
+		Award     func(childComplexity int) int
+		Country   func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		DecidedAt func(childComplexity int) int
+		Events    func(childComplexity int) int
+		Expertise func(childComplexity int) int
+		Lead      func(childComplexity int) int
+		Member    func(childComplexity int) int
+		Moves     func(childComplexity int) int
+		NodeID    func(childComplexity int) int
+		Person    func(childComplexity int) int
+		Reason    func(childComplexity int) int
+		Status    func(childComplexity int) int
+		UpdatedAt func(childComplexity int) int
+	}
+
+	NominationConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	NominationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	NominationEvent struct {
+		ActorName func(childComplexity int) int
+		At        func(childComplexity int) int
+		From      func(childComplexity int) int
+		Note      func(childComplexity int) int
+		ToStatus  func(childComplexity int) int
+	}
+
+	NominationGroup struct {
+		AwardShare func(childComplexity int) int
+		Awarded    func(childComplexity int) int
+		Count      func(childComplexity int) int
+		Ended      func(childComplexity int) int
+		Expertise  func(childComplexity int) int
+		Lead       func(childComplexity int) int
+		Month      func(childComplexity int) int
+		Status     func(childComplexity int) int
+	}
+
+	NominationPayload struct {
+		Nomination func(childComplexity int) int
+	}
+
 	PageInfo struct {
 		EndCursor       func(childComplexity int) int
 		HasNextPage     func(childComplexity int) int
 		HasPreviousPage func(childComplexity int) int
 		StartCursor     func(childComplexity int) int
+	}
+
+	PeopleChange struct {
+		ActorName  func(childComplexity int) int
+		At         func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		Moves      func(childComplexity int) int
+		NodeID     func(childComplexity int) int
+		Person     func(childComplexity int) int
+		Reason     func(childComplexity int) int
+		UndoesID   func(childComplexity int) int
+		UndoneByID func(childComplexity int) int
+	}
+
+	PeopleChangePayload struct {
+		Change func(childComplexity int) int
+		Person func(childComplexity int) int
+	}
+
+	PeopleMove struct {
+		From     func(childComplexity int) int
+		Identity func(childComplexity int) int
+		To       func(childComplexity int) int
+	}
+
+	Person struct {
+		Changes     func(childComplexity int) int
+		Identities  func(childComplexity int) int
+		Member      func(childComplexity int) int
+		MergedInto  func(childComplexity int) int
+		Name        func(childComplexity int) int
+		NodeID      func(childComplexity int) int
+		Nominations func(childComplexity int) int
+	}
+
+	PersonMergeSuggestion struct {
+		Confidence func(childComplexity int) int
+		People     func(childComplexity int) int
+		Reasons    func(childComplexity int) int
 	}
 
 	PlatformReach struct {
@@ -463,23 +588,26 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		ActivityStats    func(childComplexity int, groupBy []model.ActivityDimension, where *model.ActivityWhere) int
-		AwardCandidates  func(childComplexity int, expertiseID string, country *string, from time.Time, to time.Time, first *int) int
-		CommunityTrends  func(childComplexity int, expertiseID string, from time.Time, to time.Time, bucket *model.TrendBucket) int
-		EscalationGroups func(childComplexity int, groupBy []model.EscalationDimension, where *model.EscalationWhere) int
-		Escalations      func(childComplexity int, where *model.EscalationWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) int
-		Expertises       func(childComplexity int, where *mvpgraph.ExpertiseWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) int
-		Integrations     func(childComplexity int) int
-		Leads            func(childComplexity int, where *mvpgraph.LeadWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) int
-		Member           func(childComplexity int, handle string) int
-		Members          func(childComplexity int, where *mvpgraph.MemberWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) int
-		Mvps             func(childComplexity int, where *mvpgraph.MemberWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) int
-		Node             func(childComplexity int, id string) int
-		Nodes            func(childComplexity int, ids []string) int
-		ProductTeams     func(childComplexity int, where *mvpgraph.ProductTeamWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) int
-		ProgramStats     func(childComplexity int, groupBy []mvpgraph.StatsDimension, where *mvpgraph.MemberWhere) int
-		ReachLeaderboard func(childComplexity int, where *model.LeaderboardWhere, orderBy *model.LeaderboardOrder, days *int, first *int, after *string) int
-		Viewer           func(childComplexity int) int
+		ActivityStats          func(childComplexity int, groupBy []model.ActivityDimension, where *model.ActivityWhere) int
+		AwardCandidates        func(childComplexity int, expertiseID string, country *string, from time.Time, to time.Time, first *int) int
+		CommunityTrends        func(childComplexity int, expertiseID string, from time.Time, to time.Time, bucket *model.TrendBucket) int
+		EscalationGroups       func(childComplexity int, groupBy []model.EscalationDimension, where *model.EscalationWhere) int
+		Escalations            func(childComplexity int, where *model.EscalationWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) int
+		Expertises             func(childComplexity int, where *mvpgraph.ExpertiseWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) int
+		Integrations           func(childComplexity int) int
+		Leads                  func(childComplexity int, where *mvpgraph.LeadWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) int
+		Member                 func(childComplexity int, handle string) int
+		Members                func(childComplexity int, where *mvpgraph.MemberWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) int
+		Mvps                   func(childComplexity int, where *mvpgraph.MemberWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) int
+		Node                   func(childComplexity int, id string) int
+		Nodes                  func(childComplexity int, ids []string) int
+		NominationStats        func(childComplexity int, groupBy []string, where *model.NominationWhere) int
+		Nominations            func(childComplexity int, where *model.NominationWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) int
+		PersonMergeSuggestions func(childComplexity int, expertiseID *string, minConfidence *float64, first *int) int
+		ProductTeams           func(childComplexity int, where *mvpgraph.ProductTeamWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) int
+		ProgramStats           func(childComplexity int, groupBy []mvpgraph.StatsDimension, where *mvpgraph.MemberWhere) int
+		ReachLeaderboard       func(childComplexity int, where *model.LeaderboardWhere, orderBy *model.LeaderboardOrder, days *int, first *int, after *string) int
+		Viewer                 func(childComplexity int) int
 	}
 
 	ReachPoint struct {
@@ -615,6 +743,12 @@ type EscalationGroupResolver interface {
 type ExpertiseResolver interface {
 	Mvps(ctx context.Context, obj *model.Expertise, where *mvpgraph.MemberWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.MemberConnection, error)
 }
+type IdentityResolver interface {
+	Space(ctx context.Context, obj *model.Identity) (*model.CommunitySpace, error)
+
+	Member(ctx context.Context, obj *model.Identity) (*model.Member, error)
+	Account(ctx context.Context, obj *model.Identity) (*model.SocialAccount, error)
+}
 type LeadResolver interface {
 	Expertises(ctx context.Context, obj *model.Lead) ([]*model.Expertise, error)
 	Countries(ctx context.Context, obj *model.Lead) ([]string, error)
@@ -644,6 +778,43 @@ type MutationResolver interface {
 	ReopenEscalation(ctx context.Context, input model.ReopenEscalationInput) (*model.EscalationPayload, error)
 	CreateCommunitySpace(ctx context.Context, input model.CreateCommunitySpaceInput) (*model.CreateCommunitySpacePayload, error)
 	ImportActivities(ctx context.Context, input model.ImportActivitiesInput) (*model.ImportActivitiesPayload, error)
+	MergePeople(ctx context.Context, input model.MergePeopleInput) (*model.PeopleChangePayload, error)
+	SplitIdentity(ctx context.Context, input model.SplitIdentityInput) (*model.PeopleChangePayload, error)
+	UndoPeopleChange(ctx context.Context, input model.UndoPeopleChangeInput) (*model.PeopleChangePayload, error)
+	DismissPersonSuggestion(ctx context.Context, input model.DismissPersonSuggestionInput) (*model.DismissPersonSuggestionPayload, error)
+	Nominate(ctx context.Context, input model.NominateInput) (*model.NominationPayload, error)
+	MoveNomination(ctx context.Context, input model.MoveNominationInput) (*model.NominationPayload, error)
+}
+type NominationResolver interface {
+	Person(ctx context.Context, obj *model.Nomination) (*model.Person, error)
+	Expertise(ctx context.Context, obj *model.Nomination) (*model.Expertise, error)
+	Lead(ctx context.Context, obj *model.Nomination) (*model.Lead, error)
+
+	Member(ctx context.Context, obj *model.Nomination) (*model.Member, error)
+	Award(ctx context.Context, obj *model.Nomination) (*model.Award, error)
+
+	Events(ctx context.Context, obj *model.Nomination) ([]*model.NominationEvent, error)
+}
+type NominationGroupResolver interface {
+	Expertise(ctx context.Context, obj *model.NominationGroup) (*model.Expertise, error)
+	Lead(ctx context.Context, obj *model.NominationGroup) (*model.Lead, error)
+}
+type PeopleChangeResolver interface {
+	Person(ctx context.Context, obj *model.PeopleChange) (*model.Person, error)
+
+	Moves(ctx context.Context, obj *model.PeopleChange) ([]*model.PeopleMove, error)
+}
+type PeopleMoveResolver interface {
+	Identity(ctx context.Context, obj *model.PeopleMove) (*model.Identity, error)
+	From(ctx context.Context, obj *model.PeopleMove) (*model.Person, error)
+	To(ctx context.Context, obj *model.PeopleMove) (*model.Person, error)
+}
+type PersonResolver interface {
+	Member(ctx context.Context, obj *model.Person) (*model.Member, error)
+	Identities(ctx context.Context, obj *model.Person) ([]*model.Identity, error)
+	MergedInto(ctx context.Context, obj *model.Person) (*model.Person, error)
+	Changes(ctx context.Context, obj *model.Person) ([]*model.PeopleChange, error)
+	Nominations(ctx context.Context, obj *model.Person) ([]*model.Nomination, error)
 }
 type ProductTeamResolver interface {
 	Contacts(ctx context.Context, obj *model.ProductTeam) ([]*model.Contact, error)
@@ -670,6 +841,9 @@ type QueryResolver interface {
 	Escalations(ctx context.Context, where *model.EscalationWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.EscalationConnection, error)
 	CommunityTrends(ctx context.Context, expertiseID string, from time.Time, to time.Time, bucket *model.TrendBucket) (*model.CommunityTrends, error)
 	AwardCandidates(ctx context.Context, expertiseID string, country *string, from time.Time, to time.Time, first *int) ([]*model.AwardCandidate, error)
+	PersonMergeSuggestions(ctx context.Context, expertiseID *string, minConfidence *float64, first *int) ([]*model.PersonMergeSuggestion, error)
+	Nominations(ctx context.Context, where *model.NominationWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.NominationConnection, error)
+	NominationStats(ctx context.Context, groupBy []string, where *model.NominationWhere) ([]*model.NominationGroup, error)
 	ActivityStats(ctx context.Context, groupBy []model.ActivityDimension, where *model.ActivityWhere) ([]*mvpgraph.ActivityGroup, error)
 	EscalationGroups(ctx context.Context, groupBy []model.EscalationDimension, where *model.EscalationWhere) ([]*model.EscalationGroup, error)
 }
@@ -917,6 +1091,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AwardCandidate.Handle(childComplexity), true
+	case "AwardCandidate.identities":
+		if e.ComplexityRoot.AwardCandidate.Identities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardCandidate.Identities(childComplexity), true
 	case "AwardCandidate.member":
 		if e.ComplexityRoot.AwardCandidate.Member == nil {
 			break
@@ -929,6 +1109,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AwardCandidate.Name(childComplexity), true
+	case "AwardCandidate.nomination":
+		if e.ComplexityRoot.AwardCandidate.Nomination == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardCandidate.Nomination(childComplexity), true
+	case "AwardCandidate.person":
+		if e.ComplexityRoot.AwardCandidate.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardCandidate.Person(childComplexity), true
 	case "AwardCandidate.rank":
 		if e.ComplexityRoot.AwardCandidate.Rank == nil {
 			break
@@ -979,6 +1171,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AwardMemberPayload.Award(childComplexity), true
+
+	case "CandidateIdentity.count":
+		if e.ComplexityRoot.CandidateIdentity.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CandidateIdentity.Count(childComplexity), true
+	case "CandidateIdentity.identity":
+		if e.ComplexityRoot.CandidateIdentity.Identity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CandidateIdentity.Identity(childComplexity), true
+	case "CandidateIdentity.score":
+		if e.ComplexityRoot.CandidateIdentity.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CandidateIdentity.Score(childComplexity), true
 
 	case "CandidateItem.kind":
 		if e.ComplexityRoot.CandidateItem.KindName == nil {
@@ -1199,6 +1410,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreateProductTeamPayload.ProductTeam(childComplexity), true
+
+	case "DismissPersonSuggestionPayload.people":
+		if e.ComplexityRoot.DismissPersonSuggestionPayload.People == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DismissPersonSuggestionPayload.People(childComplexity), true
 
 	case "Escalation.answer":
 		if e.ComplexityRoot.Escalation.Answer == nil {
@@ -1544,6 +1762,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ExpertiseEdge.Node(childComplexity), true
+
+	case "Identity.account":
+		if e.ComplexityRoot.Identity.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Identity.Account(childComplexity), true
+	case "Identity.handle":
+		if e.ComplexityRoot.Identity.Handle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Identity.Handle(childComplexity), true
+	case "Identity.member":
+		if e.ComplexityRoot.Identity.Member == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Identity.Member(childComplexity), true
+	case "Identity.name":
+		if e.ComplexityRoot.Identity.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Identity.Name(childComplexity), true
+	case "Identity.id":
+		if e.ComplexityRoot.Identity.NodeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Identity.NodeID(childComplexity), true
+	case "Identity.site":
+		if e.ComplexityRoot.Identity.SiteName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Identity.SiteName(childComplexity), true
+	case "Identity.space":
+		if e.ComplexityRoot.Identity.Space == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Identity.Space(childComplexity), true
 
 	case "ImportActivitiesPayload.duplicates":
 		if e.ComplexityRoot.ImportActivitiesPayload.Duplicates == nil {
@@ -2081,6 +2342,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateProductTeam(childComplexity, args["input"].(model.CreateProductTeamInput)), true
+	case "Mutation.dismissPersonSuggestion":
+		if e.ComplexityRoot.Mutation.DismissPersonSuggestion == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_dismissPersonSuggestion_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DismissPersonSuggestion(childComplexity, args["input"].(model.DismissPersonSuggestionInput)), true
 	case "Mutation.escalate":
 		if e.ComplexityRoot.Mutation.Escalate == nil {
 			break
@@ -2114,6 +2386,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.LinkSocialAccount(childComplexity, args["input"].(model.LinkSocialAccountInput)), true
+	case "Mutation.mergePeople":
+		if e.ComplexityRoot.Mutation.MergePeople == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_mergePeople_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MergePeople(childComplexity, args["input"].(model.MergePeopleInput)), true
+	case "Mutation.moveNomination":
+		if e.ComplexityRoot.Mutation.MoveNomination == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_moveNomination_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MoveNomination(childComplexity, args["input"].(model.MoveNominationInput)), true
+	case "Mutation.nominate":
+		if e.ComplexityRoot.Mutation.Nominate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_nominate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Nominate(childComplexity, args["input"].(model.NominateInput)), true
 	case "Mutation.raiseEscalation":
 		if e.ComplexityRoot.Mutation.RaiseEscalation == nil {
 			break
@@ -2180,6 +2485,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RetireAward(childComplexity, args["input"].(model.RetireAwardInput)), true
+	case "Mutation.splitIdentity":
+		if e.ComplexityRoot.Mutation.SplitIdentity == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_splitIdentity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SplitIdentity(childComplexity, args["input"].(model.SplitIdentityInput)), true
+	case "Mutation.undoPeopleChange":
+		if e.ComplexityRoot.Mutation.UndoPeopleChange == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_undoPeopleChange_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UndoPeopleChange(childComplexity, args["input"].(model.UndoPeopleChangeInput)), true
 	case "Mutation.unlinkSocialAccount":
 		if e.ComplexityRoot.Mutation.UnlinkSocialAccount == nil {
 			break
@@ -2216,6 +2543,210 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.NamedCount.Name(childComplexity), true
 
+	case "Nomination.award":
+		if e.ComplexityRoot.Nomination.Award == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Nomination.Award(childComplexity), true
+	case "Nomination.country":
+		if e.ComplexityRoot.Nomination.Country == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Nomination.Country(childComplexity), true
+	case "Nomination.createdAt":
+		if e.ComplexityRoot.Nomination.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Nomination.CreatedAt(childComplexity), true
+	case "Nomination.decidedAt":
+		if e.ComplexityRoot.Nomination.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Nomination.DecidedAt(childComplexity), true
+	case "Nomination.events":
+		if e.ComplexityRoot.Nomination.Events == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Nomination.Events(childComplexity), true
+	case "Nomination.expertise":
+		if e.ComplexityRoot.Nomination.Expertise == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Nomination.Expertise(childComplexity), true
+	case "Nomination.lead":
+		if e.ComplexityRoot.Nomination.Lead == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Nomination.Lead(childComplexity), true
+	case "Nomination.member":
+		if e.ComplexityRoot.Nomination.Member == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Nomination.Member(childComplexity), true
+	case "Nomination.moves":
+		if e.ComplexityRoot.Nomination.Moves == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Nomination.Moves(childComplexity), true
+	case "Nomination.id":
+		if e.ComplexityRoot.Nomination.NodeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Nomination.NodeID(childComplexity), true
+	case "Nomination.person":
+		if e.ComplexityRoot.Nomination.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Nomination.Person(childComplexity), true
+	case "Nomination.reason":
+		if e.ComplexityRoot.Nomination.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Nomination.Reason(childComplexity), true
+	case "Nomination.status":
+		if e.ComplexityRoot.Nomination.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Nomination.Status(childComplexity), true
+	case "Nomination.updatedAt":
+		if e.ComplexityRoot.Nomination.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Nomination.UpdatedAt(childComplexity), true
+
+	case "NominationConnection.edges":
+		if e.ComplexityRoot.NominationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NominationConnection.Edges(childComplexity), true
+	case "NominationConnection.pageInfo":
+		if e.ComplexityRoot.NominationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NominationConnection.PageInfo(childComplexity), true
+	case "NominationConnection.totalCount":
+		if e.ComplexityRoot.NominationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NominationConnection.TotalCount(childComplexity), true
+
+	case "NominationEdge.cursor":
+		if e.ComplexityRoot.NominationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NominationEdge.Cursor(childComplexity), true
+	case "NominationEdge.node":
+		if e.ComplexityRoot.NominationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NominationEdge.Node(childComplexity), true
+
+	case "NominationEvent.actor":
+		if e.ComplexityRoot.NominationEvent.ActorName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NominationEvent.ActorName(childComplexity), true
+	case "NominationEvent.at":
+		if e.ComplexityRoot.NominationEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NominationEvent.At(childComplexity), true
+	case "NominationEvent.from":
+		if e.ComplexityRoot.NominationEvent.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NominationEvent.From(childComplexity), true
+	case "NominationEvent.note":
+		if e.ComplexityRoot.NominationEvent.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NominationEvent.Note(childComplexity), true
+	case "NominationEvent.to":
+		if e.ComplexityRoot.NominationEvent.ToStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NominationEvent.ToStatus(childComplexity), true
+
+	case "NominationGroup.awardShare":
+		if e.ComplexityRoot.NominationGroup.AwardShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NominationGroup.AwardShare(childComplexity), true
+	case "NominationGroup.awarded":
+		if e.ComplexityRoot.NominationGroup.Awarded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NominationGroup.Awarded(childComplexity), true
+	case "NominationGroup.count":
+		if e.ComplexityRoot.NominationGroup.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NominationGroup.Count(childComplexity), true
+	case "NominationGroup.ended":
+		if e.ComplexityRoot.NominationGroup.Ended == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NominationGroup.Ended(childComplexity), true
+	case "NominationGroup.expertise":
+		if e.ComplexityRoot.NominationGroup.Expertise == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NominationGroup.Expertise(childComplexity), true
+	case "NominationGroup.lead":
+		if e.ComplexityRoot.NominationGroup.Lead == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NominationGroup.Lead(childComplexity), true
+	case "NominationGroup.month":
+		if e.ComplexityRoot.NominationGroup.Month == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NominationGroup.Month(childComplexity), true
+	case "NominationGroup.status":
+		if e.ComplexityRoot.NominationGroup.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NominationGroup.Status(childComplexity), true
+
+	case "NominationPayload.nomination":
+		if e.ComplexityRoot.NominationPayload.Nomination == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NominationPayload.Nomination(childComplexity), true
+
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
 			break
@@ -2240,6 +2771,155 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
+
+	case "PeopleChange.actor":
+		if e.ComplexityRoot.PeopleChange.ActorName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeopleChange.ActorName(childComplexity), true
+	case "PeopleChange.at":
+		if e.ComplexityRoot.PeopleChange.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeopleChange.At(childComplexity), true
+	case "PeopleChange.kind":
+		if e.ComplexityRoot.PeopleChange.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeopleChange.Kind(childComplexity), true
+	case "PeopleChange.moves":
+		if e.ComplexityRoot.PeopleChange.Moves == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeopleChange.Moves(childComplexity), true
+	case "PeopleChange.id":
+		if e.ComplexityRoot.PeopleChange.NodeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeopleChange.NodeID(childComplexity), true
+	case "PeopleChange.person":
+		if e.ComplexityRoot.PeopleChange.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeopleChange.Person(childComplexity), true
+	case "PeopleChange.reason":
+		if e.ComplexityRoot.PeopleChange.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeopleChange.Reason(childComplexity), true
+	case "PeopleChange.undoes":
+		if e.ComplexityRoot.PeopleChange.UndoesID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeopleChange.UndoesID(childComplexity), true
+	case "PeopleChange.undoneBy":
+		if e.ComplexityRoot.PeopleChange.UndoneByID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeopleChange.UndoneByID(childComplexity), true
+
+	case "PeopleChangePayload.change":
+		if e.ComplexityRoot.PeopleChangePayload.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeopleChangePayload.Change(childComplexity), true
+	case "PeopleChangePayload.person":
+		if e.ComplexityRoot.PeopleChangePayload.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeopleChangePayload.Person(childComplexity), true
+
+	case "PeopleMove.from":
+		if e.ComplexityRoot.PeopleMove.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeopleMove.From(childComplexity), true
+	case "PeopleMove.identity":
+		if e.ComplexityRoot.PeopleMove.Identity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeopleMove.Identity(childComplexity), true
+	case "PeopleMove.to":
+		if e.ComplexityRoot.PeopleMove.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeopleMove.To(childComplexity), true
+
+	case "Person.changes":
+		if e.ComplexityRoot.Person.Changes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Person.Changes(childComplexity), true
+	case "Person.identities":
+		if e.ComplexityRoot.Person.Identities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Person.Identities(childComplexity), true
+	case "Person.member":
+		if e.ComplexityRoot.Person.Member == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Person.Member(childComplexity), true
+	case "Person.mergedInto":
+		if e.ComplexityRoot.Person.MergedInto == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Person.MergedInto(childComplexity), true
+	case "Person.name":
+		if e.ComplexityRoot.Person.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Person.Name(childComplexity), true
+	case "Person.id":
+		if e.ComplexityRoot.Person.NodeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Person.NodeID(childComplexity), true
+	case "Person.nominations":
+		if e.ComplexityRoot.Person.Nominations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Person.Nominations(childComplexity), true
+
+	case "PersonMergeSuggestion.confidence":
+		if e.ComplexityRoot.PersonMergeSuggestion.Confidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonMergeSuggestion.Confidence(childComplexity), true
+	case "PersonMergeSuggestion.people":
+		if e.ComplexityRoot.PersonMergeSuggestion.People == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonMergeSuggestion.People(childComplexity), true
+	case "PersonMergeSuggestion.reasons":
+		if e.ComplexityRoot.PersonMergeSuggestion.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonMergeSuggestion.Reasons(childComplexity), true
 
 	case "PlatformReach.accounts":
 		if e.ComplexityRoot.PlatformReach.Accounts == nil {
@@ -2505,6 +3185,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]string)), true
+	case "Query.nominationStats":
+		if e.ComplexityRoot.Query.NominationStats == nil {
+			break
+		}
+
+		args, err := ec.field_Query_nominationStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.NominationStats(childComplexity, args["groupBy"].([]string), args["where"].(*model.NominationWhere)), true
+	case "Query.nominations":
+		if e.ComplexityRoot.Query.Nominations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_nominations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Nominations(childComplexity, args["where"].(*model.NominationWhere), args["orderBy"].([]*mvpgraph.OrderBy), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.personMergeSuggestions":
+		if e.ComplexityRoot.Query.PersonMergeSuggestions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_personMergeSuggestions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PersonMergeSuggestions(childComplexity, args["expertiseId"].(*string), args["minConfidence"].(*float64), args["first"].(*int)), true
 	case "Query.productTeams":
 		if e.ComplexityRoot.Query.ProductTeams == nil {
 			break
@@ -2951,6 +3664,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateLeadInput", ec.unmarshalInputCreateLeadInput),
 			graphql.NewInputUnmarshaler("CreateMemberInput", ec.unmarshalInputCreateMemberInput),
 			graphql.NewInputUnmarshaler("CreateProductTeamInput", ec.unmarshalInputCreateProductTeamInput),
+			graphql.NewInputUnmarshaler("DismissPersonSuggestionInput", ec.unmarshalInputDismissPersonSuggestionInput),
 			graphql.NewInputUnmarshaler("EscalateInput", ec.unmarshalInputEscalateInput),
 			graphql.NewInputUnmarshaler("EscalationOrderBy", ec.unmarshalInputEscalationOrderBy),
 			graphql.NewInputUnmarshaler("EscalationWhere", ec.unmarshalInputEscalationWhere),
@@ -2964,6 +3678,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("LinkSocialAccountInput", ec.unmarshalInputLinkSocialAccountInput),
 			graphql.NewInputUnmarshaler("MemberOrderBy", ec.unmarshalInputMemberOrderBy),
 			graphql.NewInputUnmarshaler("MemberWhere", ec.unmarshalInputMemberWhere),
+			graphql.NewInputUnmarshaler("MergePeopleInput", ec.unmarshalInputMergePeopleInput),
+			graphql.NewInputUnmarshaler("MoveNominationInput", ec.unmarshalInputMoveNominationInput),
+			graphql.NewInputUnmarshaler("NominateInput", ec.unmarshalInputNominateInput),
+			graphql.NewInputUnmarshaler("NominationOrderBy", ec.unmarshalInputNominationOrderBy),
+			graphql.NewInputUnmarshaler("NominationWhere", ec.unmarshalInputNominationWhere),
 			graphql.NewInputUnmarshaler("ProductTeamOrderBy", ec.unmarshalInputProductTeamOrderBy),
 			graphql.NewInputUnmarshaler("ProductTeamWhere", ec.unmarshalInputProductTeamWhere),
 			graphql.NewInputUnmarshaler("RaiseEscalationInput", ec.unmarshalInputRaiseEscalationInput),
@@ -2972,7 +3691,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RenewAwardInput", ec.unmarshalInputRenewAwardInput),
 			graphql.NewInputUnmarshaler("ReopenEscalationInput", ec.unmarshalInputReopenEscalationInput),
 			graphql.NewInputUnmarshaler("RetireAwardInput", ec.unmarshalInputRetireAwardInput),
+			graphql.NewInputUnmarshaler("SplitIdentityInput", ec.unmarshalInputSplitIdentityInput),
 			graphql.NewInputUnmarshaler("StringFilter", ec.unmarshalInputStringFilter),
+			graphql.NewInputUnmarshaler("UndoPeopleChangeInput", ec.unmarshalInputUndoPeopleChangeInput),
 			graphql.NewInputUnmarshaler("UnlinkSocialAccountInput", ec.unmarshalInputUnlinkSocialAccountInput),
 			graphql.NewInputUnmarshaler("UpdateMemberInput", ec.unmarshalInputUpdateMemberInput),
 		)
@@ -3356,19 +4077,19 @@ type Query {
   )
 
   """
-  Contributors to an expertise's spaces ranked for an award by the weighted
-  score of their activity from ` + "`" + `from` + "`" + ` to ` + "`" + `to` + "`" + `, current MVPs and the
-  vendor's employees left out, each with the reasons. An item counts its
-  kind's weight (MVPGRAPH_ACTIVITY_WEIGHTS; by default ANSWER 2, ARTICLE 5,
-  TALK 5, VIDEO 4, POST 1, EVENT 1, QUESTION 1), raised by a tenth for
-  each point of the space's own score of it (votes, views). A contributor
-  is a handle in a space; ` + "`" + `country` + "`" + ` keeps only contributors known as
-  members of that country.
+  People active in an expertise's spaces ranked for an award by the
+  weighted score of all their activity from ` + "`" + `from` + "`" + ` to ` + "`" + `to` + "`" + `, over all their
+  identities, current MVPs and the vendor's employees left out, each with
+  the reasons. An item counts its kind's weight (MVPGRAPH_ACTIVITY_WEIGHTS;
+  by default ANSWER 2, ARTICLE 5, TALK 5, VIDEO 4, POST 1, EVENT 1,
+  QUESTION 1), raised by a tenth for each point of the space's own score of
+  it (votes, views). Every item of the period counts. ` + "`" + `country` + "`" + ` keeps only
+  people known as members of that country.
   """
   awardCandidates(
-    "The expertise whose spaces' contributors are ranked."
+    "The expertise whose spaces' people are ranked."
     expertiseId: ID!
-    "ISO 3166-1 alpha-2 code: only contributors known as members of that country."
+    "ISO 3166-1 alpha-2 code: only people known as members of that country."
     country: String
     "The period's start."
     from: Time!
@@ -3376,6 +4097,54 @@ type Query {
     to: Time!
     "How many candidates, 0 to 100."
     first: Int = 20): [AwardCandidate!]! @auth(roles: [ADMIN, LEAD, PRODUCT_TEAM, ANALYST]
+  )
+
+  """
+  Pairs of people who may be one, most likely first, for an admin to merge
+  (mergePeople) or dismiss (dismissPersonSuggestion): the same full name in
+  different spaces, or handles alike once case and punctuation are set
+  aside. Identities certainly one person are joined already; pairs linked
+  to two members, and pairs dismissed, are left out.
+  """
+  personMergeSuggestions(
+    "Only people with an identity in this expertise's spaces."
+    expertiseId: ID
+    "Only suggestions at least this likely, 0 to 1."
+    minConfidence: Float = 0.5
+    "How many suggestions, 0 to 100."
+    first: Int = 20): [PersonMergeSuggestion!]! @auth(roles: [ADMIN, LEAD, ANALYST]
+  )
+
+  """
+  Nominations, newest first unless ordered otherwise. A lead sees the
+  nominations routed to them by the lead rule; an admin sees all.
+  Analysts count them with nominationStats.
+  """
+  nominations(
+    "Selects nominations, within those the caller may see."
+    where: NominationWhere
+    "The ordering, column by column; the ID breaks the last tie."
+    orderBy: [NominationOrderBy!]
+    "The first n items, 0 to 100 (20 by default)."
+    first: Int
+    "Items after this cursor, from an edge or pageInfo."
+    after: String
+    "The last n items, 0 to 100."
+    last: Int
+    "Items before this cursor, from an edge or pageInfo."
+    before: String): NominationConnection! @auth(roles: [ADMIN, LEAD]
+  )
+
+  """
+  Nominations counted per group, within what the caller may see (a lead
+  their own): how many, how many ended, how many of those in an award.
+  With no groupBy, one group: all the nominations the filter selects.
+  """
+  nominationStats(
+    "The dimensions to group by, in order."
+    groupBy: [NominationDimension!]
+    "Counts only the nominations this selects."
+    where: NominationWhere): [NominationGroup!]! @auth(roles: [ADMIN, LEAD, ANALYST]
   )
 
   """
@@ -3993,6 +4762,60 @@ type Mutation {
   importActivities(
     "The change, as one input object."
     input: ImportActivitiesInput!): ImportActivitiesPayload! @auth(roles: [ADMIN, LEAD]
+  )
+  """
+  Makes people one: the others' identities and nominations join the person
+  linked to a member, or else the first given. Two people linked to
+  different members are a CONFLICT; a person given twice is
+  BAD_USER_INPUT. Recorded with who and when; undoPeopleChange undoes it.
+  """
+  mergePeople(
+    "The change, as one input object."
+    input: MergePeopleInput!): PeopleChangePayload! @auth(roles: [ADMIN]
+  )
+  """
+  Takes an identity out of its person into a person of its own, with the
+  identities certainly one with it (the same member, one account on one
+  site). Recorded with who and when; undoPeopleChange undoes it.
+  """
+  splitIdentity(
+    "The change, as one input object."
+    input: SplitIdentityInput!): PeopleChangePayload! @auth(roles: [ADMIN]
+  )
+  """
+  Undoes a merge or a split: each identity it moved that is still where it
+  left it goes back. Nominations stay with the person holding them.
+  """
+  undoPeopleChange(
+    "The change, as one input object."
+    input: UndoPeopleChangeInput!): PeopleChangePayload! @auth(roles: [ADMIN]
+  )
+  "Records that two suggested people are two, so that they are no longer suggested."
+  dismissPersonSuggestion(
+    "The change, as one input object."
+    input: DismissPersonSuggestionInput!): DismissPersonSuggestionPayload! @auth(roles: [ADMIN]
+  )
+  """
+  Puts a person forward for an award of an expertise, routed by the lead
+  rule to the lead of the person's country; a lead nominates for their own
+  expertises and countries. A current MVP of the expertise or an employee
+  of the vendor is BAD_USER_INPUT; a second open nomination of one person
+  for one expertise is a CONFLICT.
+  """
+  nominate(
+    "The change, as one input object."
+    input: NominateInput!): NominationPayload! @auth(roles: [ADMIN, LEAD]
+  )
+  """
+  Moves a nomination, by its lead or an admin: NOMINATED to UNDER_REVIEW or
+  WITHDRAWN; UNDER_REVIEW to AWARDED, DECLINED or WITHDRAWN. AWARDED makes
+  the person a member (or uses the person's member) and gives the award for
+  the current year in one step. Any other move is BAD_USER_INPUT and
+  changes nothing.
+  """
+  moveNomination(
+    "The change, as one input object."
+    input: MoveNominationInput!): NominationPayload! @auth(roles: [ADMIN, LEAD]
   )
 }
 
@@ -4926,20 +5749,355 @@ type ImportRowError {
 type AwardCandidate {
   "Position in the ranking, from 1."
   rank: Int!
-  "The name used in the space."
+  "The person ranked."
+  person: Person!
+  "The person's name: the member's, or the one first seen."
   name: String!
-  "The handle used in the space."
+  "The handle of the identity that scored most."
   handle: String!
-  "The member the contributor is, when known."
+  "The member the person is, when known."
   member: Member
-  "The weighted score of the contributor's activity in the period."
+  "The weighted score of the person's activity in the period, over all identities."
   score: Float!
-  "The contributor's items per kind."
+  "The person's items per kind."
   countsByKind: [KindCount!]!
-  "The spaces where the contributor was most active."
+  "The spaces where the person was most active, most first."
   topSpaces: [NamedCount!]!
+  "The identities behind the score, highest first."
+  identities: [CandidateIdentity!]!
   "The highest-scoring items, at most three."
   bestItems: [CandidateItem!]!
+  "The person's open nomination for this expertise, if any."
+  nomination: Nomination
+}
+
+"One identity's part of a candidate's score."
+type CandidateIdentity {
+  "The identity."
+  identity: Identity!
+  "Its items in the period."
+  count: Int!
+  "Its weighted score in the period."
+  score: Float!
+}
+
+"""
+One human seen in community spaces: identities joined because they are
+certainly one (linked to one member, one account on one site, a member's
+linked social account), or merged by an admin.
+"""
+type Person implements Node {
+  "Opaque global ID."
+  id: ID!
+  "The member's name, or the name first seen."
+  name: String!
+  "The member the person is, when known."
+  member: Member
+  "The person's identities, in the order first seen."
+  identities: [Identity!]!
+  "The person this one was merged into, when it was; it then has no identities."
+  mergedInto: Person
+  "The merges, splits, undos and joins that moved the person's identities, newest first (at most 100)."
+  changes: [PeopleChange!]!
+  "The person's nominations, newest first."
+  nominations: [Nomination!]!
+}
+
+"A person's handle in one community space."
+type Identity {
+  "Opaque global ID, for splitIdentity."
+  id: ID!
+  "The handle used in the space."
+  handle: String!
+  "The name shown in the space."
+  name: String!
+  "The space."
+  space: CommunitySpace!
+  "The site the space is on (spaces on one site share accounts), or null when the space is a site of its own."
+  site: String
+  "The member the identity was linked to by its source, when it was."
+  member: Member
+  "The member's social account the identity is, with its reach, when it is one."
+  account: SocialAccount
+}
+
+"What changed who is whom."
+enum PeopleChangeKind {
+  "An admin merged people."
+  MERGE
+  "An admin took identities out into a person of their own."
+  SPLIT
+  "An admin undid a merge or a split."
+  UNDO
+  "The rules joined people certainly one."
+  JOIN
+}
+
+"One change of who is whom."
+type PeopleChange {
+  "Opaque global ID, for undoPeopleChange."
+  id: ID!
+  "What the change was."
+  kind: PeopleChangeKind!
+  "The person the identities were left with (for a split, the new person)."
+  person: Person!
+  "For a JOIN, the rule: SAME_MEMBER, SAME_ACCOUNT or LINKED_ACCOUNT."
+  reason: String
+  "For an UNDO, the change it undid."
+  undoes: ID
+  "The undo that undid this change, if one did."
+  undoneBy: ID
+  "The name of the token that made the change (the importer's for a JOIN)."
+  actor: String!
+  "When."
+  at: Time!
+  "Each identity the change moved."
+  moves: [PeopleMove!]!
+}
+
+"An identity a change moved."
+type PeopleMove {
+  "The identity."
+  identity: Identity!
+  "The person it left."
+  from: Person!
+  "The person it joined."
+  to: Person!
+}
+
+"Why two people may be one."
+enum SuggestionReason {
+  "The same full name in different spaces."
+  SAME_NAME
+  "Handles alike once case and punctuation are set aside."
+  SIMILAR_HANDLE
+}
+
+"Two people who may be one."
+type PersonMergeSuggestion {
+  "The two people, the older first."
+  people: [Person!]!
+  "Why they may be one."
+  reasons: [SuggestionReason!]!
+  "How likely, 0 to 1: a shared full name 0.6, alike handles 0.5, both 0.9; less when more people share them."
+  confidence: Float!
+}
+
+"""
+Where a nomination stands. NOMINATED moves to UNDER_REVIEW or WITHDRAWN;
+UNDER_REVIEW to AWARDED, DECLINED or WITHDRAWN; the last three are ends.
+"""
+enum NominationStatus {
+  "Put forward by a lead or an admin."
+  NOMINATED
+  "With the program for review."
+  UNDER_REVIEW
+  "Awarded: the person is an MVP of the expertise."
+  AWARDED
+  "Declined by the program."
+  DECLINED
+  "Withdrawn by the lead or an admin."
+  WITHDRAWN
+}
+
+"A person put forward for an award of an expertise."
+type Nomination implements Node {
+  "Opaque global ID."
+  id: ID!
+  "The person nominated."
+  person: Person!
+  "The expertise of the award."
+  expertise: Expertise!
+  "The lead it is routed to, by the lead rule."
+  lead: Lead!
+  "ISO 3166-1 alpha-2 code of the country the award would be in."
+  country: String!
+  "Why the person deserves the award."
+  reason: String!
+  "Where it stands."
+  status: NominationStatus!
+  "The statuses it can move to from here."
+  moves: [NominationStatus!]!
+  "The member the person is now, once awarded."
+  member: Member
+  "The award, once awarded."
+  award: Award
+  "When it was made."
+  createdAt: Time!
+  "When it last moved."
+  updatedAt: Time!
+  "When it ended; null while open."
+  decidedAt: Time
+  "Every move, oldest first, with who made it and when."
+  events: [NominationEvent!]!
+}
+
+"One move of a nomination."
+type NominationEvent {
+  "The status before; null when it was made."
+  from: NominationStatus
+  "The status after."
+  to: NominationStatus!
+  "The note given with the move, if any."
+  note: String
+  "The name of the token that made the move."
+  actor: String!
+  "When."
+  at: Time!
+}
+
+"Selects nominations. Fields combine with AND."
+input NominationWhere {
+  "Routed to this lead."
+  leadId: ID
+  "For this expertise."
+  expertiseId: ID
+  "Of this person."
+  personId: ID
+  "In one of these statuses."
+  status: [NominationStatus!]
+  "Made at or after this time."
+  from: Time
+  "Made before this time."
+  to: Time
+}
+
+"The columns nominations can be ordered by."
+enum NominationOrderField {
+  "By when it was made."
+  CREATED_AT
+  "By when it last moved."
+  UPDATED_AT
+  "By status."
+  STATUS
+}
+
+"One column of an ordering; list several for ties. The ID breaks the last tie."
+input NominationOrderBy {
+  "The column."
+  field: NominationOrderField!
+  "ASC (the default) or DESC."
+  direction: OrderDirection! = ASC
+}
+
+"A page of nominations, with the cursors to page on."
+type NominationConnection {
+  "The page's items, in order, each with its cursor."
+  edges: [NominationEdge!]!
+  "Where the page lies: whether items come before or after it, and its first and last cursors."
+  pageInfo: PageInfo!
+  "How many items the filter selects, over all pages."
+  totalCount: Int!
+}
+
+"One nomination of a page, with its cursor."
+type NominationEdge {
+  "Where this item lies: pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + ` to page on from here."
+  cursor: String!
+  "The nomination."
+  node: Nomination!
+}
+
+"What nomination statistics can be grouped by."
+enum NominationDimension {
+  "Where they stand."
+  STATUS
+  "The expertise."
+  EXPERTISE
+  "The lead they are routed to."
+  LEAD
+  "The UTC month they were made, YYYY-MM."
+  MONTH
+}
+
+"The nominations of one group."
+type NominationGroup {
+  "The status, when grouped by STATUS."
+  status: NominationStatus
+  "The expertise, when grouped by EXPERTISE."
+  expertise: Expertise
+  "The lead, when grouped by LEAD."
+  lead: Lead
+  "The month made, YYYY-MM, when grouped by MONTH."
+  month: String
+  "How many nominations."
+  count: Int!
+  "How many ended: awarded, declined or withdrawn."
+  ended: Int!
+  "How many were awarded."
+  awarded: Int!
+  "Of those ended, the share awarded, 0 to 1; null while none has ended."
+  awardShare: Float
+}
+
+"The input of ` + "`" + `mergePeople` + "`" + `."
+input MergePeopleInput {
+  "The people to make one, two to 50."
+  personIds: [ID!]!
+}
+
+"The input of ` + "`" + `splitIdentity` + "`" + `."
+input SplitIdentityInput {
+  "The identity to take out."
+  identityId: ID!
+}
+
+"The input of ` + "`" + `undoPeopleChange` + "`" + `."
+input UndoPeopleChangeInput {
+  "The merge or split to undo."
+  changeId: ID!
+}
+
+"The input of ` + "`" + `dismissPersonSuggestion` + "`" + `."
+input DismissPersonSuggestionInput {
+  "The two people of the suggestion."
+  personIds: [ID!]!
+}
+
+"What a change of who is whom answers."
+type PeopleChangePayload {
+  "The change, as recorded."
+  change: PeopleChange!
+  "The person the identities were left with (for a split, the new person)."
+  person: Person!
+}
+
+"What dismissPersonSuggestion answers."
+type DismissPersonSuggestionPayload {
+  "The two people, who are no longer suggested."
+  people: [Person!]!
+}
+
+"The input of ` + "`" + `nominate` + "`" + `."
+input NominateInput {
+  "The person to nominate."
+  personId: ID!
+  "The expertise of the award."
+  expertiseId: ID!
+  "Why the person deserves the award, at most 4,000 characters."
+  reason: String!
+  "ISO 3166-1 alpha-2 code of the country the award would be in: needed for a person who is no member yet; a member's own is used."
+  country: String
+}
+
+"The input of ` + "`" + `moveNomination` + "`" + `."
+input MoveNominationInput {
+  "The nomination to move."
+  id: ID!
+  "The status to move it to."
+  status: NominationStatus!
+  "A note kept with the move, at most 4,000 characters."
+  note: String
+  "For AWARDED, when the person is no member yet: the new member's handle; by default made from the name."
+  handle: String
+  "For AWARDED, when the person is no member yet: the new member's email."
+  email: String
+}
+
+"What a nomination or its move answers."
+type NominationPayload {
+  "The nomination after the change."
+  nomination: Nomination!
 }
 
 "Items of one kind."
@@ -5181,6 +6339,8 @@ func (ec *executionContext) childFields_AwardCandidate(ctx context.Context, fiel
 	switch field.Name {
 	case "rank":
 		return ec.fieldContext_AwardCandidate_rank(ctx, field)
+	case "person":
+		return ec.fieldContext_AwardCandidate_person(ctx, field)
 	case "name":
 		return ec.fieldContext_AwardCandidate_name(ctx, field)
 	case "handle":
@@ -5193,8 +6353,12 @@ func (ec *executionContext) childFields_AwardCandidate(ctx context.Context, fiel
 		return ec.fieldContext_AwardCandidate_countsByKind(ctx, field)
 	case "topSpaces":
 		return ec.fieldContext_AwardCandidate_topSpaces(ctx, field)
+	case "identities":
+		return ec.fieldContext_AwardCandidate_identities(ctx, field)
 	case "bestItems":
 		return ec.fieldContext_AwardCandidate_bestItems(ctx, field)
+	case "nomination":
+		return ec.fieldContext_AwardCandidate_nomination(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AwardCandidate", field.Name)
 }
@@ -5219,6 +6383,18 @@ func (ec *executionContext) childFields_AwardMemberPayload(ctx context.Context, 
 		return ec.fieldContext_AwardMemberPayload_award(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AwardMemberPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CandidateIdentity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "identity":
+		return ec.fieldContext_CandidateIdentity_identity(ctx, field)
+	case "count":
+		return ec.fieldContext_CandidateIdentity_count(ctx, field)
+	case "score":
+		return ec.fieldContext_CandidateIdentity_score(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CandidateIdentity", field.Name)
 }
 
 func (ec *executionContext) childFields_CandidateItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5353,6 +6529,14 @@ func (ec *executionContext) childFields_CreateProductTeamPayload(ctx context.Con
 		return ec.fieldContext_CreateProductTeamPayload_productTeam(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreateProductTeamPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DismissPersonSuggestionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "people":
+		return ec.fieldContext_DismissPersonSuggestionPayload_people(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DismissPersonSuggestionPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Escalation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5523,6 +6707,26 @@ func (ec *executionContext) childFields_ExpertiseEdge(ctx context.Context, field
 		return ec.fieldContext_ExpertiseEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ExpertiseEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Identity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Identity_id(ctx, field)
+	case "handle":
+		return ec.fieldContext_Identity_handle(ctx, field)
+	case "name":
+		return ec.fieldContext_Identity_name(ctx, field)
+	case "space":
+		return ec.fieldContext_Identity_space(ctx, field)
+	case "site":
+		return ec.fieldContext_Identity_site(ctx, field)
+	case "member":
+		return ec.fieldContext_Identity_member(ctx, field)
+	case "account":
+		return ec.fieldContext_Identity_account(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Identity", field.Name)
 }
 
 func (ec *executionContext) childFields_ImportActivitiesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5757,6 +6961,108 @@ func (ec *executionContext) childFields_NamedCount(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type NamedCount", field.Name)
 }
 
+func (ec *executionContext) childFields_Nomination(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Nomination_id(ctx, field)
+	case "person":
+		return ec.fieldContext_Nomination_person(ctx, field)
+	case "expertise":
+		return ec.fieldContext_Nomination_expertise(ctx, field)
+	case "lead":
+		return ec.fieldContext_Nomination_lead(ctx, field)
+	case "country":
+		return ec.fieldContext_Nomination_country(ctx, field)
+	case "reason":
+		return ec.fieldContext_Nomination_reason(ctx, field)
+	case "status":
+		return ec.fieldContext_Nomination_status(ctx, field)
+	case "moves":
+		return ec.fieldContext_Nomination_moves(ctx, field)
+	case "member":
+		return ec.fieldContext_Nomination_member(ctx, field)
+	case "award":
+		return ec.fieldContext_Nomination_award(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Nomination_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Nomination_updatedAt(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_Nomination_decidedAt(ctx, field)
+	case "events":
+		return ec.fieldContext_Nomination_events(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Nomination", field.Name)
+}
+
+func (ec *executionContext) childFields_NominationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_NominationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_NominationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_NominationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NominationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_NominationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_NominationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_NominationEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NominationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_NominationEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_NominationEvent_from(ctx, field)
+	case "to":
+		return ec.fieldContext_NominationEvent_to(ctx, field)
+	case "note":
+		return ec.fieldContext_NominationEvent_note(ctx, field)
+	case "actor":
+		return ec.fieldContext_NominationEvent_actor(ctx, field)
+	case "at":
+		return ec.fieldContext_NominationEvent_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NominationEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_NominationGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "status":
+		return ec.fieldContext_NominationGroup_status(ctx, field)
+	case "expertise":
+		return ec.fieldContext_NominationGroup_expertise(ctx, field)
+	case "lead":
+		return ec.fieldContext_NominationGroup_lead(ctx, field)
+	case "month":
+		return ec.fieldContext_NominationGroup_month(ctx, field)
+	case "count":
+		return ec.fieldContext_NominationGroup_count(ctx, field)
+	case "ended":
+		return ec.fieldContext_NominationGroup_ended(ctx, field)
+	case "awarded":
+		return ec.fieldContext_NominationGroup_awarded(ctx, field)
+	case "awardShare":
+		return ec.fieldContext_NominationGroup_awardShare(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NominationGroup", field.Name)
+}
+
+func (ec *executionContext) childFields_NominationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nomination":
+		return ec.fieldContext_NominationPayload_nomination(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NominationPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -5769,6 +7075,84 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_PeopleChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PeopleChange_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_PeopleChange_kind(ctx, field)
+	case "person":
+		return ec.fieldContext_PeopleChange_person(ctx, field)
+	case "reason":
+		return ec.fieldContext_PeopleChange_reason(ctx, field)
+	case "undoes":
+		return ec.fieldContext_PeopleChange_undoes(ctx, field)
+	case "undoneBy":
+		return ec.fieldContext_PeopleChange_undoneBy(ctx, field)
+	case "actor":
+		return ec.fieldContext_PeopleChange_actor(ctx, field)
+	case "at":
+		return ec.fieldContext_PeopleChange_at(ctx, field)
+	case "moves":
+		return ec.fieldContext_PeopleChange_moves(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PeopleChange", field.Name)
+}
+
+func (ec *executionContext) childFields_PeopleChangePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "change":
+		return ec.fieldContext_PeopleChangePayload_change(ctx, field)
+	case "person":
+		return ec.fieldContext_PeopleChangePayload_person(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PeopleChangePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_PeopleMove(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "identity":
+		return ec.fieldContext_PeopleMove_identity(ctx, field)
+	case "from":
+		return ec.fieldContext_PeopleMove_from(ctx, field)
+	case "to":
+		return ec.fieldContext_PeopleMove_to(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PeopleMove", field.Name)
+}
+
+func (ec *executionContext) childFields_Person(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Person_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Person_name(ctx, field)
+	case "member":
+		return ec.fieldContext_Person_member(ctx, field)
+	case "identities":
+		return ec.fieldContext_Person_identities(ctx, field)
+	case "mergedInto":
+		return ec.fieldContext_Person_mergedInto(ctx, field)
+	case "changes":
+		return ec.fieldContext_Person_changes(ctx, field)
+	case "nominations":
+		return ec.fieldContext_Person_nominations(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Person", field.Name)
+}
+
+func (ec *executionContext) childFields_PersonMergeSuggestion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "people":
+		return ec.fieldContext_PersonMergeSuggestion_people(ctx, field)
+	case "reasons":
+		return ec.fieldContext_PersonMergeSuggestion_reasons(ctx, field)
+	case "confidence":
+		return ec.fieldContext_PersonMergeSuggestion_confidence(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PersonMergeSuggestion", field.Name)
 }
 
 func (ec *executionContext) childFields_PlatformReach(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6538,6 +7922,20 @@ func (ec *executionContext) field_Mutation_createProductTeam_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_dismissPersonSuggestion_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DismissPersonSuggestionInput, error) {
+			return ec.unmarshalNDismissPersonSuggestionInput2mvpgraphᚋgraphᚋmodelᚐDismissPersonSuggestionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_escalate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6572,6 +7970,48 @@ func (ec *executionContext) field_Mutation_linkSocialAccount_args(ctx context.Co
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.LinkSocialAccountInput, error) {
 			return ec.unmarshalNLinkSocialAccountInput2mvpgraphᚋgraphᚋmodelᚐLinkSocialAccountInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_mergePeople_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.MergePeopleInput, error) {
+			return ec.unmarshalNMergePeopleInput2mvpgraphᚋgraphᚋmodelᚐMergePeopleInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_moveNomination_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.MoveNominationInput, error) {
+			return ec.unmarshalNMoveNominationInput2mvpgraphᚋgraphᚋmodelᚐMoveNominationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_nominate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.NominateInput, error) {
+			return ec.unmarshalNNominateInput2mvpgraphᚋgraphᚋmodelᚐNominateInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6656,6 +8096,34 @@ func (ec *executionContext) field_Mutation_retireAward_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RetireAwardInput, error) {
 			return ec.unmarshalNRetireAwardInput2mvpgraphᚋgraphᚋmodelᚐRetireAwardInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_splitIdentity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SplitIdentityInput, error) {
+			return ec.unmarshalNSplitIdentityInput2mvpgraphᚋgraphᚋmodelᚐSplitIdentityInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_undoPeopleChange_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UndoPeopleChangeInput, error) {
+			return ec.unmarshalNUndoPeopleChangeInput2mvpgraphᚋgraphᚋmodelᚐUndoPeopleChangeInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7143,6 +8611,112 @@ func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["ids"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_nominationStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalONominationDimension2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.NominationWhere, error) {
+			return ec.unmarshalONominationWhere2ᚖmvpgraphᚋgraphᚋmodelᚐNominationWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_nominations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.NominationWhere, error) {
+			return ec.unmarshalONominationWhere2ᚖmvpgraphᚋgraphᚋmodelᚐNominationWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*mvpgraph.OrderBy, error) {
+			return ec.unmarshalONominationOrderBy2ᚕᚖmvpgraphᚐOrderByᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_personMergeSuggestions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "expertiseId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expertiseId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "minConfidence",
+		func(ctx context.Context, v any) (*float64, error) {
+			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["minConfidence"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
 	return args, nil
 }
 
@@ -8312,6 +9886,38 @@ func (ec *executionContext) fieldContext_AwardCandidate_rank(_ context.Context, 
 	return graphql.NewScalarFieldContext("AwardCandidate", field, false, false, "Int")
 }
 
+func (ec *executionContext) _AwardCandidate_person(ctx context.Context, field graphql.CollectedField, obj *model.AwardCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardCandidate_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Person, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚖmvpgraphᚋgraphᚋmodelᚐPerson(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardCandidate_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardCandidate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AwardCandidate_name(ctx context.Context, field graphql.CollectedField, obj *model.AwardCandidate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8477,6 +10083,38 @@ func (ec *executionContext) fieldContext_AwardCandidate_topSpaces(_ context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _AwardCandidate_identities(ctx context.Context, field graphql.CollectedField, obj *model.AwardCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardCandidate_identities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Identities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CandidateIdentity) graphql.Marshaler {
+			return ec.marshalNCandidateIdentity2ᚕᚖmvpgraphᚋgraphᚋmodelᚐCandidateIdentityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardCandidate_identities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardCandidate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CandidateIdentity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AwardCandidate_bestItems(ctx context.Context, field graphql.CollectedField, obj *model.AwardCandidate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8504,6 +10142,38 @@ func (ec *executionContext) fieldContext_AwardCandidate_bestItems(_ context.Cont
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CandidateItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AwardCandidate_nomination(ctx context.Context, field graphql.CollectedField, obj *model.AwardCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardCandidate_nomination(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nomination, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Nomination) graphql.Marshaler {
+			return ec.marshalONomination2ᚖmvpgraphᚋgraphᚋmodelᚐNomination(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AwardCandidate_nomination(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardCandidate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Nomination(ctx, field)
 		},
 	}
 	return fc, nil
@@ -8631,6 +10301,84 @@ func (ec *executionContext) fieldContext_AwardMemberPayload_award(_ context.Cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _CandidateIdentity_identity(ctx context.Context, field graphql.CollectedField, obj *model.CandidateIdentity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CandidateIdentity_identity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Identity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Identity) graphql.Marshaler {
+			return ec.marshalNIdentity2ᚖmvpgraphᚋgraphᚋmodelᚐIdentity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CandidateIdentity_identity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CandidateIdentity",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Identity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CandidateIdentity_count(ctx context.Context, field graphql.CollectedField, obj *model.CandidateIdentity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CandidateIdentity_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CandidateIdentity_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CandidateIdentity", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CandidateIdentity_score(ctx context.Context, field graphql.CollectedField, obj *model.CandidateIdentity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CandidateIdentity_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CandidateIdentity_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CandidateIdentity", field, false, false, "Float")
 }
 
 func (ec *executionContext) _CandidateItem_space(ctx context.Context, field graphql.CollectedField, obj *model.CandidateItem) (ret graphql.Marshaler) {
@@ -9534,6 +11282,38 @@ func (ec *executionContext) fieldContext_CreateProductTeamPayload_productTeam(_ 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ProductTeam(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DismissPersonSuggestionPayload_people(ctx context.Context, field graphql.CollectedField, obj *model.DismissPersonSuggestionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DismissPersonSuggestionPayload_people(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.People, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚕᚖmvpgraphᚋgraphᚋmodelᚐPersonᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DismissPersonSuggestionPayload_people(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DismissPersonSuggestionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
 		},
 	}
 	return fc, nil
@@ -10982,6 +12762,194 @@ func (ec *executionContext) fieldContext_ExpertiseEdge_node(_ context.Context, f
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Expertise(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Identity_id(ctx context.Context, field graphql.CollectedField, obj *model.Identity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Identity_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NodeID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Identity_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Identity", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Identity_handle(ctx context.Context, field graphql.CollectedField, obj *model.Identity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Identity_handle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Handle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Identity_handle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Identity", field, false, false, "String")
+}
+
+func (ec *executionContext) _Identity_name(ctx context.Context, field graphql.CollectedField, obj *model.Identity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Identity_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Identity_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Identity", field, false, false, "String")
+}
+
+func (ec *executionContext) _Identity_space(ctx context.Context, field graphql.CollectedField, obj *model.Identity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Identity_space(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Identity().Space(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CommunitySpace) graphql.Marshaler {
+			return ec.marshalNCommunitySpace2ᚖmvpgraphᚋgraphᚋmodelᚐCommunitySpace(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Identity_space(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Identity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommunitySpace(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Identity_site(ctx context.Context, field graphql.CollectedField, obj *model.Identity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Identity_site(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SiteName(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Identity_site(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Identity", field, true, false, "String")
+}
+
+func (ec *executionContext) _Identity_member(ctx context.Context, field graphql.CollectedField, obj *model.Identity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Identity_member(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Identity().Member(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Member) graphql.Marshaler {
+			return ec.marshalOMember2ᚖmvpgraphᚋgraphᚋmodelᚐMember(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Identity_member(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Identity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Member(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Identity_account(ctx context.Context, field graphql.CollectedField, obj *model.Identity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Identity_account(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Identity().Account(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SocialAccount) graphql.Marshaler {
+			return ec.marshalOSocialAccount2ᚖmvpgraphᚋgraphᚋmodelᚐSocialAccount(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Identity_account(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Identity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SocialAccount(ctx, field)
 		},
 	}
 	return fc, nil
@@ -14107,6 +16075,378 @@ func (ec *executionContext) fieldContext_Mutation_importActivities(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_mergePeople(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_mergePeople(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MergePeople(ctx, fc.Args["input"].(model.MergePeopleInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.PeopleChangePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.PeopleChangePayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PeopleChangePayload) graphql.Marshaler {
+			return ec.marshalNPeopleChangePayload2ᚖmvpgraphᚋgraphᚋmodelᚐPeopleChangePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_mergePeople(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PeopleChangePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_mergePeople_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_splitIdentity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_splitIdentity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SplitIdentity(ctx, fc.Args["input"].(model.SplitIdentityInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.PeopleChangePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.PeopleChangePayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PeopleChangePayload) graphql.Marshaler {
+			return ec.marshalNPeopleChangePayload2ᚖmvpgraphᚋgraphᚋmodelᚐPeopleChangePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_splitIdentity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PeopleChangePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_splitIdentity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_undoPeopleChange(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_undoPeopleChange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UndoPeopleChange(ctx, fc.Args["input"].(model.UndoPeopleChangeInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.PeopleChangePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.PeopleChangePayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PeopleChangePayload) graphql.Marshaler {
+			return ec.marshalNPeopleChangePayload2ᚖmvpgraphᚋgraphᚋmodelᚐPeopleChangePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_undoPeopleChange(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PeopleChangePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_undoPeopleChange_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_dismissPersonSuggestion(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_dismissPersonSuggestion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DismissPersonSuggestion(ctx, fc.Args["input"].(model.DismissPersonSuggestionInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.DismissPersonSuggestionPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.DismissPersonSuggestionPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DismissPersonSuggestionPayload) graphql.Marshaler {
+			return ec.marshalNDismissPersonSuggestionPayload2ᚖmvpgraphᚋgraphᚋmodelᚐDismissPersonSuggestionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_dismissPersonSuggestion(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DismissPersonSuggestionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_dismissPersonSuggestion_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_nominate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_nominate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().Nominate(ctx, fc.Args["input"].(model.NominateInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN", "LEAD"})
+				if err != nil {
+					var zeroVal *model.NominationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.NominationPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NominationPayload) graphql.Marshaler {
+			return ec.marshalNNominationPayload2ᚖmvpgraphᚋgraphᚋmodelᚐNominationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_nominate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NominationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_nominate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_moveNomination(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_moveNomination(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MoveNomination(ctx, fc.Args["input"].(model.MoveNominationInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN", "LEAD"})
+				if err != nil {
+					var zeroVal *model.NominationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.NominationPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NominationPayload) graphql.Marshaler {
+			return ec.marshalNNominationPayload2ᚖmvpgraphᚋgraphᚋmodelᚐNominationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_moveNomination(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NominationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_moveNomination_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NamedCount_name(ctx context.Context, field graphql.CollectedField, obj *model.NamedCount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14151,6 +16491,873 @@ func (ec *executionContext) _NamedCount_count(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_NamedCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("NamedCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Nomination_id(ctx context.Context, field graphql.CollectedField, obj *model.Nomination) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Nomination_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NodeID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Nomination_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Nomination", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Nomination_person(ctx context.Context, field graphql.CollectedField, obj *model.Nomination) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Nomination_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Nomination().Person(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚖmvpgraphᚋgraphᚋmodelᚐPerson(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Nomination_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Nomination",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Nomination_expertise(ctx context.Context, field graphql.CollectedField, obj *model.Nomination) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Nomination_expertise(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Nomination().Expertise(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Expertise) graphql.Marshaler {
+			return ec.marshalNExpertise2ᚖmvpgraphᚋgraphᚋmodelᚐExpertise(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Nomination_expertise(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Nomination",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Expertise(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Nomination_lead(ctx context.Context, field graphql.CollectedField, obj *model.Nomination) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Nomination_lead(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Nomination().Lead(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Lead) graphql.Marshaler {
+			return ec.marshalNLead2ᚖmvpgraphᚋgraphᚋmodelᚐLead(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Nomination_lead(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Nomination",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Lead(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Nomination_country(ctx context.Context, field graphql.CollectedField, obj *model.Nomination) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Nomination_country(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Country, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Nomination_country(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Nomination", field, false, false, "String")
+}
+
+func (ec *executionContext) _Nomination_reason(ctx context.Context, field graphql.CollectedField, obj *model.Nomination) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Nomination_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Nomination_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Nomination", field, false, false, "String")
+}
+
+func (ec *executionContext) _Nomination_status(ctx context.Context, field graphql.CollectedField, obj *model.Nomination) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Nomination_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v mvpgraph.NominationStatus) graphql.Marshaler {
+			return ec.marshalNNominationStatus2mvpgraphᚐNominationStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Nomination_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Nomination", field, false, false, "NominationStatus")
+}
+
+func (ec *executionContext) _Nomination_moves(ctx context.Context, field graphql.CollectedField, obj *model.Nomination) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Nomination_moves(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Moves(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []mvpgraph.NominationStatus) graphql.Marshaler {
+			return ec.marshalNNominationStatus2ᚕmvpgraphᚐNominationStatusᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Nomination_moves(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Nomination", field, true, false, "NominationStatus")
+}
+
+func (ec *executionContext) _Nomination_member(ctx context.Context, field graphql.CollectedField, obj *model.Nomination) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Nomination_member(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Nomination().Member(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Member) graphql.Marshaler {
+			return ec.marshalOMember2ᚖmvpgraphᚋgraphᚋmodelᚐMember(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Nomination_member(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Nomination",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Member(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Nomination_award(ctx context.Context, field graphql.CollectedField, obj *model.Nomination) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Nomination_award(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Nomination().Award(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Award) graphql.Marshaler {
+			return ec.marshalOAward2ᚖmvpgraphᚋgraphᚋmodelᚐAward(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Nomination_award(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Nomination",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Award(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Nomination_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Nomination) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Nomination_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Nomination_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Nomination", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Nomination_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Nomination) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Nomination_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Nomination_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Nomination", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Nomination_decidedAt(ctx context.Context, field graphql.CollectedField, obj *model.Nomination) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Nomination_decidedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Nomination_decidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Nomination", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Nomination_events(ctx context.Context, field graphql.CollectedField, obj *model.Nomination) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Nomination_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Nomination().Events(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.NominationEvent) graphql.Marshaler {
+			return ec.marshalNNominationEvent2ᚕᚖmvpgraphᚋgraphᚋmodelᚐNominationEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Nomination_events(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Nomination",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NominationEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NominationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.NominationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NominationConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.NominationEdge) graphql.Marshaler {
+			return ec.marshalNNominationEdge2ᚕᚖmvpgraphᚋgraphᚋmodelᚐNominationEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NominationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NominationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NominationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NominationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.NominationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NominationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖmvpgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NominationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NominationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NominationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.NominationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NominationConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NominationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NominationConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _NominationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.NominationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NominationEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NominationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NominationEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _NominationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.NominationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NominationEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Nomination) graphql.Marshaler {
+			return ec.marshalNNomination2ᚖmvpgraphᚋgraphᚋmodelᚐNomination(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NominationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NominationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Nomination(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NominationEvent_from(ctx context.Context, field graphql.CollectedField, obj *model.NominationEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NominationEvent_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.NominationStatus) graphql.Marshaler {
+			return ec.marshalONominationStatus2ᚖmvpgraphᚐNominationStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NominationEvent_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NominationEvent", field, true, false, "NominationStatus")
+}
+
+func (ec *executionContext) _NominationEvent_to(ctx context.Context, field graphql.CollectedField, obj *model.NominationEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NominationEvent_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToStatus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v mvpgraph.NominationStatus) graphql.Marshaler {
+			return ec.marshalNNominationStatus2mvpgraphᚐNominationStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NominationEvent_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NominationEvent", field, false, false, "NominationStatus")
+}
+
+func (ec *executionContext) _NominationEvent_note(ctx context.Context, field graphql.CollectedField, obj *model.NominationEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NominationEvent_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NominationEvent_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NominationEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _NominationEvent_actor(ctx context.Context, field graphql.CollectedField, obj *model.NominationEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NominationEvent_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NominationEvent_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NominationEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _NominationEvent_at(ctx context.Context, field graphql.CollectedField, obj *model.NominationEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NominationEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NominationEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NominationEvent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _NominationGroup_status(ctx context.Context, field graphql.CollectedField, obj *model.NominationGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NominationGroup_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.NominationStatus) graphql.Marshaler {
+			return ec.marshalONominationStatus2ᚖmvpgraphᚐNominationStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NominationGroup_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NominationGroup", field, false, false, "NominationStatus")
+}
+
+func (ec *executionContext) _NominationGroup_expertise(ctx context.Context, field graphql.CollectedField, obj *model.NominationGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NominationGroup_expertise(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NominationGroup().Expertise(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Expertise) graphql.Marshaler {
+			return ec.marshalOExpertise2ᚖmvpgraphᚋgraphᚋmodelᚐExpertise(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NominationGroup_expertise(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NominationGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Expertise(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NominationGroup_lead(ctx context.Context, field graphql.CollectedField, obj *model.NominationGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NominationGroup_lead(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NominationGroup().Lead(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Lead) graphql.Marshaler {
+			return ec.marshalOLead2ᚖmvpgraphᚋgraphᚋmodelᚐLead(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NominationGroup_lead(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NominationGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Lead(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NominationGroup_month(ctx context.Context, field graphql.CollectedField, obj *model.NominationGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NominationGroup_month(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Month, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NominationGroup_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NominationGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _NominationGroup_count(ctx context.Context, field graphql.CollectedField, obj *model.NominationGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NominationGroup_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NominationGroup_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NominationGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NominationGroup_ended(ctx context.Context, field graphql.CollectedField, obj *model.NominationGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NominationGroup_ended(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ended, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NominationGroup_ended(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NominationGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NominationGroup_awarded(ctx context.Context, field graphql.CollectedField, obj *model.NominationGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NominationGroup_awarded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Awarded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NominationGroup_awarded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NominationGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NominationGroup_awardShare(ctx context.Context, field graphql.CollectedField, obj *model.NominationGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NominationGroup_awardShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AwardShare(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NominationGroup_awardShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NominationGroup", field, true, false, "Float")
+}
+
+func (ec *executionContext) _NominationPayload_nomination(ctx context.Context, field graphql.CollectedField, obj *model.NominationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NominationPayload_nomination(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nomination, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Nomination) graphql.Marshaler {
+			return ec.marshalNNomination2ᚖmvpgraphᚋgraphᚋmodelᚐNomination(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NominationPayload_nomination(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NominationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Nomination(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
@@ -14243,6 +17450,675 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _PeopleChange_id(ctx context.Context, field graphql.CollectedField, obj *model.PeopleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeopleChange_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NodeID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeopleChange_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeopleChange", field, true, false, "ID")
+}
+
+func (ec *executionContext) _PeopleChange_kind(ctx context.Context, field graphql.CollectedField, obj *model.PeopleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeopleChange_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v mvpgraph.PeopleChangeKind) graphql.Marshaler {
+			return ec.marshalNPeopleChangeKind2mvpgraphᚐPeopleChangeKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeopleChange_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeopleChange", field, false, false, "PeopleChangeKind")
+}
+
+func (ec *executionContext) _PeopleChange_person(ctx context.Context, field graphql.CollectedField, obj *model.PeopleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeopleChange_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PeopleChange().Person(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚖmvpgraphᚋgraphᚋmodelᚐPerson(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeopleChange_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PeopleChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PeopleChange_reason(ctx context.Context, field graphql.CollectedField, obj *model.PeopleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeopleChange_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PeopleChange_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeopleChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _PeopleChange_undoes(ctx context.Context, field graphql.CollectedField, obj *model.PeopleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeopleChange_undoes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UndoesID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PeopleChange_undoes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeopleChange", field, true, false, "ID")
+}
+
+func (ec *executionContext) _PeopleChange_undoneBy(ctx context.Context, field graphql.CollectedField, obj *model.PeopleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeopleChange_undoneBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UndoneByID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PeopleChange_undoneBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeopleChange", field, true, false, "ID")
+}
+
+func (ec *executionContext) _PeopleChange_actor(ctx context.Context, field graphql.CollectedField, obj *model.PeopleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeopleChange_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeopleChange_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeopleChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _PeopleChange_at(ctx context.Context, field graphql.CollectedField, obj *model.PeopleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeopleChange_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeopleChange_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeopleChange", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PeopleChange_moves(ctx context.Context, field graphql.CollectedField, obj *model.PeopleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeopleChange_moves(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PeopleChange().Moves(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PeopleMove) graphql.Marshaler {
+			return ec.marshalNPeopleMove2ᚕᚖmvpgraphᚋgraphᚋmodelᚐPeopleMoveᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeopleChange_moves(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PeopleChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PeopleMove(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PeopleChangePayload_change(ctx context.Context, field graphql.CollectedField, obj *model.PeopleChangePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeopleChangePayload_change(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Change, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PeopleChange) graphql.Marshaler {
+			return ec.marshalNPeopleChange2ᚖmvpgraphᚋgraphᚋmodelᚐPeopleChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeopleChangePayload_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PeopleChangePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PeopleChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PeopleChangePayload_person(ctx context.Context, field graphql.CollectedField, obj *model.PeopleChangePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeopleChangePayload_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Person, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚖmvpgraphᚋgraphᚋmodelᚐPerson(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeopleChangePayload_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PeopleChangePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PeopleMove_identity(ctx context.Context, field graphql.CollectedField, obj *model.PeopleMove) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeopleMove_identity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PeopleMove().Identity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Identity) graphql.Marshaler {
+			return ec.marshalNIdentity2ᚖmvpgraphᚋgraphᚋmodelᚐIdentity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeopleMove_identity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PeopleMove",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Identity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PeopleMove_from(ctx context.Context, field graphql.CollectedField, obj *model.PeopleMove) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeopleMove_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PeopleMove().From(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚖmvpgraphᚋgraphᚋmodelᚐPerson(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeopleMove_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PeopleMove",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PeopleMove_to(ctx context.Context, field graphql.CollectedField, obj *model.PeopleMove) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeopleMove_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PeopleMove().To(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚖmvpgraphᚋgraphᚋmodelᚐPerson(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeopleMove_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PeopleMove",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Person_id(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NodeID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Person_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Person", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Person_name(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Person_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Person", field, false, false, "String")
+}
+
+func (ec *executionContext) _Person_member(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_member(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Person().Member(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Member) graphql.Marshaler {
+			return ec.marshalOMember2ᚖmvpgraphᚋgraphᚋmodelᚐMember(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Person_member(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Person",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Member(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Person_identities(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_identities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Person().Identities(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Identity) graphql.Marshaler {
+			return ec.marshalNIdentity2ᚕᚖmvpgraphᚋgraphᚋmodelᚐIdentityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Person_identities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Person",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Identity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Person_mergedInto(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_mergedInto(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Person().MergedInto(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖmvpgraphᚋgraphᚋmodelᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Person_mergedInto(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Person",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Person_changes(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Person().Changes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PeopleChange) graphql.Marshaler {
+			return ec.marshalNPeopleChange2ᚕᚖmvpgraphᚋgraphᚋmodelᚐPeopleChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Person_changes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Person",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PeopleChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Person_nominations(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_nominations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Person().Nominations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Nomination) graphql.Marshaler {
+			return ec.marshalNNomination2ᚕᚖmvpgraphᚋgraphᚋmodelᚐNominationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Person_nominations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Person",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Nomination(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PersonMergeSuggestion_people(ctx context.Context, field graphql.CollectedField, obj *model.PersonMergeSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonMergeSuggestion_people(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.People, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚕᚖmvpgraphᚋgraphᚋmodelᚐPersonᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonMergeSuggestion_people(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PersonMergeSuggestion",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PersonMergeSuggestion_reasons(ctx context.Context, field graphql.CollectedField, obj *model.PersonMergeSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonMergeSuggestion_reasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []mvpgraph.SuggestionReason) graphql.Marshaler {
+			return ec.marshalNSuggestionReason2ᚕmvpgraphᚐSuggestionReasonᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonMergeSuggestion_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonMergeSuggestion", field, false, false, "SuggestionReason")
+}
+
+func (ec *executionContext) _PersonMergeSuggestion_confidence(ctx context.Context, field graphql.CollectedField, obj *model.PersonMergeSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonMergeSuggestion_confidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Confidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonMergeSuggestion_confidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonMergeSuggestion", field, false, false, "Float")
 }
 
 func (ec *executionContext) _PlatformReach_platform(ctx context.Context, field graphql.CollectedField, obj *model.PlatformReach) (ret graphql.Marshaler) {
@@ -15452,6 +19328,192 @@ func (ec *executionContext) fieldContext_Query_awardCandidates(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_awardCandidates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_personMergeSuggestions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_personMergeSuggestions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PersonMergeSuggestions(ctx, fc.Args["expertiseId"].(*string), fc.Args["minConfidence"].(*float64), fc.Args["first"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN", "LEAD", "ANALYST"})
+				if err != nil {
+					var zeroVal []*model.PersonMergeSuggestion
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*model.PersonMergeSuggestion
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PersonMergeSuggestion) graphql.Marshaler {
+			return ec.marshalNPersonMergeSuggestion2ᚕᚖmvpgraphᚋgraphᚋmodelᚐPersonMergeSuggestionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_personMergeSuggestions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PersonMergeSuggestion(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_personMergeSuggestions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_nominations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_nominations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Nominations(ctx, fc.Args["where"].(*model.NominationWhere), fc.Args["orderBy"].([]*mvpgraph.OrderBy), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN", "LEAD"})
+				if err != nil {
+					var zeroVal *model.NominationConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.NominationConnection
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NominationConnection) graphql.Marshaler {
+			return ec.marshalNNominationConnection2ᚖmvpgraphᚋgraphᚋmodelᚐNominationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_nominations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NominationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_nominations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_nominationStats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_nominationStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().NominationStats(ctx, fc.Args["groupBy"].([]string), fc.Args["where"].(*model.NominationWhere))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN", "LEAD", "ANALYST"})
+				if err != nil {
+					var zeroVal []*model.NominationGroup
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*model.NominationGroup
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.NominationGroup) graphql.Marshaler {
+			return ec.marshalNNominationGroup2ᚕᚖmvpgraphᚋgraphᚋmodelᚐNominationGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_nominationStats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NominationGroup(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_nominationStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -19078,6 +23140,48 @@ func UnmarshalCreateProductTeamInput(ctx context.Context, raw any) (model.Create
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDismissPersonSuggestionInput(ctx context.Context, obj any) (model.DismissPersonSuggestionInput, error) {
+	var it model.DismissPersonSuggestionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"personIds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "personIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personIds"))
+			data, err := ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonIds = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDismissPersonSuggestionInput unmarshals raw into the DismissPersonSuggestionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDismissPersonSuggestionInput(ctx context.Context, raw any) (model.DismissPersonSuggestionInput, error) {
+	var out model.DismissPersonSuggestionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DismissPersonSuggestionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputEscalateInput(ctx context.Context, obj any) (model.EscalateInput, error) {
 	var it model.EscalateInput
 	if obj == nil {
@@ -19942,6 +24046,311 @@ func UnmarshalMemberWhere(ctx context.Context, raw any) (mvpgraph.MemberWhere, e
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputMergePeopleInput(ctx context.Context, obj any) (model.MergePeopleInput, error) {
+	var it model.MergePeopleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"personIds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "personIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personIds"))
+			data, err := ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonIds = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMergePeopleInput unmarshals raw into the MergePeopleInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMergePeopleInput(ctx context.Context, raw any) (model.MergePeopleInput, error) {
+	var out model.MergePeopleInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MergePeopleInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMoveNominationInput(ctx context.Context, obj any) (model.MoveNominationInput, error) {
+	var it model.MoveNominationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "status", "note", "handle", "email"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalNNominationStatus2mvpgraphᚐNominationStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "handle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("handle"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Handle = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMoveNominationInput unmarshals raw into the MoveNominationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMoveNominationInput(ctx context.Context, raw any) (model.MoveNominationInput, error) {
+	var out model.MoveNominationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MoveNominationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputNominateInput(ctx context.Context, obj any) (model.NominateInput, error) {
+	var it model.NominateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"personId", "expertiseId", "reason", "country"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "personId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonID = data
+		case "expertiseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expertiseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpertiseID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "country":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Country = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalNominateInput unmarshals raw into the NominateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalNominateInput(ctx context.Context, raw any) (model.NominateInput, error) {
+	var out model.NominateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "NominateInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputNominationOrderBy(ctx context.Context, obj any) (mvpgraph.OrderBy, error) {
+	var it mvpgraph.OrderBy
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNNominationOrderField2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2mvpgraphᚐDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalNominationOrderBy unmarshals raw into the NominationOrderBy input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalNominationOrderBy(ctx context.Context, raw any) (mvpgraph.OrderBy, error) {
+	var out mvpgraph.OrderBy
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "NominationOrderBy", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputNominationWhere(ctx context.Context, obj any) (model.NominationWhere, error) {
+	var it model.NominationWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"leadId", "expertiseId", "personId", "status", "from", "to"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "leadId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leadId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeadID = data
+		case "expertiseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expertiseId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpertiseID = data
+		case "personId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonID = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalONominationStatus2ᚕmvpgraphᚐNominationStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalNominationWhere unmarshals raw into the NominationWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalNominationWhere(ctx context.Context, raw any) (model.NominationWhere, error) {
+	var out model.NominationWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "NominationWhere", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputProductTeamOrderBy(ctx context.Context, obj any) (mvpgraph.OrderBy, error) {
 	var it mvpgraph.OrderBy
 	if obj == nil {
@@ -20338,6 +24747,48 @@ func UnmarshalRetireAwardInput(ctx context.Context, raw any) (model.RetireAwardI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSplitIdentityInput(ctx context.Context, obj any) (model.SplitIdentityInput, error) {
+	var it model.SplitIdentityInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"identityId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "identityId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("identityId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdentityID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSplitIdentityInput unmarshals raw into the SplitIdentityInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSplitIdentityInput(ctx context.Context, raw any) (model.SplitIdentityInput, error) {
+	var out model.SplitIdentityInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SplitIdentityInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputStringFilter(ctx context.Context, obj any) (mvpgraph.StringFilter, error) {
 	var it mvpgraph.StringFilter
 	if obj == nil {
@@ -20440,6 +24891,48 @@ func (ec *executionContext) unmarshalInputStringFilter(ctx context.Context, obj 
 func UnmarshalStringFilter(ctx context.Context, raw any) (mvpgraph.StringFilter, error) {
 	var out mvpgraph.StringFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "StringFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUndoPeopleChangeInput(ctx context.Context, obj any) (model.UndoPeopleChangeInput, error) {
+	var it model.UndoPeopleChangeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"changeId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "changeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("changeId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChangeID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUndoPeopleChangeInput unmarshals raw into the UndoPeopleChangeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUndoPeopleChangeInput(ctx context.Context, raw any) (model.UndoPeopleChangeInput, error) {
+	var out model.UndoPeopleChangeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UndoPeopleChangeInput", raw, &out)
 	return out, err
 }
 
@@ -20605,6 +25098,20 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._ProductTeam(ctx, sel, obj)
+	case model.Person:
+		return ec._Person(ctx, sel, &obj)
+	case *model.Person:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Person(ctx, sel, obj)
+	case model.Nomination:
+		return ec._Nomination(ctx, sel, &obj)
+	case *model.Nomination:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Nomination(ctx, sel, obj)
 	case model.Member:
 		return ec._Member(ctx, sel, &obj)
 	case *model.Member:
@@ -21035,6 +25542,11 @@ func (ec *executionContext) _AwardCandidate(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "person":
+			out.Values[i] = ec._AwardCandidate_person(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "name":
 			out.Values[i] = ec._AwardCandidate_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -21065,9 +25577,19 @@ func (ec *executionContext) _AwardCandidate(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "identities":
+			out.Values[i] = ec._AwardCandidate_identities(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "bestItems":
 			out.Values[i] = ec._AwardCandidate_bestItems(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nomination":
+			out.Values[i] = ec._AwardCandidate_nomination(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -21148,6 +25670,49 @@ func (ec *executionContext) _AwardMemberPayload(ctx context.Context, sel ast.Sel
 			out.Values[i] = graphql.MarshalString("AwardMemberPayload")
 		case "award":
 			out.Values[i] = ec._AwardMemberPayload_award(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var candidateIdentityImplementors = []string{"CandidateIdentity"}
+
+func (ec *executionContext) _CandidateIdentity(ctx context.Context, sel ast.SelectionSet, obj *model.CandidateIdentity) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, candidateIdentityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CandidateIdentity")
+		case "identity":
+			out.Values[i] = ec._CandidateIdentity_identity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._CandidateIdentity_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._CandidateIdentity_score(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -21629,6 +26194,39 @@ func (ec *executionContext) _CreateProductTeamPayload(ctx context.Context, sel a
 			out.Values[i] = graphql.MarshalString("CreateProductTeamPayload")
 		case "productTeam":
 			out.Values[i] = ec._CreateProductTeamPayload_productTeam(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dismissPersonSuggestionPayloadImplementors = []string{"DismissPersonSuggestionPayload"}
+
+func (ec *executionContext) _DismissPersonSuggestionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DismissPersonSuggestionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dismissPersonSuggestionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DismissPersonSuggestionPayload")
+		case "people":
+			out.Values[i] = ec._DismissPersonSuggestionPayload_people(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -22193,6 +26791,72 @@ func (ec *executionContext) _ExpertiseEdge(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var identityImplementors = []string{"Identity"}
+
+func (ec *executionContext) _Identity(ctx context.Context, sel ast.SelectionSet, obj *model.Identity) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, identityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Identity")
+		case "id":
+			out.Values[i] = ec._Identity_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "handle":
+			out.Values[i] = ec._Identity_handle(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Identity_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "space":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Identity_space(ctx, field, obj)
+				})
+		case "site":
+			out.Values[i] = ec._Identity_site(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "member":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Identity_member(ctx, field, obj)
+				})
+		case "account":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Identity_account(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -23134,6 +27798,48 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "mergePeople":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_mergePeople(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "splitIdentity":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_splitIdentity(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "undoPeopleChange":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_undoPeopleChange(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dismissPersonSuggestion":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_dismissPersonSuggestion(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nominate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_nominate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "moveNomination":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_moveNomination(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -23189,6 +27895,348 @@ func (ec *executionContext) _NamedCount(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var nominationImplementors = []string{"Nomination", "Node"}
+
+func (ec *executionContext) _Nomination(ctx context.Context, sel ast.SelectionSet, obj *model.Nomination) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, nominationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Nomination")
+		case "id":
+			out.Values[i] = ec._Nomination_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "person":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Nomination_person(ctx, field, obj)
+				})
+		case "expertise":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Nomination_expertise(ctx, field, obj)
+				})
+		case "lead":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Nomination_lead(ctx, field, obj)
+				})
+		case "country":
+			out.Values[i] = ec._Nomination_country(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._Nomination_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Nomination_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "moves":
+			out.Values[i] = ec._Nomination_moves(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "member":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Nomination_member(ctx, field, obj)
+				})
+		case "award":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Nomination_award(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._Nomination_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Nomination_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decidedAt":
+			out.Values[i] = ec._Nomination_decidedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "events":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Nomination_events(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var nominationConnectionImplementors = []string{"NominationConnection"}
+
+func (ec *executionContext) _NominationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.NominationConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, nominationConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NominationConnection")
+		case "edges":
+			out.Values[i] = ec._NominationConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._NominationConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NominationConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var nominationEdgeImplementors = []string{"NominationEdge"}
+
+func (ec *executionContext) _NominationEdge(ctx context.Context, sel ast.SelectionSet, obj *model.NominationEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, nominationEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NominationEdge")
+		case "cursor":
+			out.Values[i] = ec._NominationEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._NominationEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var nominationEventImplementors = []string{"NominationEvent"}
+
+func (ec *executionContext) _NominationEvent(ctx context.Context, sel ast.SelectionSet, obj *model.NominationEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, nominationEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NominationEvent")
+		case "from":
+			out.Values[i] = ec._NominationEvent_from(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._NominationEvent_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._NominationEvent_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "actor":
+			out.Values[i] = ec._NominationEvent_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._NominationEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var nominationGroupImplementors = []string{"NominationGroup"}
+
+func (ec *executionContext) _NominationGroup(ctx context.Context, sel ast.SelectionSet, obj *model.NominationGroup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, nominationGroupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NominationGroup")
+		case "status":
+			out.Values[i] = ec._NominationGroup_status(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expertise":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NominationGroup_expertise(ctx, field, obj)
+				})
+		case "lead":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NominationGroup_lead(ctx, field, obj)
+				})
+		case "month":
+			out.Values[i] = ec._NominationGroup_month(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "count":
+			out.Values[i] = ec._NominationGroup_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ended":
+			out.Values[i] = ec._NominationGroup_ended(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "awarded":
+			out.Values[i] = ec._NominationGroup_awarded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "awardShare":
+			out.Values[i] = ec._NominationGroup_awardShare(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var nominationPayloadImplementors = []string{"NominationPayload"}
+
+func (ec *executionContext) _NominationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.NominationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, nominationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NominationPayload")
+		case "nomination":
+			out.Values[i] = ec._NominationPayload_nomination(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
@@ -23218,6 +28266,276 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		case "endCursor":
 			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var peopleChangeImplementors = []string{"PeopleChange"}
+
+func (ec *executionContext) _PeopleChange(ctx context.Context, sel ast.SelectionSet, obj *model.PeopleChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, peopleChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PeopleChange")
+		case "id":
+			out.Values[i] = ec._PeopleChange_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._PeopleChange_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "person":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PeopleChange_person(ctx, field, obj)
+				})
+		case "reason":
+			out.Values[i] = ec._PeopleChange_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "undoes":
+			out.Values[i] = ec._PeopleChange_undoes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "undoneBy":
+			out.Values[i] = ec._PeopleChange_undoneBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actor":
+			out.Values[i] = ec._PeopleChange_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._PeopleChange_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "moves":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PeopleChange_moves(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var peopleChangePayloadImplementors = []string{"PeopleChangePayload"}
+
+func (ec *executionContext) _PeopleChangePayload(ctx context.Context, sel ast.SelectionSet, obj *model.PeopleChangePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, peopleChangePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PeopleChangePayload")
+		case "change":
+			out.Values[i] = ec._PeopleChangePayload_change(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "person":
+			out.Values[i] = ec._PeopleChangePayload_person(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var peopleMoveImplementors = []string{"PeopleMove"}
+
+func (ec *executionContext) _PeopleMove(ctx context.Context, sel ast.SelectionSet, obj *model.PeopleMove) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, peopleMoveImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PeopleMove")
+		case "identity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PeopleMove_identity(ctx, field, obj)
+				})
+		case "from":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PeopleMove_from(ctx, field, obj)
+				})
+		case "to":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PeopleMove_to(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var personImplementors = []string{"Person", "Node"}
+
+func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, obj *model.Person) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, personImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Person")
+		case "id":
+			out.Values[i] = ec._Person_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Person_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "member":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Person_member(ctx, field, obj)
+				})
+		case "identities":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Person_identities(ctx, field, obj)
+				})
+		case "mergedInto":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Person_mergedInto(ctx, field, obj)
+				})
+		case "changes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Person_changes(ctx, field, obj)
+				})
+		case "nominations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Person_nominations(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var personMergeSuggestionImplementors = []string{"PersonMergeSuggestion"}
+
+func (ec *executionContext) _PersonMergeSuggestion(ctx context.Context, sel ast.SelectionSet, obj *model.PersonMergeSuggestion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, personMergeSuggestionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PersonMergeSuggestion")
+		case "people":
+			out.Values[i] = ec._PersonMergeSuggestion_people(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reasons":
+			out.Values[i] = ec._PersonMergeSuggestion_reasons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "confidence":
+			out.Values[i] = ec._PersonMergeSuggestion_confidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -23590,6 +28908,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_awardCandidates(ctx, field)
+				})
+		case "personMergeSuggestions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_personMergeSuggestions(ctx, field)
+				})
+		case "nominations":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_nominations(ctx, field)
+				})
+		case "nominationStats":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_nominationStats(ctx, field)
 				})
 		case "activityStats":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -24989,6 +30325,30 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCandidateIdentity2ᚕᚖmvpgraphᚋgraphᚋmodelᚐCandidateIdentityᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CandidateIdentity) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCandidateIdentity2ᚖmvpgraphᚋgraphᚋmodelᚐCandidateIdentity(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCandidateIdentity2ᚖmvpgraphᚋgraphᚋmodelᚐCandidateIdentity(ctx context.Context, sel ast.SelectionSet, v *model.CandidateIdentity) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CandidateIdentity!")
+		return graphql.Null
+	}
+	return ec._CandidateIdentity(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCandidateItem2ᚕᚖmvpgraphᚋgraphᚋmodelᚐCandidateItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CandidateItem) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -25142,6 +30502,19 @@ func (ec *executionContext) marshalNCreateProductTeamPayload2ᚖmvpgraphᚋgraph
 		return graphql.Null
 	}
 	return ec._CreateProductTeamPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDismissPersonSuggestionInput2mvpgraphᚋgraphᚋmodelᚐDismissPersonSuggestionInput(ctx context.Context, v any) (model.DismissPersonSuggestionInput, error) {
+	res, err := ec.unmarshalInputDismissPersonSuggestionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDismissPersonSuggestionPayload2ᚖmvpgraphᚋgraphᚋmodelᚐDismissPersonSuggestionPayload(ctx context.Context, sel ast.SelectionSet, v *model.DismissPersonSuggestionPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DismissPersonSuggestionPayload!")
+		return graphql.Null
+	}
+	return ec._DismissPersonSuggestionPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNEscalateInput2mvpgraphᚋgraphᚋmodelᚐEscalateInput(ctx context.Context, v any) (model.EscalateInput, error) {
@@ -25479,6 +30852,30 @@ func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNIdentity2ᚕᚖmvpgraphᚋgraphᚋmodelᚐIdentityᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Identity) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIdentity2ᚖmvpgraphᚋgraphᚋmodelᚐIdentity(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIdentity2ᚖmvpgraphᚋgraphᚋmodelᚐIdentity(ctx context.Context, sel ast.SelectionSet, v *model.Identity) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Identity!")
+		return graphql.Null
+	}
+	return ec._Identity(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNImportActivitiesInput2mvpgraphᚋgraphᚋmodelᚐImportActivitiesInput(ctx context.Context, v any) (model.ImportActivitiesInput, error) {
@@ -25835,6 +31232,16 @@ func (ec *executionContext) unmarshalNMemberWhere2ᚖmvpgraphᚐMemberWhere(ctx 
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNMergePeopleInput2mvpgraphᚋgraphᚋmodelᚐMergePeopleInput(ctx context.Context, v any) (model.MergePeopleInput, error) {
+	res, err := ec.unmarshalInputMergePeopleInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNMoveNominationInput2mvpgraphᚋgraphᚋmodelᚐMoveNominationInput(ctx context.Context, v any) (model.MoveNominationInput, error) {
+	res, err := ec.unmarshalInputMoveNominationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNNamedCount2ᚕᚖmvpgraphᚋgraphᚋmodelᚐNamedCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NamedCount) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -25865,6 +31272,218 @@ func (ec *executionContext) marshalNNode2ᚕmvpgraphᚋgraphᚋmodelᚐNode(ctx 
 		fc.Result = &v[i]
 		return ec.marshalONode2mvpgraphᚋgraphᚋmodelᚐNode(ctx, sel, v[i])
 	})
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNNominateInput2mvpgraphᚋgraphᚋmodelᚐNominateInput(ctx context.Context, v any) (model.NominateInput, error) {
+	res, err := ec.unmarshalInputNominateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNomination2ᚕᚖmvpgraphᚋgraphᚋmodelᚐNominationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Nomination) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNomination2ᚖmvpgraphᚋgraphᚋmodelᚐNomination(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNomination2ᚖmvpgraphᚋgraphᚋmodelᚐNomination(ctx context.Context, sel ast.SelectionSet, v *model.Nomination) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Nomination!")
+		return graphql.Null
+	}
+	return ec._Nomination(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNominationConnection2ᚖmvpgraphᚋgraphᚋmodelᚐNominationConnection(ctx context.Context, sel ast.SelectionSet, v *model.NominationConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NominationConnection!")
+		return graphql.Null
+	}
+	return ec._NominationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNNominationDimension2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNominationDimension2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "NominationDimension!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNNominationEdge2ᚕᚖmvpgraphᚋgraphᚋmodelᚐNominationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NominationEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNominationEdge2ᚖmvpgraphᚋgraphᚋmodelᚐNominationEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNominationEdge2ᚖmvpgraphᚋgraphᚋmodelᚐNominationEdge(ctx context.Context, sel ast.SelectionSet, v *model.NominationEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NominationEdge!")
+		return graphql.Null
+	}
+	return ec._NominationEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNominationEvent2ᚕᚖmvpgraphᚋgraphᚋmodelᚐNominationEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NominationEvent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNominationEvent2ᚖmvpgraphᚋgraphᚋmodelᚐNominationEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNominationEvent2ᚖmvpgraphᚋgraphᚋmodelᚐNominationEvent(ctx context.Context, sel ast.SelectionSet, v *model.NominationEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NominationEvent!")
+		return graphql.Null
+	}
+	return ec._NominationEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNominationGroup2ᚕᚖmvpgraphᚋgraphᚋmodelᚐNominationGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NominationGroup) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNominationGroup2ᚖmvpgraphᚋgraphᚋmodelᚐNominationGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNominationGroup2ᚖmvpgraphᚋgraphᚋmodelᚐNominationGroup(ctx context.Context, sel ast.SelectionSet, v *model.NominationGroup) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NominationGroup!")
+		return graphql.Null
+	}
+	return ec._NominationGroup(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNNominationOrderBy2ᚖmvpgraphᚐOrderBy(ctx context.Context, v any) (*mvpgraph.OrderBy, error) {
+	res, err := ec.unmarshalInputNominationOrderBy(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNNominationOrderField2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNominationOrderField2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "NominationOrderField!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNNominationPayload2ᚖmvpgraphᚋgraphᚋmodelᚐNominationPayload(ctx context.Context, sel ast.SelectionSet, v *model.NominationPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NominationPayload!")
+		return graphql.Null
+	}
+	return ec._NominationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNNominationStatus2mvpgraphᚐNominationStatus(ctx context.Context, v any) (mvpgraph.NominationStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNNominationStatus2mvpgraphᚐNominationStatus[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNominationStatus2mvpgraphᚐNominationStatus(ctx context.Context, sel ast.SelectionSet, v mvpgraph.NominationStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNNominationStatus2mvpgraphᚐNominationStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "NominationStatus!")
+	}
+	return res
+}
+
+var (
+	unmarshalNNominationStatus2mvpgraphᚐNominationStatus = map[string]mvpgraph.NominationStatus{
+		"NOMINATED":    mvpgraph.NominationNominated,
+		"UNDER_REVIEW": mvpgraph.NominationUnderReview,
+		"AWARDED":      mvpgraph.NominationAwarded,
+		"DECLINED":     mvpgraph.NominationDeclined,
+		"WITHDRAWN":    mvpgraph.NominationWithdrawn,
+	}
+	marshalNNominationStatus2mvpgraphᚐNominationStatus = map[mvpgraph.NominationStatus]string{
+		mvpgraph.NominationNominated:   "NOMINATED",
+		mvpgraph.NominationUnderReview: "UNDER_REVIEW",
+		mvpgraph.NominationAwarded:     "AWARDED",
+		mvpgraph.NominationDeclined:    "DECLINED",
+		mvpgraph.NominationWithdrawn:   "WITHDRAWN",
+	}
+)
+
+func (ec *executionContext) unmarshalNNominationStatus2ᚕmvpgraphᚐNominationStatusᚄ(ctx context.Context, v any) ([]mvpgraph.NominationStatus, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]mvpgraph.NominationStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNNominationStatus2mvpgraphᚐNominationStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNNominationStatus2ᚕmvpgraphᚐNominationStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []mvpgraph.NominationStatus) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNominationStatus2mvpgraphᚐNominationStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
 
 	return ret
 }
@@ -25901,6 +31520,140 @@ func (ec *executionContext) marshalNPageInfo2ᚖmvpgraphᚋgraphᚋmodelᚐPageI
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPeopleChange2ᚕᚖmvpgraphᚋgraphᚋmodelᚐPeopleChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PeopleChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPeopleChange2ᚖmvpgraphᚋgraphᚋmodelᚐPeopleChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPeopleChange2ᚖmvpgraphᚋgraphᚋmodelᚐPeopleChange(ctx context.Context, sel ast.SelectionSet, v *model.PeopleChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PeopleChange!")
+		return graphql.Null
+	}
+	return ec._PeopleChange(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPeopleChangeKind2mvpgraphᚐPeopleChangeKind(ctx context.Context, v any) (mvpgraph.PeopleChangeKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNPeopleChangeKind2mvpgraphᚐPeopleChangeKind[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPeopleChangeKind2mvpgraphᚐPeopleChangeKind(ctx context.Context, sel ast.SelectionSet, v mvpgraph.PeopleChangeKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNPeopleChangeKind2mvpgraphᚐPeopleChangeKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "PeopleChangeKind!")
+	}
+	return res
+}
+
+var (
+	unmarshalNPeopleChangeKind2mvpgraphᚐPeopleChangeKind = map[string]mvpgraph.PeopleChangeKind{
+		"MERGE": mvpgraph.PeopleMerge,
+		"SPLIT": mvpgraph.PeopleSplit,
+		"UNDO":  mvpgraph.PeopleUndo,
+		"JOIN":  mvpgraph.PeopleJoin,
+	}
+	marshalNPeopleChangeKind2mvpgraphᚐPeopleChangeKind = map[mvpgraph.PeopleChangeKind]string{
+		mvpgraph.PeopleMerge: "MERGE",
+		mvpgraph.PeopleSplit: "SPLIT",
+		mvpgraph.PeopleUndo:  "UNDO",
+		mvpgraph.PeopleJoin:  "JOIN",
+	}
+)
+
+func (ec *executionContext) marshalNPeopleChangePayload2ᚖmvpgraphᚋgraphᚋmodelᚐPeopleChangePayload(ctx context.Context, sel ast.SelectionSet, v *model.PeopleChangePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PeopleChangePayload!")
+		return graphql.Null
+	}
+	return ec._PeopleChangePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPeopleMove2ᚕᚖmvpgraphᚋgraphᚋmodelᚐPeopleMoveᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PeopleMove) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPeopleMove2ᚖmvpgraphᚋgraphᚋmodelᚐPeopleMove(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPeopleMove2ᚖmvpgraphᚋgraphᚋmodelᚐPeopleMove(ctx context.Context, sel ast.SelectionSet, v *model.PeopleMove) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PeopleMove!")
+		return graphql.Null
+	}
+	return ec._PeopleMove(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPerson2ᚕᚖmvpgraphᚋgraphᚋmodelᚐPersonᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Person) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPerson2ᚖmvpgraphᚋgraphᚋmodelᚐPerson(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPerson2ᚖmvpgraphᚋgraphᚋmodelᚐPerson(ctx context.Context, sel ast.SelectionSet, v *model.Person) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Person!")
+		return graphql.Null
+	}
+	return ec._Person(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPersonMergeSuggestion2ᚕᚖmvpgraphᚋgraphᚋmodelᚐPersonMergeSuggestionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PersonMergeSuggestion) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPersonMergeSuggestion2ᚖmvpgraphᚋgraphᚋmodelᚐPersonMergeSuggestion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPersonMergeSuggestion2ᚖmvpgraphᚋgraphᚋmodelᚐPersonMergeSuggestion(ctx context.Context, sel ast.SelectionSet, v *model.PersonMergeSuggestion) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PersonMergeSuggestion!")
+		return graphql.Null
+	}
+	return ec._PersonMergeSuggestion(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNPlatform2mvpgraphᚐPlatform(ctx context.Context, v any) (mvpgraph.Platform, error) {
@@ -26291,6 +32044,11 @@ func (ec *executionContext) marshalNSpaceTrend2ᚖmvpgraphᚋgraphᚋmodelᚐSpa
 	return ec._SpaceTrend(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNSplitIdentityInput2mvpgraphᚋgraphᚋmodelᚐSplitIdentityInput(ctx context.Context, v any) (model.SplitIdentityInput, error) {
+	res, err := ec.unmarshalInputSplitIdentityInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNStaleness2ᚖmvpgraphᚋgraphᚋmodelᚐStaleness(ctx context.Context, sel ast.SelectionSet, v *model.Staleness) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Staleness!")
@@ -26374,6 +32132,62 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
+func (ec *executionContext) unmarshalNSuggestionReason2mvpgraphᚐSuggestionReason(ctx context.Context, v any) (mvpgraph.SuggestionReason, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNSuggestionReason2mvpgraphᚐSuggestionReason[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSuggestionReason2mvpgraphᚐSuggestionReason(ctx context.Context, sel ast.SelectionSet, v mvpgraph.SuggestionReason) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNSuggestionReason2mvpgraphᚐSuggestionReason[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SuggestionReason!")
+	}
+	return res
+}
+
+var (
+	unmarshalNSuggestionReason2mvpgraphᚐSuggestionReason = map[string]mvpgraph.SuggestionReason{
+		"SAME_NAME":      mvpgraph.SameName,
+		"SIMILAR_HANDLE": mvpgraph.SimilarHandle,
+	}
+	marshalNSuggestionReason2mvpgraphᚐSuggestionReason = map[mvpgraph.SuggestionReason]string{
+		mvpgraph.SameName:      "SAME_NAME",
+		mvpgraph.SimilarHandle: "SIMILAR_HANDLE",
+	}
+)
+
+func (ec *executionContext) unmarshalNSuggestionReason2ᚕmvpgraphᚐSuggestionReasonᚄ(ctx context.Context, v any) ([]mvpgraph.SuggestionReason, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]mvpgraph.SuggestionReason, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSuggestionReason2mvpgraphᚐSuggestionReason(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNSuggestionReason2ᚕmvpgraphᚐSuggestionReasonᚄ(ctx context.Context, sel ast.SelectionSet, v []mvpgraph.SuggestionReason) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSuggestionReason2mvpgraphᚐSuggestionReason(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := graphql.UnmarshalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -26410,6 +32224,11 @@ func (ec *executionContext) marshalNTrendPoint2ᚖmvpgraphᚋgraphᚋmodelᚐTre
 		return graphql.Null
 	}
 	return ec._TrendPoint(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUndoPeopleChangeInput2mvpgraphᚋgraphᚋmodelᚐUndoPeopleChangeInput(ctx context.Context, v any) (model.UndoPeopleChangeInput, error) {
+	res, err := ec.unmarshalInputUndoPeopleChangeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNUnlinkSocialAccountInput2mvpgraphᚋgraphᚋmodelᚐUnlinkSocialAccountInput(ctx context.Context, v any) (model.UnlinkSocialAccountInput, error) {
@@ -26622,6 +32441,13 @@ func (ec *executionContext) unmarshalOActivityWhere2ᚖmvpgraphᚋgraphᚋmodel�
 	}
 	res, err := ec.unmarshalInputActivityWhere(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAward2ᚖmvpgraphᚋgraphᚋmodelᚐAward(ctx context.Context, sel ast.SelectionSet, v *model.Award) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Award(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
@@ -27148,6 +32974,153 @@ func (ec *executionContext) marshalONode2mvpgraphᚋgraphᚋmodelᚐNode(ctx con
 	return ec._Node(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalONomination2ᚖmvpgraphᚋgraphᚋmodelᚐNomination(ctx context.Context, sel ast.SelectionSet, v *model.Nomination) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Nomination(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalONominationDimension2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNNominationDimension2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalONominationDimension2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNominationDimension2string(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalONominationOrderBy2ᚕᚖmvpgraphᚐOrderByᚄ(ctx context.Context, v any) ([]*mvpgraph.OrderBy, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*mvpgraph.OrderBy, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNNominationOrderBy2ᚖmvpgraphᚐOrderBy(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalONominationStatus2ᚕmvpgraphᚐNominationStatusᚄ(ctx context.Context, v any) ([]mvpgraph.NominationStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]mvpgraph.NominationStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNNominationStatus2mvpgraphᚐNominationStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalONominationStatus2ᚕmvpgraphᚐNominationStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []mvpgraph.NominationStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNominationStatus2mvpgraphᚐNominationStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalONominationStatus2ᚖmvpgraphᚐNominationStatus(ctx context.Context, v any) (*mvpgraph.NominationStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalONominationStatus2ᚖmvpgraphᚐNominationStatus[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalONominationStatus2ᚖmvpgraphᚐNominationStatus(ctx context.Context, sel ast.SelectionSet, v *mvpgraph.NominationStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalONominationStatus2ᚖmvpgraphᚐNominationStatus[*v])
+	return res
+}
+
+var (
+	unmarshalONominationStatus2ᚖmvpgraphᚐNominationStatus = map[string]mvpgraph.NominationStatus{
+		"NOMINATED":    mvpgraph.NominationNominated,
+		"UNDER_REVIEW": mvpgraph.NominationUnderReview,
+		"AWARDED":      mvpgraph.NominationAwarded,
+		"DECLINED":     mvpgraph.NominationDeclined,
+		"WITHDRAWN":    mvpgraph.NominationWithdrawn,
+	}
+	marshalONominationStatus2ᚖmvpgraphᚐNominationStatus = map[mvpgraph.NominationStatus]string{
+		mvpgraph.NominationNominated:   "NOMINATED",
+		mvpgraph.NominationUnderReview: "UNDER_REVIEW",
+		mvpgraph.NominationAwarded:     "AWARDED",
+		mvpgraph.NominationDeclined:    "DECLINED",
+		mvpgraph.NominationWithdrawn:   "WITHDRAWN",
+	}
+)
+
+func (ec *executionContext) unmarshalONominationWhere2ᚖmvpgraphᚋgraphᚋmodelᚐNominationWhere(ctx context.Context, v any) (*model.NominationWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputNominationWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPerson2ᚖmvpgraphᚋgraphᚋmodelᚐPerson(ctx context.Context, sel ast.SelectionSet, v *model.Person) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Person(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOPlatform2ᚖmvpgraphᚐPlatform(ctx context.Context, v any) (*mvpgraph.Platform, error) {
 	if v == nil {
 		return nil, nil
@@ -27235,6 +33208,13 @@ func (ec *executionContext) unmarshalOProductTeamWhere2ᚖmvpgraphᚐProductTeam
 	}
 	res, err := ec.unmarshalInputProductTeamWhere(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSocialAccount2ᚖmvpgraphᚋgraphᚋmodelᚐSocialAccount(ctx context.Context, sel ast.SelectionSet, v *model.SocialAccount) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SocialAccount(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOStatsDimension2ᚕmvpgraphᚐStatsDimensionᚄ(ctx context.Context, v any) ([]mvpgraph.StatsDimension, error) {

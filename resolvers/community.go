@@ -127,10 +127,14 @@ func (r *Resolver) awardCandidates(ctx context.Context, expertiseGID string, cou
 	if err != nil {
 		return nil, err
 	}
-	var memberIDs []int64
+	var memberIDs, personIDs, identityIDs []int64
 	for _, c := range cands {
 		if c.MemberID != nil {
 			memberIDs = append(memberIDs, *c.MemberID)
+		}
+		personIDs = append(personIDs, c.PersonID)
+		for _, id := range c.Identities {
+			identityIDs = append(identityIDs, id.IdentityID)
 		}
 	}
 	var members map[int64]*model.Member
@@ -139,14 +143,44 @@ func (r *Resolver) awardCandidates(ctx context.Context, expertiseGID string, cou
 			return nil, err
 		}
 	}
+	// The identities, their handles included, in one statement.
+	identities := map[int64]*model.Identity{}
+	if len(identityIDs) > 0 {
+		rows, err := r.Store.IdentitiesByIDs(ctx, identityIDs)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range rows {
+			identities[id.ID] = &model.Identity{Identity: id}
+		}
+	}
+	nominations := map[int64]mvpgraph.Nomination{}
+	if len(selected(ctx, "nomination")) > 0 && len(personIDs) > 0 {
+		if nominations, err = r.Store.OpenNominations(ctx, personIDs, expertiseID); err != nil {
+			return nil, err
+		}
+	}
+	viewer := mvpgraph.PrincipalFrom(ctx)
 	out := make([]*model.AwardCandidate, len(cands))
 	for i, c := range cands {
-		ac := &model.AwardCandidate{Rank: i + 1, Name: c.Name, Handle: c.Handle, Score: c.Score, BestItems: make([]*model.CandidateItem, len(c.Best))}
+		ac := &model.AwardCandidate{Rank: i + 1, Name: c.Name, Score: c.Score, BestItems: make([]*model.CandidateItem, len(c.Best)),
+			Person: &model.Person{Person: mvpgraph.Person{ID: c.PersonID, Name: c.Name, MemberID: c.MemberID}}, Identities: []*model.CandidateIdentity{}}
 		for j, it := range c.Best {
 			ac.BestItems[j] = &model.CandidateItem{CandidateItem: it}
 		}
 		if c.MemberID != nil {
 			ac.Member = members[*c.MemberID]
+		}
+		for _, id := range c.Identities {
+			if v := identities[id.IdentityID]; v != nil {
+				ac.Identities = append(ac.Identities, &model.CandidateIdentity{Identity: v, Count: id.Count, Score: id.Score})
+			}
+		}
+		if len(ac.Identities) > 0 {
+			ac.Handle = ac.Identities[0].Identity.Handle
+		}
+		if n, ok := nominations[c.PersonID]; ok && mayReadNomination(viewer, n) {
+			ac.Nomination = &model.Nomination{Nomination: n}
 		}
 		for _, k := range mvpgraph.ActivityKinds {
 			if c.ByKind[k] > 0 {

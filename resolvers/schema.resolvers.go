@@ -91,6 +91,25 @@ func (r *expertiseResolver) Mvps(ctx context.Context, obj *model.Expertise, wher
 	return r.mvpsOf(ctx, store.ExpertiseMVPs, obj.ID, store.MemberQuery{Where: where, OrderBy: orderBy, Page: pageArgs(first, after, last, before)})
 }
 
+func (r *identityResolver) Space(ctx context.Context, obj *model.Identity) (*model.CommunitySpace, error) {
+	sp, err := loaders(ctx).space.Load(ctx, obj.SpaceID)
+	return &model.CommunitySpace{CommunitySpace: sp}, err
+}
+
+func (r *identityResolver) Member(ctx context.Context, obj *model.Identity) (*model.Member, error) {
+	if obj.MemberID == nil {
+		return nil, nil
+	}
+	return r.memberByID(ctx, *obj.MemberID)
+}
+
+func (r *identityResolver) Account(ctx context.Context, obj *model.Identity) (*model.SocialAccount, error) {
+	if obj.LinkedAccountID == nil {
+		return nil, nil
+	}
+	return r.accountByID(ctx, *obj.LinkedAccountID)
+}
+
 func (r *leadResolver) Expertises(ctx context.Context, obj *model.Lead) ([]*model.Expertise, error) {
 	return r.expertisesOf(ctx, "Lead.expertises", r.Store.ExpertisesOfLeads, obj.ID)
 }
@@ -457,6 +476,122 @@ func (r *mutationResolver) ImportActivities(ctx context.Context, input model.Imp
 	return r.importActivities(ctx, input)
 }
 
+func (r *mutationResolver) MergePeople(ctx context.Context, input model.MergePeopleInput) (*model.PeopleChangePayload, error) {
+	return r.mergePeople(ctx, input)
+}
+
+func (r *mutationResolver) SplitIdentity(ctx context.Context, input model.SplitIdentityInput) (*model.PeopleChangePayload, error) {
+	return r.splitIdentity(ctx, input)
+}
+
+func (r *mutationResolver) UndoPeopleChange(ctx context.Context, input model.UndoPeopleChangeInput) (*model.PeopleChangePayload, error) {
+	return r.undoPeopleChange(ctx, input)
+}
+
+func (r *mutationResolver) DismissPersonSuggestion(ctx context.Context, input model.DismissPersonSuggestionInput) (*model.DismissPersonSuggestionPayload, error) {
+	return r.dismissSuggestion(ctx, input)
+}
+
+func (r *mutationResolver) Nominate(ctx context.Context, input model.NominateInput) (*model.NominationPayload, error) {
+	return r.nominate(ctx, input)
+}
+
+func (r *mutationResolver) MoveNomination(ctx context.Context, input model.MoveNominationInput) (*model.NominationPayload, error) {
+	return r.moveNomination(ctx, input)
+}
+
+func (r *nominationResolver) Person(ctx context.Context, obj *model.Nomination) (*model.Person, error) {
+	return r.personByID(ctx, obj.PersonID)
+}
+
+func (r *nominationResolver) Expertise(ctx context.Context, obj *model.Nomination) (*model.Expertise, error) {
+	return r.expertiseByID(ctx, obj.ExpertiseID)
+}
+
+func (r *nominationResolver) Lead(ctx context.Context, obj *model.Nomination) (*model.Lead, error) {
+	l, err := loaders(ctx).lead.Load(ctx, obj.LeadID)
+	return &model.Lead{Lead: l}, err
+}
+
+func (r *nominationResolver) Member(ctx context.Context, obj *model.Nomination) (*model.Member, error) {
+	if obj.MemberID == nil {
+		return nil, nil
+	}
+	return r.memberByID(ctx, *obj.MemberID)
+}
+
+func (r *nominationResolver) Award(ctx context.Context, obj *model.Nomination) (*model.Award, error) {
+	if obj.AwardID == nil {
+		return nil, nil
+	}
+	return r.awardByID(ctx, *obj.AwardID)
+}
+
+func (r *nominationResolver) Events(ctx context.Context, obj *model.Nomination) ([]*model.NominationEvent, error) {
+	return r.nominationEvents(ctx, obj.ID)
+}
+
+func (r *nominationGroupResolver) Expertise(ctx context.Context, obj *model.NominationGroup) (*model.Expertise, error) {
+	if obj.ExpertiseID == nil {
+		return nil, nil
+	}
+	return r.expertiseByID(ctx, *obj.ExpertiseID)
+}
+
+func (r *nominationGroupResolver) Lead(ctx context.Context, obj *model.NominationGroup) (*model.Lead, error) {
+	if obj.LeadID == nil {
+		return nil, nil
+	}
+	l, err := loaders(ctx).lead.Load(ctx, *obj.LeadID)
+	return &model.Lead{Lead: l}, err
+}
+
+func (r *peopleChangeResolver) Person(ctx context.Context, obj *model.PeopleChange) (*model.Person, error) {
+	return r.personByID(ctx, obj.PersonID)
+}
+
+func (r *peopleChangeResolver) Moves(ctx context.Context, obj *model.PeopleChange) ([]*model.PeopleMove, error) {
+	return r.changeMoves(ctx, obj.ID)
+}
+
+func (r *peopleMoveResolver) Identity(ctx context.Context, obj *model.PeopleMove) (*model.Identity, error) {
+	return r.identityByID(ctx, obj.IdentityID)
+}
+
+func (r *peopleMoveResolver) From(ctx context.Context, obj *model.PeopleMove) (*model.Person, error) {
+	return r.personByID(ctx, obj.FromPersonID)
+}
+
+func (r *peopleMoveResolver) To(ctx context.Context, obj *model.PeopleMove) (*model.Person, error) {
+	return r.personByID(ctx, obj.ToPersonID)
+}
+
+func (r *personResolver) Member(ctx context.Context, obj *model.Person) (*model.Member, error) {
+	if obj.MemberID == nil {
+		return nil, nil
+	}
+	return r.memberByID(ctx, *obj.MemberID)
+}
+
+func (r *personResolver) Identities(ctx context.Context, obj *model.Person) ([]*model.Identity, error) {
+	return r.identitiesOf(ctx, obj.ID)
+}
+
+func (r *personResolver) MergedInto(ctx context.Context, obj *model.Person) (*model.Person, error) {
+	if obj.MergedInto == nil {
+		return nil, nil
+	}
+	return r.personByID(ctx, *obj.MergedInto)
+}
+
+func (r *personResolver) Changes(ctx context.Context, obj *model.Person) ([]*model.PeopleChange, error) {
+	return r.personChanges(ctx, obj.ID)
+}
+
+func (r *personResolver) Nominations(ctx context.Context, obj *model.Person) ([]*model.Nomination, error) {
+	return r.nominationsOf(ctx, obj.ID)
+}
+
 func (r *productTeamResolver) Contacts(ctx context.Context, obj *model.ProductTeam) ([]*model.Contact, error) {
 	cs, err := loaders(ctx).contactsOfTeam.Load(ctx, obj.ID)
 	return contactViews(cs), err
@@ -595,6 +730,18 @@ func (r *queryResolver) AwardCandidates(ctx context.Context, expertiseID string,
 	return r.awardCandidates(ctx, expertiseID, country, from, to, first)
 }
 
+func (r *queryResolver) PersonMergeSuggestions(ctx context.Context, expertiseID *string, minConfidence *float64, first *int) ([]*model.PersonMergeSuggestion, error) {
+	return r.personMergeSuggestions(ctx, expertiseID, minConfidence, first)
+}
+
+func (r *queryResolver) Nominations(ctx context.Context, where *model.NominationWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.NominationConnection, error) {
+	return r.nominations(ctx, where, orderBy, pageArgs(first, after, last, before))
+}
+
+func (r *queryResolver) NominationStats(ctx context.Context, groupBy []string, where *model.NominationWhere) ([]*model.NominationGroup, error) {
+	return r.nominationStats(ctx, groupBy, where)
+}
+
 func (r *queryResolver) ActivityStats(ctx context.Context, groupBy []model.ActivityDimension, where *model.ActivityWhere) ([]*mvpgraph.ActivityGroup, error) {
 	return r.activityStats(ctx, groupBy, where)
 }
@@ -643,9 +790,23 @@ func (r *Resolver) EscalationGroup() graph.EscalationGroupResolver {
 
 func (r *Resolver) Expertise() graph.ExpertiseResolver { return &expertiseResolver{r} }
 
+func (r *Resolver) Identity() graph.IdentityResolver { return &identityResolver{r} }
+
 func (r *Resolver) Lead() graph.LeadResolver { return &leadResolver{r} }
 
 func (r *Resolver) Mutation() graph.MutationResolver { return &mutationResolver{r} }
+
+func (r *Resolver) Nomination() graph.NominationResolver { return &nominationResolver{r} }
+
+func (r *Resolver) NominationGroup() graph.NominationGroupResolver {
+	return &nominationGroupResolver{r}
+}
+
+func (r *Resolver) PeopleChange() graph.PeopleChangeResolver { return &peopleChangeResolver{r} }
+
+func (r *Resolver) PeopleMove() graph.PeopleMoveResolver { return &peopleMoveResolver{r} }
+
+func (r *Resolver) Person() graph.PersonResolver { return &personResolver{r} }
 
 func (r *Resolver) ProductTeam() graph.ProductTeamResolver { return &productTeamResolver{r} }
 
@@ -666,8 +827,14 @@ type (
 	contributorResolver        struct{ *Resolver }
 	escalationGroupResolver    struct{ *Resolver }
 	expertiseResolver          struct{ *Resolver }
+	identityResolver           struct{ *Resolver }
 	leadResolver               struct{ *Resolver }
 	mutationResolver           struct{ *Resolver }
+	nominationResolver         struct{ *Resolver }
+	nominationGroupResolver    struct{ *Resolver }
+	peopleChangeResolver       struct{ *Resolver }
+	peopleMoveResolver         struct{ *Resolver }
+	personResolver             struct{ *Resolver }
 	productTeamResolver        struct{ *Resolver }
 	programStatsGroupResolver  struct{ *Resolver }
 	queryResolver              struct{ *Resolver }

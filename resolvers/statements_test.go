@@ -211,9 +211,9 @@ func TestNoNPlusOne(t *testing.T) {
 			"Leaderboard": 4,
 			// token, expertises
 			"Choices": 2,
-			// token, expertise check, ranking with names, counts per kind
-			// and space, best items
-			"Candidates": 5,
+			// token, expertise check, ranking with names, counts per kind,
+			// space and identity, best items, identities
+			"Candidates": 6,
 			// token, expertise check, activity
 			"Trends": 3,
 			// token, accounts, platforms

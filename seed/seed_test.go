@@ -1002,13 +1002,13 @@ func TestCandidatesCountEveryItem(t *testing.T) {
 		require.Len(t, got, 2)
 		// The writer: 60,000 articles at 5 points, one raised by 20 points of
 		// score to 15.
-		require.Equal(t, "writer", got[0].Handle)
+		require.Equal(t, "Wren Writer", got[0].Name)
 		require.InDelta(t, float64(articles*5+10), got[0].Score, 1e-6)
 		require.Equal(t, map[mvpgraph.ActivityKind]int{"ARTICLE": articles}, got[0].ByKind)
 		require.Equal(t, map[string]int{"Excel Blog": articles}, got[0].BySpace)
 		require.Len(t, got[0].Best, 3)
 		require.Equal(t, int64(posts+8), got[0].Best[0].ID, "the scored article first")
-		require.Equal(t, "poster", got[1].Handle)
+		require.Equal(t, "Pat Poster", got[1].Name)
 		require.InDelta(t, float64(posts), got[1].Score, 1e-6)
 		require.Equal(t, map[mvpgraph.ActivityKind]int{"POST": posts}, got[1].ByKind)
 	})

@@ -189,7 +189,10 @@ func (s *Store) Load(ctx context.Context, p *Program, check ProgramCheck) error 
 		if err := l.restore(ctx); err != nil {
 			return err
 		}
-		return l.finishPostgres(ctx)
+		if err := l.finishPostgres(ctx); err != nil {
+			return err
+		}
+		return s.placePeople(ctx, tx, mvpgraph.Principal{Name: "program load"})
 	})
 	if err == nil && s.dialect == Postgres {
 		// Vacuumed, the new rows are visible to all in the visibility map,

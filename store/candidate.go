@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"slices"
+	"sort"
+	"strconv"
 	"time"
 
 	sq "github.com/Masterminds/squirrel"
@@ -10,22 +12,29 @@ import (
 	"mvpgraph"
 )
 
-// Candidate is a contributor ranked for an award, with the reasons.
+// Candidate is a person ranked for an award, with the reasons.
 type Candidate struct {
-	ContributorID int64   `db:"contributor_id"`
-	Name          string  `db:"name"`
-	Handle        string  `db:"handle"`
-	MemberID      *int64  `db:"member_id"`
-	Score         float64 `db:"score"`
-	ByKind        map[mvpgraph.ActivityKind]int
-	BySpace       map[string]int
-	Best          []mvpgraph.CandidateItem // the highest-scoring items, at most three
+	PersonID   int64   `db:"person_id"`
+	Name       string  `db:"name"`
+	MemberID   *int64  `db:"member_id"`
+	Score      float64 `db:"score"`
+	ByKind     map[mvpgraph.ActivityKind]int
+	BySpace    map[string]int
+	Identities []CandidateIdentity      // the identities behind the score, highest first
+	Best       []mvpgraph.CandidateItem // the highest-scoring items, at most three
+}
+
+// CandidateIdentity is one identity's part of a candidate's score.
+type CandidateIdentity struct {
+	IdentityID int64
+	Count      int
+	Score      float64
 }
 
 // CandidateQuery selects award candidates.
 type CandidateQuery struct {
 	ExpertiseID int64
-	Country     *string // only contributors known as members of this country
+	Country     *string // only people known as members of this country
 	From, To    time.Time
 	Weights     mvpgraph.KindWeights
 	Limit       int
@@ -49,7 +58,7 @@ func pointsExpr(w mvpgraph.KindWeights) sq.Sqlizer {
 }
 
 // candidateActivity selects the activity of an expertise's spaces in a
-// period whose contributors may be candidates: not current MVPs, not the
+// period of the people who may be candidates: not current MVPs, not the
 // vendor's employees.
 func (s *Store) candidateActivity(q CandidateQuery, columns ...string) (sq.SelectBuilder, error) {
 	b := s.sb.Select(columns...).
@@ -57,9 +66,10 @@ func (s *Store) candidateActivity(q CandidateQuery, columns ...string) (sq.Selec
 		Join("community_spaces sp ON sp.id = a.space_id").
 		JoinClause(sq.Expr("JOIN space_expertises se ON se.space_id = a.space_id AND se.expertise_id = ?", q.ExpertiseID)).
 		Join("contributors c ON c.id = a.contributor_id").
-		LeftJoin("members m ON m.id = c.member_id").
+		Join("people p ON p.id = c.person_id").
+		LeftJoin("members m ON m.id = p.member_id").
 		Where(sq.Expr("a.occurred_at >= ? AND a.occurred_at < ?", q.From, q.To)).
-		Where(sq.Or{sq.Eq{"c.member_id": nil}, sq.And{
+		Where(sq.Or{sq.Eq{"p.member_id": nil}, sq.And{
 			sq.Eq{"m.is_employee": false},
 			sq.Expr("NOT EXISTS (SELECT 1 FROM awards ca WHERE ca.member_id = m.id AND ca.status = 'ACTIVE')"),
 		}})
@@ -73,8 +83,9 @@ func (s *Store) candidateActivity(q CandidateQuery, columns ...string) (sq.Selec
 	return b, nil
 }
 
-// AwardCandidates ranks the contributors to an expertise's spaces in a
-// period by the weighted score of all their activity (see
+// AwardCandidates ranks the people active in an expertise's spaces in a
+// period by the weighted score of all their activity, over all their
+// identities (see
 // mvpgraph.ItemPoints), leaving out current MVPs and the vendor's
 // employees. The database adds the scores up, so that every item of the
 // period counts however many there are: three statements, whatever the
@@ -84,13 +95,13 @@ func (s *Store) AwardCandidates(ctx context.Context, q CandidateQuery) ([]Candid
 	if err != nil {
 		return nil, err
 	}
-	rank, err := s.candidateActivity(q, "a.contributor_id", "c.name", "c.handle", "c.member_id")
+	rank, err := s.candidateActivity(q, "c.person_id", "COALESCE(m.name, p.name) AS name", "p.member_id")
 	if err != nil {
 		return nil, err
 	}
 	rank = rank.Column(sq.Expr("SUM("+points+") AS score", args...)).
-		GroupBy("a.contributor_id", "c.name", "c.handle", "c.member_id").
-		OrderBy("score DESC", "a.contributor_id")
+		GroupBy("c.person_id", "m.name", "p.name", "p.member_id").
+		OrderBy("score DESC", "c.person_id")
 	if q.Limit > 0 {
 		rank = rank.Limit(uint64(q.Limit))
 	}
@@ -104,58 +115,82 @@ func (s *Store) AwardCandidates(ctx context.Context, q CandidateQuery) ([]Candid
 	ids := make([]int64, len(out))
 	at := make(map[int64]int, len(out))
 	for i := range out {
-		ids[i], at[out[i].ContributorID] = out[i].ContributorID, i
+		ids[i], at[out[i].PersonID] = out[i].PersonID, i
 		out[i].ByKind, out[i].BySpace = map[mvpgraph.ActivityKind]int{}, map[string]int{}
 	}
 
-	// Their items per kind and per space, in one statement.
-	byKind, err := s.candidateActivity(q, "a.contributor_id", "'KIND' AS dimension", "a.kind AS name", "COUNT(*) AS n")
+	// Their items per kind, per space and per identity, in one statement.
+	byKind, err := s.candidateActivity(q, "c.person_id", "'KIND' AS dimension", "a.kind AS name", "COUNT(*) AS n", "0 AS score")
 	if err != nil {
 		return nil, err
 	}
-	bySpace, err := s.candidateActivity(q, "a.contributor_id", "'SPACE' AS dimension", "sp.name AS name", "COUNT(*) AS n")
+	bySpace, err := s.candidateActivity(q, "c.person_id", "'SPACE' AS dimension", "sp.name AS name", "COUNT(*) AS n", "0 AS score")
 	if err != nil {
 		return nil, err
 	}
-	byKind = byKind.Where(s.in("a.contributor_id", ids)).GroupBy("a.contributor_id", "a.kind")
-	bySpace = bySpace.Where(s.in("a.contributor_id", ids)).GroupBy("a.contributor_id", "sp.name")
+	byIdentity, err := s.candidateActivity(q, "c.person_id", "'IDENTITY' AS dimension", "CAST(c.id AS TEXT) AS name", "COUNT(*) AS n")
+	if err != nil {
+		return nil, err
+	}
+	byKind = byKind.Where(s.in("c.person_id", ids)).GroupBy("c.person_id", "a.kind")
+	bySpace = bySpace.Where(s.in("c.person_id", ids)).GroupBy("c.person_id", "sp.name")
+	byIdentity = byIdentity.Column(sq.Expr("SUM("+points+") AS score", args...)).Where(s.in("c.person_id", ids)).GroupBy("c.person_id", "c.id")
 	var counts []struct {
-		ContributorID int64  `db:"contributor_id"`
-		Dimension     string `db:"dimension"`
-		Name          string `db:"name"`
-		N             int    `db:"n"`
+		PersonID  int64   `db:"person_id"`
+		Dimension string  `db:"dimension"`
+		Name      string  `db:"name"`
+		N         int     `db:"n"`
+		Score     float64 `db:"score"`
 	}
-	// The second select is written into the first with plain placeholders,
+	// The later selects are written into the first with plain placeholders,
 	// which the first's numbers for PostgreSQL with its own.
-	if err := s.selectAll(ctx, s.db, &counts, byKind.SuffixExpr(sq.ConcatExpr("UNION ALL ", bySpace.PlaceholderFormat(sq.Question)))); err != nil {
+	if err := s.selectAll(ctx, s.db, &counts, byKind.SuffixExpr(sq.ConcatExpr("UNION ALL ", bySpace.PlaceholderFormat(sq.Question),
+		" UNION ALL ", byIdentity.PlaceholderFormat(sq.Question)))); err != nil {
 		return nil, mapError("award candidates", err)
 	}
 	for _, c := range counts {
-		if c.Dimension == "KIND" {
-			out[at[c.ContributorID]].ByKind[mvpgraph.ActivityKind(c.Name)] = c.N
-		} else {
-			out[at[c.ContributorID]].BySpace[c.Name] = c.N
+		cand := &out[at[c.PersonID]]
+		switch c.Dimension {
+		case "KIND":
+			cand.ByKind[mvpgraph.ActivityKind(c.Name)] = c.N
+		case "SPACE":
+			cand.BySpace[c.Name] = c.N
+		default:
+			id, err := strconv.ParseInt(c.Name, 10, 64)
+			if err != nil {
+				return nil, err
+			}
+			cand.Identities = append(cand.Identities, CandidateIdentity{IdentityID: id, Count: c.N, Score: c.Score})
 		}
+	}
+	for i := range out {
+		sort.Slice(out[i].Identities, func(a, b int) bool {
+			x, y := out[i].Identities[a], out[i].Identities[b]
+			if x.Score != y.Score {
+				return x.Score > y.Score
+			}
+			return x.IdentityID < y.IdentityID
+		})
 	}
 
 	// Their three best items each.
-	best, err := s.candidateActivity(q, "a.contributor_id", "a.id", "sp.name AS space", "a.kind", "a.occurred_at", "a.title", "a.url", "a.score")
+	best, err := s.candidateActivity(q, "c.person_id", "a.id", "sp.name AS space", "a.kind", "a.occurred_at", "a.title", "a.url", "a.score")
 	if err != nil {
 		return nil, err
 	}
-	best = best.Column(sq.Expr("ROW_NUMBER() OVER (PARTITION BY a.contributor_id ORDER BY "+points+" DESC, a.occurred_at DESC, a.id) AS place", args...)).
-		Where(s.in("a.contributor_id", ids))
+	best = best.Column(sq.Expr("ROW_NUMBER() OVER (PARTITION BY c.person_id ORDER BY "+points+" DESC, a.occurred_at DESC, a.id) AS place", args...)).
+		Where(s.in("c.person_id", ids))
 	var items []struct {
-		ContributorID int64 `db:"contributor_id"`
-		Place         int   `db:"place"`
+		PersonID int64 `db:"person_id"`
+		Place    int   `db:"place"`
 		mvpgraph.CandidateItem
 	}
-	top := s.sb.Select("*").FromSelect(best, "t").Where("t.place <= 3").OrderBy("t.contributor_id", "t.place")
+	top := s.sb.Select("*").FromSelect(best, "t").Where("t.place <= 3").OrderBy("t.person_id", "t.place")
 	if err := s.selectAll(ctx, s.db, &items, top); err != nil {
 		return nil, mapError("award candidates", err)
 	}
 	for _, it := range items {
-		c := &out[at[it.ContributorID]]
+		c := &out[at[it.PersonID]]
 		c.Best = append(c.Best, it.CandidateItem)
 	}
 	return out, nil

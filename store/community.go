@@ -27,8 +27,9 @@ func (s *Store) CreateSpace(ctx context.Context, sp *mvpgraph.CommunitySpace, ex
 			}
 		}
 		var err error
-		if sp.ID, err = s.insertID(ctx, tx, s.sb.Insert("community_spaces").Columns("name", "kind", "url", "feed_url", "stack_exchange_tag", "created_at").
-			Values(sp.Name, sp.Kind, sp.URL, sp.FeedURL, sp.StackExchangeTag, sp.CreatedAt)); err != nil {
+		site, platform := mvpgraph.SpaceSite(*sp)
+		if sp.ID, err = s.insertID(ctx, tx, s.sb.Insert("community_spaces").Columns("name", "kind", "url", "feed_url", "stack_exchange_tag", "created_at", "site", "platform").
+			Values(sp.Name, sp.Kind, sp.URL, sp.FeedURL, sp.StackExchangeTag, sp.CreatedAt, site, platform)); err != nil {
 			return err
 		}
 		for _, id := range expertiseIDs {
@@ -205,7 +206,7 @@ func (s *Store) ImportActivities(ctx context.Context, rows []mvpgraph.ActivityRo
 			res.Imported += int(added)
 			res.Duplicates += len(batch) - int(added)
 		}
-		return nil
+		return s.placePeople(ctx, tx, by.Actor)
 	})
 	if err != nil {
 		return ImportResult{Rejected: res.Rejected}, mapError("import activities", err)

@@ -42,10 +42,13 @@ func (s *Store) LinkSocialAccount(ctx context.Context, memberID int64, p mvpgrap
 			}
 			return mvpgraph.Errorf(mvpgraph.ECONFLICT, "%s %s is already linked to another member; unlink it there first.", p, handle)
 		}
-		a.ID, err = s.insertID(ctx, tx, s.sb.Insert("social_accounts").
+		if a.ID, err = s.insertID(ctx, tx, s.sb.Insert("social_accounts").
 			Columns("member_id", "platform", "handle", "url", "status", "created_at").
-			Values(a.MemberID, a.Platform, a.Handle, a.URL, a.Status, a.CreatedAt))
-		return err
+			Values(a.MemberID, a.Platform, a.Handle, a.URL, a.Status, a.CreatedAt)); err != nil {
+			return err
+		}
+		// An identity that is this account is now certainly the member.
+		return s.placePeople(ctx, tx, mvpgraph.PrincipalFrom(ctx))
 	})
 	return a, mapError("link social account", err)
 }

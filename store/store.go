@@ -215,6 +215,11 @@ func (s *Store) Migrate(ctx context.Context) (int, error) {
 	if err != nil {
 		return len(res), fmt.Errorf("migrate: %w", err)
 	}
+	// Identities stored before people were (or by a program that stopped
+	// midway) get their people now.
+	if err := s.inTx(ctx, func(tx *sqlx.Tx) error { return s.placePeople(ctx, tx, mvpgraph.Principal{Name: "migration"}) }); err != nil {
+		return len(res), fmt.Errorf("migrate: place people: %w", err)
+	}
 	return len(res), nil
 }
 

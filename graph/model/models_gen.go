@@ -71,20 +71,26 @@ type AssignExpertisePayload struct {
 type AwardCandidate struct {
 	// Position in the ranking, from 1.
 	Rank int `json:"rank"`
-	// The name used in the space.
+	// The person ranked.
+	Person *Person `json:"person"`
+	// The person's name: the member's, or the one first seen.
 	Name string `json:"name"`
-	// The handle used in the space.
+	// The handle of the identity that scored most.
 	Handle string `json:"handle"`
-	// The member the contributor is, when known.
+	// The member the person is, when known.
 	Member *Member `json:"member,omitempty"`
-	// The weighted score of the contributor's activity in the period.
+	// The weighted score of the person's activity in the period, over all identities.
 	Score float64 `json:"score"`
-	// The contributor's items per kind.
+	// The person's items per kind.
 	CountsByKind []*KindCount `json:"countsByKind"`
-	// The spaces where the contributor was most active.
+	// The spaces where the person was most active, most first.
 	TopSpaces []*NamedCount `json:"topSpaces"`
+	// The identities behind the score, highest first.
+	Identities []*CandidateIdentity `json:"identities"`
 	// The highest-scoring items, at most three.
 	BestItems []*CandidateItem `json:"bestItems"`
+	// The person's open nomination for this expertise, if any.
+	Nomination *Nomination `json:"nomination,omitempty"`
 }
 
 // The input of `awardMember`.
@@ -237,6 +243,18 @@ type CreateProductTeamPayload struct {
 	ProductTeam *ProductTeam `json:"productTeam"`
 }
 
+// The input of `dismissPersonSuggestion`.
+type DismissPersonSuggestionInput struct {
+	// The two people of the suggestion.
+	PersonIds []string `json:"personIds"`
+}
+
+// What dismissPersonSuggestion answers.
+type DismissPersonSuggestionPayload struct {
+	// The two people, who are no longer suggested.
+	People []*Person `json:"people"`
+}
+
 // The input of `escalate`.
 type EscalateInput struct {
 	// The escalation to hand on.
@@ -365,6 +383,26 @@ type LinkSocialAccountPayload struct {
 	SocialAccount *SocialAccount `json:"socialAccount"`
 }
 
+// The input of `mergePeople`.
+type MergePeopleInput struct {
+	// The people to make one, two to 50.
+	PersonIds []string `json:"personIds"`
+}
+
+// The input of `moveNomination`.
+type MoveNominationInput struct {
+	// The nomination to move.
+	ID string `json:"id"`
+	// The status to move it to.
+	Status mvpgraph.NominationStatus `json:"status"`
+	// A note kept with the move, at most 4,000 characters.
+	Note *string `json:"note,omitempty"`
+	// For AWARDED, when the person is no member yet: the new member's handle; by default made from the name.
+	Handle *string `json:"handle,omitempty"`
+	// For AWARDED, when the person is no member yet: the new member's email.
+	Email *string `json:"email,omitempty"`
+}
+
 // Changes. Each takes one input object and answers a payload; a refused change changes nothing.
 type Mutation struct {
 }
@@ -375,6 +413,48 @@ type NamedCount struct {
 	Name string `json:"name"`
 	// How many.
 	Count int `json:"count"`
+}
+
+// The input of `nominate`.
+type NominateInput struct {
+	// The person to nominate.
+	PersonID string `json:"personId"`
+	// The expertise of the award.
+	ExpertiseID string `json:"expertiseId"`
+	// Why the person deserves the award, at most 4,000 characters.
+	Reason string `json:"reason"`
+	// ISO 3166-1 alpha-2 code of the country the award would be in: needed for a person who is no member yet; a member's own is used.
+	Country *string `json:"country,omitempty"`
+}
+
+// What a nomination or its move answers.
+type NominationPayload struct {
+	// The nomination after the change.
+	Nomination *Nomination `json:"nomination"`
+}
+
+// Selects nominations. Fields combine with AND.
+type NominationWhere struct {
+	// Routed to this lead.
+	LeadID *string `json:"leadId,omitempty"`
+	// For this expertise.
+	ExpertiseID *string `json:"expertiseId,omitempty"`
+	// Of this person.
+	PersonID *string `json:"personId,omitempty"`
+	// In one of these statuses.
+	Status []mvpgraph.NominationStatus `json:"status,omitempty"`
+	// Made at or after this time.
+	From *time.Time `json:"from,omitempty"`
+	// Made before this time.
+	To *time.Time `json:"to,omitempty"`
+}
+
+// What a change of who is whom answers.
+type PeopleChangePayload struct {
+	// The change, as recorded.
+	Change *PeopleChange `json:"change"`
+	// The person the identities were left with (for a split, the new person).
+	Person *Person `json:"person"`
 }
 
 // Reach on one platform.
@@ -505,6 +585,12 @@ type SpaceTrend struct {
 	Growth *float64 `json:"growth,omitempty"`
 }
 
+// The input of `splitIdentity`.
+type SplitIdentityInput struct {
+	// The identity to take out.
+	IdentityID string `json:"identityId"`
+}
+
 // How old an account's data is against its platform's sync interval.
 type Staleness struct {
 	// Seconds since the last sync; null when it never synced.
@@ -526,6 +612,12 @@ type TrendPoint struct {
 	Start string `json:"start"`
 	// Items in the week or month.
 	Count int `json:"count"`
+}
+
+// The input of `undoPeopleChange`.
+type UndoPeopleChangeInput struct {
+	// The merge or split to undo.
+	ChangeID string `json:"changeId"`
 }
 
 // The input of `unlinkSocialAccount`.
