@@ -36,19 +36,98 @@ var demoSpaceExpertises = []struct {
 	{"Power BI", 12, 700},
 }
 
+// demoSpaceKinds are the kinds of the demo's spaces, each on its own
+// site: the spaces of one kind share it, as one forum's boards or Stack
+// Overflow's tags do, so a handle there is one account across them.
 var demoSpaceKinds = []struct {
 	kind   mvpgraph.SpaceKind
 	suffix string
+	site   string // the spaces' addresses start so
 	items  []mvpgraph.ActivityKind
 }{
-	{"FORUM", "Forum", []mvpgraph.ActivityKind{"QUESTION", "ANSWER", "ANSWER", "POST"}},
-	{"QNA", "Q&A", []mvpgraph.ActivityKind{"QUESTION", "ANSWER", "ANSWER", "ANSWER"}},
-	{"USER_GROUP", "User Group", []mvpgraph.ActivityKind{"TALK", "EVENT", "POST"}},
-	{"BLOG", "Blog", []mvpgraph.ActivityKind{"ARTICLE"}},
-	{"VIDEO", "Videos", []mvpgraph.ActivityKind{"VIDEO"}},
-	{"NEWSGROUP", "Newsgroup", []mvpgraph.ActivityKind{"QUESTION", "ANSWER", "POST"}},
-	{"SOCIAL", "Community", []mvpgraph.ActivityKind{"POST", "POST", "QUESTION"}},
-	{"EVENT", "Conference", []mvpgraph.ActivityKind{"TALK", "EVENT"}},
+	{"FORUM", "Forum", "https://community.example.org/forums/", []mvpgraph.ActivityKind{"QUESTION", "ANSWER", "ANSWER", "POST"}},
+	{"QNA", "Q&A", "https://stackoverflow.com/questions/tagged/", []mvpgraph.ActivityKind{"QUESTION", "ANSWER", "ANSWER", "ANSWER"}},
+	{"USER_GROUP", "User Group", "https://www.meetup.com/", []mvpgraph.ActivityKind{"TALK", "EVENT", "POST"}},
+	{"BLOG", "Blog", "https://blogs.example.org/", []mvpgraph.ActivityKind{"ARTICLE"}},
+	{"VIDEO", "Videos", "https://www.youtube.com/@", []mvpgraph.ActivityKind{"VIDEO"}},
+	{"NEWSGROUP", "Newsgroup", "https://groups.example.org/g/", []mvpgraph.ActivityKind{"QUESTION", "ANSWER", "POST"}},
+	{"SOCIAL", "Community", "https://github.com/", []mvpgraph.ActivityKind{"POST", "POST", "QUESTION"}},
+	{"EVENT", "Conference", "https://events.example.org/", []mvpgraph.ActivityKind{"TALK", "EVENT"}},
+}
+
+// demoPerson is someone active in the demo's spaces, under a handle of
+// their own on each site.
+type demoPerson struct {
+	first, last string
+	member      string // the member's handle, if a member
+	stack       string // the Stack Overflow account, site:userID
+	github      string // the GitHub login
+}
+
+// identity is the handle and the name a person goes by in a space of a
+// kind, and whether the space knows them as the member they are: forums,
+// user groups and conferences ask members to link their profiles; on Stack
+// Overflow and GitHub a member is known by a linked social account, if at
+// all; blogs, videos and newsgroups know nobody, and only a shared name or
+// a handle alike suggests who someone is.
+func (d demoPerson) identity(kind mvpgraph.SpaceKind) (handle, name string, linked bool) {
+	name = d.first + " " + d.last
+	f, l := alnum(d.first), alnum(d.last)
+	switch kind {
+	case "FORUM":
+		return handleBase(d.first, d.last), name, true
+	case "USER_GROUP", "EVENT":
+		return name, name, true
+	case "QNA":
+		return d.stack, d.first + " " + string([]rune(d.last)[:1]) + ".", false
+	case "SOCIAL":
+		return d.github, name, false
+	case "BLOG":
+		return slug(d.first) + "-" + slug(d.last), name, false
+	case "VIDEO":
+		return "@" + f + l, name, false
+	}
+	return f + l[:1], d.first + " " + string([]rune(d.last)[:1]) + ".", false
+}
+
+// demoLocales are the naming traditions of strangers, in a fixed order.
+var demoLocales = []string{"en", "en", "de", "fr", "es", "sea", "ar", "he", "tr", "africa", "el"}
+
+// stranger is someone the program does not know.
+func stranger(r *rand.Rand) demoPerson {
+	l := locales[pick(r, demoLocales)]
+	d := demoPerson{first: pick(r, l.first), last: pick(r, l.last)}
+	d.stack = "stackoverflow:" + strconv.Itoa(1_000_000+r.IntN(9_000_000))
+	d.github = strings.TrimRight(cut(pick(r, []string{alnum(d.first) + alnum(d.last), alnum(d.first)[:1] + alnum(d.last), alnum(d.first) + "-" + alnum(d.last)}), 39), "-")
+	return d
+}
+
+// demoActive is each member as someone active in spaces: the member's own
+// GitHub and Stack Overflow accounts where the member has them.
+func demoActive(p *store.Program, r *rand.Rand) map[string]demoPerson {
+	handleOf := map[int64]string{}
+	out := map[string]demoPerson{}
+	for _, m := range p.Members {
+		first, last, _ := strings.Cut(m.Name, " ")
+		if last == "" {
+			last = first
+		}
+		handleOf[m.ID] = m.Handle
+		out[m.Handle] = demoPerson{first: first, last: last, member: m.Handle,
+			stack:  "stackoverflow:" + strconv.Itoa(1_000_000+r.IntN(9_000_000)),
+			github: strings.TrimRight(cut(alnum(first)+"-"+alnum(last)+"-dev", 39), "-")}
+	}
+	for _, a := range p.SocialAccounts {
+		d := out[handleOf[a.MemberID]]
+		switch {
+		case a.Platform == mvpgraph.GitHub:
+			d.github = a.Handle
+		case a.Platform == mvpgraph.StackExchange && strings.HasPrefix(a.Handle, "stackoverflow:"):
+			d.stack = a.Handle
+		}
+		out[handleOf[a.MemberID]] = d
+	}
+	return out
 }
 
 // demoCommunity adds the demo's spaces and their activity to p, which
@@ -66,10 +145,11 @@ func demoCommunity(p *store.Program) (*rand.Rand, time.Time, error) {
 	for _, e := range p.Expertises {
 		expertiseID[e.Name] = e.ID
 	}
-	handle, nameOf, memberID := map[int64]string{}, map[string]string{}, map[string]int64{}
+	handle, memberID := map[int64]string{}, map[string]int64{}
 	for _, m := range p.Members {
-		handle[m.ID], nameOf[m.Handle], memberID[m.Handle] = m.Handle, m.Name, m.ID
+		handle[m.ID], memberID[m.Handle] = m.Handle, m.ID
 	}
+	known := demoActive(p, r)
 	// The members holding (or having held) an award of each expertise, and
 	// the members without an active award anywhere: candidates.
 	holders := map[int64][]string{}
@@ -94,25 +174,17 @@ func demoCommunity(p *store.Program) (*rand.Rand, time.Time, error) {
 		}
 		// The expertise's contributors: its MVPs, a few dozen other members,
 		// and people the program does not know, heavy users first.
-		type person struct{ handle, name, member string }
-		var people []person
+		var people []demoPerson
 		for _, h := range holders[eid] {
-			people = append(people, person{h, "", h})
+			people = append(people, known[h])
 		}
 		for i := 0; i < 40 && len(others) > 0; i++ {
-			h := others[r.IntN(len(others))]
-			people = append(people, person{h, "", h})
+			people = append(people, known[others[r.IntN(len(others))]])
 		}
 		for i := 0; i < 120; i++ {
-			h := fmt.Sprintf("%s-fan%d", slug(x.name), i+1)
-			people = append(people, person{h, fmt.Sprintf("%s fan %d", x.name, i+1), ""})
+			people = append(people, stranger(r))
 		}
 		r.Shuffle(len(people), func(i, j int) { people[i], people[j] = people[j], people[i] })
-		for i := range people {
-			if people[i].name == "" {
-				people[i].name = nameOf[people[i].member]
-			}
-		}
 
 		spaceWeights := zipf(x.spaces, 1.15)
 		for si := 0; si < x.spaces; si++ {
@@ -121,7 +193,7 @@ func demoCommunity(p *store.Program) (*rand.Rand, time.Time, error) {
 			if si >= len(demoSpaceKinds) {
 				name = fmt.Sprintf("%s %s %d", x.name, k.suffix, si/len(demoSpaceKinds)+1)
 			}
-			url := "https://community.example.org/" + slug(name)
+			url := k.site + slug(name)
 			space := int64(len(p.Spaces) + 1)
 			p.Spaces = append(p.Spaces, mvpgraph.CommunitySpace{ID: space, Name: name, Kind: k.kind, URL: &url})
 			p.SpaceExpertises = append(p.SpaceExpertises, store.SpaceExpertise{SpaceID: space, ExpertiseID: eid})
@@ -142,12 +214,13 @@ func demoCommunity(p *store.Program) (*rand.Rand, time.Time, error) {
 				at := end.Add(-time.Duration(t * float64(DemoActivityDays*24*time.Hour))).Truncate(time.Minute)
 				kind := k.items[r.IntN(len(k.items))]
 				score := math.Round(r.ExpFloat64() * 4)
-				cid := contributorOf[who.handle]
+				handle, shown, linked := who.identity(k.kind)
+				cid := contributorOf[handle]
 				if cid == 0 {
 					cid = int64(len(p.Contributors) + 1)
-					contributorOf[who.handle] = cid
-					c := store.LoadContributor{ID: cid, SpaceID: space, Handle: who.handle, Name: who.name}
-					if id, ok := memberID[who.member]; ok {
+					contributorOf[handle] = cid
+					c := store.LoadContributor{ID: cid, SpaceID: space, Handle: handle, Name: shown}
+					if id, ok := memberID[who.member]; ok && linked {
 						c.MemberID = &id
 					}
 					p.Contributors = append(p.Contributors, c)
@@ -230,6 +303,90 @@ func demoEscalations(ctx context.Context, s *store.Store, p *store.Program, end 
 		}
 	}
 	return nil
+}
+
+// demoSuggestionsLeft is how many of the likeliest merge suggestions the
+// demo leaves for an admin to confirm.
+const demoSuggestionsLeft = 4
+
+// demoPeople confirms the likeliest merge suggestions and dismisses one,
+// as the program office would, and nominates some of the top candidates
+// of Dynamics CRM and C#, moved along over the demo's last weeks: two
+// waiting, one under review, one declined and one withdrawn. The rest of
+// the suggestions wait for an admin.
+func demoPeople(ctx context.Context, s *store.Store, end time.Time) error {
+	office := mvpgraph.Principal{Name: "program office", Role: mvpgraph.RoleAdmin}
+	at := func(days int) *store.Store {
+		t := end.AddDate(0, 0, -days)
+		return s.WithClock(func() time.Time { return t })
+	}
+	sure, err := s.MergeSuggestions(ctx, store.SuggestionQuery{MinConfidence: 0.9, Limit: 100})
+	if err != nil {
+		return err
+	}
+	for i, sg := range sure[:max(0, len(sure)-demoSuggestionsLeft)] {
+		if _, _, err := at(30-i%20).MergePeople(ctx, []int64{sg.A, sg.B}, office); err != nil {
+			return fmt.Errorf("demo people: merge: %w", err)
+		}
+	}
+	maybe, err := s.MergeSuggestions(ctx, store.SuggestionQuery{MinConfidence: 0.5, Limit: 100})
+	if err != nil {
+		return err
+	}
+	if len(maybe) > 0 {
+		last := maybe[len(maybe)-1]
+		if err := at(20).DismissSuggestion(ctx, last.A, last.B, office); err != nil {
+			return fmt.Errorf("demo people: dismiss: %w", err)
+		}
+	}
+	ids := map[string]int64{}
+	list, err := s.ListExpertises(ctx, nil, nil, store.PageArgs{First: ptr(100)})
+	if err != nil {
+		return err
+	}
+	for _, e := range list.Items {
+		ids[e.Name] = e.ID
+	}
+	moves := [][]mvpgraph.NominationStatus{
+		nil, nil,
+		{mvpgraph.NominationUnderReview},
+		{mvpgraph.NominationUnderReview, mvpgraph.NominationDeclined},
+		{mvpgraph.NominationWithdrawn},
+	}
+	for _, name := range []string{"Dynamics CRM", "C#"} {
+		cands, err := s.AwardCandidates(ctx, store.CandidateQuery{ExpertiseID: ids[name], From: end.AddDate(0, 0, -DemoActivityDays), To: end.AddDate(0, 0, 1),
+			Weights: mvpgraph.DefaultKindWeights, Limit: 12})
+		if err != nil {
+			return err
+		}
+		for i, mv := range moves {
+			c := cands[2+2*i] // the very top is left for a lead to nominate
+			in := store.NominationInput{PersonID: c.PersonID, ExpertiseID: ids[name], Reason: fmt.Sprintf("Helps in %d spaces of %s; %d items in the last half year.", len(c.BySpace), name, sum(c.ByKind))}
+			if c.MemberID == nil {
+				in.Country = ptr("US")
+			}
+			n, err := at(40-3*i).Nominate(ctx, in, office)
+			if err != nil {
+				return fmt.Errorf("demo nomination of %s: %w", c.Name, err)
+			}
+			for j, to := range mv {
+				if _, err := at(30-3*i-5*j).MoveNomination(ctx, n.ID, store.NominationMove{Status: to}, office); err != nil {
+					return fmt.Errorf("demo nomination of %s: %s: %w", c.Name, to, err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func sum(counts map[mvpgraph.ActivityKind]int) int {
+	n := 0
+	for _, c := range counts {
+		n += c
+	}
+	return n
 }
 
 // zipf returns n weights, summing to 1, falling as 1/rank^s.

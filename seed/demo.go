@@ -161,7 +161,10 @@ func Demo(ctx context.Context, s *store.Store) (loaded bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	return true, demoEscalations(ctx, s, p, end, r)
+	if err := demoEscalations(ctx, s, p, end, r); err != nil {
+		return true, err
+	}
+	return true, demoPeople(ctx, s, end)
 }
 
 // demoProgram builds the demo: the same program every time.

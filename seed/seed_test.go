@@ -884,6 +884,42 @@ func TestDemoCommunity(t *testing.T) {
 		}
 		require.Positive(t, known, "members without an award are among the candidates")
 
+		// People, not handles: each once, some in spaces of several sites,
+		// joined by the rules or by the program office's merges, and names
+		// that are no "fan 110".
+		seen, sites := map[int64]bool{}, 0
+		for _, c := range candidates {
+			require.False(t, seen[c.PersonID], "%s is ranked once", c.Name)
+			seen[c.PersonID] = true
+			require.Regexp(t, `^\p{Lu}[\p{L}'.-]* \p{L}`, c.Name)
+			if len(c.Identities) >= 3 {
+				ids := make([]int64, len(c.Identities))
+				for i, id := range c.Identities {
+					ids[i] = id.IdentityID
+				}
+				rows, err := s.IdentitiesByIDs(ctx, ids)
+				require.NoError(t, err)
+				on := map[string]bool{}
+				for _, r := range rows {
+					on[r.Site] = true
+				}
+				if len(on) >= 2 {
+					sites++
+				}
+			}
+		}
+		require.GreaterOrEqual(t, sites, 3, "some candidates are one person across sites")
+		left, err := s.MergeSuggestions(ctx, store.SuggestionQuery{MinConfidence: 0.9, Limit: 100})
+		require.NoError(t, err)
+		require.Len(t, left, 4, "the likeliest suggestions left for an admin")
+		noms, err := s.NominationStats(ctx, store.NominationQuery{}, []string{"STATUS"})
+		require.NoError(t, err)
+		byStatus := map[mvpgraph.NominationStatus]int{}
+		for _, g := range noms {
+			byStatus[*g.Status] = g.Count
+		}
+		require.Equal(t, map[mvpgraph.NominationStatus]int{"NOMINATED": 4, "UNDER_REVIEW": 2, "DECLINED": 2, "WITHDRAWN": 2}, byStatus)
+
 		dyn := leadNamed(t, s, seed.DynamicsLead)
 		leads, err := s.ListLeads(ctx, nil, nil, all)
 		require.NoError(t, err)
