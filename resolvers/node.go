@@ -158,6 +158,21 @@ func (r *Resolver) readNodes(ctx context.Context, sel ast.SelectionSet, typ stri
 			out[v.ID] = v
 		}
 		return out, err
+	case typePerson:
+		if err := mvpgraph.PrincipalFrom(ctx).Allow(mvpgraph.RoleAdmin, mvpgraph.RoleLead, mvpgraph.RoleProductTeam, mvpgraph.RoleAnalyst); err != nil {
+			return out, nil
+		}
+		people, err := r.peopleByID(ctx, ids)
+		for id, v := range people {
+			out[id] = v
+		}
+		return out, err
+	case typeNomination:
+		rows, err := s.NominationsByIDs(ctx, ids)
+		for _, v := range nominationViews(ctx, rows) {
+			out[v.ID] = v
+		}
+		return out, err
 	case typeCommunitySpace:
 		rows, err := s.SpacesByIDs(ctx, ids)
 		for _, sp := range rows {
