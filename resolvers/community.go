@@ -150,8 +150,13 @@ func (r *Resolver) awardCandidates(ctx context.Context, expertiseGID string, cou
 		if err != nil {
 			return nil, err
 		}
+		list := make([]*model.Identity, 0, len(rows))
 		for _, id := range rows {
-			identities[id.ID] = &model.Identity{Identity: id}
+			v := &model.Identity{Identity: id}
+			identities[id.ID], list = v, append(list, v)
+		}
+		if err := r.fillIdentities(ctx, selected(ctx, "identities", "identity"), list); err != nil {
+			return nil, err
 		}
 	}
 	nominations := map[int64]mvpgraph.Nomination{}

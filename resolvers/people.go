@@ -39,6 +39,100 @@ func (r *Resolver) peopleByID(ctx context.Context, ids []int64) (map[int64]*mode
 	return out, err
 }
 
+// fillPeople loads what sel selects below a list of people, for all of
+// them together: their members and their identities, one statement each.
+func (r *Resolver) fillPeople(ctx context.Context, sel ast.SelectionSet, people []*model.Person) error {
+	if len(people) == 0 || len(sel) == 0 {
+		return nil
+	}
+	ids := make([]int64, 0, len(people))
+	var memberIDs []int64
+	for _, p := range people {
+		ids = append(ids, p.ID)
+		if p.MemberID != nil {
+			memberIDs = append(memberIDs, *p.MemberID)
+		}
+		p.Loaded = &model.PersonEdges{}
+	}
+	if m := within(ctx, sel, "member"); len(m) > 0 && len(memberIDs) > 0 {
+		members, err := r.pageOf(ctx).membersByID(ctx, m, memberIDs, nil)
+		if err != nil {
+			return err
+		}
+		for _, p := range people {
+			if p.MemberID != nil {
+				p.Loaded.Member = members[*p.MemberID]
+			}
+		}
+	}
+	if len(within(ctx, sel, "identities")) > 0 {
+		rows, err := r.Store.IdentitiesOf(ctx, ids)
+		if err != nil {
+			return err
+		}
+		var all []*model.Identity
+		for _, p := range people {
+			p.Loaded.Identities = identityViews(rows[p.ID])
+			all = append(all, p.Loaded.Identities...)
+		}
+		return r.fillIdentities(ctx, within(ctx, sel, "identities"), all)
+	}
+	return nil
+}
+
+// fillIdentities loads what sel selects below a list of identities, for
+// all of them together: their spaces and their linked accounts.
+func (r *Resolver) fillIdentities(ctx context.Context, sel ast.SelectionSet, ids []*model.Identity) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if len(within(ctx, sel, "space")) > 0 {
+		var spaceIDs []int64
+		for _, id := range ids {
+			spaceIDs = append(spaceIDs, id.SpaceID)
+		}
+		rows, err := r.Store.SpacesByIDs(ctx, spaceIDs)
+		if err != nil {
+			return err
+		}
+		spaces := map[int64]*model.CommunitySpace{}
+		for _, sp := range rows {
+			spaces[sp.ID] = &model.CommunitySpace{CommunitySpace: sp}
+		}
+		for _, id := range ids {
+			id.Space = spaces[id.SpaceID]
+		}
+	}
+	if a := within(ctx, sel, "account"); len(a) > 0 {
+		var accountIDs []int64
+		for _, id := range ids {
+			if id.LinkedAccountID != nil {
+				accountIDs = append(accountIDs, *id.LinkedAccountID)
+			}
+		}
+		if len(accountIDs) == 0 {
+			return nil
+		}
+		rows, err := r.Store.SocialAccountsByIDs(ctx, accountIDs)
+		if err != nil {
+			return err
+		}
+		p := r.pageOf(ctx)
+		views := p.accounts(rows)
+		byID := map[int64]*model.SocialAccount{}
+		for _, v := range views {
+			byID[v.ID] = v
+		}
+		for _, id := range ids {
+			if id.LinkedAccountID != nil {
+				id.Account = byID[*id.LinkedAccountID]
+			}
+		}
+		return p.fillAccounts(ctx, a, views, nil)
+	}
+	return nil
+}
+
 // identitiesOf is a person's identities, batched with its siblings'.
 func (r *Resolver) identitiesOf(ctx context.Context, personID int64) ([]*model.Identity, error) {
 	return viewLoader(ctx, "identities", func(ctx context.Context, _ ast.SelectionSet, ids []int64) (map[int64][]*model.Identity, error) {
@@ -316,10 +410,13 @@ func (r *Resolver) personMergeSuggestions(ctx context.Context, expertiseGID *str
 		}
 	}
 	out := make([]*model.PersonMergeSuggestion, 0, len(found))
+	var all []*model.Person
 	for _, s := range found {
-		out = append(out, &model.PersonMergeSuggestion{People: []*model.Person{people[s.A], people[s.B]}, Reasons: s.Reasons, Confidence: s.Confidence})
+		pair := []*model.Person{people[s.A], people[s.B]}
+		all = append(all, pair...)
+		out = append(out, &model.PersonMergeSuggestion{People: pair, Reasons: s.Reasons, Confidence: s.Confidence})
 	}
-	return out, nil
+	return out, r.fillPeople(ctx, selected(ctx, "people"), all)
 }
 
 // nominate answers Mutation.nominate.
@@ -423,6 +520,27 @@ func (r *Resolver) nominations(ctx context.Context, where *model.NominationWhere
 		Count: func(ctx context.Context) (int, error) { return r.Store.CountNominations(ctx, q) }}
 	for i, n := range pg.Items {
 		c.Edges[i] = &model.NominationEdge{Cursor: pg.Cursors[i], Node: &model.Nomination{Nomination: n}}
+	}
+	// The people of the page, with what is selected below them, together.
+	if sel := selected(ctx, "edges", "node", "person"); len(sel) > 0 && len(pg.Items) > 0 {
+		ids := make([]int64, len(pg.Items))
+		for i, n := range pg.Items {
+			ids[i] = n.PersonID
+		}
+		people, err := r.peopleByID(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		var list []*model.Person
+		for _, p := range people {
+			list = append(list, p)
+		}
+		if err := r.fillPeople(ctx, sel, list); err != nil {
+			return nil, err
+		}
+		for _, e := range c.Edges {
+			e.Node.Person = people[e.Node.PersonID]
+		}
 	}
 	return c, nil
 }

@@ -92,6 +92,9 @@ func (r *expertiseResolver) Mvps(ctx context.Context, obj *model.Expertise, wher
 }
 
 func (r *identityResolver) Space(ctx context.Context, obj *model.Identity) (*model.CommunitySpace, error) {
+	if obj.Space != nil {
+		return obj.Space, nil
+	}
 	sp, err := loaders(ctx).space.Load(ctx, obj.SpaceID)
 	return &model.CommunitySpace{CommunitySpace: sp}, err
 }
@@ -104,8 +107,8 @@ func (r *identityResolver) Member(ctx context.Context, obj *model.Identity) (*mo
 }
 
 func (r *identityResolver) Account(ctx context.Context, obj *model.Identity) (*model.SocialAccount, error) {
-	if obj.LinkedAccountID == nil {
-		return nil, nil
+	if obj.LinkedAccountID == nil || obj.Account != nil {
+		return obj.Account, nil
 	}
 	return r.accountByID(ctx, *obj.LinkedAccountID)
 }
@@ -501,6 +504,9 @@ func (r *mutationResolver) MoveNomination(ctx context.Context, input model.MoveN
 }
 
 func (r *nominationResolver) Person(ctx context.Context, obj *model.Nomination) (*model.Person, error) {
+	if obj.Person != nil {
+		return obj.Person, nil
+	}
 	return r.personByID(ctx, obj.PersonID)
 }
 
@@ -567,6 +573,9 @@ func (r *peopleMoveResolver) To(ctx context.Context, obj *model.PeopleMove) (*mo
 }
 
 func (r *personResolver) Member(ctx context.Context, obj *model.Person) (*model.Member, error) {
+	if obj.Loaded != nil {
+		return obj.Loaded.Member, nil
+	}
 	if obj.MemberID == nil {
 		return nil, nil
 	}
@@ -574,6 +583,9 @@ func (r *personResolver) Member(ctx context.Context, obj *model.Person) (*model.
 }
 
 func (r *personResolver) Identities(ctx context.Context, obj *model.Person) ([]*model.Identity, error) {
+	if obj.Loaded != nil && obj.Loaded.Identities != nil {
+		return obj.Loaded.Identities, nil
+	}
 	return r.identitiesOf(ctx, obj.ID)
 }
 

@@ -108,10 +108,23 @@ func TestNoNPlusOne(t *testing.T) {
 				c := mvpgraph.Member{Handle: fmt.Sprintf("c%03d", added), Name: "C", Country: country}
 				require.NoError(t, s.CreateMember(ctx, &c))
 				fmt.Fprintf(&rows, "forum,a%d,ANSWER,2026-06-01T10:00:00Z,%s,C,%s\n", added, c.Handle, c.Handle)
+				// Two handles of one name: a suggested pair.
+				for _, h := range []string{"a", "b"} {
+					fmt.Fprintf(&rows, "forum,s%d%s,POST,2026-06-02T10:00:00Z,pat%03d-%s,Pat Person%03d,\n", added, h, added, h, added)
+				}
 			}
 			var imported struct{ ImportActivities struct{ Imported int } }
 			a.do(&imported, `mutation ($data: String!) { importActivities(input: {format: CSV, data: $data}) { imported } }`, client.Var("data", rows.String()))
-			require.Equal(t, n-len(first)*10, imported.ImportActivities.Imported)
+			require.Equal(t, 3*(n-len(first)*10), imported.ImportActivities.Imported)
+			// Each new candidate nominated.
+			for i := len(first) * 10; i < n; i++ {
+				m, err := s.MemberByHandle(ctx, fmt.Sprintf("c%03d", i))
+				require.NoError(t, err)
+				person, err := s.PersonOfMember(ctx, m.ID)
+				require.NoError(t, err)
+				_, err = s.Nominate(ctx, store.NominationInput{PersonID: person, ExpertiseID: experts[0].ID, Reason: "helps"}, mvpgraph.Principal{Name: "test", Role: mvpgraph.RoleAdmin})
+				require.NoError(t, err)
+			}
 
 			lead := mvpgraph.GlobalID("Lead", leads[0].ID)
 			member := mvpgraph.GlobalID("Member", 1)
@@ -165,12 +178,37 @@ func TestNoNPlusOne(t *testing.T) {
 				{"Candidates", web["Candidates"], map[string]any{"expertise": expertise, "from": "2026-01-01T00:00:00Z", "to": "2027-01-01T00:00:00Z", "first": 20}, func(d map[string]any) {
 					cands := at(d, "awardCandidates").([]any)
 					require.NotEmpty(t, cands)
+					members := 0
 					for _, c := range cands {
-						require.NotEmpty(t, at(c, "member", "handle"))
+						if at(c, "member", "handle") != nil {
+							members++
+							require.Equal(t, "NOMINATED", at(c, "nomination", "status"))
+						}
+						require.NotEmpty(t, at(c, "identities").([]any))
+					}
+					require.Positive(t, members)
+				}},
+				{"NominationsBoard", web["NominationsBoard"], map[string]any{"where": map[string]any{"status": []string{"NOMINATED"}}}, func(d map[string]any) {
+					edges := at(d, "nominations", "edges").([]any)
+					require.Len(t, edges, min(n, 20))
+					for _, e := range edges {
+						require.NotEmpty(t, at(e, "node", "person", "member", "handle"))
+						require.NotEmpty(t, at(e, "node", "lead", "name"))
+						require.Equal(t, "Expertise 0", at(e, "node", "expertise", "name"))
+					}
+				}},
+				{"PeopleSuggestions", web["PeopleSuggestions"], map[string]any{"expertise": expertise}, func(d map[string]any) {
+					list := at(d, "personMergeSuggestions").([]any)
+					require.Len(t, list, 10)
+					for _, sg := range list {
+						people := at(sg, "people").([]any)
+						require.Len(t, people, 2)
+						require.Equal(t, at(people[0], "name"), at(people[1], "name"))
+						require.Len(t, at(people[0], "identities").([]any), 1)
 					}
 				}},
 				{"Trends", web["Trends"], map[string]any{"expertise": expertise, "from": "2026-01-01T00:00:00Z", "to": "2027-01-01T00:00:00Z"}, func(d map[string]any) {
-					require.EqualValues(t, n, at(d, "communityTrends", "total"))
+					require.EqualValues(t, 3*n, at(d, "communityTrends", "total"))
 				}},
 				{"Integrations", web["Integrations"], nil, func(d map[string]any) { require.NotEmpty(t, at(d, "integrations")) }},
 				{"Viewer", web["Viewer"], nil, func(d map[string]any) { require.Equal(t, "ADMIN", at(d, "viewer", "role")) }},
@@ -211,9 +249,15 @@ func TestNoNPlusOne(t *testing.T) {
 			"Leaderboard": 4,
 			// token, expertises
 			"Choices": 2,
-			// token, expertise check, ranking with names, counts per kind,
-			// space and identity, best items, identities
-			"Candidates": 6,
+			// token, ranking with names, counts per kind, space and
+			// identity, best items, members, identities, their spaces, open
+			// nominations (and linked accounts, when an identity is one)
+			"Candidates": 8,
+			// token, nominations, count, people, members, expertises, leads
+			"NominationsBoard": 7,
+			// token, pairs by name and handle, dismissals, people,
+			// identities, their spaces
+			"PeopleSuggestions": 6,
 			// token, expertise check, activity
 			"Trends": 3,
 			// token, accounts, platforms

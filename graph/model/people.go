@@ -6,17 +6,29 @@ import (
 	"mvpgraph"
 )
 
-// Person is one human seen in community spaces.
+// Person is one human seen in community spaces. A list of people loads
+// what its query selects below them together, into Loaded; a person alone
+// has its edges read through loaders.
 type Person struct {
 	mvpgraph.Person
+	Loaded *PersonEdges
+}
+
+// PersonEdges are a person's edges, loaded with the person's siblings.
+type PersonEdges struct {
+	Member     *Member // nil when the person is no member, or the query selects none
+	Identities []*Identity
 }
 
 // NodeID is the person's global ID.
 func (p *Person) NodeID() string { return mvpgraph.GlobalID("Person", p.ID) }
 
-// Identity is a person's handle in one space.
+// Identity is a person's handle in one space. Space and Account are its
+// edges when loaded with its siblings'.
 type Identity struct {
 	mvpgraph.Identity
+	Space   *CommunitySpace
+	Account *SocialAccount
 }
 
 // NodeID is the identity's global ID.
@@ -72,9 +84,11 @@ type CandidateIdentity struct {
 	Score    float64
 }
 
-// Nomination is a person put forward for an award.
+// Nomination is a person put forward for an award; Person is its person,
+// when loaded with its siblings'.
 type Nomination struct {
 	mvpgraph.Nomination
+	Person *Person
 }
 
 // NodeID is the nomination's global ID.

@@ -10,6 +10,7 @@ import { Leaderboard } from './pages/leaderboard';
 import { Trends } from './pages/trends';
 import { Candidates } from './pages/candidates';
 import { Escalations } from './pages/escalations';
+import { Nominations } from './pages/nominations';
 import { Integrations } from './pages/integrations';
 
 
@@ -26,6 +27,7 @@ const pages: Page[] = [
   { path: 'leaderboard', title: 'Leaderboard' },
   { path: 'trends', title: 'Community trends', roles: staffRoles },
   { path: 'candidates', title: 'Award candidates', roles: staffRoles },
+  { path: 'nominations', title: 'Nominations', roles: ['ADMIN', 'LEAD'] },
   { path: 'escalations', title: 'Escalations', roles: staffRoles },
   { path: 'integrations', title: 'Integrations' },
 ];
@@ -47,7 +49,7 @@ function useRoute(): string[] {
 
 const roleSees: Record<Role, string> = {
   ADMIN: 'everything, including members’ personal data and every escalation.',
-  LEAD: 'your MVPs with their personal data, the whole program’s public data, trends, candidates and the escalations routed to you.',
+  LEAD: 'your MVPs with their personal data, the whole program’s public data, trends, candidates, and the nominations and escalations routed to you.',
   PRODUCT_TEAM: 'public data, trends, candidates and the escalations escalated to your team.',
   ANALYST: 'public data, statistics, trends, candidates and all escalations, without personal data.',
 };
@@ -163,6 +165,9 @@ function App() {
           break;
         case 'candidates':
           main = <Candidates />;
+          break;
+        case 'nominations':
+          main = <Nominations />;
           break;
         case 'escalations':
           main = <Escalations />;

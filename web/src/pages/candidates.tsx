@@ -1,29 +1,68 @@
 import { useState } from 'preact/hooks';
-import { gql } from '../api';
-import { Empty, Field, Loaded, day, useLoad, webAddress } from '../ui';
+import { ApiError, gql } from '../api';
+import { Empty, ErrorBox, Field, Loaded, day, num, platformName, useLoad, webAddress } from '../ui';
+import { useViewer } from '../session';
 import { useExpertises } from './leaderboard';
 import { PeriodFields, usePeriod } from './trends';
+
+interface Identity {
+  id: string;
+  handle: string;
+  site: string | null;
+  space: { name: string };
+  account: { platform: string; handle: string; followers: number | null } | null;
+}
 
 interface Candidate {
   rank: number;
   name: string;
-  handle: string;
   score: number;
+  person: { id: string };
   member: { handle: string; name: string; country: string } | null;
   countsByKind: { kind: string; count: number }[];
   topSpaces: { name: string; count: number }[];
+  identities: { count: number; score: number; identity: Identity }[];
   bestItems: { space: string; kind: string; occurredAt: string; title: string | null; url: string | null; score: number | null }[];
+  nomination: { id: string; status: string } | null;
 }
 
 const candidatesQuery = `query Candidates($expertise: ID!, $country: String, $from: Time!, $to: Time!, $first: Int) {
   awardCandidates(expertiseId: $expertise, country: $country, from: $from, to: $to, first: $first) {
-    rank name handle score
+    rank name score
+    person { id }
     member { handle name country }
     countsByKind { kind count }
     topSpaces { name count }
+    identities { count score identity { id handle site space { name } account { platform handle followers } } }
     bestItems { space kind occurredAt title url score }
+    nomination { id status }
   }
 }`;
+
+interface Suggestion {
+  reasons: string[];
+  confidence: number;
+  people: { id: string; name: string; member: { handle: string } | null; identities: { handle: string; site: string | null; space: { name: string } }[] }[];
+}
+
+const suggestionsQuery = `query PeopleSuggestions($expertise: ID) {
+  personMergeSuggestions(expertiseId: $expertise, first: 10) {
+    reasons confidence
+    people { id name member { handle } identities { handle site space { name } } }
+  }
+}`;
+
+const nominateMutation = `mutation Nominate($input: NominateInput!) { nominate(input: $input) { nomination { id status } } }`;
+const mergeMutation = `mutation MergePeople($ids: [ID!]!) { mergePeople(input: {personIds: $ids}) { person { id } } }`;
+const dismissMutation = `mutation DismissSuggestion($ids: [ID!]!) { dismissPersonSuggestion(input: {personIds: $ids}) { people { id } } }`;
+
+const statusName: Record<string, string> = {
+  NOMINATED: 'nominated',
+  UNDER_REVIEW: 'under review',
+  AWARDED: 'awarded',
+  DECLINED: 'declined',
+  WITHDRAWN: 'withdrawn',
+};
 
 export function Candidates() {
   const [expertises] = useExpertises();
@@ -35,7 +74,10 @@ export function Candidates() {
   return (
     <section aria-labelledby="cand-title">
       <h1 id="cand-title">Award candidates</h1>
-      <p class="muted">Contributors ranked by the weighted score of their activity, current MVPs and employees left out.</p>
+      <p class="muted">
+        People ranked by the weighted score of their activity in every space they are known in, current MVPs and employees left out. Handles
+        that are certainly one person are joined; the likely ones are suggested.
+      </p>
       <form class="filters" aria-label="Candidate filters" onSubmit={(e) => e.preventDefault()}>
         <Field label="Expertise">
           <select value={expertise} onChange={(e) => setExpertise((e.target as HTMLSelectElement).value)}>
@@ -62,31 +104,168 @@ export function Candidates() {
           A country is two letters (ISO 3166-1), such as US or DE.
         </p>
       ) : expertise && period.valid ? (
-        <List expertise={expertise} country={country ? country.toUpperCase() : null} from={period.fromTime} to={period.toTime} first={first} />
+        <Ranking expertise={expertise} country={country ? country.toUpperCase() : null} from={period.fromTime} to={period.toTime} first={first} />
       ) : (
-        <Empty>Choose an expertise and a period to rank its contributors.</Empty>
+        <Empty>Choose an expertise and a period to rank its people.</Empty>
       )}
     </section>
   );
 }
 
-function List(props: { expertise: string; country: string | null; from: string; to: string; first: number }) {
-  const [load, reload] = useLoad((signal) => gql<{ awardCandidates: Candidate[] }>(candidatesQuery, props, signal), [props.expertise, props.country, props.from, props.to, props.first]);
+/** The ranking, and for an admin the people suggested as one above it. */
+function Ranking(props: { expertise: string; country: string | null; from: string; to: string; first: number }) {
+  const viewer = useViewer();
+  const [round, setRound] = useState(0);
+  return (
+    <>
+      {viewer?.role === 'ADMIN' ? <Suggestions expertise={props.expertise} round={round} onChange={() => setRound((r) => r + 1)} /> : null}
+      <List {...props} round={round} />
+    </>
+  );
+}
+
+function Suggestions({ expertise, round, onChange }: { expertise: string; round: number; onChange: () => void }) {
+  const [load, reload] = useLoad((signal) => gql<{ personMergeSuggestions: Suggestion[] }>(suggestionsQuery, { expertise }, signal), [expertise, round]);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const act = async (mutation: string, s: Suggestion) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await gql(mutation, { ids: s.people.map((p) => p.id) });
+      onChange();
+    } catch (e) {
+      setError(e instanceof ApiError ? e : new ApiError(String(e), 'INTERNAL'));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <details class="suggestions" open>
+      <summary>People who may be one</summary>
+      <Loaded load={load} what="suggestions" retry={reload}>
+        {({ personMergeSuggestions: list }) =>
+          list.length === 0 ? (
+            <Empty>No suggestion waits: every likely pair is merged or dismissed.</Empty>
+          ) : (
+            <ul class="plain" data-testid="suggestions">
+              {list.map((s) => (
+                <li key={s.people.map((p) => p.id).join()} class="suggestion">
+                  {s.people.map((p, i) => (
+                    <span key={p.id}>
+                      {i > 0 ? ' and ' : ''}
+                      <strong>{p.name}</strong> <span class="muted small">({p.identities.map((id) => `${id.handle} in ${id.space.name}`).join('; ')})</span>
+                    </span>
+                  ))}
+                  <br />
+                  <span class="muted small">
+                    {s.reasons.map((r) => (r === 'SAME_NAME' ? 'same name' : 'handles alike')).join(' and ')} · {Math.round(s.confidence * 100)} % likely
+                  </span>{' '}
+                  <button type="button" disabled={busy} onClick={() => act(mergeMutation, s)}>
+                    Merge
+                  </button>{' '}
+                  <button type="button" class="secondary" disabled={busy} onClick={() => act(dismissMutation, s)}>
+                    Not the same
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </Loaded>
+      {error ? <ErrorBox error={error} /> : null}
+    </details>
+  );
+}
+
+/** Nominating from a card: the reason, and a country for someone who is no member yet. */
+function Nominate({ c, expertise, country, onDone }: { c: Candidate; expertise: string; country: string | null; onDone: () => void }) {
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState('');
+  const [where, setWhere] = useState(country ?? '');
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  if (!open)
+    return (
+      <button type="button" onClick={() => setOpen(true)}>
+        Nominate
+      </button>
+    );
+  const countryOk = c.member != null || /^[A-Za-z]{2}$/.test(where);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const input: Record<string, unknown> = { personId: c.person.id, expertiseId: expertise, reason };
+      if (!c.member) input.country = where.toUpperCase();
+      await gql(nominateMutation, { input });
+      onDone();
+    } catch (err) {
+      setError(err instanceof ApiError ? err : new ApiError(String(err), 'INTERNAL'));
+      setBusy(false);
+    }
+  };
+  return (
+    <form class="nominate" aria-label={`Nominate ${c.name}`} onSubmit={submit}>
+      <Field label="Why" hint="What the person does for the community">
+        <textarea value={reason} rows={3} maxLength={4000} required onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)} />
+      </Field>
+      {c.member ? null : (
+        <Field label="Country" hint="Where the award would be, two letters">
+          <input value={where} maxLength={2} size={4} required onInput={(e) => setWhere((e.target as HTMLInputElement).value)} aria-invalid={!countryOk} />
+        </Field>
+      )}
+      <button type="submit" disabled={busy || !countryOk || reason.trim() === ''}>
+        {busy ? 'Nominating…' : 'Nominate'}
+      </button>{' '}
+      <button type="button" class="secondary" onClick={() => setOpen(false)}>
+        Cancel
+      </button>
+      {error ? <ErrorBox error={error} /> : null}
+    </form>
+  );
+}
+
+function List(props: { expertise: string; country: string | null; from: string; to: string; first: number; round: number }) {
+  const viewer = useViewer();
+  const mayNominate = viewer?.role === 'ADMIN' || viewer?.role === 'LEAD';
+  const vars = { expertise: props.expertise, country: props.country, from: props.from, to: props.to, first: props.first };
+  const [load, reload] = useLoad((signal) => gql<{ awardCandidates: Candidate[] }>(candidatesQuery, vars, signal), [props.expertise, props.country, props.from, props.to, props.first, props.round]);
   return (
     <Loaded load={load} what="candidates" retry={reload}>
       {({ awardCandidates: list }) =>
         list.length === 0 ? (
-          <Empty>No contributor outside the program was active in this expertise’s spaces then: widen the period or drop the country.</Empty>
+          <Empty>No one outside the program was active in this expertise’s spaces then: widen the period or drop the country.</Empty>
         ) : (
           <ol class="cards" data-testid="candidates">
             {list.map((c) => (
-              <li key={`${c.rank}-${c.handle}`} class="card">
+              <li key={c.person.id} class="card" data-person={c.person.id}>
                 <h2>
-                  {c.rank}. {c.member ? <a href={`#/mvp/${encodeURIComponent(c.member.handle)}`}>{c.member.name}</a> : c.name} <span class="muted">{c.handle}</span>
+                  {c.rank}. {c.member ? <a href={`#/mvp/${encodeURIComponent(c.member.handle)}`}>{c.member.name}</a> : c.name}
+                  {c.nomination ? (
+                    <>
+                      {' '}
+                      <a class={`badge nomination-${c.nomination.status.toLowerCase()}`} href="#/nominations">
+                        {statusName[c.nomination.status] ?? c.nomination.status}
+                      </a>
+                    </>
+                  ) : null}
                 </h2>
                 <p>
                   Score <strong>{c.score.toFixed(1)}</strong>
                   {c.member ? ` · member in ${c.member.country}` : ' · not a member yet'}
+                  {reach(c) != null ? ` · ${num(reach(c))} followers on linked accounts` : ''}
+                </p>
+                <p>
+                  <span class="muted">Known as:</span>{' '}
+                  {c.identities.map((i, n) => (
+                    <span key={i.identity.id} class="identity">
+                      {n > 0 ? ', ' : ''}
+                      {i.identity.handle} <span class="muted small">in {i.identity.space.name}</span>
+                      {i.identity.account ? <span class="muted small"> ({platformName[i.identity.account.platform] ?? i.identity.account.platform} account)</span> : null}
+                    </span>
+                  ))}
                 </p>
                 <p>
                   <span class="muted">By kind:</span> {c.countsByKind.map((k) => `${k.count} ${k.kind.toLowerCase()}`).join(', ')}
@@ -112,6 +291,7 @@ function List(props: { expertise: string; country: string | null; from: string; 
                     ))}
                   </ul>
                 </details>
+                {mayNominate && !c.nomination ? <Nominate c={c} expertise={props.expertise} country={props.country} onDone={reload} /> : null}
               </li>
             ))}
           </ol>
@@ -119,4 +299,10 @@ function List(props: { expertise: string; country: string | null; from: string; 
       }
     </Loaded>
   );
+}
+
+/** The followers of a candidate's identities that are linked social accounts; null for none. */
+function reach(c: Candidate): number | null {
+  const linked = c.identities.filter((i) => i.identity.account?.followers != null);
+  return linked.length === 0 ? null : linked.reduce((n, i) => n + (i.identity.account?.followers ?? 0), 0);
 }
