@@ -236,6 +236,78 @@ test('leaderboard, candidates, escalations and integrations', async () => {
   await shoot('integrations');
 });
 
+test('candidates are people: each once, nominated from the card, then on the Nominations board', async () => {
+  await page.goto(`${base}/#/candidates`);
+  await page.getByLabel('Expertise').selectOption({ label: 'Dynamics CRM' });
+  await page.getByLabel('From', { exact: true }).fill('2026-05-24');
+  await page.getByLabel('To', { exact: true }).fill('2026-11-20');
+  const cards = page.getByTestId('candidates').locator('li.card');
+  await cards.first().waitFor();
+  const people = await cards.evaluateAll((els) => els.map((e) => e.dataset.person));
+  assert.equal(people.length, 20);
+  assert.equal(new Set(people).size, people.length, 'no person is ranked twice');
+  const several = await cards.filter({ hasText: /Known as:[^\n]* in [^\n]*, / }).count();
+  assert.ok(several > 0, 'some people are known in several spaces');
+  assert.equal(await page.locator('[data-testid="suggestions"]').count(), 0, 'suggestions are for admins');
+
+  // The first candidate the program does not know yet, nominated for the US.
+  const card = cards.filter({ hasText: 'not a member yet' }).filter({ has: page.getByRole('button', { name: 'Nominate' }) }).first();
+  const person = await card.getAttribute('data-person');
+  const name = (await card.locator('h2').innerText()).replace(/^\d+\.\s*/, '').trim();
+  await card.getByRole('button', { name: 'Nominate' }).click();
+  const form = card.getByRole('form', { name: `Nominate ${name}` });
+  await form.getByLabel('Why').fill('Answers in the forum and on Stack Overflow every week.');
+  await form.getByLabel('Country').fill('us');
+  await checkAccessibility('nominate');
+  await form.getByRole('button', { name: 'Nominate' }).click();
+  await page.locator(`li.card[data-person="${person}"] .badge`, { hasText: 'nominated' }).waitFor();
+
+  await page.goto(`${base}/#/nominations`);
+  const nominated = page.getByTestId('nominations-NOMINATED').locator(`li[data-person="${person}"]`);
+  await nominated.waitFor();
+  assert.match(await nominated.innerText(), /Answers in the forum/);
+  await checkAccessibility('nominations');
+  await shoot('nominations');
+  await nominated.getByRole('button', { name: 'Send to review' }).click();
+  await page.getByTestId('nominations-UNDER_REVIEW').locator(`li[data-person="${person}"]`).waitFor();
+  assert.equal(await page.getByTestId('nominations-NOMINATED').locator(`li[data-person="${person}"]`).count(), 0, 'moved, not copied');
+});
+
+test('an admin merges people the page suggests as one', async () => {
+  const out = execFileSync(join(dir, 'mvpgraph'), ['token', 'create', '--role', 'ADMIN', '--name', 'program office'], {
+    env: { ...process.env, MVPGRAPH_DATABASE_URL: `sqlite:${join(dir, 'demo.db')}` },
+    encoding: 'utf8',
+  });
+  const admin = out.trim().split('\n').pop().trim();
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-GB', timezoneId: 'UTC' });
+  const p = await ctx.newPage();
+  try {
+    await p.goto(`${base}/#/signin`);
+    await p.getByLabel('API token').fill(admin);
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await p.locator('header').getByText('ADMIN').waitFor();
+    await p.goto(`${base}/#/candidates`);
+    await p.getByLabel('Expertise').selectOption({ label: 'Dynamics CRM' });
+    await p.getByLabel('From', { exact: true }).fill('2026-05-24');
+    await p.getByLabel('To', { exact: true }).fill('2026-11-20');
+    const list = p.getByTestId('suggestions').locator('li');
+    await list.first().waitFor();
+    const pair = (await list.first().innerText()).split('\n')[0];
+    await list.first().getByRole('button', { name: 'Merge' }).click();
+    // The list loads again without the pair (another may take its place).
+    await p.waitForFunction(
+      (text) => {
+        const items = [...document.querySelectorAll('[data-testid="suggestions"] li')];
+        return !document.querySelector('.suggestions .loading') && !items.some((li) => li.innerText.split('\n')[0] === text);
+      },
+      pair,
+    );
+    assert.equal(await p.getByRole('alert').count(), 0, 'the merge went through');
+  } finally {
+    await ctx.close();
+  }
+});
+
 test('GraphiQL runs a query with no network but the server', async () => {
   const offline = await browser.newContext({ viewport: { width: 1280, height: 860 } });
   const elsewhere = [];

@@ -259,11 +259,11 @@ function List(props: { expertise: string; country: string | null; from: string; 
                 </p>
                 <p>
                   <span class="muted">Known as:</span>{' '}
-                  {c.identities.map((i, n) => (
-                    <span key={i.identity.id} class="identity">
-                      {n > 0 ? ', ' : ''}
-                      {i.identity.handle} <span class="muted small">in {i.identity.space.name}</span>
-                      {i.identity.account ? <span class="muted small"> ({platformName[i.identity.account.platform] ?? i.identity.account.platform} account)</span> : null}
+                  {handles(c).map((h, n) => (
+                    <span key={h.key} class="identity">
+                      {n > 0 ? '; ' : ''}
+                      {h.handle} <span class="muted small">in {h.spaces.join(', ')}</span>
+                      {h.account ? <span class="muted small"> ({platformName[h.account] ?? h.account} account)</span> : null}
                     </span>
                   ))}
                 </p>
@@ -305,4 +305,16 @@ function List(props: { expertise: string; country: string | null; from: string; 
 function reach(c: Candidate): number | null {
   const linked = c.identities.filter((i) => i.identity.account?.followers != null);
   return linked.length === 0 ? null : linked.reduce((n, i) => n + (i.identity.account?.followers ?? 0), 0);
+}
+
+/** A candidate's identities, one entry per handle on a site, with its spaces. */
+function handles(c: Candidate): { key: string; handle: string; spaces: string[]; account: string | null }[] {
+  const out: { key: string; handle: string; spaces: string[]; account: string | null }[] = [];
+  for (const { identity: i } of c.identities) {
+    const key = i.site ? `${i.site} ${i.handle.toLowerCase()}` : i.id;
+    const same = out.find((h) => h.key === key);
+    if (same) same.spaces.push(i.space.name);
+    else out.push({ key, handle: i.handle, spaces: [i.space.name], account: i.account?.platform ?? null });
+  }
+  return out;
 }
