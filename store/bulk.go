@@ -213,7 +213,14 @@ type loader struct {
 	// restoreSQL builds again the constraints and indexes set aside.
 	restoreSQL []string
 	args       []any // the values of one INSERT
+	sites      map[int64]spaceSite
 	stmts      map[string]*sql.Stmt
+}
+
+// spaceSite is the site a space is on, and the platform it is.
+type spaceSite struct {
+	site     string
+	platform *mvpgraph.Platform
 }
 
 // checkEmpty refuses a database that holds any part of a program. On
@@ -420,9 +427,12 @@ func (l *loader) insertBatch(ctx context.Context, b MemberBatch) error {
 
 // insertSpaces stores the community spaces and what each is about.
 func (l *loader) insertSpaces(ctx context.Context, p *Program) error {
-	if err := l.insertRows(ctx, "community_spaces", []string{"id", "name", "kind", "url", "created_at"}, len(p.Spaces), func(dst []any, i int) []any {
+	l.sites = make(map[int64]spaceSite, len(p.Spaces))
+	if err := l.insertRows(ctx, "community_spaces", []string{"id", "name", "kind", "url", "created_at", "site", "platform"}, len(p.Spaces), func(dst []any, i int) []any {
 		sp := &p.Spaces[i]
-		return append(dst, sp.ID, sp.Name, sp.Kind, sp.URL, sp.CreatedAt)
+		site, platform := mvpgraph.SpaceSite(*sp)
+		l.sites[sp.ID] = spaceSite{site, platform}
+		return append(dst, sp.ID, sp.Name, sp.Kind, sp.URL, sp.CreatedAt, site, platform)
 	}); err != nil {
 		return err
 	}
@@ -432,7 +442,7 @@ func (l *loader) insertSpaces(ctx context.Context, p *Program) error {
 }
 
 var (
-	loadContributorColumns = []string{"id", "space_id", "handle", "name", "member_id"}
+	loadContributorColumns = []string{"id", "space_id", "handle", "name", "member_id", "account", "name_key", "handle_key"}
 	loadActivityColumns    = []string{"id", "space_id", "external_id", "contributor_id", "kind", "occurred_at", "url", "title", "score", "created_at"}
 )
 
@@ -441,7 +451,9 @@ var (
 func (l *loader) insertActivity(ctx context.Context, b MemberBatch) error {
 	if err := l.insertRows(ctx, "contributors", loadContributorColumns, len(b.Contributors), func(dst []any, i int) []any {
 		c := &b.Contributors[i]
-		return append(dst, c.ID, c.SpaceID, c.Handle, c.Name, c.MemberID)
+		on := l.sites[c.SpaceID]
+		account, nameKey, handleKey := mvpgraph.IdentityKeys(on.site, on.platform, c.Handle, c.Name)
+		return append(dst, c.ID, c.SpaceID, c.Handle, c.Name, c.MemberID, account, nameKey, handleKey)
 	}); err != nil {
 		return err
 	}

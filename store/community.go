@@ -81,22 +81,23 @@ func (s *Store) ImportActivities(ctx context.Context, rows []mvpgraph.ActivityRo
 			}
 		}
 	}
-	var found []struct {
-		ID   int64  `db:"id"`
-		Name string `db:"name"`
+	type foundSpace struct {
+		ID       int64              `db:"id"`
+		Name     string             `db:"name"`
+		Site     *string            `db:"site"`
+		Platform *mvpgraph.Platform `db:"platform"`
 	}
+	var found []foundSpace
 	for start := 0; start < len(spaceNames); start += importBatch {
-		var part []struct {
-			ID   int64  `db:"id"`
-			Name string `db:"name"`
-		}
-		if err := s.selectAll(ctx, s.db, &part, s.sb.Select("id", "name").From("community_spaces").Where(sq.Eq{"name": spaceNames[start:min(start+importBatch, len(spaceNames))]})); err != nil {
+		var part []foundSpace
+		if err := s.selectAll(ctx, s.db, &part, s.sb.Select("id", "name", "site", "platform").From("community_spaces").Where(sq.Eq{"name": spaceNames[start:min(start+importBatch, len(spaceNames))]})); err != nil {
 			return res, mapError("import activities", err)
 		}
 		found = append(found, part...)
 	}
+	sites := map[string]foundSpace{}
 	for _, f := range found {
-		spaces[f.Name] = f.ID
+		spaces[f.Name], sites[f.Name] = f.ID, f
 	}
 	// A lead imports into the spaces of the expertises the lead owns.
 	outside := map[string]bool{}
@@ -155,7 +156,7 @@ func (s *Store) ImportActivities(ctx context.Context, rows []mvpgraph.ActivityRo
 			batch := good[start:min(start+importBatch, len(good))]
 			// Contributors first: one per space and handle.
 			seen := map[[2]string]bool{}
-			cb := s.sb.Insert("contributors").Columns("space_id", "handle", "name", "member_id")
+			cb := s.sb.Insert("contributors").Columns("space_id", "handle", "name", "member_id", "account", "name_key", "handle_key")
 			n := 0
 			for _, r := range batch {
 				key := [2]string{r.Space, r.ContributorHandle}
@@ -167,7 +168,16 @@ func (s *Store) ImportActivities(ctx context.Context, rows []mvpgraph.ActivityRo
 				if r.MemberHandle != "" {
 					member = members[r.MemberHandle]
 				}
-				cb = cb.Values(spaces[r.Space], r.ContributorHandle, r.ContributorName, member)
+				// The keys of a space whose site is not settled yet are
+				// recorded when its identities are placed.
+				var account *string
+				var nameKey, handleKey any
+				if on := sites[r.Space]; on.Site != nil {
+					var n, h string
+					account, n, h = mvpgraph.IdentityKeys(*on.Site, on.Platform, r.ContributorHandle, r.ContributorName)
+					nameKey, handleKey = n, h
+				}
+				cb = cb.Values(spaces[r.Space], r.ContributorHandle, r.ContributorName, member, account, nameKey, handleKey)
 				n++
 			}
 			if n > 0 {

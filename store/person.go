@@ -143,7 +143,7 @@ func (s *Store) placePeople(ctx context.Context, tx queryer, actor mvpgraph.Prin
 		return err
 	}
 	var fresh []unplaced
-	if err := s.selectAll(ctx, tx, &fresh, s.sb.Select("c.id", "c.handle", "c.name", "COALESCE(sp.site, '') AS site", "sp.platform").
+	if err := s.selectAll(ctx, tx, &fresh, s.sb.Select("c.id", "c.handle", "c.name", "COALESCE(sp.site, '') AS site", "sp.platform", "c.name_key").
 		From("contributors c").Join("community_spaces sp ON sp.id = c.space_id").Where("c.person_id IS NULL")); err != nil {
 		return err
 	}
@@ -151,11 +151,26 @@ func (s *Store) placePeople(ctx context.Context, tx queryer, actor mvpgraph.Prin
 		// Nothing new, but a linked account or a member may join people.
 		return s.joinCertain(ctx, tx, actor, func(int64) bool { return false })
 	}
-	if _, err := s.exec(ctx, tx, s.raw("INSERT INTO people (name, founder_id, created_at) SELECT name, id, ? FROM contributors WHERE person_id IS NULL", s.now())); err != nil {
-		return err
+	// A member's identities are one person: the member's person, or one
+	// made for the first of them. Every other identity gets a person of
+	// its own, and joinCertain joins what the other rules say is one.
+	for _, stmt := range []sq.Sqlizer{
+		s.raw("UPDATE contributors SET person_id = p.id FROM people p WHERE p.member_id = contributors.member_id AND contributors.person_id IS NULL"),
+		s.raw("INSERT INTO people (name, member_id, founder_id, created_at) SELECT c.name, c.member_id, c.id, ? FROM contributors c "+
+			"LEFT JOIN (SELECT MIN(id) AS id FROM contributors WHERE person_id IS NULL AND member_id IS NOT NULL GROUP BY member_id) f ON f.id = c.id "+
+			"WHERE c.person_id IS NULL AND (c.member_id IS NULL OR f.id IS NOT NULL) ORDER BY c.id", s.now()),
+		s.raw("UPDATE contributors SET person_id = p.id FROM people p WHERE p.founder_id = contributors.id AND contributors.person_id IS NULL"),
+		s.raw("UPDATE contributors SET person_id = p.id FROM people p WHERE p.member_id = contributors.member_id AND contributors.person_id IS NULL"),
+	} {
+		if _, err := s.exec(ctx, tx, stmt); err != nil {
+			return err
+		}
 	}
-	for start := 0; start < len(fresh); start += placeBatch {
-		part := fresh[start:min(start+placeBatch, len(fresh))]
+	// The keys the rules and the suggestions match on, as mvpgraph reads
+	// them, where they were not recorded with the identity.
+	unkeyed := slices.DeleteFunc(slices.Clone(fresh), func(c unplaced) bool { return c.NameKey != nil })
+	for start := 0; start < len(unkeyed); start += placeBatch {
+		part := unkeyed[start:min(start+placeBatch, len(unkeyed))]
 		values, args := make([]string, len(part)), make([]any, 0, 4*len(part))
 		for i, c := range part {
 			var platform *mvpgraph.Platform
@@ -167,8 +182,8 @@ func (s *Store) placePeople(ctx context.Context, tx queryer, actor mvpgraph.Prin
 			values[i] = "(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT))"
 			args = append(args, c.ID, account, nameKey, handleKey)
 		}
-		if _, err := s.exec(ctx, tx, s.raw("UPDATE contributors SET person_id = (SELECT p.id FROM people p WHERE p.founder_id = contributors.id), "+
-			"account = v.column2, name_key = v.column3, handle_key = v.column4 FROM (VALUES "+strings.Join(values, ", ")+") AS v WHERE contributors.id = v.column1", args...)); err != nil {
+		if _, err := s.exec(ctx, tx, s.raw("UPDATE contributors SET account = v.column2, name_key = v.column3, handle_key = v.column4 "+
+			"FROM (VALUES "+strings.Join(values, ", ")+") AS v WHERE contributors.id = v.column1", args...)); err != nil {
 			return err
 		}
 	}
@@ -194,6 +209,7 @@ type unplaced struct {
 	Name     string  `db:"name"`
 	Site     string  `db:"site"`
 	Platform *string `db:"platform"`
+	NameKey  *string `db:"name_key"`
 }
 
 // certainKeys are the keys the rules join people by: kind M for a member
@@ -307,7 +323,7 @@ func (u *unionFind) groups() map[int64][]int64 {
 
 // joinCertain joins the people the rules say are one, and records each
 // person's member. fresh tells the people made by this placement: a join
-// that takes in only those is an identity arriving, not a change to record.
+// of two people or more that were there before is recorded as a change.
 func (s *Store) joinCertain(ctx context.Context, tx queryer, actor mvpgraph.Principal, fresh func(int64) bool) error {
 	var keys []certainKey
 	if err := s.selectAll(ctx, tx, &keys, s.raw(`WITH k AS (`+certainKeys+`),
@@ -369,27 +385,40 @@ WHERE (g.grp, g.v) IN (SELECT grp, v FROM g GROUP BY grp, v HAVING COUNT(DISTINC
 			}
 		}
 	}
+	moves := map[int64]int64{}
 	for root, g := range groups {
 		into := final[root]
-		others := slices.DeleteFunc(slices.Clone(g), func(x int64) bool { return x == into })
-		record := slices.ContainsFunc(g, func(x int64) bool { return !fresh(x) })
-		var moved []mvpgraph.PeopleMove
-		if record {
-			if err := s.selectAll(ctx, tx, &moved, s.sb.Select("id AS contributor_id", "person_id AS from_person_id").
-				From("contributors").Where(s.in("person_id", others))); err != nil {
-				return err
+		for _, x := range g {
+			if x != into {
+				moves[x] = into
 			}
 		}
-		if err := s.movePeople(ctx, tx, others, into, actor, "joined by the rules with person "+strconv.FormatInt(into, 10)); err != nil {
+		// A join of people that were there before is recorded; a new
+		// identity joining its person is an arrival, not a change.
+		old := 0
+		for _, x := range g {
+			if !fresh(x) {
+				old++
+			}
+		}
+		if old < 2 {
+			continue
+		}
+		var moved []mvpgraph.PeopleMove
+		others := slices.DeleteFunc(slices.Clone(g), func(x int64) bool { return x == into })
+		if err := s.selectAll(ctx, tx, &moved, s.sb.Select("id AS contributor_id", "person_id AS from_person_id").
+			From("contributors").Where(s.in("person_id", others))); err != nil {
 			return err
 		}
-		if record {
-			if _, err := s.recordPeopleChange(ctx, tx, mvpgraph.PeopleJoin, into, u.reason[root], nil, actor, moved, into); err != nil {
-				return err
-			}
+		if _, err := s.recordPeopleChange(ctx, tx, mvpgraph.PeopleJoin, into, u.reason[root], nil, actor, moved, into); err != nil {
+			return err
 		}
 	}
+	if err := s.movePeople(ctx, tx, moves, actor, "joined by the rules with another person already nominated"); err != nil {
+		return err
+	}
 	// Each person's member.
+	members := map[int64]int64{}
 	for root, m := range u.member {
 		if u.find(root) != root {
 			continue
@@ -399,53 +428,109 @@ WHERE (g.grp, g.v) IN (SELECT grp, v FROM g GROUP BY grp, v HAVING COUNT(DISTINC
 			person = root
 		}
 		if holder[m] != person {
-			if err := s.setPersonMember(ctx, tx, person, m); err != nil {
+			members[person] = m
+		}
+	}
+	return s.setMembers(ctx, tx, members)
+}
+
+// setPersonMember records m as person's member (see setMembers).
+func (s *Store) setPersonMember(ctx context.Context, tx queryer, person, m int64) error {
+	return s.setMembers(ctx, tx, map[int64]int64{person: m})
+}
+
+// movePeople moves every identity of each person in into's keys to the
+// person it maps to, marks those merged into it, and carries their
+// nominations along; of two open nominations for one expertise, the later
+// is withdrawn with note. It runs a few statements per placeBatch people,
+// however many there are.
+func (s *Store) movePeople(ctx context.Context, tx queryer, into map[int64]int64, actor mvpgraph.Principal, note string) error {
+	if len(into) == 0 {
+		return nil
+	}
+	pairs := make([][2]int64, 0, len(into))
+	others := make([]int64, 0, len(into))
+	for from, to := range into {
+		pairs = append(pairs, [2]int64{from, to})
+		others = append(others, from)
+	}
+	slices.SortFunc(pairs, func(a, b [2]int64) int { return int(a[0] - b[0]) })
+	for _, stmt := range []string{
+		"UPDATE contributors SET person_id = v.column2 FROM (VALUES %s) AS v WHERE contributors.person_id = v.column1",
+		"UPDATE people SET merged_into = v.column2, member_id = NULL FROM (VALUES %s) AS v WHERE people.id = v.column1",
+		"UPDATE people SET merged_into = v.column2 FROM (VALUES %s) AS v WHERE people.merged_into = v.column1",
+	} {
+		if err := s.updateFromPairs(ctx, tx, stmt, pairs); err != nil {
+			return err
+		}
+	}
+	var held []mvpgraph.Nomination
+	for start := 0; start < len(others); start += placeBatch {
+		var part []mvpgraph.Nomination
+		if err := s.selectAll(ctx, tx, &part, s.sb.Select(nominationColumns...).From("nominations n").
+			Where(s.in("n.person_id", others[start:min(start+placeBatch, len(others))])).OrderBy("n.id")); err != nil {
+			return err
+		}
+		held = append(held, part...)
+	}
+	for _, n := range held {
+		to := into[n.PersonID]
+		if n.Status.Open() {
+			var clash []int64
+			if err := s.selectAll(ctx, tx, &clash, s.sb.Select("id").From("nominations").
+				Where(sq.Eq{"person_id": to, "expertise_id": n.ExpertiseID, "status": []string{"NOMINATED", "UNDER_REVIEW"}})); err != nil {
 				return err
 			}
+			if len(clash) > 0 {
+				if err := s.setNominationStatus(ctx, tx, &n, mvpgraph.NominationWithdrawn, &note, actor); err != nil {
+					return err
+				}
+			}
+		}
+		if _, err := s.exec(ctx, tx, s.sb.Update("nominations").Set("person_id", to).Where(sq.Eq{"id": n.ID})); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// setPersonMember records m as person's member, taking it from any person
-// that held it before (the unique index allows one).
-func (s *Store) setPersonMember(ctx context.Context, tx queryer, person, m int64) error {
-	if _, err := s.exec(ctx, tx, s.sb.Update("people").Set("member_id", nil).Where(sq.Eq{"member_id": m}).Where(sq.NotEq{"id": person})); err != nil {
-		return err
-	}
-	_, err := s.exec(ctx, tx, s.sb.Update("people").Set("member_id", m).Where(sq.Eq{"id": person}))
-	return err
-}
-
-// movePeople moves every identity of others to into, marks others merged
-// into it, and carries their nominations along; of two open nominations
-// for one expertise, the later is withdrawn with note.
-func (s *Store) movePeople(ctx context.Context, tx queryer, others []int64, into int64, actor mvpgraph.Principal, note string) error {
-	if len(others) == 0 {
-		return nil
-	}
-	if _, err := s.exec(ctx, tx, s.sb.Update("contributors").Set("person_id", into).Where(s.in("person_id", others))); err != nil {
-		return err
-	}
-	if _, err := s.exec(ctx, tx, s.sb.Update("people").Set("merged_into", into).Set("member_id", nil).Where(s.in("id", others))); err != nil {
-		return err
-	}
-	if _, err := s.exec(ctx, tx, s.sb.Update("people").Set("merged_into", into).Where(s.in("merged_into", others))); err != nil {
-		return err
-	}
-	var twice []mvpgraph.Nomination
-	if err := s.selectAll(ctx, tx, &twice, s.sb.Select(nominationColumns...).From("nominations n").Where(s.in("n.person_id", others)).
-		Where(sq.Eq{"n.status": []string{string(mvpgraph.NominationNominated), string(mvpgraph.NominationUnderReview)}}).
-		Where(sq.Expr("EXISTS (SELECT 1 FROM nominations o WHERE o.person_id = ? AND o.expertise_id = n.expertise_id AND o.status IN ('NOMINATED', 'UNDER_REVIEW'))", into))); err != nil {
-		return err
-	}
-	for _, n := range twice {
-		if err := s.setNominationStatus(ctx, tx, &n, mvpgraph.NominationWithdrawn, &note, actor); err != nil {
+// updateFromPairs runs stmt, an UPDATE ... FROM (VALUES %s) AS v, over
+// pairs of IDs (v.column1, v.column2), placeBatch pairs a statement.
+func (s *Store) updateFromPairs(ctx context.Context, tx queryer, stmt string, pairs [][2]int64) error {
+	for start := 0; start < len(pairs); start += placeBatch {
+		part := pairs[start:min(start+placeBatch, len(pairs))]
+		values, args := make([]string, len(part)), make([]any, 0, 2*len(part))
+		for i, p := range part {
+			values[i] = "(CAST(? AS BIGINT), CAST(? AS BIGINT))"
+			args = append(args, p[0], p[1])
+		}
+		if _, err := s.exec(ctx, tx, s.raw(fmt.Sprintf(stmt, strings.Join(values, ", ")), args...)); err != nil {
 			return err
 		}
 	}
-	_, err := s.exec(ctx, tx, s.sb.Update("nominations").Set("person_id", into).Where(s.in("person_id", others)))
-	return err
+	return nil
+}
+
+// setMembers records each person's member (person → member), taking each
+// member from any person that held it before: the unique index allows
+// one.
+func (s *Store) setMembers(ctx context.Context, tx queryer, members map[int64]int64) error {
+	if len(members) == 0 {
+		return nil
+	}
+	pairs := make([][2]int64, 0, len(members))
+	ms := make([]int64, 0, len(members))
+	for p, m := range members {
+		pairs = append(pairs, [2]int64{p, m})
+		ms = append(ms, m)
+	}
+	slices.SortFunc(pairs, func(a, b [2]int64) int { return int(a[0] - b[0]) })
+	for start := 0; start < len(ms); start += placeBatch {
+		if _, err := s.exec(ctx, tx, s.sb.Update("people").Set("member_id", nil).Where(s.in("member_id", ms[start:min(start+placeBatch, len(ms))]))); err != nil {
+			return err
+		}
+	}
+	return s.updateFromPairs(ctx, tx, "UPDATE people SET member_id = v.column2 FROM (VALUES %s) AS v WHERE people.id = v.column1", pairs)
 }
 
 func (s *Store) recordPeopleChange(ctx context.Context, tx queryer, kind mvpgraph.PeopleChangeKind, person int64, reason string, undoes *int64,
@@ -548,7 +633,11 @@ func (s *Store) MergePeople(ctx context.Context, ids []int64, actor mvpgraph.Pri
 			From("contributors").Where(s.in("person_id", others))); err != nil {
 			return err
 		}
-		if err := s.movePeople(ctx, tx, others, into.ID, actor, ""); err != nil {
+		moves := map[int64]int64{}
+		for _, o := range others {
+			moves[o] = into.ID
+		}
+		if err := s.movePeople(ctx, tx, moves, actor, ""); err != nil {
 			return err
 		}
 		if into.MemberID == nil {
