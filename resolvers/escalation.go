@@ -84,28 +84,40 @@ func (r *Resolver) move(ctx context.Context, gid string, c store.EscalationChang
 	return &model.EscalationPayload{Escalation: view}, nil
 }
 
+// idFilter is an optional global ID of a where input, of type typ, and
+// where its number goes.
+type idFilter struct {
+	gid *string
+	typ string
+	dst **int64
+}
+
+// parseIDFilters parses the global IDs of a where input, by field name.
+func parseIDFilters(fields map[string]idFilter) error {
+	for field, f := range fields {
+		if f.gid == nil {
+			continue
+		}
+		id, err := mvpgraph.ParseID(field, f.typ, *f.gid)
+		if err != nil {
+			return err
+		}
+		*f.dst = &id
+	}
+	return nil
+}
+
 // escalationQuery turns a where input into a query, within what the
 // caller may see: a lead their own escalations, a product team its own.
 func (r *Resolver) escalationQuery(ctx context.Context, where *model.EscalationWhere) (store.EscalationQuery, error) {
 	q := store.EscalationQuery{Target: r.target()}
 	if where != nil {
-		for field, v := range map[string]struct {
-			gid *string
-			typ string
-			dst **int64
-		}{
+		if err := parseIDFilters(map[string]idFilter{
 			"where.leadId":        {where.LeadID, typeLead, &q.LeadID},
 			"where.productTeamId": {where.ProductTeamID, typeProductTeam, &q.ProductTeamID},
 			"where.memberId":      {where.MemberID, typeMember, &q.MemberID},
-		} {
-			if v.gid == nil {
-				continue
-			}
-			id, err := mvpgraph.ParseID(field, v.typ, *v.gid)
-			if err != nil {
-				return q, err
-			}
-			*v.dst = &id
+		}); err != nil {
+			return q, err
 		}
 		q.Status, q.Overdue = where.Status, where.Overdue
 	}

@@ -469,23 +469,12 @@ func (r *Resolver) moveNomination(ctx context.Context, in model.MoveNominationIn
 func (r *Resolver) nominationQuery(ctx context.Context, where *model.NominationWhere) (store.NominationQuery, error) {
 	var q store.NominationQuery
 	if where != nil {
-		for field, v := range map[string]struct {
-			gid *string
-			typ string
-			dst **int64
-		}{
+		if err := parseIDFilters(map[string]idFilter{
 			"where.leadId":      {where.LeadID, typeLead, &q.LeadID},
 			"where.expertiseId": {where.ExpertiseID, typeExpertise, &q.ExpertiseID},
 			"where.personId":    {where.PersonID, typePerson, &q.PersonID},
-		} {
-			if v.gid == nil {
-				continue
-			}
-			id, err := mvpgraph.ParseID(field, v.typ, *v.gid)
-			if err != nil {
-				return q, err
-			}
-			*v.dst = &id
+		}); err != nil {
+			return q, err
 		}
 		q.Status, q.From, q.To = where.Status, where.From, where.To
 		if q.From != nil && q.To != nil && !q.From.Before(*q.To) {

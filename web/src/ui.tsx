@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState, useCallback } from 'preact/hooks';
-import { ApiError } from './api';
+import { ApiError, type Connection } from './api';
 
 export type Load<T> =
   | { state: 'loading' }
@@ -187,4 +187,36 @@ export function Field({ label, children, hint }: { label: string; children: Comp
       {hint ? <small class="muted">{hint}</small> : null}
     </label>
   );
+}
+
+/**
+ * A list loaded a page at a time by cursor, as a board's column is: the
+ * first page when deps change, then more on request. items are the first
+ * page's nodes and those loaded after them.
+ */
+export function usePagedList<T>(fetchPage: (after: string | null, signal?: AbortSignal) => Promise<Connection<T>>, deps: unknown[]) {
+  const [more, setMore] = useState<T[]>([]);
+  const [next, setNext] = useState<{ cursor: string | null; loading: boolean; error: ApiError | null }>({ cursor: null, loading: false, error: null });
+  const after = (c: Connection<T>) => (c.pageInfo.hasNextPage ? c.pageInfo.endCursor : null);
+  const [load, reload] = useLoad(
+    (signal) =>
+      fetchPage(null, signal).then((c) => {
+        setMore([]);
+        setNext({ cursor: after(c), loading: false, error: null });
+        return c;
+      }),
+    deps,
+  );
+  const loadMore = async () => {
+    setNext((n) => ({ ...n, loading: true, error: null }));
+    try {
+      const c = await fetchPage(next.cursor);
+      setMore((m) => [...m, ...c.edges.map((e) => e.node)]);
+      setNext({ cursor: after(c), loading: false, error: null });
+    } catch (e) {
+      setNext((n) => ({ ...n, loading: false, error: e instanceof ApiError ? e : new ApiError(String(e), 'INTERNAL') }));
+    }
+  };
+  const items = load.state === 'done' ? [...load.data.edges.map((e) => e.node), ...more] : [];
+  return { load, reload, items, next, loadMore };
 }

@@ -1,7 +1,6 @@
 import { useState } from 'preact/hooks';
 import { gql, type Connection } from '../api';
-import { Empty, ErrorBox, Loading, day, useLoad } from '../ui';
-import { ApiError } from '../api';
+import { Empty, ErrorBox, Loading, day, usePagedList } from '../ui';
 
 interface Escalation {
   id: string;
@@ -53,27 +52,10 @@ export function Escalations() {
 
 function Column({ status, title, note, onlyOverdue }: { status: string; title: string; note: string; onlyOverdue: boolean }) {
   const where = { status: [status], ...(onlyOverdue ? { overdue: true } : {}) };
-  const [more, setMore] = useState<Escalation[]>([]);
-  const [next, setNext] = useState<{ cursor: string | null; loading: boolean; error: ApiError | null }>({ cursor: null, loading: false, error: null });
-  const [load, reload] = useLoad(
-    (signal) =>
-      gql<{ escalations: Connection<Escalation> }>(columnQuery, { where }, signal).then((d) => {
-        setMore([]);
-        setNext({ cursor: d.escalations.pageInfo.hasNextPage ? d.escalations.pageInfo.endCursor : null, loading: false, error: null });
-        return d.escalations;
-      }),
+  const { load, reload, items, next, loadMore } = usePagedList(
+    (after, signal) => gql<{ escalations: Connection<Escalation> }>(columnQuery, { where, after }, signal).then((d) => d.escalations),
     [],
   );
-  const loadMore = async () => {
-    setNext((n) => ({ ...n, loading: true, error: null }));
-    try {
-      const d = await gql<{ escalations: Connection<Escalation> }>(columnQuery, { where, after: next.cursor });
-      setMore((m) => [...m, ...d.escalations.edges.map((e) => e.node)]);
-      setNext({ cursor: d.escalations.pageInfo.hasNextPage ? d.escalations.pageInfo.endCursor : null, loading: false, error: null });
-    } catch (e) {
-      setNext((n) => ({ ...n, loading: false, error: e instanceof ApiError ? e : new ApiError(String(e), 'INTERNAL') }));
-    }
-  };
   return (
     <section class="column" aria-labelledby={`col-${status}`}>
       <h2 id={`col-${status}`}>
@@ -87,7 +69,7 @@ function Column({ status, title, note, onlyOverdue }: { status: string; title: s
           <Empty>None.</Empty>
         ) : (
           <ul class="plain">
-            {[...load.data.edges.map((e) => e.node), ...more].map((e) => (
+            {items.map((e) => (
               <li key={e.id} class={`ticket${e.overdue ? ' late' : ''}`}>
                 <strong>{e.title}</strong>
                 {e.overdue ? <span class="badge overdue">overdue</span> : null}

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ApiError, gql, type Connection } from '../api';
-import { Empty, ErrorBox, Loading, day, useLoad } from '../ui';
+import { Empty, ErrorBox, Loading, day, usePagedList } from '../ui';
 import { useViewer } from '../session';
 
 interface Nomination {
@@ -63,28 +63,11 @@ function Column({ status, title, note, onMoved }: { status: string; title: strin
   const viewer = useViewer();
   const mayMove = viewer?.role === 'ADMIN' || viewer?.role === 'LEAD';
   const where = { status: [status] };
-  const [more, setMore] = useState<Nomination[]>([]);
-  const [next, setNext] = useState<{ cursor: string | null; loading: boolean; error: ApiError | null }>({ cursor: null, loading: false, error: null });
   const [moving, setMoving] = useState<{ id: string; error: ApiError | null } | null>(null);
-  const [load, reload] = useLoad(
-    (signal) =>
-      gql<{ nominations: Connection<Nomination> }>(columnQuery, { where }, signal).then((d) => {
-        setMore([]);
-        setNext({ cursor: d.nominations.pageInfo.hasNextPage ? d.nominations.pageInfo.endCursor : null, loading: false, error: null });
-        return d.nominations;
-      }),
+  const { load, reload, items, next, loadMore } = usePagedList(
+    (after, signal) => gql<{ nominations: Connection<Nomination> }>(columnQuery, { where, after }, signal).then((d) => d.nominations),
     [],
   );
-  const loadMore = async () => {
-    setNext((n) => ({ ...n, loading: true, error: null }));
-    try {
-      const d = await gql<{ nominations: Connection<Nomination> }>(columnQuery, { where, after: next.cursor });
-      setMore((m) => [...m, ...d.nominations.edges.map((e) => e.node)]);
-      setNext({ cursor: d.nominations.pageInfo.hasNextPage ? d.nominations.pageInfo.endCursor : null, loading: false, error: null });
-    } catch (e) {
-      setNext((n) => ({ ...n, loading: false, error: e instanceof ApiError ? e : new ApiError(String(e), 'INTERNAL') }));
-    }
-  };
   const move = async (n: Nomination, to: string) => {
     setMoving({ id: n.id, error: null });
     try {
@@ -108,7 +91,7 @@ function Column({ status, title, note, onMoved }: { status: string; title: strin
           <Empty>None.</Empty>
         ) : (
           <ul class="plain">
-            {[...load.data.edges.map((e) => e.node), ...more].map((n) => (
+            {items.map((n) => (
               <li key={n.id} class="ticket" data-person={n.person.id}>
                 <strong>{n.person.member ? <a href={`#/mvp/${encodeURIComponent(n.person.member.handle)}`}>{n.person.name}</a> : n.person.name}</strong> ·{' '}
                 {n.expertise.name}
