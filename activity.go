@@ -99,6 +99,10 @@ type ActivityRow struct {
 	URL               string
 	Title             string
 	Score             *float64
+	// InReplyTo is the external ID of the question, in the same space, an
+	// answer replies to; Accepted marks an answer the asker accepted.
+	InReplyTo string
+	Accepted  bool
 }
 
 // RowError is a row an import could not take, and why.
@@ -126,6 +130,7 @@ func (r *ActivityRow) Check() error {
 	}{
 		{"space", r.Space, 200}, {"external_id", r.ExternalID, 200}, {"contributor_handle", r.ContributorHandle, 200},
 		{"contributor_name", r.ContributorName, 200}, {"member_handle", r.MemberHandle, 200}, {"title", r.Title, 1000}, {"url", r.URL, 2048},
+		{"in_reply_to", r.InReplyTo, 200},
 	} {
 		if !utf8.ValidString(f.value) {
 			return fmt.Errorf("%s is not valid UTF-8 text; save the file as UTF-8", f.name)
@@ -136,6 +141,16 @@ func (r *ActivityRow) Check() error {
 		if n := utf8.RuneCountInString(f.value); n > f.max {
 			return fmt.Errorf("%s is %d characters long; at most %d", f.name, n, f.max)
 		}
+	}
+	switch {
+	case r.Kind == "QUESTION" && r.InReplyTo != "":
+		return fmt.Errorf("in_reply_to names what an answer replies to; a question replies to nothing")
+	case r.Kind == "QUESTION" && r.Accepted:
+		return fmt.Errorf("accepted marks an answer the asker accepted; a question cannot be accepted")
+	case r.Accepted && r.InReplyTo == "":
+		return fmt.Errorf("accepted needs in_reply_to: the question the accepted answer replies to")
+	case r.InReplyTo != "" && r.InReplyTo == r.ExternalID:
+		return fmt.Errorf("in_reply_to is the row's own external_id; an item cannot reply to itself")
 	}
 	if r.URL != "" {
 		u, err := url.Parse(r.URL)
@@ -356,16 +371,18 @@ type Activity struct {
 // ActivityGroup is one group of activity statistics: its key (the
 // dimensions grouped by; nil where not grouped by) and counts.
 type ActivityGroup struct {
-	SpaceID      *int64   `db:"space_id"`
-	Kind         *string  `db:"kind"`
-	Month        *string  `db:"month"`
-	ExpertiseID  *int64   `db:"expertise_id"`
-	Count        int      `db:"n"`
-	Contributors int      `db:"contributors"`
-	ScoreSum     *float64 `db:"score_sum"`
-	ScoreAvg     *float64 `db:"score_avg"`
-	ScoreMin     *float64 `db:"score_min"`
-	ScoreMax     *float64 `db:"score_max"`
+	// Needs is how the group's questions were answered, when asked for.
+	Needs        *NeedsMet `db:"-"`
+	SpaceID      *int64    `db:"space_id"`
+	Kind         *string   `db:"kind"`
+	Month        *string   `db:"month"`
+	ExpertiseID  *int64    `db:"expertise_id"`
+	Count        int       `db:"n"`
+	Contributors int       `db:"contributors"`
+	ScoreSum     *float64  `db:"score_sum"`
+	ScoreAvg     *float64  `db:"score_avg"`
+	ScoreMin     *float64  `db:"score_min"`
+	ScoreMax     *float64  `db:"score_max"`
 }
 
 // CandidateItem is one contribution of an award candidate's.
@@ -377,4 +394,51 @@ type CandidateItem struct {
 	Title      *string      `db:"title"`
 	URL        *string      `db:"url"`
 	Score      *float64     `db:"score"`
+}
+
+// DefaultUnansweredAfter is how long a question may wait for an answer
+// before it counts as unanswered.
+const DefaultUnansweredAfter = 48 * time.Hour
+
+// NeedsMet says how a group of questions was answered: CHAOSS's response
+// rate and time to first response. A question is answered by an ANSWER
+// that replies to it; Median and P90 are the nearest-rank 50th and 90th
+// percentiles of the seconds from a question to its first answer (never
+// below zero), over the questions answered; Unanswered counts those still
+// without an answer past the threshold.
+type NeedsMet struct {
+	Questions  int      `db:"questions"`
+	Answered   int      `db:"answered"`
+	Accepted   int      `db:"accepted"`
+	Unanswered int      `db:"unanswered"`
+	Median     *float64 `db:"median"`
+	P90        *float64 `db:"p90"`
+}
+
+// AnsweredShare is the share of the questions answered; nil for none.
+func (n NeedsMet) AnsweredShare() *float64 { return share(n.Answered, n.Questions) }
+
+// AcceptedShare is the share with an accepted answer; nil for none.
+func (n NeedsMet) AcceptedShare() *float64 { return share(n.Accepted, n.Questions) }
+
+// MedianFirstAnswerSeconds is Median in whole seconds.
+func (n NeedsMet) MedianFirstAnswerSeconds() *int64 { return wholeSeconds(n.Median) }
+
+// P90FirstAnswerSeconds is P90 in whole seconds.
+func (n NeedsMet) P90FirstAnswerSeconds() *int64 { return wholeSeconds(n.P90) }
+
+func share(part, whole int) *float64 {
+	if whole == 0 {
+		return nil
+	}
+	v := float64(part) / float64(whole)
+	return &v
+}
+
+func wholeSeconds(v *float64) *int64 {
+	if v == nil {
+		return nil
+	}
+	s := int64(math.Round(*v))
+	return &s
 }

@@ -48,6 +48,7 @@ type ResolverRoot interface {
 	ProgramStatsGroup() ProgramStatsGroupResolver
 	Query() QueryResolver
 	Subscription() SubscriptionResolver
+	UnansweredQuestion() UnansweredQuestionResolver
 	Viewer() ViewerResolver
 }
 
@@ -87,6 +88,7 @@ type ComplexityRoot struct {
 		Expertise    func(childComplexity int) int
 		Kind         func(childComplexity int) int
 		Month        func(childComplexity int) int
+		Needs        func(childComplexity int) int
 		ScoreAvg     func(childComplexity int) int
 		ScoreMax     func(childComplexity int) int
 		ScoreMin     func(childComplexity int) int
@@ -165,6 +167,7 @@ type ComplexityRoot struct {
 
 	CommunityTrends struct {
 		Concentration func(childComplexity int) int
+		Needs         func(childComplexity int) int
 		Series        func(childComplexity int) int
 		Spaces        func(childComplexity int) int
 		Total         func(childComplexity int) int
@@ -455,6 +458,17 @@ type ComplexityRoot struct {
 		Name  func(childComplexity int) int
 	}
 
+	NeedsMet struct {
+		Accepted                 func(childComplexity int) int
+		AcceptedShare            func(childComplexity int) int
+		Answered                 func(childComplexity int) int
+		AnsweredShare            func(childComplexity int) int
+		MedianFirstAnswerSeconds func(childComplexity int) int
+		P90FirstAnswerSeconds    func(childComplexity int) int
+		Questions                func(childComplexity int) int
+		Unanswered               func(childComplexity int) int
+	}
+
 	Nomination struct {
 		Award     func(childComplexity int) int
 		Country   func(childComplexity int) int
@@ -607,6 +621,7 @@ type ComplexityRoot struct {
 		ProductTeams           func(childComplexity int, where *mvpgraph.ProductTeamWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) int
 		ProgramStats           func(childComplexity int, groupBy []mvpgraph.StatsDimension, where *mvpgraph.MemberWhere) int
 		ReachLeaderboard       func(childComplexity int, where *model.LeaderboardWhere, orderBy *model.LeaderboardOrder, days *int, first *int, after *string) int
+		UnansweredQuestions    func(childComplexity int, expertiseID *string, spaceID *string, olderThanHours *int, first *int, after *string) int
 		Viewer                 func(childComplexity int) int
 	}
 
@@ -678,6 +693,7 @@ type ComplexityRoot struct {
 		Count           func(childComplexity int) int
 		CumulativeShare func(childComplexity int) int
 		Growth          func(childComplexity int) int
+		Needs           func(childComplexity int) int
 		PreviousCount   func(childComplexity int) int
 		Share           func(childComplexity int) int
 		Space           func(childComplexity int) int
@@ -697,6 +713,25 @@ type ComplexityRoot struct {
 	TrendPoint struct {
 		Count func(childComplexity int) int
 		Start func(childComplexity int) int
+	}
+
+	UnansweredQuestion struct {
+		NodeID         func(childComplexity int) int
+		OccurredAt     func(childComplexity int) int
+		Space          func(childComplexity int) int
+		Title          func(childComplexity int) int
+		URL            func(childComplexity int) int
+		WaitingSeconds func(childComplexity int) int
+	}
+
+	UnansweredQuestionConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	UnansweredQuestionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	UnlinkSocialAccountPayload struct {
@@ -841,6 +876,7 @@ type QueryResolver interface {
 	Escalations(ctx context.Context, where *model.EscalationWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.EscalationConnection, error)
 	CommunityTrends(ctx context.Context, expertiseID string, from time.Time, to time.Time, bucket *model.TrendBucket) (*model.CommunityTrends, error)
 	AwardCandidates(ctx context.Context, expertiseID string, country *string, from time.Time, to time.Time, first *int) ([]*model.AwardCandidate, error)
+	UnansweredQuestions(ctx context.Context, expertiseID *string, spaceID *string, olderThanHours *int, first *int, after *string) (*model.UnansweredQuestionConnection, error)
 	PersonMergeSuggestions(ctx context.Context, expertiseID *string, minConfidence *float64, first *int) ([]*model.PersonMergeSuggestion, error)
 	Nominations(ctx context.Context, where *model.NominationWhere, orderBy []*mvpgraph.OrderBy, first *int, after *string, last *int, before *string) (*model.NominationConnection, error)
 	NominationStats(ctx context.Context, groupBy []string, where *model.NominationWhere) ([]*model.NominationGroup, error)
@@ -850,6 +886,9 @@ type QueryResolver interface {
 type SubscriptionResolver interface {
 	ReachUpdated(ctx context.Context, memberID string) (<-chan *model.Member, error)
 	EscalationUpdated(ctx context.Context, leadID string) (<-chan *model.Escalation, error)
+}
+type UnansweredQuestionResolver interface {
+	Space(ctx context.Context, obj *model.UnansweredQuestion) (*model.CommunitySpace, error)
 }
 type ViewerResolver interface {
 	Lead(ctx context.Context, obj *mvpgraph.Principal) (*model.Lead, error)
@@ -985,6 +1024,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ActivityStatsGroup.Month(childComplexity), true
+	case "ActivityStatsGroup.needs":
+		if e.ComplexityRoot.ActivityStatsGroup.Needs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityStatsGroup.Needs(childComplexity), true
 	case "ActivityStatsGroup.scoreAvg":
 		if e.ComplexityRoot.ActivityStatsGroup.ScoreAvg == nil {
 			break
@@ -1288,6 +1333,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommunityTrends.Concentration(childComplexity), true
+	case "CommunityTrends.needs":
+		if e.ComplexityRoot.CommunityTrends.Needs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityTrends.Needs(childComplexity), true
 	case "CommunityTrends.series":
 		if e.ComplexityRoot.CommunityTrends.Series == nil {
 			break
@@ -2543,6 +2594,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.NamedCount.Name(childComplexity), true
 
+	case "NeedsMet.accepted":
+		if e.ComplexityRoot.NeedsMet.Accepted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedsMet.Accepted(childComplexity), true
+	case "NeedsMet.acceptedShare":
+		if e.ComplexityRoot.NeedsMet.AcceptedShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedsMet.AcceptedShare(childComplexity), true
+	case "NeedsMet.answered":
+		if e.ComplexityRoot.NeedsMet.Answered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedsMet.Answered(childComplexity), true
+	case "NeedsMet.answeredShare":
+		if e.ComplexityRoot.NeedsMet.AnsweredShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedsMet.AnsweredShare(childComplexity), true
+	case "NeedsMet.medianFirstAnswerSeconds":
+		if e.ComplexityRoot.NeedsMet.MedianFirstAnswerSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedsMet.MedianFirstAnswerSeconds(childComplexity), true
+	case "NeedsMet.p90FirstAnswerSeconds":
+		if e.ComplexityRoot.NeedsMet.P90FirstAnswerSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedsMet.P90FirstAnswerSeconds(childComplexity), true
+	case "NeedsMet.questions":
+		if e.ComplexityRoot.NeedsMet.Questions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedsMet.Questions(childComplexity), true
+	case "NeedsMet.unanswered":
+		if e.ComplexityRoot.NeedsMet.Unanswered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedsMet.Unanswered(childComplexity), true
+
 	case "Nomination.award":
 		if e.ComplexityRoot.Nomination.Award == nil {
 			break
@@ -3251,6 +3351,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ReachLeaderboard(childComplexity, args["where"].(*model.LeaderboardWhere), args["orderBy"].(*model.LeaderboardOrder), args["days"].(*int), args["first"].(*int), args["after"].(*string)), true
+	case "Query.unansweredQuestions":
+		if e.ComplexityRoot.Query.UnansweredQuestions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_unansweredQuestions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.UnansweredQuestions(childComplexity, args["expertiseId"].(*string), args["spaceId"].(*string), args["olderThanHours"].(*int), args["first"].(*int), args["after"].(*string)), true
 	case "Query.viewer":
 		if e.ComplexityRoot.Query.Viewer == nil {
 			break
@@ -3529,6 +3640,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SpaceTrend.Growth(childComplexity), true
+	case "SpaceTrend.needs":
+		if e.ComplexityRoot.SpaceTrend.Needs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpaceTrend.Needs(childComplexity), true
 	case "SpaceTrend.previousCount":
 		if e.ComplexityRoot.SpaceTrend.PreviousCount == nil {
 			break
@@ -3602,6 +3719,69 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TrendPoint.Start(childComplexity), true
+
+	case "UnansweredQuestion.id":
+		if e.ComplexityRoot.UnansweredQuestion.NodeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnansweredQuestion.NodeID(childComplexity), true
+	case "UnansweredQuestion.askedAt":
+		if e.ComplexityRoot.UnansweredQuestion.OccurredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnansweredQuestion.OccurredAt(childComplexity), true
+	case "UnansweredQuestion.space":
+		if e.ComplexityRoot.UnansweredQuestion.Space == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnansweredQuestion.Space(childComplexity), true
+	case "UnansweredQuestion.title":
+		if e.ComplexityRoot.UnansweredQuestion.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnansweredQuestion.Title(childComplexity), true
+	case "UnansweredQuestion.url":
+		if e.ComplexityRoot.UnansweredQuestion.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnansweredQuestion.URL(childComplexity), true
+	case "UnansweredQuestion.waitingSeconds":
+		if e.ComplexityRoot.UnansweredQuestion.WaitingSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnansweredQuestion.WaitingSeconds(childComplexity), true
+
+	case "UnansweredQuestionConnection.edges":
+		if e.ComplexityRoot.UnansweredQuestionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnansweredQuestionConnection.Edges(childComplexity), true
+	case "UnansweredQuestionConnection.pageInfo":
+		if e.ComplexityRoot.UnansweredQuestionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnansweredQuestionConnection.PageInfo(childComplexity), true
+
+	case "UnansweredQuestionEdge.cursor":
+		if e.ComplexityRoot.UnansweredQuestionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnansweredQuestionEdge.Cursor(childComplexity), true
+	case "UnansweredQuestionEdge.node":
+		if e.ComplexityRoot.UnansweredQuestionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnansweredQuestionEdge.Node(childComplexity), true
 
 	case "UnlinkSocialAccountPayload.socialAccount":
 		if e.ComplexityRoot.UnlinkSocialAccountPayload.SocialAccount == nil {
@@ -4097,6 +4277,24 @@ type Query {
     to: Time!
     "How many candidates, 0 to 100."
     first: Int = 20): [AwardCandidate!]! @auth(roles: [ADMIN, LEAD, PRODUCT_TEAM, ANALYST]
+  )
+
+  """
+  The questions of an expertise's spaces (or of one space) still without
+  an answer after olderThanHours (MVPGRAPH_UNANSWERED_AFTER, 48 hours, by
+  default), oldest first: where people are left waiting.
+  """
+  unansweredQuestions(
+    "The expertise whose spaces' questions are listed."
+    expertiseId: ID
+    "Only this space's questions."
+    spaceId: ID
+    "Only questions asked longer ago than this, in hours, 0 to 8,760."
+    olderThanHours: Int
+    "The first n items, 0 to 100 (20 by default)."
+    first: Int
+    "Items after this cursor, from an edge or pageInfo."
+    after: String): UnansweredQuestionConnection! @auth(roles: [ADMIN, LEAD, PRODUCT_TEAM, ANALYST]
   )
 
   """
@@ -5647,6 +5845,8 @@ type CommunityTrends {
   concentration: Concentration!
   "Activity per week (from Monday) or month, empty ones included."
   series: [TrendPoint!]!
+  "How the questions asked in the period in all the spaces were answered."
+  needs: NeedsMet!
 }
 
 "One space's activity in a period."
@@ -5665,6 +5865,65 @@ type SpaceTrend {
   previousCount: Int!
   "Change against the previous period, as a fraction; null when it had no activity."
   growth: Float
+  "How the questions asked in the space in the period were answered."
+  needs: NeedsMet!
+}
+
+"""
+How a group of questions was answered: how many got an answer (an ANSWER
+replying to the question), how many an accepted one, and how fast the first
+came (CHAOSS's time to first response). Percentiles are nearest-rank, over
+the questions answered.
+"""
+type NeedsMet {
+  "Questions asked."
+  questions: Int!
+  "Of those, answered."
+  answered: Int!
+  "answered / questions, 0 to 1; null without questions."
+  answeredShare: Float
+  "Of those, with an accepted answer."
+  accepted: Int!
+  "accepted / questions, 0 to 1; null without questions."
+  acceptedShare: Float
+  "Still without an answer past MVPGRAPH_UNANSWERED_AFTER (48 hours by default)."
+  unanswered: Int!
+  "The median seconds from a question to its first answer; null when none was answered."
+  medianFirstAnswerSeconds: Int64
+  "The 90th percentile of those seconds; null when none was answered."
+  p90FirstAnswerSeconds: Int64
+}
+
+"A question still waiting for an answer."
+type UnansweredQuestion {
+  "The question's activity ID."
+  id: ID!
+  "Where it was asked."
+  space: CommunitySpace!
+  "Its title, when it has one."
+  title: String
+  "Where it can be read."
+  url: String
+  "When it was asked."
+  askedAt: Time!
+  "How long it has waited, in seconds."
+  waitingSeconds: Int64!
+}
+
+"A page of unanswered questions, oldest first, with the cursors to page on."
+type UnansweredQuestionConnection {
+  "The page's items, in order, each with its cursor."
+  edges: [UnansweredQuestionEdge!]!
+  "Where the page lies: whether items come before or after it, and its first and last cursors."
+  pageInfo: PageInfo!
+}
+
+"One unanswered question of a page, with its cursor."
+type UnansweredQuestionEdge {
+  "Where this item lies: pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + ` to page on from here."
+  cursor: String!
+  "The question."
+  node: UnansweredQuestion!
 }
 
 "How few spaces hold most of the activity."
@@ -6180,6 +6439,8 @@ type ActivityStatsGroup {
   scoreMin: Float
   "The most."
   scoreMax: Float
+  "How the group's questions were answered, when asked for; null in a group of another KIND than QUESTION."
+  needs: NeedsMet
 }
 
 "What escalation statistics can be grouped by."
@@ -6295,6 +6556,8 @@ func (ec *executionContext) childFields_ActivityStatsGroup(ctx context.Context, 
 		return ec.fieldContext_ActivityStatsGroup_scoreMin(ctx, field)
 	case "scoreMax":
 		return ec.fieldContext_ActivityStatsGroup_scoreMax(ctx, field)
+	case "needs":
+		return ec.fieldContext_ActivityStatsGroup_needs(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ActivityStatsGroup", field.Name)
 }
@@ -6447,6 +6710,8 @@ func (ec *executionContext) childFields_CommunityTrends(ctx context.Context, fie
 		return ec.fieldContext_CommunityTrends_concentration(ctx, field)
 	case "series":
 		return ec.fieldContext_CommunityTrends_series(ctx, field)
+	case "needs":
+		return ec.fieldContext_CommunityTrends_needs(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CommunityTrends", field.Name)
 }
@@ -6961,6 +7226,28 @@ func (ec *executionContext) childFields_NamedCount(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type NamedCount", field.Name)
 }
 
+func (ec *executionContext) childFields_NeedsMet(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "questions":
+		return ec.fieldContext_NeedsMet_questions(ctx, field)
+	case "answered":
+		return ec.fieldContext_NeedsMet_answered(ctx, field)
+	case "answeredShare":
+		return ec.fieldContext_NeedsMet_answeredShare(ctx, field)
+	case "accepted":
+		return ec.fieldContext_NeedsMet_accepted(ctx, field)
+	case "acceptedShare":
+		return ec.fieldContext_NeedsMet_acceptedShare(ctx, field)
+	case "unanswered":
+		return ec.fieldContext_NeedsMet_unanswered(ctx, field)
+	case "medianFirstAnswerSeconds":
+		return ec.fieldContext_NeedsMet_medianFirstAnswerSeconds(ctx, field)
+	case "p90FirstAnswerSeconds":
+		return ec.fieldContext_NeedsMet_p90FirstAnswerSeconds(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NeedsMet", field.Name)
+}
+
 func (ec *executionContext) childFields_Nomination(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7367,6 +7654,8 @@ func (ec *executionContext) childFields_SpaceTrend(ctx context.Context, field gr
 		return ec.fieldContext_SpaceTrend_previousCount(ctx, field)
 	case "growth":
 		return ec.fieldContext_SpaceTrend_growth(ctx, field)
+	case "needs":
+		return ec.fieldContext_SpaceTrend_needs(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SpaceTrend", field.Name)
 }
@@ -7391,6 +7680,44 @@ func (ec *executionContext) childFields_TrendPoint(ctx context.Context, field gr
 		return ec.fieldContext_TrendPoint_count(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TrendPoint", field.Name)
+}
+
+func (ec *executionContext) childFields_UnansweredQuestion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_UnansweredQuestion_id(ctx, field)
+	case "space":
+		return ec.fieldContext_UnansweredQuestion_space(ctx, field)
+	case "title":
+		return ec.fieldContext_UnansweredQuestion_title(ctx, field)
+	case "url":
+		return ec.fieldContext_UnansweredQuestion_url(ctx, field)
+	case "askedAt":
+		return ec.fieldContext_UnansweredQuestion_askedAt(ctx, field)
+	case "waitingSeconds":
+		return ec.fieldContext_UnansweredQuestion_waitingSeconds(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnansweredQuestion", field.Name)
+}
+
+func (ec *executionContext) childFields_UnansweredQuestionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_UnansweredQuestionConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_UnansweredQuestionConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnansweredQuestionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_UnansweredQuestionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_UnansweredQuestionEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_UnansweredQuestionEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnansweredQuestionEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_UnlinkSocialAccountPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8842,6 +9169,52 @@ func (ec *executionContext) field_Query_reachLeaderboard_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_unansweredQuestions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "expertiseId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expertiseId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "spaceId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["spaceId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "olderThanHours",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["olderThanHours"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_SocialAccount_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9582,6 +9955,38 @@ func (ec *executionContext) _ActivityStatsGroup_scoreMax(ctx context.Context, fi
 }
 func (ec *executionContext) fieldContext_ActivityStatsGroup_scoreMax(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ActivityStatsGroup", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ActivityStatsGroup_needs(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.ActivityGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityStatsGroup_needs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Needs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.NeedsMet) graphql.Marshaler {
+			return ec.marshalONeedsMet2ᚖmvpgraphᚐNeedsMet(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityStatsGroup_needs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActivityStatsGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NeedsMet(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _AssignCountryPayload_lead(ctx context.Context, field graphql.CollectedField, obj *model.AssignCountryPayload) (ret graphql.Marshaler) {
@@ -10847,6 +11252,38 @@ func (ec *executionContext) fieldContext_CommunityTrends_series(_ context.Contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_TrendPoint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommunityTrends_needs(ctx context.Context, field graphql.CollectedField, obj *model.CommunityTrends) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityTrends_needs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Needs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.NeedsMet) graphql.Marshaler {
+			return ec.marshalNNeedsMet2ᚖmvpgraphᚐNeedsMet(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityTrends_needs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommunityTrends",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NeedsMet(ctx, field)
 		},
 	}
 	return fc, nil
@@ -16493,6 +16930,190 @@ func (ec *executionContext) fieldContext_NamedCount_count(_ context.Context, fie
 	return graphql.NewScalarFieldContext("NamedCount", field, false, false, "Int")
 }
 
+func (ec *executionContext) _NeedsMet_questions(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.NeedsMet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedsMet_questions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Questions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedsMet_questions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedsMet", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NeedsMet_answered(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.NeedsMet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedsMet_answered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Answered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedsMet_answered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedsMet", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NeedsMet_answeredShare(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.NeedsMet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedsMet_answeredShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnsweredShare(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NeedsMet_answeredShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedsMet", field, true, false, "Float")
+}
+
+func (ec *executionContext) _NeedsMet_accepted(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.NeedsMet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedsMet_accepted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accepted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedsMet_accepted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedsMet", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NeedsMet_acceptedShare(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.NeedsMet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedsMet_acceptedShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AcceptedShare(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NeedsMet_acceptedShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedsMet", field, true, false, "Float")
+}
+
+func (ec *executionContext) _NeedsMet_unanswered(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.NeedsMet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedsMet_unanswered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unanswered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedsMet_unanswered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedsMet", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NeedsMet_medianFirstAnswerSeconds(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.NeedsMet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedsMet_medianFirstAnswerSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MedianFirstAnswerSeconds(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NeedsMet_medianFirstAnswerSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedsMet", field, true, false, "Int64")
+}
+
+func (ec *executionContext) _NeedsMet_p90FirstAnswerSeconds(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.NeedsMet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedsMet_p90FirstAnswerSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.P90FirstAnswerSeconds(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NeedsMet_p90FirstAnswerSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedsMet", field, true, false, "Int64")
+}
+
 func (ec *executionContext) _Nomination_id(ctx context.Context, field graphql.CollectedField, obj *model.Nomination) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19334,6 +19955,68 @@ func (ec *executionContext) fieldContext_Query_awardCandidates(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_unansweredQuestions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_unansweredQuestions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().UnansweredQuestions(ctx, fc.Args["expertiseId"].(*string), fc.Args["spaceId"].(*string), fc.Args["olderThanHours"].(*int), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmvpgraphᚐRoleᚄ(ctx, []any{"ADMIN", "LEAD", "PRODUCT_TEAM", "ANALYST"})
+				if err != nil {
+					var zeroVal *model.UnansweredQuestionConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.UnansweredQuestionConnection
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UnansweredQuestionConnection) graphql.Marshaler {
+			return ec.marshalNUnansweredQuestionConnection2ᚖmvpgraphᚋgraphᚋmodelᚐUnansweredQuestionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_unansweredQuestions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UnansweredQuestionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_unansweredQuestions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_personMergeSuggestions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20871,6 +21554,38 @@ func (ec *executionContext) fieldContext_SpaceTrend_growth(_ context.Context, fi
 	return graphql.NewScalarFieldContext("SpaceTrend", field, false, false, "Float")
 }
 
+func (ec *executionContext) _SpaceTrend_needs(ctx context.Context, field graphql.CollectedField, obj *model.SpaceTrend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpaceTrend_needs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Needs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mvpgraph.NeedsMet) graphql.Marshaler {
+			return ec.marshalNNeedsMet2ᚖmvpgraphᚐNeedsMet(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpaceTrend_needs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SpaceTrend",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NeedsMet(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Staleness_ageSeconds(ctx context.Context, field graphql.CollectedField, obj *model.Staleness) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21108,6 +21823,272 @@ func (ec *executionContext) _TrendPoint_count(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_TrendPoint_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UnansweredQuestion_id(ctx context.Context, field graphql.CollectedField, obj *model.UnansweredQuestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnansweredQuestion_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NodeID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnansweredQuestion_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnansweredQuestion", field, true, false, "ID")
+}
+
+func (ec *executionContext) _UnansweredQuestion_space(ctx context.Context, field graphql.CollectedField, obj *model.UnansweredQuestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnansweredQuestion_space(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.UnansweredQuestion().Space(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CommunitySpace) graphql.Marshaler {
+			return ec.marshalNCommunitySpace2ᚖmvpgraphᚋgraphᚋmodelᚐCommunitySpace(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnansweredQuestion_space(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnansweredQuestion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommunitySpace(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnansweredQuestion_title(ctx context.Context, field graphql.CollectedField, obj *model.UnansweredQuestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnansweredQuestion_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UnansweredQuestion_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnansweredQuestion", field, false, false, "String")
+}
+
+func (ec *executionContext) _UnansweredQuestion_url(ctx context.Context, field graphql.CollectedField, obj *model.UnansweredQuestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnansweredQuestion_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UnansweredQuestion_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnansweredQuestion", field, false, false, "String")
+}
+
+func (ec *executionContext) _UnansweredQuestion_askedAt(ctx context.Context, field graphql.CollectedField, obj *model.UnansweredQuestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnansweredQuestion_askedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OccurredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnansweredQuestion_askedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnansweredQuestion", field, false, false, "Time")
+}
+
+func (ec *executionContext) _UnansweredQuestion_waitingSeconds(ctx context.Context, field graphql.CollectedField, obj *model.UnansweredQuestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnansweredQuestion_waitingSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WaitingSeconds(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnansweredQuestion_waitingSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnansweredQuestion", field, true, false, "Int64")
+}
+
+func (ec *executionContext) _UnansweredQuestionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.UnansweredQuestionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnansweredQuestionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UnansweredQuestionEdge) graphql.Marshaler {
+			return ec.marshalNUnansweredQuestionEdge2ᚕᚖmvpgraphᚋgraphᚋmodelᚐUnansweredQuestionEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnansweredQuestionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnansweredQuestionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UnansweredQuestionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnansweredQuestionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.UnansweredQuestionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnansweredQuestionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖmvpgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnansweredQuestionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnansweredQuestionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnansweredQuestionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.UnansweredQuestionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnansweredQuestionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnansweredQuestionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnansweredQuestionEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _UnansweredQuestionEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.UnansweredQuestionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnansweredQuestionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UnansweredQuestion) graphql.Marshaler {
+			return ec.marshalNUnansweredQuestion2ᚖmvpgraphᚋgraphᚋmodelᚐUnansweredQuestion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnansweredQuestionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnansweredQuestionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UnansweredQuestion(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _UnlinkSocialAccountPayload_socialAccount(ctx context.Context, field graphql.CollectedField, obj *model.UnlinkSocialAccountPayload) (ret graphql.Marshaler) {
@@ -25380,6 +26361,11 @@ func (ec *executionContext) _ActivityStatsGroup(ctx context.Context, sel ast.Sel
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "needs":
+			out.Values[i] = ec._ActivityStatsGroup_needs(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -25889,6 +26875,11 @@ func (ec *executionContext) _CommunityTrends(ctx context.Context, sel ast.Select
 			}
 		case "series":
 			out.Values[i] = ec._CommunityTrends_series(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "needs":
+			out.Values[i] = ec._CommunityTrends_needs(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -27895,6 +28886,74 @@ func (ec *executionContext) _NamedCount(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var needsMetImplementors = []string{"NeedsMet"}
+
+func (ec *executionContext) _NeedsMet(ctx context.Context, sel ast.SelectionSet, obj *mvpgraph.NeedsMet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, needsMetImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NeedsMet")
+		case "questions":
+			out.Values[i] = ec._NeedsMet_questions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "answered":
+			out.Values[i] = ec._NeedsMet_answered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "answeredShare":
+			out.Values[i] = ec._NeedsMet_answeredShare(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "accepted":
+			out.Values[i] = ec._NeedsMet_accepted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acceptedShare":
+			out.Values[i] = ec._NeedsMet_acceptedShare(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "unanswered":
+			out.Values[i] = ec._NeedsMet_unanswered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "medianFirstAnswerSeconds":
+			out.Values[i] = ec._NeedsMet_medianFirstAnswerSeconds(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "p90FirstAnswerSeconds":
+			out.Values[i] = ec._NeedsMet_p90FirstAnswerSeconds(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var nominationImplementors = []string{"Nomination", "Node"}
 
 func (ec *executionContext) _Nomination(ctx context.Context, sel ast.SelectionSet, obj *model.Nomination) graphql.Marshaler {
@@ -28909,6 +29968,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_awardCandidates(ctx, field)
 				})
+		case "unansweredQuestions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_unansweredQuestions(ctx, field)
+				})
 		case "personMergeSuggestions":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -29435,6 +30500,11 @@ func (ec *executionContext) _SpaceTrend(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "needs":
+			out.Values[i] = ec._SpaceTrend_needs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -29535,6 +30605,141 @@ func (ec *executionContext) _TrendPoint(ctx context.Context, sel ast.SelectionSe
 			}
 		case "count":
 			out.Values[i] = ec._TrendPoint_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var unansweredQuestionImplementors = []string{"UnansweredQuestion"}
+
+func (ec *executionContext) _UnansweredQuestion(ctx context.Context, sel ast.SelectionSet, obj *model.UnansweredQuestion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, unansweredQuestionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UnansweredQuestion")
+		case "id":
+			out.Values[i] = ec._UnansweredQuestion_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "space":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._UnansweredQuestion_space(ctx, field, obj)
+				})
+		case "title":
+			out.Values[i] = ec._UnansweredQuestion_title(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "url":
+			out.Values[i] = ec._UnansweredQuestion_url(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "askedAt":
+			out.Values[i] = ec._UnansweredQuestion_askedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "waitingSeconds":
+			out.Values[i] = ec._UnansweredQuestion_waitingSeconds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var unansweredQuestionConnectionImplementors = []string{"UnansweredQuestionConnection"}
+
+func (ec *executionContext) _UnansweredQuestionConnection(ctx context.Context, sel ast.SelectionSet, obj *model.UnansweredQuestionConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, unansweredQuestionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UnansweredQuestionConnection")
+		case "edges":
+			out.Values[i] = ec._UnansweredQuestionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._UnansweredQuestionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var unansweredQuestionEdgeImplementors = []string{"UnansweredQuestionEdge"}
+
+func (ec *executionContext) _UnansweredQuestionEdge(ctx context.Context, sel ast.SelectionSet, obj *model.UnansweredQuestionEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, unansweredQuestionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UnansweredQuestionEdge")
+		case "cursor":
+			out.Values[i] = ec._UnansweredQuestionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._UnansweredQuestionEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -31266,6 +32471,14 @@ func (ec *executionContext) marshalNNamedCount2ᚖmvpgraphᚋgraphᚋmodelᚐNam
 	return ec._NamedCount(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNNeedsMet2ᚖmvpgraphᚐNeedsMet(ctx context.Context, sel ast.SelectionSet, v *mvpgraph.NeedsMet) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NeedsMet!")
+		return graphql.Null
+	}
+	return ec._NeedsMet(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNNode2ᚕmvpgraphᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -32226,6 +33439,46 @@ func (ec *executionContext) marshalNTrendPoint2ᚖmvpgraphᚋgraphᚋmodelᚐTre
 	return ec._TrendPoint(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNUnansweredQuestion2ᚖmvpgraphᚋgraphᚋmodelᚐUnansweredQuestion(ctx context.Context, sel ast.SelectionSet, v *model.UnansweredQuestion) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UnansweredQuestion!")
+		return graphql.Null
+	}
+	return ec._UnansweredQuestion(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNUnansweredQuestionConnection2ᚖmvpgraphᚋgraphᚋmodelᚐUnansweredQuestionConnection(ctx context.Context, sel ast.SelectionSet, v *model.UnansweredQuestionConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UnansweredQuestionConnection!")
+		return graphql.Null
+	}
+	return ec._UnansweredQuestionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNUnansweredQuestionEdge2ᚕᚖmvpgraphᚋgraphᚋmodelᚐUnansweredQuestionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UnansweredQuestionEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUnansweredQuestionEdge2ᚖmvpgraphᚋgraphᚋmodelᚐUnansweredQuestionEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNUnansweredQuestionEdge2ᚖmvpgraphᚋgraphᚋmodelᚐUnansweredQuestionEdge(ctx context.Context, sel ast.SelectionSet, v *model.UnansweredQuestionEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UnansweredQuestionEdge!")
+		return graphql.Null
+	}
+	return ec._UnansweredQuestionEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNUndoPeopleChangeInput2mvpgraphᚋgraphᚋmodelᚐUndoPeopleChangeInput(ctx context.Context, v any) (model.UndoPeopleChangeInput, error) {
 	res, err := ec.unmarshalInputUndoPeopleChangeInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -32965,6 +34218,13 @@ func (ec *executionContext) unmarshalOMemberWhere2ᚖmvpgraphᚐMemberWhere(ctx 
 	}
 	res, err := ec.unmarshalInputMemberWhere(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalONeedsMet2ᚖmvpgraphᚐNeedsMet(ctx context.Context, sel ast.SelectionSet, v *mvpgraph.NeedsMet) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._NeedsMet(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalONode2mvpgraphᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {

@@ -19,7 +19,8 @@ import (
 
 // Columns are the fields of an import row, as CSV header names and
 // JSON keys. The first six are required.
-var Columns = []string{"space", "external_id", "kind", "occurred_at", "contributor_handle", "contributor_name", "member_handle", "url", "title", "score"}
+var Columns = []string{"space", "external_id", "kind", "occurred_at", "contributor_handle", "contributor_name", "member_handle", "url", "title", "score",
+	"in_reply_to", "accepted"}
 
 // parseRow reads and checks one row's fields.
 func parseRow(line int, f map[string]string) (mvpgraph.ActivityRow, error) {
@@ -53,6 +54,14 @@ func parseRow(line int, f map[string]string) (mvpgraph.ActivityRow, error) {
 			return r, fmt.Errorf("score %q is not a number", s)
 		}
 		r.Score = &v
+	}
+	r.InReplyTo = get("in_reply_to")
+	switch strings.ToLower(get("accepted")) {
+	case "", "false", "0", "no":
+	case "true", "1", "yes":
+		r.Accepted = true
+	default:
+		return r, fmt.Errorf("accepted %q is not true or false", get("accepted"))
 	}
 	return r, r.Check()
 }

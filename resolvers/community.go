@@ -62,7 +62,7 @@ func (r *Resolver) communityTrends(ctx context.Context, expertiseGID string, fro
 	for _, b := range mvpgraph.BucketDays(days, from.UTC(), to.UTC(), byMonth) {
 		out.Series = append(out.Series, &model.TrendPoint{Start: b.Start, Count: b.Count})
 	}
-	return out, nil
+	return out, r.fillNeeds(ctx, out, expertiseID, q.From, q.To)
 }
 
 // createSpace answers Mutation.createCommunitySpace.
@@ -235,6 +235,9 @@ func (r *Resolver) activityStats(ctx context.Context, groupBy []model.ActivityDi
 	groups, err := r.activity.get(ctx, r.AnalyticsTTL, q, func(c context.Context) ([]mvpgraph.ActivityGroup, error) {
 		return r.Store.ActivityStats(c, q)
 	})
+	if err == nil && len(selected(ctx, "needs")) > 0 {
+		groups, err = r.activityNeeds(ctx, q, groups)
+	}
 	return ptrs(groups), err
 }
 

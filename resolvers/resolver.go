@@ -24,6 +24,9 @@ type Resolver struct {
 	// EscalationTarget is how long an escalation may wait for its answer
 	// before it is overdue; zero means mvpgraph.DefaultAnswerTarget.
 	EscalationTarget time.Duration
+	// UnansweredAfter is how long a question may wait before it counts as
+	// unanswered; 0 means mvpgraph.DefaultUnansweredAfter.
+	UnansweredAfter time.Duration
 	// KindWeights weigh activity in award candidates' scores; nil means
 	// the defaults.
 	KindWeights mvpgraph.KindWeights

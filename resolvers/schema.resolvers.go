@@ -742,6 +742,10 @@ func (r *queryResolver) AwardCandidates(ctx context.Context, expertiseID string,
 	return r.awardCandidates(ctx, expertiseID, country, from, to, first)
 }
 
+func (r *queryResolver) UnansweredQuestions(ctx context.Context, expertiseID *string, spaceID *string, olderThanHours *int, first *int, after *string) (*model.UnansweredQuestionConnection, error) {
+	return r.unansweredQuestions(ctx, expertiseID, spaceID, olderThanHours, pageArgs(first, after, nil, nil))
+}
+
 func (r *queryResolver) PersonMergeSuggestions(ctx context.Context, expertiseID *string, minConfidence *float64, first *int) ([]*model.PersonMergeSuggestion, error) {
 	return r.personMergeSuggestions(ctx, expertiseID, minConfidence, first)
 }
@@ -768,6 +772,11 @@ func (r *subscriptionResolver) ReachUpdated(ctx context.Context, memberID string
 
 func (r *subscriptionResolver) EscalationUpdated(ctx context.Context, leadID string) (<-chan *model.Escalation, error) {
 	return r.escalationUpdated(ctx, leadID)
+}
+
+func (r *unansweredQuestionResolver) Space(ctx context.Context, obj *model.UnansweredQuestion) (*model.CommunitySpace, error) {
+	sp, err := loaders(ctx).space.Load(ctx, obj.SpaceID)
+	return &model.CommunitySpace{CommunitySpace: sp}, err
 }
 
 func (r *viewerResolver) Lead(ctx context.Context, obj *mvpgraph.Principal) (*model.Lead, error) {
@@ -830,6 +839,10 @@ func (r *Resolver) Query() graph.QueryResolver { return &queryResolver{r} }
 
 func (r *Resolver) Subscription() graph.SubscriptionResolver { return &subscriptionResolver{r} }
 
+func (r *Resolver) UnansweredQuestion() graph.UnansweredQuestionResolver {
+	return &unansweredQuestionResolver{r}
+}
+
 func (r *Resolver) Viewer() graph.ViewerResolver { return &viewerResolver{r} }
 
 type (
@@ -851,5 +864,6 @@ type (
 	programStatsGroupResolver  struct{ *Resolver }
 	queryResolver              struct{ *Resolver }
 	subscriptionResolver       struct{ *Resolver }
+	unansweredQuestionResolver struct{ *Resolver }
 	viewerResolver             struct{ *Resolver }
 )

@@ -81,6 +81,10 @@ type LoadActivity struct {
 	OccurredAt    time.Time
 	URL, Title    *string
 	Score         *float64
+	// InReplyTo is the external ID of the question, in the same space, an
+	// answer replies to; Accepted marks an accepted answer.
+	InReplyTo *string
+	Accepted  bool
 }
 
 // CountryOwner makes an international lead the owner of a country.
@@ -190,6 +194,13 @@ func (s *Store) Load(ctx context.Context, p *Program, check ProgramCheck) error 
 			return err
 		}
 		if err := l.finishPostgres(ctx); err != nil {
+			return err
+		}
+		spaceIDs := make([]int64, len(p.Spaces))
+		for i, sp := range p.Spaces {
+			spaceIDs[i] = sp.ID
+		}
+		if err := s.linkAnswers(ctx, tx, spaceIDs); err != nil {
 			return err
 		}
 		return s.placePeople(ctx, tx, mvpgraph.Principal{Name: "program load"})
@@ -443,7 +454,7 @@ func (l *loader) insertSpaces(ctx context.Context, p *Program) error {
 
 var (
 	loadContributorColumns = []string{"id", "space_id", "handle", "name", "member_id", "account", "name_key", "handle_key"}
-	loadActivityColumns    = []string{"id", "space_id", "external_id", "contributor_id", "kind", "occurred_at", "url", "title", "score", "created_at"}
+	loadActivityColumns    = []string{"id", "space_id", "external_id", "contributor_id", "kind", "occurred_at", "url", "title", "score", "created_at", "in_reply_to", "accepted"}
 )
 
 // insertActivity stores a batch's contributors and their activity. A
@@ -459,7 +470,7 @@ func (l *loader) insertActivity(ctx context.Context, b MemberBatch) error {
 	}
 	return l.insertRows(ctx, "activities", loadActivityColumns, len(b.Activities), func(dst []any, i int) []any {
 		a := &b.Activities[i]
-		return append(dst, a.ID, a.SpaceID, a.ExternalID, a.ContributorID, a.Kind, a.OccurredAt, a.URL, a.Title, a.Score, l.now)
+		return append(dst, a.ID, a.SpaceID, a.ExternalID, a.ContributorID, a.Kind, a.OccurredAt, a.URL, a.Title, a.Score, l.now, a.InReplyTo, a.Accepted)
 	})
 }
 

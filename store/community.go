@@ -145,13 +145,22 @@ func (s *Store) ImportActivities(ctx context.Context, rows []mvpgraph.ActivityRo
 			good = append(good, r)
 		}
 	}
+	good, elsewhere, err := s.repliesElsewhere(ctx, good, spaces)
+	if err != nil {
+		return res, mapError("import activities", err)
+	}
+	res.Rejected = append(res.Rejected, elsewhere...)
 	sort.Slice(res.Rejected, func(i, j int) bool { return res.Rejected[i].Line < res.Rejected[j].Line })
 	if allOrNothing && len(res.Rejected) > 0 {
 		return res, nil
 	}
 	now := s.now()
 	importer, importerToken := actorOf(by.Actor)
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	touched := map[int64]bool{}
+	for _, r := range good {
+		touched[spaces[r.Space]] = true
+	}
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
 		for start := 0; start < len(good); start += importBatch {
 			batch := good[start:min(start+importBatch, len(good))]
 			// Contributors first: one per space and handle.
@@ -203,10 +212,10 @@ func (s *Store) ImportActivities(ctx context.Context, rows []mvpgraph.ActivityRo
 				ids[[2]string{c.Space, c.Handle}] = c.ID
 			}
 			ab := s.sb.Insert("activities").Columns("space_id", "external_id", "contributor_id", "kind", "occurred_at", "url", "title", "score", "created_at",
-				"imported_by", "imported_by_token_id")
+				"imported_by", "imported_by_token_id", "in_reply_to", "accepted")
 			for _, r := range batch {
 				ab = ab.Values(spaces[r.Space], r.ExternalID, ids[[2]string{r.Space, r.ContributorHandle}], r.Kind, r.OccurredAt,
-					nullable(r.URL), nullable(r.Title), r.Score, now, importer, importerToken)
+					nullable(r.URL), nullable(r.Title), r.Score, now, importer, importerToken, nullable(r.InReplyTo), r.Accepted)
 			}
 			out, err := s.exec(ctx, tx, ab.Suffix("ON CONFLICT (space_id, external_id) DO NOTHING"))
 			if err != nil {
@@ -215,6 +224,13 @@ func (s *Store) ImportActivities(ctx context.Context, rows []mvpgraph.ActivityRo
 			added, _ := out.RowsAffected()
 			res.Imported += int(added)
 			res.Duplicates += len(batch) - int(added)
+		}
+		spaceIDs := make([]int64, 0, len(touched))
+		for id := range touched {
+			spaceIDs = append(spaceIDs, id)
+		}
+		if err := s.linkAnswers(ctx, tx, spaceIDs); err != nil {
+			return err
 		}
 		return s.placePeople(ctx, tx, by.Actor)
 	})

@@ -349,6 +349,12 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			return fmt.Errorf("MVPGRAPH_ESCALATION_TARGET=%q is not a positive duration, such as 72h", v)
 		}
 	}
+	unansweredAfter := mvpgraph.DefaultUnansweredAfter
+	if v := m.getenv("MVPGRAPH_UNANSWERED_AFTER"); v != "" {
+		if unansweredAfter, err = time.ParseDuration(v); err != nil || unansweredAfter <= 0 || unansweredAfter > 365*24*time.Hour {
+			return fmt.Errorf("MVPGRAPH_UNANSWERED_AFTER=%q is not a duration from 1s to 8760h, such as 48h", v)
+		}
+	}
 	rankingTTL, err := m.keepFor("MVPGRAPH_RANKING_TTL")
 	if err != nil {
 		return err
@@ -430,7 +436,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		metrics = nil // served there only
 	}
 	srv := &http.Server{
-		Handler:           m.logRequests(withCORS(cors, m.routes(s, opts, &resolvers.Resolver{Store: s, Sync: runner, Weights: weights, EscalationTarget: target, KindWeights: kindWeights, RankingTTL: rankingTTL, AnalyticsTTL: analyticsTTL}, metrics))),
+		Handler:           m.logRequests(withCORS(cors, m.routes(s, opts, &resolvers.Resolver{Store: s, Sync: runner, Weights: weights, EscalationTarget: target, KindWeights: kindWeights, RankingTTL: rankingTTL, AnalyticsTTL: analyticsTTL, UnansweredAfter: unansweredAfter}, metrics))),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

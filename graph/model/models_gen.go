@@ -125,6 +125,8 @@ type CommunityTrends struct {
 	Concentration *Concentration `json:"concentration"`
 	// Activity per week (from Monday) or month, empty ones included.
 	Series []*TrendPoint `json:"series"`
+	// How the questions asked in the period in all the spaces were answered.
+	Needs *mvpgraph.NeedsMet `json:"needs"`
 }
 
 // How few spaces hold most of the activity.
@@ -583,6 +585,8 @@ type SpaceTrend struct {
 	PreviousCount int `json:"previousCount"`
 	// Change against the previous period, as a fraction; null when it had no activity.
 	Growth *float64 `json:"growth,omitempty"`
+	// How the questions asked in the space in the period were answered.
+	Needs *mvpgraph.NeedsMet `json:"needs"`
 }
 
 // The input of `splitIdentity`.
