@@ -20,7 +20,9 @@ type UnansweredQuestion struct {
 func (q *UnansweredQuestion) NodeID() string { return mvpgraph.GlobalID("Activity", q.ID) }
 
 // WaitingSeconds is how long the question has waited.
-func (q *UnansweredQuestion) WaitingSeconds() int64 { return int64(q.Now.Sub(q.OccurredAt) / time.Second) }
+func (q *UnansweredQuestion) WaitingSeconds() int64 {
+	return int64(q.Now.Sub(q.OccurredAt) / time.Second)
+}
 
 // UnansweredQuestionConnection is a page of unanswered questions.
 type UnansweredQuestionConnection struct {
