@@ -22,7 +22,9 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mmcdole/gofeed"
 
@@ -181,9 +183,24 @@ func (c *Client) Activities(ctx context.Context, space, feedURL string, since ti
 			}
 		}
 		rows = append(rows, mvpgraph.ActivityRow{Space: space, ExternalID: truncate(id, 200), Kind: "POST", OccurredAt: at.UTC(),
-			ContributorHandle: truncate(who, 200), ContributorName: truncate(name, 200), URL: truncate(it.Link, 2048), Title: truncate(it.Title, 1000)})
+			ContributorHandle: truncate(who, 200), ContributorName: truncate(name, 200), URL: truncate(it.Link, 2048), Title: truncate(it.Title, 1000),
+			InReplyTo: inReplyTo(it, id)})
 	}
 	return rows, nil
+}
+
+// inReplyTo is the entry an item replies to, by Atom threading's
+// <thr:in-reply-to ref="..."/> (RFC 4685), whatever the prefix the feed
+// binds the namespace to; "" for none, or for an item naming itself.
+func inReplyTo(it *gofeed.Item, self string) string {
+	for _, ext := range it.Extensions {
+		for _, e := range ext["in-reply-to"] {
+			if ref := strings.TrimSpace(e.Attrs["ref"]); ref != "" && ref != self && utf8.RuneCountInString(ref) <= 200 {
+				return ref
+			}
+		}
+	}
+	return ""
 }
 
 // truncate cuts s to n characters, on a character boundary.

@@ -285,3 +285,20 @@ func TestFetchRefusesPrivateAddresses(t *testing.T) {
 	require.ErrorContains(t, got[0].Err, "private address")
 	require.Empty(t, s.all(), "nothing reaches the loopback server")
 }
+
+// TestActivitiesThreading: an Atom entry that replies to another names it
+// with thr:in-reply-to (RFC 4685), which the row carries as in_reply_to.
+func TestActivitiesThreading(t *testing.T) {
+	t.Parallel()
+	srv, _ := blog(t, func(string) reply { return reply{status: 200, file: "thread.xml", contentType: "application/atom+xml"} })
+	rows, err := newClient(t).Activities(context.Background(), "CRM forum", srv.URL+"/atom.xml", time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC))
+	require.NoError(t, err)
+	require.Len(t, rows, 3)
+	require.Equal(t, "tag:forum.example.org,2025:t42", rows[0].ExternalID)
+	require.Empty(t, rows[0].InReplyTo, "the topic replies to nothing")
+	require.Equal(t, "tag:forum.example.org,2025:t42", rows[1].InReplyTo)
+	require.Equal(t, "tag:forum.example.org,2025:t42p2", rows[2].InReplyTo)
+	for _, r := range rows {
+		require.NoError(t, r.Check())
+	}
+}

@@ -73,7 +73,11 @@ func (c *Client) Activities(ctx context.Context, space, source string, since tim
 		if p.IsAccepted {
 			score += 10
 		}
-		rows = append(rows, row(space, site, "a", p.AnswerID, "ANSWER", p, score))
+		r := row(space, site, "a", p.AnswerID, "ANSWER", p, score)
+		// The answer replies to its question, whose external ID is the
+		// question's with its prefix, and may be the accepted one.
+		r.InReplyTo, r.Accepted = "q"+strconv.FormatInt(p.QuestionID, 10), p.IsAccepted
+		rows = append(rows, r)
 	}
 	return rows, nil
 }
