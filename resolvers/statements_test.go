@@ -108,6 +108,7 @@ func TestNoNPlusOne(t *testing.T) {
 				c := mvpgraph.Member{Handle: fmt.Sprintf("c%03d", added), Name: "C", Country: country}
 				require.NoError(t, s.CreateMember(ctx, &c))
 				fmt.Fprintf(&rows, "forum,a%d,ANSWER,2026-06-01T10:00:00Z,%s,C,%s\n", added, c.Handle, c.Handle)
+				fmt.Fprintf(&rows, "forum,q%d,QUESTION,2026-06-01T09:00:00Z,%s,C,%s\n", added, c.Handle, c.Handle)
 				// Two handles of one name: a suggested pair.
 				for _, h := range []string{"a", "b"} {
 					fmt.Fprintf(&rows, "forum,s%d%s,POST,2026-06-02T10:00:00Z,pat%03d-%s,Pat Person%03d,\n", added, h, added, h, added)
@@ -115,7 +116,7 @@ func TestNoNPlusOne(t *testing.T) {
 			}
 			var imported struct{ ImportActivities struct{ Imported int } }
 			a.do(&imported, `mutation ($data: String!) { importActivities(input: {format: CSV, data: $data}) { imported } }`, client.Var("data", rows.String()))
-			require.Equal(t, 3*(n-len(first)*10), imported.ImportActivities.Imported)
+			require.Equal(t, 4*(n-len(first)*10), imported.ImportActivities.Imported)
 			// Each new candidate nominated.
 			for i := len(first) * 10; i < n; i++ {
 				m, err := s.MemberByHandle(ctx, fmt.Sprintf("c%03d", i))
@@ -208,7 +209,15 @@ func TestNoNPlusOne(t *testing.T) {
 					}
 				}},
 				{"Trends", web["Trends"], map[string]any{"expertise": expertise, "from": "2026-01-01T00:00:00Z", "to": "2027-01-01T00:00:00Z"}, func(d map[string]any) {
-					require.EqualValues(t, 3*n, at(d, "communityTrends", "total"))
+					require.EqualValues(t, 4*n, at(d, "communityTrends", "total"))
+					require.EqualValues(t, n, at(d, "communityTrends", "needs", "questions"))
+				}},
+				{"Unanswered", web["Unanswered"], map[string]any{"expertise": expertise}, func(d map[string]any) {
+					edges := at(d, "unansweredQuestions", "edges").([]any)
+					require.Len(t, edges, min(n, 10), "every question waits")
+					for _, e := range edges {
+						require.Equal(t, "forum", at(e, "node", "space", "name"))
+					}
 				}},
 				{"Integrations", web["Integrations"], nil, func(d map[string]any) { require.NotEmpty(t, at(d, "integrations")) }},
 				{"Viewer", web["Viewer"], nil, func(d map[string]any) { require.Equal(t, "ADMIN", at(d, "viewer", "role")) }},
@@ -258,8 +267,11 @@ func TestNoNPlusOne(t *testing.T) {
 			// token, pairs by name and handle, dismissals, people,
 			// identities, their spaces
 			"PeopleSuggestions": 6,
-			// token, expertise check, activity
-			"Trends": 3,
+			// token, expertise check, activity, questions in total and per
+			// space
+			"Trends": 5,
+			// token, questions waiting, their spaces
+			"Unanswered": 3,
 			// token, accounts, platforms
 			"Integrations": 3,
 			// token

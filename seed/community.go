@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -51,7 +52,7 @@ var demoSpaceKinds = []struct {
 	{"BLOG", "Blog", "https://blogs.example.org/", []mvpgraph.ActivityKind{"ARTICLE"}},
 	{"VIDEO", "Videos", "https://www.youtube.com/@", []mvpgraph.ActivityKind{"VIDEO"}},
 	{"NEWSGROUP", "Newsgroup", "https://groups.example.org/g/", []mvpgraph.ActivityKind{"QUESTION", "ANSWER", "POST"}},
-	{"SOCIAL", "Community", "https://github.com/", []mvpgraph.ActivityKind{"POST", "POST", "QUESTION"}},
+	{"SOCIAL", "Community", "https://github.com/", []mvpgraph.ActivityKind{"POST", "QUESTION", "ANSWER", "ANSWER"}},
 	{"EVENT", "Conference", "https://events.example.org/", []mvpgraph.ActivityKind{"TALK", "EVENT"}},
 }
 
@@ -88,6 +89,54 @@ func (d demoPerson) identity(kind mvpgraph.SpaceKind) (handle, name string, link
 		return "@" + f + l, name, false
 	}
 	return f + l[:1], d.first + " " + string([]rune(d.last)[:1]) + ".", false
+}
+
+// answerDemoQuestions makes a space's answers reply to its questions, in
+// time order: each answer to the oldest question of the last ten days
+// still without one, or else to one of the last few asked; on a Q&A site
+// two first answers in five are accepted. In a neglected space most
+// answers are only posts, and questions wait.
+func answerDemoQuestions(r *rand.Rand, items []store.LoadActivity, qna, neglected bool) {
+	order := make([]int, len(items))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return items[order[a]].OccurredAt.Before(items[order[b]].OccurredAt) })
+	var open, recent []int // questions without an answer; the last asked
+	answered := map[int]bool{}
+	for _, i := range order {
+		it := &items[i]
+		switch it.Kind {
+		case "QUESTION":
+			open = append(open, i)
+			recent = append(recent, i)
+			if len(recent) > 5 {
+				recent = recent[1:]
+			}
+		case "ANSWER":
+			if neglected && r.Float64() < 0.85 {
+				it.Kind = "POST"
+				continue
+			}
+			for len(open) > 0 && it.OccurredAt.Sub(items[open[0]].OccurredAt) > 10*24*time.Hour {
+				open = open[1:]
+			}
+			q := -1
+			if len(open) > 0 {
+				q, open = open[0], open[1:]
+			} else if len(recent) > 0 {
+				q = recent[r.IntN(len(recent))]
+			}
+			if q < 0 {
+				it.Kind = "POST"
+				continue
+			}
+			ref := items[q].ExternalID
+			it.InReplyTo = &ref
+			it.Accepted = qna && !answered[q] && r.Float64() < 0.4
+			answered[q] = true
+		}
+	}
 }
 
 // demoLocales are the naming traditions of strangers, in a fixed order.
@@ -187,6 +236,7 @@ func demoCommunity(p *store.Program) (*rand.Rand, time.Time, error) {
 		r.Shuffle(len(people), func(i, j int) { people[i], people[j] = people[j], people[i] })
 
 		spaceWeights := zipf(x.spaces, 1.15)
+		waiting := false // whether the expertise's neglected space is made
 		for si := 0; si < x.spaces; si++ {
 			k := demoSpaceKinds[(si+len(x.name))%len(demoSpaceKinds)]
 			name := fmt.Sprintf("%s %s", x.name, k.suffix)
@@ -203,6 +253,7 @@ func demoCommunity(p *store.Program) (*rand.Rand, time.Time, error) {
 			// towards the end or the start.
 			lean := r.Float64()*1.6 - 0.8
 			contributors := zipf(min(len(people), 15+r.IntN(60)), 1.0)
+			first := len(p.Activities)
 			for i := 0; i < items; i++ {
 				who := people[pickWeighted(r, contributors)]
 				t := r.Float64()
@@ -233,6 +284,9 @@ func demoCommunity(p *store.Program) (*rand.Rand, time.Time, error) {
 					URL: &itemURL, Title: &title, Score: &score,
 				})
 			}
+			// The expertise's newsgroup is where questions wait.
+			answerDemoQuestions(r, p.Activities[first:], k.kind == "QNA", k.kind == "NEWSGROUP" && !waiting)
+			waiting = waiting || k.kind == "NEWSGROUP"
 		}
 	}
 	return r, end, nil

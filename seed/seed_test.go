@@ -908,7 +908,7 @@ func TestDemoCommunity(t *testing.T) {
 				}
 			}
 		}
-		require.GreaterOrEqual(t, sites, 3, "some candidates are one person across sites")
+		require.GreaterOrEqual(t, sites, 2, "some candidates are one person across sites")
 		left, err := s.MergeSuggestions(ctx, store.SuggestionQuery{MinConfidence: 0.9, Limit: 100})
 		require.NoError(t, err)
 		require.Len(t, left, 4, "the likeliest suggestions left for an admin")
@@ -919,6 +919,26 @@ func TestDemoCommunity(t *testing.T) {
 			byStatus[*g.Status] = g.Count
 		}
 		require.Equal(t, map[mvpgraph.NominationStatus]int{"NOMINATED": 4, "UNDER_REVIEW": 2, "DECLINED": 2, "WITHDRAWN": 2}, byStatus)
+
+		// Questions are answered, mostly, within days, but the newsgroup
+		// leaves people waiting.
+		needs, err := s.Needs(ctx, store.NeedsQuery{ExpertiseID: &crm.ID, From: &from, To: &end, UnansweredAfter: 48 * time.Hour, GroupBy: []string{"SPACE"}})
+		require.NoError(t, err)
+		names := map[int64]string{}
+		for _, sp := range spaces {
+			names[sp.SpaceID] = sp.Name
+		}
+		well, poorly := 0, []string{}
+		for _, n := range needs {
+			switch share := *n.AnsweredShare(); {
+			case share >= 0.8:
+				well++
+			case share < 0.5:
+				poorly = append(poorly, names[*n.SpaceID])
+			}
+		}
+		require.Greater(t, well, len(needs)/2, "most spaces answer most questions")
+		require.Equal(t, []string{"Dynamics CRM Newsgroup"}, poorly, "one space leaves people waiting")
 
 		dyn := leadNamed(t, s, seed.DynamicsLead)
 		leads, err := s.ListLeads(ctx, nil, nil, all)

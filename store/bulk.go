@@ -518,15 +518,25 @@ func (l *loader) setAside(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("read the bulk tables' constraints: %w", err)
 	}
+	// References go first: a key cannot go while a reference reads it (an
+	// answer's reference to its question reads the activities' own key).
+	var drops []string
 	for _, d := range defs {
 		drop, add := "ALTER TABLE "+d.Table+" DROP CONSTRAINT "+d.Name, "ALTER TABLE "+d.Table+" ADD CONSTRAINT "+d.Name+" "+d.Def
 		if d.Index {
 			drop, add = "DROP INDEX "+d.Name, d.Def
 		}
-		if _, err := l.tx.ExecContext(ctx, drop); err != nil {
-			return fmt.Errorf("set aside %s: %w", d.Name, err)
+		if strings.HasPrefix(d.Def, "FOREIGN KEY") {
+			drops = append([]string{drop}, drops...)
+		} else {
+			drops = append(drops, drop)
 		}
 		l.restoreSQL = append(l.restoreSQL, add)
+	}
+	for _, drop := range drops {
+		if _, err := l.tx.ExecContext(ctx, drop); err != nil {
+			return fmt.Errorf("set aside (%s): %w", drop, err)
+		}
 	}
 	// The MVP count's trigger would look up the members of every batch of
 	// awards loaded; the count is taken once, at the end, instead.

@@ -195,6 +195,24 @@ test('community trends: the Pareto chart', async () => {
   await page.locator('[data-chart="series"] canvas').first().waitFor();
   await checkAccessibility('trends');
   await shoot('trends');
+
+  // Needs met: how the questions were answered, and where they wait.
+  const needs = page.getByTestId('needs');
+  await needs.locator('[data-chart="needs"] canvas').first().waitFor();
+  const asked = await needs.getByLabel('Questions', { exact: true }).innerText();
+  const answered = Number(/Answered\s+([\d.]+) %/.exec(asked)[1]);
+  assert.ok(answered > 50 && answered < 100, `most questions are answered (${answered} %)`);
+  const marked = await needs.getByTestId('needs-table').locator('tr.needs-help th').allInnerTexts();
+  assert.deepEqual(marked.map((m) => m.split(/\s*under/)[0].trim()), ['Dynamics CRM Newsgroup'], 'the space that leaves people waiting is marked');
+  const waiting = needs.getByTestId('unanswered').locator('li');
+  await waiting.first().waitFor();
+  assert.equal(await waiting.count(), 10, 'the oldest ten waiting questions');
+  assert.match(await waiting.first().getByRole('link').getAttribute('href'), /^https:\/\//, 'each links to the question');
+  await needs.getByRole('button', { name: 'More waiting questions' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="unanswered"] li').length > 10);
+  await needs.scrollIntoViewIfNeeded();
+  await checkAccessibility('needs met');
+  await shoot('needs-met');
 });
 
 test('leaderboard, candidates, escalations and integrations', async () => {

@@ -153,6 +153,63 @@ export function ParetoChart({ spaces }: { spaces: { name: string; count: number;
   );
 }
 
+/** Each space's answer rate as bars and its median time to first answer as a line, in the Pareto chart's order. */
+export function NeedsChart({ spaces }: { spaces: { name: string; answeredShare: number | null; medianHours: number | null }[] }) {
+  const xs = spaces.map((_, i) => i + 1);
+  const rates = spaces.map((s) => (s.answeredShare == null ? null : s.answeredShare * 100));
+  const hours = spaces.map((s) => s.medianHours);
+  const data = [xs, rates, hours] as uPlot.AlignedData;
+  const box = useChart(
+    (width) => ({
+      width,
+      height: 260,
+      scales: { x: { time: false, range: [0.5, spaces.length + 0.5] }, y: { range: [0, 100] }, h: { range: [0, Math.max(1, ...hours.map((h) => h ?? 0)) * 1.1] } },
+      axes: [
+        { ...dayAxis, label: 'Spaces, most active first', values: (_u, v) => v.map((x) => (Number.isInteger(x) ? String(x) : '')) },
+        { ...dayAxis, label: 'Questions answered', size: 60, values: (_u, v) => v.map((x) => `${x} %`) },
+        { ...dayAxis, scale: 'h', side: 1, label: 'Median hours to a first answer', grid: { show: false } },
+      ],
+      series: [
+        { label: 'Rank' },
+        { label: 'Answered', scale: 'y', fill: 'rgba(26,127,55,0.5)', stroke: '#1a7f37', paths: uPlot.paths.bars!({ size: [0.7, 60] }), points: { show: false } },
+        { label: 'Median hours', scale: 'h', stroke: '#b4490f', width: 2, spanGaps: true },
+      ],
+    }),
+    data,
+    [JSON.stringify(spaces)],
+  );
+  return (
+    <Figure
+      label="Questions answered and time to a first answer by space"
+      caption="Spaces in the Pareto chart's order: the share of their questions answered as bars, the median hours to a first answer as a line."
+      table={
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Rank</th>
+              <th scope="col">Space</th>
+              <th scope="col">Answered</th>
+              <th scope="col">Median hours</th>
+            </tr>
+          </thead>
+          <tbody>
+            {spaces.map((s, i) => (
+              <tr key={s.name}>
+                <td>{i + 1}</td>
+                <th scope="row">{s.name}</th>
+                <td>{s.answeredShare == null ? '—' : `${(s.answeredShare * 100).toFixed(0)} %`}</td>
+                <td>{s.medianHours == null ? '—' : s.medianHours.toFixed(1)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      }
+    >
+      <div ref={box} class="chart-box" data-chart="needs" />
+    </Figure>
+  );
+}
+
 /** Activity per week or month. */
 export function SeriesChart({ points, bucket }: { points: { start: string; count: number }[]; bucket: string }) {
   const xs = points.map((p) => Date.parse(`${p.start}T00:00:00Z`) / 1000);
