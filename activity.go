@@ -396,6 +396,10 @@ type CandidateItem struct {
 	Score      *float64     `db:"score"`
 }
 
+// DefaultFirstAnswerWeight is the points a first answer to a question
+// adds to an award candidate's score, beside the answer's own.
+const DefaultFirstAnswerWeight = 3.0
+
 // DefaultUnansweredAfter is how long a question may wait for an answer
 // before it counts as unanswered.
 const DefaultUnansweredAfter = 48 * time.Hour

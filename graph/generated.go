@@ -115,17 +115,19 @@ type ComplexityRoot struct {
 	}
 
 	AwardCandidate struct {
-		BestItems    func(childComplexity int) int
-		CountsByKind func(childComplexity int) int
-		Handle       func(childComplexity int) int
-		Identities   func(childComplexity int) int
-		Member       func(childComplexity int) int
-		Name         func(childComplexity int) int
-		Nomination   func(childComplexity int) int
-		Person       func(childComplexity int) int
-		Rank         func(childComplexity int) int
-		Score        func(childComplexity int) int
-		TopSpaces    func(childComplexity int) int
+		BestItems                func(childComplexity int) int
+		CountsByKind             func(childComplexity int) int
+		FirstAnswers             func(childComplexity int) int
+		Handle                   func(childComplexity int) int
+		Identities               func(childComplexity int) int
+		MedianFirstAnswerSeconds func(childComplexity int) int
+		Member                   func(childComplexity int) int
+		Name                     func(childComplexity int) int
+		Nomination               func(childComplexity int) int
+		Person                   func(childComplexity int) int
+		Rank                     func(childComplexity int) int
+		Score                    func(childComplexity int) int
+		TopSpaces                func(childComplexity int) int
 	}
 
 	AwardEvent struct {
@@ -1130,6 +1132,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AwardCandidate.CountsByKind(childComplexity), true
+	case "AwardCandidate.firstAnswers":
+		if e.ComplexityRoot.AwardCandidate.FirstAnswers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardCandidate.FirstAnswers(childComplexity), true
 	case "AwardCandidate.handle":
 		if e.ComplexityRoot.AwardCandidate.Handle == nil {
 			break
@@ -1142,6 +1150,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AwardCandidate.Identities(childComplexity), true
+	case "AwardCandidate.medianFirstAnswerSeconds":
+		if e.ComplexityRoot.AwardCandidate.MedianFirstAnswerSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardCandidate.MedianFirstAnswerSeconds(childComplexity), true
 	case "AwardCandidate.member":
 		if e.ComplexityRoot.AwardCandidate.Member == nil {
 			break
@@ -4263,8 +4277,9 @@ type Query {
   the reasons. An item counts its kind's weight (MVPGRAPH_ACTIVITY_WEIGHTS;
   by default ANSWER 2, ARTICLE 5, TALK 5, VIDEO 4, POST 1, EVENT 1,
   QUESTION 1), raised by a tenth for each point of the space's own score of
-  it (votes, views). Every item of the period counts. ` + "`" + `country` + "`" + ` keeps only
-  people known as members of that country.
+  it (votes, views); the first answer to a question adds
+  MVPGRAPH_FIRST_ANSWER_WEIGHT (3 by default). Every item of the period
+  counts. ` + "`" + `country` + "`" + ` keeps only people known as members of that country.
   """
   awardCandidates(
     "The expertise whose spaces' people are ranked."
@@ -6026,6 +6041,10 @@ type AwardCandidate {
   identities: [CandidateIdentity!]!
   "The highest-scoring items, at most three."
   bestItems: [CandidateItem!]!
+  "Questions the person gave the first answer to in the period; each adds MVPGRAPH_FIRST_ANSWER_WEIGHT (3 by default) to the score."
+  firstAnswers: Int!
+  "The median seconds those questions waited for the person's first answer; null for none."
+  medianFirstAnswerSeconds: Int64
   "The person's open nomination for this expertise, if any."
   nomination: Nomination
 }
@@ -6620,6 +6639,10 @@ func (ec *executionContext) childFields_AwardCandidate(ctx context.Context, fiel
 		return ec.fieldContext_AwardCandidate_identities(ctx, field)
 	case "bestItems":
 		return ec.fieldContext_AwardCandidate_bestItems(ctx, field)
+	case "firstAnswers":
+		return ec.fieldContext_AwardCandidate_firstAnswers(ctx, field)
+	case "medianFirstAnswerSeconds":
+		return ec.fieldContext_AwardCandidate_medianFirstAnswerSeconds(ctx, field)
 	case "nomination":
 		return ec.fieldContext_AwardCandidate_nomination(ctx, field)
 	}
@@ -10550,6 +10573,52 @@ func (ec *executionContext) fieldContext_AwardCandidate_bestItems(_ context.Cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _AwardCandidate_firstAnswers(ctx context.Context, field graphql.CollectedField, obj *model.AwardCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardCandidate_firstAnswers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstAnswers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardCandidate_firstAnswers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardCandidate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AwardCandidate_medianFirstAnswerSeconds(ctx context.Context, field graphql.CollectedField, obj *model.AwardCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardCandidate_medianFirstAnswerSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MedianFirstAnswerSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AwardCandidate_medianFirstAnswerSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardCandidate", field, false, false, "Int64")
 }
 
 func (ec *executionContext) _AwardCandidate_nomination(ctx context.Context, field graphql.CollectedField, obj *model.AwardCandidate) (ret graphql.Marshaler) {
@@ -26571,6 +26640,16 @@ func (ec *executionContext) _AwardCandidate(ctx context.Context, sel ast.Selecti
 		case "bestItems":
 			out.Values[i] = ec._AwardCandidate_bestItems(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "firstAnswers":
+			out.Values[i] = ec._AwardCandidate_firstAnswers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "medianFirstAnswerSeconds":
+			out.Values[i] = ec._AwardCandidate_medianFirstAnswerSeconds(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "nomination":

@@ -123,7 +123,12 @@ func (r *Resolver) awardCandidates(ctx context.Context, expertiseGID string, cou
 	if weights == nil {
 		weights = mvpgraph.DefaultKindWeights
 	}
-	cands, err := r.Store.AwardCandidates(ctx, store.CandidateQuery{ExpertiseID: expertiseID, Country: country, From: from.UTC(), To: to.UTC(), Weights: weights, Limit: n})
+	firstAnswer := mvpgraph.DefaultFirstAnswerWeight
+	if r.FirstAnswerWeight != nil {
+		firstAnswer = *r.FirstAnswerWeight
+	}
+	cands, err := r.Store.AwardCandidates(ctx, store.CandidateQuery{ExpertiseID: expertiseID, Country: country, From: from.UTC(), To: to.UTC(), Weights: weights,
+		FirstAnswerWeight: firstAnswer, Limit: n})
 	if err != nil {
 		return nil, err
 	}
@@ -169,6 +174,7 @@ func (r *Resolver) awardCandidates(ctx context.Context, expertiseGID string, cou
 	out := make([]*model.AwardCandidate, len(cands))
 	for i, c := range cands {
 		ac := &model.AwardCandidate{Rank: i + 1, Name: c.Name, Score: c.Score, BestItems: make([]*model.CandidateItem, len(c.Best)),
+			FirstAnswers: c.FirstAnswers, MedianFirstAnswerSeconds: mvpgraph.NeedsMet{Median: c.FirstAnswerMedian}.MedianFirstAnswerSeconds(),
 			Person: &model.Person{Person: mvpgraph.Person{ID: c.PersonID, Name: c.Name, MemberID: c.MemberID}}, Identities: []*model.CandidateIdentity{}}
 		for j, it := range c.Best {
 			ac.BestItems[j] = &model.CandidateItem{CandidateItem: it}

@@ -112,6 +112,21 @@ func TestNeedsMetAPI(t *testing.T) {
 			require.Equal(t, "Plugin error", waiting.UnansweredQuestions.Edges[0].Node.Title, "oldest first")
 			require.Equal(t, "Forum", waiting.UnansweredQuestions.Edges[1].Node.Space.Name)
 			require.Greater(t, waiting.UnansweredQuestions.Edges[0].Node.WaitingSeconds, int64(48*3600))
+			// Bob answered q1 and q3 first: 2 + 3 points each.
+			var cands struct {
+				AwardCandidates []struct {
+					Name                     string
+					Score                    float64
+					FirstAnswers             int
+					MedianFirstAnswerSeconds *int64
+				}
+			}
+			a.do(&cands, fmt.Sprintf(`{ awardCandidates(expertiseId: %q, from: "2026-06-01T00:00:00Z", to: "2026-07-01T00:00:00Z") { name score firstAnswers medianFirstAnswerSeconds } }`, ids["crm"]))
+			require.Equal(t, "Bob", cands.AwardCandidates[0].Name)
+			require.Equal(t, 2, cands.AwardCandidates[0].FirstAnswers)
+			require.InDelta(t, 2*2+2*3, cands.AwardCandidates[0].Score, 1e-9)
+			require.EqualValues(t, 7200, *cands.AwardCandidates[0].MedianFirstAnswerSeconds)
+
 			a.fail("BAD_USER_INPUT", "olderThanHours", `{ unansweredQuestions(olderThanHours: -1) { edges { cursor } } }`)
 		})
 	}

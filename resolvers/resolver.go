@@ -24,6 +24,10 @@ type Resolver struct {
 	// EscalationTarget is how long an escalation may wait for its answer
 	// before it is overdue; zero means mvpgraph.DefaultAnswerTarget.
 	EscalationTarget time.Duration
+	// FirstAnswerWeight is the points each first answer to a question adds
+	// to an award candidate's score; nil means
+	// mvpgraph.DefaultFirstAnswerWeight.
+	FirstAnswerWeight *float64
 	// UnansweredAfter is how long a question may wait before it counts as
 	// unanswered; 0 means mvpgraph.DefaultUnansweredAfter.
 	UnansweredAfter time.Duration

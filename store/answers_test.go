@@ -118,6 +118,26 @@ func TestNeedsMet(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, []string{"q3", "q5"}, []string{younger.Items[0].ExternalID, younger.Items[1].ExternalID}, "oldest first")
 
+		// First responders: Bob of the Q&A answered q1 and q2 first, after
+		// 2 h and 10 h; each first answer adds 3 points to his 2 an answer.
+		// (The forum's Bob is someone else to the rules: two spaces without
+		// a site, one single-word name.)
+		cands, err := s.AwardCandidates(ctx, store.CandidateQuery{ExpertiseID: p.crm.ID, From: june[0], To: june[1], Weights: mvpgraph.DefaultKindWeights, FirstAnswerWeight: 3, Limit: 10})
+		require.NoError(t, err)
+		by := map[string]store.Candidate{}
+		for _, c := range cands {
+			by[c.Name] = c
+		}
+		bob := cands[0]
+		require.Equal(t, "Bob", bob.Name)
+		require.InDelta(t, 2*2+2*3, bob.Score, 1e-9)
+		require.Equal(t, 2, bob.FirstAnswers)
+		require.InDelta(t, 7200, *bob.FirstAnswerMedian, 1e-9, "the nearest-rank median of 2 h and 10 h")
+		require.Zero(t, by["Cid"].FirstAnswers, "an accepted answer that came second is no first answer")
+		require.InDelta(t, 2*2, by["Cid"].Score, 1e-9)
+		require.Equal(t, 1, by["Eve"].FirstAnswers)
+		require.InDelta(t, 86400, *by["Eve"].FirstAnswerMedian, 1e-9)
+
 		_, err = s.Needs(ctx, store.NeedsQuery{GroupBy: []string{"KIND"}})
 		requireCode(t, err, mvpgraph.EINVALID, "groupBy")
 	})

@@ -22,6 +22,11 @@ type Candidate struct {
 	BySpace    map[string]int
 	Identities []CandidateIdentity      // the identities behind the score, highest first
 	Best       []mvpgraph.CandidateItem // the highest-scoring items, at most three
+	// FirstAnswers is how many questions the person answered first in the
+	// period, and FirstAnswerMedian the nearest-rank median seconds those
+	// questions waited for it.
+	FirstAnswers      int
+	FirstAnswerMedian *float64
 }
 
 // CandidateIdentity is one identity's part of a candidate's score.
@@ -37,7 +42,9 @@ type CandidateQuery struct {
 	Country     *string // only people known as members of this country
 	From, To    time.Time
 	Weights     mvpgraph.KindWeights
-	Limit       int
+	// FirstAnswerWeight is the points each first answer to a question adds.
+	FirstAnswerWeight float64
+	Limit             int
 }
 
 // pointsExpr is mvpgraph.ItemPoints in SQL over the activity a: its kind's
@@ -68,6 +75,7 @@ func (s *Store) candidateActivity(q CandidateQuery, columns ...string) (sq.Selec
 		Join("contributors c ON c.id = a.contributor_id").
 		Join("people p ON p.id = c.person_id").
 		LeftJoin("members m ON m.id = p.member_id").
+		LeftJoin("activities fq ON fq.first_answer_id = a.id").
 		Where(sq.Expr("a.occurred_at >= ? AND a.occurred_at < ?", q.From, q.To)).
 		Where(sq.Or{sq.Eq{"p.member_id": nil}, sq.And{
 			sq.Eq{"m.is_employee": false},
@@ -99,7 +107,7 @@ func (s *Store) AwardCandidates(ctx context.Context, q CandidateQuery) ([]Candid
 	if err != nil {
 		return nil, err
 	}
-	rank = rank.Column(sq.Expr("SUM("+points+") AS score", args...)).
+	rank = rank.Column(sq.Expr("SUM("+points+") + ? * COUNT(fq.id) AS score", append(slices.Clone(args), q.FirstAnswerWeight)...)).
 		GroupBy("c.person_id", "m.name", "p.name", "p.member_id").
 		OrderBy("score DESC", "c.person_id")
 	if q.Limit > 0 {
@@ -142,12 +150,20 @@ func (s *Store) AwardCandidates(ctx context.Context, q CandidateQuery) ([]Candid
 		N         int     `db:"n"`
 		Score     float64 `db:"score"`
 	}
+	// Their first answers, each with the seconds its question waited.
+	firsts, err := s.candidateActivity(q, "c.person_id", "'FIRST' AS dimension",
+		"CAST("+s.secondsBetween("fq.first_answer_at", "fq.occurred_at")+" AS TEXT) AS name", "1 AS n", "0 AS score")
+	if err != nil {
+		return nil, err
+	}
+	firsts = firsts.Where(s.in("c.person_id", ids)).Where("fq.id IS NOT NULL")
 	// The later selects are written into the first with plain placeholders,
 	// which the first's numbers for PostgreSQL with its own.
 	if err := s.selectAll(ctx, s.db, &counts, byKind.SuffixExpr(sq.ConcatExpr("UNION ALL ", bySpace.PlaceholderFormat(sq.Question),
-		" UNION ALL ", byIdentity.PlaceholderFormat(sq.Question)))); err != nil {
+		" UNION ALL ", byIdentity.PlaceholderFormat(sq.Question), " UNION ALL ", firsts.PlaceholderFormat(sq.Question)))); err != nil {
 		return nil, mapError("award candidates", err)
 	}
+	waits := map[int64][]float64{}
 	for _, c := range counts {
 		cand := &out[at[c.PersonID]]
 		switch c.Dimension {
@@ -155,6 +171,12 @@ func (s *Store) AwardCandidates(ctx context.Context, q CandidateQuery) ([]Candid
 			cand.ByKind[mvpgraph.ActivityKind(c.Name)] = c.N
 		case "SPACE":
 			cand.BySpace[c.Name] = c.N
+		case "FIRST":
+			secs, err := strconv.ParseFloat(c.Name, 64)
+			if err != nil {
+				return nil, err
+			}
+			waits[c.PersonID] = append(waits[c.PersonID], secs)
 		default:
 			id, err := strconv.ParseInt(c.Name, 10, 64)
 			if err != nil {
@@ -164,6 +186,11 @@ func (s *Store) AwardCandidates(ctx context.Context, q CandidateQuery) ([]Candid
 		}
 	}
 	for i := range out {
+		if w := waits[out[i].PersonID]; len(w) > 0 {
+			slices.Sort(w)
+			median := w[(len(w)+1)/2-1] // nearest rank, as the needs-met figures take it
+			out[i].FirstAnswers, out[i].FirstAnswerMedian = len(w), &median
+		}
 		sort.Slice(out[i].Identities, func(a, b int) bool {
 			x, y := out[i].Identities[a], out[i].Identities[b]
 			if x.Score != y.Score {

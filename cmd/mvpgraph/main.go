@@ -349,6 +349,12 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			return fmt.Errorf("MVPGRAPH_ESCALATION_TARGET=%q is not a positive duration, such as 72h", v)
 		}
 	}
+	firstAnswerWeight := mvpgraph.DefaultFirstAnswerWeight
+	if v := m.getenv("MVPGRAPH_FIRST_ANSWER_WEIGHT"); v != "" {
+		if firstAnswerWeight, err = strconv.ParseFloat(v, 64); err != nil || firstAnswerWeight < 0 || firstAnswerWeight > 1000 {
+			return fmt.Errorf("MVPGRAPH_FIRST_ANSWER_WEIGHT=%q is not a number from 0 to 1000, such as 3", v)
+		}
+	}
 	unansweredAfter := mvpgraph.DefaultUnansweredAfter
 	if v := m.getenv("MVPGRAPH_UNANSWERED_AFTER"); v != "" {
 		if unansweredAfter, err = time.ParseDuration(v); err != nil || unansweredAfter <= 0 || unansweredAfter > 365*24*time.Hour {
@@ -436,7 +442,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		metrics = nil // served there only
 	}
 	srv := &http.Server{
-		Handler:           m.logRequests(withCORS(cors, m.routes(s, opts, &resolvers.Resolver{Store: s, Sync: runner, Weights: weights, EscalationTarget: target, KindWeights: kindWeights, RankingTTL: rankingTTL, AnalyticsTTL: analyticsTTL, UnansweredAfter: unansweredAfter}, metrics))),
+		Handler:           m.logRequests(withCORS(cors, m.routes(s, opts, &resolvers.Resolver{Store: s, Sync: runner, Weights: weights, EscalationTarget: target, KindWeights: kindWeights, RankingTTL: rankingTTL, AnalyticsTTL: analyticsTTL, UnansweredAfter: unansweredAfter, FirstAnswerWeight: &firstAnswerWeight}, metrics))),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

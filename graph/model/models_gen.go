@@ -89,6 +89,10 @@ type AwardCandidate struct {
 	Identities []*CandidateIdentity `json:"identities"`
 	// The highest-scoring items, at most three.
 	BestItems []*CandidateItem `json:"bestItems"`
+	// Questions the person gave the first answer to in the period; each adds MVPGRAPH_FIRST_ANSWER_WEIGHT (3 by default) to the score.
+	FirstAnswers int `json:"firstAnswers"`
+	// The median seconds those questions waited for the person's first answer; null for none.
+	MedianFirstAnswerSeconds *int64 `json:"medianFirstAnswerSeconds,omitempty"`
 	// The person's open nomination for this expertise, if any.
 	Nomination *Nomination `json:"nomination,omitempty"`
 }

@@ -24,6 +24,8 @@ interface Candidate {
   identities: { count: number; score: number; identity: Identity }[];
   bestItems: { space: string; kind: string; occurredAt: string; title: string | null; url: string | null; score: number | null }[];
   nomination: { id: string; status: string } | null;
+  firstAnswers: number;
+  medianFirstAnswerSeconds: number | null;
 }
 
 const candidatesQuery = `query Candidates($expertise: ID!, $country: String, $from: Time!, $to: Time!, $first: Int) {
@@ -35,6 +37,7 @@ const candidatesQuery = `query Candidates($expertise: ID!, $country: String, $fr
     topSpaces { name count }
     identities { count score identity { id handle site space { name } account { platform handle followers } } }
     bestItems { space kind occurredAt title url score }
+    firstAnswers medianFirstAnswerSeconds
     nomination { id status }
   }
 }`;
@@ -267,6 +270,12 @@ function List(props: { expertise: string; country: string | null; from: string; 
                     </span>
                   ))}
                 </p>
+                {c.firstAnswers > 0 ? (
+                  <p>
+                    <span class="muted">First responder:</span> first answer to {c.firstAnswers} question{c.firstAnswers === 1 ? '' : 's'}
+                    {c.medianFirstAnswerSeconds != null ? `, median ${duration(c.medianFirstAnswerSeconds)}` : ''}
+                  </p>
+                ) : null}
                 <p>
                   <span class="muted">By kind:</span> {c.countsByKind.map((k) => `${k.count} ${k.kind.toLowerCase()}`).join(', ')}
                 </p>
@@ -317,4 +326,11 @@ function handles(c: Candidate): { key: string; handle: string; spaces: string[];
     else out.push({ key, handle: i.handle, spaces: [i.space.name], account: i.account?.platform ?? null });
   }
   return out;
+}
+
+/** Seconds as minutes, hours or days. */
+function duration(s: number): string {
+  if (s < 3600) return `${Math.max(1, Math.round(s / 60))} min`;
+  if (s < 172800) return `${(s / 3600).toFixed(1)} h`;
+  return `${(s / 86400).toFixed(1)} days`;
 }
