@@ -5895,11 +5895,11 @@ type NeedsMet {
   questions: Int!
   "Of those, answered."
   answered: Int!
-  "answered / questions, 0 to 1; null without questions."
+  "The share of the questions answered, 0 to 1; null without questions."
   answeredShare: Float
   "Of those, with an accepted answer."
   accepted: Int!
-  "accepted / questions, 0 to 1; null without questions."
+  "The share with an accepted answer, 0 to 1; null without questions."
   acceptedShare: Float
   "Still without an answer past MVPGRAPH_UNANSWERED_AFTER (48 hours by default)."
   unanswered: Int!
