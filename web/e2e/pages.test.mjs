@@ -182,6 +182,9 @@ test('an MVP profile with its reach chart', async () => {
 
 test('community trends: the Pareto chart', async () => {
   await page.goto(`${base}/#/trends`);
+  // It opens on the lead's own work: an expertise of theirs, charted.
+  await page.locator('[data-chart="pareto"] canvas').first().waitFor();
+  assert.notEqual(await page.getByLabel('Expertise').inputValue(), '', "the lead's expertise is chosen");
   await page.getByLabel('Expertise').selectOption({ label: 'Dynamics CRM' });
   await page.getByLabel('From', { exact: true }).fill('2026-05-24');
   await page.getByLabel('To', { exact: true }).fill('2026-11-20');
@@ -321,6 +324,31 @@ test('an admin merges people the page suggests as one', async () => {
       pair,
     );
     assert.equal(await p.getByRole('alert').count(), 0, 'the merge went through');
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('GraphiQL: the token masked, a way back, and a subscription answered over its WebSocket', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  await ctx.addInitScript((t) => sessionStorage.setItem('mvpgraph.token', t), token);
+  const p = await ctx.newPage();
+  try {
+    // One of the lead's MVPs, and an expertise of theirs.
+    const { viewer } = await graphql(`{ viewer { lead { id } } }`, {}, token);
+    const { node } = await graphql(`query ($lead: ID!) { node(id: $lead) { ... on Lead { mvps(first: 1) { edges { node { id awards { status expertise { id } } } } } } } }`, { lead: viewer.lead.id }, token);
+    const mvp = node.mvps.edges[0].node;
+    const expertise = mvp.awards.find((a) => a.status === 'ACTIVE').expertise.id;
+    const subscription = `subscription { escalationUpdated(leadId: "${viewer.lead.id}") { title status } }`;
+    await p.goto(`${base}/graphiql?query=${encodeURIComponent(subscription)}`);
+    await p.locator('.graphiql-query-editor .CodeMirror-code').getByText('escalationUpdated').first().waitFor();
+    assert.ok(!(await p.content()).includes(token), 'the token is nowhere on the page');
+    assert.equal(await p.getByRole('link', { name: /The leads' page/ }).getAttribute('href'), '/');
+    await p.getByRole('button', { name: /Execute query/ }).click();
+    // Give the WebSocket its connection_init, then raise a question.
+    await p.waitForTimeout(1000);
+    await graphql(`mutation ($m: ID!, $e: ID!) { raiseEscalation(input: {memberId: $m, expertiseId: $e, title: "Asked while GraphiQL listens", body: "B"}) { escalation { id } } }`, { m: mvp.id, e: expertise }, token);
+    await p.waitForFunction(() => /Asked while GraphiQL listens/.test(document.querySelector('.result-window')?.textContent ?? ''), null, { timeout: 15000 });
   } finally {
     await ctx.close();
   }

@@ -110,7 +110,7 @@ export const platformName: Record<string, string> = {
   BLOG: 'Blog',
 };
 
-const nf = new Intl.NumberFormat('en');
+const nf = new Intl.NumberFormat(); // the reader's locale: thousands separated as they expect
 export const num = (n: number | null | undefined) => (n == null ? '—' : nf.format(n));
 export const signed = (n: number) => (n > 0 ? `+${nf.format(n)}` : nf.format(n));
 export const pct = (x: number | null | undefined, digits = 1) => (x == null ? '—' : `${(x * 100).toFixed(digits)} %`);
@@ -134,14 +134,20 @@ export function ago(seconds: number | null | undefined): string {
   return `${Math.round(seconds / 86400)} days ago`;
 }
 
-/** A small line of values, with a text equivalent for screen readers. */
+/**
+ * A small line of values, with a text equivalent for screen readers. Its
+ * scale spans at least a tenth of the values' mean, centred on them, so
+ * that 187 → 186 followers is a slight dip, not a fall to the bottom.
+ */
 export function Sparkline({ values, label }: { values: number[]; label: string }) {
   if (values.length < 2) return <span class="muted">—</span>;
   const w = 96;
   const h = 24;
-  const lo = Math.min(...values);
-  const hi = Math.max(...values);
-  const span = hi - lo || 1;
+  const min = Math.min(...values);
+  const max = Math.max(...values);
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const span = Math.max(max - min, Math.abs(mean) * 0.1, 1);
+  const lo = (min + max) / 2 - span / 2;
   const pts = values.map((v, i) => `${((i / (values.length - 1)) * w).toFixed(1)},${(h - 2 - ((v - lo) / span) * (h - 4)).toFixed(1)}`).join(' ');
   const up = values[values.length - 1] >= values[0];
   return (

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { ApiError, gql } from '../api';
 import { Empty, ErrorBox, Field, Loaded, day, num, platformName, useLoad, webAddress } from '../ui';
 import { useViewer } from '../session';
-import { useExpertises } from './leaderboard';
+import { useChosenExpertise, useExpertises } from './leaderboard';
 import { PeriodFields, usePeriod } from './trends';
 
 interface Identity {
@@ -69,7 +69,7 @@ const statusName: Record<string, string> = {
 
 export function Candidates() {
   const [expertises] = useExpertises();
-  const [expertise, setExpertise] = useState('');
+  const [expertise, setExpertise] = useChosenExpertise();
   const [country, setCountry] = useState('');
   const [first, setFirst] = useState(20);
   const period = usePeriod(180);

@@ -1,6 +1,7 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { allPages, gql, type Connection } from '../api';
 import { Empty, Field, Loaded, Pager, num, platformName, signed, useCursors, useLoad } from '../ui';
+import { useViewer } from '../session';
 
 interface Entry {
   rank: number;
@@ -32,6 +33,54 @@ export interface Named {
 /** Every expertise, by cursor, for the filters' choices. */
 export function useExpertises() {
   return useLoad((signal) => allPages((after) => gql<{ expertises: Connection<Named> }>(choicesQuery, { after }, signal).then((d) => d.expertises)), []);
+}
+
+const leadWorkQuery = `query LeadWork($lead: ID!) {
+  node(id: $lead) { ... on Lead { kind expertises { id } mvps(first: 100) { edges { node { awards { status expertise { id } } } } } } }
+  activityStats(groupBy: [EXPERTISE]) { expertise { id } count }
+}`;
+
+const chosenKey = 'mvpgraph.expertise';
+
+/**
+ * The expertise the trends and candidates pages show: the one chosen
+ * last in this tab's session, or else the lead's own work: of a US lead's
+ * expertises, or of those an international lead's MVPs hold, the one with
+ * the most community activity (then the most MVPs).
+ */
+export function useChosenExpertise(): [string, (id: string) => void] {
+  const viewer = useViewer();
+  const [chosen, setChosen] = useState(() => sessionStorage.getItem(chosenKey) ?? '');
+  useEffect(() => {
+    if (chosen || !viewer?.lead) return;
+    const ctl = new AbortController();
+    gql<{
+      node: { kind: string; expertises: { id: string }[]; mvps: { edges: { node: { awards: { status: string; expertise: { id: string } }[] } }[] } } | null;
+      activityStats: { expertise: { id: string } | null; count: number }[];
+    }>(
+      leadWorkQuery,
+      { lead: viewer.lead.id },
+      ctl.signal,
+    ).then(
+      (d) => {
+        if (!d.node || ctl.signal.aborted) return;
+        const held = new Map<string, number>();
+        for (const e of d.node.mvps.edges) for (const a of e.node.awards) if (a.status === 'ACTIVE') held.set(a.expertise.id, (held.get(a.expertise.id) ?? 0) + 1);
+        const mine = d.node.kind === 'INTERNATIONAL' ? [...held.keys()] : d.node.expertises.map((e) => e.id);
+        const activity = new Map(d.activityStats.filter((g) => g.expertise).map((g) => [g.expertise!.id, g.count]));
+        const pick = [...mine].sort((a, b) => (activity.get(b) ?? 0) - (activity.get(a) ?? 0) || (held.get(b) ?? 0) - (held.get(a) ?? 0))[0];
+        if (pick) setChosen(pick);
+      },
+      () => undefined, // no default then: the lead chooses
+    );
+    return () => ctl.abort();
+  }, [viewer?.lead?.id]);
+  const choose = (id: string) => {
+    setChosen(id);
+    if (id) sessionStorage.setItem(chosenKey, id);
+    else sessionStorage.removeItem(chosenKey);
+  };
+  return [chosen, choose];
 }
 
 export function Leaderboard() {

@@ -183,7 +183,7 @@ function Table({ rows }: { rows: Row[] }) {
     <>
       <div class="filters" role="search" aria-label="Filter MVPs">
         <Field label="Search">
-          <input type="search" value={text} placeholder="name, handle or expertise" onInput={(e) => setText((e.target as HTMLInputElement).value)} />
+          <input type="search" value={text} size={28} placeholder="name, handle or expertise" onInput={(e) => setText((e.target as HTMLInputElement).value)} />
         </Field>
         <Field label="Country">
           <select value={country} onChange={(e) => setCountry((e.target as HTMLSelectElement).value)}>

@@ -103,7 +103,7 @@ function ProfileView({ m }: { m: Member }) {
         </div>
         <div>
           <dt>Reach score</dt>
-          <dd>{m.reach.score.toFixed(1)}</dd>
+          <dd>{num(Math.round(m.reach.score * 10) / 10)}</dd>
         </div>
       </dl>
 

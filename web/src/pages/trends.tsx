@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { gql, type Connection } from '../api';
 import { NeedsChart, ParetoChart, SeriesChart } from '../charts';
 import { Empty, ErrorBox, Field, Loaded, Loading, day, num, pct, useLoad, usePagedList, webAddress } from '../ui';
-import { useExpertises } from './leaderboard';
+import { useChosenExpertise, useExpertises } from './leaderboard';
 
 interface Needs {
   questions: number;
@@ -83,7 +83,7 @@ export function PeriodFields({ p }: { p: ReturnType<typeof usePeriod> }) {
 
 export function Trends() {
   const [expertises] = useExpertises();
-  const [expertise, setExpertise] = useState('');
+  const [expertise, setExpertise] = useChosenExpertise();
   const [bucket, setBucket] = useState('WEEK');
   const period = usePeriod(90);
   return (
