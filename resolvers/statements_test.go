@@ -251,9 +251,9 @@ func TestNoNPlusOne(t *testing.T) {
 			"Profile": 8,
 			// token, escalations, count, expertises, leads
 			"MemberEscalations": 5,
-			// token, escalations, count, members, expertises, leads (and
-			// contacts, once one is escalated)
-			"Board": 6,
+			// token, escalations, count, members, expertises, leads,
+			// events (and contacts, once one is escalated)
+			"Board": 7,
 			// token, ranking, count, members
 			"Leaderboard": 4,
 			// token, expertises

@@ -329,6 +329,85 @@ test('an admin merges people the page suggests as one', async () => {
   }
 });
 
+test('a lead acts from the page: links an account, raises a question, and moves it across the board', async () => {
+  await page.goto(`${base}/#/mvps`);
+  const first = page.getByTestId('mvp-table').locator('tbody tr th a').first();
+  await first.click();
+  const name = (await page.locator('h1').innerText()).split('@')[0].trim();
+
+  // An account linked from a pasted profile address.
+  const link = page.getByRole('form', { name: 'Link an account' });
+  await link.getByLabel('Platform').selectOption('GITHUB');
+  await link.getByLabel('Handle or profile address').fill('https://github.com/e2e-linked-login?tab=repositories');
+  await link.getByRole('button', { name: 'Link account' }).click();
+  await page.getByRole('region', { name: /GitHub account e2e-linked-login/ }).waitFor();
+
+  // A question raised from the profile.
+  await page.getByText(`Raise a question for ${name}`).click();
+  const raise = page.getByRole('form', { name: 'Raise a question' });
+  await raise.getByLabel('Question in a line').fill('Raised from the page in a test');
+  await raise.getByLabel('The question in full').fill('The sync fails since the last update.');
+  await checkAccessibility('profile with its forms');
+  await raise.getByRole('button', { name: 'Raise' }).click();
+  await page.getByText('Raised from the page in a test').waitFor();
+
+  // Across the board: escalated, answered, closed, each move recorded.
+  await page.goto(`${base}/#/escalations`);
+  const ticket = (status) => page.locator(`#col-${status}`).locator('xpath=..').locator('li.ticket', { hasText: 'Raised from the page in a test' });
+  await ticket('OPEN').waitFor();
+  await ticket('OPEN').getByRole('button', { name: 'Escalate…' }).click();
+  await ticket('OPEN').getByRole('button', { name: 'Escalate', exact: true }).click();
+  await ticket('ESCALATED').waitFor();
+  await ticket('ESCALATED').getByRole('button', { name: 'Answer…' }).click();
+  await ticket('ESCALATED').getByLabel('Answer', { exact: true }).fill('Fixed in the next update.');
+  await ticket('ESCALATED').getByRole('button', { name: 'Record the answer' }).click();
+  await ticket('ANSWERED').waitFor();
+  await ticket('ANSWERED').getByRole('button', { name: 'Close' }).click();
+  const closed = ticket('CLOSED');
+  await closed.waitFor();
+  await closed.getByText('4 moves').click();
+  const moves = await closed.locator('details li').allInnerTexts();
+  assert.deepEqual(moves.map((m) => m.split(' by ')[0]), ['raise', 'escalate', 'answer', 'close']);
+  assert.ok(moves.every((m) => m.includes("page")), 'each move records the token that made it');
+  await checkAccessibility('escalations with moves');
+});
+
+test('every page is accessible 390 px wide, a wide table saying it scrolls', async () => {
+  const narrow = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-GB', timezoneId: 'UTC' });
+  await narrow.addInitScript((t) => sessionStorage.setItem('mvpgraph.token', t), token);
+  const p = await narrow.newPage();
+  const saved = page;
+  page = p;
+  try {
+    for (const [path, ready] of [
+      ['mvps', '[data-testid="mvp-table"]'],
+      ['leaderboard', '[data-testid="leaderboard"]'],
+      ['trends', '[data-chart="pareto"] canvas'],
+      ['candidates', '[data-testid="candidates"]'],
+      ['nominations', '.column'],
+      ['escalations', '.ticket'],
+      ['integrations', '[data-testid="integrations"]'],
+    ]) {
+      await p.goto(`${base}/#/${path}`);
+      await p.locator(ready).first().waitFor();
+      // A table wider than the screen scrolls in its frame, which says so.
+      const hints = await p.evaluate(() =>
+        [...document.querySelectorAll('.table-wrap')]
+          .filter((w) => w.scrollWidth > w.clientWidth + 1)
+          .map((w) => getComputedStyle(w, '::before').content),
+      );
+      for (const h of hints) assert.match(h, /Scroll sideways/, `${path}: a wide table says it scrolls`);
+      await checkAccessibility(`${path} at 390 px`);
+    }
+    await p.goto(`${base}/#/mvps`);
+    await p.locator('[data-testid="mvp-table"]').waitFor();
+    await p.screenshot({ path: join(shots, 'my-mvps-390.png') });
+  } finally {
+    page = saved;
+    await narrow.close();
+  }
+});
+
 test('GraphiQL: the token masked, a way back, and a subscription answered over its WebSocket', async () => {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 } });
   await ctx.addInitScript((t) => sessionStorage.setItem('mvpgraph.token', t), token);

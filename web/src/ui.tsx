@@ -226,3 +226,27 @@ export function usePagedList<T>(fetchPage: (after: string | null, signal?: Abort
   const items = load.state === 'done' ? [...load.data.edges.map((e) => e.node), ...more] : [];
   return { load, reload, items, next, loadMore };
 }
+
+/**
+ * A change the page makes through a mutation: run it, and while it runs
+ * busy is set; a refusal is kept in error, to be shown where the change
+ * was asked for.
+ */
+export function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const run = async (change: () => Promise<unknown>): Promise<boolean> => {
+    setBusy(true);
+    setError(null);
+    try {
+      await change();
+      return true;
+    } catch (e) {
+      setError(e instanceof ApiError ? e : new ApiError(String(e), 'INTERNAL'));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, run };
+}

@@ -32,7 +32,7 @@ export function Integrations() {
           integrations.length === 0 ? (
             <Empty>No platform is configured.</Empty>
           ) : (
-            <div class="table-wrap">
+            <div class="table-wrap" tabIndex={0} role="region" aria-label="A table: scroll sideways for more columns">
               <table class="data" data-testid="integrations">
                 <thead>
                   <tr>

@@ -203,7 +203,7 @@ function Table({ rows }: { rows: Row[] }) {
       {shown.length === 0 ? (
         <Empty>No MVP matches these filters: clear the search or pick another country.</Empty>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="A table: scroll sideways for more columns">
           <table class="data" data-testid="mvp-table">
             <thead>
               <tr>

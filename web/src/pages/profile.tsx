@@ -1,8 +1,8 @@
-import { useMemo } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import { gql, type Connection } from '../api';
 import { ReachChart } from '../charts';
 import { useViewer } from '../session';
-import { Empty, Loaded, StaleBadge, StatusBadge, ago, day, num, platformName, signed, useLoad, webAddress } from '../ui';
+import { Empty, ErrorBox, Field, Loaded, StaleBadge, StatusBadge, ago, day, num, platformName, signed, useAction, useLoad, webAddress } from '../ui';
 
 interface Account {
   id: string;
@@ -27,7 +27,7 @@ interface Member {
   bio: string | null;
   email: string | null;
   isMvp: boolean;
-  awards: { id: string; year: number; status: string; expertise: { name: string } }[];
+  awards: { id: string; year: number; status: string; expertise: { id: string; name: string } }[];
   leads: { id: string; name: string; kind: string }[];
   reach: { total: number; growth: number; score: number };
   socialAccounts: Account[];
@@ -46,7 +46,7 @@ interface Escalation {
 const profileQuery = `query Profile($handle: String!, $since: Time) {
   member(handle: $handle) {
     id handle name country city bio email isMvp
-    awards { id year status expertise { name } }
+    awards { id year status expertise { id name } }
     leads { id name kind }
     reach { total growth(days: 30) score }
     socialAccounts {
@@ -65,18 +65,135 @@ const escalationsQuery = `query MemberEscalations($member: ID!) {
   }
 }`;
 
+const raiseMutation = `mutation RaiseEscalation($input: RaiseEscalationInput!) { raiseEscalation(input: $input) { escalation { id } } }`;
+const linkMutation = `mutation LinkAccount($input: LinkSocialAccountInput!) { linkSocialAccount(input: $input) { socialAccount { id } } }`;
+const unlinkMutation = `mutation UnlinkAccount($id: ID!) { unlinkSocialAccount(input: {id: $id}) { socialAccount { id } } }`;
+const refreshMutation = `mutation RefreshAccount($id: ID!) { refreshSocialAccount(input: {id: $id}) { socialAccount { id } } }`;
+
+const platforms = ['TWITTER', 'YOUTUBE', 'GITHUB', 'MASTODON', 'FACEBOOK', 'STACK_EXCHANGE', 'BLOG'];
+
 export function Profile({ handle }: { handle: string }) {
   const since = useMemo(() => new Date(Date.now() - 365 * 86400e3).toISOString(), []);
   const [load, reload] = useLoad((signal) => gql<{ member: Member | null }>(profileQuery, { handle, since }, signal), [handle]);
   return (
     <Loaded load={load} what="the profile" retry={reload}>
-      {({ member }) => (member ? <ProfileView m={member} /> : <Empty>No member has the handle “{handle}”. Go back to <a href="#/mvps">My MVPs</a> and pick one.</Empty>)}
+      {({ member }) =>
+        member ? <ProfileView m={member} onChange={reload} /> : <Empty>No member has the handle “{handle}”. Go back to <a href="#/mvps">My MVPs</a> and pick one.</Empty>
+      }
     </Loaded>
   );
 }
 
-function ProfileView({ m }: { m: Member }) {
+/** Links an account to the member, from its handle or a pasted profile address. */
+function LinkAccount({ memberId, onDone }: { memberId: string; onDone: () => void }) {
+  const [platform, setPlatform] = useState('GITHUB');
+  const [handle, setHandle] = useState('');
+  const action = useAction();
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (await action.run(() => gql(linkMutation, { input: { memberId, platform, handle: handle.trim() } }))) {
+      setHandle('');
+      onDone();
+    }
+  };
+  return (
+    <form class="inline-form" aria-label="Link an account" onSubmit={submit}>
+      <Field label="Platform">
+        <select value={platform} onChange={(e) => setPlatform((e.target as HTMLSelectElement).value)}>
+          {platforms.map((p) => (
+            <option key={p} value={p}>
+              {platformName[p] ?? p}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field label="Handle or profile address" hint="Paste the profile's URL, or type the handle">
+        <input value={handle} size={36} required onInput={(e) => setHandle((e.target as HTMLInputElement).value)} />
+      </Field>
+      <button type="submit" disabled={action.busy || handle.trim() === ''}>
+        {action.busy ? 'Linking…' : 'Link account'}
+      </button>
+      {action.error ? <ErrorBox error={action.error} /> : null}
+    </form>
+  );
+}
+
+/** Refreshes or unlinks one account. */
+function AccountActions({ a, onDone }: { a: Account; onDone: () => void }) {
+  const action = useAction();
+  const [sure, setSure] = useState(false);
+  return (
+    <div class="moves">
+      <button type="button" class="secondary" disabled={action.busy} onClick={async () => (await action.run(() => gql(refreshMutation, { id: a.id }))) && onDone()}>
+        Refresh now
+      </button>
+      {sure ? (
+        <>
+          <button type="button" disabled={action.busy} onClick={async () => (await action.run(() => gql(unlinkMutation, { id: a.id }))) && onDone()}>
+            Unlink, with its history
+          </button>
+          <button type="button" class="secondary" onClick={() => setSure(false)}>
+            Keep it
+          </button>
+        </>
+      ) : (
+        <button type="button" class="secondary" onClick={() => setSure(true)}>
+          Unlink…
+        </button>
+      )}
+      {action.error ? <ErrorBox error={action.error} /> : null}
+    </div>
+  );
+}
+
+/** Raises a question of the MVP's about one of the MVP's expertises. */
+function RaiseEscalation({ m, onDone }: { m: Member; onDone: () => void }) {
+  const expertises = [...new Map(m.awards.filter((a) => a.status === 'ACTIVE').map((a) => [a.expertise.id, a.expertise])).values()];
+  const [expertiseId, setExpertise] = useState(expertises[0]?.id ?? '');
+  const [title, setTitle] = useState('');
+  const [body, setBody] = useState('');
+  const action = useAction();
+  if (expertises.length === 0) return <p class="muted">Questions are raised for the expertises of an MVP's active awards.</p>;
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (await action.run(() => gql(raiseMutation, { input: { memberId: m.id, expertiseId, title, body } }))) {
+      setTitle('');
+      setBody('');
+      onDone();
+    }
+  };
+  return (
+    <details class="raise">
+      <summary>Raise a question for {m.name}</summary>
+      <form aria-label="Raise a question" onSubmit={submit}>
+        <Field label="Expertise">
+          <select value={expertiseId} onChange={(e) => setExpertise((e.target as HTMLSelectElement).value)}>
+            {expertises.map((x) => (
+              <option key={x.id} value={x.id}>
+                {x.name}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label="Question in a line">
+          <input value={title} size={50} maxLength={300} required onInput={(e) => setTitle((e.target as HTMLInputElement).value)} />
+        </Field>
+        <Field label="The question in full">
+          <textarea value={body} rows={4} maxLength={20000} required onInput={(e) => setBody((e.target as HTMLTextAreaElement).value)} />
+        </Field>
+        <button type="submit" disabled={action.busy || title.trim() === '' || body.trim() === ''}>
+          {action.busy ? 'Raising…' : 'Raise'}
+        </button>
+        {action.error ? <ErrorBox error={action.error} /> : null}
+      </form>
+    </details>
+  );
+}
+
+function ProfileView({ m, onChange }: { m: Member; onChange: () => void }) {
   const viewer = useViewer();
+  const mayChange = viewer?.role === 'ADMIN' || viewer?.role === 'LEAD';
+  const [round, setRound] = useState(0);
   const awards = [...m.awards].sort((a, b) => b.year - a.year || a.expertise.name.localeCompare(b.expertise.name));
   return (
     <article aria-labelledby="profile-title">
@@ -108,8 +225,9 @@ function ProfileView({ m }: { m: Member }) {
       </dl>
 
       <h2>Accounts</h2>
+      {mayChange ? <LinkAccount memberId={m.id} onDone={onChange} /> : null}
       {m.socialAccounts.length === 0 ? (
-        <Empty>No social accounts are linked: a lead links them with the linkSocialAccount mutation.</Empty>
+        <Empty>No social accounts are linked{mayChange ? ': link one above, from its handle or profile address.' : '; a lead links them.'}</Empty>
       ) : (
         m.socialAccounts.map((a) => (
           <section key={a.id} class="account" aria-label={`${platformName[a.platform]} account ${a.handle}`}>
@@ -129,6 +247,7 @@ function ProfileView({ m }: { m: Member }) {
               {num(a.followers)} followers · synced {ago(a.staleness.ageSeconds)} (every {Math.round(a.staleness.intervalSeconds / 3600)} h)
               {a.lastError ? ` · last error: ${a.lastError}` : ''}
             </p>
+            {mayChange ? <AccountActions a={a} onDone={onChange} /> : null}
             {a.history.length > 1 ? (
               <ReachChart days={a.history.map((h) => h.date)} series={[{ name: `${platformName[a.platform]} ${a.handle}`, values: a.history.map((h) => h.followers) }]} label={`Followers of ${a.handle} on ${platformName[a.platform]}`} />
             ) : (
@@ -176,7 +295,8 @@ function ProfileView({ m }: { m: Member }) {
       )}
 
       <h2>Escalations</h2>
-      {viewer ? <MemberEscalations memberId={m.id} /> : <p class="muted"><a href="#/signin">Sign in</a> to see escalations.</p>}
+      {mayChange ? <RaiseEscalation m={m} onDone={() => setRound((r) => r + 1)} /> : null}
+      {viewer ? <MemberEscalations key={round} memberId={m.id} /> : <p class="muted"><a href="#/signin">Sign in</a> to see escalations.</p>}
     </article>
   );
 }

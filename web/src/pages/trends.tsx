@@ -151,7 +151,7 @@ function TrendView({ expertise, from, to, bucket }: { expertise: string; from: s
             </dl>
             <h2>Spaces by activity</h2>
             <ParetoChart spaces={t.spaces.map((s) => ({ name: s.space.name, count: s.count, cumulativeShare: s.cumulativeShare }))} />
-            <div class="table-wrap">
+            <div class="table-wrap" tabIndex={0} role="region" aria-label="A table: scroll sideways for more columns">
               <table class="data">
                 <thead>
                   <tr>
@@ -232,7 +232,7 @@ function NeedsMet({ t, expertise }: { t: Trends; expertise: string }) {
               medianHours: s.needs.medianFirstAnswerSeconds == null ? null : s.needs.medianFirstAnswerSeconds / 3600,
             }))}
           />
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0} role="region" aria-label="A table: scroll sideways for more columns">
             <table class="data" data-testid="needs-table">
               <thead>
                 <tr>
