@@ -16,7 +16,7 @@ import (
 
 // The demo's community: a handful of expertises are discussed in spaces of
 // every kind, with activity over DemoActivityDays days up to
-// DemoHistoryEnd. Activity is concentrated the way it is in real
+// the demo's last day. Activity is concentrated the way it is in real
 // communities: a few spaces hold most of it (Zipf-like shares), and within
 // a space a few contributors write most of it. Contributors are the
 // expertise's MVPs, other members (award candidates among them) and
@@ -183,9 +183,9 @@ func demoActive(p *store.Program, r *rand.Rand) map[string]demoPerson {
 // holds the demo's members and awards, for Load to store with them. It
 // returns the random source, for demoEscalations to go on with, and the
 // end of the demo's period.
-func demoCommunity(p *store.Program) (*rand.Rand, time.Time, error) {
+func demoCommunity(p *store.Program, last string) (*rand.Rand, time.Time, error) {
 	r := rand.New(rand.NewPCG(0x636f6d6d, 0x756e6974))
-	end, err := time.Parse(time.DateOnly, DemoHistoryEnd)
+	end, err := time.Parse(time.DateOnly, last)
 	if err != nil {
 		return nil, end, err
 	}
@@ -351,7 +351,13 @@ func demoEscalations(ctx context.Context, s *store.Store, p *store.Program, end 
 				store.EscalationChange{Action: mvpgraph.ActionClose})
 		}
 		for j, m := range moves {
-			if _, err := at(6+j*r.IntN(30)+r.IntN(40)).ChangeEscalation(ctx, e.ID, m, office); err != nil {
+			h := 6 + j*r.IntN(30) + r.IntN(40)
+			// A move that would come after the load has not happened yet:
+			// the newest questions are still fresh.
+			if raised.Add(time.Duration(h) * time.Hour).After(s.Now()) {
+				break
+			}
+			if _, err := at(h).ChangeEscalation(ctx, e.ID, m, office); err != nil {
 				return fmt.Errorf("demo escalation %d: %s: %w", i+1, m.Action, err)
 			}
 		}

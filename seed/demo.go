@@ -5,12 +5,19 @@
 package seed
 
 import (
+	"time"
 	"context"
 	"strconv"
 
 	"mvpgraph"
 	"mvpgraph/store"
 )
+
+// DemoHistoryEnd is the last day of the demo's history, YYYY-MM-DD, for a
+// demo loaded at now: the day before.
+func DemoHistoryEnd(now time.Time) string {
+	return now.UTC().AddDate(0, 0, -1).Format(time.DateOnly)
+}
 
 // DemoYear is the current award year of the demo: its awards are active,
 // earlier years' are alumni. It is fixed, not read from the clock, so the
@@ -38,15 +45,14 @@ const (
 
 // The demo's social presence: about three in five MVPs, and a few other
 // members, have one to three accounts on the platforms, each with a daily
-// reach history of DemoHistoryDays days up to and including DemoHistoryEnd,
-// a fixed day so that the demo is the same whenever it is loaded (and so
-// its data look stale against the clock once that day is past). Followers
+// reach history of DemoHistoryDays days up to and including the day before
+// it is loaded (DemoHistoryEnd), so that it looks as alive on any day as on
+// the first; the same program, dated from that day. Followers
 // are heavy-tailed, most in the hundreds to low thousands and a few in the
 // tens of thousands; most accounts grow slowly, some stay flat and a few
 // decline. A few accounts are NOT_FOUND or SUSPENDED: their history stops
 // a week or more before its end. Accounts of the members named above:
 const (
-	DemoHistoryEnd  = "2026-11-20" // the last day of the history, in DemoYear
 	DemoHistoryDays = 120
 
 	// DemoUSMVPTwitter and DemoUSMVPGitHub are DemoUSMVP's accounts, about
@@ -149,8 +155,9 @@ var knownMembers = []knownMember{
 // process loading at the same time waits for the first and then finds the
 // demo there.
 func Demo(ctx context.Context, s *store.Store) (loaded bool, err error) {
-	p := demoProgram()
-	r, end, err := demoCommunity(p)
+	last := DemoHistoryEnd(s.Now())
+	p := demoProgram(last)
+	r, end, err := demoCommunity(p, last)
 	if err != nil {
 		return false, err
 	}
@@ -168,7 +175,7 @@ func Demo(ctx context.Context, s *store.Store) (loaded bool, err error) {
 }
 
 // demoProgram builds the demo: the same program every time.
-func demoProgram() *store.Program {
+func demoProgram(last string) *store.Program {
 	cs := countries[:demoCountries]
 	p := catalogue(cs)
 	g := newGenerator(DemoYear, demoMembers, DemoYear, demoFirstYear, cs)
@@ -177,7 +184,7 @@ func demoProgram() *store.Program {
 		expertiseID[e.name] = int64(i + 1)
 	}
 	taken := map[string]bool{}
-	sg := newSocialGen(DemoYear, 0x736f6369616c, DemoHistoryEnd, DemoHistoryDays, true)
+	sg := newSocialGen(DemoYear, 0x736f6369616c, last, DemoHistoryDays, true)
 	var soc social
 	for _, accounts := range knownAccounts {
 		for _, a := range accounts {

@@ -26,7 +26,7 @@ const (
 // The reach history of a Scale program ends on ScaleHistoryEnd, a fixed
 // day, and by default goes back ScaleHistoryDays days.
 const (
-	ScaleHistoryEnd  = DemoHistoryEnd
+	ScaleHistoryEnd  = "2026-11-20"
 	ScaleHistoryDays = 30
 )
 

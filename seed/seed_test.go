@@ -467,8 +467,8 @@ func TestDemoSocial(t *testing.T) {
 		require.True(t, loaded)
 
 		accounts, snaps := socialOf(t, s, 600)
-		statuses := requireHistory(t, accounts, snaps, seed.DemoHistoryEnd, seed.DemoHistoryDays)
-		require.Contains(t, seed.DemoHistoryEnd, strconv.Itoa(seed.DemoYear))
+		statuses := requireHistory(t, accounts, snaps, seed.DemoHistoryEnd(s.Now()), seed.DemoHistoryDays)
+		require.Contains(t, seed.DemoHistoryEnd(s.Now()), strconv.Itoa(seed.DemoYear))
 		require.Greater(t, statuses[mvpgraph.AccountActive], 9*len(accounts)/10, "most accounts are active")
 		require.Positive(t, statuses[mvpgraph.AccountNotFound])
 		require.Positive(t, statuses[mvpgraph.AccountSuspended])
@@ -849,7 +849,7 @@ func TestDemoCommunity(t *testing.T) {
 		require.NoError(t, err)
 		require.True(t, loaded)
 
-		end, err := time.Parse(time.DateOnly, seed.DemoHistoryEnd)
+		end, err := time.Parse(time.DateOnly, seed.DemoHistoryEnd(s.Now()))
 		require.NoError(t, err)
 		end = end.AddDate(0, 0, 1)
 		from := end.AddDate(0, 0, -seed.DemoActivityDays)

@@ -107,7 +107,7 @@ function SignIn({ onSignIn, viewer }: { onSignIn: (v: Viewer | null) => void; vi
           Continue without a token
         </button>
       </form>
-      {error ? <ErrorBox error={error} /> : null}
+      {error ? <ErrorBox error={error} title="This token was refused." signIn={false} /> : null}
     </section>
   );
 }

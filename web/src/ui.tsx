@@ -53,14 +53,15 @@ export function Empty({ children }: { children: ComponentChildren }) {
   );
 }
 
-export function ErrorBox({ error, retry }: { error: ApiError; retry?: () => void }) {
+export function ErrorBox({ error, retry, title = 'Could not load this.', signIn = true }: { error: ApiError; retry?: () => void; title?: string; signIn?: boolean }) {
+  const message = error.message.charAt(0).toUpperCase() + error.message.slice(1);
   return (
     <div class="state error" role="alert">
       <p>
-        <strong>Could not load this.</strong> {error.message}
+        <strong>{title}</strong> {message}
       </p>
       <p>{error.advice}</p>
-      {error.code === 'UNAUTHENTICATED' || error.code === 'FORBIDDEN' ? (
+      {!signIn ? null : error.code === 'UNAUTHENTICATED' || error.code === 'FORBIDDEN' ? (
         <p>
           <a href="#/signin">Sign in</a>
         </p>

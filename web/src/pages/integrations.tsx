@@ -31,43 +31,57 @@ export function Integrations() {
         {({ integrations }) =>
           integrations.length === 0 ? (
             <Empty>No platform is configured.</Empty>
+          ) : integrations.every((i) => !i.enabled) ? (
+            <>
+              <p class="state empty" role="status" data-testid="no-platform">
+                Demo data: no platform is configured, so no account is synced. The accounts keep the reach they were loaded with, marked frozen, which is
+                no fault of theirs. Give a platform its token (MVPGRAPH_&lt;PLATFORM&gt;_TOKEN) to sync it.
+              </p>
+              <IntegrationsTable integrations={integrations} />
+            </>
           ) : (
-            <div class="table-wrap" tabIndex={0} role="region" aria-label="A table: scroll sideways for more columns">
-              <table class="data" data-testid="integrations">
-                <thead>
-                  <tr>
-                    <th scope="col">Platform</th>
-                    <th scope="col">Sync</th>
-                    <th scope="col" class="num">Accounts</th>
-                    <th scope="col" class="num">Due</th>
-                    <th scope="col">Last run</th>
-                    <th scope="col">Quota left</th>
-                    <th scope="col">Resets</th>
-                    <th scope="col">Last error</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {integrations.map((i) => (
-                    <tr key={i.platform}>
-                      <th scope="row">{platformName[i.platform] ?? i.platform}</th>
-                      <td>
-                        {i.enabled ? <span class="badge status-active">on</span> : <span class="badge status-frozen">off</span>} every {Math.round(i.intervalSeconds / 3600)} h
-                        {i.pausedUntil ? <span class="badge status-error">paused until {when(i.pausedUntil)}</span> : null}
-                      </td>
-                      <td class="num">{num(i.accounts)}</td>
-                      <td class="num">{num(i.due)}</td>
-                      <td>{when(i.lastRunAt)}</td>
-                      <td>{i.quotaRemaining == null ? '—' : `${num(i.quotaRemaining)}${i.quotaLimit != null ? ` of ${num(i.quotaLimit)}` : ''}`}</td>
-                      <td>{when(i.quotaReset)}</td>
-                      <td>{i.lastError ? <span class="error-text">{i.lastError}</span> : <span class="muted">none</span>}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <IntegrationsTable integrations={integrations} />
           )
         }
       </Loaded>
     </section>
+  );
+}
+
+function IntegrationsTable({ integrations }: { integrations: Integration[] }) {
+  return (
+    <div class="table-wrap" tabIndex={0} role="region" aria-label="A table: scroll sideways for more columns">
+      <table class="data" data-testid="integrations">
+        <thead>
+          <tr>
+            <th scope="col">Platform</th>
+            <th scope="col">Sync</th>
+            <th scope="col" class="num">Accounts</th>
+            <th scope="col" class="num">Due</th>
+            <th scope="col">Last run</th>
+            <th scope="col">Quota left</th>
+            <th scope="col">Resets</th>
+            <th scope="col">Last error</th>
+          </tr>
+        </thead>
+        <tbody>
+          {integrations.map((i) => (
+            <tr key={i.platform}>
+              <th scope="row">{platformName[i.platform] ?? i.platform}</th>
+              <td>
+                {i.enabled ? <span class="badge status-active">on</span> : <span class="badge status-frozen">off</span>} every {Math.round(i.intervalSeconds / 3600)} h
+                {i.pausedUntil ? <span class="badge status-error">paused until {when(i.pausedUntil)}</span> : null}
+              </td>
+              <td class="num">{num(i.accounts)}</td>
+              <td class="num">{num(i.due)}</td>
+              <td>{when(i.lastRunAt)}</td>
+              <td>{i.quotaRemaining == null ? '—' : `${num(i.quotaRemaining)}${i.quotaLimit != null ? ` of ${num(i.quotaLimit)}` : ''}`}</td>
+              <td>{when(i.quotaReset)}</td>
+              <td>{i.lastError ? <span class="error-text">{i.lastError}</span> : <span class="muted">none</span>}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

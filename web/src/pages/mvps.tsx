@@ -47,7 +47,7 @@ const leadsQuery = `query Leads($after: String) {
 
 interface Row extends Mvp {
   expertises: string[];
-  problems: string[]; // account statuses other than ACTIVE
+  problems: string[]; // account statuses that need someone: not found, suspended, failing
   stale: boolean;
   spark: number[];
 }
@@ -70,7 +70,8 @@ function toRow(m: Mvp): Row {
   return {
     ...m,
     expertises: m.awards.filter((a) => a.status === 'ACTIVE').map((a) => a.expertise.name),
-    problems: [...new Set(m.socialAccounts.map((a) => a.status).filter((s) => s !== 'ACTIVE'))],
+    // FROZEN is no fault: its platform is switched off, its data kept.
+    problems: [...new Set(m.socialAccounts.map((a) => a.status).filter((s) => s !== 'ACTIVE' && s !== 'FROZEN'))],
     stale: m.socialAccounts.some((a) => a.staleness.stale),
     spark: dailyTotal(m.socialAccounts),
   };
