@@ -5,9 +5,9 @@
 package seed
 
 import (
-	"time"
 	"context"
 	"strconv"
+	"time"
 
 	"mvpgraph"
 	"mvpgraph/store"
