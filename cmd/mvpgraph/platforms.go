@@ -55,10 +55,22 @@ func (m *Main) syncConfig() (jobs.Config, error) {
 			}
 			cfg.Intervals[p] = d
 		}
+		build := platforms[p]
+		if p == mvpgraph.Twitter {
+			// X API v2 by default; v1.1 users/lookup, through go-twitter,
+			// for the programs that still have it.
+			switch api := m.env("MVPGRAPH_TWITTER_API", "v2"); api {
+			case "v2":
+				build = func(c integrations.Config) (mvpgraph.ReachSource, error) { return twitter.NewV2(c) }
+			case "v1.1":
+			default:
+				return cfg, fmt.Errorf("MVPGRAPH_TWITTER_API=%q is not v2 or v1.1", api)
+			}
+		}
 		if !enabled {
 			continue
 		}
-		src, err := platforms[p](c)
+		src, err := build(c)
 		if err != nil {
 			return cfg, fmt.Errorf("%s: %s (set %s, or %s=false to switch it off)", p, mvpgraph.ErrorMessage(err), integrations.EnvName(p, "TOKEN"), integrations.EnvName(p, "ENABLED"))
 		}

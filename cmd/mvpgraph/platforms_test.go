@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"mvpgraph"
+	"mvpgraph/integrations/twitter"
 )
 
 func TestSyncConfig(t *testing.T) {
@@ -47,4 +48,16 @@ func TestSyncConfig(t *testing.T) {
 	_, _, err = config(map[string]string{"MVPGRAPH_TWITTER_TOKEN": "t", "MVPGRAPH_TWITTER_BASE_URL": "not a url"})
 	require.Error(t, err)
 	require.NotContains(t, err.Error(), "secret")
+
+	// X API v2 by default; v1.1 when asked for.
+	sources := func(env map[string]string) mvpgraph.ReachSource {
+		m := NewMain(io.Discard, io.Discard, func(k string) string { return env[k] })
+		cfg, err := m.syncConfig()
+		require.NoError(t, err)
+		return cfg.Sources[mvpgraph.Twitter]
+	}
+	require.IsType(t, &twitter.V2{}, sources(map[string]string{"MVPGRAPH_TWITTER_TOKEN": "t"}))
+	require.IsType(t, &twitter.Client{}, sources(map[string]string{"MVPGRAPH_TWITTER_TOKEN": "t", "MVPGRAPH_TWITTER_API": "v1.1"}))
+	_, _, err = config(map[string]string{"MVPGRAPH_TWITTER_API": "v3"})
+	require.ErrorContains(t, err, "MVPGRAPH_TWITTER_API")
 }
