@@ -1,12 +1,14 @@
 // Command syncbench measures how close the reach sync comes to a platform's
-// rate limit without passing it: it links N GitHub accounts, serves a fake
-// GitHub REST API that enforces a fixed-window limit with GitHub's own
-// headers and 403 body, runs the real workers (jobs.Runner with the real
-// GitHub client) until every account has synced, and reports the achieved
-// request rate as a share of the allowed rate, and how many requests the
-// fake refused for being over the limit.
+// rate limit without passing it: it links N accounts, serves a fake API
+// that enforces a fixed-window limit with the platform's own headers and
+// refusal (GitHub's REST API, one account a request, 403; or X API v2's
+// /2/users/by, 100 accounts a request, 429), runs the real workers
+// (jobs.Runner with the real client) until every account has synced, and
+// reports the achieved request rate as a share of the allowed rate, and how
+// many requests the fake refused for being over the limit.
 //
 //	go run ./bench/syncbench -accounts 10000 -limit 250 -window 1s
+//	go run ./bench/syncbench -platform x -accounts 10000 -limit 5 -window 1s
 package main
 
 import (
@@ -29,18 +31,20 @@ import (
 	"mvpgraph"
 	"mvpgraph/integrations"
 	"mvpgraph/integrations/github"
+	"mvpgraph/integrations/twitter"
 	"mvpgraph/jobs"
 	"mvpgraph/store"
 )
 
 func main() {
-	accounts := flag.Int("accounts", 10000, "GitHub accounts to sync")
+	platform := flag.String("platform", "github", "the API to fake: github (REST, an account a request) or x (API v2, 100 a request)")
+	accounts := flag.Int("accounts", 10000, "accounts to sync")
 	limit := flag.Int("limit", 250, "requests the fake API allows per window")
 	window := flag.Duration("window", time.Second, "the fake API's rate-limit window (whole seconds)")
 	concurrency := flag.Int("concurrency", 8, "batches synced at once")
 	dbURL := flag.String("database-url", "", "database to use (default: a new SQLite file in a temporary directory)")
 	flag.Parse()
-	if err := run(*accounts, *limit, *window, *concurrency, *dbURL); err != nil {
+	if err := run(*platform, *accounts, *limit, *window, *concurrency, *dbURL); err != nil {
 		fmt.Fprintln(os.Stderr, "syncbench:", err)
 		os.Exit(1)
 	}
@@ -63,21 +67,20 @@ type fakeGitHub struct {
 	perWindow map[int64]int
 }
 
-func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	login := strings.TrimPrefix(r.URL.Path, "/users/")
+// take counts a request against the window, and says whether it was over
+// the limit, how many are left and when the window resets.
+func (f *fakeGitHub) take() (over bool, remaining int, reset time.Time) {
 	now := time.Now()
 	f.mu.Lock()
+	defer f.mu.Unlock()
 	idx := now.UnixNano() / int64(f.window)
 	if idx != f.current {
 		f.current, f.used = idx, 0
 	}
-	reset := time.Unix(0, (idx+1)*int64(f.window))
-	over := f.used >= f.limit
+	reset = time.Unix(0, (idx+1)*int64(f.window))
+	over = f.used >= f.limit
 	if over {
 		f.refused++
-		if os.Getenv("SYNCBENCH_DEBUG") != "" {
-			fmt.Fprintf(os.Stderr, "refused at %v into the window\n", now.Sub(time.Unix(0, idx*int64(f.window))))
-		}
 	} else {
 		f.used++
 		f.accepted++
@@ -87,8 +90,39 @@ func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		f.last = now
 	}
-	remaining := f.limit - f.used
-	f.mu.Unlock()
+	return over, f.limit - f.used, reset
+}
+
+// fakeX answers X API v2's /2/users/by over the same windows, with X's
+// x-rate-limit headers and 429 problem body.
+type fakeX struct{ *fakeGitHub }
+
+func (f fakeX) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	over, remaining, reset := f.take()
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("x-rate-limit-limit", strconv.Itoa(f.limit))
+	h.Set("x-rate-limit-remaining", strconv.Itoa(remaining))
+	h.Set("x-rate-limit-reset", strconv.FormatInt(reset.Unix(), 10))
+	if over {
+		w.WriteHeader(http.StatusTooManyRequests)
+		_ = json.NewEncoder(w).Encode(map[string]any{"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank", "status": 429})
+		return
+	}
+	var data []map[string]any
+	for i, u := range strings.Split(r.URL.Query().Get("usernames"), ",") {
+		data = append(data, map[string]any{"id": strconv.Itoa(i + 1), "username": u, "name": u,
+			"public_metrics": map[string]int{"followers_count": 100 + len(u), "following_count": 10, "tweet_count": 5, "listed_count": 1}})
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{"data": data})
+}
+
+func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	login := strings.TrimPrefix(r.URL.Path, "/users/")
+	over, remaining, reset := f.take()
+	if over && os.Getenv("SYNCBENCH_DEBUG") != "" {
+		fmt.Fprintf(os.Stderr, "refused %s, the window resetting at %s\n", login, reset.Format(time.RFC3339Nano))
+	}
 
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
@@ -110,7 +144,10 @@ func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func run(n, limit int, window time.Duration, concurrency int, dbURL string) error {
+func run(platform string, n, limit int, window time.Duration, concurrency int, dbURL string) error {
+	if platform != "github" && platform != "x" {
+		return fmt.Errorf("-platform is github or x, not %q", platform)
+	}
 	if window < time.Second || window%time.Second != 0 {
 		return fmt.Errorf("-window must be whole seconds, as GitHub's reset header is")
 	}
@@ -136,21 +173,39 @@ func run(n, limit int, window time.Duration, concurrency int, dbURL string) erro
 		return err
 	}
 	prefix := m.Handle
+	p := mvpgraph.GitHub
+	if platform == "x" {
+		p = mvpgraph.Twitter
+	}
 	for i := range n {
-		if _, err := s.LinkSocialAccount(ctx, m.ID, mvpgraph.GitHub, fmt.Sprintf("%s-%d", prefix, i)); err != nil {
+		handle := fmt.Sprintf("%s-%d", prefix, i)
+		if p == mvpgraph.Twitter {
+			handle = fmt.Sprintf("b%s_%d", prefix[len(prefix)-4:], i) // at most 15 characters
+		}
+		if _, err := s.LinkSocialAccount(ctx, m.ID, p, handle); err != nil {
 			return err
 		}
 	}
 
 	fake := &fakeGitHub{limit: limit, window: window, perWindow: map[int64]int{}}
-	srv := httptest.NewServer(fake)
+	var handler http.Handler = fake
+	if p == mvpgraph.Twitter {
+		handler = fakeX{fake}
+	}
+	srv := httptest.NewServer(handler)
 	defer srv.Close()
-	client, err := github.New(integrations.Config{BaseURL: srv.URL, Token: "bench-token", Timeout: 10 * time.Second})
+	cfg := integrations.Config{BaseURL: srv.URL, Token: "bench-token", Timeout: 10 * time.Second}
+	var client mvpgraph.ReachSource
+	if p == mvpgraph.Twitter {
+		client, err = twitter.NewV2(cfg)
+	} else {
+		client, err = github.New(cfg)
+	}
 	if err != nil {
 		return err
 	}
 	runner, err := jobs.New(ctx, s, dbURL, jobs.Config{
-		Sources:     map[mvpgraph.Platform]mvpgraph.ReachSource{mvpgraph.GitHub: client},
+		Sources:     map[mvpgraph.Platform]mvpgraph.ReachSource{p: client},
 		Work:        true,
 		Round:       time.Hour,
 		Concurrency: concurrency,
@@ -167,17 +222,17 @@ func run(n, limit int, window time.Duration, concurrency int, dbURL string) erro
 	if _, err := runner.Round(ctx); err != nil {
 		return err
 	}
-	intervals := map[mvpgraph.Platform]time.Duration{mvpgraph.GitHub: jobs.DefaultInterval}
+	intervals := map[mvpgraph.Platform]time.Duration{p: jobs.DefaultInterval}
 	for {
 		counts, err := s.AccountCounts(ctx, intervals)
 		if err != nil {
 			return err
 		}
-		if counts[mvpgraph.GitHub].Due == 0 {
+		if counts[p].Due == 0 {
 			break
 		}
 		if time.Since(start) > time.Duration(n/limit+60)*window*2 {
-			return fmt.Errorf("gave up: %d accounts still due", counts[mvpgraph.GitHub].Due)
+			return fmt.Errorf("gave up: %d accounts still due", counts[p].Due)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -198,10 +253,10 @@ func run(n, limit int, window time.Duration, concurrency int, dbURL string) erro
 		maxInWindow = max(maxInWindow, c)
 	}
 	dialect, _, _ := store.ParseURL(dbURL)
-	fmt.Printf("| date | machine | database | accounts | limit | concurrency | requests | refused (over the limit) | most in one window | windows | achieved rate | allowed rate | share | wall time |\n")
-	fmt.Printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
-	fmt.Printf("| %s | %d cores, %s/%s | %s | %d | %d per %s | %d | %d | %d | %d | %d | %.1f/s | %.1f/s | %.1f %% | %s |\n",
-		time.Now().UTC().Format(time.DateOnly), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, dialect, n, limit, window,
+	fmt.Printf("| date | machine | platform | database | accounts | limit | concurrency | requests | refused (over the limit) | most in one window | windows | achieved rate | allowed rate | share | wall time |\n")
+	fmt.Printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
+	fmt.Printf("| %s | %d cores, %s/%s | %s | %s | %d | %d per %s | %d | %d | %d | %d | %d | %.1f/s | %.1f/s | %.1f %% | %s |\n",
+		time.Now().UTC().Format(time.DateOnly), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, platform, dialect, n, limit, window,
 		concurrency, fake.accepted+fake.refused, fake.refused, maxInWindow, windows, achieved, allowed, 100*achieved/allowed, elapsed.Round(time.Millisecond))
 	return nil
 }
