@@ -21,7 +21,7 @@ out=bench/results/sync.md
   echo
   echo "Produced by \`bench/sync.sh $accounts $limit\`, which runs \`go run ./bench/syncbench -accounts $accounts -limit $limit -window 1s\` on each database."
   echo "A fake GitHub REST API allows $limit requests per one-second window (GitHub's headers, 403 body when over); the real workers and GitHub client sync $accounts accounts, one request each."
-  echo "A fake X API v2 allows $xlimit requests of /2/users/by per one-second window (X's x-rate-limit headers, 429 problem body when over); the real workers and X v2 client sync $accounts accounts, 100 a request (\\`-platform x -limit $xlimit\\`)."
+  echo "A fake X API v2 allows $xlimit requests of /2/users/by per one-second window (X's x-rate-limit headers, 429 problem body when over); the real workers and X v2 client sync $accounts accounts, 100 a request (-platform x -limit $xlimit)."
   echo "Share is the accepted requests over what the windows touched allowed; refused counts requests over the limit (target: share at least 90 %, refused 0)."
   echo
   /tmp/mvpgraph-syncbench -accounts "$accounts" -limit "$limit" -window 1s
