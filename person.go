@@ -162,8 +162,8 @@ func NameKey(name string) string {
 
 // HandleKey folds a handle for comparison: its letters and digits, without
 // accents, lower-cased; "" when fewer than four are left, too short to
-// suggest anyone by. A Stack Exchange "site:userID" handle has no key: the
-// number says nothing across sites.
+// suggest anyone by, or only digits: a user ID (a Stack Exchange
+// "site:userID" among them) says nothing across sites.
 func HandleKey(handle string) string {
 	if stackHandle.MatchString(handle) {
 		return ""
@@ -174,10 +174,11 @@ func HandleKey(handle string) string {
 			b.WriteRune(r)
 		}
 	}
-	if b.Len() < 4 {
+	key := b.String()
+	if len(key) < 4 || strings.Trim(key, "0123456789") == "" {
 		return ""
 	}
-	return b.String()
+	return key
 }
 
 var stackHandle = regexp.MustCompile(`^[a-z.]+:[0-9]+$`)
