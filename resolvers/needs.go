@@ -2,6 +2,7 @@ package resolvers
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"mvpgraph"
@@ -61,7 +62,7 @@ func (r *Resolver) activityNeeds(ctx context.Context, q store.ActivityStatsQuery
 		}
 		nq.GroupBy = append(nq.GroupBy, d)
 	}
-	if q.Kinds != nil && !contains(q.Kinds, "QUESTION") {
+	if q.Kinds != nil && !slices.Contains(q.Kinds, "QUESTION") {
 		return groups, nil
 	}
 	found, err := r.Store.Needs(ctx, nq)
@@ -100,15 +101,6 @@ func (r *Resolver) activityNeeds(ctx context.Context, q store.ActivityStatsQuery
 		out[i].Needs = &n
 	}
 	return out, nil
-}
-
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 // unansweredQuestions answers Query.unansweredQuestions.
