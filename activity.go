@@ -95,10 +95,14 @@ type ActivityRow struct {
 	OccurredAt        time.Time
 	ContributorHandle string
 	ContributorName   string
-	MemberHandle      string // the member the contributor is, when known
-	URL               string
-	Title             string
-	Score             *float64
+	// ContributorURL is the contributor's profile page, when the space
+	// gives one: two identities giving the same page are suggested as one
+	// person (mvpgraph.ProfileKey).
+	ContributorURL string
+	MemberHandle   string // the member the contributor is, when known
+	URL            string
+	Title          string
+	Score          *float64
 	// InReplyTo is the external ID of the question, in the same space, an
 	// answer replies to; Accepted marks an answer the asker accepted.
 	InReplyTo string
@@ -118,7 +122,7 @@ const MaxActivityScore = 1e9
 
 // Check validates an activity row, from an import file or a space's feed,
 // saying which field is wrong: text that is valid UTF-8 within its length
-// in characters (identifiers 200, title 1,000, URL 2,048), a URL over http
+// in characters (identifiers 200, title 1,000, URLs 2,048), URLs over http
 // or https, and a score that is a finite number within MaxActivityScore.
 // The importer reports a row that fails with its line, and imports the
 // others.
@@ -130,7 +134,7 @@ func (r *ActivityRow) Check() error {
 	}{
 		{"space", r.Space, 200}, {"external_id", r.ExternalID, 200}, {"contributor_handle", r.ContributorHandle, 200},
 		{"contributor_name", r.ContributorName, 200}, {"member_handle", r.MemberHandle, 200}, {"title", r.Title, 1000}, {"url", r.URL, 2048},
-		{"in_reply_to", r.InReplyTo, 200},
+		{"in_reply_to", r.InReplyTo, 200}, {"contributor_url", r.ContributorURL, MaxProfileURL},
 	} {
 		if !utf8.ValidString(f.value) {
 			return fmt.Errorf("%s is not valid UTF-8 text; save the file as UTF-8", f.name)
@@ -152,10 +156,13 @@ func (r *ActivityRow) Check() error {
 	case r.InReplyTo != "" && r.InReplyTo == r.ExternalID:
 		return fmt.Errorf("in_reply_to is the row's own external_id; an item cannot reply to itself")
 	}
-	if r.URL != "" {
-		u, err := url.Parse(r.URL)
+	for _, f := range [][2]string{{"url", r.URL}, {"contributor_url", r.ContributorURL}} {
+		if f[1] == "" {
+			continue
+		}
+		u, err := url.Parse(f[1])
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("url %q is not an http or https address", r.URL)
+			return fmt.Errorf("%s %q is not an http or https address", f[0], f[1])
 		}
 	}
 	if r.Score != nil {

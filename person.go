@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -43,6 +44,8 @@ type Identity struct {
 	Name      string  `db:"name"`
 	MemberID  *int64  `db:"member_id"`
 	Account   *string `db:"account"`
+	// ProfileURL is the profile page the space gave, when it gave one.
+	ProfileURL *string `db:"profile_url"`
 	// LinkedMemberID and LinkedAccountID are the member whose social
 	// account the identity is, and the account, when it is one.
 	LinkedMemberID  *int64 `db:"linked_member_id"`
@@ -183,6 +186,45 @@ func HandleKey(handle string) string {
 
 var stackHandle = regexp.MustCompile(`^[a-z.]+:[0-9]+$`)
 
+// MaxProfileURL bounds a contributor's profile address, in characters.
+const MaxProfileURL = 2048
+
+// ProfileKey folds the address of a contributor's profile page for
+// comparison: host without "www." and path, lower-cased, without scheme,
+// query, fragment or trailing slash; a Stack Exchange user page
+// (/users/ID/name) keeps its ID alone, since the name part changes with
+// the display name. It is "" for what is no http or https address with a
+// host, and for a host's home page, which names no one.
+func ProfileKey(profile string) string {
+	u, err := url.Parse(strings.TrimSpace(profile))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
+		return ""
+	}
+	host := strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
+	path := strings.ToLower(strings.TrimRight(u.EscapedPath(), "/"))
+	if m := stackUserPage.FindStringSubmatch(path); m != nil {
+		path = m[1]
+	}
+	if path == "" {
+		return ""
+	}
+	return host + path
+}
+
+// ProfileURL is a profile page's address as a space gave it, if it is one
+// ProfileKey reads and within MaxProfileURL characters, or else "": what a
+// space's ingestion records, so that a bad address costs the profile, not
+// the item.
+func ProfileURL(s string) string {
+	s = strings.TrimSpace(s)
+	if !utf8.ValidString(s) || utf8.RuneCountInString(s) > MaxProfileURL || ProfileKey(s) == "" {
+		return ""
+	}
+	return s
+}
+
+var stackUserPage = regexp.MustCompile(`^(/users/[0-9]+)(/.*)?$`)
+
 // fold lower-cases s and takes the accents off its letters.
 func fold(s string) string {
 	var b strings.Builder
@@ -201,20 +243,27 @@ type SuggestionReason string
 const (
 	SameName      SuggestionReason = "SAME_NAME"      // the same full name in different spaces
 	SimilarHandle SuggestionReason = "SIMILAR_HANDLE" // handles alike once case and punctuation are set aside
+	SharedProfile SuggestionReason = "SHARED_PROFILE" // the same profile page given by each (see ProfileKey)
 )
 
 // SuggestionConfidence is how likely two people are one, 0 to 1, from the
 // reasons they match by: a shared full name 0.6, alike handles 0.5, both
-// 0.9; a little less when many people share the name or the handle (n is
-// the most people sharing one of them, at least 2).
+// 0.9; a shared profile page 0.8 alone and 0.95 with either of the others;
+// a little less when many people share the name, handle or page (n is the
+// most people sharing one of them, at least 2).
 func SuggestionConfidence(reasons []SuggestionReason, n int) float64 {
-	var name, handle bool
+	var name, handle, profile bool
 	for _, r := range reasons {
 		name = name || r == SameName
 		handle = handle || r == SimilarHandle
+		profile = profile || r == SharedProfile
 	}
 	c := 0.0
 	switch {
+	case profile && (name || handle):
+		c = 0.95
+	case profile:
+		c = 0.8
 	case name && handle:
 		c = 0.9
 	case name:

@@ -1,6 +1,7 @@
 package mvpgraph_test
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 	"unicode"
@@ -86,4 +87,54 @@ func TestNominationMoves(t *testing.T) {
 	require.Contains(t, mvpgraph.ErrorMessage(err), "has ended")
 	require.InDelta(t, 0.9, mvpgraph.SuggestionConfidence([]mvpgraph.SuggestionReason{mvpgraph.SameName, mvpgraph.SimilarHandle}, 2), 1e-9)
 	require.InDelta(t, 0.3, mvpgraph.SuggestionConfidence([]mvpgraph.SuggestionReason{mvpgraph.SameName}, 4), 1e-9, "a name four people share")
+	require.InDelta(t, 0.8, mvpgraph.SuggestionConfidence([]mvpgraph.SuggestionReason{mvpgraph.SharedProfile}, 2), 1e-9)
+	require.InDelta(t, 0.95, mvpgraph.SuggestionConfidence([]mvpgraph.SuggestionReason{mvpgraph.SimilarHandle, mvpgraph.SharedProfile}, 2), 1e-9)
+}
+
+func TestProfileKey(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"https://stackoverflow.com/users/4711/ann-co":   "stackoverflow.com/users/4711",
+		"http://www.StackOverflow.com/users/4711/":      "stackoverflow.com/users/4711",
+		"https://stackoverflow.com/users/4711?tab=top":  "stackoverflow.com/users/4711",
+		"https://github.com/GinaGreen/":                 "github.com/ginagreen",
+		"https://GitHub.com/ginagreen#repos":            "github.com/ginagreen",
+		" https://blogs.example.org/crm/about ":         "blogs.example.org/crm/about",
+		"https://github.com/":                           "",
+		"https://github.com":                            "",
+		"mailto:gina@example.org":                       "",
+		"javascript:alert(1)":                           "",
+		"stackoverflow.com/users/4711":                  "",
+		"https:///users/4711":                           "",
+		"https://blogs.example.org/users/12ab/someone/": "blogs.example.org/users/12ab/someone",
+	} {
+		require.Equal(t, want, mvpgraph.ProfileKey(in), in)
+	}
+	require.Empty(t, mvpgraph.ProfileURL("https://example.org/"+strings.Repeat("a", mvpgraph.MaxProfileURL)), "too long")
+	require.Equal(t, "https://github.com/ann", mvpgraph.ProfileURL(" https://github.com/ann "))
+}
+
+// FuzzProfileKey: a key is lower-case, has no scheme, query, fragment or
+// trailing slash, and is the same for the address with another case or a
+// slash more.
+func FuzzProfileKey(f *testing.F) {
+	for _, s := range []string{"https://stackoverflow.com/users/4711/ann-co", "http://www.GitHub.com/Gina/", "https://x/?a#b", "https://ex.org/%2F/", "mailto:a@b", "https://[::1]/p", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		k := mvpgraph.ProfileKey(s)
+		if k == "" {
+			return
+		}
+		require.Equal(t, strings.ToLower(k), k)
+		require.False(t, strings.HasSuffix(k, "/"), "%q", k)
+		u, err := url.Parse(strings.TrimSpace(s))
+		require.NoError(t, err)
+		require.True(t, strings.HasPrefix(k, strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")+"/"), "%q is the host and a path", k)
+		require.NotContains(t, k, "?")
+		require.Equal(t, k, mvpgraph.ProfileKey(strings.ToUpper(s[:5])+s[5:]), "the scheme's case")
+		if !strings.ContainsAny(s, "?#") {
+			require.Equal(t, k, mvpgraph.ProfileKey(strings.TrimSpace(s)+"/"), "a trailing slash")
+		}
+	})
 }

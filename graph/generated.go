@@ -305,13 +305,14 @@ type ComplexityRoot struct {
 	}
 
 	Identity struct {
-		Account  func(childComplexity int) int
-		Handle   func(childComplexity int) int
-		Member   func(childComplexity int) int
-		Name     func(childComplexity int) int
-		NodeID   func(childComplexity int) int
-		SiteName func(childComplexity int) int
-		Space    func(childComplexity int) int
+		Account    func(childComplexity int) int
+		Handle     func(childComplexity int) int
+		Member     func(childComplexity int) int
+		Name       func(childComplexity int) int
+		NodeID     func(childComplexity int) int
+		ProfileURL func(childComplexity int) int
+		SiteName   func(childComplexity int) int
+		Space      func(childComplexity int) int
 	}
 
 	ImportActivitiesPayload struct {
@@ -1858,6 +1859,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Identity.NodeID(childComplexity), true
+	case "Identity.profileUrl":
+		if e.ComplexityRoot.Identity.ProfileURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Identity.ProfileURL(childComplexity), true
 	case "Identity.site":
 		if e.ComplexityRoot.Identity.SiteName == nil {
 			break
@@ -6097,6 +6104,8 @@ type Identity {
   member: Member
   "The member's social account the identity is, with its reach, when it is one."
   account: SocialAccount
+  "The profile page the space gave for the identity, when it gave one."
+  profileUrl: String
 }
 
 "What changed who is whom."
@@ -6149,6 +6158,8 @@ enum SuggestionReason {
   SAME_NAME
   "Handles alike once case and punctuation are set aside."
   SIMILAR_HANDLE
+  "The same profile page (a Stack Exchange user page, a GitHub profile, a feed author's address), scheme, case and trailing slash aside."
+  SHARED_PROFILE
 }
 
 "Two people who may be one."
@@ -7013,6 +7024,8 @@ func (ec *executionContext) childFields_Identity(ctx context.Context, field grap
 		return ec.fieldContext_Identity_member(ctx, field)
 	case "account":
 		return ec.fieldContext_Identity_account(ctx, field)
+	case "profileUrl":
+		return ec.fieldContext_Identity_profileUrl(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Identity", field.Name)
 }
@@ -13459,6 +13472,29 @@ func (ec *executionContext) fieldContext_Identity_account(_ context.Context, fie
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Identity_profileUrl(ctx context.Context, field graphql.CollectedField, obj *model.Identity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Identity_profileUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProfileURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Identity_profileUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Identity", field, false, false, "String")
 }
 
 func (ec *executionContext) _ImportActivitiesPayload_imported(ctx context.Context, field graphql.CollectedField, obj *model.ImportActivitiesPayload) (ret graphql.Marshaler) {
@@ -27927,6 +27963,11 @@ func (ec *executionContext) _Identity(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Identity_account(ctx, field, obj)
 				})
+		case "profileUrl":
+			out.Values[i] = ec._Identity_profileUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -33443,10 +33484,12 @@ var (
 	unmarshalNSuggestionReason2mvpgraphᚐSuggestionReason = map[string]mvpgraph.SuggestionReason{
 		"SAME_NAME":      mvpgraph.SameName,
 		"SIMILAR_HANDLE": mvpgraph.SimilarHandle,
+		"SHARED_PROFILE": mvpgraph.SharedProfile,
 	}
 	marshalNSuggestionReason2mvpgraphᚐSuggestionReason = map[mvpgraph.SuggestionReason]string{
 		mvpgraph.SameName:      "SAME_NAME",
 		mvpgraph.SimilarHandle: "SIMILAR_HANDLE",
+		mvpgraph.SharedProfile: "SHARED_PROFILE",
 	}
 )
 

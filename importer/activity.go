@@ -20,7 +20,7 @@ import (
 // Columns are the fields of an import row, as CSV header names and
 // JSON keys. The first six are required.
 var Columns = []string{"space", "external_id", "kind", "occurred_at", "contributor_handle", "contributor_name", "member_handle", "url", "title", "score",
-	"in_reply_to", "accepted"}
+	"in_reply_to", "accepted", "contributor_url"}
 
 // parseRow reads and checks one row's fields.
 func parseRow(line int, f map[string]string) (mvpgraph.ActivityRow, error) {
@@ -55,7 +55,7 @@ func parseRow(line int, f map[string]string) (mvpgraph.ActivityRow, error) {
 		}
 		r.Score = &v
 	}
-	r.InReplyTo = get("in_reply_to")
+	r.InReplyTo, r.ContributorURL = get("in_reply_to"), get("contributor_url")
 	switch strings.ToLower(get("accepted")) {
 	case "", "false", "0", "no":
 	case "true", "1", "yes":

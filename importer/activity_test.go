@@ -66,3 +66,17 @@ func TestRowsAreChecked(t *testing.T) {
 	require.Equal(t, 3, bad[1].Line)
 	require.Contains(t, bad[1].Reason, "url")
 }
+
+// TestContributorURL: a contributor's profile page is read, and one that
+// is no http or https address rejects its row, saying which column.
+func TestContributorURL(t *testing.T) {
+	rows, bad, err := importer.Activities(strings.NewReader("space,external_id,kind,occurred_at,contributor_handle,contributor_name,contributor_url\n"+
+		"F,1,ANSWER,2026-05-01,a,A,https://github.com/ann\nF,2,ANSWER,2026-05-01,b,B,ftp://example.org/b\nF,3,ANSWER,2026-05-01,c,C,\n"), "csv")
+	require.NoError(t, err)
+	require.Len(t, rows, 2)
+	require.Equal(t, "https://github.com/ann", rows[0].ContributorURL)
+	require.Empty(t, rows[1].ContributorURL)
+	require.Len(t, bad, 1)
+	require.Equal(t, 3, bad[0].Line)
+	require.Contains(t, bad[0].Reason, `contributor_url "ftp://example.org/b" is not an http or https address`)
+}

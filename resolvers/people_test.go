@@ -24,6 +24,7 @@ type candidate struct {
 			Site       *string
 			Space      struct{ Name string }
 			Account    *struct{ Handle string }
+			ProfileURL *string
 		}
 	}
 	Identities []struct {
@@ -37,7 +38,7 @@ type candidate struct {
 
 const candidatesQuery = `query ($e: ID!) { awardCandidates(expertiseId: $e, from: "2026-05-01T00:00:00Z", to: "2026-06-01T00:00:00Z", first: 50) {
   rank name handle score
-  person { id identities { id handle site space { name } account { handle } } }
+  person { id identities { id handle site space { name } account { handle } profileUrl } }
   identities { identity { handle } count score }
   topSpaces { name }
   nomination { id status }
@@ -76,10 +77,12 @@ func TestPeopleAndNominations(t *testing.T) {
 				a.id(fmt.Sprintf(`mutation { createCommunitySpace(input: {%s, expertiseIds: [%q]}) { communitySpace { id } } }`, sp, ids["crm"]), "createCommunitySpace", "communitySpace", "id")
 			}
 			var csv strings.Builder
-			csv.WriteString("space,external_id,kind,occurred_at,contributor_handle,contributor_name,member_handle\n")
+			csv.WriteString("space,external_id,kind,occurred_at,contributor_handle,contributor_name,member_handle,contributor_url\n")
+			// The blog's Gina gives her Stack Overflow page as her profile.
+			profile := map[string]string{"stackoverflow:4242": "https://stackoverflow.com/users/4242/gina-g", "gina-green": "https://stackoverflow.com/users/4242"}
 			add := func(space, handle, name, member string, n int) {
 				for i := range n {
-					fmt.Fprintf(&csv, "%s,%s-%s-%d,ANSWER,2026-05-%02d,%s,%s,%s\n", space, handle, space, i, i+1, handle, name, member)
+					fmt.Fprintf(&csv, "%s,%s-%s-%d,ANSWER,2026-05-%02d,%s,%s,%s,%s\n", space, handle, space, i, i+1, handle, name, member, profile[handle])
 				}
 			}
 			add("CRM Forum", "gina_g", "Gina Green", "gina", 3)
@@ -128,6 +131,7 @@ func TestPeopleAndNominations(t *testing.T) {
 				}
 			}
 			require.Equal(t, 3, linked, "the Stack Overflow and GitHub identities are her linked accounts")
+			require.Equal(t, "https://stackoverflow.com/users/4242", *blog.Person.Identities[0].ProfileURL, "the page the import gave")
 			require.Empty(t, by["ADA"], "a current MVP is no candidate")
 			require.Empty(t, by["Fay Vendor"], "nor is an employee")
 
@@ -141,8 +145,8 @@ func TestPeopleAndNominations(t *testing.T) {
 			}
 			asAnalyst.do(&sugg, fmt.Sprintf(`{ personMergeSuggestions(expertiseId: %q) { people { id } reasons confidence } }`, ids["crm"]))
 			require.Len(t, sugg.PersonMergeSuggestions, 1)
-			require.Equal(t, []string{"SAME_NAME", "SIMILAR_HANDLE"}, sugg.PersonMergeSuggestions[0].Reasons)
-			require.InDelta(t, 0.9, sugg.PersonMergeSuggestions[0].Confidence, 1e-9)
+			require.Equal(t, []string{"SAME_NAME", "SHARED_PROFILE", "SIMILAR_HANDLE"}, sugg.PersonMergeSuggestions[0].Reasons)
+			require.InDelta(t, 0.95, sugg.PersonMergeSuggestions[0].Confidence, 1e-9)
 			merge := fmt.Sprintf(`mutation { mergePeople(input: {personIds: [%q, %q]}) { change { id kind actor moves { identity { handle } from { id } to { id } } } person { id name member { handle } identities { handle } } } }`, blog.Person.ID, member.Person.ID)
 			asUma.fail("FORBIDDEN", "", merge)
 			asAnalyst.fail("FORBIDDEN", "", merge)

@@ -231,6 +231,9 @@ func (c *programCheck) checkActivity(b store.MemberBatch) error {
 		if who.Handle == "" || len(who.Handle) > 200 {
 			return mvpgraph.Invalidf(row+".handle", "a contributor's handle is 1 to 200 characters.")
 		}
+		if u := who.ProfileURL; u != nil && (len([]rune(*u)) > mvpgraph.MaxProfileURL || mvpgraph.ProfileKey(*u) == "") {
+			return mvpgraph.Invalidf(row+".profileUrl", "a profile page is an http or https address of a page on a host, at most %d characters.", mvpgraph.MaxProfileURL)
+		}
 		if who.ID >= int64(len(c.contributorSpace)) {
 			c.contributorSpace = append(c.contributorSpace, make([]int64, int(who.ID)-len(c.contributorSpace)+1)...)
 		}

@@ -70,25 +70,32 @@ type demoPerson struct {
 // user groups and conferences ask members to link their profiles; on Stack
 // Overflow and GitHub a member is known by a linked social account, if at
 // all; blogs, videos and newsgroups know nobody, and only a shared name or
-// a handle alike suggests who someone is.
-func (d demoPerson) identity(kind mvpgraph.SpaceKind) (handle, name string, linked bool) {
+// a handle alike, or a profile page, suggests who someone is. The profile
+// page is the one the space shows: a Stack Overflow user page, a GitHub
+// profile, and on a blog, for one author in three, the author's Stack
+// Overflow page.
+func (d demoPerson) identity(kind mvpgraph.SpaceKind) (handle, name string, linked bool, profile string) {
 	name = d.first + " " + d.last
 	f, l := alnum(d.first), alnum(d.last)
+	stackPage := "https://stackoverflow.com/users/" + strings.TrimPrefix(d.stack, "stackoverflow:")
 	switch kind {
 	case "FORUM":
-		return handleBase(d.first, d.last), name, true
+		return handleBase(d.first, d.last), name, true, ""
 	case "USER_GROUP", "EVENT":
-		return name, name, true
+		return name, name, true, ""
 	case "QNA":
-		return d.stack, d.first + " " + string([]rune(d.last)[:1]) + ".", false
+		return d.stack, d.first + " " + string([]rune(d.last)[:1]) + ".", false, stackPage + "/" + slug(d.first+" "+d.last)
 	case "SOCIAL":
-		return d.github, name, false
+		return d.github, name, false, "https://github.com/" + d.github
 	case "BLOG":
-		return slug(d.first) + "-" + slug(d.last), name, false
+		if id, _ := strconv.Atoi(strings.TrimPrefix(d.stack, "stackoverflow:")); id%3 == 0 {
+			profile = stackPage
+		}
+		return slug(d.first) + "-" + slug(d.last), name, false, profile
 	case "VIDEO":
-		return "@" + f + l, name, false
+		return "@" + f + l, name, false, ""
 	}
-	return f + l[:1], d.first + " " + string([]rune(d.last)[:1]) + ".", false
+	return f + l[:1], d.first + " " + string([]rune(d.last)[:1]) + ".", false, ""
 }
 
 // answerDemoQuestions makes a space's answers reply to its questions, in
@@ -265,12 +272,15 @@ func demoCommunity(p *store.Program, last string) (*rand.Rand, time.Time, error)
 				at := end.Add(-time.Duration(t * float64(DemoActivityDays*24*time.Hour))).Truncate(time.Minute)
 				kind := k.items[r.IntN(len(k.items))]
 				score := math.Round(r.ExpFloat64() * 4)
-				handle, shown, linked := who.identity(k.kind)
+				handle, shown, linked, profile := who.identity(k.kind)
 				cid := contributorOf[handle]
 				if cid == 0 {
 					cid = int64(len(p.Contributors) + 1)
 					contributorOf[handle] = cid
 					c := store.LoadContributor{ID: cid, SpaceID: space, Handle: handle, Name: shown}
+					if profile != "" {
+						c.ProfileURL = &profile
+					}
 					if id, ok := memberID[who.member]; ok && linked {
 						c.MemberID = &id
 					}

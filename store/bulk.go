@@ -68,6 +68,10 @@ type LoadContributor struct {
 	Handle   string
 	Name     string
 	MemberID *int64
+	// ProfileURL is the contributor's profile page, when the space gave
+	// one (an http or https address of at most mvpgraph.MaxProfileURL
+	// characters).
+	ProfileURL *string
 }
 
 // LoadActivity is one contribution in a space, by a contributor of that
@@ -453,7 +457,7 @@ func (l *loader) insertSpaces(ctx context.Context, p *Program) error {
 }
 
 var (
-	loadContributorColumns = []string{"id", "space_id", "handle", "name", "member_id", "account", "name_key", "handle_key"}
+	loadContributorColumns = []string{"id", "space_id", "handle", "name", "member_id", "account", "name_key", "handle_key", "profile_url", "profile_key"}
 	loadActivityColumns    = []string{"id", "space_id", "external_id", "contributor_id", "kind", "occurred_at", "url", "title", "score", "created_at", "in_reply_to", "accepted"}
 )
 
@@ -464,7 +468,13 @@ func (l *loader) insertActivity(ctx context.Context, b MemberBatch) error {
 		c := &b.Contributors[i]
 		on := l.sites[c.SpaceID]
 		account, nameKey, handleKey := mvpgraph.IdentityKeys(on.site, on.platform, c.Handle, c.Name)
-		return append(dst, c.ID, c.SpaceID, c.Handle, c.Name, c.MemberID, account, nameKey, handleKey)
+		var profileKey *string
+		if c.ProfileURL != nil {
+			if k := mvpgraph.ProfileKey(*c.ProfileURL); k != "" {
+				profileKey = &k
+			}
+		}
+		return append(dst, c.ID, c.SpaceID, c.Handle, c.Name, c.MemberID, account, nameKey, handleKey, c.ProfileURL, profileKey)
 	}); err != nil {
 		return err
 	}

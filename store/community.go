@@ -165,8 +165,14 @@ func (s *Store) ImportActivities(ctx context.Context, rows []mvpgraph.ActivityRo
 			batch := good[start:min(start+importBatch, len(good))]
 			// Contributors first: one per space and handle.
 			seen := map[[2]string]bool{}
-			cb := s.sb.Insert("contributors").Columns("space_id", "handle", "name", "member_id", "account", "name_key", "handle_key")
+			cb := s.sb.Insert("contributors").Columns("space_id", "handle", "name", "member_id", "account", "name_key", "handle_key", "profile_url", "profile_key")
 			n := 0
+			profiles := map[[2]string]string{} // the first profile page a contributor's rows give
+			for _, r := range batch {
+				if key := [2]string{r.Space, r.ContributorHandle}; profiles[key] == "" {
+					profiles[key] = r.ContributorURL
+				}
+			}
 			for _, r := range batch {
 				key := [2]string{r.Space, r.ContributorHandle}
 				if seen[key] {
@@ -186,11 +192,21 @@ func (s *Store) ImportActivities(ctx context.Context, rows []mvpgraph.ActivityRo
 					account, n, h = mvpgraph.IdentityKeys(*on.Site, on.Platform, r.ContributorHandle, r.ContributorName)
 					nameKey, handleKey = n, h
 				}
-				cb = cb.Values(spaces[r.Space], r.ContributorHandle, r.ContributorName, member, account, nameKey, handleKey)
+				var profile, profileKey any
+				if u := profiles[key]; u != "" {
+					profile = u
+					if k := mvpgraph.ProfileKey(u); k != "" {
+						profileKey = k
+					}
+				}
+				cb = cb.Values(spaces[r.Space], r.ContributorHandle, r.ContributorName, member, account, nameKey, handleKey, profile, profileKey)
 				n++
 			}
 			if n > 0 {
-				if _, err := s.exec(ctx, tx, cb.Suffix("ON CONFLICT (space_id, handle) DO NOTHING")); err != nil {
+				// A contributor seen before keeps what is recorded, and
+				// gains a profile page it had none of.
+				if _, err := s.exec(ctx, tx, cb.Suffix("ON CONFLICT (space_id, handle) DO UPDATE SET profile_url = excluded.profile_url, profile_key = excluded.profile_key "+
+					"WHERE contributors.profile_url IS NULL AND excluded.profile_url IS NOT NULL")); err != nil {
 					return err
 				}
 			}

@@ -57,7 +57,7 @@ func (s *Store) personSelect() sq.SelectBuilder {
 // identityColumns read an identity, with the member whose social account
 // it is, if any.
 var identityColumns = []string{"c.id", "c.person_id", "c.space_id", "sp.name AS space_name", "COALESCE(sp.site, '') AS site", "c.handle", "c.name",
-	"c.member_id", "c.account", "sa.member_id AS linked_member_id", "sa.id AS linked_account_id"}
+	"c.member_id", "c.account", "c.profile_url", "sa.member_id AS linked_member_id", "sa.id AS linked_account_id"}
 
 func (s *Store) identitySelect() sq.SelectBuilder {
 	return s.sb.Select(identityColumns...).From("contributors c").
@@ -908,8 +908,8 @@ type SuggestionQuery struct {
 const suggestionGroup = 8
 
 // MergeSuggestions returns pairs of people likely one, most likely first
-// (see mvpgraph.SuggestionConfidence): the same full name, or alike
-// handles, in different spaces. Pairs someone dismissed, and pairs linked
+// (see mvpgraph.SuggestionConfidence): the same full name, alike handles,
+// or the same profile page, in different spaces. Pairs someone dismissed, and pairs linked
 // to two members, are left out.
 func (s *Store) MergeSuggestions(ctx context.Context, q SuggestionQuery) ([]Suggestion, error) {
 	keyed := func(col, kind string) sq.SelectBuilder {
@@ -926,7 +926,8 @@ func (s *Store) MergeSuggestions(ctx context.Context, q SuggestionQuery) ([]Sugg
 		V        string `db:"v"`
 		MemberID *int64 `db:"member_id"`
 	}
-	union := keyed("name_key", "N").SuffixExpr(sq.ConcatExpr("UNION ", keyed("handle_key", "H").PlaceholderFormat(sq.Question)))
+	union := keyed("name_key", "N").SuffixExpr(sq.ConcatExpr("UNION ", keyed("handle_key", "H").PlaceholderFormat(sq.Question),
+		" UNION ", keyed("profile_key", "U").PlaceholderFormat(sq.Question)))
 	withMember := s.sb.Select("k.person_id", "k.kind", "k.v", "p.member_id").FromSelect(union, "k").Join("people p ON p.id = k.person_id")
 	if err := s.selectAll(ctx, s.db, &rows, withMember); err != nil {
 		return nil, mapError("merge suggestions", err)
@@ -944,10 +945,7 @@ func (s *Store) MergeSuggestions(ctx context.Context, q SuggestionQuery) ([]Sugg
 	found := map[pair]*Suggestion{}
 	size := map[pair]int{}
 	for k, g := range groups {
-		reason := mvpgraph.SameName
-		if k[0] == 'H' {
-			reason = mvpgraph.SimilarHandle
-		}
+		reason := map[byte]mvpgraph.SuggestionReason{'N': mvpgraph.SameName, 'H': mvpgraph.SimilarHandle, 'U': mvpgraph.SharedProfile}[k[0]]
 		for i := range g {
 			for j := i + 1; j < len(g); j++ {
 				p := pair{min(g[i], g[j]), max(g[i], g[j])}

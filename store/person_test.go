@@ -394,3 +394,88 @@ func peopleOfMember(t *testing.T, s *store.Store, memberID int64) int64 {
 	require.NoError(t, err)
 	return id
 }
+
+// TestSharedProfileSuggests: identities giving one profile page, on sites
+// that share nothing else, are suggested as one person, however the page's
+// address is written; a page learned later is recorded, one known is kept,
+// and a site's home page names no one.
+func TestSharedProfileSuggests(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		p := newProgram(t, s)
+		for _, sp := range []mvpgraph.CommunitySpace{
+			{Name: "CRM on Stack Overflow", Kind: "QNA", StackExchangeTag: ptr("stackoverflow:dynamics-crm")},
+			{Name: "CRM Blog Ring", Kind: "BLOG", URL: ptr("https://blogs.example.org/crm")},
+			{Name: "CRM Videos", Kind: "VIDEO", URL: ptr("https://www.youtube.com/@crm")},
+		} {
+			require.NoError(t, s.CreateSpace(ctx, &sp, []int64{p.crm.ID}))
+		}
+		const header = "space,external_id,kind,occurred_at,contributor_handle,contributor_name,contributor_url\n"
+		res := importCSV(t, s, header+
+			"CRM on Stack Overflow,q1,QUESTION,2026-05-01,stackoverflow:777,Ivo I.,https://stackoverflow.com/users/777/ivo-ivanov\n"+
+			"CRM Blog Ring,b1,ARTICLE,2026-05-02,ivanov-writes,The Writer,\n"+
+			"CRM Blog Ring,b2,ARTICLE,2026-05-03,ivanov-writes,The Writer,http://www.StackOverflow.com/users/777/\n"+
+			"CRM Videos,v1,VIDEO,2026-05-04,@tubeguy,Tube Guy,\n"+
+			"CRM Blog Ring,b3,ARTICLE,2026-05-05,someone,Some One,https://blogs.example.org/\n"+
+			"CRM Videos,v2,VIDEO,2026-05-06,@other,Other Person,https://blogs.example.org\n"+
+			"CRM Videos,v3,VIDEO,2026-05-06,@bad,Bad Link,ftp://example.org/bad\n")
+		require.Equal(t, 6, res.Imported)
+		require.Len(t, res.Rejected, 1, "an address that is no http or https one")
+		require.Contains(t, res.Rejected[0].Reason, "contributor_url")
+
+		shared := func() []store.Suggestion {
+			t.Helper()
+			sugg, err := s.MergeSuggestions(ctx, store.SuggestionQuery{MinConfidence: 0.5, Limit: 10})
+			require.NoError(t, err)
+			return sugg
+		}
+		personOf := func(space, handle string) int64 {
+			t.Helper()
+			got, err := s.AwardCandidates(ctx, store.CandidateQuery{ExpertiseID: p.crm.ID, From: may[0], To: may[1], Weights: mvpgraph.DefaultKindWeights, Limit: 100})
+			require.NoError(t, err)
+			people := make([]int64, len(got))
+			for i, c := range got {
+				people[i] = c.PersonID
+			}
+			ids, err := s.IdentitiesOf(ctx, people)
+			require.NoError(t, err)
+			var id int64
+			for person, list := range ids {
+				for _, i := range list {
+					if i.Handle == handle && i.SpaceName == space {
+						id = person
+					}
+				}
+			}
+			require.NotZero(t, id, "%s in %s", handle, space)
+			return id
+		}
+		stack, blog := personOf("CRM on Stack Overflow", "stackoverflow:777"), personOf("CRM Blog Ring", "ivanov-writes")
+		sugg := shared()
+		require.Len(t, sugg, 1, "the home page names no one")
+		require.Equal(t, [2]int64{min(stack, blog), max(stack, blog)}, [2]int64{sugg[0].A, sugg[0].B})
+		require.Equal(t, []mvpgraph.SuggestionReason{mvpgraph.SharedProfile}, sugg[0].Reasons)
+		require.InDelta(t, 0.8, sugg[0].Confidence, 1e-9)
+		ids, err := s.IdentitiesOf(ctx, []int64{blog})
+		require.NoError(t, err)
+		require.Equal(t, "http://www.StackOverflow.com/users/777/", *ids[blog][0].ProfileURL, "the page as the item gave it, from any of the contributor's rows")
+
+		// The video's page comes later; the blog's other page does not
+		// replace the one recorded.
+		res = importCSV(t, s, header+
+			"CRM Videos,v4,VIDEO,2026-05-07,@tubeguy,Tube Guy,https://stackoverflow.com/users/777\n"+
+			"CRM Blog Ring,b4,ARTICLE,2026-05-08,ivanov-writes,The Writer,https://github.com/ivanov\n")
+		require.Equal(t, 2, res.Imported)
+		video := personOf("CRM Videos", "@tubeguy")
+		sugg = shared()
+		require.Len(t, sugg, 3, "three people give the page: three pairs")
+		for _, sg := range sugg {
+			require.Equal(t, []mvpgraph.SuggestionReason{mvpgraph.SharedProfile}, sg.Reasons)
+			require.InDelta(t, 0.8*2/3, sg.Confidence, 1e-9, "a page three people give")
+			require.Subset(t, []int64{stack, blog, video}, []int64{sg.A, sg.B})
+		}
+		ids, err = s.IdentitiesOf(ctx, []int64{blog})
+		require.NoError(t, err)
+		require.Equal(t, "http://www.StackOverflow.com/users/777/", *ids[blog][0].ProfileURL)
+	})
+}

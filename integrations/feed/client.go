@@ -27,6 +27,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/mmcdole/gofeed"
+	"github.com/mmcdole/gofeed/atom"
+	jsonfeed "github.com/mmcdole/gofeed/json"
 
 	"mvpgraph"
 	"mvpgraph/integrations"
@@ -127,7 +129,9 @@ func (c *Client) read(ctx context.Context, feedURL string) (mvpgraph.Lookup, *go
 		l.Err = fmt.Errorf("the feed is larger than %d MiB; point the handle at a shorter feed", maxBody>>20)
 		return l, nil, nil
 	}
-	f, err := gofeed.NewParser().Parse(bytes.NewReader(body))
+	parser := gofeed.NewParser()
+	parser.KeepOriginalFeed = true // for its authors' addresses
+	f, err := parser.Parse(bytes.NewReader(body))
 	switch {
 	case errors.Is(err, gofeed.ErrFeedTypeNotDetected):
 		l.Err = errors.New("the address does not serve an RSS or Atom feed; store the feed's URL, not the blog's page")
@@ -158,7 +162,8 @@ func (c *Client) Activities(ctx context.Context, space, feedURL string, since ti
 		return nil, fmt.Errorf("the feed %s is gone (HTTP 404 or 410)", feedURL)
 	}
 	var rows []mvpgraph.ActivityRow
-	for _, it := range f.Items {
+	profiles := authorURLs(f)
+	for i, it := range f.Items {
 		at := it.PublishedParsed
 		if at == nil {
 			at = it.UpdatedParsed
@@ -184,9 +189,56 @@ func (c *Client) Activities(ctx context.Context, space, feedURL string, since ti
 		}
 		rows = append(rows, mvpgraph.ActivityRow{Space: space, ExternalID: truncate(id, 200), Kind: "POST", OccurredAt: at.UTC(),
 			ContributorHandle: truncate(who, 200), ContributorName: truncate(name, 200), URL: truncate(it.Link, 2048), Title: truncate(it.Title, 1000),
-			InReplyTo: inReplyTo(it, id)})
+			InReplyTo: inReplyTo(it, id), ContributorURL: mvpgraph.ProfileURL(profiles[i])})
 	}
 	return rows, nil
+}
+
+// authorURLs is the address each item's first author gives, item by item,
+// or the feed's author's: Atom's <author><uri> (RFC 4287) and JSON Feed's
+// author url; RSS has none. The parser keeps the feed as read for them,
+// its items in the order of the universal feed's.
+func authorURLs(f *gofeed.Feed) []string {
+	out := make([]string, len(f.Items))
+	switch o := f.OriginalFeed().(type) {
+	case *atom.Feed:
+		if len(o.Entries) != len(out) {
+			return out
+		}
+		var feedAuthor string
+		if len(o.Authors) > 0 && o.Authors[0] != nil {
+			feedAuthor = o.Authors[0].URI
+		}
+		for i, e := range o.Entries {
+			out[i] = feedAuthor
+			if e != nil && len(e.Authors) > 0 && e.Authors[0] != nil {
+				out[i] = e.Authors[0].URI
+			}
+		}
+	case *jsonfeed.Feed:
+		if len(o.Items) != len(out) {
+			return out
+		}
+		first := func(one *jsonfeed.Author, many []*jsonfeed.Author) string {
+			if len(many) > 0 && many[0] != nil {
+				return many[0].URL
+			}
+			if one != nil {
+				return one.URL
+			}
+			return ""
+		}
+		feedAuthor := first(o.Author, o.Authors)
+		for i, it := range o.Items {
+			out[i] = feedAuthor
+			if it != nil {
+				if u := first(it.Author, it.Authors); u != "" {
+					out[i] = u
+				}
+			}
+		}
+	}
+	return out
 }
 
 // inReplyTo is the entry an item replies to, by Atom threading's

@@ -298,7 +298,21 @@ func TestActivitiesThreading(t *testing.T) {
 	require.Empty(t, rows[0].InReplyTo, "the topic replies to nothing")
 	require.Equal(t, "tag:forum.example.org,2025:t42", rows[1].InReplyTo)
 	require.Equal(t, "tag:forum.example.org,2025:t42p2", rows[2].InReplyTo)
+	require.Equal(t, "https://stackoverflow.com/users/4711/ann-co", rows[0].ContributorURL, "the author's <uri>")
+	require.Empty(t, rows[1].ContributorURL, "a mailto: address is no profile page")
+	require.Empty(t, rows[2].ContributorURL, "an author without <uri>")
 	for _, r := range rows {
 		require.NoError(t, r.Check())
 	}
+}
+
+func TestActivitiesJSONFeedAuthors(t *testing.T) {
+	t.Parallel()
+	srv, _ := blog(t, func(string) reply { return reply{status: 200, file: "authors.json", contentType: "application/feed+json"} })
+	rows, err := newClient(t).Activities(context.Background(), "CRM blog", srv.URL+"/feed.json", time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC))
+	require.NoError(t, err)
+	require.Len(t, rows, 2)
+	require.Equal(t, "Gina Green", rows[0].ContributorName)
+	require.Equal(t, "https://github.com/GinaGreen", rows[0].ContributorURL, "the item's author's url")
+	require.Equal(t, "https://blogs.example.org/crm/about", rows[1].ContributorURL, "the feed's author's, for an item with none")
 }

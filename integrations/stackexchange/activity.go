@@ -26,6 +26,7 @@ type post struct {
 	Owner        struct {
 		UserID      int64  `json:"user_id"`
 		DisplayName string `json:"display_name"`
+		Link        string `json:"link"` // the user's page on the site
 	} `json:"owner"`
 }
 
@@ -96,6 +97,7 @@ func row(space, site, prefix string, id int64, kind mvpgraph.ActivityKind, p pos
 		Space: space, ExternalID: prefix + strconv.FormatInt(id, 10), Kind: kind,
 		OccurredAt: time.Unix(p.CreationDate, 0).UTC(), ContributorHandle: site + ":" + who, ContributorName: name,
 		URL: mvpgraph.CutText(link, 2048), Title: mvpgraph.CutText(html.UnescapeString(p.Title), 1000), Score: &score,
+		ContributorURL: mvpgraph.ProfileURL(p.Owner.Link),
 	}
 }
 

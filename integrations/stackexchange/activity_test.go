@@ -36,6 +36,8 @@ func TestActivities(t *testing.T) {
 	require.EqualValues(t, 22, *a.Score, "12 votes and accepted")
 	require.Equal(t, "https://stackoverflow.com/a/79000002", a.URL)
 	require.Equal(t, "stackoverflow:deleted", rows[2].ContributorHandle)
+	require.Equal(t, "https://stackoverflow.com/users/4711/ann-co", q.ContributorURL, "the owner's page")
+	require.Empty(t, rows[2].ContributorURL, "a deleted user has no page")
 
 	reqs := seen.all()
 	require.Len(t, reqs, 2)

@@ -45,13 +45,13 @@ const candidatesQuery = `query Candidates($expertise: ID!, $country: String, $fr
 interface Suggestion {
   reasons: string[];
   confidence: number;
-  people: { id: string; name: string; member: { handle: string } | null; identities: { handle: string; site: string | null; space: { name: string } }[] }[];
+  people: { id: string; name: string; member: { handle: string } | null; identities: { handle: string; site: string | null; profileUrl: string | null; space: { name: string } }[] }[];
 }
 
 const suggestionsQuery = `query PeopleSuggestions($expertise: ID) {
   personMergeSuggestions(expertiseId: $expertise, first: 10) {
     reasons confidence
-    people { id name member { handle } identities { handle site space { name } } }
+    people { id name member { handle } identities { handle site profileUrl space { name } } }
   }
 }`;
 
@@ -157,12 +157,29 @@ function Suggestions({ expertise, round, onChange }: { expertise: string; round:
                   {s.people.map((p, i) => (
                     <span key={p.id}>
                       {i > 0 ? ' and ' : ''}
-                      <strong>{p.name}</strong> <span class="muted small">({p.identities.map((id) => `${id.handle} in ${id.space.name}`).join('; ')})</span>
+                      <strong>{p.name}</strong>{' '}
+                      <span class="muted small">
+                        ({p.identities.map((id, j) => (
+                          <span key={j}>
+                            {j > 0 ? '; ' : ''}
+                            {id.handle} in {id.space.name}
+                            {id.profileUrl && /^https?:\/\//i.test(id.profileUrl) ? (
+                              <>
+                                {', '}
+                                <a href={id.profileUrl} rel="noopener noreferrer nofollow">
+                                  profile page
+                                </a>
+                              </>
+                            ) : null}
+                          </span>
+                        ))}
+                        )
+                      </span>
                     </span>
                   ))}
                   <br />
                   <span class="muted small">
-                    {s.reasons.map((r) => (r === 'SAME_NAME' ? 'same name' : 'handles alike')).join(' and ')} · {Math.round(s.confidence * 100)} % likely
+                    {s.reasons.map((r) => reasonText[r] ?? r).join(' and ')} · {Math.round(s.confidence * 100)} % likely
                   </span>{' '}
                   <button type="button" disabled={busy} onClick={() => act(mergeMutation, s)}>
                     Merge
@@ -180,6 +197,9 @@ function Suggestions({ expertise, round, onChange }: { expertise: string; round:
     </details>
   );
 }
+
+/** What each suggestion reason reads as. */
+const reasonText: Record<string, string> = { SAME_NAME: 'same name', SIMILAR_HANDLE: 'handles alike', SHARED_PROFILE: 'same profile page' };
 
 /** Nominating from a card: the reason, and a country for someone who is no member yet. */
 function Nominate({ c, expertise, country, onDone }: { c: Candidate; expertise: string; country: string | null; onDone: () => void }) {
