@@ -308,7 +308,9 @@ func TestActivitiesThreading(t *testing.T) {
 
 func TestActivitiesJSONFeedAuthors(t *testing.T) {
 	t.Parallel()
-	srv, _ := blog(t, func(string) reply { return reply{status: 200, file: "authors.json", contentType: "application/feed+json"} })
+	srv, _ := blog(t, func(string) reply {
+		return reply{status: 200, file: "authors.json", contentType: "application/feed+json"}
+	})
 	rows, err := newClient(t).Activities(context.Background(), "CRM blog", srv.URL+"/feed.json", time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC))
 	require.NoError(t, err)
 	require.Len(t, rows, 2)
