@@ -6,7 +6,8 @@
 # statement that builds the whole JSON answer inside PostgreSQL
 # (bench/apibench/limit.go): what the database itself can do. It seeds a
 # program on PostgreSQL (mvpgraph seed --scale), starts `mvpgraph serve
-# --no-worker` on it, and for the front page, a lead's page and a profile
+# --no-worker` on it, and for the front page, a lead's page, a profile and
+# the award candidates
 # checks that the limit statement answers what mvpgraph answers, then runs
 # each at 8 and 32 concurrent clients on mvpgraph and on the limit in
 # turn, `rounds` times, with the same load generator, and reports
@@ -49,7 +50,7 @@ done
 curl -fsS "http://$addr/readyz" >/dev/null || { cat "$work/serve.log" >&2; exit 1; }
 rows=$(
   header=-header
-  for scenario in front-page lead-page profile; do
+  for scenario in front-page lead-page profile candidates; do
     "$work/apibench" -url "http://$addr" -token "$token" -scenario "$scenario" -clients 8,32 -duration "${seconds}s" \
       -limit "$pg_url" -rounds "$rounds" $header || exit 1
     header=
@@ -69,6 +70,7 @@ out=bench/results/limit-$members.md
   echo "- front-page: \`mvps(first: 50)\` with awards, their expertise, leads and social accounts."
   echo "- lead-page: \`node(id:) { ... on Lead { mvps(first: 100) } }\` of the lead with the most MVPs, with the same fields."
   echo "- profile: \`member(handle:)\` of the MVP with the most accounts among the first 100, with its accounts, each account's history of the last 90 days, and its reach by platform."
+  echo "- candidates: \`awardCandidates(first: 20)\` of Dynamics CRM over the year the seed's activity ends with: each person's score over all identities, counts by kind, top spaces, identities with their scores, three best items and first answers."
   echo
   echo "Target: mvpgraph at 60 % or more of the limit's throughput, with a p99 at 32 clients no more than 1.5 times the limit's."
   echo

@@ -14,6 +14,8 @@ import (
 
 	_ "github.com/lib/pq"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"mvpgraph"
 )
 
 // The limit: for a page the API serves, the same answer written by hand as
@@ -62,6 +64,8 @@ var limitEdges = `COALESCE((SELECT json_agg(json_build_object('cursor', ` + curs
 
 // limits are the scenarios' limit statements, by scenario.
 var limits = map[string]func(r request) (string, []any){
+	// awardCandidates(first: 20) of Dynamics CRM over the scale seed's year.
+	"candidates": candidateLimit,
 	// mvps(first: 50): the members with an active award, by ID.
 	"front-page": func(request) (string, []any) {
 		return `WITH page AS (
@@ -109,6 +113,62 @@ SELECT json_build_object('member', (SELECT json_build_object(
       FROM (SELECT platform, COUNT(*) AS n, COALESCE(SUM(followers), 0) AS f FROM acc GROUP BY platform) t), '[]')))
   FROM p))::text`, []any{r.handle, r.since}
 	},
+}
+
+// candidateLimit is the candidates scenario's statement for the default
+// weights of mvpgraph.DefaultKindWeights and DefaultFirstAnswerWeight:
+// the activity of the year in the expertise's spaces of the people who may
+// be candidates (act, inlined into each use), the 20 highest scores, and
+// each one's counts, identities, best items and first answers.
+func candidateLimit(r request) (string, []any) {
+	points := "(CASE a.kind"
+	for _, k := range mvpgraph.ActivityKinds {
+		points += fmt.Sprintf(" WHEN '%s' THEN CAST(%v AS DOUBLE PRECISION)", k, mvpgraph.DefaultKindWeights[k])
+	}
+	points += " ELSE 0 END) * (CASE WHEN a.score > 0 THEN 1 + a.score / 10.0 ELSE 1 END)"
+	kinds := "ARRAY['" + strings.Join(func() []string {
+		out := make([]string, len(mvpgraph.ActivityKinds))
+		for i, k := range mvpgraph.ActivityKinds {
+			out[i] = string(k)
+		}
+		return out
+	}(), "', '") + "']"
+	return `WITH act AS NOT MATERIALIZED (
+  SELECT c.person_id, c.id AS identity_id, COALESCE(m.name, p.name) AS name, a.id, a.kind, a.occurred_at, a.title, a.score, sp.name AS space,
+    ` + points + ` AS points, fq.id AS first_of,
+    GREATEST(0, EXTRACT(EPOCH FROM (fq.first_answer_at - fq.occurred_at))) AS waited
+  FROM activities a
+  JOIN community_spaces sp ON sp.id = a.space_id
+  JOIN space_expertises se ON se.space_id = a.space_id AND se.expertise_id = $1
+  JOIN contributors c ON c.id = a.contributor_id
+  JOIN people p ON p.id = c.person_id
+  LEFT JOIN members m ON m.id = p.member_id
+  LEFT JOIN activities fq ON fq.first_answer_id = a.id
+  WHERE a.occurred_at >= '2025-11-21T00:00:00Z' AND a.occurred_at < '2026-11-21T00:00:00Z'
+    AND (p.member_id IS NULL OR (NOT m.is_employee AND NOT EXISTS (SELECT 1 FROM awards ca WHERE ca.member_id = m.id AND ca.status = 'ACTIVE')))),
+ranked AS (
+  SELECT person_id, name, score, ROW_NUMBER() OVER (ORDER BY score DESC, person_id) AS rank FROM (
+    SELECT person_id, name, SUM(points) + ` + fmt.Sprint(mvpgraph.DefaultFirstAnswerWeight) + ` * COUNT(first_of) AS score
+    FROM act GROUP BY person_id, name ORDER BY score DESC, person_id LIMIT 20) t),
+ids AS (
+  SELECT i.person_id, i.n, i.score, c.handle, sp.name AS space, ROW_NUMBER() OVER (PARTITION BY i.person_id ORDER BY i.score DESC, i.identity_id) AS place
+  FROM (SELECT person_id, identity_id, COUNT(*) AS n, SUM(points) AS score FROM act WHERE person_id IN (SELECT person_id FROM ranked) GROUP BY person_id, identity_id) i
+  JOIN contributors c ON c.id = i.identity_id JOIN community_spaces sp ON sp.id = c.space_id)
+SELECT json_build_object('awardCandidates', COALESCE((SELECT json_agg(json_build_object(
+  'rank', r.rank, 'name', r.name, 'handle', (SELECT handle FROM ids WHERE ids.person_id = r.person_id AND place = 1), 'score', r.score,
+  'person', json_build_object('id', rtrim(translate(encode(convert_to('Person:' || r.person_id, 'UTF8'), 'base64'), '+/', '-_'), '=')),
+  'countsByKind', (SELECT json_agg(json_build_object('kind', k.kind, 'count', k.n) ORDER BY array_position(` + kinds + `, k.kind::text))
+    FROM (SELECT kind, COUNT(*) AS n FROM act WHERE act.person_id = r.person_id GROUP BY kind) k),
+  'topSpaces', (SELECT json_agg(json_build_object('name', s.space, 'count', s.n) ORDER BY s.n DESC, s.space COLLATE "C")
+    FROM (SELECT space, COUNT(*) AS n FROM act WHERE act.person_id = r.person_id GROUP BY space) s),
+  'identities', (SELECT json_agg(json_build_object('count', ids.n, 'score', ids.score,
+      'identity', json_build_object('handle', ids.handle, 'space', json_build_object('name', ids.space))) ORDER BY ids.place)
+    FROM ids WHERE ids.person_id = r.person_id),
+  'bestItems', (SELECT json_agg(json_build_object('space', b.space, 'kind', b.kind, 'title', b.title, 'score', b.score) ORDER BY b.points DESC, b.occurred_at DESC, b.id)
+    FROM (SELECT * FROM act WHERE act.person_id = r.person_id ORDER BY points DESC, occurred_at DESC, id LIMIT 3) b),
+  'firstAnswers', (SELECT COUNT(first_of) FROM act WHERE act.person_id = r.person_id),
+  'medianFirstAnswerSeconds', (SELECT round(percentile_disc(0.5) WITHIN GROUP (ORDER BY waited))::bigint FROM act WHERE act.person_id = r.person_id AND first_of IS NOT NULL)
+) ORDER BY r.rank) FROM ranked r), '[]'))::text`, []any{r.expertiseID}
 }
 
 // limitQuery is the limit statement of scenario name for r, if it has one.

@@ -31,6 +31,8 @@ import (
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"mvpgraph"
 )
 
 const frontPage = `mvps(first: 50) { totalCount edges { cursor node { ` + pageMemberFields + ` } } }`
@@ -75,6 +77,10 @@ var scenarios = map[string]func(c *client) (request, error){
   edges { node { rank followers growth member { handle name country } } } } }`),
 	// Community trends of one expertise over the year, by week.
 	"trends": trends,
+	// A lead's award candidates: the 20 people most active in one
+	// expertise's spaces over the year, with what the candidates page
+	// shows of each but their member, nomination and accounts.
+	"candidates": candidates,
 
 	// The peer's equivalents, for PostGraphile v4 with the connection
 	// filter and aggregates plugins on the same database (bench/peer.sh).
@@ -104,9 +110,10 @@ type request struct {
 	vary func(i int) map[string]any
 	note string
 	// What the limit statement needs of the pick (limit.go).
-	leadID int64
-	handle string
-	since  string
+	leadID      int64
+	handle      string
+	since       string
+	expertiseID int64
 }
 
 func fixed(q string) func(*client) (request, error) {
@@ -217,22 +224,51 @@ func profile(c *client) (request, error) {
 		note: fmt.Sprintf("%s, %d accounts, 90 days", handle, most)}, nil
 }
 
-func trends(c *client) (request, error) {
+// dynamicsCRM is the global ID of the expertise Dynamics CRM, and its
+// database ID.
+func dynamicsCRM(c *client) (string, int64, error) {
 	var e struct {
 		Expertises struct {
 			Edges []struct{ Node struct{ ID string } }
 		}
 	}
 	if err := c.do(`{ expertises(where: {name: {_eq: "Dynamics CRM"}}) { edges { node { id } } } }`, nil, &e); err != nil {
-		return request{}, err
+		return "", 0, err
 	}
 	if len(e.Expertises.Edges) == 0 {
-		return request{}, fmt.Errorf("no expertise Dynamics CRM")
+		return "", 0, fmt.Errorf("no expertise Dynamics CRM")
+	}
+	gid := e.Expertises.Edges[0].Node.ID
+	_, id, err := mvpgraph.ParseGlobalID("id", gid)
+	return gid, id, err
+}
+
+// candidatesQuery is the candidates scenario's request: the year the
+// scale seed's activity ends with.
+const candidatesQuery = `query ($e: ID!) { awardCandidates(expertiseId: $e, from: "2025-11-21T00:00:00Z", to: "2026-11-21T00:00:00Z", first: 20) {
+  rank name handle score person { id }
+  countsByKind { kind count } topSpaces { name count }
+  identities { count score identity { handle space { name } } }
+  bestItems { space kind title score }
+  firstAnswers medianFirstAnswerSeconds } }`
+
+func candidates(c *client) (request, error) {
+	gid, id, err := dynamicsCRM(c)
+	if err != nil {
+		return request{}, err
+	}
+	return request{query: candidatesQuery, variables: map[string]any{"e": gid}, expertiseID: id, note: "Dynamics CRM, a year"}, nil
+}
+
+func trends(c *client) (request, error) {
+	gid, _, err := dynamicsCRM(c)
+	if err != nil {
+		return request{}, err
 	}
 	return request{query: `query ($e: ID!) { communityTrends(expertiseId: $e, from: "2025-11-21T00:00:00Z", to: "2026-11-21T00:00:00Z", bucket: WEEK) {
   total concentration { spacesFor50 spacesFor80 top5Share hhi }
   spaces { space { name kind } count share cumulativeShare contributors growth } series { start count } } }`,
-		variables: map[string]any{"e": e.Expertises.Edges[0].Node.ID}, note: "Dynamics CRM, a year by week"}, nil
+		variables: map[string]any{"e": gid}, note: "Dynamics CRM, a year by week"}, nil
 }
 
 // errTimedOut marks a request the server answered with TIMEOUT: it ran out
