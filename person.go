@@ -125,6 +125,8 @@ func SpaceSite(sp CommunitySpace) (site string, platform *Platform) {
 		p = GitHub
 	case "twitter.com", "x.com":
 		p, host = Twitter, "x.com"
+	case "bsky.app":
+		p = Bluesky
 	case "youtube.com", "m.youtube.com":
 		p, host = YouTube, "youtube.com"
 	case "facebook.com", "m.facebook.com":

@@ -17,13 +17,14 @@ const (
 	YouTube       Platform = "YOUTUBE"
 	GitHub        Platform = "GITHUB"
 	Mastodon      Platform = "MASTODON"
+	Bluesky       Platform = "BLUESKY"
 	Facebook      Platform = "FACEBOOK"
 	StackExchange Platform = "STACK_EXCHANGE"
 	Blog          Platform = "BLOG"
 )
 
 // Platforms lists every platform, in display order.
-var Platforms = []Platform{Twitter, YouTube, GitHub, Mastodon, Facebook, StackExchange, Blog}
+var Platforms = []Platform{Twitter, YouTube, GitHub, Mastodon, Bluesky, Facebook, StackExchange, Blog}
 
 // Valid reports whether p is a known platform.
 func (p Platform) Valid() bool {
@@ -97,6 +98,15 @@ type ReachSource interface {
 	// of the whole call is a *RateLimitError, a *TransientError, an
 	// EUNAUTHORIZED *Error for bad credentials, or another error.
 	Fetch(ctx context.Context, handles []string) ([]Lookup, *Quota, error)
+}
+
+// MissingTeller is a ReachSource whose batch answers leave accounts out
+// without saying why (not found, suspended), and whose lookup of one
+// account alone does (Bluesky's): the sync worker looks an account missing
+// from a batch up again alone, at the cost of one more request of the
+// allowance, before recording it.
+type MissingTeller interface {
+	TellsMissingAlone() bool
 }
 
 // RateLimitError says the platform refused the call for its rate limit or

@@ -90,7 +90,16 @@ var (
 	numericID     = regexp.MustCompile(`^[0-9]{1,20}$`)
 	hostname      = regexp.MustCompile(`^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
 	stackSite     = regexp.MustCompile(`^[a-z][a-z0-9.]{1,40}$`)
+	// A handle is a domain name (the AT Protocol's handle syntax): labels
+	// of letters, digits and inner hyphens, the last not starting with a
+	// digit; a did:plc is 24 base32 characters.
+	blueskyHandle = regexp.MustCompile(`^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
+	didPLC        = regexp.MustCompile(`^did:plc:[a-z2-7]{24}$`)
 )
+
+// blueskyReservedTLDs are the top-level domains the AT Protocol forbids in
+// handles.
+var blueskyReservedTLDs = map[string]bool{"alt": true, "arpa": true, "example": true, "internal": true, "invalid": true, "local": true, "localhost": true, "onion": true}
 
 // Paths of the platforms' own pages, which look like profile names.
 var reservedNames = map[Platform]map[string]bool{
@@ -142,7 +151,8 @@ func stackSiteDomain(site string) string {
 //
 // Handles: TWITTER and GITHUB the lower-case name; YOUTUBE a channel ID
 // ("UC...", as is) or "@handle" (lower-case); MASTODON "user@instance";
-// FACEBOOK the lower-case page name or numeric ID; STACK_EXCHANGE
+// BLUESKY the lower-case handle ("name.bsky.social", or a domain of the
+// person's own) or the account's DID ("did:plc:...", "did:web:..."); FACEBOOK the lower-case page name or numeric ID; STACK_EXCHANGE
 // "site:userID", such as "stackoverflow:22656"; BLOG the feed's URL.
 func NormalizeAccount(p Platform, input string) (handle, profileURL string, err error) {
 	in := strings.TrimSpace(input)
@@ -158,6 +168,8 @@ func NormalizeAccount(p Platform, input string) (handle, profileURL string, err 
 		return normalizeGitHub(in)
 	case Mastodon:
 		return normalizeMastodon(in)
+	case Bluesky:
+		return normalizeBluesky(in)
 	case Facebook:
 		return normalizeFacebook(in)
 	case StackExchange:
@@ -173,6 +185,7 @@ var accountForms = map[Platform]string{
 	YouTube:       "@handle, a channel ID (UC...), https://www.youtube.com/@handle or https://www.youtube.com/channel/UC...",
 	GitHub:        "name or https://github.com/name",
 	Mastodon:      "@name@instance.social, name@instance.social or https://instance.social/@name",
+	Bluesky:       "@name.bsky.social, a domain handle such as @name.dev, https://bsky.app/profile/name.bsky.social, or the account's DID (did:plc:...)",
 	Facebook:      "the page name, its numeric ID, or https://www.facebook.com/name",
 	StackExchange: "a profile URL such as https://stackoverflow.com/users/22656/name, or site:userID such as stackoverflow:22656",
 	Blog:          "the feed's URL, such as https://example.com/feed.xml",
@@ -309,6 +322,37 @@ func normalizeMastodon(in string) (string, string, error) {
 	return user + "@" + host, "https://" + host + "/@" + user, nil
 }
 
+func normalizeBluesky(in string) (string, string, error) {
+	actor := strings.TrimPrefix(in, "@")
+	switch {
+	case strings.HasPrefix(strings.ToLower(in), "at://"):
+		// An AT URI names its repository first: at://name.bsky.social/...
+		actor, _, _ = strings.Cut(in[len("at://"):], "/")
+	case strings.Contains(in, "/"):
+		_, segs, _, ok := profile(in, "bsky.app")
+		if !ok || len(segs) < 2 || segs[0] != "profile" {
+			return "", "", badAccount(Bluesky, in)
+		}
+		actor = segs[1]
+	}
+	actor = strings.TrimPrefix(actor, "@")
+	if strings.HasPrefix(actor, "did:") {
+		switch {
+		case didPLC.MatchString(actor):
+		case strings.HasPrefix(actor, "did:web:") && hostname.MatchString(actor[len("did:web:"):]):
+		default:
+			return "", "", badAccount(Bluesky, in)
+		}
+		return actor, "https://bsky.app/profile/" + actor, nil
+	}
+	h := strings.ToLower(actor)
+	tld := h[strings.LastIndexByte(h, '.')+1:]
+	if len(h) > 253 || !blueskyHandle.MatchString(h) || blueskyReservedTLDs[tld] {
+		return "", "", badAccount(Bluesky, in)
+	}
+	return h, "https://bsky.app/profile/" + h, nil
+}
+
 func normalizeFacebook(in string) (string, string, error) {
 	name := strings.TrimPrefix(in, "@")
 	if _, segs, q, ok := profile(in, "facebook.com", "fb.com"); ok {
@@ -397,6 +441,7 @@ var DefaultReachWeights = ReachWeights{
 	YouTube:       2,
 	GitHub:        3,
 	Mastodon:      1.5,
+	Bluesky:       1.5,
 	Facebook:      0.5,
 	StackExchange: 0.05,
 	Blog:          50,

@@ -32,6 +32,17 @@ func TestNormalizeAccount(t *testing.T) {
 		{mvpgraph.Mastodon, "name@fosstodon.org", "name@fosstodon.org", "https://fosstodon.org/@name"},
 		{mvpgraph.Mastodon, "https://mastodon.social/@name@hachyderm.io", "name@hachyderm.io", "https://hachyderm.io/@name"},
 		{mvpgraph.Mastodon, "https://hachyderm.io/users/name", "name@hachyderm.io", "https://hachyderm.io/@name"},
+		{mvpgraph.Bluesky, "@Name.bsky.social", "name.bsky.social", "https://bsky.app/profile/name.bsky.social"},
+		{mvpgraph.Bluesky, "name.bsky.social", "name.bsky.social", "https://bsky.app/profile/name.bsky.social"},
+		{mvpgraph.Bluesky, "https://bsky.app/profile/Name.bsky.social", "name.bsky.social", "https://bsky.app/profile/name.bsky.social"},
+		{mvpgraph.Bluesky, "bsky.app/profile/name.bsky.social/post/3kxyz", "name.bsky.social", "https://bsky.app/profile/name.bsky.social"},
+		{mvpgraph.Bluesky, "https://bsky.app/profile/@name.bsky.social?ref=bio", "name.bsky.social", "https://bsky.app/profile/name.bsky.social"},
+		{mvpgraph.Bluesky, "@jay.dev", "jay.dev", "https://bsky.app/profile/jay.dev"},
+		{mvpgraph.Bluesky, "Ann-Lee.Example-Corp.co.uk", "ann-lee.example-corp.co.uk", "https://bsky.app/profile/ann-lee.example-corp.co.uk"},
+		{mvpgraph.Bluesky, "did:plc:z72i7hdynmk6r22z27h6tvur", "did:plc:z72i7hdynmk6r22z27h6tvur", "https://bsky.app/profile/did:plc:z72i7hdynmk6r22z27h6tvur"},
+		{mvpgraph.Bluesky, "https://bsky.app/profile/did:plc:z72i7hdynmk6r22z27h6tvur", "did:plc:z72i7hdynmk6r22z27h6tvur", "https://bsky.app/profile/did:plc:z72i7hdynmk6r22z27h6tvur"},
+		{mvpgraph.Bluesky, "at://did:plc:z72i7hdynmk6r22z27h6tvur/app.bsky.feed.post/3k", "did:plc:z72i7hdynmk6r22z27h6tvur", "https://bsky.app/profile/did:plc:z72i7hdynmk6r22z27h6tvur"},
+		{mvpgraph.Bluesky, "did:web:jay.example.org", "did:web:jay.example.org", "https://bsky.app/profile/did:web:jay.example.org"},
 		{mvpgraph.GitHub, "github.com/Name-1/", "name-1", "https://github.com/name-1"},
 		{mvpgraph.GitHub, "https://github.com/name-1/some-repo", "name-1", "https://github.com/name-1"},
 		{mvpgraph.GitHub, "@name-1", "name-1", "https://github.com/name-1"},
@@ -70,6 +81,20 @@ func TestNormalizeAccountRejects(t *testing.T) {
 		{mvpgraph.Mastodon, "name"},
 		{mvpgraph.Mastodon, "name@"},
 		{mvpgraph.Mastodon, "https://mastodon.social/about"},
+		{mvpgraph.Bluesky, "name"},
+		{mvpgraph.Bluesky, "@name"},
+		{mvpgraph.Bluesky, "name.bsky.social."},
+		{mvpgraph.Bluesky, "-name.bsky.social"},
+		{mvpgraph.Bluesky, "name.123"},
+		{mvpgraph.Bluesky, "name.local"},
+		{mvpgraph.Bluesky, "name.example"},
+		{mvpgraph.Bluesky, "under_score.bsky.social"},
+		{mvpgraph.Bluesky, "https://bsky.app/search?q=name"},
+		{mvpgraph.Bluesky, "https://bsky.app/profile"},
+		{mvpgraph.Bluesky, "https://x.com/profile/name.bsky.social"},
+		{mvpgraph.Bluesky, "did:plc:tooshort"},
+		{mvpgraph.Bluesky, "did:plc:Z72I7HDYNMK6R22Z27H6TVUR"},
+		{mvpgraph.Bluesky, "did:key:z6Mkabc"},
 		{mvpgraph.GitHub, "-leading"},
 		{mvpgraph.GitHub, "double--hyphen"},
 		{mvpgraph.GitHub, "github.com/settings"},
@@ -96,7 +121,8 @@ func TestNormalizeAccountRejects(t *testing.T) {
 func FuzzNormalizeAccount(f *testing.F) {
 	for _, s := range []string{"@name", "https://x.com/name", "twitter.com/name?lang=en", "youtube.com/@name",
 		"youtube.com/channel/UC_x5XG1OV2P6uZZ5FSM9Ttw", "https://mastodon.social/@name", "github.com/name/",
-		"stackoverflow.com/users/1/x", "https://example.com/feed", "name@host.social", "fb.com/profile.php?id=12345"} {
+		"stackoverflow.com/users/1/x", "https://example.com/feed", "name@host.social", "fb.com/profile.php?id=12345",
+		"@name.bsky.social", "https://bsky.app/profile/name.bsky.social", "did:plc:z72i7hdynmk6r22z27h6tvur", "at://did:web:jay.example.org/x", "jay.dev"} {
 		for i := range mvpgraph.Platforms {
 			f.Add(i, s)
 		}

@@ -5239,6 +5239,8 @@ enum Platform {
   GITHUB
   "Mastodon, on any instance: followers, following, statuses."
   MASTODON
+  "Bluesky, through the public AppView: followers, follows, posts."
+  BLUESKY
   "Facebook Pages: followers (fans), engagement."
   FACEBOOK
   "Stack Exchange sites: reputation as followers."
@@ -33010,6 +33012,7 @@ var (
 		"YOUTUBE":        mvpgraph.YouTube,
 		"GITHUB":         mvpgraph.GitHub,
 		"MASTODON":       mvpgraph.Mastodon,
+		"BLUESKY":        mvpgraph.Bluesky,
 		"FACEBOOK":       mvpgraph.Facebook,
 		"STACK_EXCHANGE": mvpgraph.StackExchange,
 		"BLOG":           mvpgraph.Blog,
@@ -33019,6 +33022,7 @@ var (
 		mvpgraph.YouTube:       "YOUTUBE",
 		mvpgraph.GitHub:        "GITHUB",
 		mvpgraph.Mastodon:      "MASTODON",
+		mvpgraph.Bluesky:       "BLUESKY",
 		mvpgraph.Facebook:      "FACEBOOK",
 		mvpgraph.StackExchange: "STACK_EXCHANGE",
 		mvpgraph.Blog:          "BLOG",
@@ -34528,6 +34532,7 @@ var (
 		"YOUTUBE":        mvpgraph.YouTube,
 		"GITHUB":         mvpgraph.GitHub,
 		"MASTODON":       mvpgraph.Mastodon,
+		"BLUESKY":        mvpgraph.Bluesky,
 		"FACEBOOK":       mvpgraph.Facebook,
 		"STACK_EXCHANGE": mvpgraph.StackExchange,
 		"BLOG":           mvpgraph.Blog,
@@ -34537,6 +34542,7 @@ var (
 		mvpgraph.YouTube:       "YOUTUBE",
 		mvpgraph.GitHub:        "GITHUB",
 		mvpgraph.Mastodon:      "MASTODON",
+		mvpgraph.Bluesky:       "BLUESKY",
 		mvpgraph.Facebook:      "FACEBOOK",
 		mvpgraph.StackExchange: "STACK_EXCHANGE",
 		mvpgraph.Blog:          "BLOG",

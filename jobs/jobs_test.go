@@ -125,6 +125,8 @@ func newWorld(t *testing.T, d store.Dialect, perPlatform map[mvpgraph.Platform]i
 				handle = "@" + handle
 			case mvpgraph.Mastodon:
 				handle += "@example.social"
+			case mvpgraph.Bluesky:
+				handle += ".bsky.social"
 			}
 			a, err := s.LinkSocialAccount(ctx, m.ID, p, handle)
 			require.NoError(t, err)
@@ -484,6 +486,66 @@ func TestProcessesStartTogether(t *testing.T) {
 			for range n {
 				require.NoError(t, <-errs)
 			}
+		})
+	}
+}
+
+// tellingSource answers as Bluesky does: a batch leaves out the accounts
+// it does not have, without saying why; one account alone is told.
+type tellingSource struct {
+	*fakeSource
+	suspended, gone map[string]bool
+}
+
+func (f *tellingSource) TellsMissingAlone() bool { return true }
+
+func (f *tellingSource) Fetch(ctx context.Context, handles []string) ([]mvpgraph.Lookup, *mvpgraph.Quota, error) {
+	out, q, err := f.fakeSource.Fetch(ctx, handles)
+	for i := range out {
+		h := out[i].Handle
+		if f.suspended[h] || f.gone[h] {
+			out[i] = mvpgraph.Lookup{Handle: h, Status: mvpgraph.AccountNotFound}
+			if len(handles) == 1 && f.suspended[h] {
+				out[i].Status = mvpgraph.AccountSuspended
+			}
+		}
+	}
+	return out, q, err
+}
+
+// TestMissingLookedUpAlone: accounts a batch left out are looked up again
+// alone, once each, so that the suspended are told from the missing.
+func TestMissingLookedUpAlone(t *testing.T) {
+	for _, d := range storetest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			w := newWorld(t, d, map[mvpgraph.Platform]int{mvpgraph.Bluesky: 30})
+			src := &tellingSource{fakeSource: newFake(mvpgraph.Bluesky, 25),
+				suspended: map[string]bool{"acct0003.bsky.social": true, "acct0027.bsky.social": true},
+				gone:      map[string]bool{"acct0017.bsky.social": true}}
+			ctx := context.Background()
+			r := w.runner(t, jobs.Config{Sources: map[mvpgraph.Platform]mvpgraph.ReachSource{mvpgraph.Bluesky: src}, Work: true, Round: time.Hour})
+			require.NoError(t, r.Start(ctx))
+			defer func() { require.NoError(t, r.Stop(ctx)) }()
+			_, err := r.Round(ctx)
+			require.NoError(t, err)
+			synced := w.waitSynced(t, mvpgraph.Bluesky)
+			want := map[string]mvpgraph.AccountStatus{"acct0003.bsky.social": mvpgraph.AccountSuspended, "acct0027.bsky.social": mvpgraph.AccountSuspended,
+				"acct0017.bsky.social": mvpgraph.AccountNotFound}
+			for _, a := range synced {
+				status, odd := want[a.Handle]
+				if !odd {
+					status = mvpgraph.AccountActive
+				}
+				require.Equal(t, status, a.Status, a.Handle)
+			}
+			for h, n := range src.counts() {
+				if _, odd := want[h]; odd {
+					require.Equal(t, 2, n, "%s: in its batch, then alone", h)
+				} else {
+					require.Equal(t, 1, n, h)
+				}
+			}
+			require.Equal(t, 2+3, src.calls, "two batches, and one call for each account they left out")
 		})
 	}
 }

@@ -190,6 +190,11 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) (err er
 		return nil
 	}
 	size := src.BatchSize()
+	// Accounts a batch left out, to be looked up alone (MissingTeller);
+	// they go at the end of pending.
+	teller, _ := src.(mvpgraph.MissingTeller)
+	lookAlone := teller != nil && teller.TellsMissingAlone()
+	alone := map[int64]bool{}
 	var grant store.Grant
 	for len(pending) > 0 {
 		if time.Since(began) > attemptBudget {
@@ -203,7 +208,11 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) (err er
 			}
 			return river.JobSnooze(0)
 		}
-		chunk := pending[:min(size, len(pending))]
+		n := 0
+		for n < min(size, len(pending)) && !alone[pending[n].ID] {
+			n++
+		}
+		chunk := pending[:max(n, 1)]
 		if !grant.Until.IsZero() && !time.Now().Before(grant.Until) {
 			grant.N = 0 // too late to send them inside their window
 		}
@@ -281,9 +290,20 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) (err er
 		}
 		pending = pending[len(chunk):]
 		for _, l := range lookups {
-			if id, ok := byHandle[l.Handle]; ok {
-				outcomes = append(outcomes, store.Outcome{AccountID: id, Lookup: l})
+			id, ok := byHandle[l.Handle]
+			if !ok {
+				continue
 			}
+			if lookAlone && len(chunk) > 1 && l.Err == nil && l.Status == mvpgraph.AccountNotFound {
+				for _, a := range chunk {
+					if a.ID == id {
+						alone[id] = true
+						pending = append(pending, a)
+					}
+				}
+				continue
+			}
+			outcomes = append(outcomes, store.Outcome{AccountID: id, Lookup: l})
 		}
 		// Record as the batch goes, so that a long batch cut off loses
 		// little, and a later attempt skips what was recorded.

@@ -201,6 +201,8 @@ func (s *Store) migrator() (*goose.Provider, error) {
 			return nil, err
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
+	} else {
+		opts = append(opts, goose.WithGoMigrations(sqliteGoMigrations()...))
 	}
 	return goose.NewProvider(dialect, s.db.DB, fsys, opts...)
 }

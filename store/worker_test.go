@@ -154,3 +154,44 @@ func TestMigrationsGoBothWays(t *testing.T) {
 		require.False(t, pending)
 	})
 }
+
+// TestBlueskyMigration: the migration that lets social accounts be on
+// Bluesky keeps every account and its history both ways, and is refused
+// going down while a Bluesky account remains.
+func TestBlueskyMigration(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		p := newProgram(t, s)
+		tw, err := s.LinkSocialAccount(ctx, p.us1.ID, mvpgraph.Twitter, "alice")
+		require.NoError(t, err)
+		bs, err := s.LinkSocialAccount(ctx, p.us1.ID, mvpgraph.Bluesky, "https://bsky.app/profile/Alice.bsky.social")
+		require.NoError(t, err)
+		require.Equal(t, "alice.bsky.social", bs.Handle)
+		require.NoError(t, s.RecordSync(ctx, []store.Outcome{
+			{AccountID: tw.ID, Lookup: mvpgraph.Lookup{Status: mvpgraph.AccountActive, Reach: mvpgraph.Reach{Followers: ptr[int64](10)}}},
+			{AccountID: bs.ID, Lookup: mvpgraph.Lookup{Status: mvpgraph.AccountActive, Reach: mvpgraph.Reach{Followers: ptr[int64](20)}}},
+		}))
+		before := map[store.Dialect]int64{store.Postgres: 17, store.SQLite: 15}[s.Dialect()]
+
+		require.Error(t, s.MigrateDownTo(ctx, before), "a Bluesky account remains")
+		got, err := s.SocialAccountsByIDs(ctx, []int64{tw.ID, bs.ID})
+		require.NoError(t, err)
+		require.Len(t, got, 2, "the refused migration changed nothing")
+
+		_, err = s.UnlinkSocialAccount(ctx, bs.ID)
+		require.NoError(t, err)
+		require.NoError(t, s.MigrateDownTo(ctx, before))
+		_, err = s.LinkSocialAccount(ctx, p.us1.ID, mvpgraph.Bluesky, "alice.bsky.social")
+		require.Error(t, err, "no Bluesky before the migration")
+		_, err = s.Migrate(ctx)
+		require.NoError(t, err)
+		got, err = s.SocialAccountsByIDs(ctx, []int64{tw.ID})
+		require.NoError(t, err)
+		require.EqualValues(t, 10, *got[0].Followers)
+		snaps, err := s.SnapshotsOf(ctx, []int64{tw.ID}, "2000-01-01", "2100-01-01")
+		require.NoError(t, err)
+		require.Len(t, snaps[tw.ID], 1, "the history is kept")
+		_, err = s.LinkSocialAccount(ctx, p.us1.ID, mvpgraph.Bluesky, "alice.bsky.social")
+		require.NoError(t, err)
+	})
+}

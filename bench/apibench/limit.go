@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"slices"
 	"sort"
@@ -109,7 +111,7 @@ SELECT json_build_object('member', (SELECT json_build_object(
   'reach', json_build_object(
     'total', (SELECT COALESCE(SUM(followers), 0) FROM acc),
     'byPlatform', COALESCE((SELECT json_agg(json_build_object('platform', t.platform, 'accounts', t.n, 'followers', t.f)
-        ORDER BY array_position(ARRAY['TWITTER', 'YOUTUBE', 'GITHUB', 'MASTODON', 'FACEBOOK', 'STACK_EXCHANGE', 'BLOG'], t.platform))
+        ORDER BY array_position(ARRAY['TWITTER', 'YOUTUBE', 'GITHUB', 'MASTODON', 'BLUESKY', 'FACEBOOK', 'STACK_EXCHANGE', 'BLOG'], t.platform))
       FROM (SELECT platform, COUNT(*) AS n, COALESCE(SUM(followers), 0) AS f FROM acc GROUP BY platform) t), '[]')))
   FROM p))::text`, []any{r.handle, r.since}
 	},
@@ -308,7 +310,11 @@ func median(runs []*vegeta.Metrics) *vegeta.Metrics {
 	return &out
 }
 
-// sameJSON reports whether two JSON texts hold the same value.
+// sameJSON reports whether two JSON texts hold the same value, and where
+// they first differ when not. Numbers are the same when they differ by no
+// more than the rounding of a sum of floats added in another order (a
+// relative 1e-12): PostgreSQL adds a score's terms in the order its plan
+// reads them, which two statements need not share.
 func sameJSON(a, b []byte) (bool, error) {
 	var x, y any
 	if err := json.Unmarshal(a, &x); err != nil {
@@ -317,7 +323,53 @@ func sameJSON(a, b []byte) (bool, error) {
 	if err := json.Unmarshal(b, &y); err != nil {
 		return false, err
 	}
-	return reflect.DeepEqual(x, y), nil
+	if where := firstDifference(x, y, "$"); where != "" {
+		return false, errors.New("they differ at " + where)
+	}
+	return true, nil
+}
+
+// firstDifference is the path of the first place x and y differ, or "".
+func firstDifference(x, y any, path string) string {
+	switch a := x.(type) {
+	case map[string]any:
+		b, ok := y.(map[string]any)
+		if !ok || len(a) != len(b) {
+			return path
+		}
+		keys := make([]string, 0, len(a))
+		for k := range a {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if d := firstDifference(a[k], b[k], path+"."+k); d != "" {
+				return d
+			}
+		}
+		return ""
+	case []any:
+		b, ok := y.([]any)
+		if !ok || len(a) != len(b) {
+			return path
+		}
+		for i := range a {
+			if d := firstDifference(a[i], b[i], fmt.Sprintf("%s[%d]", path, i)); d != "" {
+				return d
+			}
+		}
+		return ""
+	case float64:
+		b, ok := y.(float64)
+		if !ok || math.Abs(a-b) > 1e-12*math.Max(math.Abs(a), math.Abs(b)) {
+			return fmt.Sprintf("%s (%v and %v)", path, x, y)
+		}
+		return ""
+	}
+	if !reflect.DeepEqual(x, y) {
+		return fmt.Sprintf("%s (%v and %v)", path, x, y)
+	}
+	return ""
 }
 
 // sqlOpen opens the limit's database.

@@ -7,6 +7,7 @@ import (
 
 	"mvpgraph"
 	"mvpgraph/integrations"
+	"mvpgraph/integrations/bluesky"
 	"mvpgraph/integrations/facebook"
 	"mvpgraph/integrations/feed"
 	"mvpgraph/integrations/github"
@@ -24,6 +25,7 @@ var platforms = map[mvpgraph.Platform]func(integrations.Config) (mvpgraph.ReachS
 	mvpgraph.GitHub:        func(c integrations.Config) (mvpgraph.ReachSource, error) { return github.New(c) },
 	mvpgraph.Facebook:      func(c integrations.Config) (mvpgraph.ReachSource, error) { return facebook.New(c) },
 	mvpgraph.Mastodon:      func(c integrations.Config) (mvpgraph.ReachSource, error) { return mastodon.New(c) },
+	mvpgraph.Bluesky:       func(c integrations.Config) (mvpgraph.ReachSource, error) { return bluesky.New(c) },
 	mvpgraph.StackExchange: func(c integrations.Config) (mvpgraph.ReachSource, error) { return stackexchange.New(c) },
 	mvpgraph.Blog:          func(c integrations.Config) (mvpgraph.ReachSource, error) { return feed.New(c) },
 }

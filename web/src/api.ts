@@ -104,7 +104,7 @@ export interface Connection<T> {
   edges: { cursor: string; node: T }[];
 }
 
-export type Platform = 'TWITTER' | 'YOUTUBE' | 'GITHUB' | 'FACEBOOK' | 'MASTODON' | 'STACK_EXCHANGE' | 'BLOG';
+export type Platform = 'TWITTER' | 'YOUTUBE' | 'GITHUB' | 'FACEBOOK' | 'MASTODON' | 'BLUESKY' | 'STACK_EXCHANGE' | 'BLOG';
 export type AccountStatus = 'ACTIVE' | 'NOT_FOUND' | 'SUSPENDED' | 'FROZEN' | 'ERROR';
 
 /** Lists every page of a connection by cursor, up to `limit` items. */

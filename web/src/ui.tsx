@@ -106,6 +106,7 @@ export const platformName: Record<string, string> = {
   YOUTUBE: 'YouTube',
   GITHUB: 'GitHub',
   MASTODON: 'Mastodon',
+  BLUESKY: 'Bluesky',
   FACEBOOK: 'Facebook',
   STACK_EXCHANGE: 'Stack Exchange',
   BLOG: 'Blog',

@@ -70,7 +70,7 @@ const linkMutation = `mutation LinkAccount($input: LinkSocialAccountInput!) { li
 const unlinkMutation = `mutation UnlinkAccount($id: ID!) { unlinkSocialAccount(input: {id: $id}) { socialAccount { id } } }`;
 const refreshMutation = `mutation RefreshAccount($id: ID!) { refreshSocialAccount(input: {id: $id}) { socialAccount { id } } }`;
 
-const platforms = ['TWITTER', 'YOUTUBE', 'GITHUB', 'MASTODON', 'FACEBOOK', 'STACK_EXCHANGE', 'BLOG'];
+const platforms = ['TWITTER', 'YOUTUBE', 'GITHUB', 'MASTODON', 'BLUESKY', 'FACEBOOK', 'STACK_EXCHANGE', 'BLOG'];
 
 export function Profile({ handle }: { handle: string }) {
   const since = useMemo(() => new Date(Date.now() - 365 * 86400e3).toISOString(), []);
