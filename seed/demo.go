@@ -64,8 +64,9 @@ const (
 	DemoCanadianMVPYouTube = "@jeantremblay"
 	DemoCanadianMVPBlog    = "https://jeantremblay.example.com/feed.xml"
 	// DemoTwoExpertiseMVP has a GitHub account, "kenji-sato", a Stack
-	// Overflow profile, "stackoverflow:1184213", and a Mastodon account,
-	// "kenji@mstdn.jp"; DemoAlumnus a blog,
+	// Overflow profile, "stackoverflow:1184213", a Mastodon account,
+	// "kenji@mstdn.jp", and a Bluesky account on his own domain,
+	// "kenji.dev"; DemoAlumnus a blog,
 	// "https://lenavogel.example.org/feed.xml", and a Twitter account,
 	// "lenavogel", now NOT_FOUND; DemoEmployee has none.
 )
@@ -91,6 +92,7 @@ var knownAccounts = map[string][]knownAccount{
 	DemoTwoExpertiseMVP: {
 		{mvpgraph.GitHub, "kenji-sato", mvpgraph.AccountActive, 1900, 0.0015},
 		{mvpgraph.Mastodon, "kenji@mstdn.jp", mvpgraph.AccountActive, 640, 0.003},
+		{mvpgraph.Bluesky, "kenji.dev", mvpgraph.AccountActive, 2300, 0.004},
 		{mvpgraph.StackExchange, "stackoverflow:1184213", mvpgraph.AccountActive, 48_000, 0.0006},
 	},
 	DemoAlumnus: {

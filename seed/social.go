@@ -130,6 +130,7 @@ var models = map[mvpgraph.Platform]model{
 	mvpgraph.YouTube:       {followers: true, median: 1200, sigma: 1.45, posts: 80, postRate: 0.3, views: true},
 	mvpgraph.GitHub:        {followers: true, median: 150, sigma: 1.1, following: 40, posts: 45, postRate: 0.06},
 	mvpgraph.Mastodon:      {followers: true, median: 350, sigma: 1.1, following: 250, posts: 1500, postRate: 4, lastPost: true},
+	mvpgraph.Bluesky:       {followers: true, median: 500, sigma: 1.2, following: 300, posts: 1200, postRate: 3},
 	mvpgraph.Facebook:      {followers: true, median: 1500, sigma: 1.2, engagement: true},
 	mvpgraph.StackExchange: {followers: true, median: 3000, sigma: 1.3, posts: 350, postRate: 1.5, slow: true},
 	mvpgraph.Blog:          {postRate: 0.3, lastPost: true, recentPosts: true},

@@ -1,14 +1,17 @@
 // Command syncbench measures how close the reach sync comes to a platform's
 // rate limit without passing it: it links N accounts, serves a fake API
 // that enforces a fixed-window limit with the platform's own headers and
-// refusal (GitHub's REST API, one account a request, 403; or X API v2's
-// /2/users/by, 100 accounts a request, 429), runs the real workers
+// refusal (GitHub's REST API, one account a request, 403; X API v2's
+// /2/users/by, 100 accounts a request, 429; or the Bluesky AppView's
+// getProfiles, 25 actors a request, 429, with one actor in a hundred
+// missing and looked up alone), runs the real workers
 // (jobs.Runner with the real client) until every account has synced, and
 // reports the achieved request rate as a share of the allowed rate, and how
 // many requests the fake refused for being over the limit.
 //
 //	go run ./bench/syncbench -accounts 10000 -limit 250 -window 1s
 //	go run ./bench/syncbench -platform x -accounts 10000 -limit 5 -window 1s
+//	go run ./bench/syncbench -platform bluesky -accounts 10000 -limit 20 -window 1s
 package main
 
 import (
@@ -30,6 +33,7 @@ import (
 
 	"mvpgraph"
 	"mvpgraph/integrations"
+	"mvpgraph/integrations/bluesky"
 	"mvpgraph/integrations/github"
 	"mvpgraph/integrations/twitter"
 	"mvpgraph/jobs"
@@ -37,7 +41,7 @@ import (
 )
 
 func main() {
-	platform := flag.String("platform", "github", "the API to fake: github (REST, an account a request) or x (API v2, 100 a request)")
+	platform := flag.String("platform", "github", "the API to fake: github (REST, an account a request), x (API v2, 100 a request) or bluesky (AppView, 25 a request)")
 	accounts := flag.Int("accounts", 10000, "accounts to sync")
 	limit := flag.Int("limit", 250, "requests the fake API allows per window")
 	window := flag.Duration("window", time.Second, "the fake API's rate-limit window (whole seconds)")
@@ -117,6 +121,56 @@ func (f fakeX) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(map[string]any{"data": data})
 }
 
+// fakeBluesky answers the AppView's getProfiles and getProfile over the
+// same windows, with its RateLimit-* headers and XRPC error bodies. One
+// actor in a hundred (those whose number ends in 00 or 50) has no profile:
+// a batch leaves it out, and getProfile says why (taken down, or not
+// found), so the worker spends a request more on each.
+type fakeBluesky struct{ *fakeGitHub }
+
+func (f fakeBluesky) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	over, remaining, reset := f.take()
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("RateLimit-Limit", strconv.Itoa(f.limit))
+	h.Set("RateLimit-Remaining", strconv.Itoa(remaining))
+	h.Set("RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
+	h.Set("RateLimit-Policy", fmt.Sprintf("%d;w=%d", f.limit, int(f.window.Seconds())))
+	fail := func(status int, name, message string) {
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": name, "message": message})
+	}
+	if over {
+		fail(http.StatusTooManyRequests, "RateLimitExceeded", "Rate Limit Exceeded")
+		return
+	}
+	gone := func(actor string) bool {
+		return strings.HasSuffix(actor, "00.bsky.social") || strings.HasSuffix(actor, "50.bsky.social")
+	}
+	profile := func(actor string) map[string]any {
+		return map[string]any{"did": "did:plc:" + strings.Repeat("a", 24), "handle": actor, "followersCount": 100 + len(actor), "followsCount": 10, "postsCount": 5}
+	}
+	if strings.HasSuffix(r.URL.Path, "/app.bsky.actor.getProfile") {
+		actor := r.URL.Query().Get("actor")
+		switch {
+		case strings.HasSuffix(actor, "00.bsky.social"):
+			fail(http.StatusBadRequest, "AccountTakedown", "Account has been suspended")
+		case gone(actor):
+			fail(http.StatusBadRequest, "InvalidRequest", "Profile not found")
+		default:
+			_ = json.NewEncoder(w).Encode(profile(actor))
+		}
+		return
+	}
+	profiles := []map[string]any{}
+	for _, a := range r.URL.Query()["actors"] {
+		if !gone(a) {
+			profiles = append(profiles, profile(a))
+		}
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{"profiles": profiles})
+}
+
 func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	login := strings.TrimPrefix(r.URL.Path, "/users/")
 	over, remaining, reset := f.take()
@@ -145,8 +199,8 @@ func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func run(platform string, n, limit int, window time.Duration, concurrency int, dbURL string) error {
-	if platform != "github" && platform != "x" {
-		return fmt.Errorf("-platform is github or x, not %q", platform)
+	if platform != "github" && platform != "x" && platform != "bluesky" {
+		return fmt.Errorf("-platform is github, x or bluesky, not %q", platform)
 	}
 	if window < time.Second || window%time.Second != 0 {
 		return fmt.Errorf("-window must be whole seconds, as GitHub's reset header is")
@@ -173,14 +227,14 @@ func run(platform string, n, limit int, window time.Duration, concurrency int, d
 		return err
 	}
 	prefix := m.Handle
-	p := mvpgraph.GitHub
-	if platform == "x" {
-		p = mvpgraph.Twitter
-	}
+	p := map[string]mvpgraph.Platform{"github": mvpgraph.GitHub, "x": mvpgraph.Twitter, "bluesky": mvpgraph.Bluesky}[platform]
 	for i := range n {
 		handle := fmt.Sprintf("%s-%d", prefix, i)
-		if p == mvpgraph.Twitter {
+		switch p {
+		case mvpgraph.Twitter:
 			handle = fmt.Sprintf("b%s_%d", prefix[len(prefix)-4:], i) // at most 15 characters
+		case mvpgraph.Bluesky:
+			handle += ".bsky.social"
 		}
 		if _, err := s.LinkSocialAccount(ctx, m.ID, p, handle); err != nil {
 			return err
@@ -189,16 +243,23 @@ func run(platform string, n, limit int, window time.Duration, concurrency int, d
 
 	fake := &fakeGitHub{limit: limit, window: window, perWindow: map[int64]int{}}
 	var handler http.Handler = fake
-	if p == mvpgraph.Twitter {
+	switch p {
+	case mvpgraph.Twitter:
 		handler = fakeX{fake}
+	case mvpgraph.Bluesky:
+		handler = fakeBluesky{fake}
 	}
 	srv := httptest.NewServer(handler)
 	defer srv.Close()
 	cfg := integrations.Config{BaseURL: srv.URL, Token: "bench-token", Timeout: 10 * time.Second}
 	var client mvpgraph.ReachSource
-	if p == mvpgraph.Twitter {
+	switch p {
+	case mvpgraph.Twitter:
 		client, err = twitter.NewV2(cfg)
-	} else {
+	case mvpgraph.Bluesky:
+		cfg.Token = "" // the AppView takes none
+		client, err = bluesky.New(cfg)
+	default:
 		client, err = github.New(cfg)
 	}
 	if err != nil {
