@@ -123,8 +123,8 @@ func Middleware(s *store.Store, next http.Handler) http.Handler {
 	})
 }
 
-// WithRequest prepares ctx for one GraphQL request: fresh loaders and a
-// statement counter.
+// WithRequest prepares ctx for one GraphQL request: fresh loaders, a
+// statement counter, and reads that read replicas may serve.
 func WithRequest(ctx context.Context, s *store.Store) context.Context {
-	return WithLoaders(store.WithStatementCounter(ctx), s)
+	return WithLoaders(store.WithStatementCounter(store.PreferReplica(ctx)), s)
 }

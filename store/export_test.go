@@ -67,3 +67,16 @@ func (s *Store) SlowRead(ctx context.Context, seconds float64) (int64, error) {
 
 // OpenConnections returns how many connections the store's pool holds.
 func (s *Store) OpenConnections() int { return s.db.Stats().OpenConnections }
+
+// PauseReplay pauses a replica's replay of the primary's WAL; ResumeReplay
+// resumes it. Run on a store of the replica.
+func (s *Store) PauseReplay(ctx context.Context) error {
+	_, err := s.db.ExecContext(ctx, "SELECT pg_wal_replay_pause()")
+	return err
+}
+
+// ResumeReplay resumes a replica's replay.
+func (s *Store) ResumeReplay(ctx context.Context) error {
+	_, err := s.db.ExecContext(ctx, "SELECT pg_wal_replay_resume()")
+	return err
+}

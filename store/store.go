@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -43,6 +44,7 @@ const (
 type Store struct {
 	db       *sqlx.DB
 	prepared *prepared
+	replicas *replicaSet // nil without read replicas
 	dialect  Dialect
 	sb       sq.StatementBuilderType
 	now      func() time.Time
@@ -157,6 +159,9 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
 
 // Close closes the database.
 func (s *Store) Close() error {
+	if s.replicas != nil {
+		s.replicas.close()
+	}
 	s.prepared.close()
 	return s.db.Close()
 }
@@ -275,13 +280,9 @@ func (s *Store) get(ctx context.Context, q queryer, dest any, b sq.Sqlizer) erro
 	if err != nil {
 		return err
 	}
-	if q == queryer(s.db) {
-		if e := s.prepared.acquire(ctx, query); e != nil {
-			defer s.prepared.release(e)
-			return s.run(ctx, q, query, dest, func() error { return e.stmt.GetContext(ctx, dest, args...) })
-		}
-	}
-	return s.run(ctx, q, query, dest, func() error { return q.GetContext(ctx, dest, query, args...) })
+	return s.read(ctx, q, query, dest,
+		func(st *sqlx.Stmt) error { return st.GetContext(ctx, dest, args...) },
+		func(q queryer) error { return q.GetContext(ctx, dest, query, args...) })
 }
 
 func (s *Store) selectAll(ctx context.Context, q queryer, dest any, b sq.Sqlizer) error {
@@ -289,13 +290,52 @@ func (s *Store) selectAll(ctx context.Context, q queryer, dest any, b sq.Sqlizer
 	if err != nil {
 		return err
 	}
-	if q == queryer(s.db) {
-		if e := s.prepared.acquire(ctx, query); e != nil {
-			defer s.prepared.release(e)
-			return s.run(ctx, q, query, dest, func() error { return e.stmt.SelectContext(ctx, dest, args...) })
+	return s.read(ctx, q, query, dest,
+		func(st *sqlx.Stmt) error { return st.SelectContext(ctx, dest, args...) },
+		func(q queryer) error { return q.SelectContext(ctx, dest, query, args...) })
+}
+
+// read runs a statement that returns rows through q. Outside a
+// transaction, it runs prepared (see prepared), and on a read replica when
+// ctx may read from one (see PreferReplica); what a replica fails for
+// being gone, behind its recovery, or read-only runs on the primary.
+func (s *Store) read(ctx context.Context, q queryer, query string, dest any, prepared func(*sqlx.Stmt) error, plain func(queryer) error) error {
+	if q != queryer(s.db) {
+		return s.run(ctx, q, query, dest, func() error { return plain(q) })
+	}
+	withClause := strings.HasPrefix(strings.TrimSpace(query), "WITH")
+	if !isRead(query) && !withClause {
+		s.wrote(ctx) // an INSERT ... RETURNING
+	}
+	if s.replicas != nil && (isRead(query) || withClause) {
+		if r := s.replicas.pick(ctx); r != nil {
+			err := s.onPool(ctx, r.db, r.prepared, query, dest, prepared, plain)
+			if err == nil || ctx.Err() != nil {
+				return err
+			}
+			var pe *pq.Error
+			switch {
+			case errors.As(err, &pe) && pe.Code == "25006": // a write, in a replica's read-only transaction
+				s.wrote(ctx)
+			case fromReplica(err):
+				r.leftOut(err)
+			default:
+				return err
+			}
+			v := reflect.ValueOf(dest).Elem()
+			v.Set(reflect.Zero(v.Type()))
 		}
 	}
-	return s.run(ctx, q, query, dest, func() error { return q.SelectContext(ctx, dest, query, args...) })
+	return s.onPool(ctx, s.db, s.prepared, query, dest, prepared, plain)
+}
+
+// onPool runs a read on a pool, prepared once its shape is seen twice.
+func (s *Store) onPool(ctx context.Context, db *sqlx.DB, p *prepared, query string, dest any, prepared func(*sqlx.Stmt) error, plain func(queryer) error) error {
+	if e := p.acquire(ctx, query); e != nil {
+		defer p.release(e)
+		return s.run(ctx, db, query, dest, func() error { return prepared(e.stmt) })
+	}
+	return s.run(ctx, db, query, dest, func() error { return plain(db) })
 }
 
 func (s *Store) exec(ctx context.Context, q queryer, b sq.Sqlizer) (sql.Result, error) {
@@ -304,8 +344,17 @@ func (s *Store) exec(ctx context.Context, q queryer, b sq.Sqlizer) (sql.Result, 
 		return nil, err
 	}
 	count(ctx)
+	s.wrote(ctx)
 	res, err := q.ExecContext(ctx, query, args...)
 	return res, unavailable(ctx, err)
+}
+
+// wrote records a write by ctx's caller, whose reads then go to the
+// primary for a while (see PreferReplica).
+func (s *Store) wrote(ctx context.Context) {
+	if s.replicas != nil {
+		s.replicas.wroteNow(ctx)
+	}
 }
 
 // insertID runs an INSERT ... RETURNING id.
@@ -331,6 +380,7 @@ func (s *Store) lockMember(ctx context.Context, tx queryer, id int64) error {
 // inTx runs fn in a transaction, committing when it returns nil.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	count(ctx)
+	s.wrote(ctx)
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return unavailable(ctx, err)

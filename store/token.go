@@ -64,7 +64,8 @@ const lastUsedEvery = time.Minute
 // expired secret is EUNAUTHORIZED, and says no more than that.
 func (s *Store) Authenticate(ctx context.Context, secret string) (mvpgraph.Principal, error) {
 	var t mvpgraph.APIToken
-	err := s.get(ctx, s.db, &t, s.sb.Select(tokenColumns...).From("api_tokens").Where(sq.Eq{"hash": mvpgraph.HashToken(secret)}))
+	// The primary: a token made or revoked a moment ago counts at once.
+	err := s.get(onPrimary(ctx), s.db, &t, s.sb.Select(tokenColumns...).From("api_tokens").Where(sq.Eq{"hash": mvpgraph.HashToken(secret)}))
 	now := s.now()
 	if err != nil || t.RevokedAt != nil || (t.ExpiresAt != nil && !t.ExpiresAt.After(now)) {
 		if err != nil && mvpgraph.ErrorCode(mapError("", err)) != mvpgraph.ENOTFOUND {

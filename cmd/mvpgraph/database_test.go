@@ -182,3 +182,29 @@ func TestServeDrains(t *testing.T) {
 		})
 	}
 }
+
+// TestServeReadReplicas runs the server with a read replica of a real
+// primary: requests are answered, /readyz says the replica is up and how
+// far behind, and /metrics has its state and lag.
+func TestServeReadReplicas(t *testing.T) {
+	pair := storetest.ReplicaPair(t)
+	addr, _ := serverEnv(t, map[string]string{"MVPGRAPH_DATABASE_URL": pair.Primary, "MVPGRAPH_READ_DATABASE_URL": pair.Replica, "MVPGRAPH_READ_MAX_LAG": "10s"},
+		"--demo", "--no-worker")
+	analyst := createToken(t, pair.Primary, "--role", "ANALYST")
+	get := func(path string) string {
+		t.Helper()
+		resp, err := http.Get("http://" + addr + path)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		b, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return string(b)
+	}
+	require.Eventually(t, func() bool { return strings.Contains(get("/readyz"), "read replica 127.0.0.1:55433/postgres: up") }, 30*time.Second, 100*time.Millisecond)
+	require.Contains(t, get("/metrics"), `mvpgraph_read_replica_up{replica="127.0.0.1:55433/postgres"} 1`)
+	require.Contains(t, get("/metrics"), `mvpgraph_read_replica_lag_seconds{replica="127.0.0.1:55433/postgres"}`)
+	out := post(t, addr, `{ expertises(first: 3) { totalCount } programStats(groupBy: [COUNTRY]) { country members } }`, analyst)
+	require.Empty(t, out.Errors)
+	require.NotEmpty(t, out.Data["programStats"])
+}

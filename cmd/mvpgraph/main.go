@@ -384,6 +384,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer s.Close()
+	if err := m.useReplicas(ctx, s, reg); err != nil {
+		return err
+	}
 	if *demo {
 		start := time.Now()
 		loaded, err := seed.Demo(ctx, s)
@@ -583,6 +586,15 @@ func (m *Main) routes(s *store.Store, opts api.Options, root *resolvers.Resolver
 			return
 		}
 		_, _ = io.WriteString(w, "ready\n")
+		// Read replicas say how they are; one left out makes the server no
+		// less ready, since the primary takes its reads.
+		for _, st := range s.ReplicaStates() {
+			if st.Up {
+				fmt.Fprintf(w, "read replica %s: up, %s behind\n", st.Name, st.Lag.Round(time.Millisecond))
+			} else {
+				fmt.Fprintf(w, "read replica %s: left out, %s\n", st.Name, st.Problem)
+			}
+		}
 	})
 	return mux
 }
@@ -599,4 +611,60 @@ func (m *Main) keepFor(name string) (time.Duration, error) {
 		return 0, fmt.Errorf("%s=%q is not a duration, such as 1m (0 turns the keeping off)", name, v)
 	}
 	return d, nil
+}
+
+// useReplicas connects the read replicas of MVPGRAPH_READ_DATABASE_URL
+// (comma-separated), bounded by MVPGRAPH_READ_MAX_LAG, and reports their
+// state and lag in the metrics.
+func (m *Main) useReplicas(ctx context.Context, s *store.Store, reg *prometheus.Registry) error {
+	raw := m.getenv("MVPGRAPH_READ_DATABASE_URL")
+	if strings.TrimSpace(raw) == "" {
+		return nil
+	}
+	opts := store.DefaultReplicaOptions
+	if v := m.getenv("MVPGRAPH_READ_MAX_LAG"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 100*time.Millisecond || d > time.Hour {
+			return fmt.Errorf("MVPGRAPH_READ_MAX_LAG=%q is not a duration from 100ms to 1h, such as 5s", v)
+		}
+		opts.MaxLag = d
+	}
+	var urls []string
+	for _, u := range strings.Split(raw, ",") {
+		if u = strings.TrimSpace(u); u != "" {
+			urls = append(urls, u)
+		}
+	}
+	if err := s.UseReplicas(ctx, urls, opts); err != nil {
+		return fmt.Errorf("MVPGRAPH_READ_DATABASE_URL: %s", mvpgraph.ErrorMessage(err))
+	}
+	reg.MustRegister(replicaCollector{s})
+	for _, st := range s.ReplicaStates() {
+		m.logger.Info("read replica", "replica", st.Name, "up", st.Up, "problem", st.Problem)
+	}
+	return nil
+}
+
+// replicaCollector exports each read replica's state and lag.
+type replicaCollector struct{ s *store.Store }
+
+var (
+	replicaUpDesc  = prometheus.NewDesc("mvpgraph_read_replica_up", "1 when the read replica serves reads, 0 when it is left out (unreachable, not a replica, or past MVPGRAPH_READ_MAX_LAG).", []string{"replica"}, nil)
+	replicaLagDesc = prometheus.NewDesc("mvpgraph_read_replica_lag_seconds", "How far the read replica's replay was behind the primary at its last check.", []string{"replica"}, nil)
+)
+
+func (c replicaCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- replicaUpDesc
+	ch <- replicaLagDesc
+}
+
+func (c replicaCollector) Collect(ch chan<- prometheus.Metric) {
+	for _, st := range c.s.ReplicaStates() {
+		up := 0.0
+		if st.Up {
+			up = 1
+		}
+		ch <- prometheus.MustNewConstMetric(replicaUpDesc, prometheus.GaugeValue, up, st.Name)
+		ch <- prometheus.MustNewConstMetric(replicaLagDesc, prometheus.GaugeValue, st.Lag.Seconds(), st.Name)
+	}
 }
