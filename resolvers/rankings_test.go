@@ -2,6 +2,7 @@ package resolvers_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -232,4 +233,23 @@ func TestRankingOutlastsARequest(t *testing.T) {
 		return len(r.Errors) == 0 && store.StatementCount(counted) == 1 &&
 			string(r.Data) == `{"reachLeaderboard":{"edges":[{"node":{"followers":10,"rank":1}},{"node":{"followers":9,"rank":2}}]}}`
 	}, 10*time.Second, 50*time.Millisecond)
+}
+
+// TestProgramStatsSource: the answer says in its extensions, per field,
+// whether the program summary or the base tables answered, and both
+// answer the same counts.
+func TestProgramStatsSource(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		a := newAPI(t, s)
+		buildProgram(a)
+		r := a.raw(`{ byCountry: programStats(groupBy: [COUNTRY, CATEGORY], where: {country: {_neq: "DE"}}) { country category members mvps awards }
+  byName: programStats(groupBy: [COUNTRY, CATEGORY], where: {_and: [{country: {_neq: "DE"}}, {name: {_ilike: "%"}}]}) { country category members mvps awards }
+  byYear: programStats(groupBy: [YEAR]) { year members } }`)
+		require.Empty(t, r.Errors)
+		require.Equal(t, map[string]any{"byCountry": "program_summary", "byName": "base tables", "byYear": "base tables"}, r.Extensions["programStats"])
+		var got struct{ ByCountry, ByName []map[string]any }
+		require.NoError(t, json.Unmarshal(r.Data, &got))
+		require.NotEmpty(t, got.ByCountry)
+		require.Equal(t, got.ByName, got.ByCountry, "every name matches: the same groups and counts")
+	})
 }

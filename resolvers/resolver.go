@@ -46,7 +46,7 @@ type Resolver struct {
 	escalationWatches watches[mvpgraph.Escalation]
 
 	rankings kept[ranking]
-	stats    kept[[]mvpgraph.StatsGroup]
+	stats    kept[statsAnswer]
 	activity kept[[]mvpgraph.ActivityGroup]
 	trends   kept[trendCounts]
 }

@@ -62,20 +62,36 @@ func (s *Store) lockedAward(ctx context.Context, tx queryer, id int64) (mvpgraph
 	return s.awardByID(ctx, tx, id)
 }
 
+// insertAward stores a new award, and counts it in the program summary.
 func (s *Store) insertAward(ctx context.Context, tx queryer, a *mvpgraph.Award) error {
+	mark, err := s.markSummary(ctx, tx, a.MemberID)
+	if err != nil {
+		return err
+	}
 	a.CreatedAt = s.now()
 	a.UpdatedAt = a.CreatedAt
 	id, err := s.insertID(ctx, tx, s.sb.Insert("awards").
 		Columns("member_id", "expertise_id", "year", "status", "created_at", "updated_at").
 		Values(a.MemberID, a.ExpertiseID, a.Year, a.Status, a.CreatedAt, a.UpdatedAt))
+	if err != nil {
+		return err
+	}
 	a.ID = id
-	return err
+	return s.settleSummary(ctx, tx, mark)
 }
 
+// setAwardStatus stores an award's new status, and its difference to the
+// program summary.
 func (s *Store) setAwardStatus(ctx context.Context, tx queryer, a *mvpgraph.Award) error {
+	mark, err := s.markSummary(ctx, tx, a.MemberID)
+	if err != nil {
+		return err
+	}
 	a.UpdatedAt = s.now()
-	_, err := s.exec(ctx, tx, s.sb.Update("awards").Set("status", a.Status).Set("updated_at", a.UpdatedAt).Where(sq.Eq{"id": a.ID}))
-	return err
+	if _, err := s.exec(ctx, tx, s.sb.Update("awards").Set("status", a.Status).Set("updated_at", a.UpdatedAt).Where(sq.Eq{"id": a.ID})); err != nil {
+		return err
+	}
+	return s.settleSummary(ctx, tx, mark)
 }
 
 // AwardMember awards member for expertise in year, by the award rules (see

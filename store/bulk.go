@@ -207,6 +207,9 @@ func (s *Store) Load(ctx context.Context, p *Program, check ProgramCheck) error 
 		if err := s.linkAnswers(ctx, tx, spaceIDs); err != nil {
 			return err
 		}
+		if err := s.rebuildSummary(ctx, tx); err != nil {
+			return err
+		}
 		return s.placePeople(ctx, tx, mvpgraph.Principal{Name: "program load"})
 	})
 	if err == nil && s.dialect == Postgres {

@@ -293,14 +293,23 @@ func (s *Store) CreateMember(ctx context.Context, m *mvpgraph.Member) error {
 	m.IsMVP = false // a new member holds no award yet
 	m.CreatedAt = s.now()
 	m.UpdatedAt = m.CreatedAt
-	id, err := s.insertID(ctx, s.db, s.sb.Insert("members").
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		id, err := s.insertMember(ctx, tx, m)
+		m.ID = id
+		return err
+	})
+	return mapError("create member", err)
+}
+
+// insertMember stores a new member, and counts it in the program summary.
+func (s *Store) insertMember(ctx context.Context, tx queryer, m *mvpgraph.Member) (int64, error) {
+	id, err := s.insertID(ctx, tx, s.sb.Insert("members").
 		Columns("handle", "name", "email", "country", "city", "bio", "employer", "is_employee", "created_at", "updated_at").
 		Values(m.Handle, m.Name, m.Email, m.Country, m.City, m.Bio, m.Employer, m.IsEmployee, m.CreatedAt, m.UpdatedAt))
 	if err != nil {
-		return mapError("create member", err)
+		return 0, err
 	}
-	m.ID = id
-	return nil
+	return id, s.settleSummary(ctx, tx, summaryMark{ids: []int64{id}})
 }
 
 // UpdateMember applies u to a member. Making an MVP an employee retires the
@@ -312,6 +321,12 @@ func (s *Store) UpdateMember(ctx context.Context, id int64, u mvpgraph.MemberUpd
 			return err
 		}
 		old, err := s.memberByID(ctx, tx, id, "id")
+		if err != nil {
+			return err
+		}
+		// The member's country, and the awards employment retires, move
+		// its counts in the program summary.
+		mark, err := s.markSummary(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -336,6 +351,9 @@ func (s *Store) UpdateMember(ctx context.Context, id int64, u mvpgraph.MemberUpd
 			"handle": m.Handle, "name": m.Name, "email": m.Email, "country": m.Country, "city": m.City,
 			"bio": m.Bio, "employer": m.Employer, "is_employee": m.IsEmployee, "updated_at": m.UpdatedAt,
 		}).Where(sq.Eq{"id": id})); err != nil {
+			return err
+		}
+		if err := s.settleSummary(ctx, tx, mark); err != nil {
 			return err
 		}
 		out, err = s.memberByID(ctx, tx, id, "id")

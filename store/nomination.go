@@ -240,9 +240,7 @@ func (s *Store) awardNomination(ctx context.Context, tx queryer, n *mvpgraph.Nom
 		}
 		m.CreatedAt = s.now()
 		m.UpdatedAt = m.CreatedAt
-		if m.ID, err = s.insertID(ctx, tx, s.sb.Insert("members").
-			Columns("handle", "name", "email", "country", "city", "bio", "employer", "is_employee", "created_at", "updated_at").
-			Values(m.Handle, m.Name, m.Email, m.Country, m.City, m.Bio, m.Employer, m.IsEmployee, m.CreatedAt, m.UpdatedAt)); err != nil {
+		if m.ID, err = s.insertMember(ctx, tx, &m); err != nil {
 			return err
 		}
 		if err := s.setPersonMember(ctx, tx, p.ID, m.ID); err != nil {

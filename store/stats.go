@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 
+	sq "github.com/Masterminds/squirrel"
+
 	"mvpgraph"
 )
 
@@ -20,10 +22,38 @@ var statsKeys = map[mvpgraph.StatsDimension][2]string{
 // dimensions, over the members a filter selects. With no dimension it
 // returns one group: the whole program.
 func (s *Store) ProgramStats(ctx context.Context, groupBy []mvpgraph.StatsDimension, where *mvpgraph.MemberWhere) ([]mvpgraph.StatsGroup, error) {
+	out, _, err := s.ProgramStatsFrom(ctx, groupBy, where, true)
+	return out, err
+}
+
+// ProgramStatsFrom is ProgramStats, saying what answered: the program
+// summary, when summary allows and it holds the groups and the filter
+// (countries, categories and expertises, filtered by country), or else the
+// base tables.
+func (s *Store) ProgramStatsFrom(ctx context.Context, groupBy []mvpgraph.StatsDimension, where *mvpgraph.MemberWhere, summary bool) ([]mvpgraph.StatsGroup, StatsSource, error) {
 	cond, err := checked(s.memberWhere(where, "where", 0))
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
+	var dims []mvpgraph.StatsDimension
+	for _, d := range groupBy {
+		if _, ok := statsKeys[d]; !ok {
+			return nil, "", mvpgraph.Invalidf("groupBy", "%q is not a dimension of program statistics.", d)
+		}
+		if !slices.Contains(dims, d) {
+			dims = append(dims, d)
+		}
+	}
+	if grain := summaryGrain(dims, where); summary && grain != "" {
+		out, err := s.summaryStats(ctx, grain, dims, cond)
+		return out, FromSummary, mapError("program stats", err)
+	}
+	out, err := s.baseStats(ctx, dims, cond)
+	return out, FromBase, err
+}
+
+// baseStats counts program statistics over the base tables.
+func (s *Store) baseStats(ctx context.Context, groupBy []mvpgraph.StatsDimension, cond sq.Sqlizer) ([]mvpgraph.StatsGroup, error) {
 	// Each member is counted once per group: first one row per group and
 	// member (is the member an MVP there, how many awards), then the groups.
 	// Hash aggregation does the first; COUNT(DISTINCT ...) over the joined
@@ -58,6 +88,6 @@ func (s *Store) ProgramStats(ctx context.Context, groupBy []mvpgraph.StatsDimens
 	}
 	b = b.FromSelect(inner, "t")
 	var out []mvpgraph.StatsGroup
-	err = s.selectAll(ctx, s.db, &out, b)
+	err := s.selectAll(ctx, s.db, &out, b)
 	return out, mapError("program stats", err)
 }

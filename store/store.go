@@ -227,6 +227,9 @@ func (s *Store) Migrate(ctx context.Context) (int, error) {
 	if err := s.inTx(ctx, func(tx *sqlx.Tx) error { return s.placePeople(ctx, tx, mvpgraph.Principal{Name: "migration"}) }); err != nil {
 		return len(res), fmt.Errorf("migrate: place people: %w", err)
 	}
+	if err := s.fillSummary(ctx); err != nil {
+		return len(res), fmt.Errorf("migrate: fill the program summary: %w", err)
+	}
 	return len(res), nil
 }
 
