@@ -269,7 +269,8 @@ test('leaderboard, candidates, escalations and integrations', async () => {
   await page.goto(`${base}/#/integrations`);
   const table = page.getByTestId('integrations');
   await table.waitFor();
-  assert.equal(await table.locator('tbody tr').count(), 7, 'a row per platform');
+  assert.equal(await table.locator('tbody tr').count(), 8, 'a row per platform');
+  assert.match(await table.innerText(), /Bluesky/, 'Bluesky among them');
   assert.match(await table.innerText(), /off/, 'platforms without credentials are off');
   assert.match(await page.getByTestId('no-platform').innerText(), /Demo data: no platform is configured/);
   await checkAccessibility('integrations');
