@@ -254,6 +254,12 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) (err er
 				}
 			}
 		}
+		if !grant.Until.IsZero() && !time.Now().Before(grant.Until) && !grant.Probe {
+			// Taking the grant took so long that the request could land
+			// in the next window: it is taken anew.
+			grant.N = 0
+			continue
+		}
 		probe := grant.Probe
 		grant.N, grant.Probe = grant.N-1, false
 		handles := make([]string, len(chunk))
