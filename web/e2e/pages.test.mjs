@@ -361,6 +361,11 @@ test('a lead acts from the page: links an account, raises a question, and moves 
   await link.getByLabel('Handle or profile address').fill('https://github.com/e2e-linked-login?tab=repositories');
   await link.getByRole('button', { name: 'Link account' }).click();
   await page.getByRole('region', { name: /GitHub account e2e-linked-login/ }).waitFor();
+  // A Bluesky account, pasted as its bsky.app profile address.
+  await link.getByLabel('Platform').selectOption('BLUESKY');
+  await link.getByLabel('Handle or profile address').fill('https://bsky.app/profile/E2E-Linked.bsky.social');
+  await link.getByRole('button', { name: 'Link account' }).click();
+  await page.getByRole('region', { name: /Bluesky account e2e-linked\.bsky\.social/ }).waitFor();
 
   // A question raised from the profile.
   await page.getByText(`Raise a question for ${name}`).click();
