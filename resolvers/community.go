@@ -238,13 +238,26 @@ func (r *Resolver) activityStats(ctx context.Context, groupBy []model.ActivityDi
 		}
 		q.From, q.To = where.From, where.To
 	}
-	groups, err := r.activity.get(ctx, r.AnalyticsTTL, q, func(c context.Context) ([]mvpgraph.ActivityGroup, error) {
-		return r.Store.ActivityStats(c, q)
+	a, err := r.activity.get(ctx, r.AnalyticsTTL, q, func(c context.Context) (activityAnswer, error) {
+		groups, from, err := r.Store.ActivityStatsFrom(c, q, true)
+		return activityAnswer{groups, from}, err
 	})
-	if err == nil && len(selected(ctx, "needs")) > 0 {
+	if err != nil {
+		return nil, err
+	}
+	answeredFrom(ctx, "activityStats", string(a.from))
+	groups := a.groups
+	if len(selected(ctx, "needs")) > 0 {
 		groups, err = r.activityNeeds(ctx, q, groups)
 	}
 	return ptrs(groups), err
+}
+
+// activityAnswer is activityStats' answer, and what answered it: the
+// spaces' months or the items.
+type activityAnswer struct {
+	groups []mvpgraph.ActivityGroup
+	from   store.StatsSource
 }
 
 // trendCounts is what communityTrends reads from the store: activity per

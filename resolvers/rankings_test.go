@@ -236,17 +236,20 @@ func TestRankingOutlastsARequest(t *testing.T) {
 }
 
 // TestProgramStatsSource: the answer says in its extensions, per field,
-// whether the program summary or the base tables answered, and both
-// answer the same counts.
+// whether a summary (the program summary, the spaces' months) or the base
+// tables answered, and both answer the same counts.
 func TestProgramStatsSource(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		a := newAPI(t, s)
 		buildProgram(a)
 		r := a.raw(`{ byCountry: programStats(groupBy: [COUNTRY, CATEGORY], where: {country: {_neq: "DE"}}) { country category members mvps awards }
   byName: programStats(groupBy: [COUNTRY, CATEGORY], where: {_and: [{country: {_neq: "DE"}}, {name: {_ilike: "%"}}]}) { country category members mvps awards }
-  byYear: programStats(groupBy: [YEAR]) { year members } }`)
+  byYear: programStats(groupBy: [YEAR]) { year members }
+  months: activityStats(groupBy: [SPACE, MONTH]) { count }
+  kinds: activityStats(groupBy: [KIND]) { count } }`)
 		require.Empty(t, r.Errors)
 		require.Equal(t, map[string]any{"byCountry": "program_summary", "byName": "base tables", "byYear": "base tables"}, r.Extensions["programStats"])
+		require.Equal(t, map[string]any{"months": "activity_months", "kinds": "base tables"}, r.Extensions["activityStats"])
 		var got struct{ ByCountry, ByName []map[string]any }
 		require.NoError(t, json.Unmarshal(r.Data, &got))
 		require.NotEmpty(t, got.ByCountry)

@@ -47,6 +47,6 @@ type Resolver struct {
 
 	rankings kept[ranking]
 	stats    kept[statsAnswer]
-	activity kept[[]mvpgraph.ActivityGroup]
+	activity kept[activityAnswer]
 	trends   kept[trendCounts]
 }

@@ -210,6 +210,9 @@ func (s *Store) Load(ctx context.Context, p *Program, check ProgramCheck) error 
 		if err := s.rebuildSummary(ctx, tx); err != nil {
 			return err
 		}
+		if err := s.rebuildMonths(ctx, tx); err != nil {
+			return err
+		}
 		return s.placePeople(ctx, tx, mvpgraph.Principal{Name: "program load"})
 	})
 	if err == nil && s.dialect == Postgres {

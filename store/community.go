@@ -245,6 +245,18 @@ func (s *Store) ImportActivities(ctx context.Context, rows []mvpgraph.ActivityRo
 		for id := range touched {
 			spaceIDs = append(spaceIDs, id)
 		}
+		// The months the rows fall in are counted again.
+		months := map[int64]map[string]bool{}
+		for _, r := range good {
+			id := spaces[r.Space]
+			if months[id] == nil {
+				months[id] = map[string]bool{}
+			}
+			months[id][r.OccurredAt.UTC().Format("2006-01")] = true
+		}
+		if err := s.recountMonths(ctx, tx, months); err != nil {
+			return err
+		}
 		if err := s.linkAnswers(ctx, tx, spaceIDs); err != nil {
 			return err
 		}
@@ -378,6 +390,24 @@ type ActivityStatsQuery struct {
 // ActivityStats counts activity per group, with the sum, average, least and
 // most of the spaces' scores.
 func (s *Store) ActivityStats(ctx context.Context, q ActivityStatsQuery) ([]mvpgraph.ActivityGroup, error) {
+	out, _, err := s.ActivityStatsFrom(ctx, q, true)
+	return out, err
+}
+
+// ActivityStatsFrom is ActivityStats, saying what answered: the spaces'
+// months (activity_months), when months allows and they hold the
+// question (see monthsAnswer), or else the items.
+func (s *Store) ActivityStatsFrom(ctx context.Context, q ActivityStatsQuery, months bool) ([]mvpgraph.ActivityGroup, StatsSource, error) {
+	if months && monthsAnswer(q) {
+		out, err := s.monthsStats(ctx, q)
+		return out, FromMonths, mapError("activity stats", err)
+	}
+	out, err := s.itemStats(ctx, q)
+	return out, FromBase, err
+}
+
+// itemStats counts activity statistics over the items.
+func (s *Store) itemStats(ctx context.Context, q ActivityStatsQuery) ([]mvpgraph.ActivityGroup, error) {
 	month := "substr(" + s.dayExpr("a.occurred_at") + ", 1, 7)"
 	keys := map[string][2]string{
 		"SPACE": {"a.space_id", "space_id"}, "KIND": {"a.kind", "kind"},
@@ -386,7 +416,7 @@ func (s *Store) ActivityStats(ctx context.Context, q ActivityStatsQuery) ([]mvpg
 	// Scores are bounded at import (mvpgraph.MaxActivityScore); one
 	// stored before that is counted at the bound, so that a sum over
 	// every row stays finite on both databases.
-	score := fmt.Sprintf("CASE WHEN a.score > %[1]g THEN %[1]g WHEN a.score < -%[1]g THEN -%[1]g ELSE a.score END", float64(mvpgraph.MaxActivityScore))
+	score := boundedScore()
 	b := s.sb.Select("COUNT(*) AS n", "COUNT(DISTINCT a.contributor_id) AS contributors", "SUM("+score+") AS score_sum",
 		"AVG("+score+") AS score_avg", "MIN("+score+") AS score_min", "MAX("+score+") AS score_max").From("activities a")
 	joinExpertise := q.ExpertiseID != nil

@@ -230,6 +230,9 @@ func (s *Store) Migrate(ctx context.Context) (int, error) {
 	if err := s.fillSummary(ctx); err != nil {
 		return len(res), fmt.Errorf("migrate: fill the program summary: %w", err)
 	}
+	if err := s.fillMonths(ctx); err != nil {
+		return len(res), fmt.Errorf("migrate: count the spaces' months: %w", err)
+	}
 	return len(res), nil
 }
 

@@ -349,5 +349,6 @@ type StatsSource string
 // Sources of program statistics.
 const (
 	FromSummary StatsSource = "program_summary"
+	FromMonths  StatsSource = "activity_months"
 	FromBase    StatsSource = "base tables"
 )
