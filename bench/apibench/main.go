@@ -64,11 +64,15 @@ var scenarios = map[string]func(c *client) (request, error){
 				return map[string]any{"not": string(rune('A'+i/26)) + string(rune('A'+i%26))}
 			}, note: "a new question each request"}, nil
 	},
-	// The analyst's activity by space and month, each request over
-	// another run of whole months (from and to among the 36 months up to
-	// the scale seed's last, 630 pairs in turn), so that no kept answer
-	// serves it.
-	"activity-cold": func(*client) (request, error) {
+	// The analyst's activity of one expertise's spaces (Dynamics CRM's) by
+	// space and month, each request over another run of whole months (from
+	// and to among the 36 months up to the scale seed's last, 630 pairs in
+	// turn), so that no kept answer serves it.
+	"activity-cold": func(c *client) (request, error) {
+		gid, _, err := dynamicsCRM(c)
+		if err != nil {
+			return request{}, err
+		}
 		var pairs [][2]string
 		month := func(k int) string { return time.Date(2023, time.December+time.Month(k), 1, 0, 0, 0, 0, time.UTC).Format(time.RFC3339) }
 		for i := range 36 {
@@ -76,11 +80,11 @@ var scenarios = map[string]func(c *client) (request, error){
 				pairs = append(pairs, [2]string{month(i), month(j)})
 			}
 		}
-		return request{query: `query ($from: Time!, $to: Time!) { activityStats(groupBy: [SPACE, MONTH], where: {from: $from, to: $to}) { space { name } month count contributors scoreSum } }`,
+		return request{query: `query ($e: ID!, $from: Time!, $to: Time!) { activityStats(groupBy: [SPACE, MONTH], where: {expertiseId: $e, from: $from, to: $to}) { space { name } month count contributors scoreSum } }`,
 			vary: func(i int) map[string]any {
 				p := pairs[i%len(pairs)]
-				return map[string]any{"from": p[0], "to": p[1]}
-			}, note: "a new question each request"}, nil
+				return map[string]any{"e": gid, "from": p[0], "to": p[1]}
+			}, note: "Dynamics CRM, a new question each request"}, nil
 	},
 	// A lead's view: the MVPs of the lead with the most, ranked by reach
 	// growth, 100 a page, the 20th page by cursor (or the last there is).
