@@ -74,7 +74,9 @@ var scenarios = map[string]func(c *client) (request, error){
 			return request{}, err
 		}
 		var pairs [][2]string
-		month := func(k int) string { return time.Date(2023, time.December+time.Month(k), 1, 0, 0, 0, 0, time.UTC).Format(time.RFC3339) }
+		month := func(k int) string {
+			return time.Date(2023, time.December+time.Month(k), 1, 0, 0, 0, 0, time.UTC).Format(time.RFC3339)
+		}
 		for i := range 36 {
 			for j := i + 1; j < 36; j++ {
 				pairs = append(pairs, [2]string{month(i), month(j)})
