@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	sq "github.com/Masterminds/squirrel"
@@ -37,32 +36,39 @@ func (s *Store) monthsOf(where sq.Sqlizer) sq.SelectBuilder {
 var activityMonthColumns = []string{"space_id", "month", "items", "contributors", "scored", "score_sum", "score_min", "score_max"}
 
 // recountMonths counts again the given months (YYYY-MM) of the given
-// spaces from their items, inside the transaction that added to them.
+// spaces from their items, inside the transaction that added to them: one
+// statement drops and one counts up to 500 of them at a time, whatever the
+// spaces, within SQLite's bound on parameters.
 func (s *Store) recountMonths(ctx context.Context, tx queryer, months map[int64]map[string]bool) error {
-	spaces := make([]int64, 0, len(months))
-	for id := range months {
-		spaces = append(spaces, id)
+	type cell struct {
+		space int64
+		month string
 	}
-	slices.Sort(spaces)
-	for _, space := range spaces {
-		var list []string
-		for m := range months[space] {
-			list = append(list, m)
+	var all []cell
+	for space, set := range months {
+		for m := range set {
+			all = append(all, cell{space, m})
 		}
-		slices.Sort(list)
-		ranges := sq.Or{}
-		for _, m := range list {
-			start, err := time.Parse("2006-01", m)
+	}
+	const batch = 500
+	for start := 0; start < len(all); start += batch {
+		cells, ranges := sq.Or{}, sq.Or{}
+		for _, c := range all[start:min(start+batch, len(all))] {
+			from, err := time.Parse("2006-01", c.month)
 			if err != nil {
 				return err
 			}
-			ranges = append(ranges, sq.And{sq.GtOrEq{"a.occurred_at": start}, sq.Lt{"a.occurred_at": start.AddDate(0, 1, 0)}})
+			cells = append(cells, sq.Eq{"space_id": c.space, "month": c.month})
+			ranges = append(ranges, sq.And{sq.Eq{"a.space_id": c.space}, sq.GtOrEq{"a.occurred_at": from}, sq.Lt{"a.occurred_at": from.AddDate(0, 1, 0)}})
 		}
-		if _, err := s.exec(ctx, tx, s.sb.Delete("activity_months").Where(sq.Eq{"space_id": space, "month": list})); err != nil {
+		if _, err := s.exec(ctx, tx, s.sb.Delete("activity_months").Where(cells)); err != nil {
 			return err
 		}
-		if _, err := s.exec(ctx, tx, s.sb.Insert("activity_months").Columns(activityMonthColumns...).
-			Select(s.monthsOf(sq.And{sq.Eq{"a.space_id": space}, ranges}))); err != nil {
+		// An import of the same months committed meanwhile may have put
+		// them back: counted from what is committed now, they are replaced.
+		if _, err := s.exec(ctx, tx, s.sb.Insert("activity_months").Columns(activityMonthColumns...).Select(s.monthsOf(ranges)).
+			Suffix("ON CONFLICT (space_id, month) DO UPDATE SET items = excluded.items, contributors = excluded.contributors, scored = excluded.scored, "+
+				"score_sum = excluded.score_sum, score_min = excluded.score_min, score_max = excluded.score_max")); err != nil {
 			return err
 		}
 	}
