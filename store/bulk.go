@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"iter"
+	"sort"
 	"strings"
 	"time"
 
@@ -215,6 +216,9 @@ func (s *Store) Load(ctx context.Context, p *Program, check ProgramCheck) error 
 		}
 		return s.placePeople(ctx, tx, mvpgraph.Principal{Name: "program load"})
 	})
+	if err == nil {
+		s.history.mark(l.months, true)
+	}
 	if err == nil && s.dialect == Postgres {
 		// Vacuumed, the new rows are visible to all in the visibility map,
 		// and the index-only scans of counts and rankings skip the table.
@@ -236,6 +240,7 @@ type loader struct {
 	args       []any // the values of one INSERT
 	sites      map[int64]spaceSite
 	stmts      map[string]*sql.Stmt
+	months     []string // history partitions made, there once committed
 }
 
 // spaceSite is the site a space is on, and the platform it is.
@@ -437,13 +442,45 @@ func (l *loader) insertBatch(ctx context.Context, b MemberBatch) error {
 	}); err != nil {
 		return err
 	}
-	if err := l.insertRows(ctx, "reach_snapshots", loadSnapshotColumns, len(b.Snapshots), func(dst []any, i int) []any {
-		x := &b.Snapshots[i]
-		return append(dst, x.AccountID, x.Day, x.CapturedAt, x.Followers, x.Following, x.Posts, x.Views, x.Engagement, x.LastPostAt)
-	}); err != nil {
+	if err := l.insertSnapshots(ctx, b.Snapshots); err != nil {
 		return err
 	}
 	return l.insertActivity(ctx, b)
+}
+
+// insertSnapshots stores a batch's snapshots day by day, as a daily sync
+// writes them, so that each day's lie together in its month's partition
+// and a ranking of growth reads one slice of them (see growthJoin). The
+// months' partitions are made first.
+func (l *loader) insertSnapshots(ctx context.Context, snaps []mvpgraph.Snapshot) error {
+	order := make([]int, len(snaps))
+	months := map[string]time.Time{}
+	for i := range snaps {
+		order[i] = i
+		if d, err := time.Parse(time.DateOnly, snaps[i].Day); err == nil {
+			m := monthOf(d)
+			months[historyPartition(m)] = m
+		}
+	}
+	sort.SliceStable(order, func(i, j int) bool {
+		a, b := &snaps[order[i]], &snaps[order[j]]
+		return a.Day < b.Day || a.Day == b.Day && a.AccountID < b.AccountID
+	})
+	if l.s.dialect == Postgres && len(months) > 0 {
+		list := make([]time.Time, 0, len(months))
+		for _, m := range months {
+			list = append(list, m)
+		}
+		made, err := l.s.ensureMonths(ctx, l.tx, list)
+		if err != nil {
+			return err
+		}
+		l.months = append(l.months, made...)
+	}
+	return l.insertRows(ctx, "reach_snapshots", loadSnapshotColumns, len(snaps), func(dst []any, i int) []any {
+		x := &snaps[order[i]]
+		return append(dst, x.AccountID, x.Day, x.CapturedAt, x.Followers, x.Following, x.Posts, x.Views, x.Engagement, x.LastPostAt)
+	})
 }
 
 // insertSpaces stores the community spaces and what each is about.
@@ -540,7 +577,10 @@ func (l *loader) setAside(ctx context.Context) error {
 	for _, d := range defs {
 		drop, add := "ALTER TABLE "+d.Table+" DROP CONSTRAINT "+d.Name, "ALTER TABLE "+d.Table+" ADD CONSTRAINT "+d.Name+" "+d.Def
 		if d.Index {
-			drop, add = "DROP INDEX "+d.Name, d.Def
+			// A partitioned table's index is defined ON ONLY the parent,
+			// its partitions' indexes attached to it one by one; built
+			// again, it is built on every partition.
+			drop, add = "DROP INDEX "+d.Name, strings.Replace(d.Def, " ON ONLY ", " ON ", 1)
 		}
 		if strings.HasPrefix(d.Def, "FOREIGN KEY") {
 			drops = append([]string{drop}, drops...)

@@ -8,11 +8,20 @@ import (
 	"mvpgraph"
 )
 
-// growthExpr is an account's change in followers since the first snapshot
-// on or after a day (bound to its placeholder): the newest reading minus
-// that first one; 0 without either.
-const growthExpr = `COALESCE(a.followers - (SELECT g.followers FROM reach_snapshots g
-	WHERE g.account_id = a.id AND g.day = (SELECT MIN(d.day) FROM reach_snapshots d WHERE d.account_id = a.id AND d.day >= ?)), 0)`
+// growthJoin joins each account a to its snapshot b on the growth
+// window's first day (bound to its placeholder). A ranking of many
+// accounts reads that day's snapshots as one slice: a daily sync writes
+// them together, and on PostgreSQL a BRIN index on the day of the month's
+// partition finds them.
+const growthJoin = "reach_snapshots b ON b.account_id = a.id AND b.day = ?"
+
+// growthExpr is an account's change in followers since its first snapshot
+// on or after the window's first day (bound to its placeholder): the
+// newest reading minus that day's (b), or, for an account without one (its
+// sync missed the day, or it was linked later), minus its first snapshot
+// after; 0 without either.
+const growthExpr = `COALESCE(a.followers - CASE WHEN b.account_id IS NOT NULL THEN b.followers ELSE
+	(SELECT g.followers FROM reach_snapshots g WHERE g.account_id = a.id AND g.day > ? ORDER BY g.day LIMIT 1) END, 0)`
 
 // FollowerGrowth returns each account's change in followers since the first
 // snapshot on or after day sinceDay (YYYY-MM-DD).
@@ -22,7 +31,7 @@ func (s *Store) FollowerGrowth(ctx context.Context, accountIDs []int64, sinceDay
 		Growth int64 `db:"growth"`
 	}
 	err := s.selectAll(ctx, s.db, &rows, s.sb.Select("a.id").Column(sq.Expr(growthExpr+" AS growth", sinceDay)).
-		From("social_accounts a").Where(s.in("a.id", accountIDs)))
+		From("social_accounts a").LeftJoin(growthJoin, sinceDay).Where(s.in("a.id", accountIDs)))
 	if err != nil {
 		return nil, mapError("follower growth", err)
 	}
@@ -94,7 +103,7 @@ func (s *Store) Leaderboard(ctx context.Context, q LeaderboardQuery) ([]LeaderRo
 		order = "growth DESC"
 	}
 	b = b.Column("m.id AS member_id").Column("COALESCE(SUM(a.followers), 0) AS followers").
-		Column(sq.Expr("SUM("+growthExpr+") AS growth", q.SinceDay)).
+		Column(sq.Expr("SUM("+growthExpr+") AS growth", q.SinceDay)).LeftJoin(growthJoin, q.SinceDay).
 		GroupBy("m.id").OrderBy(order, "m.id").Offset(uint64(q.Offset)).Limit(uint64(q.Limit))
 	var rows []LeaderRow
 	err = s.selectAll(ctx, s.db, &rows, b)
@@ -125,8 +134,8 @@ type LeadReach struct {
 // growth since day sinceDay.
 func (s *Store) LeadsReach(ctx context.Context, leadIDs []int64, sinceDay string) (map[int64]LeadReach, error) {
 	// The rule's IN lists sit in the FROM clause, which squirrel takes as
-	// plain text; their values are bound through a WHERE that holds no
-	// placeholder of its own and comes after them in the statement.
+	// plain text; their values are bound through the next clause that holds
+	// no placeholder of its own: a WHERE, or the join after the FROM.
 	ph, args := s.inArgs(leadIDs)
 	rule := "(" + leadRule(true, ph) + ") lr"
 	both := append(append([]any{}, args...), args...)
@@ -147,7 +156,7 @@ func (s *Store) LeadsReach(ctx context.Context, leadIDs []int64, sinceDay string
 	}
 	if err := s.selectAll(ctx, s.db, &rows, s.sb.Select("lr.lead_id", "a.platform", "COUNT(*) AS accounts", "COALESCE(SUM(a.followers), 0) AS followers").
 		Column(sq.Expr("SUM("+growthExpr+") AS growth", sinceDay)).
-		From(rule).Where(sq.Expr("1 = 1", both...)).Join("social_accounts a ON a.member_id = lr.member_id").
+		From(rule).Join("social_accounts a ON a.member_id = lr.member_id", both...).LeftJoin(growthJoin, sinceDay).
 		GroupBy("lr.lead_id", "a.platform")); err != nil {
 		return nil, mapError("lead reach", err)
 	}

@@ -45,6 +45,7 @@ type Store struct {
 	db       *sqlx.DB
 	prepared *prepared
 	replicas *replicaSet // nil without read replicas
+	history  *historyState
 	dialect  Dialect
 	sb       sq.StatementBuilderType
 	now      func() time.Time
@@ -129,7 +130,7 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", dialect, err)
 	}
-	s := &Store{db: db, prepared: newPrepared(db, preparedLimit), dialect: dialect, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+	s := &Store{db: db, prepared: newPrepared(db, preparedLimit), history: &historyState{}, dialect: dialect, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
 	for _, o := range opts {
 		o(s)
 	}
@@ -232,6 +233,9 @@ func (s *Store) Migrate(ctx context.Context) (int, error) {
 	}
 	if err := s.fillMonths(ctx); err != nil {
 		return len(res), fmt.Errorf("migrate: count the spaces' months: %w", err)
+	}
+	if err := s.moveSmallHistory(ctx); err != nil {
+		return len(res), fmt.Errorf("migrate: move reach history to its partitions: %w", err)
 	}
 	return len(res), nil
 }
