@@ -54,6 +54,9 @@ func (s *Store) MigrateDownTo(ctx context.Context, version int64) error {
 		return err
 	}
 	_, err = p.DownTo(ctx, version)
+	s.history.mu.Lock()
+	s.history.months, s.history.moved = nil, false
+	s.history.mu.Unlock()
 	return err
 }
 
@@ -79,4 +82,21 @@ func (s *Store) PauseReplay(ctx context.Context) error {
 func (s *Store) ResumeReplay(ctx context.Context) error {
 	_, err := s.db.ExecContext(ctx, "SELECT pg_wal_replay_resume()")
 	return err
+}
+
+// ExecForTest runs a statement as it is, with ? placeholders, to put the
+// database in a state an earlier version or another program left.
+func (s *Store) ExecForTest(ctx context.Context, query string, args ...any) error {
+	_, err := s.db.ExecContext(ctx, s.db.Rebind(query), args...)
+	return err
+}
+
+// GetForTest reads one row of a statement as it is, with ? placeholders.
+func (s *Store) GetForTest(ctx context.Context, dest any, query string, args ...any) error {
+	return s.db.QueryRowxContext(ctx, s.db.Rebind(query), args...).Scan(dest)
+}
+
+// SelectForTest reads the rows of a statement as it is.
+func (s *Store) SelectForTest(ctx context.Context, dest any, query string, args ...any) error {
+	return s.db.SelectContext(ctx, dest, s.db.Rebind(query), args...)
 }

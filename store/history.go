@@ -461,7 +461,13 @@ func (s *Store) KeepHistory(ctx context.Context, keep HistoryKeep) (HistoryKept,
 		if pending, err := s.HistoryMovePending(ctx); err != nil || pending {
 			return out, err
 		}
-		if err := s.prepareMonths(ctx, s.historyAhead()); err != nil {
+		// The coming months, and those of rows waiting in the default
+		// partition (written for a month no one had made ready).
+		var waiting []time.Time
+		if err := s.db.SelectContext(ctx, &waiting, "SELECT DISTINCT date_trunc('month', day)::date FROM "+historyDefault); err != nil {
+			return out, mapError("read the default history partition", err)
+		}
+		if err := s.prepareMonths(ctx, append(s.historyAhead(), waiting...)); err != nil {
 			return out, mapError("make history partitions", err)
 		}
 	}
