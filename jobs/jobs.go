@@ -88,6 +88,12 @@ type Config struct {
 	Tags ActivityFeed
 	// FeedInterval is how often a space's feed is read.
 	FeedInterval time.Duration
+	// HistoryKeep is how much reach history to keep (store.KeepAll by
+	// default); HistoryEvery how often a working process applies it, makes
+	// the coming months' partitions, and goes on with a move of the
+	// history to its partitions that is not done (hourly by default).
+	HistoryKeep  store.HistoryKeep
+	HistoryEvery time.Duration
 }
 
 // Defaults.
@@ -122,6 +128,9 @@ func (c *Config) fill() {
 	}
 	if c.Round <= 0 {
 		c.Round = defaultRound
+	}
+	if c.HistoryEvery <= 0 {
+		c.HistoryEvery = time.Hour
 	}
 	if c.RoundSize <= 0 {
 		c.RoundSize = defaultRoundSize
@@ -173,6 +182,10 @@ type Runner struct {
 	// stopBeat ends the heartbeat; beatDone is closed when it has.
 	stopBeat chan struct{}
 	beatDone chan struct{}
+	// stopHistory ends the history's upkeep; historyDone is closed when it
+	// has.
+	stopHistory context.CancelFunc
+	historyDone chan struct{}
 }
 
 // queueName is the River queue of a platform's batches: only the processes
@@ -276,6 +289,10 @@ func (r *Runner) Start(ctx context.Context) error {
 	}
 	r.stopBeat, r.beatDone = make(chan struct{}), make(chan struct{})
 	go r.beatLoop()
+	var hctx context.Context
+	hctx, r.stopHistory = context.WithCancel(context.WithoutCancel(ctx))
+	r.historyDone = make(chan struct{})
+	go r.historyLoop(hctx)
 	return r.client.Start(context.WithoutCancel(ctx))
 }
 
@@ -326,6 +343,11 @@ func (r *Runner) Stop(ctx context.Context) error {
 			close(r.stopBeat)
 			<-r.beatDone
 			r.stopBeat = nil
+		}
+		if r.stopHistory != nil {
+			r.stopHistory()
+			<-r.historyDone
+			r.stopHistory = nil
 		}
 	}
 	return errors.Join(err, r.db.Close())

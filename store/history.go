@@ -209,12 +209,13 @@ func (s *Store) moveSmallHistory(ctx context.Context) error {
 	if n > moveAtOnce {
 		return nil
 	}
-	_, err = s.MoveHistory(ctx, moveBatch, nil)
+	_, err = s.MoveHistory(ctx, MoveBatch, nil)
 	return err
 }
 
-// moveBatch is how many snapshots each of MoveHistory's transactions moves.
-const moveBatch = 10_000
+// MoveBatch is how many snapshots each of MoveHistory's transactions moves
+// by default: a few tenths of a second of work.
+const MoveBatch = 10_000
 
 // swapWait bounds how long the move's last transaction waits for the old
 // table's lock, which queues every reader behind it while it waits; on

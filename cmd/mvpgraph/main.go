@@ -172,6 +172,9 @@ func (m *Main) open(ctx context.Context, dbURL string) (*store.Store, error) {
 	if n > 0 {
 		m.logger.Info("migrated database", "dialect", s.Dialect(), "migrations", n)
 	}
+	if pending, err := s.HistoryMovePending(ctx); err == nil && pending {
+		m.logger.Info("reach history is still to be moved to its monthly partitions: a worker moves it in the background, or run mvpgraph migrate")
+	}
 	return s, nil
 }
 
@@ -236,6 +239,33 @@ func (m *Main) migrate(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Fprintf(m.stdout, "applied %d migration(s); the %s database is up to date\n", n, s.Dialect())
+	return m.moveHistory(ctx, s)
+}
+
+// moveHistory moves reach history stored before it was partitioned to its
+// monthly partitions, when Migrate left that to be done: in batches,
+// telling how far it got; stopped (Ctrl-C), it resumes on the next run,
+// or in a worker.
+func (m *Main) moveHistory(ctx context.Context, s *store.Store) error {
+	pending, err := s.HistoryMovePending(ctx)
+	if err != nil || !pending {
+		return err
+	}
+	fmt.Fprintln(m.stdout, "moving reach history to its monthly partitions; the server keeps answering meanwhile, and a stopped move resumes where it was")
+	last := time.Now()
+	done, err := s.MoveHistory(ctx, store.MoveBatch, func(moved int64) {
+		if time.Since(last) >= 10*time.Second {
+			fmt.Fprintf(m.stdout, "%d snapshots moved\n", moved)
+			last = time.Now()
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("move reach history (run mvpgraph migrate again to resume): %w", err)
+	}
+	if !done {
+		return errors.New("reach history is being moved by another process, or its old table was busy at the end: run mvpgraph migrate again later, or leave it to a worker")
+	}
+	fmt.Fprintln(m.stdout, "reach history is in its monthly partitions")
 	return nil
 }
 

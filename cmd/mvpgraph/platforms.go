@@ -16,6 +16,7 @@ import (
 	"mvpgraph/integrations/twitter"
 	"mvpgraph/integrations/youtube"
 	"mvpgraph/jobs"
+	"mvpgraph/store"
 )
 
 // platforms build each platform's client.
@@ -40,6 +41,11 @@ func (m *Main) syncConfig() (jobs.Config, error) {
 		Intervals: map[mvpgraph.Platform]time.Duration{},
 		Logger:    m.logger,
 	}
+	keep, err := store.ParseHistoryKeep("MVPGRAPH_HISTORY_KEEP", m.getenv("MVPGRAPH_HISTORY_KEEP"))
+	if err != nil {
+		return cfg, fmt.Errorf("MVPGRAPH_HISTORY_KEEP: %s", mvpgraph.ErrorMessage(err))
+	}
+	cfg.HistoryKeep = keep
 	for _, p := range mvpgraph.Platforms {
 		c := integrations.ConfigFromEnv(p, m.getenv)
 		enabled := c.Token != ""

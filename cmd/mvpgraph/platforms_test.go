@@ -9,6 +9,7 @@ import (
 
 	"mvpgraph"
 	"mvpgraph/integrations/twitter"
+	"mvpgraph/store"
 )
 
 func TestSyncConfig(t *testing.T) {
@@ -48,6 +49,13 @@ func TestSyncConfig(t *testing.T) {
 	_, _, err = config(map[string]string{"MVPGRAPH_TWITTER_TOKEN": "t", "MVPGRAPH_TWITTER_BASE_URL": "not a url"})
 	require.Error(t, err)
 	require.NotContains(t, err.Error(), "secret")
+
+	_, _, err = config(map[string]string{"MVPGRAPH_HISTORY_KEEP": "24 months"})
+	require.ErrorContains(t, err, "MVPGRAPH_HISTORY_KEEP")
+	m := NewMain(io.Discard, io.Discard, func(k string) string { return map[string]string{"MVPGRAPH_HISTORY_KEEP": "13mo,5y"}[k] })
+	cfg, err := m.syncConfig()
+	require.NoError(t, err)
+	require.Equal(t, store.HistoryKeep{Daily: 13, Total: 60}, cfg.HistoryKeep)
 
 	// X API v2 by default; v1.1 when asked for.
 	sources := func(env map[string]string) mvpgraph.ReachSource {
