@@ -383,6 +383,7 @@ type ActivityGroup struct {
 	SpaceID      *int64    `db:"space_id"`
 	Kind         *string   `db:"kind"`
 	Month        *string   `db:"month"`
+	Day          *string   `db:"day"`
 	ExpertiseID  *int64    `db:"expertise_id"`
 	Count        int       `db:"n"`
 	Contributors int       `db:"contributors"`

@@ -85,6 +85,7 @@ type ComplexityRoot struct {
 	ActivityStatsGroup struct {
 		Contributors func(childComplexity int) int
 		Count        func(childComplexity int) int
+		Day          func(childComplexity int) int
 		Expertise    func(childComplexity int) int
 		Kind         func(childComplexity int) int
 		Month        func(childComplexity int) int
@@ -1009,6 +1010,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ActivityStatsGroup.Count(childComplexity), true
+	case "ActivityStatsGroup.day":
+		if e.ComplexityRoot.ActivityStatsGroup.Day == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityStatsGroup.Day(childComplexity), true
 	case "ActivityStatsGroup.expertise":
 		if e.ComplexityRoot.ActivityStatsGroup.Expertise == nil {
 			break
@@ -6431,6 +6438,8 @@ enum ActivityDimension {
   KIND
   "Calendar month, YYYY-MM (UTC)."
   MONTH
+  "Calendar day, YYYY-MM-DD (UTC)."
+  DAY
   "An expertise discussed in the space; an item counts for each."
   EXPERTISE
 }
@@ -6457,6 +6466,8 @@ type ActivityStatsGroup {
   kind: String
   "The month, YYYY-MM, when grouped by MONTH."
   month: String
+  "The day, YYYY-MM-DD, when grouped by DAY."
+  day: String
   "The expertise, when grouped by EXPERTISE."
   expertise: Expertise
   "Items in the group."
@@ -6574,6 +6585,8 @@ func (ec *executionContext) childFields_ActivityStatsGroup(ctx context.Context, 
 		return ec.fieldContext_ActivityStatsGroup_kind(ctx, field)
 	case "month":
 		return ec.fieldContext_ActivityStatsGroup_month(ctx, field)
+	case "day":
+		return ec.fieldContext_ActivityStatsGroup_day(ctx, field)
 	case "expertise":
 		return ec.fieldContext_ActivityStatsGroup_expertise(ctx, field)
 	case "count":
@@ -9822,6 +9835,29 @@ func (ec *executionContext) _ActivityStatsGroup_month(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_ActivityStatsGroup_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityStatsGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _ActivityStatsGroup_day(ctx context.Context, field graphql.CollectedField, obj *mvpgraph.ActivityGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityStatsGroup_day(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Day, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityStatsGroup_day(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ActivityStatsGroup", field, false, false, "String")
 }
 
@@ -26429,6 +26465,11 @@ func (ec *executionContext) _ActivityStatsGroup(ctx context.Context, sel ast.Sel
 			}
 		case "month":
 			out.Values[i] = ec._ActivityStatsGroup_month(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "day":
+			out.Values[i] = ec._ActivityStatsGroup_day(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/99designs/gqlgen/client"
 	"github.com/stretchr/testify/require"
@@ -132,6 +133,23 @@ func TestCommunityTrends(t *testing.T) {
 				got[g.Space.Name+" "+*g.Month] = g.Count
 			}
 			require.Equal(t, map[string]int{"Forum 2026-05": 5, "Blog Ring 2026-05": 3, "User Group 2026-04": 2}, got)
+			// And by space and day: the days add up to the months.
+			var days struct {
+				ActivityStats []struct {
+					Space *struct{ Name string }
+					Day   *string
+					Count int
+				}
+			}
+			a.do(&days, fmt.Sprintf(`{ activityStats(groupBy: [SPACE, DAY], where: {expertiseId: %q}) { space { name } day count } }`, ids["crm"]))
+			got = map[string]int{}
+			for _, g := range days.ActivityStats {
+				_, err := time.Parse(time.DateOnly, *g.Day)
+				require.NoError(t, err, *g.Day)
+				got[g.Space.Name+" "+(*g.Day)[:7]] += g.Count
+			}
+			require.Equal(t, map[string]int{"Forum 2026-05": 5, "Blog Ring 2026-05": 3, "User Group 2026-04": 2}, got)
+			require.Greater(t, len(days.ActivityStats), 3, "more days than months")
 			a.do(&stats, `{ activityStats(groupBy: [KIND], where: {kind: ["talk", "ARTICLE"]}) { kind count contributors } }`)
 			require.Len(t, stats.ActivityStats, 2)
 			require.Equal(t, "ARTICLE", *stats.ActivityStats[0].Kind)

@@ -71,9 +71,9 @@ func (r *Resolver) activityNeeds(ctx context.Context, q store.ActivityStatsQuery
 	}
 	type key struct {
 		space, expertise int64
-		month            string
+		month, day       string
 	}
-	keyOf := func(space, expertise *int64, month *string) key {
+	keyOf := func(space, expertise *int64, month, day *string) key {
 		var k key
 		if space != nil {
 			k.space = *space
@@ -84,11 +84,14 @@ func (r *Resolver) activityNeeds(ctx context.Context, q store.ActivityStatsQuery
 		if month != nil {
 			k.month = *month
 		}
+		if day != nil {
+			k.day = *day
+		}
 		return k
 	}
 	by := map[key]mvpgraph.NeedsMet{}
 	for _, f := range found {
-		by[keyOf(f.SpaceID, f.ExpertiseID, f.Month)] = f.NeedsMet
+		by[keyOf(f.SpaceID, f.ExpertiseID, f.Month, f.Day)] = f.NeedsMet
 	}
 	// The groups may be shared by a cache: each gets a copy.
 	out := make([]mvpgraph.ActivityGroup, len(groups))
@@ -97,7 +100,7 @@ func (r *Resolver) activityNeeds(ctx context.Context, q store.ActivityStatsQuery
 		if byKind && (g.Kind == nil || *g.Kind != "QUESTION") {
 			continue
 		}
-		n := by[keyOf(g.SpaceID, g.ExpertiseID, g.Month)]
+		n := by[keyOf(g.SpaceID, g.ExpertiseID, g.Month, g.Day)]
 		out[i].Needs = &n
 	}
 	return out, nil

@@ -246,10 +246,11 @@ func TestProgramStatsSource(t *testing.T) {
   byName: programStats(groupBy: [COUNTRY, CATEGORY], where: {_and: [{country: {_neq: "DE"}}, {name: {_ilike: "%"}}]}) { country category members mvps awards }
   byYear: programStats(groupBy: [YEAR]) { year members }
   months: activityStats(groupBy: [SPACE, MONTH]) { count }
+  days: activityStats(groupBy: [SPACE, DAY]) { count }
   kinds: activityStats(groupBy: [KIND]) { count } }`)
 		require.Empty(t, r.Errors)
 		require.Equal(t, map[string]any{"byCountry": "program_summary", "byName": "base tables", "byYear": "base tables"}, r.Extensions["programStats"])
-		require.Equal(t, map[string]any{"months": "activity_months", "kinds": "base tables"}, r.Extensions["activityStats"])
+		require.Equal(t, map[string]any{"months": "activity_months", "days": "activity_days", "kinds": "base tables"}, r.Extensions["activityStats"])
 		var got struct{ ByCountry, ByName []map[string]any }
 		require.NoError(t, json.Unmarshal(r.Data, &got))
 		require.NotEmpty(t, got.ByCountry)

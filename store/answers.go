@@ -113,6 +113,7 @@ WHERE f.place = 1 AND activities.id = f.question_id
 type NeedsGroup struct {
 	SpaceID     *int64  `db:"space_id"`
 	Month       *string `db:"month"`
+	Day         *string `db:"day"`
 	ExpertiseID *int64  `db:"expertise_id"`
 	mvpgraph.NeedsMet
 }
@@ -125,7 +126,7 @@ type NeedsQuery struct {
 	// UnansweredAfter is how long a question may wait before it counts as
 	// unanswered.
 	UnansweredAfter time.Duration
-	GroupBy         []string // SPACE, MONTH, EXPERTISE
+	GroupBy         []string // SPACE, MONTH, DAY, EXPERTISE
 }
 
 // secondsBetween is the seconds from b to a, two timestamp columns, never
@@ -168,30 +169,35 @@ func (s *Store) Needs(ctx context.Context, q NeedsQuery) ([]NeedsGroup, error) {
 			keys = append(keys, "q.space_id")
 		case "MONTH":
 			keys = append(keys, s.monthExpr("q.occurred_at"))
+		case "DAY":
+			keys = append(keys, s.dayExpr("q.occurred_at"))
 		case "EXPERTISE":
 			keys = append(keys, "se.expertise_id")
 		default:
-			return nil, mvpgraph.Invalidf("groupBy", "needs are grouped by SPACE, MONTH or EXPERTISE, not %q.", d)
+			return nil, mvpgraph.Invalidf("groupBy", "needs are grouped by SPACE, MONTH, DAY or EXPERTISE, not %q.", d)
 		}
 	}
 	partition := ""
-	cols := []string{"NULL AS space_id", "NULL AS month", "NULL AS expertise_id"}
+	cols := []string{"NULL AS space_id", "NULL AS month", "NULL AS day", "NULL AS expertise_id"}
 	if slices.Contains(q.GroupBy, "SPACE") {
 		cols[0] = "d.space_id"
 	}
 	if slices.Contains(q.GroupBy, "MONTH") {
 		cols[1] = "d.month"
 	}
+	if slices.Contains(q.GroupBy, "DAY") {
+		cols[2] = "d.day"
+	}
 	expertiseCol := "NULL AS expertise_id"
 	if byExpertise {
-		cols[2], expertiseCol = "d.expertise_id", "se.expertise_id AS expertise_id"
+		cols[3], expertiseCol = "d.expertise_id", "se.expertise_id AS expertise_id"
 	}
 	if len(keys) > 0 {
 		partition = "PARTITION BY " + strings.Join(keys, ", ") + " "
 	}
 	secs := s.secondsBetween("q.first_answer_at", "q.occurred_at")
 	cutoff := s.now().Add(-q.UnansweredAfter).UTC()
-	inner := base.Columns("q.space_id", s.monthExpr("q.occurred_at")+" AS month", expertiseCol,
+	inner := base.Columns("q.space_id", s.monthExpr("q.occurred_at")+" AS month", s.dayExpr("q.occurred_at")+" AS day", expertiseCol,
 		"CASE WHEN q.first_answer_at IS NULL THEN 0 ELSE 1 END AS answered",
 		"CASE WHEN q.answer_accepted THEN 1 ELSE 0 END AS accepted").
 		Column(sq.Expr("CASE WHEN q.first_answer_at IS NULL AND q.occurred_at < ? THEN 1 ELSE 0 END AS waiting", cutoff)).
@@ -206,7 +212,7 @@ func (s *Store) Needs(ctx context.Context, q NeedsQuery) ([]NeedsGroup, error) {
 			"MAX(CASE WHEN d.secs IS NOT NULL AND d.place = CAST((9 * d.n + 9) / 10 AS INTEGER) THEN d.secs END) AS p90").
 		FromSelect(inner, "d")
 	for _, d := range q.GroupBy {
-		outer = outer.GroupBy(map[string]string{"SPACE": "d.space_id", "MONTH": "d.month", "EXPERTISE": "d.expertise_id"}[d])
+		outer = outer.GroupBy(map[string]string{"SPACE": "d.space_id", "MONTH": "d.month", "DAY": "d.day", "EXPERTISE": "d.expertise_id"}[d])
 	}
 	if len(keys) > 0 {
 		outer = outer.OrderBy("questions DESC")

@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"iter"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -211,7 +211,7 @@ func (s *Store) Load(ctx context.Context, p *Program, check ProgramCheck) error 
 		if err := s.rebuildSummary(ctx, tx); err != nil {
 			return err
 		}
-		if err := s.rebuildMonths(ctx, tx); err != nil {
+		if err := s.rebuildCells(ctx, tx); err != nil {
 			return err
 		}
 		return s.placePeople(ctx, tx, mvpgraph.Principal{Name: "program load"})
@@ -453,19 +453,26 @@ func (l *loader) insertBatch(ctx context.Context, b MemberBatch) error {
 // and a ranking of growth reads one slice of them (see growthJoin). The
 // months' partitions are made first.
 func (l *loader) insertSnapshots(ctx context.Context, snaps []mvpgraph.Snapshot) error {
-	order := make([]int, len(snaps))
-	months := map[string]time.Time{}
+	// In one pass per day: a batch holds a few hundred days at most, each
+	// day's snapshots in the order the batch gives them.
+	byDay := map[string][]int{}
 	for i := range snaps {
-		order[i] = i
-		if d, err := time.Parse(time.DateOnly, snaps[i].Day); err == nil {
+		byDay[snaps[i].Day] = append(byDay[snaps[i].Day], i)
+	}
+	days := make([]string, 0, len(byDay))
+	months := map[string]time.Time{}
+	for day := range byDay {
+		days = append(days, day)
+		if d, err := time.Parse(time.DateOnly, day); err == nil {
 			m := monthOf(d)
 			months[historyPartition(m)] = m
 		}
 	}
-	sort.SliceStable(order, func(i, j int) bool {
-		a, b := &snaps[order[i]], &snaps[order[j]]
-		return a.Day < b.Day || a.Day == b.Day && a.AccountID < b.AccountID
-	})
+	slices.Sort(days)
+	order := make([]int, 0, len(snaps))
+	for _, day := range days {
+		order = append(order, byDay[day]...)
+	}
 	if l.s.dialect == Postgres && len(months) > 0 {
 		list := make([]time.Time, 0, len(months))
 		for _, m := range months {

@@ -245,16 +245,12 @@ func (s *Store) ImportActivities(ctx context.Context, rows []mvpgraph.ActivityRo
 		for id := range touched {
 			spaceIDs = append(spaceIDs, id)
 		}
-		// The months the rows fall in are counted again.
-		months := map[int64]map[string]bool{}
+		// The months and days the rows fall in are counted again.
+		cells := activityCells{}
 		for _, r := range good {
-			id := spaces[r.Space]
-			if months[id] == nil {
-				months[id] = map[string]bool{}
-			}
-			months[id][r.OccurredAt.UTC().Format("2006-01")] = true
+			cells.add(spaces[r.Space], r.OccurredAt)
 		}
-		if err := s.recountMonths(ctx, tx, months); err != nil {
+		if err := s.recount(ctx, tx, cells); err != nil {
 			return err
 		}
 		if err := s.linkAnswers(ctx, tx, spaceIDs); err != nil {
@@ -380,7 +376,7 @@ func (s *Store) ActivityOfSpaces(ctx context.Context, spaceIDs []int64, p PageAr
 
 // ActivityStatsQuery groups and filters activity for analysts.
 type ActivityStatsQuery struct {
-	GroupBy     []string // SPACE, KIND, MONTH, EXPERTISE
+	GroupBy     []string // SPACE, KIND, MONTH, DAY, EXPERTISE
 	ExpertiseID *int64
 	SpaceID     *int64
 	Kinds       []string
@@ -395,12 +391,12 @@ func (s *Store) ActivityStats(ctx context.Context, q ActivityStatsQuery) ([]mvpg
 }
 
 // ActivityStatsFrom is ActivityStats, saying what answered: the spaces'
-// months (activity_months), when months allows and they hold the
-// question (see monthsAnswer), or else the items.
-func (s *Store) ActivityStatsFrom(ctx context.Context, q ActivityStatsQuery, months bool) ([]mvpgraph.ActivityGroup, StatsSource, error) {
-	if months && monthsAnswer(q) {
-		out, err := s.monthsStats(ctx, q)
-		return out, FromMonths, mapError("activity stats", err)
+// months or days (activity_months, activity_days), when cells allows and
+// they hold the question (see cellsAnswer), or else the items.
+func (s *Store) ActivityStatsFrom(ctx context.Context, q ActivityStatsQuery, cells bool) ([]mvpgraph.ActivityGroup, StatsSource, error) {
+	if g, ok := cellsAnswer(q); ok && cells {
+		out, err := s.cellsStats(ctx, g, q)
+		return out, g.source, mapError("activity stats", err)
 	}
 	out, err := s.itemStats(ctx, q)
 	return out, FromBase, err
@@ -411,7 +407,7 @@ func (s *Store) itemStats(ctx context.Context, q ActivityStatsQuery) ([]mvpgraph
 	month := "substr(" + s.dayExpr("a.occurred_at") + ", 1, 7)"
 	keys := map[string][2]string{
 		"SPACE": {"a.space_id", "space_id"}, "KIND": {"a.kind", "kind"},
-		"MONTH": {month, "month"}, "EXPERTISE": {"se.expertise_id", "expertise_id"},
+		"MONTH": {month, "month"}, "DAY": {s.dayExpr("a.occurred_at"), "day"}, "EXPERTISE": {"se.expertise_id", "expertise_id"},
 	}
 	// Scores are bounded at import (mvpgraph.MaxActivityScore); one
 	// stored before that is counted at the bound, so that a sum over
@@ -424,7 +420,7 @@ func (s *Store) itemStats(ctx context.Context, q ActivityStatsQuery) ([]mvpgraph
 	for _, d := range q.GroupBy {
 		k, ok := keys[d]
 		if !ok {
-			return nil, mvpgraph.Invalidf("groupBy", "%q is not SPACE, KIND, MONTH or EXPERTISE.", d)
+			return nil, mvpgraph.Invalidf("groupBy", "%q is not SPACE, KIND, MONTH, DAY or EXPERTISE.", d)
 		}
 		if seen[d] {
 			continue

@@ -231,8 +231,8 @@ func (s *Store) Migrate(ctx context.Context) (int, error) {
 	if err := s.fillSummary(ctx); err != nil {
 		return len(res), fmt.Errorf("migrate: fill the program summary: %w", err)
 	}
-	if err := s.fillMonths(ctx); err != nil {
-		return len(res), fmt.Errorf("migrate: count the spaces' months: %w", err)
+	if err := s.fillCells(ctx); err != nil {
+		return len(res), fmt.Errorf("migrate: count the spaces' months and days: %w", err)
 	}
 	if err := s.moveSmallHistory(ctx); err != nil {
 		return len(res), fmt.Errorf("migrate: move reach history to its partitions: %w", err)

@@ -350,5 +350,6 @@ type StatsSource string
 const (
 	FromSummary StatsSource = "program_summary"
 	FromMonths  StatsSource = "activity_months"
+	FromDays    StatsSource = "activity_days"
 	FromBase    StatsSource = "base tables"
 )

@@ -678,6 +678,8 @@ const (
 	ActivityDimensionKind ActivityDimension = "KIND"
 	// Calendar month, YYYY-MM (UTC).
 	ActivityDimensionMonth ActivityDimension = "MONTH"
+	// Calendar day, YYYY-MM-DD (UTC).
+	ActivityDimensionDay ActivityDimension = "DAY"
 	// An expertise discussed in the space; an item counts for each.
 	ActivityDimensionExpertise ActivityDimension = "EXPERTISE"
 )
@@ -686,12 +688,13 @@ var AllActivityDimension = []ActivityDimension{
 	ActivityDimensionSpace,
 	ActivityDimensionKind,
 	ActivityDimensionMonth,
+	ActivityDimensionDay,
 	ActivityDimensionExpertise,
 }
 
 func (e ActivityDimension) IsValid() bool {
 	switch e {
-	case ActivityDimensionSpace, ActivityDimensionKind, ActivityDimensionMonth, ActivityDimensionExpertise:
+	case ActivityDimensionSpace, ActivityDimensionKind, ActivityDimensionMonth, ActivityDimensionDay, ActivityDimensionExpertise:
 		return true
 	}
 	return false

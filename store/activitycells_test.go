@@ -17,10 +17,10 @@ import (
 	"mvpgraph/store/storetest"
 )
 
-// monthQuestions asks activityStats the questions the spaces' months
-// answer, and some they do not, of a program with the given expertise and
-// space.
-func monthQuestions(expertise, space int64) []struct {
+// cellQuestions asks activityStats the questions the spaces' months and
+// days answer, and some they do not, of a program with the given expertise
+// and space.
+func cellQuestions(expertise, space int64) []struct {
 	q    store.ActivityStatsQuery
 	from store.StatsSource
 } {
@@ -42,15 +42,23 @@ func monthQuestions(expertise, space int64) []struct {
 		{store.ActivityStatsQuery{GroupBy: []string{"SPACE", "MONTH"}, Kinds: []string{"ANSWER"}}, store.FromBase},
 		{store.ActivityStatsQuery{GroupBy: []string{"SPACE"}}, store.FromBase},
 		{store.ActivityStatsQuery{GroupBy: []string{"SPACE", "MONTH", "KIND"}}, store.FromBase},
+		{store.ActivityStatsQuery{GroupBy: []string{"SPACE", "DAY"}}, store.FromDays},
+		{store.ActivityStatsQuery{GroupBy: []string{"DAY", "SPACE", "EXPERTISE"}}, store.FromDays},
+		{store.ActivityStatsQuery{GroupBy: []string{"SPACE", "DAY"}, ExpertiseID: &expertise, From: at("2026-02-15T00:00:00Z"), To: at("2026-03-08T00:00:00Z")}, store.FromDays},
+		{store.ActivityStatsQuery{GroupBy: []string{"SPACE", "DAY"}, SpaceID: &space}, store.FromDays},
+		{store.ActivityStatsQuery{GroupBy: []string{"SPACE", "DAY"}, From: at("2026-02-15T12:00:00Z")}, store.FromBase},
+		{store.ActivityStatsQuery{GroupBy: []string{"SPACE", "DAY", "MONTH"}}, store.FromBase},
+		{store.ActivityStatsQuery{GroupBy: []string{"SPACE", "DAY"}, Kinds: []string{"QUESTION"}}, store.FromBase},
+		{store.ActivityStatsQuery{GroupBy: []string{"DAY"}}, store.FromBase},
 	}
 }
 
-// requireMonthsExact asks each question of the months and of the items,
+// requireCellsExact asks each question of the months and of the items,
 // and requires the same groups, counts and scores (sums to rounding).
-func requireMonthsExact(t *testing.T, s *store.Store, expertise, space int64, when string) {
+func requireCellsExact(t *testing.T, s *store.Store, expertise, space int64, when string) {
 	t.Helper()
 	ctx := context.Background()
-	for _, c := range monthQuestions(expertise, space) {
+	for _, c := range cellQuestions(expertise, space) {
 		got, from, err := s.ActivityStatsFrom(ctx, c.q, true)
 		require.NoError(t, err)
 		require.Equal(t, c.from, from, "%+v", c.q)
@@ -73,10 +81,11 @@ func requireMonthsExact(t *testing.T, s *store.Store, expertise, space int64, wh
 	}
 }
 
-// TestActivityMonthsKeptExact imports random activity in batches (some
-// rows again, some scoreless, some in months already counted) into three
-// spaces, and after each batch checks the months against the items.
-func TestActivityMonthsKeptExact(t *testing.T) {
+// TestActivityCellsKeptExact imports random activity in batches (some
+// rows again, some scoreless, some in months and days already counted)
+// into three spaces, and after each batch checks the months and days
+// against the items.
+func TestActivityCellsKeptExact(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		p := newProgram(t, s)
@@ -99,7 +108,7 @@ func TestActivityMonthsKeptExact(t *testing.T) {
 				case 1:
 					score = fmt.Sprintf("%.1f", r.Float64()*10)
 				}
-				at := time.Date(2026, time.Month(1+r.IntN(6)), 1+r.IntN(28), r.IntN(24), 0, 0, 0, time.UTC)
+				at := time.Date(2026, time.Month(1+r.IntN(6)), 1+7*r.IntN(4), r.IntN(24), 0, 0, 0, time.UTC)
 				fmt.Fprintf(&b, "%s,x%d,%s,%s,h%d,Person %d,%s\n", spaces[r.IntN(3)].Name, r.IntN(200), kinds[r.IntN(4)],
 					at.Format(time.RFC3339), r.IntN(15), r.IntN(15), score)
 			}
@@ -108,22 +117,22 @@ func TestActivityMonthsKeptExact(t *testing.T) {
 			require.Empty(t, bad)
 			_, err = s.ImportActivities(ctx, rows, nil, false, store.Importer{Actor: mvpgraph.Principal{Name: "test"}})
 			require.NoError(t, err)
-			requireMonthsExact(t, s, p.crm.ID, spaces[1].ID, fmt.Sprintf("after batch %d", batch))
+			requireCellsExact(t, s, p.crm.ID, spaces[1].ID, fmt.Sprintf("after batch %d", batch))
 		}
 	})
 }
 
-// TestActivityMonthsAfterLoad: a bulk-loaded program's months are counted
-// with it, and a database migrated from before them gets them.
-func TestActivityMonthsAfterLoad(t *testing.T) {
+// TestActivityCellsAfterLoad: a bulk-loaded program's months and days are
+// counted with it, and a database migrated from before them gets them.
+func TestActivityCellsAfterLoad(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		require.NoError(t, seed.Scale(ctx, s, 300, 7))
-		requireMonthsExact(t, s, 1, 1, "after a load")
+		requireCellsExact(t, s, 1, 1, "after a load")
 		before := map[store.Dialect]int64{store.Postgres: 19, store.SQLite: 17}[s.Dialect()]
 		require.NoError(t, s.MigrateDownTo(ctx, before))
 		_, err := s.Migrate(ctx)
 		require.NoError(t, err)
-		requireMonthsExact(t, s, 1, 1, "after migrating up to the months")
+		requireCellsExact(t, s, 1, 1, "after migrating up to the months and days")
 	})
 }
