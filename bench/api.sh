@@ -22,7 +22,7 @@ pg_url=${pg_admin/\/postgres\?/\/$db?}
 work=$(mktemp -d)
 addr=127.0.0.1:18089
 server=
-scenarios="front-page front-page-cached analyst analyst-cold activity-cold lead-growth leaderboard trends"
+scenarios="front-page front-page-cached analyst analyst-cold activity-cold activity-days-cold lead-growth leaderboard trends"
 cleanup() {
   [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
   psql "$pg_admin" -qc "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true
@@ -125,6 +125,7 @@ out=bench/results/api-$members.md
   echo "- analyst: \`programStats(groupBy: [COUNTRY, CATEGORY])\` and \`members(first: 100)\` filtered with \`_and\`/\`_or\`/\`_in\`/\`_ilike\` and ordered by two columns."
   echo "- analyst-cold: the same \`programStats\` as a question not asked before (\`where: {country: {_neq: X}}\`, X rotating through AA to ZZ), so that no answer kept for \`MVPGRAPH_ANALYTICS_TTL\` serves it: the cost of an analyst's new question. (analyst asks the same question each time, answered from memory after the first within the TTL.)"
   echo "- activity-cold: \`activityStats(groupBy: [SPACE, MONTH], where: {expertiseId})\` of Dynamics CRM's spaces with their names, counts, contributors and score sums, each request over another run of whole months (\`from\` and \`to\` among 36 month starts, 630 pairs in turn): a new question each time, answered from each space's months (\`activity_months\`)."
+  echo "- activity-days-cold: the same by space and day (\`groupBy: [SPACE, DAY]\`), each request over a run of 7 to 28 whole days starting on another day of the year: answered from each space's days (\`activity_days\`)."
   echo "- lead-growth: the MVPs of the lead with the most, by 30-day reach growth (\`reachLeaderboard(where: {leadId}, orderBy: GROWTH, first: 100)\`), the 20th page by cursor or the last there is."
   echo "- leaderboard: \`reachLeaderboard(orderBy: GROWTH, first: 50)\` over the whole program."
   echo "- trends: \`communityTrends\` of Dynamics CRM over a year, by week, with every space and the series."

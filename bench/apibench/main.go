@@ -88,6 +88,19 @@ var scenarios = map[string]func(c *client) (request, error){
 				return map[string]any{"e": gid, "from": p[0], "to": p[1]}
 			}, note: "Dynamics CRM, a new question each request"}, nil
 	},
+	// The same by space and day: each request a run of 7 to 28 whole days
+	// starting on another day of the seed's year of activity.
+	"activity-days-cold": func(c *client) (request, error) {
+		gid, _, err := dynamicsCRM(c)
+		if err != nil {
+			return request{}, err
+		}
+		return request{query: `query ($e: ID!, $from: Time!, $to: Time!) { activityStats(groupBy: [SPACE, DAY], where: {expertiseId: $e, from: $from, to: $to}) { space { name } day count contributors scoreSum } }`,
+			vary: func(i int) map[string]any {
+				from := time.Date(2025, time.December, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i%365)
+				return map[string]any{"e": gid, "from": from.Format(time.RFC3339), "to": from.AddDate(0, 0, 7+i%22).Format(time.RFC3339)}
+			}, note: "Dynamics CRM, a new question each request"}, nil
+	},
 	// A lead's view: the MVPs of the lead with the most, ranked by reach
 	// growth, 100 a page, the 20th page by cursor (or the last there is).
 	"lead-growth": leadGrowth,
