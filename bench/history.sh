@@ -15,6 +15,9 @@
 #     window's first day as one slice, joined to the accounts), in psql;
 #   - with a base revision, the first two again on a program seeded by
 #     that revision's mvpgraph, to compare the designs.
+# With MVPGRAPH_BENCH_SCENARIOS (bench/apibench scenarios, such as
+# "activity-cold activity-days-cold analyst-cold front-page"), it then
+# loads the same program with each at 8 and 32 clients for 10 s, warm.
 # Needs root, for the page cache.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -129,6 +132,19 @@ cold; lim=$(limit ranked)
 cold; new2=$(first_answer "$work/mvpgraph" "${admin/\/postgres\?/\/ranked?}")
 cold; lim2=$(limit ranked)
 rows+=("| this revision ($(git rev-parse --short HEAD)), seeded in $took, $size | $new; $new2 | $lim; $lim2 |")
+loaded=
+if [ -n "${MVPGRAPH_BENCH_SCENARIOS:-}" ]; then
+  go build -o "$work/apibench" ./bench/apibench
+  url="${admin/\/postgres\?/\/ranked?}"
+  token=$("$work/mvpgraph" token create --database-url "$url" --role ANALYST --name historybench 2>/dev/null | tail -n 1)
+  MVPGRAPH_COST_BUDGET=0 "$work/mvpgraph" serve --no-worker --addr "$addr" --database-url "$url" >"$work/serve.log" 2>&1 &
+  server=$!
+  until curl -fsS "http://$addr/readyz" >/dev/null 2>&1; do sleep 0.05; done
+  for scenario in $MVPGRAPH_BENCH_SCENARIOS; do
+    loaded+=$("$work/apibench" -url "http://$addr" -token "$token" -scenario "$scenario" -label "$scenario" -clients 8,32 -duration 10s)$'\n'
+  done
+  kill "$server"; wait "$server" 2>/dev/null || true; server=
+fi
 if [ -n "$base" ]; then
   psql "$admin" -qc "DROP DATABASE ranked"
   took=$(seed "$base" "$work/mvpgraph-base" ranked_base)
@@ -149,5 +165,13 @@ out=bench/results/history-$members.md
   echo "| program | mvpgraph, first answer | limit |"
   echo "|---|---|---|"
   printf '%s\n' "${rows[@]}"
+  if [ -n "$loaded" ]; then
+    echo
+    echo "Then, on the same program and this revision, each scenario of bench/apibench (\`MVPGRAPH_BENCH_SCENARIOS=\"$MVPGRAPH_BENCH_SCENARIOS\"\`) for 10 s at each level, warm, with an ANALYST token; see bench/api.sh for what each asks."
+    echo
+    echo "| scenario | clients | requests/s | p50 ms | p95 ms | p99 ms | success | SQL statements/request | peak RSS MB |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "$loaded"
+  fi
 } >"$out"
 cat "$out"
