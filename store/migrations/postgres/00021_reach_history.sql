@@ -2,7 +2,9 @@
 -- Reach history partitioned by month. The snapshots of a month lie in a
 -- table of their own, so that keeping less history drops whole months,
 -- and a BRIN index on the day finds one day's snapshots, which a daily
--- sync writes together, without a page for each account.
+-- sync writes together, without a page for each account. The index sums
+-- up each range of 8 pages as soon as it is full (autosummarize), so a
+-- day just written is found by it before a vacuum.
 --
 -- Today's reach_snapshots keeps serving until every row is in
 -- reach_history: the store moves them in batches, each its own short
@@ -25,7 +27,7 @@ CREATE TABLE reach_history (
     CONSTRAINT reach_history_pkey PRIMARY KEY (account_id, day),
     CONSTRAINT reach_history_account_id_fkey FOREIGN KEY (account_id) REFERENCES social_accounts (id) ON DELETE CASCADE
 ) PARTITION BY RANGE (day);
-CREATE INDEX reach_snapshots_day_brin ON reach_history USING brin (day) WITH (pages_per_range = 8);
+CREATE INDEX reach_snapshots_day_brin ON reach_history USING brin (day) WITH (pages_per_range = 8, autosummarize = on);
 CREATE TABLE reach_snapshots_default PARTITION OF reach_history DEFAULT;
 
 -- The move's progress: the last key moved, and how many rows so far.
