@@ -212,9 +212,14 @@ func (r *Resolver) awardCandidates(ctx context.Context, expertiseGID string, cou
 	return out, nil
 }
 
+// maxActivityGroups bounds the groups of one activityStats answer: by
+// space and day, a year of 800 spaces would be 292,000 groups, hundreds
+// of megabytes to build and send.
+const maxActivityGroups = 10_000
+
 // activityStats answers Query.activityStats.
 func (r *Resolver) activityStats(ctx context.Context, groupBy []model.ActivityDimension, where *model.ActivityWhere) ([]*mvpgraph.ActivityGroup, error) {
-	q := store.ActivityStatsQuery{}
+	q := store.ActivityStatsQuery{MaxGroups: maxActivityGroups}
 	for _, d := range groupBy {
 		q.GroupBy = append(q.GroupBy, string(d))
 	}

@@ -243,6 +243,6 @@ func (s *Store) cellsStats(ctx context.Context, g grain, q ActivityStatsQuery) (
 		b = b.Where(sq.Lt{"m." + g.col: q.To.UTC().Format(g.layout)})
 	}
 	var out []mvpgraph.ActivityGroup
-	err := s.selectAll(ctx, s.db, &out, b)
+	err := s.selectAll(ctx, s.db, &out, q.bounded(b))
 	return out, err
 }

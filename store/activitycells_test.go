@@ -119,6 +119,22 @@ func TestActivityCellsKeptExact(t *testing.T) {
 			require.NoError(t, err)
 			requireCellsExact(t, s, p.crm.ID, spaces[1].ID, fmt.Sprintf("after batch %d", batch))
 		}
+
+		// An answer of more groups than the query allows is refused, from
+		// the cells and from the items alike; one of as many is not.
+		for _, cells := range []bool{true, false} {
+			q := store.ActivityStatsQuery{GroupBy: []string{"SPACE", "DAY"}}
+			all, _, err := s.ActivityStatsFrom(ctx, q, cells)
+			require.NoError(t, err)
+			q.MaxGroups = len(all)
+			got, _, err := s.ActivityStatsFrom(ctx, q, cells)
+			require.NoError(t, err)
+			require.Len(t, got, len(all))
+			q.MaxGroups = len(all) - 1
+			_, _, err = s.ActivityStatsFrom(ctx, q, cells)
+			require.Equal(t, mvpgraph.EINVALID, mvpgraph.ErrorCode(err), "%v", err)
+			require.Contains(t, mvpgraph.ErrorMessage(err), fmt.Sprintf("more than %d groups; narrow where", len(all)-1))
+		}
 	})
 }
 

@@ -381,6 +381,27 @@ type ActivityStatsQuery struct {
 	SpaceID     *int64
 	Kinds       []string
 	From, To    *time.Time
+	// MaxGroups, when above 0, bounds the groups of the answer: one that
+	// would hold more is refused, saying how to narrow the question.
+	MaxGroups int
+}
+
+// bounded applies q's MaxGroups to b, asking for one group more than it
+// allows, so that an answer that holds more is known.
+func (q ActivityStatsQuery) bounded(b sq.SelectBuilder) sq.SelectBuilder {
+	if q.MaxGroups > 0 {
+		return b.Limit(uint64(q.MaxGroups) + 1)
+	}
+	return b
+}
+
+// refuse returns the error of an answer of more groups than q allows, or
+// nil.
+func (q ActivityStatsQuery) refuse(groups int) error {
+	if q.MaxGroups > 0 && groups > q.MaxGroups {
+		return mvpgraph.Invalidf("groupBy", "the answer would hold more than %d groups; narrow where (expertiseId, spaceId, kind, from and to) or group by fewer dimensions.", q.MaxGroups)
+	}
+	return nil
 }
 
 // ActivityStats counts activity per group, with the sum, average, least and
@@ -396,9 +417,15 @@ func (s *Store) ActivityStats(ctx context.Context, q ActivityStatsQuery) ([]mvpg
 func (s *Store) ActivityStatsFrom(ctx context.Context, q ActivityStatsQuery, cells bool) ([]mvpgraph.ActivityGroup, StatsSource, error) {
 	if g, ok := cellsAnswer(q); ok && cells {
 		out, err := s.cellsStats(ctx, g, q)
+		if err == nil {
+			err = q.refuse(len(out))
+		}
 		return out, g.source, mapError("activity stats", err)
 	}
 	out, err := s.itemStats(ctx, q)
+	if err == nil {
+		err = q.refuse(len(out))
+	}
 	return out, FromBase, err
 }
 
@@ -450,7 +477,7 @@ func (s *Store) itemStats(ctx context.Context, q ActivityStatsQuery) ([]mvpgraph
 		b = b.Where(sq.Lt{"a.occurred_at": q.To.UTC()})
 	}
 	var out []mvpgraph.ActivityGroup
-	err := s.selectAll(ctx, s.db, &out, b)
+	err := s.selectAll(ctx, s.db, &out, q.bounded(b))
 	return out, mapError("activity stats", err)
 }
 
