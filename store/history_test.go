@@ -259,3 +259,19 @@ func TestParseHistoryKeep(t *testing.T) {
 		require.Contains(t, mvpgraph.ErrorMessage(err), "13mo,5y", in)
 	}
 }
+
+// TestSessionsWithoutJIT: the store's PostgreSQL sessions compile no
+// statement to machine code, unless the URL asks for it.
+func TestSessionsWithoutJIT(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var jit string
+	s := storetest.New(t, store.Postgres)
+	require.NoError(t, s.GetForTest(ctx, &jit, "SHOW jit"))
+	require.Equal(t, "off", jit)
+	asked, err := store.Open(ctx, storetest.URL(t, store.Postgres)+"&jit=on")
+	require.NoError(t, err)
+	defer asked.Close()
+	require.NoError(t, asked.GetForTest(ctx, &jit, "SHOW jit"))
+	require.Equal(t, "on", jit)
+}

@@ -115,7 +115,7 @@ func (s *Store) UseReplicas(ctx context.Context, urls []string, opts ReplicaOpti
 			rs.close()
 			return mvpgraph.Errorf(mvpgraph.EINVALID, "a read replica is a PostgreSQL database (postgres://...); %s is not.", replicaName(raw))
 		}
-		db, err := sqlx.Open(string(Postgres), dsn)
+		db, err := openPostgres(dsn)
 		if err != nil {
 			rs.close()
 			return fmt.Errorf("open read replica %s: %w", replicaName(raw), err)

@@ -126,7 +126,12 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := sqlx.Open(string(dialect), dsn)
+	var db *sqlx.DB
+	if dialect == Postgres {
+		db, err = openPostgres(dsn)
+	} else {
+		db, err = sqlx.Open(string(dialect), dsn)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", dialect, err)
 	}
