@@ -62,10 +62,11 @@ bench "$on_primary" analyst-cold warm >/dev/null
 rows=$(bench "$front" front-page "front page alone")$'\n'
 for analysts in "$on_replica:on the replica" "$on_primary:on the primary"; do
   addr=${analysts%%:on*}
-  where=${analysts#*:}
+  where=${analysts##*:}
   bench "$addr" analyst-cold "analysts $where, beside the front page" >"$work/analysts" &
+  analysts_pid=$!
   rows+=$(bench "$front" front-page "front page, analysts $where")$'\n'
-  wait
+  wait "$analysts_pid"
   rows+=$(cat "$work/analysts")$'\n'
 done
 out=bench/results/replica-$members.md
