@@ -90,16 +90,22 @@ func isRead(query string) bool {
 }
 
 // run runs a statement through do. A read outside a transaction whose
-// connection was lost runs once more, on a fresh connection: database/sql
-// retries only a connection the driver found bad before sending, not one
-// cut while the answer was on its way. dest, a pointer to a slice or a
-// value, is emptied first, since the lost attempt may have scanned part of
-// the answer into it. What still fails for want of a database is
-// EUNAVAILABLE.
+// connection was lost runs again: database/sql retries only a connection
+// the driver found bad before sending, not one cut while the answer was on
+// its way. Whatever cut it (a restart, a failover, a network fault) may
+// have cut the pool's idle connections too, and the next try takes one of
+// them; a connection lost is dropped from the pool, so the read runs at
+// most once more per idle connection and once on a new one. dest, a
+// pointer to a slice or a value, is emptied before each, since a lost
+// attempt may have scanned part of the answer into it. What still fails
+// for want of a database is EUNAVAILABLE.
 func (s *Store) run(ctx context.Context, q queryer, query string, dest any, do func() error) error {
 	count(ctx)
 	err := do()
-	if err != nil && q == queryer(s.db) && isRead(query) && connectionLost(err) && ctx.Err() == nil {
+	if err == nil || q != queryer(s.db) || !isRead(query) {
+		return unavailable(ctx, err)
+	}
+	for tries := s.db.Stats().Idle + 1; tries > 0 && connectionLost(err) && ctx.Err() == nil; tries-- {
 		v := reflect.ValueOf(dest).Elem()
 		v.Set(reflect.Zero(v.Type()))
 		count(ctx)
