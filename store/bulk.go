@@ -161,7 +161,7 @@ type ProgramCheck interface {
 // since the caller's IDs would collide. check applies the program's rules
 // to each part before it is stored.
 func (s *Store) Load(ctx context.Context, p *Program, check ProgramCheck) error {
-	l := loader{s: s, now: s.now(), check: check}
+	l := loader{s: s, now: s.now(), check: check, ready: map[string]bool{}}
 	if err := check.Catalogue(p, l.now); err != nil {
 		return err
 	}
@@ -240,7 +240,8 @@ type loader struct {
 	args       []any // the values of one INSERT
 	sites      map[int64]spaceSite
 	stmts      map[string]*sql.Stmt
-	months     []string // history partitions made, there once committed
+	months     []string        // history partitions made, there once committed
+	ready      map[string]bool // history partitions made ready in this load
 }
 
 // spaceSite is the site a space is on, and the platform it is.
@@ -460,12 +461,16 @@ func (l *loader) insertSnapshots(ctx context.Context, snaps []mvpgraph.Snapshot)
 		byDay[snaps[i].Day] = append(byDay[snaps[i].Day], i)
 	}
 	days := make([]string, 0, len(byDay))
-	months := map[string]time.Time{}
+	var months []time.Time // not made ready earlier in this load
 	for day := range byDay {
 		days = append(days, day)
-		if d, err := time.Parse(time.DateOnly, day); err == nil {
-			m := monthOf(d)
-			months[historyPartition(m)] = m
+		d, err := time.Parse(time.DateOnly, day)
+		if err != nil {
+			continue // the check refused it already
+		}
+		if name := historyPartition(monthOf(d)); !l.ready[name] {
+			l.ready[name] = true
+			months = append(months, monthOf(d))
 		}
 	}
 	slices.Sort(days)
@@ -474,11 +479,7 @@ func (l *loader) insertSnapshots(ctx context.Context, snaps []mvpgraph.Snapshot)
 		order = append(order, byDay[day]...)
 	}
 	if l.s.dialect == Postgres && len(months) > 0 {
-		list := make([]time.Time, 0, len(months))
-		for _, m := range months {
-			list = append(list, m)
-		}
-		made, err := l.s.ensureMonths(ctx, l.tx, list)
+		made, err := l.s.ensureMonths(ctx, l.tx, months)
 		if err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -37,10 +38,11 @@ func historyPartition(month time.Time) string {
 // partitionMonth reads the month back from a partition's name.
 func partitionMonth(name string) (time.Time, bool) {
 	var y, m int
-	if _, err := fmt.Sscanf(name, "reach_snapshots_y%04dm%02d", &y, &m); err != nil || m < 1 || m > 12 || historyPartition(monthOf(time.Date(y, time.Month(m), 1, 0, 0, 0, 0, time.UTC))) != name {
+	if _, err := fmt.Sscanf(name, "reach_snapshots_y%04dm%02d", &y, &m); err != nil || m < 1 || m > 12 {
 		return time.Time{}, false
 	}
-	return time.Date(y, time.Month(m), 1, 0, 0, 0, 0, time.UTC), true
+	month := time.Date(y, time.Month(m), 1, 0, 0, 0, 0, time.UTC)
+	return month, historyPartition(month) == name
 }
 
 // monthOf returns the first day of t's month in UTC.
@@ -506,16 +508,15 @@ func (s *Store) dropBefore(ctx context.Context, from time.Time, out *HistoryKept
 		_, err = s.exec(ctx, s.db, s.sb.Delete("history_thinned").Where(sq.Lt{"month": day}))
 		return err
 	}
-	var names []string
-	if err := s.db.SelectContext(ctx, &names, `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-		WHERE i.inhparent = 'reach_snapshots'::regclass ORDER BY c.relname`); err != nil {
+	months, err := s.historyMonths(ctx)
+	if err != nil {
 		return err
 	}
-	for _, name := range names {
-		m, ok := partitionMonth(name)
-		if !ok || !m.Before(from) {
-			continue
+	for _, m := range months {
+		if !m.Before(from) {
+			break
 		}
+		name := historyPartition(m)
 		err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 			for _, q := range []string{"SET LOCAL lock_timeout = '" + swapWait + "'", "DROP TABLE " + name} {
 				if _, err := tx.ExecContext(ctx, q); err != nil {
@@ -540,24 +541,54 @@ func (s *Store) dropBefore(ctx context.Context, from time.Time, out *HistoryKept
 	return nil
 }
 
+// historyMonths returns the months of reach_snapshots' partitions on
+// PostgreSQL, oldest first.
+func (s *Store) historyMonths(ctx context.Context) ([]time.Time, error) {
+	var names []string
+	if err := s.db.SelectContext(ctx, &names, `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+		WHERE i.inhparent = 'reach_snapshots'::regclass`); err != nil {
+		return nil, err
+	}
+	var months []time.Time
+	for _, name := range names {
+		if m, ok := partitionMonth(name); ok {
+			months = append(months, m)
+		}
+	}
+	slices.SortFunc(months, time.Time.Compare)
+	return months, nil
+}
+
+// firstHistoryMonth returns the month of the oldest snapshot kept: on
+// PostgreSQL the oldest partition's, from the catalogue instead of a scan
+// of every snapshot (KeepHistory has first moved the rows waiting in the
+// default partition to theirs); on SQLite, from the snapshots.
+func (s *Store) firstHistoryMonth(ctx context.Context) (time.Time, bool, error) {
+	if s.dialect == Postgres {
+		months, err := s.historyMonths(ctx)
+		if err != nil || len(months) == 0 {
+			return time.Time{}, false, err
+		}
+		return months[0], true, nil
+	}
+	var first sql.NullString
+	if err := s.get(ctx, s.db, &first, s.sb.Select("MIN(day)").From("reach_snapshots")); err != nil || !first.Valid {
+		return time.Time{}, false, err
+	}
+	start, err := time.Parse(time.DateOnly, first.String)
+	return monthOf(start), err == nil, err
+}
+
 // thinBefore keeps, in each month from keepFrom (zero: the first) up to
 // dailyFrom not thinned yet, only the first snapshot of each account's
 // week, one month a transaction.
 func (s *Store) thinBefore(ctx context.Context, keepFrom, dailyFrom time.Time, out *HistoryKept) error {
-	var first sql.NullString
-	if err := s.get(ctx, s.db, &first, s.sb.Select("MIN("+s.snapshotDay()+")").From("reach_snapshots")); err != nil {
+	start, ok, err := s.firstHistoryMonth(ctx)
+	if err != nil || !ok {
 		return err
 	}
-	if !first.Valid {
-		return nil
-	}
-	start, err := time.Parse(time.DateOnly, first.String)
-	if err != nil {
-		return err
-	}
-	from := monthOf(start)
-	if from.Before(keepFrom) {
-		from = keepFrom
+	if start.Before(keepFrom) {
+		start = keepFrom
 	}
 	var done []string
 	if err := s.selectAll(ctx, s.db, &done, s.sb.Select(s.monthText("month")).From("history_thinned")); err != nil {
@@ -568,7 +599,7 @@ func (s *Store) thinBefore(ctx context.Context, keepFrom, dailyFrom time.Time, o
 	if s.dialect != Postgres {
 		weekStart = "date(s.day, '-6 days', 'weekday 1')"
 	}
-	for m := from; m.Before(dailyFrom); m = m.AddDate(0, 1, 0) {
+	for m := start; m.Before(dailyFrom); m = m.AddDate(0, 1, 0) {
 		label := m.Format("2006-01")
 		if i := sort.SearchStrings(done, label); i < len(done) && done[i] == label {
 			continue
