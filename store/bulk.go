@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"iter"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -161,7 +162,7 @@ type ProgramCheck interface {
 // since the caller's IDs would collide. check applies the program's rules
 // to each part before it is stored.
 func (s *Store) Load(ctx context.Context, p *Program, check ProgramCheck) error {
-	l := loader{s: s, now: s.now(), check: check, ready: map[string]bool{}}
+	l := loader{s: s, now: s.now(), check: check, ready: map[string]bool{}, lastDays: map[int64]string{}}
 	if err := check.Catalogue(p, l.now); err != nil {
 		return err
 	}
@@ -193,6 +194,9 @@ func (s *Store) Load(ctx context.Context, p *Program, check ProgramCheck) error 
 		// Every award loaded is recorded as given by the load.
 		if _, err := tx.ExecContext(ctx, "INSERT INTO award_events (award_id, action, status, actor_name, at) "+
 			"SELECT id, 'AWARD', status, 'program load', created_at FROM awards"); err != nil {
+			return err
+		}
+		if err := l.orderHistory(ctx); err != nil {
 			return err
 		}
 		if err := l.restore(ctx); err != nil {
@@ -240,8 +244,9 @@ type loader struct {
 	args       []any // the values of one INSERT
 	sites      map[int64]spaceSite
 	stmts      map[string]*sql.Stmt
-	months     []string        // history partitions made, there once committed
-	ready      map[string]bool // history partitions made ready in this load
+	months     []string         // history partitions made, there once committed
+	ready      map[string]bool  // history partitions made ready in this load
+	lastDays   map[int64]string // a batch's accounts' newest snapshot days
 }
 
 // spaceSite is the site a space is on, and the platform it is.
@@ -436,10 +441,22 @@ func (l *loader) insertBatch(ctx context.Context, b MemberBatch) error {
 	}); err != nil {
 		return err
 	}
+	// Each account's newest snapshot day: its snapshots are all in its batch.
+	clear(l.lastDays)
+	for i := range b.Snapshots {
+		x := &b.Snapshots[i]
+		if x.Day > l.lastDays[x.AccountID] {
+			l.lastDays[x.AccountID] = x.Day
+		}
+	}
 	if err := l.insertRows(ctx, "social_accounts", loadAccountColumns, len(b.SocialAccounts), func(dst []any, i int) []any {
 		a := &b.SocialAccounts[i]
+		var last any
+		if d, ok := l.lastDays[a.ID]; ok {
+			last = d
+		}
 		return append(dst, a.ID, a.MemberID, a.Platform, a.Handle, a.URL, a.Status, a.Followers, a.Following, a.Posts, a.Views,
-			a.Engagement, a.LastPostAt, a.LastSyncedAt, a.LastError, a.Failures, a.CreatedAt)
+			a.Engagement, a.LastPostAt, a.LastSyncedAt, a.LastError, a.Failures, a.CreatedAt, last)
 	}); err != nil {
 		return err
 	}
@@ -537,7 +554,7 @@ func (l *loader) insertActivity(ctx context.Context, b MemberBatch) error {
 
 var (
 	loadAccountColumns = []string{"id", "member_id", "platform", "handle", "url", "status", "followers", "following", "posts",
-		"views", "engagement", "last_post_at", "last_synced_at", "last_error", "failures", "created_at"}
+		"views", "engagement", "last_post_at", "last_synced_at", "last_error", "failures", "created_at", "last_snapshot_day"}
 	loadSnapshotColumns = []string{"account_id", "day", "captured_at", "followers", "following", "posts", "views", "engagement", "last_post_at"}
 )
 
@@ -609,6 +626,57 @@ func (l *loader) setAside(ctx context.Context) error {
 	}
 	l.restoreSQL = append(l.restoreSQL, "ALTER TABLE awards ENABLE TRIGGER awards_count_mvps_insert",
 		"UPDATE program_counts SET mvps = (SELECT COUNT(DISTINCT member_id) FROM awards WHERE status = 'ACTIVE') WHERE id = 1")
+	return nil
+}
+
+// orderHistory rewrites, on PostgreSQL, each month of reach history the
+// load wrote in the order of its days. A batch holds a few hundred members,
+// so the load writes each day's snapshots in as many places as there are
+// batches, where a daily sync writes them together. In day order, a
+// ranking of growth reads the window's first day as one slice through the
+// BRIN index on the day, and the planner, seeing the order in the day's
+// statistics, chooses that index: at 100,000 members with a year of
+// history, 10 MB of the month read instead of all its 204 MB
+// (bench/README.md). Each month's rows are copied, sorted, into a new table
+// that takes its place; a check of the month's bounds, made while that
+// table is empty, spares the attachment a scan. The indexes and keys are
+// built after, by restore.
+func (l *loader) orderHistory(ctx context.Context) error {
+	if l.s.dialect != Postgres || len(l.ready) == 0 {
+		return nil
+	}
+	parent, err := l.s.historyParent(ctx, l.tx)
+	if err != nil {
+		return err
+	}
+	// The sort's memory, for this transaction only, as restore's.
+	count(ctx)
+	if _, err := l.tx.ExecContext(ctx, `SELECT set_config('work_mem', CASE
+		WHEN pg_size_bytes(current_setting('work_mem')) < pg_size_bytes($1) THEN $1
+		ELSE current_setting('work_mem') END, true)`, restoreMemory); err != nil {
+		return fmt.Errorf("raise work_mem: %w", err)
+	}
+	for _, name := range slices.Sorted(maps.Keys(l.ready)) {
+		m, ok := partitionMonth(name)
+		if !ok {
+			continue
+		}
+		from, to := m.Format(time.DateOnly), m.AddDate(0, 1, 0).Format(time.DateOnly)
+		sorted := name + "_sorted"
+		for _, q := range []string{
+			"CREATE TABLE " + sorted + " (LIKE " + parent + " INCLUDING DEFAULTS, CONSTRAINT " + sorted + "_month CHECK (day >= '" + from + "' AND day < '" + to + "'))",
+			"INSERT INTO " + sorted + " SELECT * FROM " + name + " ORDER BY day, account_id",
+			"DROP TABLE " + name,
+			"ALTER TABLE " + sorted + " RENAME TO " + name,
+			"ALTER TABLE " + parent + " ATTACH PARTITION " + name + " FOR VALUES FROM ('" + from + "') TO ('" + to + "')",
+			"ALTER TABLE " + name + " DROP CONSTRAINT " + sorted + "_month",
+		} {
+			count(ctx)
+			if _, err := l.tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("order the history partition %s by day: %w", name, err)
+			}
+		}
+	}
 	return nil
 }
 

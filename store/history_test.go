@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"mvpgraph"
+	"mvpgraph/seed"
 	"mvpgraph/store"
 	"mvpgraph/store/storetest"
 )
@@ -274,4 +275,116 @@ func TestSessionsWithoutJIT(t *testing.T) {
 	defer asked.Close()
 	require.NoError(t, asked.GetForTest(ctx, &jit, "SHOW jit"))
 	require.Equal(t, "on", jit)
+}
+
+// TestLoadedHistory loads three batches of accounts with six weeks of daily
+// snapshots over two months; some accounts stopped being synced in the
+// first month, one missed the window's first day, one has none. Each
+// account knows its newest snapshot's day, after the load, after a sync and
+// after migrating from before the day was kept; growth since a day is the
+// same as computed from the snapshots; on PostgreSQL each month's rows lie
+// in the order of their days, with the month's keys and indexes built.
+func TestLoadedHistory(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		first := time.Date(2026, 10, 10, 0, 0, 0, 0, time.UTC)
+		const perBatch, batches, days = 40, 3, 42
+		p := &store.Program{More: func(yield func(store.MemberBatch) bool) {
+			for k := range batches {
+				var b store.MemberBatch
+				for i := range perBatch {
+					id := int64(k*perBatch + i + 1)
+					b.Members = append(b.Members, mvpgraph.Member{ID: id, Handle: fmt.Sprintf("m%d", id), Name: fmt.Sprintf("M %d", id), Country: "US"})
+					b.SocialAccounts = append(b.SocialAccounts, mvpgraph.SocialAccount{ID: id, MemberID: id, Platform: mvpgraph.GitHub, Handle: fmt.Sprintf("m%d", id), Status: mvpgraph.AccountActive})
+					n := days
+					switch {
+					case id%7 == 0:
+						n = 12 // stopped in October
+					case id == 5:
+						n = 0 // never synced
+					}
+					for d := range n {
+						if id == 9 && d == 30 {
+							continue // missed the window's first day
+						}
+						f := id*1000 + int64(d*d)
+						b.Snapshots = append(b.Snapshots, mvpgraph.Snapshot{AccountID: id, CapturedAt: first.AddDate(0, 0, d).Add(3 * time.Hour), Reach: mvpgraph.Reach{Followers: &f}})
+					}
+				}
+				if !yield(b) {
+					return
+				}
+			}
+		}}
+		require.NoError(t, seed.Load(ctx, s, p))
+
+		// Every account's newest day is its snapshots' latest, or none.
+		lastDaysRight := func(when string) {
+			t.Helper()
+			var wrong, known int
+			require.NoError(t, s.GetForTest(ctx, &wrong, `SELECT count(*) FROM social_accounts a WHERE
+				(a.last_snapshot_day IS NULL) <> NOT EXISTS (SELECT 1 FROM reach_snapshots r WHERE r.account_id = a.id)
+				OR a.last_snapshot_day <> (SELECT max(r.day) FROM reach_snapshots r WHERE r.account_id = a.id)`))
+			require.Zero(t, wrong, "accounts whose newest snapshot day is wrong, %s", when)
+			require.NoError(t, s.GetForTest(ctx, &known, "SELECT count(*) FROM social_accounts WHERE last_snapshot_day IS NOT NULL"))
+			require.Equal(t, perBatch*batches-1, known, when)
+		}
+		lastDaysRight("after the load")
+
+		// Growth since the window's first day (2026-11-09, day 30), from
+		// the snapshots: the stopped accounts have none since and grew 0,
+		// account 9 counts from its next day, account 5 has no history.
+		since := first.AddDate(0, 0, 30).Format(time.DateOnly)
+		ids := make([]int64, perBatch*batches)
+		for i := range ids {
+			ids[i] = int64(i + 1)
+		}
+		growth, err := s.FollowerGrowth(ctx, ids, since)
+		require.NoError(t, err)
+		for _, id := range ids {
+			want := int64((days-1)*(days-1) - 30*30)
+			switch {
+			case id%7 == 0 || id == 5:
+				want = 0
+			case id == 9:
+				want = int64((days-1)*(days-1) - 31*31)
+			}
+			require.Equal(t, want, growth[id], "account %d", id)
+		}
+		rows, err := s.Leaderboard(ctx, store.LeaderboardQuery{ByGrowth: true, SinceDay: since, Limit: 3})
+		require.NoError(t, err)
+		require.Equal(t, growth[rows[0].MemberID], rows[0].Growth)
+		require.Equal(t, int64((days-1)*(days-1)-30*30), rows[0].Growth)
+
+		if s.Dialect() == store.Postgres {
+			for _, month := range []string{"reach_snapshots_y2026m10", "reach_snapshots_y2026m11"} {
+				var back, indexes int
+				require.NoError(t, s.GetForTest(ctx, &back, "SELECT count(*) FROM (SELECT day < lag(day) OVER (ORDER BY ctid) AS back FROM "+month+") x WHERE back"))
+				require.Zero(t, back, "rows of %s out of day order", month)
+				require.NoError(t, s.GetForTest(ctx, &indexes, "SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ?", month))
+				require.Equal(t, 2, indexes, "the key and the BRIN index on %s", month)
+			}
+		}
+
+		// A sync on a loaded day replaces that day's snapshot and moves
+		// the newest day on; so does one on a later day.
+		for _, at := range []time.Time{first.AddDate(0, 0, days-1).Add(9 * time.Hour), first.AddDate(0, 0, days+3).Add(9 * time.Hour)} {
+			f := int64(1)
+			require.NoError(t, s.WithClock(func() time.Time { return at }).RecordSync(ctx, []store.Outcome{
+				{AccountID: 1, Lookup: mvpgraph.Lookup{Status: mvpgraph.AccountActive, Reach: mvpgraph.Reach{Followers: &f}}},
+				{AccountID: 7, Lookup: mvpgraph.Lookup{Status: mvpgraph.AccountActive, Reach: mvpgraph.Reach{Followers: &f}}},
+			}))
+			lastDaysRight("after a sync on " + at.Format(time.DateOnly))
+		}
+		var n int
+		require.NoError(t, s.GetForTest(ctx, &n, "SELECT count(*) FROM reach_snapshots WHERE account_id = 1"))
+		require.Equal(t, days+1, n)
+
+		// A database from before the newest day was kept gets it.
+		before := map[store.Dialect]int64{store.Postgres: 22, store.SQLite: 20}[s.Dialect()]
+		require.NoError(t, s.MigrateDownTo(ctx, before))
+		_, err = s.Migrate(ctx)
+		require.NoError(t, err)
+		lastDaysRight("after migrating")
+	})
 }

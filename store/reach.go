@@ -16,11 +16,14 @@ import (
 const growthJoin = "reach_snapshots b ON b.account_id = a.id AND b.day = ?"
 
 // growthExpr is an account's change in followers since its first snapshot
-// on or after the window's first day (bound to its placeholder): the
+// on or after the window's first day (bound to both its placeholders): the
 // newest reading minus that day's (b), or, for an account without one (its
 // sync missed the day, or it was linked later), minus its first snapshot
-// after; 0 without either.
-const growthExpr = `COALESCE(a.followers - CASE WHEN b.account_id IS NOT NULL THEN b.followers ELSE
+// after; 0 without either. An account whose newest snapshot is no later
+// than the window's first day (its sync stopped before the window) has
+// none after, and is not searched for one.
+const growthExpr = `COALESCE(a.followers - CASE WHEN b.account_id IS NOT NULL THEN b.followers
+	WHEN a.last_snapshot_day <= ? THEN NULL ELSE
 	(SELECT g.followers FROM reach_snapshots g WHERE g.account_id = a.id AND g.day > ? ORDER BY g.day LIMIT 1) END, 0)`
 
 // FollowerGrowth returns each account's change in followers since the first
@@ -30,7 +33,7 @@ func (s *Store) FollowerGrowth(ctx context.Context, accountIDs []int64, sinceDay
 		ID     int64 `db:"id"`
 		Growth int64 `db:"growth"`
 	}
-	err := s.selectAll(ctx, s.db, &rows, s.sb.Select("a.id").Column(sq.Expr(growthExpr+" AS growth", sinceDay)).
+	err := s.selectAll(ctx, s.db, &rows, s.sb.Select("a.id").Column(sq.Expr(growthExpr+" AS growth", sinceDay, sinceDay)).
 		From("social_accounts a").LeftJoin(growthJoin, sinceDay).Where(s.in("a.id", accountIDs)))
 	if err != nil {
 		return nil, mapError("follower growth", err)
@@ -103,7 +106,7 @@ func (s *Store) Leaderboard(ctx context.Context, q LeaderboardQuery) ([]LeaderRo
 		order = "growth DESC"
 	}
 	b = b.Column("m.id AS member_id").Column("COALESCE(SUM(a.followers), 0) AS followers").
-		Column(sq.Expr("SUM("+growthExpr+") AS growth", q.SinceDay)).LeftJoin(growthJoin, q.SinceDay).
+		Column(sq.Expr("SUM("+growthExpr+") AS growth", q.SinceDay, q.SinceDay)).LeftJoin(growthJoin, q.SinceDay).
 		GroupBy("m.id").OrderBy(order, "m.id").Offset(uint64(q.Offset)).Limit(uint64(q.Limit))
 	var rows []LeaderRow
 	err = s.selectAll(ctx, s.db, &rows, b)
@@ -155,7 +158,7 @@ func (s *Store) LeadsReach(ctx context.Context, leadIDs []int64, sinceDay string
 		Growth    int64             `db:"growth"`
 	}
 	if err := s.selectAll(ctx, s.db, &rows, s.sb.Select("lr.lead_id", "a.platform", "COUNT(*) AS accounts", "COALESCE(SUM(a.followers), 0) AS followers").
-		Column(sq.Expr("SUM("+growthExpr+") AS growth", sinceDay)).
+		Column(sq.Expr("SUM("+growthExpr+") AS growth", sinceDay, sinceDay)).
 		From(rule).Join("social_accounts a ON a.member_id = lr.member_id", both...).LeftJoin(growthJoin, sinceDay).
 		GroupBy("lr.lead_id", "a.platform")); err != nil {
 		return nil, mapError("lead reach", err)

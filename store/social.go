@@ -253,7 +253,7 @@ func (s *Store) RecordSync(ctx context.Context, outcomes []Outcome) error {
 				continue
 			}
 			r := o.Lookup.Reach
-			up = up.Set("followers", r.Followers).Set("following", r.Following).Set("posts", r.Posts).
+			up = up.Set("last_snapshot_day", day).Set("followers", r.Followers).Set("following", r.Following).Set("posts", r.Posts).
 				Set("views", r.Views).Set("engagement", r.Engagement).Set("last_post_at", r.LastPostAt)
 			res, err := s.exec(ctx, tx, up)
 			if err != nil {
