@@ -649,11 +649,15 @@ func (l *loader) orderHistory(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	// The sort's memory, for this transaction only, as restore's.
+	// The sort's memory, as restore's, for these statements only.
+	var workMem string
+	count(ctx)
+	if err := l.tx.GetContext(ctx, &workMem, "SELECT current_setting('work_mem')"); err != nil {
+		return err
+	}
 	count(ctx)
 	if _, err := l.tx.ExecContext(ctx, `SELECT set_config('work_mem', CASE
-		WHEN pg_size_bytes(current_setting('work_mem')) < pg_size_bytes($1) THEN $1
-		ELSE current_setting('work_mem') END, true)`, restoreMemory); err != nil {
+		WHEN pg_size_bytes($2) < pg_size_bytes($1) THEN $1 ELSE $2 END, true)`, restoreMemory, workMem); err != nil {
 		return fmt.Errorf("raise work_mem: %w", err)
 	}
 	for _, name := range slices.Sorted(maps.Keys(l.ready)) {
@@ -677,7 +681,9 @@ func (l *loader) orderHistory(ctx context.Context) error {
 			}
 		}
 	}
-	return nil
+	count(ctx)
+	_, err = l.tx.ExecContext(ctx, "SELECT set_config('work_mem', $1, true)", workMem)
+	return err
 }
 
 // restoreMemory is the least memory PostgreSQL's maintenance operations

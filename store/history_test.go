@@ -278,8 +278,9 @@ func TestSessionsWithoutJIT(t *testing.T) {
 }
 
 // TestLoadedHistory loads three batches of accounts with six weeks of daily
-// snapshots over two months; some accounts stopped being synced in the
-// first month, one missed the window's first day, one has none. Each
+// snapshots over two months whose partitions the store made before the
+// load; some accounts stopped being synced in the first month, one missed
+// the window's first day, one has none. Each
 // account knows its newest snapshot's day, after the load, after a sync and
 // after migrating from before the day was kept; growth since a day is the
 // same as computed from the snapshots; on PostgreSQL each month's rows lie
@@ -287,7 +288,7 @@ func TestSessionsWithoutJIT(t *testing.T) {
 func TestLoadedHistory(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		first := time.Date(2026, 10, 10, 0, 0, 0, 0, time.UTC)
+		first := time.Date(storetest.Year, 6, 10, 0, 0, 0, 0, time.UTC)
 		const perBatch, batches, days = 40, 3, 42
 		p := &store.Program{More: func(yield func(store.MemberBatch) bool) {
 			for k := range batches {
@@ -299,7 +300,7 @@ func TestLoadedHistory(t *testing.T) {
 					n := days
 					switch {
 					case id%7 == 0:
-						n = 12 // stopped in October
+						n = 12 // stopped in June
 					case id == 5:
 						n = 0 // never synced
 					}
@@ -331,7 +332,7 @@ func TestLoadedHistory(t *testing.T) {
 		}
 		lastDaysRight("after the load")
 
-		// Growth since the window's first day (2026-11-09, day 30), from
+		// Growth since the window's first day (July 10, day 30), from
 		// the snapshots: the stopped accounts have none since and grew 0,
 		// account 9 counts from its next day, account 5 has no history.
 		since := first.AddDate(0, 0, 30).Format(time.DateOnly)
@@ -357,7 +358,7 @@ func TestLoadedHistory(t *testing.T) {
 		require.Equal(t, int64((days-1)*(days-1)-30*30), rows[0].Growth)
 
 		if s.Dialect() == store.Postgres {
-			for _, month := range []string{"reach_snapshots_y2026m10", "reach_snapshots_y2026m11"} {
+			for _, month := range []string{fmt.Sprintf("reach_snapshots_y%dm06", storetest.Year), fmt.Sprintf("reach_snapshots_y%dm07", storetest.Year)} {
 				var back, indexes int
 				require.NoError(t, s.GetForTest(ctx, &back, "SELECT count(*) FROM (SELECT day < lag(day) OVER (ORDER BY ctid) AS back FROM "+month+") x WHERE back"))
 				require.Zero(t, back, "rows of %s out of day order", month)
@@ -367,8 +368,10 @@ func TestLoadedHistory(t *testing.T) {
 		}
 
 		// A sync on a loaded day replaces that day's snapshot and moves
-		// the newest day on; so does one on a later day.
-		for _, at := range []time.Time{first.AddDate(0, 0, days-1).Add(9 * time.Hour), first.AddDate(0, 0, days+3).Add(9 * time.Hour)} {
+		// the newest day on; so does one on a later day; one on an earlier
+		// day (a clock gone back) does not move it back.
+		for _, at := range []time.Time{first.AddDate(0, 0, days-1).Add(9 * time.Hour), first.AddDate(0, 0, days+3).Add(9 * time.Hour),
+			first.AddDate(0, 0, days-5).Add(9 * time.Hour)} {
 			f := int64(1)
 			require.NoError(t, s.WithClock(func() time.Time { return at }).RecordSync(ctx, []store.Outcome{
 				{AccountID: 1, Lookup: mvpgraph.Lookup{Status: mvpgraph.AccountActive, Reach: mvpgraph.Reach{Followers: &f}}},

@@ -253,7 +253,9 @@ func (s *Store) RecordSync(ctx context.Context, outcomes []Outcome) error {
 				continue
 			}
 			r := o.Lookup.Reach
-			up = up.Set("last_snapshot_day", day).Set("followers", r.Followers).Set("following", r.Following).Set("posts", r.Posts).
+			// The newest day only moves forward, whatever the clock did.
+			up = up.Set("last_snapshot_day", sq.Expr("CASE WHEN last_snapshot_day > ? THEN last_snapshot_day ELSE ? END", day, day)).
+				Set("followers", r.Followers).Set("following", r.Following).Set("posts", r.Posts).
 				Set("views", r.Views).Set("engagement", r.Engagement).Set("last_post_at", r.LastPostAt)
 			res, err := s.exec(ctx, tx, up)
 			if err != nil {
