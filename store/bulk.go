@@ -162,7 +162,7 @@ type ProgramCheck interface {
 // since the caller's IDs would collide. check applies the program's rules
 // to each part before it is stored.
 func (s *Store) Load(ctx context.Context, p *Program, check ProgramCheck) error {
-	l := loader{s: s, now: s.now(), check: check, ready: map[string]bool{}, lastDays: map[int64]string{}}
+	l := loader{s: s, now: s.now(), check: check, ready: map[string]bool{}, staged: map[string]string{}, lastDays: map[int64]string{}}
 	if err := check.Catalogue(p, l.now); err != nil {
 		return err
 	}
@@ -196,7 +196,7 @@ func (s *Store) Load(ctx context.Context, p *Program, check ProgramCheck) error 
 			"SELECT id, 'AWARD', status, 'program load', created_at FROM awards"); err != nil {
 			return err
 		}
-		if err := l.orderHistory(ctx); err != nil {
+		if err := l.placeHistory(ctx); err != nil {
 			return err
 		}
 		if err := l.restore(ctx); err != nil {
@@ -244,9 +244,10 @@ type loader struct {
 	args       []any // the values of one INSERT
 	sites      map[int64]spaceSite
 	stmts      map[string]*sql.Stmt
-	months     []string         // history partitions made, there once committed
-	ready      map[string]bool  // history partitions made ready in this load
-	lastDays   map[int64]string // a batch's accounts' newest snapshot days
+	months     []string          // history partitions made, there once committed
+	ready      map[string]bool   // history partitions made ready in this load
+	staged     map[string]string // each day's snapshots' table until placeHistory
+	lastDays   map[int64]string  // a batch's accounts' newest snapshot days
 }
 
 // spaceSite is the site a space is on, and the platform it is.
@@ -466,46 +467,61 @@ func (l *loader) insertBatch(ctx context.Context, b MemberBatch) error {
 	return l.insertActivity(ctx, b)
 }
 
-// insertSnapshots stores a batch's snapshots day by day, as a daily sync
-// writes them, so that each day's lie together in its month's partition
-// and a ranking of growth reads one slice of them (see growthJoin). The
-// months' partitions are made first.
+// insertSnapshots stores a batch's snapshots. On PostgreSQL each day's go
+// to a table of their own, unlogged, until placeHistory moves them to the
+// history in day order, as a daily sync writes them (a batch holds a few
+// hundred members, so written as they come each day's snapshots would lie
+// in as many places as there are batches); the months' partitions are made
+// first. SQLite stores them as they come.
 func (l *loader) insertSnapshots(ctx context.Context, snaps []mvpgraph.Snapshot) error {
+	if l.s.dialect != Postgres {
+		return l.insertRows(ctx, "reach_snapshots", loadSnapshotColumns, len(snaps), func(dst []any, i int) []any {
+			x := &snaps[i]
+			return append(dst, x.AccountID, x.Day, x.CapturedAt, x.Followers, x.Following, x.Posts, x.Views, x.Engagement, x.LastPostAt)
+		})
+	}
 	// In one pass per day: a batch holds a few hundred days at most, each
 	// day's snapshots in the order the batch gives them.
 	byDay := map[string][]int{}
 	for i := range snaps {
 		byDay[snaps[i].Day] = append(byDay[snaps[i].Day], i)
 	}
-	days := make([]string, 0, len(byDay))
 	var months []time.Time // not made ready earlier in this load
 	for day := range byDay {
-		days = append(days, day)
 		d, err := time.Parse(time.DateOnly, day)
 		if err != nil {
-			continue // the check refused it already
+			return fmt.Errorf("snapshot day %q: %w", day, err) // the check refuses it first
 		}
 		if name := historyPartition(monthOf(d)); !l.ready[name] {
 			l.ready[name] = true
 			months = append(months, monthOf(d))
 		}
+		if l.staged[day] == "" {
+			name := "reach_load_d" + d.Format("20060102")
+			count(ctx)
+			if _, err := l.tx.ExecContext(ctx, "CREATE UNLOGGED TABLE "+name+" (LIKE reach_snapshots)"); err != nil {
+				return fmt.Errorf("stage the snapshots of %s: %w", day, err)
+			}
+			l.staged[day] = name
+		}
 	}
-	slices.Sort(days)
-	order := make([]int, 0, len(snaps))
-	for _, day := range days {
-		order = append(order, byDay[day]...)
-	}
-	if l.s.dialect == Postgres && len(months) > 0 {
+	if len(months) > 0 {
 		made, err := l.s.ensureMonths(ctx, l.tx, months)
 		if err != nil {
 			return err
 		}
 		l.months = append(l.months, made...)
 	}
-	return l.insertRows(ctx, "reach_snapshots", loadSnapshotColumns, len(snaps), func(dst []any, i int) []any {
-		x := &snaps[order[i]]
-		return append(dst, x.AccountID, x.Day, x.CapturedAt, x.Followers, x.Following, x.Posts, x.Views, x.Engagement, x.LastPostAt)
-	})
+	for _, day := range slices.Sorted(maps.Keys(byDay)) {
+		rows := byDay[day]
+		if err := l.insertRows(ctx, l.staged[day], loadSnapshotColumns, len(rows), func(dst []any, i int) []any {
+			x := &snaps[rows[i]]
+			return append(dst, x.AccountID, x.Day, x.CapturedAt, x.Followers, x.Following, x.Posts, x.Views, x.Engagement, x.LastPostAt)
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // insertSpaces stores the community spaces and what each is about.
@@ -629,61 +645,33 @@ func (l *loader) setAside(ctx context.Context) error {
 	return nil
 }
 
-// orderHistory rewrites, on PostgreSQL, each month of reach history the
-// load wrote in the order of its days. A batch holds a few hundred members,
-// so the load writes each day's snapshots in as many places as there are
-// batches, where a daily sync writes them together. In day order, a
-// ranking of growth reads the window's first day as one slice through the
-// BRIN index on the day, and the planner, seeing the order in the day's
-// statistics, chooses that index: at 100,000 members with a year of
-// history, 10 MB of the month read instead of all its 204 MB
-// (bench/README.md). Each month's rows are copied, sorted, into a new table
-// that takes its place; a check of the month's bounds, made while that
-// table is empty, spares the attachment a scan. The indexes and keys are
-// built after, by restore.
-func (l *loader) orderHistory(ctx context.Context) error {
-	if l.s.dialect != Postgres || len(l.ready) == 0 {
-		return nil
-	}
-	parent, err := l.s.historyParent(ctx, l.tx)
-	if err != nil {
-		return err
-	}
-	// The sort's memory, as restore's, for these statements only.
-	var workMem string
-	count(ctx)
-	if err := l.tx.GetContext(ctx, &workMem, "SELECT current_setting('work_mem')"); err != nil {
-		return err
-	}
-	count(ctx)
-	if _, err := l.tx.ExecContext(ctx, `SELECT set_config('work_mem', CASE
-		WHEN pg_size_bytes($2) < pg_size_bytes($1) THEN $1 ELSE $2 END, true)`, restoreMemory, workMem); err != nil {
-		return fmt.Errorf("raise work_mem: %w", err)
-	}
-	for _, name := range slices.Sorted(maps.Keys(l.ready)) {
-		m, ok := partitionMonth(name)
-		if !ok {
-			continue
-		}
-		from, to := m.Format(time.DateOnly), m.AddDate(0, 1, 0).Format(time.DateOnly)
-		sorted := name + "_sorted"
+// placeHistory moves the snapshots staged by insertSnapshots to the
+// history, one day after the other, so that each month's partition holds
+// its days in order, as a daily sync leaves it. A ranking of growth then
+// reads the window's first day as one slice through the BRIN index on the
+// day, and the planner, seeing the order in the day's statistics, chooses
+// that index: at 100,000 members with a year of history, 10 MB of the
+// month read instead of all its 204 MB (bench/README.md). Each day's table
+// is emptied as soon as it is moved, which, as it was made in this
+// transaction, gives its space back at once: the load needs room for its
+// history and one day more, not twice its history. The keys and indexes
+// are built after, by restore.
+func (l *loader) placeHistory(ctx context.Context) error {
+	cols := strings.Join(loadSnapshotColumns, ", ")
+	for _, day := range slices.Sorted(maps.Keys(l.staged)) {
+		name := l.staged[day]
 		for _, q := range []string{
-			"CREATE TABLE " + sorted + " (LIKE " + parent + " INCLUDING DEFAULTS, CONSTRAINT " + sorted + "_month CHECK (day >= '" + from + "' AND day < '" + to + "'))",
-			"INSERT INTO " + sorted + " SELECT * FROM " + name + " ORDER BY day, account_id",
+			"INSERT INTO reach_snapshots (" + cols + ") SELECT " + cols + " FROM " + name,
+			"TRUNCATE " + name,
 			"DROP TABLE " + name,
-			"ALTER TABLE " + sorted + " RENAME TO " + name,
-			"ALTER TABLE " + parent + " ATTACH PARTITION " + name + " FOR VALUES FROM ('" + from + "') TO ('" + to + "')",
-			"ALTER TABLE " + name + " DROP CONSTRAINT " + sorted + "_month",
 		} {
 			count(ctx)
 			if _, err := l.tx.ExecContext(ctx, q); err != nil {
-				return fmt.Errorf("order the history partition %s by day: %w", name, err)
+				return fmt.Errorf("place the snapshots of %s: %w", day, err)
 			}
 		}
 	}
-	count(ctx)
-	_, err = l.tx.ExecContext(ctx, "SELECT set_config('work_mem', $1, true)", workMem)
-	return err
+	return nil
 }
 
 // restoreMemory is the least memory PostgreSQL's maintenance operations
