@@ -17,10 +17,12 @@ const (
 // scaleBatch is how many members Scale generates and hands to the store at
 // a time, which bounds its memory whatever the size of the program; with a
 // long history a batch holds fewer members, so that it holds at most about
-// scaleSnapshots snapshots.
+// scaleSnapshots snapshots (about 150 MB). The store writes each batch's
+// snapshots a day at a time, so fewer, larger batches load a year's history
+// with fewer statements.
 const (
 	scaleBatch     = 10_000
-	scaleSnapshots = 200_000
+	scaleSnapshots = 1_000_000
 )
 
 // The reach history of a Scale program ends on ScaleHistoryEnd, a fixed
