@@ -476,8 +476,7 @@ func (l *loader) insertBatch(ctx context.Context, b MemberBatch) error {
 func (l *loader) insertSnapshots(ctx context.Context, snaps []mvpgraph.Snapshot) error {
 	if l.s.dialect != Postgres {
 		return l.insertRows(ctx, "reach_snapshots", loadSnapshotColumns, len(snaps), func(dst []any, i int) []any {
-			x := &snaps[i]
-			return append(dst, x.AccountID, x.Day, x.CapturedAt, x.Followers, x.Following, x.Posts, x.Views, x.Engagement, x.LastPostAt)
+			return snapshotRow(dst, &snaps[i])
 		})
 	}
 	// In one pass per day: a batch holds a few hundred days at most, each
@@ -515,13 +514,17 @@ func (l *loader) insertSnapshots(ctx context.Context, snaps []mvpgraph.Snapshot)
 	for _, day := range slices.Sorted(maps.Keys(byDay)) {
 		rows := byDay[day]
 		if err := l.insertRows(ctx, l.staged[day], loadSnapshotColumns, len(rows), func(dst []any, i int) []any {
-			x := &snaps[rows[i]]
-			return append(dst, x.AccountID, x.Day, x.CapturedAt, x.Followers, x.Following, x.Posts, x.Views, x.Engagement, x.LastPostAt)
+			return snapshotRow(dst, &snaps[rows[i]])
 		}); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// snapshotRow appends x's values in the order of loadSnapshotColumns.
+func snapshotRow(dst []any, x *mvpgraph.Snapshot) []any {
+	return append(dst, x.AccountID, x.Day, x.CapturedAt, x.Followers, x.Following, x.Posts, x.Views, x.Engagement, x.LastPostAt)
 }
 
 // insertSpaces stores the community spaces and what each is about.

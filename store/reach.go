@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 
 	sq "github.com/Masterminds/squirrel"
 
@@ -26,6 +27,13 @@ const growthExpr = `COALESCE(a.followers - CASE WHEN b.account_id IS NOT NULL TH
 	WHEN a.last_snapshot_day <= ? THEN NULL ELSE
 	(SELECT g.followers FROM reach_snapshots g WHERE g.account_id = a.id AND g.day > ? ORDER BY g.day LIMIT 1) END, 0)`
 
+// growthOf is an expression over growthExpr, written with %s where it
+// goes (such as "SUM(%s) AS growth"), with the window's first day bound to
+// both its placeholders.
+func growthOf(format, sinceDay string) sq.Sqlizer {
+	return sq.Expr(fmt.Sprintf(format, growthExpr), sinceDay, sinceDay)
+}
+
 // FollowerGrowth returns each account's change in followers since the first
 // snapshot on or after day sinceDay (YYYY-MM-DD).
 func (s *Store) FollowerGrowth(ctx context.Context, accountIDs []int64, sinceDay string) (map[int64]int64, error) {
@@ -33,7 +41,7 @@ func (s *Store) FollowerGrowth(ctx context.Context, accountIDs []int64, sinceDay
 		ID     int64 `db:"id"`
 		Growth int64 `db:"growth"`
 	}
-	err := s.selectAll(ctx, s.db, &rows, s.sb.Select("a.id").Column(sq.Expr(growthExpr+" AS growth", sinceDay, sinceDay)).
+	err := s.selectAll(ctx, s.db, &rows, s.sb.Select("a.id").Column(growthOf("%s AS growth", sinceDay)).
 		From("social_accounts a").LeftJoin(growthJoin, sinceDay).Where(s.in("a.id", accountIDs)))
 	if err != nil {
 		return nil, mapError("follower growth", err)
@@ -106,7 +114,7 @@ func (s *Store) Leaderboard(ctx context.Context, q LeaderboardQuery) ([]LeaderRo
 		order = "growth DESC"
 	}
 	b = b.Column("m.id AS member_id").Column("COALESCE(SUM(a.followers), 0) AS followers").
-		Column(sq.Expr("SUM("+growthExpr+") AS growth", q.SinceDay, q.SinceDay)).LeftJoin(growthJoin, q.SinceDay).
+		Column(growthOf("SUM(%s) AS growth", q.SinceDay)).LeftJoin(growthJoin, q.SinceDay).
 		GroupBy("m.id").OrderBy(order, "m.id").Offset(uint64(q.Offset)).Limit(uint64(q.Limit))
 	var rows []LeaderRow
 	err = s.selectAll(ctx, s.db, &rows, b)
@@ -158,7 +166,7 @@ func (s *Store) LeadsReach(ctx context.Context, leadIDs []int64, sinceDay string
 		Growth    int64             `db:"growth"`
 	}
 	if err := s.selectAll(ctx, s.db, &rows, s.sb.Select("lr.lead_id", "a.platform", "COUNT(*) AS accounts", "COALESCE(SUM(a.followers), 0) AS followers").
-		Column(sq.Expr("SUM("+growthExpr+") AS growth", sinceDay, sinceDay)).
+		Column(growthOf("SUM(%s) AS growth", sinceDay)).
 		From(rule).Join("social_accounts a ON a.member_id = lr.member_id", both...).LeftJoin(growthJoin, sinceDay).
 		GroupBy("lr.lead_id", "a.platform")); err != nil {
 		return nil, mapError("lead reach", err)
